@@ -1,0 +1,24 @@
+# Build targets for `sam build` (every function has `BuildMethod: makefile` and `CodeUri: .`, so SAM runs
+# `make build-<LogicalId>` with the whole multi-module project present). Each target builds one function module
+# and unpacks its Lambda bundle into the artifacts folder SAM provides.
+
+MVN ?= mvn -q -B -DskipTests
+
+define lambda_bundle
+	$(MVN) -pl functions/$(1) -am package
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/functions/$(1)/target/$(1)-0.1.0-SNAPSHOT-lambda.jar"
+endef
+
+build-SubmitFunction:
+	$(call lambda_bundle,submit)
+
+build-StatusFunction:
+	$(call lambda_bundle,status)
+
+build-AuthorizerFunction:
+	$(call lambda_bundle,authorizer)
+
+build-WorkerFunction:
+	$(call lambda_bundle,worker)
+
+.PHONY: build-SubmitFunction build-StatusFunction build-AuthorizerFunction build-WorkerFunction

@@ -1,0 +1,287 @@
+package dev.bedrockjobs.core.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.ValidationException;
+import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.Page;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.bedrockjobs.core.adapter.JobItems.GSI1PK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI1SK;
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.n;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
+/** {@link JobStore} on one DynamoDB table, with single-item conditional writes only (no transactions needed). */
+public final class DynamoJobStore implements JobStore {
+    private static final int MAX_QUERIES_PER_PAGE = 10;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Duration retention;
+
+    public DynamoJobStore(DynamoDbClient dynamo, String table, Duration retention) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.retention = retention;
+    }
+
+    @Override
+    public boolean create(Job job) {
+        long ttl = job.createdAt().plus(retention).getEpochSecond();
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(JobItems.toItem(job, ttl))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<Job> get(String jobId) {
+        GetItemResponse r = dynamo.getItem(g -> g.tableName(table).key(JobItems.key(jobId)).consistentRead(true));
+        return r.hasItem() && !r.item().isEmpty() ? Optional.of(JobItems.fromItem(r.item())) : Optional.empty();
+    }
+
+    @Override
+    public Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor) {
+        String partition = "TENANT#" + tenantId;
+        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, partition);
+        List<Job> items = new ArrayList<>();
+        Map<String, AttributeValue> lastReturned = null;
+        boolean more = true;
+        for (int i = 0; i < MAX_QUERIES_PER_PAGE && items.size() < limit && more; i++) {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_TENANT)
+                    .keyConditionExpression("gsi1pk = :p")
+                    .scanIndexForward(false)
+                    .limit(status == null ? limit - items.size() : Math.max(25, limit));
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":p", s(partition));
+            if (status != null) {
+                q.filterExpression("#status = :s").expressionAttributeNames(Map.of("#status", "status"));
+                values.put(":s", s(status.wire()));
+            }
+            q.expressionAttributeValues(values);
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryResponse page = dynamo.query(q.build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (items.size() == limit) {
+                    break;
+                }
+                items.add(JobItems.fromItem(item));
+                lastReturned = item;
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            more = start != null;
+        }
+        // Resume after the last item handed out, not after the last item read: a filtered page may stop mid-read.
+        String next = null;
+        if (items.size() == limit && lastReturned != null) {
+            next = encodeCursor(lastReturned);
+        } else if (more && start != null) {
+            next = encodeCursor(start);
+        }
+        return new Page<>(items, next);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, String key, String requestHash,
+                                                             String jobId, Instant expiresAt) {
+        Map<String, AttributeValue> item = Map.of(
+                PK, s("IDEM#" + tenantId + "#" + key), SK, s("IDEM"),
+                "jobId", s(jobId), "requestHash", s(requestHash), "ttl", n(expiresAt.getEpochSecond()));
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> existing = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
+                    .key(Map.of(PK, item.get(PK), SK, item.get(SK)))).item();
+            return Optional.of(new IdempotencyRecord(existing.get("jobId").s(), existing.get("requestHash").s()));
+        }
+    }
+
+    @Override
+    public Optional<Job> cancelQueued(String jobId, Instant now) {
+        try {
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil")
+                    .conditionExpression("#status = :queued")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":canceled", s(JobStatus.CANCELED.wire()),
+                            ":queued", s(JobStatus.QUEUED.wire()), ":now", s(now.toString())))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(JobItems.fromItem(after));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean requestCancel(String jobId) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET cancelRequested = :t")
+                    .conditionExpression("#status = :running")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true),
+                            ":running", s(JobStatus.RUNNING.wire()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<Job> claim(String jobId, String fencingToken, Instant now, Instant leaseUntil) {
+        try {
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET #status = :running, fencingToken = :token, leaseUntil = :lease, "
+                            + "startedAt = if_not_exists(startedAt, :nowIso) ADD deliveries :one")
+                    .conditionExpression("attribute_exists(pk) AND (#status = :queued OR "
+                            + "(#status = :running AND leaseUntil < :nowMs))")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(
+                            ":running", s(JobStatus.RUNNING.wire()), ":queued", s(JobStatus.QUEUED.wire()),
+                            ":token", s(fencingToken), ":lease", n(leaseUntil.toEpochMilli()),
+                            ":nowIso", s(now.toString()), ":nowMs", n(now.toEpochMilli()), ":one", n(1)))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(JobItems.fromItem(after));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean finish(Job finished) {
+        if (!finished.status().isTerminal()) {
+            throw new IllegalArgumentException("finish needs a terminal status, got " + finished.status());
+        }
+        Map<String, String> names = Map.of("#status", "status");
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder set = new StringBuilder("SET #status = :status, finishedAt = :finished, attempts = :attempts");
+        values.put(":attempts", n(finished.attempts()));
+        values.put(":status", s(finished.status().wire()));
+        values.put(":finished", s(finished.finishedAt().toString()));
+        values.put(":token", s(finished.fencingToken()));
+        values.put(":running", s(JobStatus.RUNNING.wire()));
+        if (finished.result() != null) {
+            set.append(", resultText = :text, stopReason = :stop");
+            values.put(":text", s(finished.result().text() == null ? "" : finished.result().text()));
+            values.put(":stop", s(finished.result().stopReason() == null ? "" : finished.result().stopReason()));
+        }
+        if (finished.usage() != null) {
+            set.append(", inputTokens = :in, outputTokens = :out");
+            values.put(":in", n(finished.usage().inputTokens()));
+            values.put(":out", n(finished.usage().outputTokens()));
+        }
+        if (finished.costUsd() != null) {
+            set.append(", costUsd = :cost");
+            values.put(":cost", AttributeValue.fromN(finished.costUsd().toPlainString()));
+        }
+        if (finished.error() != null) {
+            set.append(", errorCode = :code, errorMessage = :message");
+            values.put(":code", s(finished.error().code()));
+            values.put(":message", s(finished.error().message() == null ? "" : finished.error().message()));
+        }
+        String condition = "fencingToken = :token AND #status = :running";
+        if (finished.status() != JobStatus.CANCELED) {
+            // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
+            condition += " AND attribute_not_exists(cancelRequested)";
+        }
+        String update = set + " REMOVE leaseUntil";
+        String finalCondition = condition;
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))
+                    .updateExpression(update).conditionExpression(finalCondition)
+                    .expressionAttributeNames(names).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean release(String jobId, String fencingToken) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET #status = :queued REMOVE leaseUntil, fencingToken")
+                    .conditionExpression("fencingToken = :token AND #status = :running")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":queued", s(JobStatus.QUEUED.wire()),
+                            ":running", s(JobStatus.RUNNING.wire()), ":token", s(fencingToken))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean failUndeliverable(String jobId, Job.Error error, Instant now) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET #status = :failed, finishedAt = :now, errorCode = :code, "
+                            + "errorMessage = :message REMOVE leaseUntil")
+                    .conditionExpression("#status IN (:queued, :running)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":failed", s(JobStatus.FAILED.wire()),
+                            ":queued", s(JobStatus.QUEUED.wire()), ":running", s(JobStatus.RUNNING.wire()),
+                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static String encodeCursor(Map<String, AttributeValue> item) {
+        ObjectNode n = Json.object();
+        for (String k : List.of(PK, SK, GSI1PK, GSI1SK)) {
+            n.put(k, item.get(k).s());
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A cursor is only ever accepted for the tenant it was made for; anything else is a client error. */
+    private static Map<String, AttributeValue> decodeCursor(String cursor, String partition) {
+        try {
+            JsonNode n = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            Map<String, AttributeValue> key = new HashMap<>();
+            for (String k : List.of(PK, SK, GSI1PK, GSI1SK)) {
+                JsonNode v = n.get(k);
+                if (v == null || !v.isTextual()) {
+                    throw new IllegalArgumentException("missing " + k);
+                }
+                key.put(k, s(v.textValue()));
+            }
+            if (n.size() != 4 || !partition.equals(key.get(GSI1PK).s())) {
+                throw new IllegalArgumentException("not this listing's cursor");
+            }
+            return key;
+        } catch (RuntimeException e) {
+            throw ValidationException.of("cursor", "is not a valid cursor");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.bedrockjobs.core.adapter;
+
+import dev.bedrockjobs.core.domain.ApiKey;
+import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.port.TenantStore;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
+/** Tenants ({@code TENANT#id}) and API keys ({@code KEY#sha256}) in the jobs table. */
+public final class DynamoTenantStore implements TenantStore {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoTenantStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<ApiKey> findKey(String keyHash) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                .key(Map.of(PK, s("KEY#" + keyHash), SK, s("KEY")))).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ApiKey(item.get("keyHash").s(), item.get("keyId").s(), item.get("tenantId").s(),
+                item.containsKey("name") ? item.get("name").s() : null,
+                item.containsKey("disabled") && Boolean.TRUE.equals(item.get("disabled").bool()),
+                Instant.parse(item.get("createdAt").s())));
+    }
+
+    @Override
+    public Optional<Tenant> findTenant(String tenantId) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                .key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT")))).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Tenant(item.get("tenantId").s(), item.get("name").s(), item.get("webhookSecret").s(),
+                item.containsKey("disabled") && Boolean.TRUE.equals(item.get("disabled").bool()),
+                Instant.parse(item.get("createdAt").s())));
+    }
+
+    @Override
+    public boolean createTenant(Tenant tenant) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s("TENANT#" + tenant.id()));
+        item.put(SK, s("TENANT"));
+        item.put("tenantId", s(tenant.id()));
+        item.put("name", s(tenant.name()));
+        item.put("webhookSecret", s(tenant.webhookSecret()));
+        item.put("disabled", AttributeValue.fromBool(tenant.disabled()));
+        item.put("createdAt", s(tenant.createdAt().toString()));
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void putKey(ApiKey key) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s("KEY#" + key.keyHash()));
+        item.put(SK, s("KEY"));
+        item.put("keyHash", s(key.keyHash()));
+        item.put("keyId", s(key.keyId()));
+        item.put("tenantId", s(key.tenantId()));
+        if (key.name() != null) {
+            item.put("name", s(key.name()));
+        }
+        item.put("disabled", AttributeValue.fromBool(key.disabled()));
+        item.put("createdAt", s(key.createdAt().toString()));
+        dynamo.putItem(r -> r.tableName(table).item(item));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.bedrockjobs.core.adapter;
+
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The single-table layout of a job item. Keys: {@code pk = JOB#id}, {@code sk = JOB}; index {@code byTenant}
+ * ({@code gsi1pk = TENANT#tenant}, {@code gsi1sk = createdAt#id}) lists a tenant's jobs newest first; index
+ * {@code byBatch} ({@code gsi2pk = BATCH#batch}, {@code gsi2sk = zero-padded item index}) lists a batch in order.
+ */
+final class JobItems {
+    static final String PK = "pk";
+    static final String SK = "sk";
+    static final String GSI1PK = "gsi1pk";
+    static final String GSI1SK = "gsi1sk";
+    static final String GSI2PK = "gsi2pk";
+    static final String GSI2SK = "gsi2sk";
+    static final String BY_TENANT = "byTenant";
+    static final String BY_BATCH = "byBatch";
+    static final String JOB_SK = "JOB";
+
+    private JobItems() {
+    }
+
+    static String jobPk(String jobId) {
+        return "JOB#" + jobId;
+    }
+
+    static Map<String, AttributeValue> key(String jobId) {
+        return Map.of(PK, s(jobPk(jobId)), SK, s(JOB_SK));
+    }
+
+    static Map<String, AttributeValue> toItem(Job j, long ttlEpochSeconds) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put(PK, s(jobPk(j.id())));
+        m.put(SK, s(JOB_SK));
+        m.put(GSI1PK, s("TENANT#" + j.tenantId()));
+        m.put(GSI1SK, s(j.createdAt().toString() + "#" + j.id()));
+        if (j.batchId() != null) {
+            m.put(GSI2PK, s("BATCH#" + j.batchId()));
+            m.put(GSI2SK, s(String.format("%06d", j.itemIndex() == null ? 0 : j.itemIndex())));
+            m.put("batchId", s(j.batchId()));
+            putIfPresent(m, "customId", j.customId());
+            if (j.itemIndex() != null) {
+                m.put("itemIndex", n(j.itemIndex()));
+            }
+        }
+        m.put("id", s(j.id()));
+        m.put("tenantId", s(j.tenantId()));
+        m.put("status", s(j.status().wire()));
+        m.put("tier", s(j.tier()));
+        m.put("modelId", s(j.modelId()));
+        m.put("prompt", s(j.prompt()));
+        putIfPresent(m, "system", j.system());
+        m.put("maxTokens", n(j.maxTokens()));
+        if (j.temperature() != null) {
+            m.put("temperature", AttributeValue.fromN(j.temperature().toString()));
+        }
+        if (!j.metadata().isEmpty()) {
+            Map<String, AttributeValue> md = new HashMap<>();
+            j.metadata().forEach((k, v) -> md.put(k, s(v)));
+            m.put("metadata", AttributeValue.fromM(md));
+        }
+        putIfPresent(m, "webhookUrl", j.webhookUrl());
+        putIfPresent(m, "idempotencyKey", j.idempotencyKey());
+        putIfPresent(m, "requestHash", j.requestHash());
+        m.put("createdAt", s(j.createdAt().toString()));
+        m.put("attempts", n(j.attempts()));
+        m.put("ttl", n(ttlEpochSeconds));
+        return m;
+    }
+
+    static Job fromItem(Map<String, AttributeValue> m) {
+        Map<String, String> metadata = new HashMap<>();
+        AttributeValue md = m.get("metadata");
+        if (md != null && md.m() != null) {
+            md.m().forEach((k, v) -> metadata.put(k, v.s()));
+        }
+        String text = str(m, "resultText");
+        String stop = str(m, "stopReason");
+        Long in = num(m, "inputTokens");
+        Long out = num(m, "outputTokens");
+        String errorCode = str(m, "errorCode");
+        String cost = m.containsKey("costUsd") ? m.get("costUsd").n() : null;
+        Long lease = num(m, "leaseUntil");
+        Long itemIndex = num(m, "itemIndex");
+        AttributeValue cancel = m.get("cancelRequested");
+        return Job.builder()
+                .id(str(m, "id"))
+                .tenantId(str(m, "tenantId"))
+                .status(JobStatus.fromWire(str(m, "status")))
+                .tier(str(m, "tier"))
+                .modelId(str(m, "modelId"))
+                .prompt(str(m, "prompt"))
+                .system(str(m, "system"))
+                .maxTokens(num(m, "maxTokens").intValue())
+                .temperature(m.containsKey("temperature") ? Double.valueOf(m.get("temperature").n()) : null)
+                .metadata(metadata)
+                .webhookUrl(str(m, "webhookUrl"))
+                .idempotencyKey(str(m, "idempotencyKey"))
+                .requestHash(str(m, "requestHash"))
+                .createdAt(instant(m, "createdAt"))
+                .startedAt(instant(m, "startedAt"))
+                .finishedAt(instant(m, "finishedAt"))
+                .attempts(num(m, "attempts") == null ? 0 : num(m, "attempts").intValue())
+                .batchId(str(m, "batchId"))
+                .customId(str(m, "customId"))
+                .itemIndex(itemIndex == null ? null : itemIndex.intValue())
+                .result(text == null && stop == null ? null : new Job.Result(text, stop))
+                .usage(in == null ? null : new Job.Usage(in, out == null ? 0 : out))
+                .costUsd(cost == null ? null : new BigDecimal(cost))
+                .error(errorCode == null ? null : new Job.Error(errorCode, str(m, "errorMessage")))
+                .cancelRequested(cancel != null && Boolean.TRUE.equals(cancel.bool()))
+                .fencingToken(str(m, "fencingToken"))
+                .leaseUntil(lease == null ? null : Instant.ofEpochMilli(lease))
+                .build();
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    static AttributeValue n(long v) {
+        return AttributeValue.fromN(Long.toString(v));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> m, String name, String v) {
+        if (v != null) {
+            m.put(name, s(v));
+        }
+    }
+
+    static String str(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        return v == null ? null : v.s();
+    }
+
+    static Long num(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        return v == null || v.n() == null ? null : Long.valueOf(v.n());
+    }
+
+    private static Instant instant(Map<String, AttributeValue> m, String name) {
+        String v = str(m, name);
+        return v == null ? null : Instant.parse(v);
+    }
+}

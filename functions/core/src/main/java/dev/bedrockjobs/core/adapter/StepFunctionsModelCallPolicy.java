@@ -1,0 +1,49 @@
+package dev.bedrockjobs.core.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.port.ModelCallPolicy;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.StartSyncExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
+
+/**
+ * The job state machine (Express) started synchronously. StartSyncExecution answers 200 even when the execution
+ * failed, so the status is read, never assumed; the state machine's own Catch shapes model errors as
+ * {@code {"failure": {"error", "cause"}}} in a successful output.
+ */
+public final class StepFunctionsModelCallPolicy implements ModelCallPolicy {
+    private final SfnClient sfn;
+    private final String stateMachineArn;
+
+    public StepFunctionsModelCallPolicy(SfnClient sfn, String stateMachineArn) {
+        this.sfn = sfn;
+        this.stateMachineArn = stateMachineArn;
+    }
+
+    @Override
+    public Outcome run(String jobId, String executionName, String modelId, ObjectNode body) {
+        ObjectNode input = Json.object();
+        input.put("jobId", jobId);
+        input.put("modelId", modelId);
+        input.set("body", body);
+        StartSyncExecutionResponse r = sfn.startSyncExecution(s -> s.stateMachineArn(stateMachineArn)
+                .name(executionName).input(Json.write(input)));
+        if (r.status() != SyncExecutionStatus.SUCCEEDED) {
+            String error = r.error() != null ? r.error()
+                    : r.status() == SyncExecutionStatus.TIMED_OUT ? "States.Timeout" : "States.Runtime";
+            return new Failed(error, r.cause());
+        }
+        JsonNode output = Json.parse(r.output());
+        JsonNode failure = output.get("failure");
+        if (failure != null && failure.isObject()) {
+            return new Failed(failure.path("error").asText("States.TaskFailed"), failure.path("cause").asText(null));
+        }
+        JsonNode response = output.get("response");
+        if (response == null) {
+            return new Failed("States.Runtime", "the state machine's output has neither a response nor a failure");
+        }
+        return new Answered(response, output.path("attempts").asInt(0));
+    }
+}

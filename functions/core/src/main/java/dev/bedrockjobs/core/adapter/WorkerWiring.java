@@ -1,0 +1,32 @@
+package dev.bedrockjobs.core.adapter;
+
+import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.work.WorkerService;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The worker's wiring, apart from {@link Wiring} because only the worker's jar carries the Step Functions client.
+ */
+public final class WorkerWiring {
+    public static final String STATE_MACHINE_ARN = "STATE_MACHINE_ARN";
+    public static final String MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT";
+    public static final String LEASE_SECONDS = "LEASE_SECONDS";
+
+    private WorkerWiring() {
+    }
+
+    public static WorkerService workerService(Map<String, String> env) {
+        AwsClients aws = new AwsClients(env);
+        Duration lease = Duration.ofSeconds(Long.parseLong(aws.optional(LEASE_SECONDS, "330")));
+        // A synchronous Express execution may run for minutes, and it is at-most-once: wait long, never re-send.
+        SfnClient sfn = aws.configure(SfnClient.builder(), "SFN", lease, false).build();
+        return new WorkerService(Wiring.jobStore(aws),
+                new StepFunctionsModelCallPolicy(sfn, aws.required(STATE_MACHINE_ARN)),
+                Pricing.load(), Clock.systemUTC(), lease,
+                Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.bedrockjobs.core.api;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.bedrockjobs.core.domain.ValidationException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The edge between API Gateway (payload format 2.0) and the services: maps the event in, the response out, and
+ * turns every failure into a problem response (a client mistake is a 4xx; nothing leaks a stack trace).
+ */
+public final class HttpApi {
+    private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+
+    private HttpApi() {
+    }
+
+    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> service) {
+        ApiRequest request;
+        try {
+            request = toRequest(event);
+        } catch (ValidationException e) {
+            return toEvent(Problem.validation(e.errors()).toResponse());
+        }
+        return toEvent(serve(request, service));
+    }
+
+    /** Runs a service on a request, refusing unauthenticated requests and mapping exceptions to problems. */
+    public static ApiResponse serve(ApiRequest request, Function<ApiRequest, ApiResponse> service) {
+        if (request.tenantId() == null || request.tenantId().isBlank()) {
+            return Problem.unauthorized().toResponse();
+        }
+        try {
+            return service.apply(request);
+        } catch (ValidationException e) {
+            return Problem.validation(e.errors()).toResponse();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
+            return Problem.internal(request.requestId()).toResponse();
+        }
+    }
+
+    public static ApiRequest toRequest(APIGatewayV2HTTPEvent e) {
+        Map<String, String> headers = new HashMap<>();
+        if (e.getHeaders() != null) {
+            e.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        }
+        var ctx = e.getRequestContext();
+        String method = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
+        String path = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getPath() : e.getRawPath();
+        String requestId = ctx != null ? ctx.getRequestId() : null;
+        String tenantId = null;
+        if (ctx != null && ctx.getAuthorizer() != null && ctx.getAuthorizer().getLambda() != null) {
+            Object t = ctx.getAuthorizer().getLambda().get("tenantId");
+            tenantId = t instanceof String s && !s.isBlank() ? s : null;
+        }
+        return new ApiRequest(method, path, e.getPathParameters(), e.getQueryStringParameters(), headers,
+                body(e), tenantId, requestId);
+    }
+
+    private static String body(APIGatewayV2HTTPEvent e) {
+        if (e.getBody() == null || !e.getIsBase64Encoded()) {
+            return e.getBody();
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(e.getBody());
+        } catch (IllegalArgumentException ex) {
+            throw ValidationException.of("body", "is not valid base64");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException ex) {
+            throw ValidationException.of("body", "is not valid UTF-8");
+        }
+    }
+
+    public static APIGatewayV2HTTPResponse toEvent(ApiResponse r) {
+        return APIGatewayV2HTTPResponse.builder()
+                .withStatusCode(r.status())
+                .withHeaders(r.headers())
+                .withBody(r.body())
+                .withIsBase64Encoded(false)
+                .build();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.bedrockjobs.core.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.Json;
+
+/** The contract's job view: what clients see of a job (never the prompt, the fencing token or the lease). */
+public final class JobViews {
+    private JobViews() {
+    }
+
+    public static ObjectNode view(Job j) {
+        ObjectNode n = Json.object();
+        n.put("id", j.id());
+        n.put("status", j.status().wire());
+        n.put("model", j.tier());
+        n.put("createdAt", j.createdAt().toString());
+        if (j.startedAt() != null) {
+            n.put("startedAt", j.startedAt().toString());
+        }
+        if (j.finishedAt() != null) {
+            n.put("finishedAt", j.finishedAt().toString());
+        }
+        n.put("attempts", j.attempts());
+        if (j.batchId() != null) {
+            n.put("batchId", j.batchId());
+            if (j.customId() != null) {
+                n.put("customId", j.customId());
+            }
+        }
+        if (!j.metadata().isEmpty()) {
+            ObjectNode md = n.putObject("metadata");
+            j.metadata().forEach(md::put);
+        }
+        if (j.cancelRequested() && !j.status().isTerminal()) {
+            n.put("cancelRequested", true);
+        }
+        if (j.result() != null) {
+            n.putObject("result").put("text", j.result().text()).put("stopReason", j.result().stopReason());
+        }
+        if (j.usage() != null) {
+            n.putObject("usage").put("inputTokens", j.usage().inputTokens())
+                    .put("outputTokens", j.usage().outputTokens());
+        }
+        if (j.costUsd() != null) {
+            n.putObject("cost").put("usd", j.costUsd());
+        }
+        if (j.error() != null) {
+            n.putObject("error").put("code", j.error().code()).put("message", j.error().message());
+        }
+        if (j.webhookUrl() != null) {
+            n.putObject("webhook").put("url", j.webhookUrl()).put("deliveries", 0).putNull("lastStatus");
+        }
+        return n;
+    }
+}

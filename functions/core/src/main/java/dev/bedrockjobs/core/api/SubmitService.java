@@ -1,0 +1,112 @@
+package dev.bedrockjobs.core.api;
+
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobRequest;
+import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.model.ModelCatalog;
+import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.core.port.JobStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * POST /v1/jobs. The job is written before its message is sent, so a crash in between leaves a queued job for the
+ * reconciler to re-drive rather than a message pointing at nothing.
+ */
+public final class SubmitService {
+    private static final Logger LOG = Logger.getLogger(SubmitService.class.getName());
+    static final String RETRY_AFTER_SECONDS = "2";
+
+    private final JobStore store;
+    private final JobQueue queue;
+    private final JobRequestParser parser;
+    private final ModelCatalog catalog;
+    private final Clock clock;
+    private final Duration idempotencyWindow;
+
+    public SubmitService(JobStore store, JobQueue queue, JobRequestParser parser, ModelCatalog catalog, Clock clock,
+                         Duration idempotencyWindow) {
+        this.store = store;
+        this.queue = queue;
+        this.parser = parser;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.idempotencyWindow = idempotencyWindow;
+    }
+
+    public ApiResponse submit(ApiRequest request) {
+        Optional<ApiResponse> unsupported = requireJson(request);
+        if (unsupported.isPresent()) {
+            return unsupported.get();
+        }
+        JobRequest jr = parser.parseJob(request.body(), request.header("idempotency-key"));
+        Instant now = clock.instant();
+        String hash = JobRequestParser.fingerprint(jr);
+        String jobId = Ids.newJobId(now);
+        if (jr.idempotencyKey() != null) {
+            var earlier = store.reserveIdempotencyKey(request.tenantId(), jr.idempotencyKey(), hash, jobId,
+                    now.plus(idempotencyWindow));
+            if (earlier.isPresent()) {
+                if (!earlier.get().requestHash().equals(hash)) {
+                    return Problem.conflict("idempotency_key_reused",
+                            "This Idempotency-Key was already used with a different request body.").toResponse();
+                }
+                Optional<Job> original = store.getOwned(request.tenantId(), earlier.get().jobId());
+                if (original.isPresent()) {
+                    return accepted(200, original.get());
+                }
+                // The key was reserved but the job never written (a crash in between): finish that submission.
+                jobId = earlier.get().jobId();
+            }
+        }
+        Job job = Job.builder()
+                .id(jobId)
+                .tenantId(request.tenantId())
+                .tier(jr.tier())
+                .modelId(catalog.modelIdFor(jr.tier()))
+                .prompt(jr.prompt())
+                .system(jr.system())
+                .maxTokens(jr.maxTokens())
+                .temperature(jr.temperature())
+                .metadata(jr.metadata())
+                .webhookUrl(jr.webhookUrl())
+                .idempotencyKey(jr.idempotencyKey())
+                .requestHash(hash)
+                .createdAt(now)
+                .build();
+        if (!store.create(job)) {
+            // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
+            return store.getOwned(request.tenantId(), jobId).map(j -> accepted(200, j))
+                    .orElseGet(() -> Problem.internal(request.requestId()).toResponse());
+        }
+        try {
+            queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
+        } catch (RuntimeException e) {
+            // The job is durable and stays queued; the reconciler re-enqueues queued jobs that have no message.
+            LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it", e);
+        }
+        return accepted(202, job);
+    }
+
+    private static ApiResponse accepted(int status, Job job) {
+        return ApiResponse.json(status, JobViews.view(job))
+                .withHeader("location", "/v1/jobs/" + job.id())
+                .withHeader("retry-after", RETRY_AFTER_SECONDS);
+    }
+
+    static Optional<ApiResponse> requireJson(ApiRequest request) {
+        String type = request.header("content-type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).trim().matches("application/(.+\\+)?json\\s*(;.*)?")) {
+            return Optional.of(new Problem(415, "unsupported_media_type", "Unsupported media type",
+                    "Send the body as 'Content-Type: application/json'.", null).toResponse());
+        }
+        return Optional.empty();
+    }
+}

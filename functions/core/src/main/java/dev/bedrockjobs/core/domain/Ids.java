@@ -1,0 +1,75 @@
+package dev.bedrockjobs.core.domain;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+
+/**
+ * Identifiers that sort by creation time (a ULID body: 48-bit milliseconds + 80 random bits, Crockford base32),
+ * so ids read in the order they were made and carry no guessable sequence.
+ */
+public final class Ids {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {
+    }
+
+    public static String newJobId(Instant now) {
+        return "job_" + ulid(now);
+    }
+
+    public static String newBatchId(Instant now) {
+        return "bat_" + ulid(now);
+    }
+
+    /** A random token with no time component, for fencing tokens and secrets' suffixes. */
+    public static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        StringBuilder sb = new StringBuilder(bytes * 2);
+        for (byte x : b) {
+            sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    /** Whether text looks like an id this service could have issued with that prefix (cheap guard before any read). */
+    public static boolean isWellFormed(String id, String prefix) {
+        if (id == null || id.length() != prefix.length() + 26 || !id.startsWith(prefix)) {
+            return false;
+        }
+        for (int i = prefix.length(); i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String ulid(Instant now) {
+        char[] out = new char[26];
+        long time = now.toEpochMilli();
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (time & 31)];
+            time >>>= 5;
+        }
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 5; i++) {
+            hi = (hi << 8) | (random[i] & 0xFF);
+            lo = (lo << 8) | (random[i + 5] & 0xFF);
+        }
+        for (int i = 17; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (hi & 31)];
+            hi >>>= 5;
+        }
+        for (int i = 25; i >= 18; i--) {
+            out[i] = ALPHABET[(int) (lo & 31)];
+            lo >>>= 5;
+        }
+        return new String(out);
+    }
+}

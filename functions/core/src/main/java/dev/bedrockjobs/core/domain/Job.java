@@ -1,0 +1,152 @@
+package dev.bedrockjobs.core.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One prompt's journey through the system, as the table holds it. Immutable: a state change is a new value written
+ * with a conditional update, never a field set in place.
+ */
+public record Job(
+        String id,
+        String tenantId,
+        JobStatus status,
+        String tier,
+        String modelId,
+        String prompt,
+        String system,
+        int maxTokens,
+        Double temperature,
+        Map<String, String> metadata,
+        String webhookUrl,
+        String idempotencyKey,
+        String requestHash,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        int attempts,
+        String batchId,
+        String customId,
+        Integer itemIndex,
+        Result result,
+        Usage usage,
+        BigDecimal costUsd,
+        Error error,
+        boolean cancelRequested,
+        String fencingToken,
+        Instant leaseUntil) {
+
+    public record Result(String text, String stopReason) {
+    }
+
+    public record Usage(long inputTokens, long outputTokens) {
+    }
+
+    public record Error(String code, String message) {
+    }
+
+    public Job {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.tenantId = tenantId;
+        b.status = status;
+        b.tier = tier;
+        b.modelId = modelId;
+        b.prompt = prompt;
+        b.system = system;
+        b.maxTokens = maxTokens;
+        b.temperature = temperature;
+        b.metadata = metadata;
+        b.webhookUrl = webhookUrl;
+        b.idempotencyKey = idempotencyKey;
+        b.requestHash = requestHash;
+        b.createdAt = createdAt;
+        b.startedAt = startedAt;
+        b.finishedAt = finishedAt;
+        b.attempts = attempts;
+        b.batchId = batchId;
+        b.customId = customId;
+        b.itemIndex = itemIndex;
+        b.result = result;
+        b.usage = usage;
+        b.costUsd = costUsd;
+        b.error = error;
+        b.cancelRequested = cancelRequested;
+        b.fencingToken = fencingToken;
+        b.leaseUntil = leaseUntil;
+        return b;
+    }
+
+    public static final class Builder {
+        private String id;
+        private String tenantId;
+        private JobStatus status = JobStatus.QUEUED;
+        private String tier;
+        private String modelId;
+        private String prompt;
+        private String system;
+        private int maxTokens;
+        private Double temperature;
+        private Map<String, String> metadata;
+        private String webhookUrl;
+        private String idempotencyKey;
+        private String requestHash;
+        private Instant createdAt;
+        private Instant startedAt;
+        private Instant finishedAt;
+        private int attempts;
+        private String batchId;
+        private String customId;
+        private Integer itemIndex;
+        private Result result;
+        private Usage usage;
+        private BigDecimal costUsd;
+        private Error error;
+        private boolean cancelRequested;
+        private String fencingToken;
+        private Instant leaseUntil;
+
+        public Builder id(String v) { id = v; return this; }
+        public Builder tenantId(String v) { tenantId = v; return this; }
+        public Builder status(JobStatus v) { status = v; return this; }
+        public Builder tier(String v) { tier = v; return this; }
+        public Builder modelId(String v) { modelId = v; return this; }
+        public Builder prompt(String v) { prompt = v; return this; }
+        public Builder system(String v) { system = v; return this; }
+        public Builder maxTokens(int v) { maxTokens = v; return this; }
+        public Builder temperature(Double v) { temperature = v; return this; }
+        public Builder metadata(Map<String, String> v) { metadata = v; return this; }
+        public Builder webhookUrl(String v) { webhookUrl = v; return this; }
+        public Builder idempotencyKey(String v) { idempotencyKey = v; return this; }
+        public Builder requestHash(String v) { requestHash = v; return this; }
+        public Builder createdAt(Instant v) { createdAt = v; return this; }
+        public Builder startedAt(Instant v) { startedAt = v; return this; }
+        public Builder finishedAt(Instant v) { finishedAt = v; return this; }
+        public Builder attempts(int v) { attempts = v; return this; }
+        public Builder batchId(String v) { batchId = v; return this; }
+        public Builder customId(String v) { customId = v; return this; }
+        public Builder itemIndex(Integer v) { itemIndex = v; return this; }
+        public Builder result(Result v) { result = v; return this; }
+        public Builder usage(Usage v) { usage = v; return this; }
+        public Builder costUsd(BigDecimal v) { costUsd = v; return this; }
+        public Builder error(Error v) { error = v; return this; }
+        public Builder cancelRequested(boolean v) { cancelRequested = v; return this; }
+        public Builder fencingToken(String v) { fencingToken = v; return this; }
+        public Builder leaseUntil(Instant v) { leaseUntil = v; return this; }
+
+        public Job build() {
+            return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
+                    webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
+                    customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.bedrockjobs.core.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.model.ModelCatalog;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a client's JSON into a {@link JobRequest}, collecting every field-level error rather than stopping at the
+ * first, and refusing fields it does not know (a typo must not silently change what runs).
+ */
+public final class JobRequestParser {
+    private static final Set<String> JOB_FIELDS = Set.of(
+            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey");
+
+    private final ModelCatalog catalog;
+    private final RequestLimits limits;
+    private final WebhookUrlPolicy webhookPolicy;
+
+    public JobRequestParser(ModelCatalog catalog, RequestLimits limits, WebhookUrlPolicy webhookPolicy) {
+        this.catalog = catalog;
+        this.limits = limits;
+        this.webhookPolicy = webhookPolicy;
+    }
+
+    /** Parses a POST /v1/jobs body; {@code headerKey} is the Idempotency-Key header, if any. */
+    public JobRequest parseJob(String body, String headerKey) {
+        JsonNode root = Json.parseBody(body);
+        List<FieldError> errors = new ArrayList<>();
+        if (!root.isObject()) {
+            throw ValidationException.of("body", "must be a JSON object");
+        }
+        rejectUnknown(root, JOB_FIELDS, "", errors);
+        String prompt = requiredText(root, "prompt", "prompt", limits.maxPromptBytes(), errors);
+        String system = optionalText(root, "system", "system", limits.maxSystemBytes(), errors);
+        String tier = tier(root, "model", "model", null, errors);
+        int maxTokens = maxTokens(root, "maxTokens", "maxTokens", null, errors);
+        Double temperature = temperature(root, "temperature", "temperature", null, errors);
+        Map<String, String> metadata = metadata(root, "metadata", "metadata", errors);
+        String webhookUrl = webhook(root, "webhook", errors);
+        String key = idempotencyKey(root, headerKey, errors);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key);
+    }
+
+    /** A stable fingerprint of what the request asks for, so a replay with the same key can be told from a reuse. */
+    public static String fingerprint(JobRequest r) {
+        ObjectNode n = Json.object();
+        n.put("prompt", r.prompt());
+        n.put("system", r.system());
+        n.put("tier", r.tier());
+        n.put("maxTokens", r.maxTokens());
+        if (r.temperature() != null) {
+            n.put("temperature", r.temperature());
+        }
+        ObjectNode md = n.putObject("metadata");
+        new TreeMap<>(r.metadata()).forEach(md::put);
+        n.put("webhook", r.webhookUrl());
+        return sha256Hex(Json.write(n));
+    }
+
+    public static String sha256Hex(String text) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(d.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- field readers shared with batch parsing: each adds errors under `path` and returns a usable default ----
+
+    void rejectUnknown(JsonNode node, Set<String> allowed, String prefix, List<FieldError> errors) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                errors.add(new FieldError(prefix + name, "unknown field"));
+            }
+        }
+    }
+
+    String requiredText(JsonNode node, String name, String path, int maxBytes, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            errors.add(new FieldError(path, "is required"));
+            return null;
+        }
+        String s = text(v, path, maxBytes, errors);
+        if (s != null && s.isBlank()) {
+            errors.add(new FieldError(path, "must not be blank"));
+            return null;
+        }
+        return s;
+    }
+
+    String optionalText(JsonNode node, String name, String path, int maxBytes, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : text(v, path, maxBytes, errors);
+    }
+
+    private static String text(JsonNode v, String path, int maxBytes, List<FieldError> errors) {
+        if (!v.isTextual()) {
+            errors.add(new FieldError(path, "must be a string"));
+            return null;
+        }
+        String s = v.textValue();
+        int bytes = s.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            errors.add(new FieldError(path, "must be at most " + maxBytes + " bytes of UTF-8 (got " + bytes + ")"));
+            return null;
+        }
+        return s;
+    }
+
+    String tier(JsonNode node, String name, String path, String fallback, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return fallback != null ? fallback : "standard";
+        }
+        if (!v.isTextual() || !catalog.isTier(v.textValue())) {
+            errors.add(new FieldError(path, "must be one of " + String.join(", ", catalog.tiers())));
+            return null;
+        }
+        return v.textValue();
+    }
+
+    int maxTokens(JsonNode node, String name, String path, Integer fallback, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return fallback != null ? fallback : catalog.defaultMaxTokens();
+        }
+        int limit = catalog.maxTokensLimit();
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1 || v.intValue() > limit) {
+            errors.add(new FieldError(path, "must be an integer from 1 to " + limit));
+            return 0;
+        }
+        return v.intValue();
+    }
+
+    Double temperature(JsonNode node, String name, String path, Double fallback, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber() || v.doubleValue() < 0 || v.doubleValue() > 1 || Double.isNaN(v.doubleValue())) {
+            errors.add(new FieldError(path, "must be a number from 0 to 1"));
+            return null;
+        }
+        return v.doubleValue();
+    }
+
+    Map<String, String> metadata(JsonNode node, String name, String path, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return Map.of();
+        }
+        if (!v.isObject()) {
+            errors.add(new FieldError(path, "must be an object of string values"));
+            return Map.of();
+        }
+        if (v.size() > limits.maxMetadataEntries()) {
+            errors.add(new FieldError(path, "must have at most " + limits.maxMetadataEntries() + " entries"));
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        var fields = v.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            String key = e.getKey();
+            String keyPath = path + "." + key;
+            if (key.isEmpty() || key.length() > limits.maxMetadataKeyLength() || !key.matches("[A-Za-z0-9_.:-]+")) {
+                errors.add(new FieldError(keyPath, "keys must be 1-" + limits.maxMetadataKeyLength()
+                        + " characters of letters, digits, '_', '.', ':' or '-'"));
+                continue;
+            }
+            if (!e.getValue().isTextual()) {
+                errors.add(new FieldError(keyPath, "must be a string"));
+                continue;
+            }
+            if (e.getValue().textValue().length() > limits.maxMetadataValueLength()) {
+                errors.add(new FieldError(keyPath, "must be at most " + limits.maxMetadataValueLength() + " characters"));
+                continue;
+            }
+            out.put(key, e.getValue().textValue());
+        }
+        return out;
+    }
+
+    String webhook(JsonNode node, String path, List<FieldError> errors) {
+        JsonNode v = node.get("webhook");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            errors.add(new FieldError(path, "must be an object {\"url\": ...}"));
+            return null;
+        }
+        rejectUnknown(v, Set.of("url"), path + ".", errors);
+        JsonNode url = v.get("url");
+        if (url == null || !url.isTextual()) {
+            errors.add(new FieldError(path + ".url", "must be a string"));
+            return null;
+        }
+        var refusal = webhookPolicy.check(url.textValue());
+        refusal.ifPresent(reason -> errors.add(new FieldError(path + ".url", reason)));
+        return refusal.isPresent() ? null : url.textValue();
+    }
+
+    String idempotencyKey(JsonNode node, String headerKey, List<FieldError> errors) {
+        JsonNode v = node.get("idempotencyKey");
+        String bodyKey = null;
+        if (v != null && !v.isNull()) {
+            if (!v.isTextual()) {
+                errors.add(new FieldError("idempotencyKey", "must be a string"));
+                return null;
+            }
+            bodyKey = v.textValue();
+        }
+        if (bodyKey != null && headerKey != null && !bodyKey.equals(headerKey)) {
+            errors.add(new FieldError("idempotencyKey", "differs from the Idempotency-Key header"));
+            return null;
+        }
+        String key = bodyKey != null ? bodyKey : headerKey;
+        if (key == null) {
+            return null;
+        }
+        String path = bodyKey != null ? "idempotencyKey" : "Idempotency-Key";
+        if (key.isEmpty() || key.length() > limits.maxIdempotencyKeyLength() || !key.matches("[\\x21-\\x7E]+")) {
+            errors.add(new FieldError(path, "must be 1-" + limits.maxIdempotencyKeyLength()
+                    + " printable ASCII characters without spaces"));
+            return null;
+        }
+        return key;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.bedrockjobs.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Json;
+
+import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
+import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
+import static dev.bedrockjobs.core.model.ReplyFields.requireText;
+import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
+
+/** Meta Llama 3.x and 4 Instruct: a single prompt string in Llama 3's chat template. */
+public final class MetaLlamaCodec implements ModelCodec {
+
+    MetaLlamaCodec() {
+    }
+
+    @Override
+    public ModelFamily family() {
+        return ModelFamily.META;
+    }
+
+    @Override
+    public ObjectNode requestBody(ModelRequest request) {
+        ObjectNode body = Json.object();
+        body.put("prompt", chatPrompt(request));
+        body.put("max_gen_len", request.maxTokens());
+        if (request.temperature() != null) {
+            body.put("temperature", request.temperature());
+        }
+        return body;
+    }
+
+    static String chatPrompt(ModelRequest request) {
+        StringBuilder prompt = new StringBuilder("<|begin_of_text|>");
+        if (request.system() != null) {
+            appendTurn(prompt, "system", request.system());
+        }
+        appendTurn(prompt, "user", request.prompt());
+        return prompt.append("<|start_header_id|>assistant<|end_header_id|>").toString();
+    }
+
+    private static void appendTurn(StringBuilder prompt, String role, String text) {
+        prompt.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n")
+                .append(text).append("<|eot_id|>");
+    }
+
+    @Override
+    public ModelReply readReply(JsonNode responseBody) {
+        JsonNode body = requireObject(responseBody, family());
+        String generation = requireText(body, "/generation", family());
+        String rawStopReason = optionalText(body, "/stop_reason", family());
+        return new ModelReply(
+                // the template leaves the blank line after the assistant header to the model
+                generation.stripLeading(),
+                normalize(rawStopReason),
+                rawStopReason,
+                requireTokenCount(body, "/prompt_token_count", family()),
+                requireTokenCount(body, "/generation_token_count", family()),
+                false);
+    }
+
+    private static StopReason normalize(String rawStopReason) {
+        if (rawStopReason == null) {
+            return StopReason.OTHER;
+        }
+        return switch (rawStopReason) {
+            case "stop" -> StopReason.END_TURN;
+            case "length" -> StopReason.MAX_TOKENS;
+            default -> StopReason.OTHER;
+        };
+    }
+}

@@ -1,0 +1,61 @@
+package dev.bedrockjobs.core.port;
+
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The single source of truth for jobs. Every state change is a conditional write on one item, so that concurrent
+ * submitters, workers and cancels can never move a job backwards or finish it twice.
+ */
+public interface JobStore {
+
+    /** Writes a new queued job. @return false if a job with that id already exists (nothing is changed) */
+    boolean create(Job job);
+
+    Optional<Job> get(String jobId);
+
+    /** A job only if it belongs to the tenant: another tenant's job reads exactly like a missing one. */
+    default Optional<Job> getOwned(String tenantId, String jobId) {
+        return get(jobId).filter(j -> j.tenantId().equals(tenantId));
+    }
+
+    /** The tenant's jobs, newest first, optionally of one status; the cursor comes from a previous page. */
+    Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor);
+
+    /**
+     * Reserves an idempotency key for a job id. @return empty if the key is now ours, else the earlier reservation
+     */
+    Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, String key, String requestHash, String jobId,
+                                                      Instant expiresAt);
+
+    record IdempotencyRecord(String jobId, String requestHash) {
+    }
+
+    /** queued -> canceled. @return the canceled job, or empty if it was no longer queued */
+    Optional<Job> cancelQueued(String jobId, Instant now);
+
+    /** Asks a running job to end as canceled when its model call returns. @return false if it was not running */
+    boolean requestCancel(String jobId);
+
+    /**
+     * Claims a job for one worker: queued, or running with an expired lease, becomes running under a fresh fencing
+     * token (and its count of deliveries goes up by one). @return the claimed job, or empty if someone else holds it or it
+     * is finished
+     */
+    Optional<Job> claim(String jobId, String fencingToken, Instant now, Instant leaseUntil);
+
+    /**
+     * Writes a terminal state, only while {@code finished.fencingToken()} still holds the claim.
+     * @return false if the claim was lost (another worker took over, or the job was canceled meanwhile)
+     */
+    boolean finish(Job finished);
+
+    /** Gives a claim back (running -> queued) after a failure that a redelivery may fix. */
+    boolean release(String jobId, String fencingToken);
+
+    /** Fails a non-terminal job whose message will not be delivered again. */
+    boolean failUndeliverable(String jobId, Job.Error error, Instant now);
+}

@@ -1,0 +1,90 @@
+package dev.bedrockjobs.core.work;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Json;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Processes a batch of job messages side by side (each waits minutes on a model call, so one at a time would let
+ * the batch outlive the function) and reports partial batch failures: only messages to redeliver are listed.
+ */
+public final class JobMessages {
+    private static final Logger LOG = Logger.getLogger(JobMessages.class.getName());
+    private static final int MAX_BATCH = 10;
+
+    private final WorkerService worker;
+    private final ExecutorService pool;
+
+    public JobMessages(WorkerService worker) {
+        this.worker = worker;
+        this.pool = Executors.newFixedThreadPool(MAX_BATCH, r -> {
+            Thread t = new Thread(r, "job-message");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public SQSBatchResponse process(SQSEvent event) {
+        List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
+        List<Future<WorkerService.Delivery>> results = new ArrayList<>(records.size());
+        for (SQSEvent.SQSMessage m : records) {
+            results.add(pool.submit(() -> processOne(m)));
+        }
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            WorkerService.Delivery d;
+            try {
+                d = results.get(i).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                d = WorkerService.Delivery.RETRY_LATER;
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "message " + records.get(i).getMessageId() + " failed", e);
+                d = WorkerService.Delivery.RETRY_LATER;
+            }
+            if (d == WorkerService.Delivery.RETRY_LATER) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    private WorkerService.Delivery processOne(SQSEvent.SQSMessage m) {
+        String jobId = jobId(m);
+        if (jobId == null) {
+            // Not ours and never will be: redelivering it cannot help, so it is dropped and logged.
+            LOG.warning("message " + m.getMessageId() + " names no job; dropped");
+            return WorkerService.Delivery.DONE;
+        }
+        return worker.process(jobId, receiveCount(m));
+    }
+
+    private static String jobId(SQSEvent.SQSMessage m) {
+        try {
+            JsonNode body = Json.parse(m.getBody());
+            String id = body.path("jobId").asText(null);
+            return Ids.isWellFormed(id, "job_") ? id : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage m) {
+        String v = m.getAttributes() == null ? null : m.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return v == null ? 1 : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.bedrockjobs.core.work;
+
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.model.Cost;
+import dev.bedrockjobs.core.model.ModelCodec;
+import dev.bedrockjobs.core.model.ModelCodecs;
+import dev.bedrockjobs.core.model.ModelReply;
+import dev.bedrockjobs.core.model.ModelReplyException;
+import dev.bedrockjobs.core.model.ModelRequest;
+import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.ModelCallPolicy;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Takes one delivered job message to a terminal state. Safe under redelivery: a finished job is left alone, a claim
+ * is a conditional write with a fresh fencing token, and only the holder of the current token may finish the job.
+ */
+public final class WorkerService {
+    private static final Logger LOG = Logger.getLogger(WorkerService.class.getName());
+
+    /** What to tell the queue about a message. */
+    public enum Delivery { DONE, RETRY_LATER }
+
+    private final JobStore store;
+    private final ModelCallPolicy policy;
+    private final Pricing pricing;
+    private final Clock clock;
+    private final Duration lease;
+    private final int maxReceiveCount;
+
+    public WorkerService(JobStore store, ModelCallPolicy policy, Pricing pricing, Clock clock, Duration lease,
+                         int maxReceiveCount) {
+        this.store = store;
+        this.policy = policy;
+        this.pricing = pricing;
+        this.clock = clock;
+        this.lease = lease;
+        this.maxReceiveCount = maxReceiveCount;
+    }
+
+    public Delivery process(String jobId, int receiveCount) {
+        boolean lastReceive = receiveCount >= maxReceiveCount;
+        try {
+            Delivery d = processOnce(jobId, lastReceive);
+            if (d == Delivery.RETRY_LATER && lastReceive) {
+                return deadLetter(jobId, "the job's message was not processed after " + receiveCount + " deliveries");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + jobId + ": delivery " + receiveCount + " failed", e);
+            return lastReceive
+                    ? deadLetter(jobId, "the last delivery failed: " + e.getClass().getSimpleName())
+                    : Delivery.RETRY_LATER;
+        }
+    }
+
+    private Delivery processOnce(String jobId, boolean lastReceive) {
+        Optional<Job> current = store.get(jobId);
+        if (current.isEmpty() || current.get().status().isTerminal()) {
+            return Delivery.DONE; // a duplicate delivery, or a job past its retention: nothing to do
+        }
+        Instant now = clock.instant();
+        String token = Ids.randomToken(16);
+        Optional<Job> claimed = store.claim(jobId, token, now, now.plus(lease));
+        if (claimed.isEmpty()) {
+            Optional<Job> again = store.get(jobId);
+            if (again.isEmpty() || again.get().status().isTerminal()) {
+                return Delivery.DONE;
+            }
+            // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
+            // rather than dead-lettering a job that is being worked on.
+            return lastReceive ? Delivery.DONE : Delivery.RETRY_LATER;
+        }
+        Job job = claimed.get();
+        if (job.cancelRequested()) {
+            finishCanceled(job, null, null, job.attempts());
+            return Delivery.DONE;
+        }
+        ModelCodec codec = ModelCodecs.forModel(job.modelId());
+        ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
+        ModelCallPolicy.Outcome outcome;
+        try {
+            outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12), job.modelId(),
+                    codec.requestBody(request));
+        } catch (RuntimeException e) {
+            // The policy could not even start (Step Functions unreachable): hand the job back for a redelivery.
+            store.release(job.id(), token);
+            throw e;
+        }
+        Job finished = outcome instanceof ModelCallPolicy.Answered a
+                ? answered(job, a, codec, request)
+                : failed(job, (ModelCallPolicy.Failed) outcome);
+        if (!store.finish(finished)) {
+            settleLostFinish(finished);
+        }
+        return Delivery.DONE;
+    }
+
+    private Job answered(Job job, ModelCallPolicy.Answered a, ModelCodec codec, ModelRequest request) {
+        int attempts = job.attempts() + Math.max(1, a.attempts());
+        try {
+            ModelReply reply = codec.readReply(a.response(), request);
+            Cost priced = pricing.costOf(job.modelId(), reply.inputTokens(), reply.outputTokens());
+            BigDecimal cost = priced == null ? null : priced.usd();
+            return job.toBuilder()
+                    .status(JobStatus.SUCCEEDED)
+                    .finishedAt(clock.instant())
+                    .attempts(attempts)
+                    .result(new Job.Result(reply.text(), reply.stopReason().value()))
+                    .usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
+                    .costUsd(cost)
+                    .build();
+        } catch (ModelReplyException e) {
+            return job.toBuilder().status(JobStatus.FAILED).finishedAt(clock.instant()).attempts(attempts)
+                    .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage())).build();
+        }
+    }
+
+    private Job failed(Job job, ModelCallPolicy.Failed f) {
+        String message = f.error() + (f.cause() == null || f.cause().isBlank() ? "" : ": " + truncate(f.cause()));
+        return job.toBuilder()
+                .status(JobStatus.FAILED)
+                .finishedAt(clock.instant())
+                .attempts(job.attempts() + 1)
+                .error(new Job.Error(FailureCodes.codeFor(f.error()), message))
+                .build();
+    }
+
+    /** The finish was refused: either a cancel arrived while the model ran, or another worker took the job over. */
+    private void settleLostFinish(Job finished) {
+        Optional<Job> now = store.get(finished.id());
+        if (now.isPresent() && now.get().cancelRequested() && now.get().status() == JobStatus.RUNNING
+                && finished.fencingToken().equals(now.get().fencingToken())) {
+            // Tokens were spent, so usage and cost are kept; the answer itself is discarded.
+            finishCanceled(now.get(), finished.usage(), finished.costUsd(), finished.attempts());
+        }
+    }
+
+    private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
+        store.finish(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
+                .result(null).usage(usage).costUsd(cost).error(null).build());
+    }
+
+    private Delivery deadLetter(String jobId, String why) {
+        try {
+            store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant());
+            return Delivery.DONE;
+        } catch (RuntimeException e) {
+            // The store is unreachable too: let the message go to the DLQ, where the reconciler will find it.
+            LOG.log(Level.SEVERE, "job " + jobId + " could not be marked dead-lettered", e);
+            return Delivery.RETRY_LATER;
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 1000 ? s.substring(0, 1000) + "…" : s;
+    }
+}

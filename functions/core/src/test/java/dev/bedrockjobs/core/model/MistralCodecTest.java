@@ -1,0 +1,86 @@
+package dev.bedrockjobs.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
+import static dev.bedrockjobs.core.model.ModelFixtures.json;
+import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MistralCodecTest {
+
+    private final ModelCodec codec = ModelCodecs.forModel("mistral.mistral-7b-instruct-v0:2");
+
+    @Test
+    void buildsInstructPromptWithSystemFoldedIn() {
+        JsonNode body = codec.requestBody(new ModelRequest("What is a queue?", "Answer in one sentence.", 400, 0.7));
+
+        assertEquals(List.of("prompt", "max_tokens", "temperature"), fieldNames(body));
+        assertEquals("<s>[INST] Answer in one sentence.\n\nWhat is a queue? [/INST]", body.get("prompt").textValue());
+        assertEquals(400, body.get("max_tokens").intValue());
+        assertEquals(0.7, body.get("temperature").doubleValue());
+    }
+
+    @Test
+    void buildsInstructPromptWithoutSystem() {
+        JsonNode body = codec.requestBody(ModelRequest.of("What is a queue?", 400));
+
+        assertEquals(List.of("prompt", "max_tokens"), fieldNames(body));
+        assertEquals("<s>[INST] What is a queue? [/INST]", body.get("prompt").textValue());
+    }
+
+    @Test
+    void readsDocumentedResponseAndEstimatesTokens() {
+        // "<s>[INST] Explain queues in one sentence. [/INST]" is 49 characters
+        ModelRequest request = ModelRequest.of("Explain queues in one sentence.", 400);
+
+        ModelReply reply = codec.readReply(responseBody("mistral-response.json"), request);
+
+        assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
+        assertEquals(StopReason.END_TURN, reply.stopReason());
+        assertEquals("stop", reply.rawStopReason());
+        assertEquals(13, reply.inputTokens());
+        assertEquals(16, reply.outputTokens()); // 62 characters
+        assertTrue(reply.tokensEstimated());
+    }
+
+    @Test
+    void withoutTheRequestOnlyOutputTokensCanBeEstimated() {
+        ModelReply reply = codec.readReply(responseBody("mistral-response.json"));
+
+        assertEquals(0, reply.inputTokens());
+        assertEquals(16, reply.outputTokens());
+        assertTrue(reply.tokensEstimated());
+    }
+
+    @Test
+    void readsTruncatedResponse() {
+        ModelReply reply = codec.readReply(responseBody("mistral-max-tokens.json"));
+
+        assertEquals("A queue lets the sender move on", reply.text());
+        assertEquals(StopReason.MAX_TOKENS, reply.stopReason());
+        assertEquals("length", reply.rawStopReason());
+        assertEquals(8, reply.outputTokens()); // 32 characters
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{}",
+            "{\"outputs\":[]}",
+            "{\"outputs\":{\"text\":\"x\"}}",
+            "{\"outputs\":[{\"stop_reason\":\"stop\"}]}",
+            "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}",
+    })
+    void rejectsMalformedBodies(String body) {
+        ModelReplyException e = assertThrows(ModelReplyException.class, () -> codec.readReply(json(body)));
+
+        assertTrue(e.getMessage().startsWith("Mistral response: "), e.getMessage());
+    }
+}

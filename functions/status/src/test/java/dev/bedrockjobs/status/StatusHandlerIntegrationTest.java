@@ -1,0 +1,179 @@
+package dev.bedrockjobs.status;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** StatusHandler with real-shaped events, against dynalite. */
+class StatusHandlerIntegrationTest {
+    private static final String JOB_ID = "job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY";
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private DynamoJobStore store;
+    private StatusHandler handler;
+
+    @BeforeEach
+    void freshTable() {
+        String table = SharedEmulators.newJobsTable("status");
+        handler = new StatusHandler(SharedEmulators.functionEnvironment(table, null));
+        store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+    }
+
+    private Job seed(String id, String tenant, Instant createdAt) {
+        Job job = Job.builder().id(id).tenantId(tenant).tier("standard").modelId("m").prompt("p").maxTokens(10)
+                .createdAt(createdAt).build();
+        store.create(job);
+        return job;
+    }
+
+    private static void setTenant(APIGatewayV2HTTPEvent event, String tenant) {
+        event.getRequestContext().getAuthorizer().setLambda(new HashMap<>(Map.of("tenantId", tenant)));
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/get-job.json", type = APIGatewayV2HTTPEvent.class)
+    void pollsOwnJobAndHidesOthers(APIGatewayV2HTTPEvent event) {
+        seed(JOB_ID, "tenant-a", T0);
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(200, r.getStatusCode());
+        JsonNode view = Json.parse(r.getBody());
+        assertEquals(JOB_ID, view.get("id").asText());
+        assertEquals("queued", view.get("status").asText());
+        assertEquals("2", r.getHeaders().get("retry-after"));
+
+        setTenant(event, "tenant-b");
+        APIGatewayV2HTTPResponse other = handler.handleRequest(event, null);
+        assertEquals(404, other.getStatusCode());
+        event.getPathParameters().put("id", Ids.newJobId(T0));
+        setTenant(event, "tenant-a");
+        assertEquals(other.getBody().replace(JOB_ID, "X"),
+                handler.handleRequest(event, null).getBody().replace(event.getPathParameters().get("id"), "X"),
+                "another tenant's job answers exactly like a missing one");
+        event.getPathParameters().put("id", "..%2F..%2Fetc");
+        assertEquals(404, handler.handleRequest(event, null).getStatusCode());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/get-job-wait.json", type = APIGatewayV2HTTPEvent.class)
+    void longPollReturnsAsSoonAsTheJobIsTerminal(APIGatewayV2HTTPEvent event) {
+        seed(JOB_ID, "tenant-a", T0);
+        AtomicInteger polls = new AtomicInteger();
+        Instant[] now = {T0};
+        Clock clock = new Clock() {
+            public ZoneOffset getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId z) { return this; }
+            public Instant instant() { return now[0]; }
+        };
+        StatusService service = new StatusService(store, clock, d -> {
+            now[0] = now[0].plus(d);
+            if (polls.incrementAndGet() == 3) {
+                store.cancelQueued(JOB_ID, now[0]);
+            }
+        });
+        APIGatewayV2HTTPResponse r = new StatusHandler(service).handleRequest(event, null);
+        assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
+        assertEquals(3, polls.get());
+
+        event.getQueryStringParameters().put("wait", "21");
+        assertEquals(400, handler.handleRequest(event, null).getStatusCode());
+        event.getQueryStringParameters().put("wait", "soon");
+        assertEquals(400, handler.handleRequest(event, null).getStatusCode());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/list-jobs.json", type = APIGatewayV2HTTPEvent.class)
+    void listsOwnJobsNewestFirstWithCursorAndFilter(APIGatewayV2HTTPEvent event) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(0, seed(Ids.newJobId(T0.plusSeconds(i)), "tenant-a", T0.plusSeconds(i)).id());
+        }
+        seed(Ids.newJobId(T0), "tenant-b", T0);
+        event.getQueryStringParameters().remove("status");
+        event.getQueryStringParameters().put("limit", "2");
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            if (cursor != null) {
+                event.getQueryStringParameters().put("cursor", cursor);
+            }
+            JsonNode page = Json.parse(handler.handleRequest(event, null).getBody());
+            page.get("items").forEach(j -> seen.add(j.get("id").asText()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+        } while (cursor != null);
+        assertEquals(ids, seen);
+
+        event.getQueryStringParameters().remove("cursor");
+        event.getQueryStringParameters().put("status", "bogus");
+        assertEquals(400, handler.handleRequest(event, null).getStatusCode());
+        event.getQueryStringParameters().put("status", "queued");
+        event.getQueryStringParameters().put("cursor", "garbage");
+        APIGatewayV2HTTPResponse bad = handler.handleRequest(event, null);
+        assertEquals(400, bad.getStatusCode());
+        assertEquals("cursor", Json.parse(bad.getBody()).get("errors").get(0).get("field").asText());
+        event.getQueryStringParameters().remove("cursor");
+        event.getQueryStringParameters().put("limit", "0");
+        assertEquals(400, handler.handleRequest(event, null).getStatusCode());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/cancel-job.json", type = APIGatewayV2HTTPEvent.class)
+    void cancelsAQueuedJobOnceAndRefusesATerminalOne(APIGatewayV2HTTPEvent event) {
+        seed(JOB_ID, "tenant-a", T0);
+        setTenant(event, "tenant-b");
+        assertEquals(404, handler.handleRequest(event, null).getStatusCode());
+        assertEquals(JobStatus.QUEUED, store.get(JOB_ID).orElseThrow().status());
+
+        setTenant(event, "tenant-a");
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(202, r.getStatusCode());
+        assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
+        APIGatewayV2HTTPResponse again = handler.handleRequest(event, null);
+        assertEquals(409, again.getStatusCode());
+        assertEquals("job_terminal", Json.parse(again.getBody()).get("code").asText());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/cancel-job.json", type = APIGatewayV2HTTPEvent.class)
+    void cancelOfARunningJobIsRecordedForTheWorker(APIGatewayV2HTTPEvent event) {
+        seed(JOB_ID, "tenant-a", T0);
+        store.claim(JOB_ID, "tok", T0, T0.plusSeconds(300));
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(202, r.getStatusCode());
+        JsonNode view = Json.parse(r.getBody());
+        assertEquals("running", view.get("status").asText());
+        assertTrue(view.get("cancelRequested").asBoolean());
+        assertTrue(store.get(JOB_ID).orElseThrow().cancelRequested());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/healthz.json", type = APIGatewayV2HTTPEvent.class)
+    void healthNeedsNoKey(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(200, r.getStatusCode());
+        assertEquals("ok", Json.parse(r.getBody()).get("status").asText());
+        assertFalse(r.getBody().contains("tenant"));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.bedrockjobs.submit;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.bedrockjobs.core.adapter.Wiring;
+import dev.bedrockjobs.core.api.HttpApi;
+import dev.bedrockjobs.core.api.SubmitService;
+
+import java.util.Map;
+
+/** POST /v1/jobs: validates, stores and enqueues one prompt, answers 202 with the job view. */
+public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final SubmitService service;
+
+    public SubmitHandler() {
+        this(System.getenv());
+    }
+
+    public SubmitHandler(Map<String, String> env) {
+        this(Wiring.submitService(env));
+    }
+
+    SubmitHandler(SubmitService service) {
+        this.service = service;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return HttpApi.handle(event, service::submit);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.bedrockjobs.worker;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.local.emulators.bedrock.BedrockSimulator;
+import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import dev.bedrockjobs.local.emulators.sfn.StepFunctionsServer;
+import dev.bedrockjobs.local.emulators.sfn.StepFunctionsService;
+import dev.bedrockjobs.local.emulators.sfn.bedrock.BedrockInvokeModelResource;
+import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
+import dev.bedrockjobs.local.emulators.sfn.engine.VirtualTimekeeper;
+import dev.bedrockjobs.local.emulators.template.SamTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The worker end to end: a real SQS message from ElasticMQ, the job in dynalite, the committed state machine run by
+ * the local Step Functions engine (its clock virtual, so backoff takes no real time), and the Bedrock simulator.
+ */
+class WorkerHandlerIntegrationTest {
+    private static final String MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+    private static BedrockSimulator bedrock;
+    private static StepFunctionsServer stepFunctions;
+    private static VirtualTimekeeper time;
+    private static String stateMachineArn;
+
+    private final SqsClient sqs = SharedEmulators.sqsClient();
+    private DynamoJobStore store;
+    private String queueUrl;
+    private Map<String, String> env;
+    private WorkerHandler handler;
+
+    @BeforeAll
+    static void engineAndModel() {
+        bedrock = new BedrockSimulator(BedrockSimulator.Config.builder().seed(7).build()).start();
+        time = new VirtualTimekeeper(Instant.parse("2026-11-27T10:00:00Z"), Duration.ofMillis(300));
+        StepFunctionsEngine engine = StepFunctionsEngine.builder()
+                .resource(BedrockInvokeModelResource.forEndpoint(bedrock.endpoint()))
+                .timekeeper(time).random(new Random(42)).build();
+        stepFunctions = new StepFunctionsServer(new StepFunctionsService(engine)).start();
+        SamTemplate template = SharedEmulators.template();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> substitutions = (Map<String, Object>) template.resolve(
+                template.properties("JobStateMachine").get("DefinitionSubstitutions"), ref -> null, att -> null);
+        stateMachineArn = stepFunctions.registerStateMachine("job",
+                SharedEmulators.repoRoot().resolve("statemachine/job.asl.json"), substitutions);
+    }
+
+    @AfterAll
+    static void stop() {
+        stepFunctions.close();
+        bedrock.close();
+    }
+
+    @BeforeEach
+    void freshTableAndQueue() {
+        String table = SharedEmulators.newJobsTable("worker");
+        queueUrl = SharedEmulators.newQueue("worker", Map.of("VisibilityTimeout", "1"));
+        env = new HashMap<>(SharedEmulators.functionEnvironment(table, null));
+        env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+        env.put("STATE_MACHINE_ARN", stateMachineArn);
+        env.put("MAX_RECEIVE_COUNT", "5");
+        env.put("LEASE_SECONDS", "330");
+        handler = new WorkerHandler(env);
+        store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+        time.clearSleeps();
+    }
+
+    private Job submit(String prompt) {
+        Job job = Job.builder().id(Ids.newJobId(Instant.now())).tenantId("tenant-a").tier("fast").modelId(MODEL)
+                .prompt(prompt).maxTokens(256).createdAt(Instant.now()).build();
+        store.create(job);
+        new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
+        return job;
+    }
+
+    /** Receives what SQS would hand the function and shapes it as Lambda's SQS event. */
+    private SQSEvent receive() {
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 5 && messages.isEmpty(); i++) {
+            messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
+        }
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (Message m : messages) {
+            SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
+            r.setMessageId(m.messageId());
+            r.setReceiptHandle(m.receiptHandle());
+            r.setBody(m.body());
+            r.setMd5OfBody(m.md5OfBody());
+            Map<String, String> attributes = new HashMap<>();
+            m.attributes().forEach((k, v) -> attributes.put(k.toString(), v));
+            r.setAttributes(attributes);
+            r.setEventSource("aws:sqs");
+            r.setEventSourceArn("arn:aws:sqs:us-east-1:000000000000:worker");
+            r.setAwsRegion("us-east-1");
+            records.add(r);
+        }
+        SQSEvent event = new SQSEvent();
+        event.setRecords(records);
+        return event;
+    }
+
+    private Job deliver(Job job) {
+        SQSBatchResponse response = handler.handleRequest(receive(), null);
+        assertTrue(response.getBatchItemFailures().isEmpty(), "no message should come back");
+        return store.get(job.id()).orElseThrow();
+    }
+
+    @Test
+    void aJobSucceedsWithTextTokensAndCost() {
+        Job done = deliver(submit("Review: for (int i = 0; i <= n; i++) sum += a[i];"));
+        assertEquals(JobStatus.SUCCEEDED, done.status());
+        assertTrue(done.result().text().length() > 10);
+        assertEquals("end_turn", done.result().stopReason());
+        assertTrue(done.usage().inputTokens() > 0 && done.usage().outputTokens() > 0);
+        assertTrue(done.costUsd().signum() > 0);
+        assertEquals(1, done.attempts());
+        assertNotNull(done.startedAt());
+        assertNotNull(done.finishedAt());
+        assertNull(done.leaseUntil());
+    }
+
+    @Test
+    void throttledTwiceThenSucceedsWithTheAttemptsRecorded() {
+        String prompt = "[[throttle:2]] Review the retry loop.";
+        Job done = deliver(submit(prompt));
+        assertEquals(JobStatus.SUCCEEDED, done.status());
+        assertEquals(3, done.attempts());
+        assertEquals(3, bedrock.calls().calls(MODEL, prompt));
+        List<Duration> backoff = time.sleeps();
+        assertEquals(2, backoff.size(), "one backoff before each retry: " + backoff);
+        assertTrue(backoff.get(0).compareTo(Duration.ofSeconds(2)) <= 0, "full jitter under 2 s: " + backoff);
+        assertTrue(backoff.get(1).compareTo(Duration.ofSeconds(4)) <= 0, "full jitter under 4 s: " + backoff);
+    }
+
+    @Test
+    void alwaysThrottledEndsFailedWithRetriesExhausted() {
+        String prompt = "[[throttle:always]] Too popular.";
+        Job done = deliver(submit(prompt));
+        assertEquals(JobStatus.FAILED, done.status());
+        assertEquals("retries_exhausted", done.error().code());
+        assertTrue(done.error().message().contains("ThrottlingException"), done.error().message());
+        assertEquals(7, bedrock.calls().calls(MODEL, prompt), "one call and six retries");
+        assertNull(done.result());
+    }
+
+    @Test
+    void aValidationErrorFailsAtOnceWithoutRetry() {
+        String prompt = "[[fail:validation]] Broken request.";
+        Job done = deliver(submit(prompt));
+        assertEquals(JobStatus.FAILED, done.status());
+        assertEquals("invalid_model_request", done.error().code());
+        assertEquals(1, bedrock.calls().calls(MODEL, prompt));
+        assertTrue(time.sleeps().isEmpty());
+    }
+
+    @Test
+    void aHungModelCallTimesOutAndIsRetried() {
+        String prompt = "[[hang]] Take your time.";
+        Job done = deliver(submit(prompt));
+        assertEquals(JobStatus.SUCCEEDED, done.status());
+        assertEquals(2, done.attempts());
+        assertEquals(2, bedrock.calls().calls(MODEL, prompt));
+    }
+
+    @Test
+    void aDuplicateDeliveryChangesNothing() {
+        String prompt = "Duplicate me.";
+        Job job = submit(prompt);
+        SQSEvent event = receive();
+        handler.handleRequest(event, null);
+        Job first = store.get(job.id()).orElseThrow();
+        SQSBatchResponse again = handler.handleRequest(event, null);
+        assertTrue(again.getBatchItemFailures().isEmpty());
+        assertEquals(first, store.get(job.id()).orElseThrow());
+        assertEquals(1, bedrock.calls().calls(MODEL, prompt));
+    }
+
+    @Test
+    void aCancelAskedForBeforeTheClaimEndsTheJobWithoutAModelCall() {
+        String prompt = "Cancel me before I run.";
+        Job job = submit(prompt);
+        Instant past = Instant.now().minusSeconds(3600);
+        store.claim(job.id(), "dead-worker", past, past.plusSeconds(60)); // a worker that died holding the job
+        store.requestCancel(job.id());
+        Job done = deliver(job);
+        assertEquals(JobStatus.CANCELED, done.status());
+        assertEquals(0, bedrock.calls().calls(MODEL, prompt));
+    }
+
+    @Test
+    void whenStepFunctionsIsDownTheMessageComesBackAndTheLastReceiveFailsTheJob() {
+        env.put("AWS_ENDPOINT_URL_SFN", "http://127.0.0.1:9");
+        handler = new WorkerHandler(env);
+        Job job = submit("Nobody is listening.");
+        SQSEvent event = receive();
+        SQSBatchResponse response = handler.handleRequest(event, null);
+        assertEquals(List.of(event.getRecords().get(0).getMessageId()),
+                response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
+        assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status(), "the claim was handed back");
+
+        event.getRecords().get(0).getAttributes().put("ApproximateReceiveCount", "5");
+        assertTrue(handler.handleRequest(event, null).getBatchItemFailures().isEmpty());
+        Job failed = store.get(job.id()).orElseThrow();
+        assertEquals(JobStatus.FAILED, failed.status());
+        assertEquals("dead_lettered", failed.error().code());
+    }
+
+    @Test
+    void aMessageThatNamesNoJobIsDropped() {
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody("{\"hello\":\"world\"}"));
+        SQSBatchResponse response = handler.handleRequest(receive(), null);
+        assertTrue(response.getBatchItemFailures().isEmpty());
+    }
+}

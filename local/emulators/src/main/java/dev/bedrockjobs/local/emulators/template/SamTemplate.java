@@ -1,0 +1,315 @@
+package dev.bedrockjobs.local.emulators.template;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A SAM template read the way CloudFormation reads it: short-form intrinsics ({@code !Ref}, {@code !Sub}, ...) become
+ * their long forms, parameters take their defaults unless overridden, and {@link #resolve} evaluates intrinsics
+ * against what a local stack knows about each resource. It is how the local stack, and the tests, take routes,
+ * queues, table and environment from the one template rather than from a second hand-written list.
+ */
+public final class SamTemplate {
+    private final Map<String, Object> root;
+    private final Map<String, Object> parameters;
+
+    private SamTemplate(Map<String, Object> root, Map<String, String> parameterOverrides) {
+        this.root = root;
+        this.parameters = new LinkedHashMap<>();
+        section("Parameters").forEach((name, def) -> {
+            Object dflt = def instanceof Map<?, ?> m ? m.get("Default") : null;
+            parameters.put(name, dflt == null ? null : String.valueOf(dflt));
+        });
+        parameters.putAll(parameterOverrides);
+    }
+
+    public static SamTemplate load(Path file) {
+        return load(file, Map.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    public static SamTemplate load(Path file, Map<String, String> parameterOverrides) {
+        LoaderOptions options = new LoaderOptions();
+        Yaml yaml = new Yaml(new IntrinsicConstructor(options));
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return new SamTemplate((Map<String, Object>) yaml.load(r), parameterOverrides);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> section(String name) {
+        Object s = root.get(name);
+        return s instanceof Map<?, ?> ? (Map<String, Object>) s : Map.of();
+    }
+
+    public Map<String, Object> resources() {
+        return section("Resources");
+    }
+
+    /** Logical ids of the resources of one type, in template order. */
+    public List<String> resourcesOfType(String type) {
+        List<String> ids = new ArrayList<>();
+        resources().forEach((id, r) -> {
+            if (r instanceof Map<?, ?> m && type.equals(m.get("Type"))) {
+                ids.add(id);
+            }
+        });
+        return ids;
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> properties(String logicalId) {
+        Object r = resources().get(logicalId);
+        if (!(r instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("no resource " + logicalId + " in the template");
+        }
+        Object p = m.get("Properties");
+        return p instanceof Map<?, ?> ? (Map<String, Object>) p : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> metadata(String logicalId) {
+        Object r = resources().get(logicalId);
+        Object p = r instanceof Map<?, ?> m ? m.get("Metadata") : null;
+        return p instanceof Map<?, ?> ? (Map<String, Object>) p : Map.of();
+    }
+
+    /** A function's properties with the template's Globals.Function merged underneath, as SAM does. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> functionProperties(String logicalId) {
+        Map<String, Object> globals = (Map<String, Object>) section("Globals").getOrDefault("Function", Map.of());
+        return deepMerge(globals, properties(logicalId));
+    }
+
+    public Map<String, String> parameters() {
+        Map<String, String> out = new LinkedHashMap<>();
+        parameters.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, String.valueOf(v));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Evaluates intrinsics in a value. {@code refs} answers {@code Ref} of a resource (and of {@code X.Alias});
+     * {@code attributes} answers {@code Fn::GetAtt} given "LogicalId.Attribute".
+     */
+    public Object resolve(Object value, Function<String, String> refs, Function<String, String> attributes) {
+        return new Resolver(refs, attributes).eval(value);
+    }
+
+    public String resolveString(Object value, Function<String, String> refs, Function<String, String> attributes) {
+        Object v = resolve(value, refs, attributes);
+        return v == null ? null : String.valueOf(v);
+    }
+
+    public boolean condition(String name) {
+        Object c = section("Conditions").get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("no condition " + name);
+        }
+        return Boolean.TRUE.equals(new Resolver(n -> null, n -> null).eval(c));
+    }
+
+    private final class Resolver {
+        private final Function<String, String> refs;
+        private final Function<String, String> attributes;
+
+        Resolver(Function<String, String> refs, Function<String, String> attributes) {
+            this.refs = refs;
+            this.attributes = attributes;
+        }
+
+        @SuppressWarnings("unchecked")
+        Object eval(Object v) {
+            if (v instanceof List<?> list) {
+                List<Object> out = new ArrayList<>();
+                for (Object item : list) {
+                    Object e = eval(item);
+                    if (e != NO_VALUE) {
+                        out.add(e);
+                    }
+                }
+                return out;
+            }
+            if (!(v instanceof Map<?, ?> map)) {
+                return v;
+            }
+            if (map.size() == 1) {
+                String key = (String) map.keySet().iterator().next();
+                Object arg = map.get(key);
+                switch (key) {
+                    case "Ref":
+                        return ref((String) arg);
+                    case "Fn::GetAtt":
+                        List<Object> parts = arg instanceof List<?> l ? (List<Object>) l
+                                : List.of((Object[]) ((String) arg).split("\\.", 2));
+                        return required(attributes.apply(parts.get(0) + "." + parts.get(1)), "GetAtt " + parts);
+                    case "Fn::Sub":
+                        return sub(arg);
+                    case "Fn::If": {
+                        List<Object> a = (List<Object>) arg;
+                        return eval(condition((String) a.get(0)) ? a.get(1) : a.get(2));
+                    }
+                    case "Fn::Equals": {
+                        List<Object> a = (List<Object>) arg;
+                        return String.valueOf(eval(a.get(0))).equals(String.valueOf(eval(a.get(1))));
+                    }
+                    case "Fn::Not":
+                        return !Boolean.TRUE.equals(eval(((List<Object>) arg).get(0)));
+                    case "Fn::And":
+                        return ((List<Object>) arg).stream().allMatch(x -> Boolean.TRUE.equals(eval(x)));
+                    case "Fn::Or":
+                        return ((List<Object>) arg).stream().anyMatch(x -> Boolean.TRUE.equals(eval(x)));
+                    case "Condition":
+                        return condition((String) arg);
+                    case "Fn::Join": {
+                        List<Object> a = (List<Object>) arg;
+                        List<Object> items = (List<Object>) eval(a.get(1));
+                        return String.join((String) a.get(0), items.stream().map(String::valueOf).toList());
+                    }
+                    case "Fn::Select": {
+                        List<Object> a = (List<Object>) arg;
+                        return ((List<Object>) eval(a.get(1))).get(Integer.parseInt(String.valueOf(eval(a.get(0)))));
+                    }
+                    case "Fn::Split": {
+                        List<Object> a = (List<Object>) arg;
+                        return List.of((Object[]) String.valueOf(eval(a.get(1))).split(Pattern.quote((String) a.get(0)), -1));
+                    }
+                    default:
+                        if (key.startsWith("Fn::")) {
+                            throw new UnsupportedOperationException("intrinsic " + key + " is not supported locally");
+                        }
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, x) -> {
+                Object e = eval(x);
+                if (e != NO_VALUE) {
+                    out.put((String) k, e);
+                }
+            });
+            return out;
+        }
+
+        private Object ref(String name) {
+            if (name.equals("AWS::NoValue")) {
+                return NO_VALUE;
+            }
+            if (parameters.containsKey(name)) {
+                return parameters.get(name);
+            }
+            return required(refs.apply(name), "Ref " + name);
+        }
+
+        @SuppressWarnings("unchecked")
+        private String sub(Object arg) {
+            String text;
+            Map<String, Object> vars = Map.of();
+            if (arg instanceof List<?> l) {
+                text = (String) l.get(0);
+                vars = (Map<String, Object>) l.get(1);
+            } else {
+                text = (String) arg;
+            }
+            Matcher m = Pattern.compile("\\$\\{([^}!][^}]*)}").matcher(text);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                Object value;
+                if (vars.containsKey(name)) {
+                    value = eval(vars.get(name));
+                } else if (name.contains(".") && !name.startsWith("AWS::")) {
+                    String[] p = name.split("\\.", 2);
+                    value = required(attributes.apply(p[0] + "." + p[1]), "Sub " + name);
+                } else {
+                    value = ref(name);
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(String.valueOf(value)));
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        private String required(String v, String what) {
+            if (v == null) {
+                throw new IllegalStateException(what + " cannot be resolved locally");
+            }
+            return v;
+        }
+    }
+
+    private static final Object NO_VALUE = new Object();
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepMerge(Map<String, Object> base, Map<String, Object> over) {
+        Map<String, Object> out = new LinkedHashMap<>(base);
+        over.forEach((k, v) -> {
+            Object b = out.get(k);
+            if (b instanceof Map<?, ?> bm && v instanceof Map<?, ?> vm) {
+                out.put(k, deepMerge((Map<String, Object>) bm, (Map<String, Object>) vm));
+            } else {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Maps CloudFormation's short-form tags to the long form, so one evaluator handles both spellings. */
+    private static final class IntrinsicConstructor extends SafeConstructor {
+        IntrinsicConstructor(LoaderOptions options) {
+            super(options);
+            for (String fn : List.of("Ref", "Condition")) {
+                yamlConstructors.put(new Tag("!" + fn), new LongForm(fn));
+            }
+            for (String fn : List.of("GetAtt", "Sub", "If", "Equals", "Not", "And", "Or", "Join", "Select", "Split",
+                    "FindInMap", "Base64", "Cidr", "GetAZs", "ImportValue", "Transform")) {
+                yamlConstructors.put(new Tag("!" + fn), new LongForm("Fn::" + fn));
+            }
+        }
+
+        private final class LongForm extends AbstractConstruct {
+            private final String key;
+
+            LongForm(String key) {
+                this.key = key;
+            }
+
+            @Override
+            public Object construct(Node node) {
+                Object value;
+                if (node instanceof ScalarNode s) {
+                    value = constructScalar(s);
+                } else if (node instanceof SequenceNode s) {
+                    value = constructSequence(s);
+                } else {
+                    value = constructMapping((MappingNode) node);
+                }
+                return Map.of(key, value);
+            }
+        }
+    }
+}
