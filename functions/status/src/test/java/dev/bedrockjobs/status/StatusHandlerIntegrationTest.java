@@ -4,12 +4,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.work.BatchProgress;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +35,7 @@ class StatusHandlerIntegrationTest {
     private static final String JOB_ID = "job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY";
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
     private DynamoJobStore store;
+    private DynamoBatchStore batches;
     private StatusHandler handler;
 
     @BeforeEach
@@ -40,6 +43,7 @@ class StatusHandlerIntegrationTest {
         String table = SharedEmulators.newJobsTable("status");
         handler = new StatusHandler(SharedEmulators.functionEnvironment(table, null));
         store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+        batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
     }
 
     private Job seed(String id, String tenant, Instant createdAt) {
@@ -87,7 +91,7 @@ class StatusHandlerIntegrationTest {
             public Clock withZone(java.time.ZoneId z) { return this; }
             public Instant instant() { return now[0]; }
         };
-        StatusService service = new StatusService(store, clock, d -> {
+        StatusService service = new StatusService(store, batches, new BatchProgress(batches, clock), clock, d -> {
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);

@@ -28,6 +28,6 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApi.handle(event, service::submit);
+        return HttpApi.handle(event, service::handle);
     }
 }

@@ -27,6 +27,8 @@ import java.util.Optional;
  */
 public final class AwsClients {
     private final Map<String, String> env;
+    private DynamoDbClient dynamoDb;
+    private SqsClient sqs;
 
     public AwsClients(Map<String, String> env) {
         this.env = env;
@@ -49,12 +51,19 @@ public final class AwsClients {
         return v == null || v.isBlank() ? fallback : v;
     }
 
-    public DynamoDbClient dynamoDb() {
-        return configure(DynamoDbClient.builder(), "DYNAMODB", Duration.ofSeconds(10)).build();
+    /** One client per container, shared by every store that talks to the table. */
+    public synchronized DynamoDbClient dynamoDb() {
+        if (dynamoDb == null) {
+            dynamoDb = configure(DynamoDbClient.builder(), "DYNAMODB", Duration.ofSeconds(10)).build();
+        }
+        return dynamoDb;
     }
 
-    public SqsClient sqs() {
-        return configure(SqsClient.builder(), "SQS", Duration.ofSeconds(25)).build();
+    public synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = configure(SqsClient.builder(), "SQS", Duration.ofSeconds(25)).build();
+        }
+        return sqs;
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -28,6 +30,8 @@ import java.util.Optional;
 
 import static dev.bedrockjobs.core.adapter.JobItems.GSI1PK;
 import static dev.bedrockjobs.core.adapter.JobItems.GSI1SK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI2PK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI2SK;
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
 import static dev.bedrockjobs.core.adapter.JobItems.SK;
 import static dev.bedrockjobs.core.adapter.JobItems.n;
@@ -36,6 +40,7 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 /** {@link JobStore} on one DynamoDB table, with single-item conditional writes only (no transactions needed). */
 public final class DynamoJobStore implements JobStore {
     private static final int MAX_QUERIES_PER_PAGE = 10;
+    private static final int DYNAMO_BATCH_LIMIT = 25;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -66,9 +71,56 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public void createAll(List<Job> jobs) {
+        List<List<Job>> chunks = new ArrayList<>();
+        for (int from = 0; from < jobs.size(); from += DYNAMO_BATCH_LIMIT) {
+            chunks.add(jobs.subList(from, Math.min(jobs.size(), from + DYNAMO_BATCH_LIMIT)));
+        }
+        Parallel.run(chunks, this::writeChunk);
+    }
+
+    private void writeChunk(List<Job> chunk) {
+        List<WriteRequest> writes = new ArrayList<>(chunk.size());
+        for (Job job : chunk) {
+            long ttl = job.createdAt().plus(retention).getEpochSecond();
+            writes.add(WriteRequest.builder().putRequest(p -> p.item(JobItems.toItem(job, ttl))).build());
+        }
+        Map<String, List<WriteRequest>> pending = Map.of(table, writes);
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt == 8) {
+                throw new IllegalStateException("DynamoDB left " + pending.get(table).size() + " writes unprocessed");
+            }
+            Map<String, List<WriteRequest>> request = pending;
+            BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(request));
+            pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
+            if (!pending.isEmpty()) {
+                Parallel.pause(attempt);
+            }
+        }
+    }
+
+    @Override
+    public Page<Job> listByBatch(String batchId, int limit, String cursor) {
+        String partition = "BATCH#" + batchId;
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_BATCH)
+                .keyConditionExpression("gsi2pk = :p")
+                .expressionAttributeValues(Map.of(":p", s(partition)))
+                .scanIndexForward(true)
+                .limit(limit);
+        if (cursor != null) {
+            q.exclusiveStartKey(decodeCursor(cursor, BATCH_CURSOR, partition));
+        }
+        QueryResponse page = dynamo.query(q.build());
+        List<Job> items = page.items().stream().map(JobItems::fromItem).toList();
+        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? encodeCursor(page.lastEvaluatedKey(), BATCH_CURSOR) : null;
+        return new Page<>(items, next);
+    }
+
+    @Override
     public Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor) {
         String partition = "TENANT#" + tenantId;
-        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, partition);
+        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, TENANT_CURSOR, partition);
         List<Job> items = new ArrayList<>();
         Map<String, AttributeValue> lastReturned = null;
         boolean more = true;
@@ -101,9 +153,9 @@ public final class DynamoJobStore implements JobStore {
         // Resume after the last item handed out, not after the last item read: a filtered page may stop mid-read.
         String next = null;
         if (items.size() == limit && lastReturned != null) {
-            next = encodeCursor(lastReturned);
+            next = encodeCursor(lastReturned, TENANT_CURSOR);
         } else if (more && start != null) {
-            next = encodeCursor(start);
+            next = encodeCursor(start, TENANT_CURSOR);
         }
         return new Page<>(items, next);
     }
@@ -256,27 +308,30 @@ public final class DynamoJobStore implements JobStore {
         }
     }
 
-    private static String encodeCursor(Map<String, AttributeValue> item) {
+    private static final List<String> TENANT_CURSOR = List.of(PK, SK, GSI1PK, GSI1SK);
+    private static final List<String> BATCH_CURSOR = List.of(PK, SK, GSI2PK, GSI2SK);
+
+    private static String encodeCursor(Map<String, AttributeValue> item, List<String> keys) {
         ObjectNode n = Json.object();
-        for (String k : List.of(PK, SK, GSI1PK, GSI1SK)) {
+        for (String k : keys) {
             n.put(k, item.get(k).s());
         }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A cursor is only ever accepted for the tenant it was made for; anything else is a client error. */
-    private static Map<String, AttributeValue> decodeCursor(String cursor, String partition) {
+    /** A cursor is only ever accepted for the listing it was made for; anything else is a client error. */
+    private static Map<String, AttributeValue> decodeCursor(String cursor, List<String> keys, String partition) {
         try {
             JsonNode n = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             Map<String, AttributeValue> key = new HashMap<>();
-            for (String k : List.of(PK, SK, GSI1PK, GSI1SK)) {
+            for (String k : keys) {
                 JsonNode v = n.get(k);
                 if (v == null || !v.isTextual()) {
                     throw new IllegalArgumentException("missing " + k);
                 }
                 key.put(k, s(v.textValue()));
             }
-            if (n.size() != 4 || !partition.equals(key.get(GSI1PK).s())) {
+            if (n.size() != keys.size() || !partition.equals(key.get(keys.get(2)).s())) {
                 throw new IllegalArgumentException("not this listing's cursor");
             }
             return key;

@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -33,18 +34,25 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public List<JobMessage> sendAll(List<JobMessage> messages) {
-        List<JobMessage> failed = new ArrayList<>();
+        List<List<JobMessage>> chunks = new ArrayList<>();
         for (int from = 0; from < messages.size(); from += SQS_BATCH_LIMIT) {
-            List<JobMessage> chunk = messages.subList(from, Math.min(messages.size(), from + SQS_BATCH_LIMIT));
+            chunks.add(messages.subList(from, Math.min(messages.size(), from + SQS_BATCH_LIMIT)));
+        }
+        List<JobMessage> failed = Collections.synchronizedList(new ArrayList<>());
+        Parallel.run(chunks, chunk -> {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
                         .messageBody(body(chunk.get(i))).messageAttributes(attributes(chunk.get(i))).build());
             }
-            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
-            response.failed().forEach(f -> failed.add(chunk.get(Integer.parseInt(f.id()))));
-        }
-        return failed;
+            try {
+                SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+                response.failed().forEach(f -> failed.add(chunk.get(Integer.parseInt(f.id()))));
+            } catch (RuntimeException e) {
+                failed.addAll(chunk);
+            }
+        });
+        return List.copyOf(failed);
     }
 
     private static String body(JobMessage m) {

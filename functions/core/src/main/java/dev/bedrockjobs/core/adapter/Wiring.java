@@ -7,6 +7,7 @@ import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
+import dev.bedrockjobs.core.work.BatchProgress;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,12 +31,14 @@ public final class Wiring {
         ModelCatalog catalog = ModelCatalog.from(env);
         JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
                 new WebhookUrlPolicy(Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false"))));
-        return new SubmitService(jobStore(aws), new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser,
-                catalog, Clock.systemUTC(), Duration.ofHours(24));
+        return new SubmitService(jobStore(aws), batchStore(aws),
+                new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser, catalog, Clock.systemUTC(),
+                Duration.ofHours(24));
     }
 
     public static StatusService statusService(Map<String, String> env) {
-        return new StatusService(jobStore(new AwsClients(env)));
+        AwsClients aws = new AwsClients(env);
+        return new StatusService(jobStore(aws), batchStore(aws), batchProgress(aws));
     }
 
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {
@@ -45,6 +48,14 @@ public final class Wiring {
 
     public static DynamoJobStore jobStore(AwsClients aws) {
         return new DynamoJobStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
+    }
+
+    public static BatchProgress batchProgress(AwsClients aws) {
+        return new BatchProgress(batchStore(aws), Clock.systemUTC());
+    }
+
+    public static DynamoBatchStore batchStore(AwsClients aws) {
+        return new DynamoBatchStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
     }
 
     static Duration retention(AwsClients aws) {

@@ -2,13 +2,18 @@ package dev.bedrockjobs.core.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.ValidationException;
+import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
+import dev.bedrockjobs.core.work.BatchProgress;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +26,8 @@ public final class StatusService {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
     private static final int DEFAULT_PAGE = 20;
     private static final int MAX_PAGE = 100;
+    private static final int RESULTS_PAGE = 100;
+    private static final int RESULTS_BYTE_BUDGET = 5_000_000;
 
     /** How the long poll waits between reads; tests replace it to run without real time passing. */
     public interface Sleeper {
@@ -28,22 +35,37 @@ public final class StatusService {
     }
 
     private final JobStore store;
+    private final BatchStore batches;
+    private final BatchProgress progress;
     private final Clock clock;
     private final Sleeper sleeper;
 
-    public StatusService(JobStore store, Clock clock, Sleeper sleeper) {
+    public StatusService(JobStore store, BatchStore batches, BatchProgress progress, Clock clock, Sleeper sleeper) {
         this.store = store;
+        this.batches = batches;
+        this.progress = progress;
         this.clock = clock;
         this.sleeper = sleeper;
     }
 
-    public StatusService(JobStore store) {
-        this(store, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    public StatusService(JobStore store, BatchStore batches, BatchProgress progress) {
+        this(store, batches, progress, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
     }
 
     /** Routes a request of the status function to the right operation. */
     public ApiResponse handle(ApiRequest request) {
         String id = request.pathParameter("id");
+        String path = request.path() == null ? "" : request.path();
+        if (path.startsWith("/v1/batches/")) {
+            if (id == null) {
+                return Problem.notFound("batch").toResponse();
+            }
+            return switch (request.method()) {
+                case "GET" -> path.endsWith("/results") ? batchResults(request, id) : getBatch(request, id);
+                case "DELETE" -> cancelBatch(request, id);
+                default -> methodNotAllowed();
+            };
+        }
         return switch (request.method()) {
             case "GET" -> id == null ? list(request) : get(request, id);
             case "DELETE" -> id == null ? methodNotAllowed() : cancel(request, id);
@@ -76,12 +98,20 @@ public final class StatusService {
         if (statusText != null && !JobStatus.isWire(statusText)) {
             throw ValidationException.of("status", "must be one of queued, running, succeeded, failed, canceled");
         }
-        String cursor = request.queryParameter("cursor");
-        if (cursor != null && (cursor.isEmpty() || cursor.length() > 1024)) {
-            throw ValidationException.of("cursor", "is not a valid cursor");
+        String cursor = cursor(request);
+        String batchId = request.queryParameter("batchId");
+        Page<Job> page;
+        if (batchId != null) {
+            if (!Ids.isWellFormed(batchId, "bat_") || batches.getOwned(request.tenantId(), batchId).isEmpty()) {
+                return Problem.notFound("batch " + batchId).toResponse();
+            }
+            Page<Job> inBatch = store.listByBatch(batchId, limit, cursor);
+            page = statusText == null ? inBatch : new Page<>(inBatch.items().stream()
+                    .filter(j -> j.status().wire().equals(statusText)).toList(), inBatch.nextCursor());
+        } else {
+            page = store.listByTenant(request.tenantId(),
+                    statusText == null ? null : JobStatus.fromWire(statusText), limit, cursor);
         }
-        Page<Job> page = store.listByTenant(request.tenantId(),
-                statusText == null ? null : JobStatus.fromWire(statusText), limit, cursor);
         ObjectNode body = Json.object();
         ArrayNode items = body.putArray("items");
         page.items().forEach(j -> items.add(JobViews.view(j)));
@@ -111,6 +141,7 @@ public final class StatusService {
             if (job.status() == JobStatus.QUEUED) {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
                 if (canceled.isPresent()) {
+                    progress.jobFinished(canceled.get());
                     return viewResponse(202, canceled.get());
                 }
             } else if (store.requestCancel(id)) {
@@ -118,6 +149,83 @@ public final class StatusService {
             }
         }
         return Problem.conflict("job_busy", "job " + id + " changed state during the cancel; retry").toResponse();
+    }
+
+    ApiResponse getBatch(ApiRequest request, String id) {
+        int limit = intParameter(request, "limit", MAX_PAGE, 1, JobRequestParser.MAX_BATCH_ITEMS);
+        String cursor = cursor(request);
+        Optional<Batch> batch = ownedBatch(request, id);
+        if (batch.isEmpty()) {
+            return Problem.notFound("batch " + id).toResponse();
+        }
+        Page<Job> jobs = store.listByBatch(id, limit, cursor);
+        ApiResponse r = ApiResponse.json(200, BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor()));
+        return batch.get().done() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * One JSON line per item in item order. A Lambda response is limited to 6 MB, so a long result set is cut at a
+     * byte budget and continued through the {@code Link: <...>; rel="next"} header.
+     */
+    ApiResponse batchResults(ApiRequest request, String id) {
+        if (ownedBatch(request, id).isEmpty()) {
+            return Problem.notFound("batch " + id).toResponse();
+        }
+        StringBuilder body = new StringBuilder();
+        String cursor = cursor(request);
+        String next = null;
+        do {
+            Page<Job> page = store.listByBatch(id, RESULTS_PAGE, cursor);
+            for (Job j : page.items()) {
+                body.append(Json.write(BatchViews.resultLine(j))).append('\n');
+            }
+            cursor = page.nextCursor();
+            if (cursor != null && body.length() > RESULTS_BYTE_BUDGET) {
+                next = cursor;
+                break;
+            }
+        } while (cursor != null);
+        ApiResponse r = new ApiResponse(200, java.util.Map.of("content-type", "application/x-ndjson"), body.toString());
+        return next == null ? r : r.withHeader("link", "</v1/batches/" + id + "/results?cursor=" + next + ">; rel=\"next\"");
+    }
+
+    /** Cancels every job of the batch that has not finished; finished results stay. */
+    ApiResponse cancelBatch(ApiRequest request, String id) {
+        Optional<Batch> batch = ownedBatch(request, id);
+        if (batch.isEmpty()) {
+            return Problem.notFound("batch " + id).toResponse();
+        }
+        if (batch.get().status() == BatchStatus.COMPLETED) {
+            return Problem.conflict("batch_terminal", "batch " + id + " has already completed").toResponse();
+        }
+        Instant now = clock.instant();
+        batches.cancel(id, now);
+        String cursor = null;
+        do {
+            Page<Job> page = store.listByBatch(id, RESULTS_PAGE, cursor);
+            for (Job j : page.items()) {
+                if (j.status() == JobStatus.QUEUED) {
+                    store.cancelQueued(j.id(), now).ifPresentOrElse(progress::jobFinished, () -> store.requestCancel(j.id()));
+                } else if (j.status() == JobStatus.RUNNING) {
+                    store.requestCancel(j.id());
+                }
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        Batch after = batches.get(id).orElseThrow();
+        return ApiResponse.json(202, BatchViews.view(after, store.listByBatch(id, MAX_PAGE, null).items(), null));
+    }
+
+    private Optional<Batch> ownedBatch(ApiRequest request, String id) {
+        return Ids.isWellFormed(id, "bat_") ? batches.getOwned(request.tenantId(), id) : Optional.empty();
+    }
+
+    private static String cursor(ApiRequest request) {
+        String cursor = request.queryParameter("cursor");
+        if (cursor != null && (cursor.isEmpty() || cursor.length() > 1024)) {
+            throw ValidationException.of("cursor", "is not a valid cursor");
+        }
+        return cursor;
     }
 
     private static ApiResponse viewResponse(int status, Job j) {

@@ -1,16 +1,21 @@
 package dev.bedrockjobs.core.api;
 
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchRequest;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequest;
 import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.model.ModelCatalog;
+import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.JobStore;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -25,20 +30,27 @@ public final class SubmitService {
     static final String RETRY_AFTER_SECONDS = "2";
 
     private final JobStore store;
+    private final BatchStore batches;
     private final JobQueue queue;
     private final JobRequestParser parser;
     private final ModelCatalog catalog;
     private final Clock clock;
     private final Duration idempotencyWindow;
 
-    public SubmitService(JobStore store, JobQueue queue, JobRequestParser parser, ModelCatalog catalog, Clock clock,
-                         Duration idempotencyWindow) {
+    public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
+                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow) {
         this.store = store;
+        this.batches = batches;
         this.queue = queue;
         this.parser = parser;
         this.catalog = catalog;
         this.clock = clock;
         this.idempotencyWindow = idempotencyWindow;
+    }
+
+    /** Routes a request of the submit function. */
+    public ApiResponse handle(ApiRequest request) {
+        return request.path() != null && request.path().startsWith("/v1/batches") ? submitBatch(request) : submit(request);
     }
 
     public ApiResponse submit(ApiRequest request) {
@@ -93,6 +105,81 @@ public final class SubmitService {
             LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it", e);
         }
         return accepted(202, job);
+    }
+
+    /**
+     * POST /v1/batches: all items validated first (nothing is written if any is bad), then the jobs in bulk, then the
+     * batch record that makes them visible as a batch, then the messages in parallel batches of ten.
+     */
+    public ApiResponse submitBatch(ApiRequest request) {
+        Optional<ApiResponse> unsupported = requireJson(request);
+        if (unsupported.isPresent()) {
+            return unsupported.get();
+        }
+        BatchRequest br = parser.parseBatch(request.body(), request.header("idempotency-key"));
+        Instant now = clock.instant();
+        String hash = JobRequestParser.fingerprint(br);
+        String batchId = Ids.newBatchId(now);
+        boolean replay = false;
+        if (br.idempotencyKey() != null) {
+            var earlier = store.reserveIdempotencyKey(request.tenantId(), "batch:" + br.idempotencyKey(), hash, batchId,
+                    now.plus(idempotencyWindow));
+            if (earlier.isPresent()) {
+                if (!earlier.get().requestHash().equals(hash)) {
+                    return Problem.conflict("idempotency_key_reused",
+                            "This Idempotency-Key was already used with a different request body.").toResponse();
+                }
+                Optional<Batch> original = batches.getOwned(request.tenantId(), earlier.get().jobId());
+                if (original.isPresent()) {
+                    return batchAccepted(200, original.get(),
+                            store.listByBatch(original.get().id(), JobRequestParser.MAX_BATCH_ITEMS, null).items());
+                }
+                batchId = earlier.get().jobId();
+                replay = true;
+            }
+        }
+        List<Job> jobs = new ArrayList<>(br.items().size());
+        for (int i = 0; i < br.items().size(); i++) {
+            BatchRequest.Item item = br.items().get(i);
+            JobRequest jr = item.request();
+            jobs.add(Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, i))
+                    .tenantId(request.tenantId())
+                    .tier(jr.tier())
+                    .modelId(catalog.modelIdFor(jr.tier()))
+                    .prompt(jr.prompt())
+                    .system(jr.system())
+                    .maxTokens(jr.maxTokens())
+                    .temperature(jr.temperature())
+                    .metadata(jr.metadata())
+                    .createdAt(now)
+                    .batchId(batchId)
+                    .customId(item.customId())
+                    .itemIndex(i)
+                    .build());
+        }
+        if (replay) {
+            jobs.forEach(store::create); // conditional: jobs an interrupted attempt wrote are left alone
+        } else {
+            store.createAll(jobs);
+        }
+        Batch batch = Batch.accepted(batchId, request.tenantId(), now, jobs.size(), br.webhookUrl(),
+                br.idempotencyKey(), hash);
+        batches.create(batch);
+        List<JobQueue.JobMessage> messages = jobs.stream()
+                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList();
+        List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
+        if (!unsent.isEmpty()) {
+            LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
+                    + " messages not sent; the reconciler will re-drive those jobs");
+        }
+        return batchAccepted(202, batch, jobs);
+    }
+
+    private static ApiResponse batchAccepted(int status, Batch batch, List<Job> jobs) {
+        return ApiResponse.json(status, BatchViews.view(batch, jobs, null))
+                .withHeader("location", "/v1/batches/" + batch.id())
+                .withHeader("retry-after", RETRY_AFTER_SECONDS);
     }
 
     private static ApiResponse accepted(int status, Job job) {

@@ -22,6 +22,34 @@ public final class Ids {
         return "bat_" + ulid(now);
     }
 
+    /**
+     * The id of a batch's item: the batch's time part and a digest of (batch, index), so that finishing an
+     * interrupted submission of the same batch names the same jobs instead of making duplicates.
+     */
+    public static String jobIdInBatch(String batchId, int index) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((batchId + "#" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        char[] out = new char[26];
+        batchId.getChars(4, 14, out, 0);
+        long bits = 0;
+        int have = 0;
+        int next = 0;
+        for (int i = 10; i < 26; i++) {
+            if (have < 5) {
+                bits = (bits << 8) | (digest[next++] & 0xFF);
+                have += 8;
+            }
+            out[i] = ALPHABET[(int) ((bits >>> (have - 5)) & 31)];
+            have -= 5;
+        }
+        return "job_" + new String(out);
+    }
+
     /** A random token with no time component, for fencing tokens and secrets' suffixes. */
     public static String randomToken(int bytes) {
         byte[] b = new byte[bytes];

@@ -56,6 +56,99 @@ public final class JobRequestParser {
         return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key);
     }
 
+    private static final Set<String> BATCH_FIELDS = Set.of("items", "defaults", "webhook", "idempotencyKey");
+    private static final Set<String> ITEM_FIELDS = Set.of(
+            "customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
+    private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature");
+    public static final int MAX_BATCH_ITEMS = 1000;
+
+    /**
+     * Parses a POST /v1/batches body. All or nothing: every bad item is reported by index and field, and a request
+     * with any error is refused whole.
+     */
+    public BatchRequest parseBatch(String body, String headerKey) {
+        JsonNode root = Json.parseBody(body);
+        if (!root.isObject()) {
+            throw ValidationException.of("body", "must be a JSON object");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        rejectUnknown(root, BATCH_FIELDS, "", errors);
+        JsonNode defaults = root.path("defaults");
+        String defaultSystem = null;
+        String defaultTier = null;
+        Integer defaultMaxTokens = null;
+        Double defaultTemperature = null;
+        if (!defaults.isMissingNode() && !defaults.isNull()) {
+            if (!defaults.isObject()) {
+                errors.add(new FieldError("defaults", "must be an object"));
+            } else {
+                rejectUnknown(defaults, DEFAULT_FIELDS, "defaults.", errors);
+                defaultSystem = optionalText(defaults, "system", "defaults.system", limits.maxSystemBytes(), errors);
+                defaultTier = defaults.hasNonNull("model") ? tier(defaults, "model", "defaults.model", null, errors) : null;
+                defaultMaxTokens = defaults.hasNonNull("maxTokens")
+                        ? maxTokens(defaults, "maxTokens", "defaults.maxTokens", null, errors) : null;
+                defaultTemperature = temperature(defaults, "temperature", "defaults.temperature", null, errors);
+            }
+        }
+        String webhookUrl = webhook(root, "webhook", errors);
+        String key = idempotencyKey(root, headerKey, errors);
+        JsonNode items = root.get("items");
+        List<BatchRequest.Item> parsed = new ArrayList<>();
+        if (items == null || !items.isArray() || items.isEmpty()) {
+            errors.add(new FieldError("items", "must be a non-empty array"));
+        } else if (items.size() > MAX_BATCH_ITEMS) {
+            errors.add(new FieldError("items", "must have at most " + MAX_BATCH_ITEMS + " items (got " + items.size() + ")"));
+        } else {
+            Set<String> customIds = new java.util.HashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+                String p = "items[" + i + "]";
+                JsonNode item = items.get(i);
+                if (!item.isObject()) {
+                    errors.add(new FieldError(p, "must be an object"));
+                    continue;
+                }
+                int before = errors.size();
+                rejectUnknown(item, ITEM_FIELDS, p + ".", errors);
+                String customId = Integer.toString(i);
+                JsonNode cid = item.get("customId");
+                if (cid != null && !cid.isNull()) {
+                    if (!cid.isTextual() || cid.textValue().isEmpty() || cid.textValue().length() > 256) {
+                        errors.add(new FieldError(p + ".customId", "must be a string of 1-256 characters"));
+                    } else {
+                        customId = cid.textValue();
+                    }
+                }
+                if (!customIds.add(customId)) {
+                    errors.add(new FieldError(p + ".customId", "duplicates another item's customId '" + customId + "'"));
+                }
+                String prompt = requiredText(item, "prompt", p + ".prompt", limits.maxPromptBytes(), errors);
+                String system = item.has("system")
+                        ? optionalText(item, "system", p + ".system", limits.maxSystemBytes(), errors) : defaultSystem;
+                String tier = tier(item, "model", p + ".model", defaultTier, errors);
+                int maxTokens = maxTokens(item, "maxTokens", p + ".maxTokens", defaultMaxTokens, errors);
+                Double temperature = temperature(item, "temperature", p + ".temperature", defaultTemperature, errors);
+                Map<String, String> metadata = metadata(item, "metadata", p + ".metadata", errors);
+                if (errors.size() == before) {
+                    parsed.add(new BatchRequest.Item(customId, new JobRequest(prompt, system, tier, maxTokens,
+                            temperature, metadata, null, null)));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        return new BatchRequest(parsed, webhookUrl, key);
+    }
+
+    /** A fingerprint of a whole batch, for idempotent replays. */
+    public static String fingerprint(BatchRequest r) {
+        StringBuilder sb = new StringBuilder(r.webhookUrl() == null ? "-" : r.webhookUrl());
+        for (BatchRequest.Item item : r.items()) {
+            sb.append('\n').append(item.customId()).append('\n').append(fingerprint(item.request()));
+        }
+        return sha256Hex(sb.toString());
+    }
+
     /** A stable fingerprint of what the request asks for, so a replay with the same key can be told from a reuse. */
     public static String fingerprint(JobRequest r) {
         ObjectNode n = Json.object();

@@ -17,6 +17,15 @@ public interface JobStore {
 
     Optional<Job> get(String jobId);
 
+    /**
+     * Writes many new queued jobs in bulk. For ids never used before only: bulk writes cannot be conditional, so a
+     * replay of an interrupted submission uses {@link #create} per job instead.
+     */
+    void createAll(java.util.List<Job> jobs);
+
+    /** A batch's jobs in item order. */
+    Page<Job> listByBatch(String batchId, int limit, String cursor);
+
     /** A job only if it belongs to the tenant: another tenant's job reads exactly like a missing one. */
     default Optional<Job> getOwned(String tenantId, String jobId) {
         return get(jobId).filter(j -> j.tenantId().equals(tenantId));

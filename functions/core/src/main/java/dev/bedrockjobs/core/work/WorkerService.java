@@ -32,15 +32,17 @@ public final class WorkerService {
     public enum Delivery { DONE, RETRY_LATER }
 
     private final JobStore store;
+    private final BatchProgress batches;
     private final ModelCallPolicy policy;
     private final Pricing pricing;
     private final Clock clock;
     private final Duration lease;
     private final int maxReceiveCount;
 
-    public WorkerService(JobStore store, ModelCallPolicy policy, Pricing pricing, Clock clock, Duration lease,
-                         int maxReceiveCount) {
+    public WorkerService(JobStore store, BatchProgress batches, ModelCallPolicy policy, Pricing pricing, Clock clock,
+                         Duration lease, int maxReceiveCount) {
         this.store = store;
+        this.batches = batches;
         this.policy = policy;
         this.pricing = pricing;
         this.clock = clock;
@@ -66,15 +68,23 @@ public final class WorkerService {
 
     private Delivery processOnce(String jobId, boolean lastReceive) {
         Optional<Job> current = store.get(jobId);
-        if (current.isEmpty() || current.get().status().isTerminal()) {
-            return Delivery.DONE; // a duplicate delivery, or a job past its retention: nothing to do
+        if (current.isEmpty()) {
+            return Delivery.DONE; // past its retention: nothing to do
+        }
+        if (current.get().status().isTerminal()) {
+            batches.jobFinished(current.get()); // a duplicate delivery; makes sure a crash did not skip the count
+            return Delivery.DONE;
         }
         Instant now = clock.instant();
         String token = Ids.randomToken(16);
         Optional<Job> claimed = store.claim(jobId, token, now, now.plus(lease));
         if (claimed.isEmpty()) {
             Optional<Job> again = store.get(jobId);
-            if (again.isEmpty() || again.get().status().isTerminal()) {
+            if (again.isEmpty()) {
+                return Delivery.DONE;
+            }
+            if (again.get().status().isTerminal()) {
+                batches.jobFinished(again.get());
                 return Delivery.DONE;
             }
             // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
@@ -82,6 +92,7 @@ public final class WorkerService {
             return lastReceive ? Delivery.DONE : Delivery.RETRY_LATER;
         }
         Job job = claimed.get();
+        batches.jobStarted(job);
         if (job.cancelRequested()) {
             finishCanceled(job, null, null, job.attempts());
             return Delivery.DONE;
@@ -100,7 +111,9 @@ public final class WorkerService {
         Job finished = outcome instanceof ModelCallPolicy.Answered a
                 ? answered(job, a, codec, request)
                 : failed(job, (ModelCallPolicy.Failed) outcome);
-        if (!store.finish(finished)) {
+        if (store.finish(finished)) {
+            batches.jobFinished(finished);
+        } else {
             settleLostFinish(finished);
         }
         return Delivery.DONE;
@@ -147,13 +160,17 @@ public final class WorkerService {
     }
 
     private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
-        store.finish(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
-                .result(null).usage(usage).costUsd(cost).error(null).build());
+        Job canceled = job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
+                .result(null).usage(usage).costUsd(cost).error(null).build();
+        if (store.finish(canceled)) {
+            batches.jobFinished(canceled);
+        }
     }
 
     private Delivery deadLetter(String jobId, String why) {
         try {
             store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant());
+            store.get(jobId).ifPresent(batches::jobFinished);
             return Delivery.DONE;
         } catch (RuntimeException e) {
             // The store is unreachable too: let the message go to the DLQ, where the reconciler will find it.

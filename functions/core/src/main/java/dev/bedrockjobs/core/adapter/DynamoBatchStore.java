@@ -1,0 +1,178 @@
+package dev.bedrockjobs.core.adapter;
+
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.port.BatchStore;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.n;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
+/**
+ * Batch items ({@code BATCH#id}) in the jobs table. Counters move with single-item conditional updates that also add
+ * the job id to a set and require it not to be there yet: the idempotent counter dynalite and DynamoDB both support
+ * without transactions.
+ */
+public final class DynamoBatchStore implements BatchStore {
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Duration retention;
+
+    public DynamoBatchStore(DynamoDbClient dynamo, String table, Duration retention) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.retention = retention;
+    }
+
+    private static Map<String, AttributeValue> key(String batchId) {
+        return Map.of(PK, s("BATCH#" + batchId), SK, s("BATCH"));
+    }
+
+    @Override
+    public boolean create(Batch b) {
+        Map<String, AttributeValue> item = new HashMap<>(key(b.id()));
+        item.put("id", s(b.id()));
+        item.put("tenantId", s(b.tenantId()));
+        item.put("status", s(b.status().wire()));
+        item.put("createdAt", s(b.createdAt().toString()));
+        item.put("total", n(b.total()));
+        if (b.webhookUrl() != null) {
+            item.put("webhookUrl", s(b.webhookUrl()));
+        }
+        if (b.idempotencyKey() != null) {
+            item.put("idempotencyKey", s(b.idempotencyKey()));
+        }
+        item.put("requestHash", s(b.requestHash()));
+        item.put("ttl", n(b.createdAt().plus(retention).getEpochSecond()));
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<Batch> get(String batchId) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(batchId))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public void recordStarted(String batchId, String jobId) {
+        dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+                .updateExpression("ADD startedJobs :job")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":job", AttributeValue.fromSs(java.util.List.of(jobId)))));
+    }
+
+    @Override
+    public boolean recordFinished(Job job, Instant now) {
+        if (job.batchId() == null || !job.status().isTerminal()) {
+            return false;
+        }
+        String counter = switch (job.status()) {
+            case SUCCEEDED -> "succeeded";
+            case FAILED -> "failed";
+            default -> "canceled";
+        };
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":job", AttributeValue.fromSs(java.util.List.of(job.id())));
+        values.put(":id", s(job.id()));
+        values.put(":one", n(1));
+        values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
+        values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
+        values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
+        Map<String, AttributeValue> after;
+        try {
+            after = dynamo.updateItem(u -> u.tableName(table).key(key(job.batchId()))
+                    .updateExpression("ADD finishedJobs :job, " + counter + " :one, inputTokens :in, "
+                            + "outputTokens :out, costUsd :cost")
+                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedJobs, :id)")
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+        } catch (ConditionalCheckFailedException alreadyCounted) {
+            // Counted by an earlier delivery; if that one stopped before completing the batch, complete it now.
+            return get(job.batchId()).filter(Batch::done).map(b -> complete(b.id(), now)).orElse(false);
+        }
+        Batch batch = fromItem(after);
+        return batch.done() && complete(batch.id(), now);
+    }
+
+    /** running -> completed, once: the winner of this conditional write is the one that announces it. */
+    private boolean complete(String batchId, Instant now) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+                    .updateExpression("SET #status = :completed, finishedAt = :now")
+                    .conditionExpression("#status = :running")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":completed", s(BatchStatus.COMPLETED.wire()),
+                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean cancel(String batchId, Instant now) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+                    .updateExpression("SET #status = :canceled, finishedAt = :now")
+                    .conditionExpression("#status = :running")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":canceled", s(BatchStatus.CANCELED.wire()),
+                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static Batch fromItem(Map<String, AttributeValue> m) {
+        return new Batch(
+                JobItems.str(m, "id"),
+                JobItems.str(m, "tenantId"),
+                BatchStatus.fromWire(JobItems.str(m, "status")),
+                Instant.parse(JobItems.str(m, "createdAt")),
+                m.containsKey("finishedAt") ? Instant.parse(JobItems.str(m, "finishedAt")) : null,
+                JobItems.num(m, "total").intValue(),
+                JobItems.str(m, "webhookUrl"),
+                JobItems.str(m, "idempotencyKey"),
+                JobItems.str(m, "requestHash"),
+                stringSet(m, "startedJobs"),
+                stringSet(m, "finishedJobs"),
+                count(m, "succeeded"),
+                count(m, "failed"),
+                count(m, "canceled"),
+                JobItems.num(m, "inputTokens") == null ? 0 : JobItems.num(m, "inputTokens"),
+                JobItems.num(m, "outputTokens") == null ? 0 : JobItems.num(m, "outputTokens"),
+                m.containsKey("costUsd") ? new BigDecimal(m.get("costUsd").n()) : BigDecimal.ZERO);
+    }
+
+    private static Set<String> stringSet(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        return v == null || !v.hasSs() ? Set.of() : new HashSet<>(v.ss());
+    }
+
+    private static int count(Map<String, AttributeValue> m, String name) {
+        Long v = JobItems.num(m, name);
+        return v == null ? 0 : v.intValue();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.bedrockjobs.core.port;
+
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.Job;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Batches and their running totals. Every update is idempotent per job (a set of job ids guards each counter), so a
+ * redelivered or replayed outcome is never counted twice, and a batch completes exactly once.
+ */
+public interface BatchStore {
+
+    /** @return false if the batch already exists */
+    boolean create(Batch batch);
+
+    Optional<Batch> get(String batchId);
+
+    default Optional<Batch> getOwned(String tenantId, String batchId) {
+        return get(batchId).filter(b -> b.tenantId().equals(tenantId));
+    }
+
+    /** Notes that a batch job was claimed by a worker (for the running count). */
+    void recordStarted(String batchId, String jobId);
+
+    /**
+     * Adds a terminal job's outcome (status, tokens, cost) to its batch, once.
+     * @return true exactly when this call made the batch complete
+     */
+    boolean recordFinished(Job job, Instant now);
+
+    /** running -> canceled. @return false if the batch was no longer running */
+    boolean cancel(String batchId, Instant now);
+}
