@@ -2,6 +2,7 @@ package dev.bedrockjobs.worker;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.domain.Ids;
@@ -230,6 +231,39 @@ class WorkerHandlerIntegrationTest {
         Job failed = store.get(job.id()).orElseThrow();
         assertEquals(JobStatus.FAILED, failed.status());
         assertEquals("dead_lettered", failed.error().code());
+    }
+
+    @Test
+    void aBatchCountsEachJobOnceAndCompletesOnceUnderRedelivery() {
+        DynamoBatchStore batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"),
+                Duration.ofDays(30));
+        String batchId = Ids.newBatchId(Instant.now());
+        List<Job> items = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("tenant-a").tier("fast").modelId(MODEL)
+                    .prompt(i == 3 ? "[[fail:validation]] item 3" : "Batch item " + i).maxTokens(128)
+                    .createdAt(Instant.now()).batchId(batchId).customId("f" + i).itemIndex(i).build());
+        }
+        store.createAll(items);
+        batches.create(dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 4, null, null, "h"));
+        SqsJobQueue queue = new SqsJobQueue(sqs, queueUrl);
+        queue.sendAll(items.stream().map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList());
+        List<SQSEvent> deliveries = new ArrayList<>();
+        int seen = 0;
+        while (seen < 4) {
+            SQSEvent event = receive();
+            seen += event.getRecords().size();
+            deliveries.add(event);
+            handler.handleRequest(event, null);
+        }
+        deliveries.forEach(e -> handler.handleRequest(e, null)); // every message delivered a second time
+        var batch = batches.get(batchId).orElseThrow();
+        assertEquals(dev.bedrockjobs.core.domain.BatchStatus.COMPLETED, batch.status());
+        assertEquals(3, batch.succeeded());
+        assertEquals(1, batch.failed());
+        long tokens = items.stream().limit(3).mapToLong(j -> store.get(j.id()).orElseThrow().usage().inputTokens()).sum();
+        assertEquals(tokens, batch.inputTokens(), "tokens summed once per job");
+        assertEquals(1, bedrock.calls().callsContaining("Batch item 0"));
     }
 
     @Test

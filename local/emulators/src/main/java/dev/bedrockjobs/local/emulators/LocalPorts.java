@@ -26,7 +26,6 @@ public final class LocalPorts {
      */
     public static int free() {
         try (ServerSocket socket = new ServerSocket(0, 1, loopback())) {
-            socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("No free loopback port", e);

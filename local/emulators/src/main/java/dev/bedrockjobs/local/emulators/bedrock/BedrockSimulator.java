@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Claude messages, Meta Llama, Amazon Nova, Mistral text completion, recognised from the id, inference-profile ids
  * included), a deterministic review-like text derived from the prompt, realistic token counts in the body and in
  * the {@code X-Amzn-Bedrock-Input-Token-Count} / {@code -Output-Token-Count} headers, and honours the body's token
- * budget. Errors are sent as Bedrock sends them: status code, {@code x-amzn-ErrorType} header and
+ * budget. Sampling fields (temperature, top_p, stop sequences...) are validated against each family's schema but do
+ * not change the answer. Errors are sent as Bedrock sends them: status code, {@code x-amzn-ErrorType} header and
  * {@code {"message": ...}}, which the SDK turns into the matching {@code BedrockRuntimeException} subclass.
  *
  * <p>Faults come from two sources: random rates in the {@link Config} (seeded, for load and soak runs) and markers

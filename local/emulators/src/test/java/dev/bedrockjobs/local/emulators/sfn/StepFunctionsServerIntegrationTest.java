@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
+import dev.bedrockjobs.local.emulators.sfn.engine.TaskInvocation;
+import dev.bedrockjobs.local.emulators.sfn.engine.TaskResource;
 import dev.bedrockjobs.local.emulators.sfn.engine.VirtualTimekeeper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.DescribeStateMachineResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.InvalidArnException;
 import software.amazon.awssdk.services.sfn.model.InvalidDefinitionException;
 import software.amazon.awssdk.services.sfn.model.InvalidExecutionInputException;
 import software.amazon.awssdk.services.sfn.model.InvalidNameException;
@@ -49,9 +53,33 @@ class StepFunctionsServerIntegrationTest {
     private static StepFunctionsServer server;
     private static SfnClient sfn;
 
+    /** A task that never answers, to run an execution into its time limit. */
+    private static final TaskResource NEVER_ANSWERS = new TaskResource() {
+        @Override
+        public String arn() {
+            return "arn:aws:states:::test:never";
+        }
+
+        @Override
+        public Set<String> requiredParameters() {
+            return Set.of();
+        }
+
+        @Override
+        public Set<String> optionalParameters() {
+            return Set.of();
+        }
+
+        @Override
+        public JsonNode invoke(TaskInvocation invocation) throws InterruptedException {
+            new CountDownLatch(1).await();
+            throw new AssertionError("unreachable");
+        }
+    };
+
     @BeforeAll
     static void start() {
-        engine = StepFunctionsEngine.builder().timekeeper(new VirtualTimekeeper()).build();
+        engine = StepFunctionsEngine.builder().timekeeper(new VirtualTimekeeper()).resource(NEVER_ANSWERS).build();
         service = new StepFunctionsService(engine);
         server = new StepFunctionsServer(service).start();
         sfn = LocalSfnClients.sfn(server.endpoint());
@@ -109,8 +137,8 @@ class StepFunctionsServerIntegrationTest {
         assertTrue(response.executionArn().startsWith("arn:aws:states:us-east-1:123456789012:express:sync-greeter:run-1:"));
         assertEquals(arn, response.stateMachineArn());
         assertEquals("{\"name\": \"Ada\"}", response.input());
-        assertEquals(Instant.parse("2025-01-01T00:00:00Z"), response.startDate());
-        assertNotNull(response.stopDate());
+        assertNotNull(response.startDate());
+        assertEquals(response.startDate(), response.stopDate(), "a Pass state takes no virtual time");
         assertEquals(64, response.billingDetails().billedMemoryUsedInMB());
         assertEquals(100, response.billingDetails().billedDurationInMilliseconds());
         assertNull(response.error());
@@ -126,6 +154,27 @@ class StepFunctionsServerIntegrationTest {
         assertEquals("Job.Bad", response.error());
         assertEquals("bad input", response.cause());
         assertNull(response.output());
+    }
+
+    @Test
+    void startSyncExecutionReportsAnExecutionTimeoutAsTimedOut() {
+        String arn = create("sync-timeout", """
+                {"StartAt": "Wait", "TimeoutSeconds": 2, "States": {"Wait": {"Type": "Task",
+                  "Resource": "arn:aws:states:::test:never", "End": true}}}""", StateMachineType.EXPRESS);
+
+        StartSyncExecutionResponse response = sfn.startSyncExecution(b -> b.stateMachineArn(arn));
+
+        assertEquals(SyncExecutionStatus.TIMED_OUT, response.status());
+        assertEquals("States.Timeout", response.error());
+        assertEquals(2_000, response.stopDate().toEpochMilli() - response.startDate().toEpochMilli());
+    }
+
+    @Test
+    void expressExecutionsCannotBeDescribed() {
+        String arn = create("express-async", GREETER, StateMachineType.EXPRESS);
+        String executionArn = sfn.startExecution(b -> b.stateMachineArn(arn).input("{\"name\": \"x\"}")).executionArn();
+
+        assertThrows(InvalidArnException.class, () -> sfn.describeExecution(b -> b.executionArn(executionArn)));
     }
 
     @Test
@@ -208,11 +257,14 @@ class StepFunctionsServerIntegrationTest {
                 .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
                 .build()) {
             String arn = create("prefix-check", GREETER, StateMachineType.EXPRESS);
-            assertThrows(SdkClientException.class, () -> plain.startSyncExecution(b -> b.stateMachineArn(arn)));
+            SdkClientException unreachable = assertThrows(SdkClientException.class,
+                    () -> plain.startSyncExecution(b -> b.stateMachineArn(arn)));
+            boolean hostPrefixed = false;
+            for (Throwable t = unreachable; t != null; t = t.getCause()) {
+                hostPrefixed |= String.valueOf(t.getMessage()).contains("sync-127.0.0.1");
+            }
+            assertTrue(hostPrefixed, "the SDK should have tried the host sync-127.0.0.1");
         }
     }
 
-    static URI endpoint() {
-        return server.endpoint();
-    }
 }

@@ -39,8 +39,9 @@ final class FieldReader {
         return state;
     }
 
+    /** The field's position in the state, or the object's own position for an empty field name. */
     String location(String field) {
-        return prefix + field;
+        return field.isEmpty() ? strip(prefix) : prefix + field;
     }
 
     AslDefinitionException invalid(String field, String problem) {

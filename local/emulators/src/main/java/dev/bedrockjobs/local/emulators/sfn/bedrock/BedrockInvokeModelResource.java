@@ -105,8 +105,8 @@ public final class BedrockInvokeModelResource implements TaskResource, AutoClose
         InvokeModelRequest.Builder request = InvokeModelRequest.builder()
                 .modelId(text(parameters, "ModelId"))
                 .body(SdkBytes.fromUtf8String(body(parameters.get("Body"))))
-                .contentType(optionalText(parameters, "ContentType"))
-                .accept(optionalText(parameters, "Accept"));
+                .contentType(textOr(parameters, "ContentType", "application/json"))
+                .accept(textOr(parameters, "Accept", "application/json"));
         invocation.timeLimit().ifPresent(limit -> request.overrideConfiguration(o -> o.apiCallTimeout(limit)));
         InvokeModelResponse response;
         try {
@@ -139,8 +139,8 @@ public final class BedrockInvokeModelResource implements TaskResource, AutoClose
         return value.textValue();
     }
 
-    private static String optionalText(JsonNode parameters, String name) {
-        return parameters.has(name) ? text(parameters, name) : "application/json";
+    private static String textOr(JsonNode parameters, String name, String fallback) {
+        return parameters.has(name) ? text(parameters, name) : fallback;
     }
 
     private static String body(JsonNode body) {
