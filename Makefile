@@ -21,4 +21,8 @@ build-AuthorizerFunction:
 build-WorkerFunction:
 	$(call lambda_bundle,worker)
 
-.PHONY: build-SubmitFunction build-StatusFunction build-AuthorizerFunction build-WorkerFunction
+build-ReconcilerFunction:
+	$(call lambda_bundle,reconciler)
+
+.PHONY: build-SubmitFunction build-StatusFunction build-AuthorizerFunction build-WorkerFunction \
+	build-ReconcilerFunction

@@ -59,6 +59,8 @@ public final class DynamoBatchStore implements BatchStore {
         }
         item.put("requestHash", s(b.requestHash()));
         item.put("ttl", n(b.createdAt().plus(retention).getEpochSecond()));
+        item.put(JobItems.GSI3PK, s(JobItems.ACTIVE_BATCHES));
+        item.put(JobItems.GSI3SK, s(b.createdAt().toString() + "#" + b.id()));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return true;
@@ -119,7 +121,7 @@ public final class DynamoBatchStore implements BatchStore {
     private boolean complete(String batchId, Instant now) {
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
-                    .updateExpression("SET #status = :completed, finishedAt = :now")
+                    .updateExpression("SET #status = :completed, finishedAt = :now REMOVE gsi3pk, gsi3sk")
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":completed", s(BatchStatus.COMPLETED.wire()),
@@ -131,10 +133,31 @@ public final class DynamoBatchStore implements BatchStore {
     }
 
     @Override
+    public java.util.List<Batch> listRunning(Instant createdBefore, int limit) {
+        java.util.List<Batch> out = new java.util.ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            var q = software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table)
+                    .indexName(JobItems.ACTIVE)
+                    .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
+                    .expressionAttributeValues(Map.of(":p", s(JobItems.ACTIVE_BATCHES),
+                            ":before", s(createdBefore.toString())))
+                    .limit(Math.min(50, limit - out.size()));
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            var page = dynamo.query(q.build());
+            page.items().forEach(item -> out.add(fromItem(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < limit);
+        return out;
+    }
+
+    @Override
     public boolean cancel(String batchId, Instant now) {
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
-                    .updateExpression("SET #status = :canceled, finishedAt = :now")
+                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE gsi3pk, gsi3sk")
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":canceled", s(BatchStatus.CANCELED.wire()),

@@ -118,6 +118,28 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public List<Job> listActive(Instant createdBefore, int limit) {
+        List<Job> out = new ArrayList<>();
+        for (int shard = 0; shard < JobItems.ACTIVE_SHARDS && out.size() < limit; shard++) {
+            Map<String, AttributeValue> start = null;
+            do {
+                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+                        .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
+                        .expressionAttributeValues(Map.of(":p", s("ACTIVE#" + shard),
+                                ":before", s(createdBefore.toString())))
+                        .limit(Math.min(100, limit - out.size()));
+                if (start != null) {
+                    q.exclusiveStartKey(start);
+                }
+                QueryResponse page = dynamo.query(q.build());
+                page.items().forEach(item -> out.add(JobItems.fromItem(item)));
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null && out.size() < limit);
+        }
+        return out;
+    }
+
+    @Override
     public Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor) {
         String partition = "TENANT#" + tenantId;
         Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, TENANT_CURSOR, partition);
@@ -180,7 +202,7 @@ public final class DynamoJobStore implements JobStore {
     public Optional<Job> cancelQueued(String jobId, Instant now) {
         try {
             Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil")
+                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil, gsi3pk, gsi3sk")
                     .conditionExpression("#status = :queued")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":canceled", s(JobStatus.CANCELED.wire()),
@@ -264,7 +286,7 @@ public final class DynamoJobStore implements JobStore {
             // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
             condition += " AND attribute_not_exists(cancelRequested)";
         }
-        String update = set + " REMOVE leaseUntil";
+        String update = set + " REMOVE leaseUntil, gsi3pk, gsi3sk";
         String finalCondition = condition;
         try {
             dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))
@@ -296,7 +318,7 @@ public final class DynamoJobStore implements JobStore {
         try {
             dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
                     .updateExpression("SET #status = :failed, finishedAt = :now, errorCode = :code, "
-                            + "errorMessage = :message REMOVE leaseUntil")
+                            + "errorMessage = :message REMOVE leaseUntil, gsi3pk, gsi3sk")
                     .conditionExpression("#status IN (:queued, :running)")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":failed", s(JobStatus.FAILED.wire()),

@@ -12,7 +12,10 @@ import java.util.Map;
 /**
  * The single-table layout of a job item. Keys: {@code pk = JOB#id}, {@code sk = JOB}; index {@code byTenant}
  * ({@code gsi1pk = TENANT#tenant}, {@code gsi1sk = createdAt#id}) lists a tenant's jobs newest first; index
- * {@code byBatch} ({@code gsi2pk = BATCH#batch}, {@code gsi2sk = zero-padded item index}) lists a batch in order.
+ * {@code byBatch} ({@code gsi2pk = BATCH#batch}, {@code gsi2sk = zero-padded item index}) lists a batch in order;
+ * the sparse index {@code active} ({@code gsi3pk = ACTIVE#shard}, {@code gsi3sk = createdAt#id}) holds only jobs and
+ * batches that are not finished, so the reconciler reads what may need help and nothing else. Its key is spread over
+ * a few shards so that busy hours do not write one hot partition.
  */
 final class JobItems {
     static final String PK = "pk";
@@ -23,6 +26,11 @@ final class JobItems {
     static final String GSI2SK = "gsi2sk";
     static final String BY_TENANT = "byTenant";
     static final String BY_BATCH = "byBatch";
+    static final String ACTIVE = "active";
+    static final String GSI3PK = "gsi3pk";
+    static final String GSI3SK = "gsi3sk";
+    static final int ACTIVE_SHARDS = 8;
+    static final String ACTIVE_BATCHES = "ACTIVE#BATCH";
     static final String JOB_SK = "JOB";
 
     private JobItems() {
@@ -30,6 +38,10 @@ final class JobItems {
 
     static String jobPk(String jobId) {
         return "JOB#" + jobId;
+    }
+
+    static String activeShard(String jobId) {
+        return "ACTIVE#" + Math.floorMod(jobId.hashCode(), ACTIVE_SHARDS);
     }
 
     static Map<String, AttributeValue> key(String jobId) {
@@ -50,6 +62,10 @@ final class JobItems {
             if (j.itemIndex() != null) {
                 m.put("itemIndex", n(j.itemIndex()));
             }
+        }
+        if (!j.status().isTerminal()) {
+            m.put(GSI3PK, s(activeShard(j.id())));
+            m.put(GSI3SK, s(j.createdAt().toString() + "#" + j.id()));
         }
         m.put("id", s(j.id()));
         m.put("tenantId", s(j.tenantId()));

@@ -8,6 +8,7 @@ import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.work.BatchProgress;
+import dev.bedrockjobs.core.work.Reconciler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,8 @@ public final class Wiring {
     public static final String JOBS_QUEUE_URL = "JOBS_QUEUE_URL";
     public static final String RETENTION_DAYS = "RETENTION_DAYS";
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
+    public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
+    public static final String QUEUED_GRACE_SECONDS = "QUEUED_GRACE_SECONDS";
 
     private Wiring() {
     }
@@ -48,6 +51,14 @@ public final class Wiring {
 
     public static DynamoJobStore jobStore(AwsClients aws) {
         return new DynamoJobStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
+    }
+
+    public static Reconciler reconciler(Map<String, String> env) {
+        AwsClients aws = new AwsClients(env);
+        return new Reconciler(jobStore(aws), batchStore(aws), batchProgress(aws),
+                new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)),
+                new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL)), Clock.systemUTC(),
+                Duration.ofSeconds(Long.parseLong(aws.optional(QUEUED_GRACE_SECONDS, "600"))));
     }
 
     public static BatchProgress batchProgress(AwsClients aws) {

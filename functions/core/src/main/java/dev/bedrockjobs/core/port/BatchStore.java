@@ -30,6 +30,9 @@ public interface BatchStore {
      */
     boolean recordFinished(Job job, Instant now);
 
+    /** Batches still running that were created before a time (for the reconciler). */
+    java.util.List<Batch> listRunning(Instant createdBefore, int limit);
+
     /** running -> canceled. @return false if the batch was no longer running */
     boolean cancel(String batchId, Instant now);
 }

@@ -4,6 +4,7 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,10 @@ public interface JobStore {
      * Writes many new queued jobs in bulk. For ids never used before only: bulk writes cannot be conditional, so a
      * replay of an interrupted submission uses {@link #create} per job instead.
      */
-    void createAll(java.util.List<Job> jobs);
+    void createAll(List<Job> jobs);
+
+    /** Jobs not yet finished that were created before a time, oldest first per shard (for the reconciler). */
+    List<Job> listActive(Instant createdBefore, int limit);
 
     /** A batch's jobs in item order. */
     Page<Job> listByBatch(String batchId, int limit, String cursor);

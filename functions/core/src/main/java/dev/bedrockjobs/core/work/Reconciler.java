@@ -1,0 +1,115 @@
+package dev.bedrockjobs.core.work;
+
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.BatchStore;
+import dev.bedrockjobs.core.port.DeadLetters;
+import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.Page;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Closes the gaps a crash can leave: a job stored but never enqueued, a job whose worker died holding its lease, a
+ * job whose message went to the DLQ, a batch whose completing update was lost. Every step is idempotent (a message
+ * for a job that needs none is acknowledged by the worker; counters and completion are guarded per job), so running
+ * it twice, or beside live workers, changes nothing more.
+ */
+public final class Reconciler {
+    private static final int MAX_JOBS_PER_RUN = 5_000;
+    private static final int MAX_BATCHES_PER_RUN = 200;
+
+    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted) {
+        @Override
+        public String toString() {
+            return "requeued=" + requeued + " redriven=" + redriven + " deadLettered=" + deadLettered
+                    + " batchesCompleted=" + batchesCompleted;
+        }
+    }
+
+    private final JobStore jobs;
+    private final BatchStore batches;
+    private final BatchProgress progress;
+    private final JobQueue queue;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private final Duration queuedGrace;
+
+    public Reconciler(JobStore jobs, BatchStore batches, BatchProgress progress, JobQueue queue,
+                      DeadLetters deadLetters, Clock clock, Duration queuedGrace) {
+        this.jobs = jobs;
+        this.batches = batches;
+        this.progress = progress;
+        this.queue = queue;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.queuedGrace = queuedGrace;
+    }
+
+    public Report run() {
+        Instant now = clock.instant();
+        int deadLettered = failDeadLettered(now);
+        int requeued = 0;
+        int redriven = 0;
+        List<JobQueue.JobMessage> resend = new ArrayList<>();
+        for (Job job : jobs.listActive(now.minus(queuedGrace), MAX_JOBS_PER_RUN)) {
+            if (job.status() == JobStatus.QUEUED) {
+                resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
+                requeued++;
+            } else if (job.status() == JobStatus.RUNNING && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
+                resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
+                redriven++;
+            }
+        }
+        if (!resend.isEmpty()) {
+            queue.sendAll(resend);
+        }
+        return new Report(requeued, redriven, deadLettered, completeBatches(now));
+    }
+
+    private int failDeadLettered(Instant now) {
+        int n = 0;
+        for (String jobId : deadLetters.jobIds(MAX_JOBS_PER_RUN)) {
+            if (jobs.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED,
+                    "the job's message reached the dead-letter queue"), now)) {
+                n++;
+            }
+            jobs.get(jobId).ifPresent(progress::jobFinished);
+        }
+        return n;
+    }
+
+    /** Re-applies every finished job of an older running batch; the per-job guard makes repeats harmless. */
+    private int completeBatches(Instant now) {
+        int completed = 0;
+        for (Batch batch : batches.listRunning(now.minus(queuedGrace), MAX_BATCHES_PER_RUN)) {
+            boolean done = false;
+            String cursor = null;
+            do {
+                Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
+                for (Job j : page.items()) {
+                    if (j.status().isTerminal() && !batch.finishedJobs().contains(j.id())) {
+                        done |= progress.jobFinished(j);
+                    }
+                }
+                cursor = page.nextCursor();
+            } while (cursor != null);
+            if (!done && batch.done()) {
+                done = lastFinished(batch).map(progress::jobFinished).orElse(false);
+            }
+            completed += done ? 1 : 0;
+        }
+        return completed;
+    }
+
+    private Optional<Job> lastFinished(Batch batch) {
+        return batch.finishedJobs().stream().findFirst().flatMap(jobs::get);
+    }
+}

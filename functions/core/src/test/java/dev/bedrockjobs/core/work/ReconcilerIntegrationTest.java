@@ -1,0 +1,124 @@
+package dev.bedrockjobs.core.work;
+
+import dev.bedrockjobs.core.adapter.DynamoBatchStore;
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.SqsDeadLetters;
+import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The reconciler against dynalite and ElasticMQ: what a crash leaves behind is found and mended, once. */
+class ReconcilerIntegrationTest {
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final SqsClient sqs = SharedEmulators.sqsClient();
+    private DynamoJobStore jobs;
+    private DynamoBatchStore batches;
+    private String queueUrl;
+    private String dlqUrl;
+    private Reconciler reconciler;
+
+    @BeforeEach
+    void fresh() {
+        String table = SharedEmulators.newJobsTable("reconcile");
+        jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+        batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+        queueUrl = SharedEmulators.newQueue("reconcile", Map.of());
+        dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
+        BatchProgress progress = new BatchProgress(batches, Clock.fixed(NOW, ZoneOffset.UTC));
+        reconciler = new Reconciler(jobs, batches, progress, new SqsJobQueue(sqs, queueUrl),
+                new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
+    }
+
+    private Job job(Instant createdAt) {
+        Job j = Job.builder().id(Ids.newJobId(createdAt)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(10).createdAt(createdAt).build();
+        jobs.create(j);
+        return j;
+    }
+
+    private Set<String> messagesOnQueue() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            var received = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages();
+            if (received.isEmpty()) {
+                break;
+            }
+            received.forEach(m -> ids.add(Json.parse(m.body()).get("jobId").asText()));
+        }
+        return ids;
+    }
+
+    @Test
+    void oldQueuedJobsAndExpiredLeasesAreRedrivenAndNothingElse() {
+        Job lost = job(NOW.minus(Duration.ofMinutes(30)));
+        Job fresh = job(NOW.minus(Duration.ofMinutes(1)));
+        Job orphaned = job(NOW.minus(Duration.ofMinutes(40)));
+        jobs.claim(orphaned.id(), "dead", NOW.minus(Duration.ofMinutes(20)), NOW.minus(Duration.ofMinutes(15)));
+        Job busy = job(NOW.minus(Duration.ofMinutes(40)));
+        jobs.claim(busy.id(), "alive", NOW.minus(Duration.ofMinutes(1)), NOW.plus(Duration.ofMinutes(4)));
+        Job done = job(NOW.minus(Duration.ofMinutes(50)));
+        Job claimed = jobs.claim(done.id(), "tok", NOW.minus(Duration.ofMinutes(49)), NOW).orElseThrow();
+        jobs.finish(claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).build());
+
+        Reconciler.Report report = reconciler.run();
+        assertEquals(1, report.requeued());
+        assertEquals(1, report.redriven());
+        assertEquals(Set.of(lost.id(), orphaned.id()), messagesOnQueue());
+        assertTrue(!messagesOnQueue().contains(fresh.id()));
+    }
+
+    @Test
+    void deadLetteredJobsFailAndTheirBatchCompletesOnce() {
+        String batchId = Ids.newBatchId(NOW.minus(Duration.ofHours(1)));
+        List<Job> items = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("t").tier("fast").modelId("m")
+                    .prompt("p").maxTokens(10).createdAt(NOW.minus(Duration.ofHours(1))).batchId(batchId)
+                    .itemIndex(i).customId("c" + i).build());
+        }
+        jobs.createAll(items);
+        batches.create(Batch.accepted(batchId, "t", NOW.minus(Duration.ofHours(1)), 2, null, null, "h"));
+        // item 0 finished, but the worker died before counting it; item 1's message went to the DLQ
+        Job claimed = jobs.claim(items.get(0).id(), "tok", NOW.minus(Duration.ofMinutes(50)), NOW).orElseThrow();
+        jobs.finish(claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).attempts(1).build());
+        sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody("{\"jobId\":\"" + items.get(1).id() + "\",\"tenantId\":\"t\"}"));
+
+        Reconciler.Report first = reconciler.run();
+        assertEquals(1, first.deadLettered());
+        assertEquals(1, first.batchesCompleted());
+        Job failed = jobs.get(items.get(1).id()).orElseThrow();
+        assertEquals(JobStatus.FAILED, failed.status());
+        assertEquals("dead_lettered", failed.error().code());
+        Batch batch = batches.get(batchId).orElseThrow();
+        assertEquals(BatchStatus.COMPLETED, batch.status());
+        assertEquals(1, batch.succeeded());
+        assertEquals(1, batch.failed());
+
+        Reconciler.Report second = reconciler.run();
+        assertEquals(0, second.deadLettered() + second.batchesCompleted() + second.requeued() + second.redriven(),
+                "a second run changes nothing: " + second);
+        assertEquals(1, batches.get(batchId).orElseThrow().failed());
+    }
+}
