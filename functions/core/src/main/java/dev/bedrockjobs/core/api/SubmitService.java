@@ -61,37 +61,22 @@ public final class SubmitService {
         JobRequest jr = parser.parseJob(request.body(), request.header("idempotency-key"));
         Instant now = clock.instant();
         String hash = JobRequestParser.fingerprint(jr);
-        String jobId = Ids.newJobId(now);
-        if (jr.idempotencyKey() != null) {
-            var earlier = store.reserveIdempotencyKey(request.tenantId(), jr.idempotencyKey(), hash, jobId,
-                    now.plus(idempotencyWindow));
-            if (earlier.isPresent()) {
-                if (!earlier.get().requestHash().equals(hash)) {
-                    return Problem.conflict("idempotency_key_reused",
-                            "This Idempotency-Key was already used with a different request body.").toResponse();
-                }
-                Optional<Job> original = store.getOwned(request.tenantId(), earlier.get().jobId());
-                if (original.isPresent()) {
-                    return accepted(200, original.get());
-                }
-                // The key was reserved but the job never written (a crash in between): finish that submission.
-                jobId = earlier.get().jobId();
-            }
+        Reservation key = reserve(request.tenantId(), jr.idempotencyKey(), hash, Ids.newJobId(now), now);
+        if (key.conflict()) {
+            return keyReused();
         }
-        Job job = Job.builder()
-                .id(jobId)
-                .tenantId(request.tenantId())
-                .tier(jr.tier())
-                .modelId(catalog.modelIdFor(jr.tier()))
-                .prompt(jr.prompt())
-                .system(jr.system())
-                .maxTokens(jr.maxTokens())
-                .temperature(jr.temperature())
-                .metadata(jr.metadata())
+        if (key.earlier()) {
+            Optional<Job> original = store.getOwned(request.tenantId(), key.id());
+            if (original.isPresent()) {
+                return accepted(200, original.get());
+            }
+            // The key was reserved but the job never written (a crash in between): finish that submission.
+        }
+        String jobId = key.id();
+        Job job = newJob(jobId, request.tenantId(), jr, now)
                 .webhookUrl(jr.webhookUrl())
                 .idempotencyKey(jr.idempotencyKey())
                 .requestHash(hash)
-                .createdAt(now)
                 .build();
         if (!store.create(job)) {
             // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
@@ -119,40 +104,24 @@ public final class SubmitService {
         BatchRequest br = parser.parseBatch(request.body(), request.header("idempotency-key"));
         Instant now = clock.instant();
         String hash = JobRequestParser.fingerprint(br);
-        String batchId = Ids.newBatchId(now);
-        boolean replay = false;
-        if (br.idempotencyKey() != null) {
-            var earlier = store.reserveIdempotencyKey(request.tenantId(), "batch:" + br.idempotencyKey(), hash, batchId,
-                    now.plus(idempotencyWindow));
-            if (earlier.isPresent()) {
-                if (!earlier.get().requestHash().equals(hash)) {
-                    return Problem.conflict("idempotency_key_reused",
-                            "This Idempotency-Key was already used with a different request body.").toResponse();
-                }
-                Optional<Batch> original = batches.getOwned(request.tenantId(), earlier.get().jobId());
-                if (original.isPresent()) {
-                    return batchAccepted(200, original.get(),
-                            store.listByBatch(original.get().id(), JobRequestParser.MAX_BATCH_ITEMS, null).items());
-                }
-                batchId = earlier.get().jobId();
-                replay = true;
+        Reservation key = reserve(request.tenantId(), br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
+                hash, Ids.newBatchId(now), now);
+        if (key.conflict()) {
+            return keyReused();
+        }
+        String batchId = key.id();
+        if (key.earlier()) {
+            Optional<Batch> original = batches.getOwned(request.tenantId(), batchId);
+            if (original.isPresent()) {
+                return batchAccepted(200, original.get(),
+                        store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null).items());
             }
         }
+        boolean replay = key.earlier();
         List<Job> jobs = new ArrayList<>(br.items().size());
         for (int i = 0; i < br.items().size(); i++) {
             BatchRequest.Item item = br.items().get(i);
-            JobRequest jr = item.request();
-            jobs.add(Job.builder()
-                    .id(Ids.jobIdInBatch(batchId, i))
-                    .tenantId(request.tenantId())
-                    .tier(jr.tier())
-                    .modelId(catalog.modelIdFor(jr.tier()))
-                    .prompt(jr.prompt())
-                    .system(jr.system())
-                    .maxTokens(jr.maxTokens())
-                    .temperature(jr.temperature())
-                    .metadata(jr.metadata())
-                    .createdAt(now)
+            jobs.add(newJob(Ids.jobIdInBatch(batchId, i), request.tenantId(), item.request(), now)
                     .batchId(batchId)
                     .customId(item.customId())
                     .itemIndex(i)
@@ -174,6 +143,38 @@ public final class SubmitService {
                     + " messages not sent; the reconciler will re-drive those jobs");
         }
         return batchAccepted(202, batch, jobs);
+    }
+
+    /** Where an idempotency key stands: new (the fresh id is ours), replayed (an earlier id), or reused. */
+    private record Reservation(String id, boolean earlier, boolean conflict) {
+    }
+
+    private Reservation reserve(String tenantId, String key, String hash, String freshId, Instant now) {
+        if (key == null) {
+            return new Reservation(freshId, false, false);
+        }
+        return store.reserveIdempotencyKey(tenantId, key, hash, freshId, now.plus(idempotencyWindow))
+                .map(e -> new Reservation(e.jobId(), true, !e.requestHash().equals(hash)))
+                .orElseGet(() -> new Reservation(freshId, false, false));
+    }
+
+    private Job.Builder newJob(String id, String tenantId, JobRequest jr, Instant now) {
+        return Job.builder()
+                .id(id)
+                .tenantId(tenantId)
+                .tier(jr.tier())
+                .modelId(catalog.modelIdFor(jr.tier()))
+                .prompt(jr.prompt())
+                .system(jr.system())
+                .maxTokens(jr.maxTokens())
+                .temperature(jr.temperature())
+                .metadata(jr.metadata())
+                .createdAt(now);
+    }
+
+    private static ApiResponse keyReused() {
+        return Problem.conflict("idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request body.").toResponse();
     }
 
     private static ApiResponse batchAccepted(int status, Batch batch, List<Job> jobs) {
