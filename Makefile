@@ -24,5 +24,8 @@ build-WorkerFunction:
 build-ReconcilerFunction:
 	$(call lambda_bundle,reconciler)
 
+build-WebhookFunction:
+	$(call lambda_bundle,webhook)
+
 .PHONY: build-SubmitFunction build-StatusFunction build-AuthorizerFunction build-WorkerFunction \
-	build-ReconcilerFunction
+	build-ReconcilerFunction build-WebhookFunction

@@ -11,7 +11,9 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
-import dev.bedrockjobs.core.work.BatchProgress;
+import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
+import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
+import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,11 +38,12 @@ class StatusHandlerIntegrationTest {
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
     private DynamoJobStore store;
     private DynamoBatchStore batches;
+    private String table;
     private StatusHandler handler;
 
     @BeforeEach
     void freshTable() {
-        String table = SharedEmulators.newJobsTable("status");
+        table = SharedEmulators.newJobsTable("status");
         handler = new StatusHandler(SharedEmulators.functionEnvironment(table, null));
         store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
@@ -91,7 +94,10 @@ class StatusHandlerIntegrationTest {
             public Clock withZone(java.time.ZoneId z) { return this; }
             public Instant instant() { return now[0]; }
         };
-        StatusService service = new StatusService(store, batches, new BatchProgress(batches, clock), clock, d -> {
+        var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
+        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock),
+                new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
+                clock, d -> {
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);

@@ -58,7 +58,9 @@ class WorkerHandlerIntegrationTest {
     @BeforeAll
     static void engineAndModel() {
         bedrock = new BedrockSimulator(BedrockSimulator.Config.builder().seed(7).build()).start();
-        time = new VirtualTimekeeper(Instant.parse("2026-11-27T10:00:00Z"), Duration.ofMillis(300));
+        // A call is taken as hung after 3 s of real time: long enough that a busy CI machine never mistakes a slow answer
+        // for a hang (which would move the shared virtual clock under the other executions).
+        time = new VirtualTimekeeper(Instant.parse("2026-11-27T10:00:00Z"), Duration.ofSeconds(3));
         StepFunctionsEngine engine = StepFunctionsEngine.builder()
                 .resource(BedrockInvokeModelResource.forEndpoint(bedrock.endpoint()))
                 .timekeeper(time).random(new Random(42)).build();
@@ -125,6 +127,19 @@ class WorkerHandlerIntegrationTest {
         SQSEvent event = new SQSEvent();
         event.setRecords(records);
         return event;
+    }
+
+    /** Receives until messages for {@code jobs} distinct jobs have arrived (a slow run may see redeliveries too). */
+    private List<SQSEvent> receiveAll(int jobs) {
+        List<SQSEvent> events = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < jobs; i++) {
+            SQSEvent event = receive();
+            event.getRecords().forEach(r -> seen.add(r.getBody()));
+            events.add(event);
+        }
+        assertEquals(jobs, seen.size(), "messages received");
+        return events;
     }
 
     private Job deliver(Job job) {
@@ -248,22 +263,69 @@ class WorkerHandlerIntegrationTest {
         batches.create(dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 4, null, null, "h"));
         SqsJobQueue queue = new SqsJobQueue(sqs, queueUrl);
         queue.sendAll(items.stream().map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList());
-        List<SQSEvent> deliveries = new ArrayList<>();
-        int seen = 0;
-        while (seen < 4) {
-            SQSEvent event = receive();
-            seen += event.getRecords().size();
-            deliveries.add(event);
-            handler.handleRequest(event, null);
-        }
+        List<SQSEvent> deliveries = receiveAll(4);
+        deliveries.forEach(e -> handler.handleRequest(e, null));
         deliveries.forEach(e -> handler.handleRequest(e, null)); // every message delivered a second time
         var batch = batches.get(batchId).orElseThrow();
         assertEquals(dev.bedrockjobs.core.domain.BatchStatus.COMPLETED, batch.status());
-        assertEquals(3, batch.succeeded());
+        List<String> statuses = items.stream().map(j -> store.get(j.id()).orElseThrow().status() + "/"
+                + store.get(j.id()).orElseThrow().error()).toList();
+        assertEquals(3, batch.succeeded(), batch + " " + statuses);
         assertEquals(1, batch.failed());
         long tokens = items.stream().limit(3).mapToLong(j -> store.get(j.id()).orElseThrow().usage().inputTokens()).sum();
         assertEquals(tokens, batch.inputTokens(), "tokens summed once per job");
         assertEquals(1, bedrock.calls().callsContaining("Batch item 0"));
+    }
+
+    private List<com.fasterxml.jackson.databind.JsonNode> webhookEvents() {
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            List<Message> got = sqs.receiveMessage(r -> r.queueUrl(env.get("WEBHOOKS_QUEUE_URL"))
+                    .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+            got.forEach(m -> events.add(dev.bedrockjobs.core.domain.Json.parse(m.body())));
+        }
+        return events;
+    }
+
+    @Test
+    void aFinishedJobWithAWebhookEnqueuesItsTerminalEventAndARedeliveryKeepsItsId() {
+        Job job = Job.builder().id(Ids.newJobId(Instant.now())).tenantId("tenant-a").tier("fast").modelId(MODEL)
+                .prompt("Call me back.").maxTokens(64).createdAt(Instant.now())
+                .webhookUrl("https://hooks.example.com/bedrock").build();
+        store.create(job);
+        new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
+        SQSEvent event = receive();
+        handler.handleRequest(event, null);
+        handler.handleRequest(event, null);
+        List<com.fasterxml.jackson.databind.JsonNode> events = webhookEvents();
+        assertEquals(2, events.size(), "at least once: the redelivery announces again " + events);
+        assertEquals(events.get(0).get("id"), events.get(1).get("id"), "with the same webhook-id");
+        String body = events.get(0).toString();
+        assertTrue(body.contains("job.succeeded") && body.contains(job.id()), body);
+    }
+
+    @Test
+    void aBatchWithAWebhookAnnouncesItsCompletionExactlyOnce() {
+        DynamoBatchStore batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"),
+                Duration.ofDays(30));
+        String batchId = Ids.newBatchId(Instant.now());
+        List<Job> items = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("tenant-a").tier("fast").modelId(MODEL)
+                    .prompt("Hooked batch item " + i).maxTokens(64).createdAt(Instant.now()).batchId(batchId)
+                    .customId("f" + i).itemIndex(i).build());
+        }
+        store.createAll(items);
+        batches.create(dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 3,
+                "https://hooks.example.com/batches", null, "h"));
+        new SqsJobQueue(sqs, queueUrl).sendAll(items.stream()
+                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList());
+        List<SQSEvent> deliveries = receiveAll(3);
+        deliveries.forEach(e -> handler.handleRequest(e, null));
+        deliveries.forEach(e -> handler.handleRequest(e, null));
+        List<com.fasterxml.jackson.databind.JsonNode> events = webhookEvents();
+        assertEquals(1, events.size(), "one batch.completed, and no job events for items: " + events);
+        assertTrue(events.get(0).toString().contains("batch.completed"));
     }
 
     @Test

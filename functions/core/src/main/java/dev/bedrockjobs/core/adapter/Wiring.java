@@ -7,7 +7,8 @@ import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
-import dev.bedrockjobs.core.work.BatchProgress;
+import dev.bedrockjobs.core.webhook.WebhookWiring;
+import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.Reconciler;
 
 import java.time.Clock;
@@ -41,7 +42,8 @@ public final class Wiring {
 
     public static StatusService statusService(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
-        return new StatusService(jobStore(aws), batchStore(aws), batchProgress(aws));
+        return new StatusService(jobStore(aws), batchStore(aws), jobOutcomes(aws), WebhookWiring.deliveries(aws),
+                WebhookWiring.queue(aws));
     }
 
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {
@@ -55,21 +57,21 @@ public final class Wiring {
 
     public static Reconciler reconciler(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
-        return new Reconciler(jobStore(aws), batchStore(aws), batchProgress(aws),
+        return new Reconciler(jobStore(aws), batchStore(aws), jobOutcomes(aws),
                 new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)),
                 new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL)), Clock.systemUTC(),
                 Duration.ofSeconds(Long.parseLong(aws.optional(QUEUED_GRACE_SECONDS, "600"))));
     }
 
-    public static BatchProgress batchProgress(AwsClients aws) {
-        return new BatchProgress(batchStore(aws), Clock.systemUTC());
+    public static JobOutcomes jobOutcomes(AwsClients aws) {
+        return new JobOutcomes(batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC());
     }
 
     public static DynamoBatchStore batchStore(AwsClients aws) {
         return new DynamoBatchStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
     }
 
-    static Duration retention(AwsClients aws) {
+    public static Duration retention(AwsClients aws) {
         return Duration.ofDays(Long.parseLong(aws.optional(RETENTION_DAYS, "30")));
     }
 }

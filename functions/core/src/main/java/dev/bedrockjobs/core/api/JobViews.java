@@ -49,7 +49,9 @@ public final class JobViews {
             n.putObject("error").put("code", j.error().code()).put("message", j.error().message());
         }
         if (j.webhookUrl() != null) {
-            n.putObject("webhook").put("url", j.webhookUrl()).put("deliveries", 0).putNull("lastStatus");
+            // Delivery counts are added by the status route; the view itself is also a webhook's data and must not
+            // change between attempts of one event.
+            n.putObject("webhook").put("url", j.webhookUrl());
         }
         return n;
     }

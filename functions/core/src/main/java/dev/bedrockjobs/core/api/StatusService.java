@@ -13,11 +13,18 @@ import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-import dev.bedrockjobs.core.work.BatchProgress;
+import dev.bedrockjobs.core.webhook.DeliveryAttempt;
+import dev.bedrockjobs.core.webhook.DeliveryViews;
+import dev.bedrockjobs.core.webhook.WebhookDeliveries;
+import dev.bedrockjobs.core.webhook.WebhookEvent;
+import dev.bedrockjobs.core.webhook.WebhookQueue;
+import dev.bedrockjobs.core.work.JobOutcomes;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** GET /v1/jobs/{id} (with long poll), GET /v1/jobs, DELETE /v1/jobs/{id}; always scoped to the caller's tenant. */
@@ -36,20 +43,26 @@ public final class StatusService {
 
     private final JobStore store;
     private final BatchStore batches;
-    private final BatchProgress progress;
+    private final JobOutcomes outcomes;
+    private final WebhookDeliveries deliveries;
+    private final WebhookQueue webhooks;
     private final Clock clock;
     private final Sleeper sleeper;
 
-    public StatusService(JobStore store, BatchStore batches, BatchProgress progress, Clock clock, Sleeper sleeper) {
+    public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
+                         WebhookQueue webhooks, Clock clock, Sleeper sleeper) {
         this.store = store;
         this.batches = batches;
-        this.progress = progress;
+        this.outcomes = outcomes;
+        this.deliveries = deliveries;
+        this.webhooks = webhooks;
         this.clock = clock;
         this.sleeper = sleeper;
     }
 
-    public StatusService(JobStore store, BatchStore batches, BatchProgress progress) {
-        this(store, batches, progress, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
+                         WebhookQueue webhooks) {
+        this(store, batches, outcomes, deliveries, webhooks, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
     }
 
     /** Routes a request of the status function to the right operation. */
@@ -63,6 +76,13 @@ public final class StatusService {
             return switch (request.method()) {
                 case "GET" -> path.endsWith("/results") ? batchResults(request, id) : getBatch(request, id);
                 case "DELETE" -> cancelBatch(request, id);
+                default -> methodNotAllowed();
+            };
+        }
+        if (id != null && path.contains("/webhook-deliveries")) {
+            return switch (request.method()) {
+                case "GET" -> webhookDeliveries(request, id);
+                case "POST" -> path.endsWith("/replay") ? replayWebhook(request, id) : methodNotAllowed();
                 default -> methodNotAllowed();
             };
         }
@@ -89,7 +109,56 @@ public final class StatusService {
             }
             job = store.getOwned(request.tenantId(), id);
         }
-        return job.map(j -> viewResponse(200, j)).orElseGet(() -> Problem.notFound("job " + id).toResponse());
+        if (job.isEmpty()) {
+            return Problem.notFound("job " + id).toResponse();
+        }
+        Job j = job.get();
+        ObjectNode view = JobViews.view(j);
+        if (j.webhookUrl() != null) {
+            List<DeliveryAttempt> attempts = deliveries.listForJob(j.id());
+            ObjectNode webhook = (ObjectNode) view.get("webhook");
+            webhook.put("deliveries", attempts.size());
+            Optional<DeliveryAttempt> last = attempts.stream().max(Comparator.comparing(DeliveryAttempt::at));
+            if (last.isPresent() && last.get().httpStatus() != null) {
+                webhook.put("lastStatus", last.get().httpStatus());
+            } else {
+                webhook.putNull("lastStatus");
+            }
+        }
+        ApiResponse r = ApiResponse.json(200, view);
+        return j.status().isTerminal() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
+    }
+
+    /** GET /v1/jobs/{id}/webhook-deliveries: every attempt of every event of the job. */
+    ApiResponse webhookDeliveries(ApiRequest request, String id) {
+        Optional<Job> job = Ids.isWellFormed(id, "job_") ? store.getOwned(request.tenantId(), id) : Optional.empty();
+        if (job.isEmpty()) {
+            return Problem.notFound("job " + id).toResponse();
+        }
+        return ApiResponse.json(200, DeliveryViews.list(deliveries.listForJob(id)));
+    }
+
+    /** POST /v1/jobs/{id}/webhook-deliveries/replay: the terminal event again, same id and body, attempts renumbered. */
+    ApiResponse replayWebhook(ApiRequest request, String id) {
+        Optional<Job> found = Ids.isWellFormed(id, "job_") ? store.getOwned(request.tenantId(), id) : Optional.empty();
+        if (found.isEmpty()) {
+            return Problem.notFound("job " + id).toResponse();
+        }
+        Job job = found.get();
+        if (job.webhookUrl() == null) {
+            return Problem.conflict("no_webhook", "job " + id + " was submitted without a webhook").toResponse();
+        }
+        if (!job.status().isTerminal()) {
+            return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet").toResponse();
+        }
+        WebhookEvent original = WebhookEvent.forJob(job);
+        int earlier = deliveries.listForJob(id).stream().filter(a -> a.eventId().equals(original.id()))
+                .mapToInt(DeliveryAttempt::attempt).max().orElse(0);
+        webhooks.send(original.replay(earlier));
+        ObjectNode body = Json.object();
+        body.put("eventId", original.id());
+        body.put("type", original.type().wire());
+        return ApiResponse.json(202, body);
     }
 
     ApiResponse list(ApiRequest request) {
@@ -141,7 +210,7 @@ public final class StatusService {
             if (job.status() == JobStatus.QUEUED) {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
                 if (canceled.isPresent()) {
-                    progress.jobFinished(canceled.get());
+                    outcomes.jobFinished(canceled.get());
                     return viewResponse(202, canceled.get());
                 }
             } else if (store.requestCancel(id)) {
@@ -205,7 +274,7 @@ public final class StatusService {
             Page<Job> page = store.listByBatch(id, RESULTS_PAGE, cursor);
             for (Job j : page.items()) {
                 if (j.status() == JobStatus.QUEUED) {
-                    store.cancelQueued(j.id(), now).ifPresentOrElse(progress::jobFinished, () -> store.requestCancel(j.id()));
+                    store.cancelQueued(j.id(), now).ifPresentOrElse(outcomes::jobFinished, () -> store.requestCancel(j.id()));
                 } else if (j.status() == JobStatus.RUNNING) {
                     store.requestCancel(j.id());
                 }
@@ -213,7 +282,8 @@ public final class StatusService {
             cursor = page.nextCursor();
         } while (cursor != null);
         Batch after = batches.get(id).orElseThrow();
-        return ApiResponse.json(202, BatchViews.view(after, store.listByBatch(id, MAX_PAGE, null).items(), null));
+        Page<Job> first = store.listByBatch(id, MAX_PAGE, null);
+        return ApiResponse.json(202, BatchViews.view(after, first.items(), first.nextCursor()));
     }
 
     private Optional<Batch> ownedBatch(ApiRequest request, String id) {

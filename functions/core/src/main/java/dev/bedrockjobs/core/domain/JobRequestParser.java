@@ -122,7 +122,7 @@ public final class JobRequestParser {
                     errors.add(new FieldError(p + ".customId", "duplicates another item's customId '" + customId + "'"));
                 }
                 String prompt = requiredText(item, "prompt", p + ".prompt", limits.maxPromptBytes(), errors);
-                String system = item.has("system")
+                String system = item.hasNonNull("system")
                         ? optionalText(item, "system", p + ".system", limits.maxSystemBytes(), errors) : defaultSystem;
                 String tier = tier(item, "model", p + ".model", defaultTier, errors);
                 int maxTokens = maxTokens(item, "maxTokens", p + ".maxTokens", defaultMaxTokens, errors);

@@ -36,17 +36,17 @@ public final class Reconciler {
 
     private final JobStore jobs;
     private final BatchStore batches;
-    private final BatchProgress progress;
+    private final JobOutcomes outcomes;
     private final JobQueue queue;
     private final DeadLetters deadLetters;
     private final Clock clock;
     private final Duration queuedGrace;
 
-    public Reconciler(JobStore jobs, BatchStore batches, BatchProgress progress, JobQueue queue,
+    public Reconciler(JobStore jobs, BatchStore batches, JobOutcomes outcomes, JobQueue queue,
                       DeadLetters deadLetters, Clock clock, Duration queuedGrace) {
         this.jobs = jobs;
         this.batches = batches;
-        this.progress = progress;
+        this.outcomes = outcomes;
         this.queue = queue;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -77,11 +77,12 @@ public final class Reconciler {
     private int failDeadLettered(Instant now) {
         int n = 0;
         for (String jobId : deadLetters.jobIds(MAX_JOBS_PER_RUN)) {
+            // Only the run that fails the job announces it: the message stays in the DLQ and is seen again.
             if (jobs.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED,
                     "the job's message reached the dead-letter queue"), now)) {
                 n++;
+                jobs.get(jobId).ifPresent(outcomes::jobFinished);
             }
-            jobs.get(jobId).ifPresent(progress::jobFinished);
         }
         return n;
     }
@@ -96,13 +97,13 @@ public final class Reconciler {
                 Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
                 for (Job j : page.items()) {
                     if (j.status().isTerminal() && !batch.finishedJobs().contains(j.id())) {
-                        done |= progress.jobFinished(j);
+                        done |= outcomes.jobFinished(j);
                     }
                 }
                 cursor = page.nextCursor();
             } while (cursor != null);
             if (!done && batch.done()) {
-                done = lastFinished(batch).map(progress::jobFinished).orElse(false);
+                done = lastFinished(batch).map(outcomes::jobFinished).orElse(false);
             }
             completed += done ? 1 : 0;
         }

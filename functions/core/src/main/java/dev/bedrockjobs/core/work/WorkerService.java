@@ -32,17 +32,17 @@ public final class WorkerService {
     public enum Delivery { DONE, RETRY_LATER }
 
     private final JobStore store;
-    private final BatchProgress batches;
+    private final JobOutcomes outcomes;
     private final ModelCallPolicy policy;
     private final Pricing pricing;
     private final Clock clock;
     private final Duration lease;
     private final int maxReceiveCount;
 
-    public WorkerService(JobStore store, BatchProgress batches, ModelCallPolicy policy, Pricing pricing, Clock clock,
+    public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
                          Duration lease, int maxReceiveCount) {
         this.store = store;
-        this.batches = batches;
+        this.outcomes = outcomes;
         this.policy = policy;
         this.pricing = pricing;
         this.clock = clock;
@@ -72,7 +72,7 @@ public final class WorkerService {
             return Delivery.DONE; // past its retention: nothing to do
         }
         if (current.get().status().isTerminal()) {
-            batches.jobFinished(current.get()); // a duplicate delivery; makes sure a crash did not skip the count
+            outcomes.jobFinished(current.get()); // a duplicate delivery: repeats what a crash may have cut short
             return Delivery.DONE;
         }
         Instant now = clock.instant();
@@ -84,7 +84,7 @@ public final class WorkerService {
                 return Delivery.DONE;
             }
             if (again.get().status().isTerminal()) {
-                batches.jobFinished(again.get());
+                outcomes.jobFinished(again.get());
                 return Delivery.DONE;
             }
             // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
@@ -92,7 +92,7 @@ public final class WorkerService {
             return lastReceive ? Delivery.DONE : Delivery.RETRY_LATER;
         }
         Job job = claimed.get();
-        batches.jobStarted(job);
+        outcomes.jobStarted(job);
         if (job.cancelRequested()) {
             finishCanceled(job, null, null, job.attempts());
             return Delivery.DONE;
@@ -112,7 +112,7 @@ public final class WorkerService {
                 ? answered(job, a, codec, request)
                 : failed(job, (ModelCallPolicy.Failed) outcome);
         if (store.finish(finished)) {
-            batches.jobFinished(finished);
+            outcomes.jobFinished(finished);
         } else {
             settleLostFinish(finished);
         }
@@ -163,14 +163,15 @@ public final class WorkerService {
         Job canceled = job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
                 .result(null).usage(usage).costUsd(cost).error(null).build();
         if (store.finish(canceled)) {
-            batches.jobFinished(canceled);
+            outcomes.jobFinished(canceled);
         }
     }
 
     private Delivery deadLetter(String jobId, String why) {
         try {
-            store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant());
-            store.get(jobId).ifPresent(batches::jobFinished);
+            if (store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant())) {
+                store.get(jobId).ifPresent(outcomes::jobFinished);
+            }
             return Delivery.DONE;
         } catch (RuntimeException e) {
             // The store is unreachable too: let the message go to the DLQ, where the reconciler will find it.

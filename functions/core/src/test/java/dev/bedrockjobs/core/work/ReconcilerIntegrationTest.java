@@ -10,6 +10,7 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,9 @@ class ReconcilerIntegrationTest {
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         queueUrl = SharedEmulators.newQueue("reconcile", Map.of());
         dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
-        BatchProgress progress = new BatchProgress(batches, Clock.fixed(NOW, ZoneOffset.UTC));
+        JobOutcomes progress = new JobOutcomes(batches,
+                new SqsWebhookQueue(sqs, SharedEmulators.newQueue("reconcile-webhooks", Map.of())),
+                Clock.fixed(NOW, ZoneOffset.UTC));
         reconciler = new Reconciler(jobs, batches, progress, new SqsJobQueue(sqs, queueUrl),
                 new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
     }

@@ -1,0 +1,19 @@
+package dev.bedrockjobs.core.webhook;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** {@link MessageVisibility} through SQS {@code ChangeMessageVisibility} on the webhooks queue. */
+public final class SqsVisibility implements MessageVisibility {
+    private final SqsClient sqs;
+    private final String queueUrl;
+
+    public SqsVisibility(SqsClient sqs, String queueUrl) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+    }
+
+    @Override
+    public void delay(String receiptHandle, int seconds) {
+        sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
+    }
+}

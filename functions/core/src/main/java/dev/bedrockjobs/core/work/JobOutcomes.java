@@ -1,0 +1,70 @@
+package dev.bedrockjobs.core.work;
+
+import dev.bedrockjobs.core.api.BatchViews;
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.port.BatchStore;
+import dev.bedrockjobs.core.webhook.WebhookEvent;
+import dev.bedrockjobs.core.webhook.WebhookQueue;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What follows from a job starting or finishing, in one place for every path that moves a job (worker, cancel,
+ * reconciler): the batch's counters, the job's terminal webhook event, and the batch's {@code batch.completed}.
+ * Safe to call again for the same job: the store counts each job once and completes a batch once, and a repeated
+ * event carries the same {@code webhook-id}, which receivers use to drop duplicates.
+ */
+public final class JobOutcomes {
+    private static final Logger LOG = Logger.getLogger(JobOutcomes.class.getName());
+
+    private final BatchStore batches;
+    private final WebhookQueue webhooks;
+    private final Clock clock;
+
+    public JobOutcomes(BatchStore batches, WebhookQueue webhooks, Clock clock) {
+        this.batches = batches;
+        this.webhooks = webhooks;
+        this.clock = clock;
+    }
+
+    public void jobStarted(Job job) {
+        if (job.batchId() != null) {
+            batches.recordStarted(job.batchId(), job.id());
+        }
+    }
+
+    /** @return true when this job's outcome completed its batch */
+    public boolean jobFinished(Job job) {
+        if (!job.status().isTerminal()) {
+            return false;
+        }
+        if (job.webhookUrl() != null) {
+            announce(WebhookEvent.forJob(job));
+        }
+        if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
+            return false;
+        }
+        batches.get(job.batchId()).filter(b -> b.webhookUrl() != null).ifPresent(this::announceCompleted);
+        return true;
+    }
+
+    private void announceCompleted(Batch batch) {
+        announce(WebhookEvent.batchCompleted(batch, BatchViews.view(batch, List.of(), null)));
+    }
+
+    /**
+     * A lost event is mended by a later call for the same job (a redelivery or the reconciler), so a failure to
+     * enqueue is logged rather than allowed to undo the job's outcome.
+     */
+    private void announce(WebhookEvent event) {
+        try {
+            webhooks.send(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "webhook event " + event.id() + " not enqueued", e);
+        }
+    }
+}
