@@ -1,0 +1,66 @@
+package dev.bedrockjobs.local.runtime;
+
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.JobQueue;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Re-sends the message of every job that is still queued or running when the stack starts. DynamoDB (dynalite on
+ * disk) survives a restart but the embedded ElasticMQ does not, so without this the backlog of the last run would
+ * wait forever. A duplicate message is harmless: the worker skips finished jobs and claims with a fencing token.
+ */
+final class JobRedrive {
+    private static final Logger LOG = Logger.getLogger(JobRedrive.class.getName());
+    private static final int SEND_CHUNK = 100;
+
+    private JobRedrive() {
+    }
+
+    /**
+     * @param queue the jobs queue, written the way the submit function writes it (an {@code SqsJobQueue})
+     * @return how many messages were sent
+     */
+    static int run(DynamoDbClient dynamo, String table, JobQueue queue) {
+        int sent = 0;
+        Map<String, AttributeValue> start = null;
+        List<JobQueue.JobMessage> pending = new ArrayList<>();
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(s -> s.tableName(table)
+                    .filterExpression("sk = :job AND #status IN (:queued, :running)")
+                    .projectionExpression("id, tenantId")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB"),
+                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wire()),
+                            ":running", AttributeValue.fromS(JobStatus.RUNNING.wire())))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                pending.add(new JobQueue.JobMessage(item.get("id").s(), item.get("tenantId").s()));
+                if (pending.size() == SEND_CHUNK) {
+                    sent += send(queue, pending);
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        sent += send(queue, pending);
+        return sent;
+    }
+
+    private static int send(JobQueue queue, List<JobQueue.JobMessage> pending) {
+        int n = pending.size();
+        List<JobQueue.JobMessage> failed = queue.sendAll(List.copyOf(pending));
+        pending.clear();
+        if (!failed.isEmpty()) {
+            LOG.warning(failed.size() + " job messages could not be re-sent; those jobs stay queued until the next "
+                    + "start");
+        }
+        return n - failed.size();
+    }
+}
