@@ -1,0 +1,98 @@
+package dev.bedrockjobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Set;
+
+/** What the job commands share: waiting for a job to finish and printing a job view for people. */
+final class Jobs {
+    static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled");
+
+    private Jobs() {
+    }
+
+    static boolean terminal(JsonNode job) {
+        return TERMINAL.contains(Json.text(job, "status"));
+    }
+
+    static boolean succeeded(JsonNode job) {
+        return "succeeded".equals(Json.text(job, "status"));
+    }
+
+    /**
+     * Long-polls {@code GET /v1/jobs/{id}?wait=20} until the job is terminal; should an answer come back early
+     * without the job being finished, the next poll waits a second, so a server that does not hold never gets a
+     * stream of requests.
+     */
+    static JsonNode await(ApiClient api, String id, CliContext.Sleeper sleeper) {
+        while (true) {
+            long asked = System.nanoTime();
+            JsonNode job = api.getJob(id, ApiClient.MAX_WAIT_SECONDS);
+            if (terminal(job)) {
+                return job;
+            }
+            try {
+                if (System.nanoTime() - asked < 1_000_000_000L) {
+                    sleeper.sleep(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(CliException.INTERRUPTED, "interrupted; job " + id + " goes on running");
+            }
+        }
+    }
+
+    /** "failed: model_timeout: The model did not answer in time." */
+    static String outcome(JsonNode job) {
+        JsonNode error = job.get("error");
+        String status = Json.text(job, "status");
+        if (error == null || error.isNull()) {
+            return "job " + Json.text(job, "id") + " " + status;
+        }
+        return "job " + Json.text(job, "id") + " " + status + ": " + Json.text(error, "code") + ": "
+                + Json.text(error, "message");
+    }
+
+    /** The job view as aligned "name  value" lines, then the answer's text after a blank line. */
+    static String human(JsonNode job) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, "id", Json.text(job, "id"));
+        line(sb, "status", Json.text(job, "status"));
+        line(sb, "model", Json.text(job, "model"));
+        if (Json.text(job, "batchId") != null) {
+            String custom = Json.text(job, "customId");
+            line(sb, "batch", Json.text(job, "batchId") + (custom != null ? " (item " + custom + ")" : ""));
+        }
+        line(sb, "created", Json.text(job, "createdAt"));
+        line(sb, "started", Json.text(job, "startedAt"));
+        line(sb, "finished", Json.text(job, "finishedAt"));
+        if (job.has("attempts")) {
+            line(sb, "attempts", job.get("attempts").asText());
+        }
+        if (job.hasNonNull("usage")) {
+            line(sb, "tokens", Format.tokens(Json.count(job, "usage", "inputTokens")) + " in / "
+                    + Format.tokens(Json.count(job, "usage", "outputTokens")) + " out");
+        }
+        if (job.hasNonNull("cost")) {
+            line(sb, "cost", Format.usd(Json.usd(job)));
+        }
+        JsonNode result = job.get("result");
+        if (result != null && result.hasNonNull("stopReason")) {
+            line(sb, "stop", Json.text(result, "stopReason"));
+        }
+        JsonNode error = job.get("error");
+        if (error != null && !error.isNull()) {
+            line(sb, "error", Json.text(error, "code") + ": " + Json.text(error, "message"));
+        }
+        if (result != null && result.hasNonNull("text")) {
+            sb.append('\n').append(Json.text(result, "text").strip()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String name, String value) {
+        if (value != null) {
+            sb.append(String.format("%-9s %s%n", name, value));
+        }
+    }
+}
