@@ -1,0 +1,184 @@
+package dev.bedrockjobs.local.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import com.svix.Webhook;
+import dev.bedrockjobs.local.emulators.RepoRoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Webhooks through the whole local stack to a receiver on 127.0.0.1 that checks every signature with the Svix
+ * library: retried until accepted, stopped by 410, one batch.completed per batch, replay with the same id.
+ */
+class WebhooksEndToEndTest {
+    @TempDir
+    static Path data;
+    private static LocalStack stack;
+    private static ApiClient api;
+    private static HttpServer receiver;
+    private static Webhook svix;
+    /** Per path: what each call answers, in order (the last repeats), and what arrived. */
+    private static final Map<String, List<Integer>> SCRIPT = new ConcurrentHashMap<>();
+    private static final Map<String, List<Received>> RECEIVED = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+    record Received(String webhookId, JsonNode body, boolean verified) {
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        api = new ApiClient(stack.apiUrl(), stack.devApiKey());
+        svix = new Webhook(Files.readString(stack.dataDirectory().resolve("dev-webhook-secret")).trim());
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            String body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            Map<String, List<String>> headers = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+            boolean verified;
+            try {
+                svix.verify(body, headers);
+                verified = true;
+            } catch (Exception e) {
+                verified = false;
+            }
+            RECEIVED.computeIfAbsent(path, p -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(new Received(headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified));
+            List<Integer> script = SCRIPT.getOrDefault(path, List.of(200));
+            int n = CALLS.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
+            exchange.sendResponseHeaders(script.get(Math.min(n, script.size() - 1)), -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static String url(String path) {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+    }
+
+    private static List<Received> awaitReceived(String path, int count, Duration limit) throws InterruptedException {
+        Instant end = Instant.now().plus(limit);
+        while (Instant.now().isBefore(end)) {
+            List<Received> got = RECEIVED.getOrDefault(path, List.of());
+            if (got.size() >= count) {
+                return new ArrayList<>(got);
+            }
+            Thread.sleep(100);
+        }
+        return new ArrayList<>(RECEIVED.getOrDefault(path, List.of()));
+    }
+
+    private static String submitWithWebhook(String path) {
+        HttpResponse<String> r = api.postJson("/v1/jobs", "{\"prompt\": \"Call " + path + " back.\", \"model\": \"fast\","
+                + " \"webhook\": {\"url\": \"" + url(path) + "\"}}");
+        assertEquals(202, r.statusCode(), r.body());
+        return ApiClient.json(r).path("id").asText();
+    }
+
+    @Test
+    void aFailingReceiverIsRetriedUntilItAcceptsAndEveryAttemptIsRecorded() throws Exception {
+        SCRIPT.put("/flaky", List.of(500, 200));
+        String id = submitWithWebhook("/flaky");
+        List<Received> got = awaitReceived("/flaky", 2, Duration.ofSeconds(60));
+        assertEquals(2, got.size(), "one failure, then delivered");
+        assertTrue(got.stream().allMatch(Received::verified), "Svix verifies every signature");
+        assertEquals(got.get(0).webhookId(), got.get(1).webhookId(), "webhook-id is stable across retries");
+        assertEquals("job.succeeded", got.get(1).body().path("type").asText());
+        assertEquals(id, got.get(1).body().path("data").path("id").asText());
+
+        JsonNode deliveries = waitForDeliveries(id, 2);
+        assertEquals(500, deliveries.get(0).path("httpStatus").asInt());
+        assertEquals("retry", deliveries.get(0).path("outcome").asText());
+        assertEquals("delivered", deliveries.get(1).path("outcome").asText());
+        JsonNode job = ApiClient.json(api.get("/v1/jobs/" + id));
+        assertEquals(2, job.path("webhook").path("deliveries").asInt());
+        assertEquals(200, job.path("webhook").path("lastStatus").asInt());
+
+        assertEquals(202, api.postJson("/v1/jobs/" + id + "/webhook-deliveries/replay", "").statusCode());
+        List<Received> replayed = awaitReceived("/flaky", 3, Duration.ofSeconds(30));
+        assertEquals(got.get(0).webhookId(), replayed.get(2).webhookId(), "a replay keeps the webhook-id");
+        assertEquals(got.get(1).body(), replayed.get(2).body(), "and the body");
+    }
+
+    @Test
+    void aGoneReceiverStopsTheRetries() throws Exception {
+        SCRIPT.put("/gone", List.of(410));
+        String id = submitWithWebhook("/gone");
+        assertEquals(1, awaitReceived("/gone", 1, Duration.ofSeconds(60)).size());
+        JsonNode deliveries = waitForDeliveries(id, 1);
+        assertEquals("give_up", deliveries.get(0).path("outcome").asText());
+        Thread.sleep(6000); // longer than the first retry could wait
+        assertEquals(1, RECEIVED.get("/gone").size(), "410 is not retried");
+    }
+
+    @Test
+    void aBatchFiresExactlyOneBatchCompleted() throws Exception {
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            items.append(i == 0 ? "" : ",").append("{\"prompt\": \"item ").append(i).append("\"}");
+        }
+        HttpResponse<String> r = api.postJson("/v1/batches", "{\"items\": [" + items + "], \"webhook\": {\"url\": \""
+                + url("/batches") + "\"}}");
+        assertEquals(202, r.statusCode(), r.body());
+        String batchId = ApiClient.json(r).path("id").asText();
+        List<Received> got = awaitReceived("/batches", 1, Duration.ofSeconds(60));
+        Thread.sleep(3000); // a second announcement would have arrived by now
+        got = new ArrayList<>(RECEIVED.get("/batches"));
+        assertEquals(1, got.size(), "exactly one event for the batch, none for its items");
+        assertTrue(got.get(0).verified());
+        assertEquals("batch.completed", got.get(0).body().path("type").asText());
+        assertEquals(batchId, got.get(0).body().path("data").path("id").asText());
+        assertEquals(20, got.get(0).body().path("data").path("counts").path("succeeded").asInt());
+    }
+
+    private static JsonNode waitForDeliveries(String jobId, int count) throws InterruptedException {
+        Instant end = Instant.now().plusSeconds(30);
+        JsonNode items;
+        do {
+            items = ApiClient.json(api.get("/v1/jobs/" + jobId + "/webhook-deliveries")).path("items");
+            if (items.size() >= count) {
+                return items;
+            }
+            Thread.sleep(100);
+        } while (Instant.now().isBefore(end));
+        return items;
+    }
+}
