@@ -21,7 +21,7 @@ public final class BatchViews {
         if (b.finishedAt() != null) {
             n.put("finishedAt", b.finishedAt().toString());
         }
-        n.put("done", b.done());
+        n.put("done", b.settled());
         ObjectNode counts = n.putObject("counts");
         counts.put("total", b.total());
         counts.put("queued", b.queued());

@@ -229,7 +229,7 @@ public final class StatusService {
         }
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
         ApiResponse r = ApiResponse.json(200, BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor()));
-        return batch.get().done() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
+        return batch.get().settled() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
     }
 
     /**

@@ -53,8 +53,16 @@ public record Batch(
         return Math.max(0, total - finishedJobs.size() - running());
     }
 
-    /** Every job has reached a terminal state. */
+    /** Every job has reached a terminal state (the counters say so; the status may not have caught up yet). */
     public boolean done() {
         return finishedJobs.size() >= total;
+    }
+
+    /**
+     * What clients see as done: every job terminal and the batch's own status final. Between the last job's count
+     * and the completing write, a batch is all-finished but still running; it is not yet done for a reader.
+     */
+    public boolean settled() {
+        return status != BatchStatus.RUNNING && done();
     }
 }
