@@ -49,12 +49,16 @@ class WebhooksEndToEndTest {
     record Received(String webhookId, JsonNode body, boolean verified) {
     }
 
+    /** In a script: hold the request longer than the sender waits. */
+    private static final int HANG = -1;
+
     @BeforeAll
     static void start() throws Exception {
         stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
         svix = new Webhook(Files.readString(stack.dataDirectory().resolve("dev-webhook-secret")).trim());
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         receiver.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             String body;
@@ -74,7 +78,16 @@ class WebhooksEndToEndTest {
                     .add(new Received(headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified));
             List<Integer> script = SCRIPT.getOrDefault(path, List.of(200));
             int n = CALLS.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
-            exchange.sendResponseHeaders(script.get(Math.min(n, script.size() - 1)), -1);
+            int status = script.get(Math.min(n, script.size() - 1));
+            if (status == HANG) {
+                try {
+                    Thread.sleep(15_000); // past the sender's 10 s timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                status = 200;
+            }
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         receiver.start();
@@ -147,6 +160,20 @@ class WebhooksEndToEndTest {
         assertEquals("give_up", deliveries.get(0).path("outcome").asText());
         Thread.sleep(6000); // longer than the first retry could wait
         assertEquals(1, RECEIVED.get("/gone").size(), "410 is not retried");
+    }
+
+    @Test
+    void aHangingReceiverTimesOutAndIsRetried() throws Exception {
+        SCRIPT.put("/hang", List.of(HANG, 200));
+        String id = submitWithWebhook("/hang");
+        List<Received> got = awaitReceived("/hang", 2, Duration.ofSeconds(60));
+        assertEquals(2, got.size());
+        assertEquals(got.get(0).webhookId(), got.get(1).webhookId());
+        JsonNode deliveries = waitForDeliveries(id, 2);
+        assertEquals("retry", deliveries.get(0).path("outcome").asText());
+        assertTrue(deliveries.get(0).path("httpStatus").isNull(), deliveries.toString());
+        assertTrue(deliveries.get(0).path("durationMs").asLong() >= 9_000, deliveries.toString());
+        assertEquals("delivered", deliveries.get(1).path("outcome").asText());
     }
 
     @Test
