@@ -12,7 +12,9 @@ final class EngineFixture implements AutoCloseable {
 
     static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
-    final VirtualTimekeeper time = new VirtualTimekeeper(START, Duration.ofMillis(100));
+    // A call is taken as hung after 1.5 s of real time: a scripted answer on a busy CI machine can take far longer
+    // than 100 ms, and a false hang would move virtual time past the execution's limit.
+    final VirtualTimekeeper time = new VirtualTimekeeper(START, Duration.ofMillis(1500));
     final ScriptedResource resource;
     final StepFunctionsEngine engine;
 
