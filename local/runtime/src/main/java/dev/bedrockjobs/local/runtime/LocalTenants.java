@@ -52,7 +52,8 @@ final class LocalTenants {
             key = stored.orElseGet(ApiKey::newSecret);
             if (stored.isEmpty()) {
                 data.writeSecret(DataDirectory.DEV_API_KEY, key);
-                LOG.info("generated the dev API key; it is kept in " + data.file(DataDirectory.DEV_API_KEY));
+                LOG.info("generated the dev API key " + key + " (kept in " + data.file(DataDirectory.DEV_API_KEY)
+                        + ")");
             }
         }
         putKey(DEV_TENANT, key, "dev", now);
