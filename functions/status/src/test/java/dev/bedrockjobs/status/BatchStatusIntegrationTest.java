@@ -53,7 +53,7 @@ class BatchStatusIntegrationTest {
         jobs.createAll(seeded);
         for (int i = 0; i < 4; i++) {
             Job claimed = jobs.claim(seeded.get(i).id(), "tok" + i, T0, T0.plusSeconds(300)).orElseThrow();
-            batches.recordStarted(BATCH, claimed.id());
+            batches.recordStarted(claimed);
             if (i < 3) {
                 Job done = i < 2
                         ? claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0).attempts(1)

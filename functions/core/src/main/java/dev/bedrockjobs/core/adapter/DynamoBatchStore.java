@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -77,16 +78,19 @@ public final class DynamoBatchStore implements BatchStore {
     }
 
     @Override
-    public void recordStarted(String batchId, String jobId) {
-        dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
-                .updateExpression("ADD startedJobs :job")
+    public void recordStarted(Job job) {
+        if (job.batchId() == null || job.itemIndex() == null) {
+            return;
+        }
+        dynamo.updateItem(u -> u.tableName(table).key(key(job.batchId()))
+                .updateExpression("ADD startedItems :item")
                 .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":job", AttributeValue.fromSs(java.util.List.of(jobId)))));
+                .expressionAttributeValues(Map.of(":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())))));
     }
 
     @Override
     public boolean recordFinished(Job job, Instant now) {
-        if (job.batchId() == null || !job.status().isTerminal()) {
+        if (job.batchId() == null || job.itemIndex() == null || !job.status().isTerminal()) {
             return false;
         }
         String counter = switch (job.status()) {
@@ -95,8 +99,8 @@ public final class DynamoBatchStore implements BatchStore {
             default -> "canceled";
         };
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":job", AttributeValue.fromSs(java.util.List.of(job.id())));
-        values.put(":id", s(job.id()));
+        values.put(":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())));
+        values.put(":index", n(job.itemIndex()));
         values.put(":one", n(1));
         values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
         values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
@@ -104,9 +108,9 @@ public final class DynamoBatchStore implements BatchStore {
         Map<String, AttributeValue> after;
         try {
             after = dynamo.updateItem(u -> u.tableName(table).key(key(job.batchId()))
-                    .updateExpression("ADD finishedJobs :job, " + counter + " :one, inputTokens :in, "
+                    .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
                             + "outputTokens :out, costUsd :cost")
-                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedJobs, :id)")
+                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
         } catch (ConditionalCheckFailedException alreadyCounted) {
@@ -133,8 +137,8 @@ public final class DynamoBatchStore implements BatchStore {
     }
 
     @Override
-    public java.util.List<Batch> listRunning(Instant createdBefore, int limit) {
-        java.util.List<Batch> out = new java.util.ArrayList<>();
+    public List<Batch> listRunning(Instant createdBefore, int limit) {
+        List<Batch> out = new java.util.ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             var q = software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table)
@@ -179,8 +183,8 @@ public final class DynamoBatchStore implements BatchStore {
                 JobItems.str(m, "webhookUrl"),
                 JobItems.str(m, "idempotencyKey"),
                 JobItems.str(m, "requestHash"),
-                stringSet(m, "startedJobs"),
-                stringSet(m, "finishedJobs"),
+                indexSet(m, "startedItems"),
+                indexSet(m, "finishedItems"),
                 count(m, "succeeded"),
                 count(m, "failed"),
                 count(m, "canceled"),
@@ -189,9 +193,14 @@ public final class DynamoBatchStore implements BatchStore {
                 m.containsKey("costUsd") ? new BigDecimal(m.get("costUsd").n()) : BigDecimal.ZERO);
     }
 
-    private static Set<String> stringSet(Map<String, AttributeValue> m, String name) {
+    private static Set<Integer> indexSet(Map<String, AttributeValue> m, String name) {
         AttributeValue v = m.get(name);
-        return v == null || !v.hasSs() ? Set.of() : new HashSet<>(v.ss());
+        if (v == null || !v.hasNs()) {
+            return Set.of();
+        }
+        Set<Integer> out = new HashSet<>(v.ns().size() * 2);
+        v.ns().forEach(i -> out.add(Integer.valueOf(i)));
+        return out;
     }
 
     private static int count(Map<String, AttributeValue> m, String name) {

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * A batch as stored. Its counters are kept exact under redelivery by remembering which jobs each counter has seen:
- * {@code startedJobs} (claimed at least once) and {@code finishedJobs} (terminal, counted once into the totals).
+ * A batch as stored. Its counters are kept exact under redelivery by remembering which items each counter has seen,
+ * by item index (a job's place in the batch, which also derives its id): {@code startedItems} (claimed at least
+ * once) and {@code finishedItems} (terminal, counted once into the totals). Indexes rather than ids keep a
+ * 1,000-item batch's record a few kilobytes, since every job's outcome rewrites it.
  */
 public record Batch(
         String id,
@@ -18,8 +20,8 @@ public record Batch(
         String webhookUrl,
         String idempotencyKey,
         String requestHash,
-        Set<String> startedJobs,
-        Set<String> finishedJobs,
+        Set<Integer> startedItems,
+        Set<Integer> finishedItems,
         int succeeded,
         int failed,
         int canceled,
@@ -28,8 +30,8 @@ public record Batch(
         BigDecimal costUsd) {
 
     public Batch {
-        startedJobs = startedJobs == null ? Set.of() : Set.copyOf(startedJobs);
-        finishedJobs = finishedJobs == null ? Set.of() : Set.copyOf(finishedJobs);
+        startedItems = startedItems == null ? Set.of() : Set.copyOf(startedItems);
+        finishedItems = finishedItems == null ? Set.of() : Set.copyOf(finishedItems);
         costUsd = costUsd == null ? BigDecimal.ZERO : costUsd;
     }
 
@@ -41,8 +43,8 @@ public record Batch(
 
     public int running() {
         int n = 0;
-        for (String job : startedJobs) {
-            if (!finishedJobs.contains(job)) {
+        for (Integer item : startedItems) {
+            if (!finishedItems.contains(item)) {
                 n++;
             }
         }
@@ -50,12 +52,12 @@ public record Batch(
     }
 
     public int queued() {
-        return Math.max(0, total - finishedJobs.size() - running());
+        return Math.max(0, total - finishedItems.size() - running());
     }
 
     /** Every job has reached a terminal state (the counters say so; the status may not have caught up yet). */
     public boolean done() {
-        return finishedJobs.size() >= total;
+        return finishedItems.size() >= total;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Batches and their running totals. Every update is idempotent per job (a set of job ids guards each counter), so a
+ * Batches and their running totals. Every update is idempotent per job (a set of item indexes guards each counter), so a
  * redelivered or replayed outcome is never counted twice, and a batch completes exactly once.
  */
 public interface BatchStore {
@@ -22,7 +22,7 @@ public interface BatchStore {
     }
 
     /** Notes that a batch job was claimed by a worker (for the running count). */
-    void recordStarted(String batchId, String jobId);
+    void recordStarted(Job job);
 
     /**
      * Adds a terminal job's outcome (status, tokens, cost) to its batch, once.

@@ -33,7 +33,7 @@ public final class JobOutcomes {
 
     public void jobStarted(Job job) {
         if (job.batchId() != null) {
-            batches.recordStarted(job.batchId(), job.id());
+            batches.recordStarted(job);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.work;
 
 import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.BatchStore;
@@ -96,7 +97,7 @@ public final class Reconciler {
             do {
                 Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
                 for (Job j : page.items()) {
-                    if (j.status().isTerminal() && !batch.finishedJobs().contains(j.id())) {
+                    if (j.status().isTerminal() && !batch.finishedItems().contains(j.itemIndex())) {
                         done |= outcomes.jobFinished(j);
                     }
                 }
@@ -111,6 +112,6 @@ public final class Reconciler {
     }
 
     private Optional<Job> lastFinished(Batch batch) {
-        return batch.finishedJobs().stream().findFirst().flatMap(jobs::get);
+        return batch.finishedItems().stream().findFirst().map(i -> Ids.jobIdInBatch(batch.id(), i)).flatMap(jobs::get);
     }
 }

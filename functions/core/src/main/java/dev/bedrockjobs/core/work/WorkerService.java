@@ -67,24 +67,18 @@ public final class WorkerService {
     }
 
     private Delivery processOnce(String jobId, boolean lastReceive) {
-        Optional<Job> current = store.get(jobId);
-        if (current.isEmpty()) {
-            return Delivery.DONE; // past its retention: nothing to do
-        }
-        if (current.get().status().isTerminal()) {
-            outcomes.jobFinished(current.get()); // a duplicate delivery: repeats what a crash may have cut short
-            return Delivery.DONE;
-        }
+        // Claim first: a fresh message is by far the common case, and a refused claim costs the read it would have
+        // saved (a finished, missing or leased job is then told apart below).
         Instant now = clock.instant();
         String token = Ids.randomToken(16);
         Optional<Job> claimed = store.claim(jobId, token, now, now.plus(lease));
         if (claimed.isEmpty()) {
-            Optional<Job> again = store.get(jobId);
-            if (again.isEmpty()) {
-                return Delivery.DONE;
+            Optional<Job> current = store.get(jobId);
+            if (current.isEmpty()) {
+                return Delivery.DONE; // past its retention: nothing to do
             }
-            if (again.get().status().isTerminal()) {
-                outcomes.jobFinished(again.get());
+            if (current.get().status().isTerminal()) {
+                outcomes.jobFinished(current.get()); // a duplicate delivery: repeats what a crash may have cut short
                 return Delivery.DONE;
             }
             // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)

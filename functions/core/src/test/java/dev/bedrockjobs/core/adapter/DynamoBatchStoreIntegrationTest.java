@@ -57,7 +57,7 @@ class DynamoBatchStoreIntegrationTest {
         for (int round = 0; round < 3; round++) { // every outcome delivered three times, in parallel
             for (Job j : jobs) {
                 completions.add(pool.submit(() -> {
-                    batches.recordStarted(id, j.id());
+                    batches.recordStarted(j);
                     return batches.recordFinished(j, T0);
                 }));
             }
@@ -84,9 +84,9 @@ class DynamoBatchStoreIntegrationTest {
     void runningAndQueuedAreDerivedFromWhatStartedAndFinished() {
         String id = Ids.newBatchId(T0);
         batches.create(Batch.accepted(id, "t", T0, 5, null, null, "h"));
-        batches.recordStarted(id, Ids.jobIdInBatch(id, 0));
-        batches.recordStarted(id, Ids.jobIdInBatch(id, 1));
-        batches.recordStarted(id, Ids.jobIdInBatch(id, 1));
+        batches.recordStarted(finished(id, 0, JobStatus.RUNNING));
+        batches.recordStarted(finished(id, 1, JobStatus.RUNNING));
+        batches.recordStarted(finished(id, 1, JobStatus.RUNNING));
         assertFalse(batches.recordFinished(finished(id, 0, JobStatus.SUCCEEDED), T0));
         assertFalse(batches.recordFinished(finished(id, 4, JobStatus.CANCELED), T0));
         Batch b = batches.get(id).orElseThrow();
