@@ -235,8 +235,10 @@ public final class DynamoJobStore implements JobStore {
             Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
                     .updateExpression("SET #status = :running, fencingToken = :token, leaseUntil = :lease, "
                             + "startedAt = if_not_exists(startedAt, :nowIso) ADD deliveries :one")
+                    // The last clause makes the claim idempotent: when the SDK retries a claim whose answer was
+                    // lost, the claim already made with this token is returned instead of looking like a rival's.
                     .conditionExpression("attribute_exists(pk) AND (#status = :queued OR "
-                            + "(#status = :running AND leaseUntil < :nowMs))")
+                            + "(#status = :running AND (leaseUntil < :nowMs OR fencingToken = :token)))")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(
                             ":running", s(JobStatus.RUNNING.wire()), ":queued", s(JobStatus.QUEUED.wire()),

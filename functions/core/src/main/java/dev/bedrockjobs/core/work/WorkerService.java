@@ -143,13 +143,21 @@ public final class WorkerService {
                 .build();
     }
 
-    /** The finish was refused: either a cancel arrived while the model ran, or another worker took the job over. */
+    /**
+     * The finish was refused: a cancel arrived while the model ran, another worker took the job over, or this very
+     * finish was applied and only its answer was lost (the SDK's retry then finds the job already terminal).
+     */
     private void settleLostFinish(Job finished) {
         Optional<Job> now = store.get(finished.id());
-        if (now.isPresent() && now.get().cancelRequested() && now.get().status() == JobStatus.RUNNING
-                && finished.fencingToken().equals(now.get().fencingToken())) {
+        if (now.isEmpty() || !finished.fencingToken().equals(now.get().fencingToken())) {
+            return; // another worker's claim: its outcome is its own to announce
+        }
+        Job current = now.get();
+        if (current.status().isTerminal()) {
+            outcomes.jobFinished(current);
+        } else if (current.cancelRequested() && current.status() == JobStatus.RUNNING) {
             // Tokens were spent, so usage and cost are kept; the answer itself is discarded.
-            finishCanceled(now.get(), finished.usage(), finished.costUsd(), finished.attempts());
+            finishCanceled(current, finished.usage(), finished.costUsd(), finished.attempts());
         }
     }
 
