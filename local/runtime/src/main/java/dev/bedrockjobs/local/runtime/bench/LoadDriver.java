@@ -265,27 +265,9 @@ public final class LoadDriver {
         }
     }
 
-    /** User + system CPU seconds of the stack's process and its children (dynalite) so far, from /proc. */
+    /** User + system CPU seconds of the stack's process and its children (dynalite) so far. */
     private double stackCpuSeconds() {
-        if (stackPid <= 0) {
-            return 0;
-        }
-        double total = cpuSeconds(stackPid);
-        for (ProcessHandle child : ProcessHandle.of(stackPid).map(p -> p.descendants().toList()).orElse(List.of())) {
-            total += cpuSeconds(child.pid());
-        }
-        return total;
-    }
-
-    private static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // utime and stime, in clock ticks (100 per second on Linux)
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return ProcessCpu.secondsWithDescendants(stackPid);
     }
 
     private List<JsonNode> readAll(ExecutorService pool, List<String> ids) throws Exception {

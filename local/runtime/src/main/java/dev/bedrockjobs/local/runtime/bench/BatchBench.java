@@ -18,9 +18,8 @@ import java.util.Arrays;
 
 /**
  * How long the local stack takes to accept a 1,000-item batch, and until all its jobs are done, with the Bedrock
- * simulator at zero latency (template defaults for the worker's concurrency). Ten runs, medians printed. Run:
- * {@code mvn -q -f local/runtime/pom.xml exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.bedrockjobs.local.runtime.bench.BatchBench}
+ * simulator at zero latency (template defaults for the worker's concurrency). Ten runs, medians printed, with the
+ * CPU time the stack spent per job. Run with {@code bench/batch/run}.
  */
 public final class BatchBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +34,9 @@ public final class BatchBench {
             String body = batch();
             double[] accept = new double[RUNS];
             double[] done = new double[RUNS];
+            double[] cpuMsPerJob = new double[RUNS];
             for (int run = 0; run < RUNS; run++) {
+                double cpu0 = ProcessCpu.secondsWithDescendants(ProcessHandle.current().pid());
                 long t0 = System.nanoTime();
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(stack.apiUrl().resolve("/v1/batches"))
                         .header("authorization", "Bearer " + stack.devApiKey())
@@ -49,17 +50,23 @@ public final class BatchBench {
                 URI view = stack.apiUrl().resolve("/v1/batches/" + id + "?limit=1");
                 JsonNode batch;
                 do {
-                    Thread.sleep(20);
+                    // Often enough to time a ten-second wait to 1%; polling much faster would load the stack it times.
+                    Thread.sleep(100);
                     batch = JSON.readTree(http.send(HttpRequest.newBuilder(view)
                             .header("authorization", "Bearer " + stack.devApiKey()).build(),
                             HttpResponse.BodyHandlers.ofString()).body());
                 } while (!batch.path("done").asBoolean());
                 done[run] = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("run %2d: accepted in %.3f s, all %d done in %.3f s (succeeded %d)%n", run + 1,
-                        accept[run], ITEMS, done[run], batch.path("counts").path("succeeded").asInt());
+                cpuMsPerJob[run] = (ProcessCpu.secondsWithDescendants(ProcessHandle.current().pid()) - cpu0) * 1000
+                        / ITEMS;
+                System.out.printf("run %2d: accepted in %.3f s, all %d done in %.3f s (succeeded %d), "
+                        + "stack CPU %.2f ms per job%n", run + 1, accept[run], ITEMS, done[run],
+                        batch.path("counts").path("succeeded").asInt(), cpuMsPerJob[run]);
             }
-            System.out.printf("accept a %d-item batch: p50 %.3f s; all done: p50 %.3f s%n", ITEMS, median(accept),
-                    median(done));
+            System.out.printf("accept a %d-item batch: p50 %.3f s; all done: p50 %.3f s; stack CPU p50 %.2f ms per job "
+                    + "(this JVM and dynalite; load average %.1f)%n", ITEMS, median(accept), median(done),
+                    median(cpuMsPerJob), java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage());
         }
         System.exit(0);
     }
