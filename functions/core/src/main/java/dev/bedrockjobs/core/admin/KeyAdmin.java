@@ -60,7 +60,10 @@ public final class KeyAdmin {
     /** @return the key as it now is, or empty if there is no key with that id */
     public Optional<ApiKey> disable(String keyId) {
         if (keyId == null || !keyId.matches("key_[0-9a-f]{12}")) {
-            throw new IllegalArgumentException("a key id looks like key_ followed by 12 hex digits, not '" + keyId + "'");
+            // not echoed: what was typed may be the secret key itself
+            throw new IllegalArgumentException("a key id is key_ followed by 12 hex digits (see 'admin keys list'); "
+                    + (keyId != null && keyId.startsWith(ApiKey.PREFIX) ? "that was an API key, not its id"
+                    : "that was not one"));
         }
         return store.disableKey(keyId);
     }
