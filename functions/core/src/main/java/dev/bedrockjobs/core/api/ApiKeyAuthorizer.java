@@ -28,7 +28,7 @@ public final class ApiKeyAuthorizer {
         if (authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_LENGTH) {
             return Optional.empty();
         }
-        var m = BEARER.matcher(authorizationHeader.trim());
+        var m = BEARER.matcher(authorizationHeader.strip());
         if (!m.matches() || !m.group(1).startsWith(ApiKey.PREFIX)) {
             return Optional.empty();
         }

@@ -125,7 +125,7 @@ class PromptsStayOutOfLogsEndToEndTest {
                     + systemMarker + "\", \"model\": \"fast\"}");
             String failing = submit(api, "{\"prompt\": \"[[fail:validation]] " + failingMarker + "\"}");
             String hooked = submit(api, "{\"prompt\": \"Hook " + webhookMarker + "\", "
-                    + "\"webhookUrl\": \"http://127.0.0.1:9/unreachable\"}");
+                    + "\"webhook\": {\"url\": \"http://127.0.0.1:9/unreachable\"}}");
             HttpResponse<String> batch = api.postJson("/v1/batches", "{\"items\": [{\"prompt\": \"one "
                     + batchMarker + "\"}, {\"prompt\": \"[[fail:validation]] two " + batchMarker + "\"}]}");
             assertEquals(202, batch.statusCode(), batch.body());

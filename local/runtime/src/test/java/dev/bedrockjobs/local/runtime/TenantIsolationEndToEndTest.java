@@ -75,9 +75,9 @@ class TenantIsolationEndToEndTest {
     @Test
     void anotherTenantsIdsAnswerExactlyLikeMissingOnesOnEveryRoute() {
         JsonNode job = ApiClient.json(a.postJson("/v1/jobs", "{\"prompt\": \"isolation " + UUID.randomUUID()
-                + "\", \"model\": \"fast\", \"webhookUrl\": \"http://127.0.0.1:9/hook\"}"));
+                + "\", \"model\": \"fast\", \"webhook\": {\"url\": \"http://127.0.0.1:9/hook\"}}"));
         String jobId = job.path("id").asText();
-        HttpResponse<String> batchResponse = a.postJson("/v1/batches", "{\"model\": \"fast\", \"items\": ["
+        HttpResponse<String> batchResponse = a.postJson("/v1/batches", "{\"items\": ["
                 + "{\"customId\": \"one\", \"prompt\": \"first " + UUID.randomUUID() + "\"},"
                 + "{\"customId\": \"two\", \"prompt\": \"second " + UUID.randomUUID() + "\"}]}");
         assertEquals(202, batchResponse.statusCode(), batchResponse.body());
