@@ -8,23 +8,30 @@ import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.HttpApi;
 import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.api.TenantIdentity;
 
 import java.util.Map;
 
 /** GET /v1/jobs/{id} (long poll), GET /v1/jobs, DELETE /v1/jobs/{id}. */
 public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final StatusService service;
+    private final TenantIdentity identity;
 
     public StatusHandler() {
         this(System.getenv());
     }
 
     public StatusHandler(Map<String, String> env) {
-        this(Wiring.statusService(env));
+        this(Wiring.statusService(env), TenantIdentity.from(env));
     }
 
     StatusHandler(StatusService service) {
+        this(service, TenantIdentity.LAMBDA_AUTHORIZER);
+    }
+
+    StatusHandler(StatusService service, TenantIdentity identity) {
         this.service = service;
+        this.identity = identity;
     }
 
     @Override
@@ -32,6 +39,6 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
         if ("/healthz".equals(event.getRawPath())) {
             return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok")));
         }
-        return HttpApi.handle(event, service::handle);
+        return HttpApi.handle(event, identity, service::handle);
     }
 }

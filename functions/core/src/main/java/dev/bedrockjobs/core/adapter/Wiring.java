@@ -22,7 +22,7 @@ import java.util.Map;
 public final class Wiring {
     public static final String JOBS_TABLE = "JOBS_TABLE";
     public static final String JOBS_QUEUE_URL = "JOBS_QUEUE_URL";
-    public static final String RETENTION_DAYS = "RETENTION_DAYS";
+    public static final String RETENTION_HOURS = "RETENTION_HOURS";
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
     public static final String QUEUED_GRACE_SECONDS = "QUEUED_GRACE_SECONDS";
@@ -71,7 +71,12 @@ public final class Wiring {
         return new DynamoBatchStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
     }
 
+    /** How long jobs, batches and delivery logs are kept (DynamoDB TTL): 1 hour to 1 year, default 30 days. */
     public static Duration retention(AwsClients aws) {
-        return Duration.ofDays(Long.parseLong(aws.optional(RETENTION_DAYS, "30")));
+        long hours = Long.parseLong(aws.optional(RETENTION_HOURS, "720"));
+        if (hours < 1 || hours > 8760) {
+            throw new IllegalStateException(RETENTION_HOURS + " must be from 1 to 8760, not " + hours);
+        }
+        return Duration.ofHours(hours);
     }
 }

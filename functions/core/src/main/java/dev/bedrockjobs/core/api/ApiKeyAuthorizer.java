@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class ApiKeyAuthorizer {
     private static final Pattern BEARER = Pattern.compile("(?i)bearer ([A-Za-z0-9_-]{8,128})");
+    /** Longer than any well-formed header ("Bearer " + 128 characters, with some surrounding space): not parsed. */
+    static final int MAX_HEADER_LENGTH = 256;
 
     public record Principal(String tenantId, String keyId) {
     }
@@ -23,10 +25,10 @@ public final class ApiKeyAuthorizer {
     }
 
     public Optional<Principal> authorize(String authorizationHeader) {
-        if (authorizationHeader == null) {
+        if (authorizationHeader == null || authorizationHeader.length() > MAX_HEADER_LENGTH) {
             return Optional.empty();
         }
-        var m = BEARER.matcher(authorizationHeader.trim());
+        var m = BEARER.matcher(authorizationHeader.strip());
         if (!m.matches() || !m.group(1).startsWith(ApiKey.PREFIX)) {
             return Optional.empty();
         }

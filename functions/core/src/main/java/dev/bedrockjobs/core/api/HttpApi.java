@@ -26,10 +26,11 @@ public final class HttpApi {
     private HttpApi() {
     }
 
-    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> service) {
+    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, TenantIdentity identity,
+                                                  Function<ApiRequest, ApiResponse> service) {
         ApiRequest request;
         try {
-            request = toRequest(event);
+            request = toRequest(event, identity);
         } catch (ValidationException e) {
             return toEvent(Problem.validation(e.errors()).toResponse());
         }
@@ -51,7 +52,7 @@ public final class HttpApi {
         }
     }
 
-    public static ApiRequest toRequest(APIGatewayV2HTTPEvent e) {
+    public static ApiRequest toRequest(APIGatewayV2HTTPEvent e, TenantIdentity identity) {
         Map<String, String> headers = new HashMap<>();
         if (e.getHeaders() != null) {
             e.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
@@ -60,13 +61,8 @@ public final class HttpApi {
         String method = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
         String path = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getPath() : e.getRawPath();
         String requestId = ctx != null ? ctx.getRequestId() : null;
-        String tenantId = null;
-        if (ctx != null && ctx.getAuthorizer() != null && ctx.getAuthorizer().getLambda() != null) {
-            Object t = ctx.getAuthorizer().getLambda().get("tenantId");
-            tenantId = t instanceof String s && !s.isBlank() ? s : null;
-        }
         return new ApiRequest(method, path, e.getPathParameters(), e.getQueryStringParameters(), headers,
-                body(e), tenantId, requestId);
+                body(e), identity.tenantOf(ctx), requestId);
     }
 
     private static String body(APIGatewayV2HTTPEvent e) {

@@ -19,6 +19,11 @@ public record ApiKey(String keyHash, String keyId, String tenantId, String name,
         return "whsec_" + Base64.getEncoder().encodeToString(randomBytes(32));
     }
 
+    /** The public id of a key: derived from its hash, so registering the same secret again keeps one id. */
+    public static String idFor(String keyHash) {
+        return "key_" + keyHash.substring(0, 12);
+    }
+
     public static String hash(String secret) {
         return JobRequestParser.sha256Hex(secret);
     }

@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.port;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Tenants and their API keys, kept in the same table as the jobs. */
@@ -16,4 +17,13 @@ public interface TenantStore {
     boolean createTenant(Tenant tenant);
 
     void putKey(ApiKey key);
+
+    /** Every key, or only one tenant's ({@code tenantId} not null), ordered by key id. */
+    List<ApiKey> listKeys(String tenantId);
+
+    /** Marks the key with this public id disabled; returns it as it now is, or empty if no key has that id. */
+    Optional<ApiKey> disableKey(String keyId);
+
+    /** Replaces the tenant's webhook signing secret; false if there is no such tenant. */
+    boolean replaceWebhookSecret(String tenantId, String webhookSecret);
 }

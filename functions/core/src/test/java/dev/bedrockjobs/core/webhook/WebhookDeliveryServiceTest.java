@@ -52,6 +52,21 @@ class WebhookDeliveryServiceTest {
         @Override
         public void putKey(dev.bedrockjobs.core.domain.ApiKey key) {
         }
+
+        @Override
+        public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
+            return false;
+        }
     };
 
     private final WebhookDeliveries deliveries = new WebhookDeliveries() {
@@ -195,6 +210,18 @@ class WebhookDeliveryServiceTest {
             }
 
             public void putKey(dev.bedrockjobs.core.domain.ApiKey k) {
+            }
+
+            public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
+                return List.of();
+            }
+
+            public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
+                return Optional.empty();
+            }
+
+            public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
+                return false;
             }
         }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
                 RetrySchedule.standard(), Clock.systemUTC());

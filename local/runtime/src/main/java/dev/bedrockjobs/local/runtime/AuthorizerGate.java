@@ -63,7 +63,8 @@ final class AuthorizerGate {
             Map<?, ?> a = (Map<?, ?>) value;
             if (a.get("FunctionArn") == null) {
                 throw new IllegalStateException("authorizer " + authorizerName + " is not a Lambda authorizer; "
-                        + "the local runtime runs Lambda authorizers only");
+                        + "the local runtime runs Lambda authorizers only (AuthMode jwt needs API Gateway: run "
+                        + "locally with AuthMode apikey)");
             }
             String version = String.valueOf(a.get("AuthorizerPayloadFormatVersion"));
             boolean simple = "true".equalsIgnoreCase(String.valueOf(a.get("EnableSimpleResponses")));

@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private HttpFront front;
     private LocalTenants tenants;
     private String devApiKey;
+    private String jobsTable;
     private Thread redrive;
     private volatile boolean closed;
 
@@ -147,8 +148,8 @@ public final class LocalStack implements AutoCloseable {
 
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
-        tenants = new LocalTenants(new DynamoTenantStore(dynamo, shared(functions, Wiring.JOBS_TABLE)),
-                Clock.systemUTC());
+        jobsTable = shared(functions, Wiring.JOBS_TABLE);
+        tenants = new LocalTenants(new DynamoTenantStore(dynamo, jobsTable), Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
 
         front = remember(TemplateHttpApi.front(resources, functions, options.port()).start());
@@ -282,6 +283,8 @@ public final class LocalStack implements AutoCloseable {
         endpoints.put("sqs", elasticMq.endpoint().toString());
         endpoints.put("stepfunctions", stepFunctions.endpoint().toString());
         endpoints.put("bedrock", bedrock.endpoint().toString());
+        // what "bedrock-jobs admin keys --local" manages keys in
+        endpoints.put("jobsTable", jobsTable);
         data.write(DataDirectory.ENDPOINTS, Json.write(endpoints) + "\n", false);
     }
 
@@ -321,6 +324,10 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalArgumentException("--param " + name + ": the template has no such parameter "
                         + "(it has " + known + ")");
             }
+        }
+        List<String> violations = template.ruleViolations();
+        if (!violations.isEmpty()) {
+            throw new IllegalArgumentException("the parameters break the template's rules: " + violations);
         }
     }
 

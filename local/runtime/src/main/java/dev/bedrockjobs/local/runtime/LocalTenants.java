@@ -71,8 +71,7 @@ final class LocalTenants {
 
     private void putKey(String tenantId, String key, String name, Instant now) {
         String hash = ApiKey.hash(key);
-        // Derived from the hash, so re-registering the same key on every start keeps one stable id.
-        store.putKey(new ApiKey(hash, "key_" + hash.substring(0, 12), tenantId, name, false, now));
+        store.putKey(new ApiKey(hash, ApiKey.idFor(hash), tenantId, name, false, now));
     }
 
     private static void requireWellFormed(String key) {

@@ -24,9 +24,12 @@ final class TemplateHttpApi {
                     + "template has " + apis);
         }
         String api = apis.get(0);
-        Map<?, ?> auth = resources.template().properties(api).get("Auth") instanceof Map<?, ?> a ? a : Map.of();
+        // Resolved as a whole, as AWS::LanguageExtensions does before SAM reads it: the authorizer, its cache TTL
+        // and the mode (API key or JWT) come from parameters.
+        Object declared = resources.template().properties(api).get("Auth");
+        Map<?, ?> auth = declared == null ? Map.of() : (Map<?, ?>) resources.resolve(declared);
         String defaultAuthorizer = auth.get("DefaultAuthorizer") == null ? null
-                : resources.resolveString(auth.get("DefaultAuthorizer"));
+                : String.valueOf(auth.get("DefaultAuthorizer"));
         RouteTable routes = RouteTable.fromTemplate(resources, api, defaultAuthorizer);
 
         // One shared instance per function: the handlers keep no per-request state, only thread-safe SDK clients.

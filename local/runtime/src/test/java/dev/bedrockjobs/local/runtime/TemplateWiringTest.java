@@ -154,4 +154,147 @@ class TemplateWiringTest {
             fail("the jobs queue needs a dead-letter queue");
         }
     }
+
+    private static SamTemplate withParameters(String... nameValue) {
+        Map<String, String> overrides = new HashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) {
+            overrides.put(nameValue[i], nameValue[i + 1]);
+        }
+        return SamTemplate.load(ROOT.resolve("template.yaml"), overrides);
+    }
+
+    private static Map<?, ?> resolved(SamTemplate t, Object value) {
+        return (Map<?, ?>) t.resolve(value, ref -> "local-" + ref, att -> "local-" + att);
+    }
+
+    @Test
+    void everyRouteButHealthzNeedsTheDefaultAuthorizer() {
+        int routes = 0;
+        for (String function : template.resourcesOfType("AWS::Serverless::Function")) {
+            Object events = template.functionProperties(function).get("Events");
+            if (!(events instanceof Map<?, ?> byName)) {
+                continue;
+            }
+            for (Object e : byName.values()) {
+                Map<?, ?> event = (Map<?, ?>) e;
+                if (!"HttpApi".equals(event.get("Type"))) {
+                    continue;
+                }
+                routes++;
+                Map<?, ?> p = (Map<?, ?>) event.get("Properties");
+                Object auth = p.get("Auth");
+                if ("/healthz".equals(p.get("Path"))) {
+                    assertEquals(Map.of("Authorizer", "NONE"), auth, "only the health check is public");
+                } else {
+                    assertEquals(null, auth, p.get("Method") + " " + p.get("Path") + " must use the default authorizer");
+                }
+            }
+        }
+        assertTrue(routes >= 11, "routes: " + routes);
+    }
+
+    @Test
+    void apiKeysAreTheDefaultAndTheAuthorizerCacheFollowsItsParameter() {
+        Map<?, ?> auth = resolved(template, template.properties("HttpApi").get("Auth"));
+        assertEquals("ApiKeyAuthorizer", auth.get("DefaultAuthorizer"));
+        Map<?, ?> authorizer = (Map<?, ?>) ((Map<?, ?>) auth.get("Authorizers")).get("ApiKeyAuthorizer");
+        assertEquals(Map.of("Headers", List.of("Authorization"), "ReauthorizeEvery", "60"), authorizer.get("Identity"),
+                "cached per Authorization header for AuthorizerCacheSeconds (default 60)");
+        assertEquals(1, ((Map<?, ?>) auth.get("Authorizers")).size());
+
+        SamTemplate fiveSeconds = withParameters("AuthorizerCacheSeconds", "5");
+        Map<?, ?> shorter = resolved(fiveSeconds, fiveSeconds.properties("HttpApi").get("Auth"));
+        assertEquals("5", ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) shorter.get("Authorizers")).get("ApiKeyAuthorizer"))
+                .get("Identity")).get("ReauthorizeEvery"));
+        Map<?, ?> range = (Map<?, ?>) template.section("Parameters").get("AuthorizerCacheSeconds");
+        assertEquals(List.of(0, 3600), List.of(range.get("MinValue"), range.get("MaxValue")), "API Gateway's range");
+
+        for (String function : List.of("SubmitFunction", "StatusFunction")) {
+            assertEquals("", environmentOf(function).get("JWT_TENANT_CLAIM"), function + " reads the Lambda context");
+        }
+    }
+
+    @Test
+    void jwtModeUsesAnHttpApiJwtAuthorizerAndTellsTheHandlersTheClaim() {
+        SamTemplate jwt = withParameters("AuthMode", "jwt", "JwtIssuer", "https://issuer.example.com",
+                "JwtAudience", "client-1,client-2", "JwtTenantClaim", "custom:tenant_id");
+        assertEquals(List.of(), jwt.ruleViolations());
+        Map<?, ?> auth = resolved(jwt, jwt.properties("HttpApi").get("Auth"));
+        assertEquals("JwtAuthorizer", auth.get("DefaultAuthorizer"));
+        Map<?, ?> authorizers = (Map<?, ?>) auth.get("Authorizers");
+        assertEquals(Set.of("JwtAuthorizer"), authorizers.keySet(), "no Lambda authorizer in JWT mode");
+        Map<?, ?> jwtAuthorizer = (Map<?, ?>) authorizers.get("JwtAuthorizer");
+        assertEquals("$request.header.Authorization", jwtAuthorizer.get("IdentitySource"));
+        assertEquals(Map.of("issuer", "https://issuer.example.com", "audience", List.of("client-1", "client-2")),
+                jwtAuthorizer.get("JwtConfiguration"));
+        for (String function : List.of("SubmitFunction", "StatusFunction")) {
+            Object vars = ((Map<?, ?>) jwt.functionProperties(function).get("Environment")).get("Variables");
+            assertEquals("custom:tenant_id", resolved(jwt, vars).get("JWT_TENANT_CLAIM"), function);
+        }
+        assertEquals(List.of("JwtModeNeedsIssuerAndAudience: AuthMode jwt needs JwtIssuer.",
+                        "JwtModeNeedsIssuerAndAudience: AuthMode jwt needs JwtAudience (no empty entries)."),
+                withParameters("AuthMode", "jwt").ruleViolations());
+    }
+
+    @Test
+    void stageThrottlingComesFromParameters() {
+        Map<?, ?> settings = resolved(withParameters("ThrottlingBurstLimit", "40", "ThrottlingRateLimit", "12"),
+                template.properties("HttpApi").get("DefaultRouteSettings"));
+        assertEquals(Map.of("ThrottlingBurstLimit", "40", "ThrottlingRateLimit", "12"), settings);
+    }
+
+    @Test
+    void corsIsOffByDefaultAndNeverAllowsAnyOriginWithCredentials() {
+        Object cors = Map.of("c", template.properties("HttpApi").get("CorsConfiguration"));
+        assertEquals(Map.of(), resolved(template, cors), "no CorsConfiguration by default");
+        assertEquals(List.of(), template.ruleViolations());
+
+        SamTemplate listed = withParameters("CorsAllowedOrigins", "https://app.example.com,https://admin.example.com",
+                "CorsAllowCredentials", "true");
+        Map<?, ?> on = (Map<?, ?>) resolved(listed, cors).get("c");
+        assertEquals(List.of("https://app.example.com", "https://admin.example.com"), on.get("AllowOrigins"));
+        assertEquals(true, on.get("AllowCredentials"));
+        assertEquals(List.of(), listed.ruleViolations());
+
+        SamTemplate anyOrigin = withParameters("CorsAllowedOrigins", "*");
+        assertEquals(false, ((Map<?, ?>) resolved(anyOrigin, cors).get("c")).get("AllowCredentials"));
+        assertEquals(List.of(), anyOrigin.ruleViolations(), "'*' without credentials is allowed");
+
+        assertEquals(List.of("NoWildcardOriginWithCredentials: CorsAllowCredentials 'true' cannot be combined with a "
+                        + "'*' origin; list the origins."),
+                withParameters("CorsAllowedOrigins", "https://app.example.com,*", "CorsAllowCredentials", "true")
+                        .ruleViolations());
+    }
+
+    @Test
+    void aCustomerManagedKeyEncryptsTheTableAndOnlyThatKeyIsGranted() {
+        Object sse = Map.of("s", template.properties("JobsTable").get("SSESpecification"));
+        assertEquals(Map.of("SSEEnabled", false), resolved(template, sse).get("s"), "AWS owned key by default");
+        String key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        SamTemplate withKey = withParameters("KmsKeyArn", key);
+        assertEquals(Map.of("SSEEnabled", true, "SSEType", "KMS", "KMSMasterKeyId", key),
+                resolved(withKey, sse).get("s"));
+
+        for (String function : template.resourcesOfType("AWS::Serverless::Function")) {
+            Object policies = Map.of("p", template.functionProperties(function).get("Policies"));
+            String withoutKey = String.valueOf(resolved(template, policies));
+            String granted = String.valueOf(resolved(withKey, policies));
+            if (!withoutKey.contains("dynamodb:")) {
+                continue;
+            }
+            assertTrue(!withoutKey.contains("kms:"), function + " gets no KMS permission without a key");
+            assertTrue(granted.contains("Action=[kms:Decrypt, kms:GenerateDataKey], Resource=" + key + "}"),
+                    function + " may use the table's key: " + granted);
+            assertTrue(!granted.contains("kms:*") && granted.split("kms:Decrypt", -1).length == 2, function);
+        }
+    }
+
+    @Test
+    void retentionIsSetInHoursFromOneHourToOneYear() {
+        Map<?, ?> p = (Map<?, ?>) template.section("Parameters").get("RetentionHours");
+        assertEquals(List.of(720, 1, 8760), List.of(p.get("Default"), p.get("MinValue"), p.get("MaxValue")));
+        for (String function : template.resourcesOfType("AWS::Serverless::Function")) {
+            assertEquals("720", environmentOf(function).get("RETENTION_HOURS"), function);
+        }
+    }
 }

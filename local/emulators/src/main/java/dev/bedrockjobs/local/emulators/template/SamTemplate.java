@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 public final class SamTemplate {
     private final Map<String, Object> root;
     private final Map<String, Object> parameters;
+    private final java.util.Set<String> listParameters = new java.util.HashSet<>();
 
     private SamTemplate(Map<String, Object> root, Map<String, String> parameterOverrides) {
         this.root = root;
@@ -39,6 +40,9 @@ public final class SamTemplate {
         section("Parameters").forEach((name, def) -> {
             Object dflt = def instanceof Map<?, ?> m ? m.get("Default") : null;
             parameters.put(name, dflt == null ? null : String.valueOf(dflt));
+            if (def instanceof Map<?, ?> m && String.valueOf(m.get("Type")).equals("CommaDelimitedList")) {
+                listParameters.add(name);
+            }
         });
         parameters.putAll(parameterOverrides);
     }
@@ -126,6 +130,28 @@ public final class SamTemplate {
         return v == null ? null : String.valueOf(v);
     }
 
+    /**
+     * The template's {@code Rules} evaluated against the parameter values, as CloudFormation checks them before it
+     * creates anything: the {@code AssertDescription} of every assertion that fails where its rule applies.
+     */
+    public List<String> ruleViolations() {
+        List<String> violations = new ArrayList<>();
+        Resolver parametersOnly = new Resolver(n -> null, n -> null);
+        section("Rules").forEach((name, rule) -> {
+            Map<?, ?> r = (Map<?, ?>) rule;
+            if (r.get("RuleCondition") != null && !Boolean.TRUE.equals(parametersOnly.eval(r.get("RuleCondition")))) {
+                return;
+            }
+            for (Object assertion : (List<?>) r.get("Assertions")) {
+                Map<?, ?> a = (Map<?, ?>) assertion;
+                if (!Boolean.TRUE.equals(parametersOnly.eval(a.get("Assert")))) {
+                    violations.add(name + ": " + a.get("AssertDescription"));
+                }
+            }
+        });
+        return violations;
+    }
+
     public boolean condition(String name) {
         Object c = section("Conditions").get(name);
         if (c == null) {
@@ -186,6 +212,12 @@ public final class SamTemplate {
                         return ((List<Object>) arg).stream().anyMatch(x -> Boolean.TRUE.equals(eval(x)));
                     case "Condition":
                         return condition((String) arg);
+                    case "Fn::Contains": {
+                        List<Object> a = (List<Object>) arg;
+                        Object list = eval(a.get(0));
+                        String item = String.valueOf(eval(a.get(1)));
+                        return list instanceof List<?> l && l.stream().anyMatch(x -> item.equals(String.valueOf(x)));
+                    }
                     case "Fn::Join": {
                         List<Object> a = (List<Object>) arg;
                         List<Object> items = (List<Object>) eval(a.get(1));
@@ -220,7 +252,13 @@ public final class SamTemplate {
                 return NO_VALUE;
             }
             if (parameters.containsKey(name)) {
-                return parameters.get(name);
+                Object value = parameters.get(name);
+                if (listParameters.contains(name) && value != null) {
+                    // as CloudFormation reads a CommaDelimitedList: "" is one empty entry, not no entries
+                    return List.of((Object[]) String.valueOf(value).split(",", -1)).stream()
+                            .map(x -> (Object) ((String) x).strip()).toList();
+                }
+                return value;
             }
             return required(refs.apply(name), "Ref " + name);
         }
@@ -286,7 +324,8 @@ public final class SamTemplate {
                 yamlConstructors.put(new Tag("!" + fn), new LongForm(fn));
             }
             for (String fn : List.of("GetAtt", "Sub", "If", "Equals", "Not", "And", "Or", "Join", "Select", "Split",
-                    "FindInMap", "Base64", "Cidr", "GetAZs", "ImportValue", "Transform")) {
+                    "FindInMap", "Base64", "Cidr", "GetAZs", "ImportValue", "Transform", "Contains", "EachMemberEquals",
+                    "EachMemberIn", "ValueOf", "ValueOfAll", "RefAll")) {
                 yamlConstructors.put(new Tag("!" + fn), new LongForm("Fn::" + fn));
             }
         }

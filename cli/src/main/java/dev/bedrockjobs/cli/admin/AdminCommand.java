@@ -1,0 +1,27 @@
+package dev.bedrockjobs.cli.admin;
+
+import dev.bedrockjobs.cli.CliContext;
+import dev.bedrockjobs.cli.CliException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** Operator commands that work on a deployment's table directly rather than through the API. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = "Operate a deployment: API keys and tenants, straight in its DynamoDB table.",
+        subcommands = {KeysCommand.class})
+public final class AdminCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    public AdminCommand(CliContext ctx) {
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CliException.USAGE;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.bedrockjobs.core.admin;
+
+import dev.bedrockjobs.core.domain.ApiKey;
+import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.port.TenantStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What an operator does with tenants and API keys, without the AWS console: create a key (and its tenant on first
+ * use), list keys, disable one, rotate a tenant's webhook secret. Secrets are returned only by the call that makes
+ * them; the table keeps the key's SHA-256 only.
+ */
+public final class KeyAdmin {
+    public static final int MAX_NAME_LENGTH = 100;
+
+    /**
+     * A key just made. {@code webhookSecret} is set only when this call created the tenant: an existing tenant's
+     * secret is never shown again (rotate it instead).
+     */
+    public record CreatedKey(String tenantId, String keyId, String secret, String webhookSecret) {
+        public boolean tenantCreated() {
+            return webhookSecret != null;
+        }
+    }
+
+    private final TenantStore store;
+    private final Clock clock;
+
+    public KeyAdmin(TenantStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public CreatedKey create(String tenantId, String name) {
+        requireTenantId(tenantId);
+        if (name != null && (name.isBlank() || name.length() > MAX_NAME_LENGTH)) {
+            throw new IllegalArgumentException("--name must be 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        Instant now = clock.instant();
+        String webhookSecret = ApiKey.newWebhookSecret();
+        boolean created = store.createTenant(new Tenant(tenantId, tenantId, webhookSecret, false, now));
+        String secret = ApiKey.newSecret();
+        String hash = ApiKey.hash(secret);
+        ApiKey key = new ApiKey(hash, ApiKey.idFor(hash), tenantId, name, false, now);
+        store.putKey(key);
+        return new CreatedKey(tenantId, key.keyId(), secret, created ? webhookSecret : null);
+    }
+
+    public List<ApiKey> list(String tenantId) {
+        if (tenantId != null) {
+            requireTenantId(tenantId);
+        }
+        return store.listKeys(tenantId);
+    }
+
+    /** @return the key as it now is, or empty if there is no key with that id */
+    public Optional<ApiKey> disable(String keyId) {
+        if (keyId == null || !keyId.matches("key_[0-9a-f]{12}")) {
+            // not echoed: what was typed may be the secret key itself
+            throw new IllegalArgumentException("a key id is key_ followed by 12 hex digits (see 'admin keys list'); "
+                    + (keyId != null && keyId.startsWith(ApiKey.PREFIX) ? "that was an API key, not its id"
+                    : "that was not one"));
+        }
+        return store.disableKey(keyId);
+    }
+
+    /** @return the new secret, or empty if there is no such tenant */
+    public Optional<String> rotateWebhookSecret(String tenantId) {
+        requireTenantId(tenantId);
+        String secret = ApiKey.newWebhookSecret();
+        return store.replaceWebhookSecret(tenantId, secret) ? Optional.of(secret) : Optional.empty();
+    }
+
+    private static void requireTenantId(String tenantId) {
+        if (!Tenant.isValidId(tenantId)) {
+            throw new IllegalArgumentException("a tenant id is 1 to 128 letters, digits, '.', '_', '@', ':' or '-', "
+                    + "starting with a letter or digit, not '" + tenantId + "'");
+        }
+    }
+}
