@@ -66,7 +66,7 @@ public final class JobCostModel {
         List<JobCostEstimate.Line> lines = new ArrayList<>();
 
         double apiRequests = 1 + polls;
-        lines.add(new JobCostEstimate.Line("API Gateway HTTP API", count(apiRequests) + " requests",
+        lines.add(new JobCostEstimate.Line("API Gateway HTTP API", count(apiRequests) + (apiRequests == 1 ? " request" : " requests"),
                 perMillion(p.apiGatewayHttpPerMillionRequests(), apiRequests)));
 
         // The authorizer's answer is cached per key for up to a minute, so this is an upper bound.

@@ -100,7 +100,7 @@ class JobCostModelTest {
         JobCostEstimate quiet = model.estimate(base);
         assertTrue(line(quiet, "Lambda status").isEmpty());
         assertTrue(line(quiet, "Lambda webhook").isEmpty());
-        assertTrue(line(quiet, "API Gateway HTTP API").orElseThrow().usage().startsWith("1 requests"));
+        assertTrue(line(quiet, "API Gateway HTTP API").orElseThrow().usage().equals("1 request"));
 
         JobCostEstimate polled = model.estimate(base.withStatusPolls(10));
         assertTrue(line(polled, "API Gateway HTTP API").orElseThrow().usage().startsWith("11 requests"));
