@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private HttpFront front;
     private LocalTenants tenants;
     private String devApiKey;
+    private Map<String, LambdaFunction> functions = Map.of();
     private Thread redrive;
     private volatile boolean closed;
 
@@ -116,6 +117,23 @@ public final class LocalStack implements AutoCloseable {
         return options;
     }
 
+    /**
+     * What Lambda would give a function of the template here: its handler ({@code class::method}) and its resolved
+     * environment, endpoints pointed at this stack's emulators. For tools that run a handler in a JVM of its own.
+     */
+    public FunctionSetup function(String logicalId) {
+        LambdaFunction f = functions.get(logicalId);
+        if (f == null) {
+            throw new IllegalArgumentException("no function " + logicalId + " in the template; functions: "
+                    + functions.keySet());
+        }
+        return new FunctionSetup(f.handler(), f.environment());
+    }
+
+    /** @param handler {@code class::method}; @param environment the variables, platform ones included */
+    public record FunctionSetup(String handler, Map<String, String> environment) {
+    }
+
     private void boot() {
         long t0 = System.nanoTime();
         // Small responses on keep-alive connections otherwise wait on Nagle + delayed ACK (tens of ms each).
@@ -147,6 +165,7 @@ public final class LocalStack implements AutoCloseable {
 
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
+        this.functions = Map.copyOf(functions);
         tenants = new LocalTenants(new DynamoTenantStore(dynamo, shared(functions, Wiring.JOBS_TABLE)),
                 Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
