@@ -2,6 +2,7 @@ package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.RepoRoot;
@@ -247,6 +248,8 @@ public final class LocalStack implements AutoCloseable {
         if (options.allowLoopbackWebhooks()) {
             env.put(Wiring.ALLOW_LOOPBACK_WEBHOOKS, "true");
         }
+        // embedded-format metrics are for CloudWatch; locally they would only crowd the console
+        env.put(EmfJobMetrics.DISABLED, "true");
         return env;
     }
 
