@@ -100,10 +100,14 @@ public final class ColdStartHarness {
         @Override public String getLogStreamName() { return "coldstart"; }
         @Override public String getFunctionName() { return "coldstart"; }
         @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:coldstart"; }
+        @Override public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:us-east-1:000000000000:function:coldstart";
+        }
         @Override public CognitoIdentity getIdentity() { return null; }
         @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
+        @Override public int getRemainingTimeInMillis() {
+            return (int) Math.max(0, deadline - System.currentTimeMillis());
+        }
         @Override public int getMemoryLimitInMB() { return 1024; }
         @Override public LambdaLogger getLogger() {
             return new LambdaLogger() {

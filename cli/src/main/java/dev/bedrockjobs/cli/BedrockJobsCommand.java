@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bedrock-jobs", mixinStandardHelpOptions = true, versionProvider = BedrockJobsCommand.VersionProvider.class,
         description = "Client of the bedrock-jobs API: submit prompts, wait for answers, run batches, and review "
                 + "a git diff with one batch of model calls.",
-        subcommands = {SubmitCommand.class, GetCommand.class, BatchCommand.class, ReviewCommand.class, CostCommand.class,
+        subcommands = {SubmitCommand.class, GetCommand.class, BatchCommand.class, ReviewCommand.class,
+            CostCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {

@@ -110,7 +110,8 @@ final class CostCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, "%nInfrastructure is %s%% of the model's bill.%n",
                     share.movePointRight(2).setScale(2, RoundingMode.HALF_UP).toPlainString()));
         }
-        b.append(String.format(Locale.ROOT, "%nBreak-even against an always-on GPU instance (on-demand, 730 h a month):%n"));
+        b.append(String.format(Locale.ROOT,
+                "%nBreak-even against an always-on GPU instance (on-demand, 730 h a month):%n"));
         for (JobCostEstimate.BreakEven be : e.breakEvens()) {
             b.append(String.format(Locale.ROOT, "  %-12s %-22s %12s a month = %,d jobs a month%n",
                     be.instance().name(), be.instance().gpus(), usd(be.usdPerMonth(), 2), be.jobsPerMonth()));

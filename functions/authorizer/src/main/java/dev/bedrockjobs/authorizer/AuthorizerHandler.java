@@ -18,7 +18,8 @@ import java.util.Map;
  * HTTP API Lambda authorizer (payload 2.0, simple responses): an API key becomes {@code tenantId} and {@code keyId}
  * in the request context the other handlers read.
  */
-public class AuthorizerHandler implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse>, Resource {
+public class AuthorizerHandler
+        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse>, Resource {
     private final ApiKeyAuthorizer authorizer;
 
     public AuthorizerHandler() {
@@ -53,7 +54,9 @@ public class AuthorizerHandler implements RequestHandler<APIGatewayV2CustomAutho
         return null;
     }
 
-    /** SnapStart: before the snapshot, the path of a first request with an unknown key: one read, a refusal. */
+    /**
+     * SnapStart: before the snapshot, the path of a first request with an unknown key: one read, a refusal.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         Priming.jobJsonAndItems();

@@ -40,7 +40,9 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
         return HttpApi.handle(event, service::handle);
     }
 
-    /** SnapStart: before the snapshot, the path of a first request with a job that does not exist: one read, a 404. */
+    /**
+     * SnapStart: before the snapshot, the path of a first request with a job that does not exist: one read, a 404.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         Priming.jobJsonAndItems();

@@ -36,7 +36,10 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
         return HttpApi.handle(event, service::handle);
     }
 
-    /** SnapStart: before the snapshot, the path of a first request with a submission that fails validation: parsed, refused, nothing stored. */
+    /**
+     * SnapStart: before the snapshot, the path of a first request with a submission that fails validation: parsed,
+     * refused, nothing stored.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         Priming.jobJsonAndItems();

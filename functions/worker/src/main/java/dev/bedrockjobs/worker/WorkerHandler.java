@@ -36,7 +36,10 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         return messages.process(event);
     }
 
-    /** SnapStart: before the snapshot, the path of a first request with a message for a job that does not exist: one read, done. */
+    /**
+     * SnapStart: before the snapshot, the path of a first request with a message for a job that does not exist: one
+     * read, done.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         Priming.jobJsonAndItems();

@@ -73,14 +73,15 @@ public final class Priming {
             Job job = JobItems.fromItem(JobItems.toItem(representativeJob(), AT.plusSeconds(86_400).getEpochSecond()));
             String view = Json.write(JobViews.view(job));
             WebhookEvent event = WebhookEvent.forJob(job);
-            WebhookSigner.of(SECRET).sign(event.id(), AT.getEpochSecond(), event.body().getBytes(StandardCharsets.UTF_8));
+            WebhookSigner.of(SECRET).sign(event.id(), AT.getEpochSecond(),
+                    event.body().getBytes(StandardCharsets.UTF_8));
             Json.parse(view);
         });
     }
 
     /** An HTTP API request as it arrives after the authorizer, from the priming tenant. */
     public static APIGatewayV2HTTPEvent apiRequest(String method, String path, String body) {
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+        var authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
         authorizer.setLambda(Map.of("tenantId", TENANT, "keyId", "priming"));
         APIGatewayV2HTTPEvent.RequestContext ctx = APIGatewayV2HTTPEvent.RequestContext.builder()
                 .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path)

@@ -5,6 +5,7 @@ import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.model.Pricing;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +67,8 @@ public final class JobCostModel {
         List<JobCostEstimate.Line> lines = new ArrayList<>();
 
         double apiRequests = 1 + polls;
-        lines.add(new JobCostEstimate.Line("API Gateway HTTP API", count(apiRequests) + (apiRequests == 1 ? " request" : " requests"),
+        lines.add(new JobCostEstimate.Line("API Gateway HTTP API",
+                count(apiRequests) + (apiRequests == 1 ? " request" : " requests"),
                 perMillion(p.apiGatewayHttpPerMillionRequests(), apiRequests)));
 
         // The authorizer's answer is cached per key for up to a minute, so this is an upper bound.
@@ -85,7 +87,8 @@ public final class JobCostModel {
 
         // send + receive + delete; the worker receives and deletes its batch with one request each
         double jobQueueRequests = 1 + 2 * perWorkerInvocation;
-        lines.add(new JobCostEstimate.Line("SQS jobs queue", count(jobQueueRequests) + " requests (send, receive, delete)",
+        lines.add(new JobCostEstimate.Line("SQS jobs queue",
+                count(jobQueueRequests) + " requests (send, receive, delete)",
                 perMillion(p.sqsPerMillionRequests(), jobQueueRequests)));
         if (w.webhook()) {
             lines.add(new JobCostEstimate.Line("SQS webhooks queue", "3 requests (send, receive, delete)",
@@ -111,7 +114,8 @@ public final class JobCostModel {
 
         BigDecimal logBytes = BigDecimal.valueOf(prices.logBytesPerJob());
         lines.add(new JobCostEstimate.Line("CloudWatch Logs", prices.logBytesPerJob() + " bytes ingested",
-                logBytes.divide(BYTES_PER_GB, JobCostEstimate.MATH).multiply(p.logsPerGbIngested(), JobCostEstimate.MATH)));
+                logBytes.divide(BYTES_PER_GB, JobCostEstimate.MATH)
+                        .multiply(p.logsPerGbIngested(), JobCostEstimate.MATH)));
 
         lines.add(new JobCostEstimate.Line(JobCostEstimate.BEDROCK, w.inputTokens() + " in x $"
                 + tokens.inputUsdPer1k().stripTrailingZeros().toPlainString() + "/1K + " + w.outputTokens()
@@ -120,13 +124,14 @@ public final class JobCostModel {
         List<JobCostEstimate.Line> rounded = lines.stream()
                 .map(l -> new JobCostEstimate.Line(l.component(), l.usage(), JobCostEstimate.round(l.usdPerJob())))
                 .toList();
-        BigDecimal perJob = rounded.stream().map(JobCostEstimate.Line::usdPerJob).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal perJob = rounded.stream().map(JobCostEstimate.Line::usdPerJob)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
         List<JobCostEstimate.BreakEven> breakEvens = new ArrayList<>();
         for (InfrastructurePrices.GpuInstance gpu : prices.gpuInstances()) {
             BigDecimal monthly = gpu.usdPerHour().multiply(BigDecimal.valueOf(HOURS_PER_MONTH), JobCostEstimate.MATH);
             long jobs = perJob.signum() == 0 ? Long.MAX_VALUE
-                    : monthly.divide(perJob, JobCostEstimate.MATH).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
-            breakEvens.add(new JobCostEstimate.BreakEven(gpu, monthly.setScale(2, java.math.RoundingMode.HALF_UP), jobs));
+                    : monthly.divide(perJob, JobCostEstimate.MATH).setScale(0, RoundingMode.CEILING).longValueExact();
+            breakEvens.add(new JobCostEstimate.BreakEven(gpu, monthly.setScale(2, RoundingMode.HALF_UP), jobs));
         }
         return new JobCostEstimate(w, modelId, rounded, breakEvens);
     }

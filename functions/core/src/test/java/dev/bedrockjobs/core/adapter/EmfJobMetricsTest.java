@@ -42,7 +42,8 @@ class EmfJobMetricsTest {
     private static Job finished() {
         return Job.builder().id("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4").tenantId("tenant-a").batchId(null)
                 .status(JobStatus.SUCCEEDED).tier("standard").modelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-                .prompt("SECRET PROMPT TEXT").system("SECRET SYSTEM").maxTokens(512).metadata(Map.of("k", "SECRET META"))
+                .prompt("SECRET PROMPT TEXT").system("SECRET SYSTEM").maxTokens(512)
+                .metadata(Map.of("k", "SECRET META"))
                 .createdAt(T0).startedAt(T0.plusMillis(250)).finishedAt(T0.plusMillis(4250)).attempts(2)
                 .result(new Job.Result("SECRET ANSWER", "end_turn")).usage(new Job.Usage(3000, 2000))
                 .costUsd(new BigDecimal("0.0429")).build();

@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  */
 public final class ColdStartDriver {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LINE = Pattern.compile("coldstart jvm_start=(\\d+) main=(\\d+) init=(\\d+) primed=(\\d+) "
-            + "invoked=(\\d+) hooks=(\\w+)");
+    private static final Pattern LINE = Pattern.compile("coldstart jvm_start=(\\d+) main=(\\d+) init=(\\d+) "
+            + "primed=(\\d+) invoked=(\\d+) hooks=(\\w+)");
     private static final String SAMPLE_JOB = "job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY";
     private static final String SAMPLE_TENANT = "tenant-a";
     private static final String SAMPLE_KEY = "bjk_exampleexampleexampleexampleexampleexamplee";
@@ -128,7 +128,8 @@ public final class ColdStartDriver {
                     Path env = writeEnv(f.module(), setup.environment());
                     String jobId = f.module().equals("worker") ? submitJob() : statusJob;
                     Path event = writeEvent(f, jobId);
-                    Sample s = coldStart(bundle(f.module()).toString(), setup.handler().split("::")[0], event, env, mode);
+                    String handlerClass = setup.handler().split("::")[0];
+                    Sample s = coldStart(bundle(f.module()).toString(), handlerClass, event, env, mode);
                     (mode.equals("plain") ? plain : primed).computeIfAbsent(f.module(), k -> new ArrayList<>()).add(s);
                 }
             }
@@ -142,7 +143,8 @@ public final class ColdStartDriver {
         long baseInit = median(baseline.stream().map(Sample::initMs).toList());
         long baseInvoke = median(baseline.stream().map(Sample::invokeMs).toList());
         long baseTotal = median(baseline.stream().map(s -> s.initMs() + s.invokeMs()).toList());
-        System.out.printf(Locale.ROOT, "java %s, %d processors, load average %s; %d runs each, medians in ms; JVM flags: %s%n%n",
+        System.out.printf(Locale.ROOT,
+                "java %s, %d processors, load average %s; %d runs each, medians in ms; JVM flags: %s%n%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), loadAverage(), runs,
                 String.join(" ", jvmFlags));
         String row = "%-11s %9s %6s %8s %7s %10s %9s %10s %13s %7s%n";
@@ -161,7 +163,8 @@ public final class ColdStartDriver {
             long primedInvoke = median(q.stream().map(Sample::invokeMs).toList());
             String target = total < 1000 && ratio < 4 ? "met" : "MISSED";
             System.out.printf(Locale.ROOT, row, f.module(),
-                    String.format(Locale.ROOT, "%.2f", Files.size(bundle(f.module())) / 1_000_000.0), init, invoke, total,
+                    String.format(Locale.ROOT, "%.2f", Files.size(bundle(f.module())) / 1_000_000.0),
+                    init, invoke, total,
                     String.format(Locale.ROOT, "%.2f", ratio), hooks ? "yes" : "none", hooks ? prime : "-",
                     hooks ? primedInvoke : "-", target);
         }
