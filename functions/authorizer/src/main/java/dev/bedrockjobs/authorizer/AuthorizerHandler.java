@@ -4,17 +4,22 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 
 import java.util.Locale;
+import org.crac.Core;
+import org.crac.Resource;
+
 import java.util.Map;
 
 /**
  * HTTP API Lambda authorizer (payload 2.0, simple responses): an API key becomes {@code tenantId} and {@code keyId}
  * in the request context the other handlers read.
  */
-public class AuthorizerHandler implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
+public class AuthorizerHandler
+        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse>, Resource {
     private final ApiKeyAuthorizer authorizer;
 
     public AuthorizerHandler() {
@@ -27,6 +32,7 @@ public class AuthorizerHandler implements RequestHandler<APIGatewayV2CustomAutho
 
     AuthorizerHandler(ApiKeyAuthorizer authorizer) {
         this.authorizer = authorizer;
+        Core.getGlobalContext().register(this);
     }
 
     @Override
@@ -46,5 +52,19 @@ public class AuthorizerHandler implements RequestHandler<APIGatewayV2CustomAutho
             }
         }
         return null;
+    }
+
+    /**
+     * SnapStart: before the snapshot, the path of a first request with an unknown key: one read, a refusal.
+     */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.jobJsonAndItems();
+        Priming.quietly("authorizer", () -> handleRequest(Priming.unknownKeyAuthorization(), null));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // nothing was made at snapshot time that must differ per environment
     }
 }

@@ -4,16 +4,20 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.HttpApi;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.api.TenantIdentity;
 
+import org.crac.Core;
+import org.crac.Resource;
+
 import java.util.Map;
 
 /** GET /v1/jobs/{id} (long poll), GET /v1/jobs, DELETE /v1/jobs/{id}. */
-public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     private final StatusService service;
     private final TenantIdentity identity;
 
@@ -32,6 +36,7 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     StatusHandler(StatusService service, TenantIdentity identity) {
         this.service = service;
         this.identity = identity;
+        Core.getGlobalContext().register(this);
     }
 
     @Override
@@ -40,5 +45,19 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
             return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok")));
         }
         return HttpApi.handle(event, identity, service::handle);
+    }
+
+    /**
+     * SnapStart: before the snapshot, the path of a first request with a job that does not exist: one read, a 404.
+     */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.jobJsonAndItems();
+        Priming.quietly("status", () -> handleRequest(Priming.missingJobRequest(), null));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // nothing was made at snapshot time that must differ per environment
     }
 }

@@ -4,14 +4,18 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.work.JobMessages;
 import dev.bedrockjobs.core.work.WorkerService;
 
+import org.crac.Core;
+import org.crac.Resource;
+
 import java.util.Map;
 
 /** SQS jobs queue -> job state machine -> DynamoDB, reporting only the messages that should come back. */
-public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
     private final JobMessages messages;
 
     public WorkerHandler() {
@@ -24,10 +28,26 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
 
     WorkerHandler(WorkerService service) {
         this.messages = new JobMessages(service);
+        Core.getGlobalContext().register(this);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         return messages.process(event);
+    }
+
+    /**
+     * SnapStart: before the snapshot, the path of a first request with a message for a job that does not exist: one
+     * read, done.
+     */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.jobJsonAndItems();
+        Priming.quietly("worker", () -> handleRequest(Priming.missingJobMessage(), null));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // nothing was made at snapshot time that must differ per environment
     }
 }

@@ -32,6 +32,8 @@ public final class AwsClients {
 
     public AwsClients(Map<String, String> env) {
         this.env = env;
+        // every function is wired through here once per container, so this is where its log format is set
+        JsonLogging.installIfConfigured(env);
     }
 
     public Map<String, String> env() {

@@ -7,6 +7,7 @@ import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
+import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.webhook.WebhookWiring;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.Reconciler;
@@ -35,7 +36,7 @@ public final class Wiring {
         ModelCatalog catalog = ModelCatalog.from(env);
         JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
                 new WebhookUrlPolicy(Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false"))));
-        return new SubmitService(jobStore(aws), batchStore(aws),
+        return new SubmitService(meteredJobStore(aws), batchStore(aws),
                 new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser, catalog, Clock.systemUTC(),
                 Duration.ofHours(24));
     }
@@ -49,6 +50,11 @@ public final class Wiring {
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
         return new ApiKeyAuthorizer(new DynamoTenantStore(aws.dynamoDb(), aws.required(JOBS_TABLE)));
+    }
+
+    /** The job store of the functions that submit and finish jobs, reporting those writes as metrics. */
+    public static JobStore meteredJobStore(AwsClients aws) {
+        return new MeteredJobStore(jobStore(aws), EmfJobMetrics.fromEnvironment(aws.env()));
     }
 
     public static DynamoJobStore jobStore(AwsClients aws) {

@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.domain.ValidationException;
 
 import java.nio.ByteBuffer;
@@ -34,7 +35,9 @@ public final class HttpApi {
         } catch (ValidationException e) {
             return toEvent(Problem.validation(e.errors()).toResponse());
         }
-        return toEvent(serve(request, service));
+        ApiRequest r = request;
+        return LogContext.with(Map.of(LogContext.REQUEST_ID, String.valueOf(r.requestId()),
+                LogContext.TENANT_ID, String.valueOf(r.tenantId())), () -> toEvent(serve(r, service)));
     }
 
     /** Runs a service on a request, refusing unauthenticated requests and mapping exceptions to problems. */

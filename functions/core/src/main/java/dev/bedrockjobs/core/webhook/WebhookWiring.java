@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.webhook;
 
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
 
 import java.time.Clock;
@@ -35,7 +36,7 @@ public final class WebhookWiring {
         String table = aws.required(Wiring.JOBS_TABLE);
         return new WebhookDeliveryService(
                 new DynamoTenantStore(aws.dynamoDb(), table),
-                deliveries(aws),
+                new MeteredWebhookDeliveries(deliveries(aws), EmfJobMetrics.fromEnvironment(aws.env())),
                 new WebhookSender(new WebhookAddressGuard(loopback), timeout, timeout, Clock.systemUTC()),
                 RetrySchedule.standard(maxAttempts),
                 Clock.systemUTC());

@@ -5,9 +5,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.LogContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,7 +68,7 @@ public final class JobMessages {
             LOG.warning("message " + m.getMessageId() + " names no job; dropped");
             return WorkerService.Delivery.DONE;
         }
-        return worker.process(jobId, receiveCount(m));
+        return LogContext.with(Map.of(LogContext.JOB_ID, jobId), () -> worker.process(jobId, receiveCount(m)));
     }
 
     private static String jobId(SQSEvent.SQSMessage m) {

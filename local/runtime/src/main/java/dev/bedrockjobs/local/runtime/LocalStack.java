@@ -2,6 +2,7 @@ package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.RepoRoot;
@@ -75,6 +76,7 @@ public final class LocalStack implements AutoCloseable {
     private LocalTenants tenants;
     private String devApiKey;
     private String jobsTable;
+    private Map<String, LambdaFunction> functions = Map.of();
     private Thread redrive;
     private volatile boolean closed;
 
@@ -117,6 +119,23 @@ public final class LocalStack implements AutoCloseable {
         return options;
     }
 
+    /**
+     * What Lambda would give a function of the template here: its handler ({@code class::method}) and its resolved
+     * environment, endpoints pointed at this stack's emulators. For tools that run a handler in a JVM of its own.
+     */
+    public FunctionSetup function(String logicalId) {
+        LambdaFunction f = functions.get(logicalId);
+        if (f == null) {
+            throw new IllegalArgumentException("no function " + logicalId + " in the template; functions: "
+                    + functions.keySet());
+        }
+        return new FunctionSetup(f.handler(), f.environment());
+    }
+
+    /** @param handler {@code class::method}; @param environment the variables, platform ones included */
+    public record FunctionSetup(String handler, Map<String, String> environment) {
+    }
+
     private void boot() {
         long t0 = System.nanoTime();
         // Small responses on keep-alive connections otherwise wait on Nagle + delayed ACK (tens of ms each).
@@ -149,6 +168,7 @@ public final class LocalStack implements AutoCloseable {
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
         jobsTable = shared(functions, Wiring.JOBS_TABLE);
+        this.functions = Map.copyOf(functions);
         tenants = new LocalTenants(new DynamoTenantStore(dynamo, jobsTable), Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
 
@@ -229,6 +249,8 @@ public final class LocalStack implements AutoCloseable {
         if (options.allowLoopbackWebhooks()) {
             env.put(Wiring.ALLOW_LOOPBACK_WEBHOOKS, "true");
         }
+        // embedded-format metrics are for CloudWatch; locally they would only crowd the console
+        env.put(EmfJobMetrics.DISABLED, "true");
         return env;
     }
 

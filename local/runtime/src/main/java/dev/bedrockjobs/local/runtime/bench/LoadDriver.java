@@ -355,7 +355,7 @@ public final class LoadDriver {
         System.out.flush();
     }
 
-    private static Map<String, String> arguments(String[] args) {
+    static Map<String, String> arguments(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {

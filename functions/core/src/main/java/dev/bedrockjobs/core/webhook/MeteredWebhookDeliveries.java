@@ -1,0 +1,28 @@
+package dev.bedrockjobs.core.webhook;
+
+import dev.bedrockjobs.core.port.JobMetrics;
+
+import java.util.List;
+
+/** A {@link WebhookDeliveries} log that also reports each attempt: delivered, or not (to retry or given up). */
+public final class MeteredWebhookDeliveries implements WebhookDeliveries {
+    private final WebhookDeliveries deliveries;
+    private final JobMetrics metrics;
+
+    public MeteredWebhookDeliveries(WebhookDeliveries deliveries, JobMetrics metrics) {
+        this.deliveries = deliveries;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void record(WebhookEvent event, DeliveryAttempt attempt) {
+        deliveries.record(event, attempt);
+        metrics.webhookAttempt(attempt.eventType(), attempt.outcome() == DeliveryAttempt.Outcome.DELIVERED,
+                attempt.durationMs());
+    }
+
+    @Override
+    public List<DeliveryAttempt> list(WebhookEvent.Subject subject, String subjectId) {
+        return deliveries.list(subject, subjectId);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.bedrockjobs.core.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.LogContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonLogFormatterTest {
+    private final JsonLogFormatter formatter = new JsonLogFormatter();
+
+    private static LogRecord record(Level level, String message, Throwable thrown) {
+        LogRecord r = new LogRecord(level, message);
+        r.setLoggerName("dev.bedrockjobs.core.work.WorkerService");
+        r.setMillis(1_795_774_530_000L);
+        r.setThrown(thrown);
+        return r;
+    }
+
+    @Test
+    void aLineCarriesTheCorrelationIdsInEffectAndNothingAfterwards() {
+        String inside = LogContext.with(Map.of(LogContext.REQUEST_ID, "req-1", LogContext.TENANT_ID, "tenant-a"),
+                () -> LogContext.with(Map.of(LogContext.JOB_ID, "job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4"),
+                        () -> formatter.format(record(Level.WARNING, "job failed", null))));
+        JsonNode line = Json.parse(inside.strip());
+        assertEquals("WARNING", line.path("level").asText());
+        assertEquals("job failed", line.path("message").asText());
+        assertEquals("req-1", line.path("requestId").asText());
+        assertEquals("tenant-a", line.path("tenantId").asText());
+        assertEquals("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4", line.path("jobId").asText());
+        assertEquals("2026-11-27T10:15:30Z", line.path("timestamp").asText());
+
+        JsonNode after = Json.parse(formatter.format(record(Level.INFO, "idle", null)).strip());
+        assertFalse(after.has("jobId"));
+        assertFalse(after.has("requestId"));
+    }
+
+    @Test
+    void aFailureIsItsTypeMessageAndTopFramesOnOneLine() {
+        String out = formatter.format(record(Level.SEVERE, "boom", new IllegalStateException("bad state",
+                new RuntimeException("root"))));
+        assertEquals(1, out.strip().split("\n").length);
+        JsonNode error = Json.parse(out.strip()).path("error");
+        assertEquals("java.lang.IllegalStateException", error.path("type").asText());
+        assertEquals("bad state", error.path("message").asText());
+        assertTrue(error.path("frames").size() > 0 && error.path("frames").size() <= 8);
+        assertEquals("java.lang.RuntimeException: root", error.path("cause").asText());
+    }
+
+    @Test
+    void jsonLoggingIsOnlyForTheLambdaJsonLogFormat() {
+        assertFalse(JsonLogging.installIfConfigured(Map.of()));
+        assertFalse(JsonLogging.installIfConfigured(Map.of(JsonLogging.LOG_FORMAT, "Text")));
+        assertEquals(Level.WARNING, JsonLogging.level("WARN"));
+        assertEquals(Level.FINE, JsonLogging.level("debug"));
+        assertEquals(Level.INFO, JsonLogging.level(null));
+    }
+}
