@@ -6,6 +6,11 @@ import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
+import dev.bedrockjobs.core.adapter.DynamoResponseCache;
+import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
+import dev.bedrockjobs.core.api.UsageService;
+import dev.bedrockjobs.core.work.TenantLedger;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -95,9 +100,12 @@ class StatusHandlerIntegrationTest {
             public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock),
+        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock,
+                new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
+                        new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
+                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24))),
                 new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
-                clock, d -> {
+                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock), clock, d -> {
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);

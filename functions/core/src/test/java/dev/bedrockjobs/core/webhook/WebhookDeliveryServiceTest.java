@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.webhook;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.TenantStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +52,15 @@ class WebhookDeliveryServiceTest {
 
         @Override
         public void putKey(dev.bedrockjobs.core.domain.ApiKey key) {
+        }
+
+        @Override
+        public TenantLimits.Overrides findLimitOverrides(String tenantId) {
+            return TenantLimits.Overrides.NONE;
+        }
+
+        @Override
+        public void setLimitOverrides(String tenantId, TenantLimits.Overrides overrides) {
         }
     };
 
@@ -195,6 +205,13 @@ class WebhookDeliveryServiceTest {
             }
 
             public void putKey(dev.bedrockjobs.core.domain.ApiKey k) {
+            }
+
+            public TenantLimits.Overrides findLimitOverrides(String id) {
+                return TenantLimits.Overrides.NONE;
+            }
+
+            public void setLimitOverrides(String id, TenantLimits.Overrides o) {
             }
         }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
                 RetrySchedule.standard(), Clock.systemUTC());
