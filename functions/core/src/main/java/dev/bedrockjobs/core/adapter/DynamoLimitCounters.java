@@ -1,10 +1,17 @@
 package dev.bedrockjobs.core.adapter;
 
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.LimitCounters;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +28,7 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
  */
 public final class DynamoLimitCounters implements LimitCounters {
     private static final long RATE_ITEM_SECONDS = 60;
+    private static final int BATCH_GET_LIMIT = 100;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -82,5 +90,53 @@ public final class DynamoLimitCounters implements LimitCounters {
         } catch (ConditionalCheckFailedException e) {
             // no active set: nothing to release
         }
+    }
+
+    @Override
+    public int releaseStale(String tenantId, Instant madeBefore) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, "ACTIVE"))
+                .consistentRead(true)).item();
+        AttributeValue set = item == null ? null : item.get("jobs");
+        if (set == null || !set.hasSs()) {
+            return 0;
+        }
+        List<String> ids = set.ss();
+        List<String> stale = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += BATCH_GET_LIMIT) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH_GET_LIMIT));
+            Map<String, String> statusById = statuses(chunk);
+            if (statusById == null) {
+                continue; // not every job could be read: leave this chunk for another time
+            }
+            for (String id : chunk) {
+                String status = statusById.get(id);
+                boolean finished = status != null && JobStatus.fromWire(status).isTerminal();
+                boolean neverWritten = status == null && Ids.timeOf(id).isBefore(madeBefore);
+                if (finished || neverWritten) {
+                    stale.add(id);
+                }
+            }
+        }
+        for (int from = 0; from < stale.size(); from += BATCH_GET_LIMIT) {
+            releaseActive(tenantId, stale.subList(from, Math.min(stale.size(), from + BATCH_GET_LIMIT)));
+        }
+        return stale.size();
+    }
+
+    /** Each job's status by id (absent: no such job), or null if DynamoDB left some keys unread. */
+    private Map<String, String> statuses(List<String> jobIds) {
+        List<Map<String, AttributeValue>> keys = jobIds.stream().map(JobItems::key).toList();
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                .consistentRead(true).projectionExpression("id, #status")
+                .expressionAttributeNames(Map.of("#status", "status")).build());
+        Map<String, String> out = new HashMap<>();
+        for (int attempt = 0; attempt < 4 && !request.isEmpty(); attempt++) {
+            Map<String, KeysAndAttributes> current = request;
+            BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
+            r.responses().getOrDefault(table, List.of()).forEach(job -> out.put(job.get("id").s(),
+                    job.get("status").s()));
+            request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+        }
+        return request.isEmpty() ? out : null;
     }
 }

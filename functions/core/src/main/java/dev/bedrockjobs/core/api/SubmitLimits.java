@@ -31,6 +31,10 @@ public final class SubmitLimits {
     public static final String TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs";
     public static final String BUDGET_EXCEEDED = "budget_exceeded";
     static final String ACTIVE_RETRY_AFTER_SECONDS = "5";
+    /** How often one instance may mend a tenant's active set. */
+    static final Duration MEND_INTERVAL = Duration.ofMinutes(1);
+    /** A reserved id with no job this long after it was made belongs to a submit that stopped. */
+    static final Duration NEVER_WRITTEN_AFTER = Duration.ofMinutes(1);
 
     private final TenantStore tenants;
     private final TenantLimits defaults;
@@ -40,6 +44,8 @@ public final class SubmitLimits {
     private final Clock clock;
     private final Duration settingsTtl;
     private final Map<String, Settings> settings = new ConcurrentHashMap<>();
+    /** When each tenant's active set was last mended here, so that a tenant at its cap cannot make it run often. */
+    private final Map<String, Instant> lastMended = new ConcurrentHashMap<>();
 
     private record Settings(TenantLimits limits, Instant readAt) {
     }
@@ -112,9 +118,26 @@ public final class SubmitLimits {
         if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobIds, limits.maxActiveJobs())) {
             return Optional.empty();
         }
+        // At the cap: perhaps because of slots nobody will give back (a submit that died after reserving). Mend the
+        // set now and then, and try once more.
+        Instant now = clock.instant();
+        if (mayMend(tenantId, now)
+                && counters.releaseStale(tenantId, now.minus(NEVER_WRITTEN_AFTER)) > 0
+                && counters.tryReserveActive(tenantId, jobIds, limits.maxActiveJobs())) {
+            return Optional.empty();
+        }
         return refuse(TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
                 + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobIds.size()
                 + ".", ACTIVE_RETRY_AFTER_SECONDS);
+    }
+
+    private boolean mayMend(String tenantId, Instant now) {
+        boolean[] due = {false};
+        lastMended.compute(tenantId, (t, last) -> {
+            due[0] = last == null || !now.isBefore(last.plus(MEND_INTERVAL));
+            return due[0] ? now : last;
+        });
+        return due[0];
     }
 
     /** Gives back slots taken for jobs that were not created after all. */

@@ -19,4 +19,10 @@ public interface LimitCounters {
 
     /** Takes jobs out of the tenant's active set; harmless for ids no longer (or never) in it. */
     void releaseActive(String tenantId, List<String> jobIds);
+
+    /**
+     * Mends the tenant's active set: takes out jobs that have finished, and ids made before {@code madeBefore} whose
+     * job was never written (a submit that stopped between reserving and writing). @return how many were taken out
+     */
+    int releaseStale(String tenantId, java.time.Instant madeBefore);
 }

@@ -1,5 +1,6 @@
 package dev.bedrockjobs.core.adapter;
 
+import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.domain.Tenant;
@@ -21,10 +22,11 @@ class DynamoLimitCountersIntegrationTest {
     private DynamoLimitCounters counters;
     private DynamoTenantStore tenants;
     private DynamoResponseCache cache;
+    private String table;
 
     @BeforeEach
     void fresh() {
-        String table = SharedEmulators.newJobsTable("limits");
+        table = SharedEmulators.newJobsTable("limits");
         counters = new DynamoLimitCounters(SharedEmulators.dynamoClient(), table);
         tenants = new DynamoTenantStore(SharedEmulators.dynamoClient(), table);
         cache = new DynamoResponseCache(SharedEmulators.dynamoClient(), table);
@@ -52,6 +54,24 @@ class DynamoLimitCountersIntegrationTest {
         assertTrue(counters.tryReserveActive("t", List.of("j4"), 3));
         assertFalse(counters.tryReserveActive("t", List.of("j5"), 3));
         counters.releaseActive("nobody", List.of("x")); // no set: nothing happens, nothing is created
+    }
+
+    @Test
+    void mendingTakesOutFinishedJobsAndIdsWhoseSubmitStopped() {
+        DynamoJobStore jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, java.time.Duration.ofDays(1));
+        Job queued = Job.builder().id(Ids.newJobId(NOW)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(10).createdAt(NOW).build();
+        Job canceled = queued.toBuilder().id(Ids.newJobId(NOW)).build();
+        assertTrue(jobs.create(queued));
+        assertTrue(jobs.create(canceled));
+        assertTrue(jobs.cancelQueued(canceled.id(), NOW).isPresent());
+        String stopped = Ids.newJobId(NOW.minusSeconds(120));
+        String inFlight = Ids.newJobId(NOW);
+        assertTrue(counters.tryReserveActive("t", List.of(queued.id(), canceled.id(), stopped, inFlight), 4));
+        assertEquals(2, counters.releaseStale("t", NOW.minusSeconds(60)));
+        assertTrue(counters.tryReserveActive("t", List.of("a", "b"), 4), "two slots free again");
+        assertFalse(counters.tryReserveActive("t", List.of("c"), 4), "the queued job and the in-flight id remain");
+        assertEquals(0, counters.releaseStale("nobody", NOW));
     }
 
     @Test

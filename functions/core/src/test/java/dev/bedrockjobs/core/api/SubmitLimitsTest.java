@@ -46,6 +46,8 @@ class SubmitLimitsTest {
     private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
     private final Map<String, Integer> perSecond = new HashMap<>();
     private final Set<String> active = new HashSet<>();
+    /** Ids in the active set that no job will ever release (their submit died), as the store would find them. */
+    private final Set<String> leaked = new HashSet<>();
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
     private final TenantStore tenants = new TenantStore() {
@@ -80,6 +82,16 @@ class SubmitLimitsTest {
         public void releaseActive(String tenantId, List<String> ids) {
             calls.add("release");
             ids.forEach(active::remove);
+        }
+
+        public int releaseStale(String tenantId, Instant madeBefore) {
+            calls.add("mend");
+            int n = 0;
+            for (String id : List.copyOf(leaked)) {
+                n += active.remove(id) ? 1 : 0;
+            }
+            leaked.clear();
+            return n;
         }
     };
 
@@ -181,5 +193,20 @@ class SubmitLimitsTest {
         assertTrue(l.reserveActive("vip", vip, List.of("a", "b", "c")).isEmpty(), "0 lifts the cap for this tenant");
         assertRefused(l.checkBudget("small", l.limitsOf("small"), List.of(job("p", 1))),
                 SubmitLimits.BUDGET_EXCEEDED, "60");
+    }
+
+    @Test
+    void slotsThatNobodyWillGiveBackAreMendedAtTheCapButNotOnEveryRefusal() {
+        SubmitLimits l = limits(new TenantLimits(0, 2, 0, null, false));
+        TenantLimits t = l.limitsOf("t");
+        assertTrue(l.reserveActive("t", t, List.of("lost", "live")).isEmpty());
+        leaked.add("lost");
+        assertTrue(l.reserveActive("t", t, List.of("new")).isEmpty(), "the lost slot was taken back");
+        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(1, calls.stream().filter("mend"::equals).count(), "at most once a minute: " + calls);
+        now = now.plus(SubmitLimits.MEND_INTERVAL);
+        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(2, calls.stream().filter("mend"::equals).count());
     }
 }
