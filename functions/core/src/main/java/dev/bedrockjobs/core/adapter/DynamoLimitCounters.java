@@ -1,18 +1,13 @@
 package dev.bedrockjobs.core.adapter;
 
-import dev.bedrockjobs.core.domain.Ids;
-import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.LimitCounters;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
@@ -22,13 +17,13 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 /**
  * Limit counters in the jobs table, partition {@code LIMIT#tenant}: one small item per second of requests
- * ({@code sk = RATE#epochSecond}, expired by TTL a minute later) and one item holding the set of the tenant's queued
- * or running job ids ({@code sk = ACTIVE}). A set rather than a number: adding an id twice or removing it twice is
- * harmless, so replays, redeliveries and crashes cannot make the count drift. Its size is bounded by the cap.
+ * ({@code sk = RATE#epochSecond}, expired by TTL a minute later) and one counter of the tenant's queued or running
+ * jobs ({@code sk = ACTIVE}, attribute {@code jobs}). A job that took a slot carries {@code activeSlot}; it gives the
+ * slot back once, guarded by {@code slotReleased} on its own item. A count that drifted up (a process stopped between
+ * its two writes) is set back by {@link #recount} from the sparse {@code active} index.
  */
 public final class DynamoLimitCounters implements LimitCounters {
     private static final long RATE_ITEM_SECONDS = 60;
-    private static final int BATCH_GET_LIMIT = 100;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -58,19 +53,19 @@ public final class DynamoLimitCounters implements LimitCounters {
     }
 
     @Override
-    public boolean tryReserveActive(String tenantId, List<String> jobIds, long max) {
-        if (jobIds.isEmpty()) {
+    public boolean tryReserveActive(String tenantId, int jobs, long max) {
+        if (jobs == 0) {
             return true;
         }
-        long room = max - jobIds.size();
+        long room = max - jobs;
         if (room < 0) {
             return false;
         }
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
-                    .updateExpression("ADD jobs :ids")
-                    .conditionExpression("attribute_not_exists(jobs) OR size(jobs) <= :room")
-                    .expressionAttributeValues(Map.of(":ids", AttributeValue.fromSs(jobIds), ":room", n(room))));
+                    .updateExpression("ADD jobs :k")
+                    .conditionExpression("attribute_not_exists(jobs) OR jobs <= :room")
+                    .expressionAttributeValues(Map.of(":k", n(jobs), ":room", n(room))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -78,65 +73,76 @@ public final class DynamoLimitCounters implements LimitCounters {
     }
 
     @Override
-    public void releaseActive(String tenantId, List<String> jobIds) {
-        if (jobIds.isEmpty()) {
+    public void releaseActive(String tenantId, int jobs) {
+        if (jobs == 0) {
             return;
         }
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
-                    .updateExpression("DELETE jobs :ids")
-                    .conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":ids", AttributeValue.fromSs(jobIds))));
+                    .updateExpression("ADD jobs :minus")
+                    .conditionExpression("jobs >= :k")
+                    .expressionAttributeValues(Map.of(":minus", n(-jobs), ":k", n(jobs))));
         } catch (ConditionalCheckFailedException e) {
-            // no active set: nothing to release
+            // already lower (a recount ran meanwhile): never below zero
         }
     }
 
     @Override
-    public int releaseStale(String tenantId, Instant madeBefore) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, "ACTIVE"))
-                .consistentRead(true)).item();
-        AttributeValue set = item == null ? null : item.get("jobs");
-        if (set == null || !set.hasSs()) {
-            return 0;
+    public void releaseSlot(String tenantId, String jobId) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET slotReleased = :t")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(slotReleased)")
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
+        } catch (ConditionalCheckFailedException alreadyGivenBack) {
+            return;
         }
-        List<String> ids = set.ss();
-        List<String> stale = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += BATCH_GET_LIMIT) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH_GET_LIMIT));
-            Map<String, String> statusById = statuses(chunk);
-            if (statusById == null) {
-                continue; // not every job could be read: leave this chunk for another time
-            }
-            for (String id : chunk) {
-                String status = statusById.get(id);
-                boolean finished = status != null && JobStatus.fromWire(status).isTerminal();
-                boolean neverWritten = status == null && Ids.timeOf(id).isBefore(madeBefore);
-                if (finished || neverWritten) {
-                    stale.add(id);
-                }
-            }
-        }
-        for (int from = 0; from < stale.size(); from += BATCH_GET_LIMIT) {
-            releaseActive(tenantId, stale.subList(from, Math.min(stale.size(), from + BATCH_GET_LIMIT)));
-        }
-        return stale.size();
+        releaseActive(tenantId, 1);
     }
 
-    /** Each job's status by id (absent: no such job), or null if DynamoDB left some keys unread. */
-    private Map<String, String> statuses(List<String> jobIds) {
-        List<Map<String, AttributeValue>> keys = jobIds.stream().map(JobItems::key).toList();
-        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
-                .consistentRead(true).projectionExpression("id, #status")
-                .expressionAttributeNames(Map.of("#status", "status")).build());
-        Map<String, String> out = new HashMap<>();
-        for (int attempt = 0; attempt < 4 && !request.isEmpty(); attempt++) {
-            Map<String, KeysAndAttributes> current = request;
-            BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
-            r.responses().getOrDefault(table, List.of()).forEach(job -> out.put(job.get("id").s(),
-                    job.get("status").s()));
-            request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+    @Override
+    public long recount(String tenantId) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, "ACTIVE"))
+                .consistentRead(true)).item();
+        Long counted = item == null ? null : JobItems.num(item, "jobs");
+        if (counted == null) {
+            return 0;
         }
-        return request.isEmpty() ? out : null;
+        long holding = countHoldingSlots(tenantId);
+        if (counted <= holding) {
+            return 0;
+        }
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
+                    .updateExpression("SET jobs = :holding")
+                    .conditionExpression("jobs = :counted")
+                    .expressionAttributeValues(Map.of(":holding", n(holding), ":counted", n(counted))));
+            return counted - holding;
+        } catch (ConditionalCheckFailedException movedMeanwhile) {
+            return 0; // a submit or a finish changed it while we counted: leave it for the next time
+        }
+    }
+
+    /** The tenant's unfinished jobs that hold a slot, from the sparse {@code active} index. */
+    private long countHoldingSlots(String tenantId) {
+        long count = 0;
+        for (int shard = 0; shard < JobItems.ACTIVE_SHARDS; shard++) {
+            Map<String, AttributeValue> start = null;
+            do {
+                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+                        .keyConditionExpression("gsi3pk = :p")
+                        .filterExpression("tenantId = :t AND activeSlot = :yes")
+                        .expressionAttributeValues(Map.of(":p", s("ACTIVE#" + shard), ":t", s(tenantId),
+                                ":yes", AttributeValue.fromBool(true)))
+                        .select(Select.COUNT);
+                if (start != null) {
+                    q.exclusiveStartKey(start);
+                }
+                QueryResponse page = dynamo.query(q.build());
+                count += page.count();
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        }
+        return count;
     }
 }

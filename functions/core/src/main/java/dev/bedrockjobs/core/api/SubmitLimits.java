@@ -31,10 +31,8 @@ public final class SubmitLimits {
     public static final String TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs";
     public static final String BUDGET_EXCEEDED = "budget_exceeded";
     static final String ACTIVE_RETRY_AFTER_SECONDS = "5";
-    /** How often one instance may mend a tenant's active set. */
+    /** How often one instance may recount a tenant's active jobs. */
     static final Duration MEND_INTERVAL = Duration.ofMinutes(1);
-    /** A reserved id with no job this long after it was made belongs to a submit that stopped. */
-    static final Duration NEVER_WRITTEN_AFTER = Duration.ofMinutes(1);
 
     private final TenantStore tenants;
     private final TenantLimits defaults;
@@ -44,7 +42,7 @@ public final class SubmitLimits {
     private final Clock clock;
     private final Duration settingsTtl;
     private final Map<String, Settings> settings = new ConcurrentHashMap<>();
-    /** When each tenant's active set was last mended here, so that a tenant at its cap cannot make it run often. */
+    /** When each tenant's active count was last recounted here, so that a tenant at its cap cannot make it run often. */
     private final Map<String, Instant> lastMended = new ConcurrentHashMap<>();
 
     private record Settings(TenantLimits limits, Instant readAt) {
@@ -114,21 +112,19 @@ public final class SubmitLimits {
     }
 
     /** Takes slots under the tenant's cap on queued or running jobs. @return the refusal, if over the cap */
-    public Optional<ApiResponse> reserveActive(String tenantId, TenantLimits limits, List<String> jobIds) {
-        if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobIds, limits.maxActiveJobs())) {
+    public Optional<ApiResponse> reserveActive(String tenantId, TenantLimits limits, int jobs) {
+        if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
             return Optional.empty();
         }
-        // At the cap: perhaps because of slots nobody will give back (a submit that died after reserving). Mend the
-        // set now and then, and try once more.
-        Instant now = clock.instant();
-        if (mayMend(tenantId, now)
-                && counters.releaseStale(tenantId, now.minus(NEVER_WRITTEN_AFTER)) > 0
-                && counters.tryReserveActive(tenantId, jobIds, limits.maxActiveJobs())) {
+        // At the cap: perhaps because of slots nobody will give back (a process that stopped between two writes).
+        // Recount now and then, and try once more.
+        if (mayMend(tenantId, clock.instant()) && counters.recount(tenantId) > 0
+                && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
             return Optional.empty();
         }
         return refuse(TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
-                + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobIds.size()
-                + ".", ACTIVE_RETRY_AFTER_SECONDS);
+                + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobs + ".",
+                ACTIVE_RETRY_AFTER_SECONDS);
     }
 
     private boolean mayMend(String tenantId, Instant now) {
@@ -141,9 +137,9 @@ public final class SubmitLimits {
     }
 
     /** Gives back slots taken for jobs that were not created after all. */
-    public void releaseActive(String tenantId, TenantLimits limits, List<String> jobIds) {
+    public void releaseActive(String tenantId, TenantLimits limits, int jobs) {
         if (limits.capsActiveJobs()) {
-            counters.releaseActive(tenantId, jobIds);
+            counters.releaseActive(tenantId, jobs);
         }
     }
 

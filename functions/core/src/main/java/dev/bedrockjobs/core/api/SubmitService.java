@@ -88,25 +88,25 @@ public final class SubmitService {
         boolean useCache = jr.cache() != null ? jr.cache() : tenant.cacheResponses();
         String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
         Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
-        List<String> slot = List.of();
+        int slots = 0;
         if (hit.isPresent()) {
             draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now);
         } else {
             draft.cacheKey(cacheKey);
             refused = limits.checkBudget(tenantId, tenant, List.of(draft.build()));
             if (refused.isEmpty()) {
-                refused = limits.reserveActive(tenantId, tenant, List.of(freshId));
+                refused = limits.reserveActive(tenantId, tenant, 1);
             }
             if (refused.isPresent()) {
                 return refused.get();
             }
-            slot = tenant.capsActiveJobs() ? List.of(freshId) : List.of();
+            slots = tenant.capsActiveJobs() ? 1 : 0;
         }
         Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, freshId, now);
         if (key.conflict() || key.earlier()) {
             // The fresh id will not be used: an earlier request owns this key.
-            limits.releaseActive(tenantId, tenant, slot);
-            slot = List.of();
+            limits.releaseActive(tenantId, tenant, slots);
+            slots = 0;
         }
         if (key.conflict()) {
             return keyReused();
@@ -118,7 +118,7 @@ public final class SubmitService {
             }
             // The key was reserved but the job never written (a crash in between): finish that submission.
         }
-        Job job = draft.id(key.id()).holdsActiveSlot(!slot.isEmpty()).build();
+        Job job = draft.id(key.id()).holdsActiveSlot(slots > 0).build();
         if (!store.create(job)) {
             // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
             return store.getOwned(tenantId, job.id()).map(j -> accepted(200, j))
@@ -157,7 +157,7 @@ public final class SubmitService {
         String hash = JobRequestParser.fingerprint(br);
         String freshId = Ids.newBatchId(now);
         List<Job> fresh = batchJobs(freshId, tenantId, br, now, tenant.capsActiveJobs());
-        List<String> slots = tenant.capsActiveJobs() ? fresh.stream().map(Job::id).toList() : List.of();
+        int slots = tenant.capsActiveJobs() ? fresh.size() : 0;
         refused = limits.checkBudget(tenantId, tenant, fresh);
         if (refused.isEmpty()) {
             refused = limits.reserveActive(tenantId, tenant, slots);

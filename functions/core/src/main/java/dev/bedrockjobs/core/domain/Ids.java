@@ -75,22 +75,6 @@ public final class Ids {
         return true;
     }
 
-    /** When a job or batch id was made (its first ten characters); a batch's items carry the batch's time. */
-    public static Instant timeOf(String id) {
-        if (id == null || id.length() < 14) {
-            throw new IllegalArgumentException("not an id: " + id);
-        }
-        long time = 0;
-        for (int i = 4; i < 14; i++) {
-            int digit = new String(ALPHABET).indexOf(id.charAt(i));
-            if (digit < 0) {
-                throw new IllegalArgumentException("not an id: " + id);
-            }
-            time = (time << 5) | digit;
-        }
-        return Instant.ofEpochMilli(time);
-    }
-
     static String ulid(Instant now) {
         char[] out = new char[26];
         long time = now.toEpochMilli();

@@ -1,9 +1,7 @@
 package dev.bedrockjobs.core.port;
 
-import java.util.List;
-
 /**
- * Shared counters behind the per-tenant limits, each moved by one conditional write so that every submit function
+ * Shared counters behind the per-tenant limits, each moved by single-item conditional writes so that every function
  * instance sees the same count.
  */
 public interface LimitCounters {
@@ -11,18 +9,22 @@ public interface LimitCounters {
     /** Counts one request in the tenant's current second. @return false (nothing counted) if the second is full */
     boolean tryCountRequest(String tenantId, long epochSecond, long perSecond);
 
-    /**
-     * Adds jobs to the tenant's set of queued or running jobs unless that would take it above {@code max}. The set
-     * makes a repeated reservation of the same ids harmless. @return false (nothing changed) if over the cap
-     */
-    boolean tryReserveActive(String tenantId, List<String> jobIds, long max);
+    /** Counts jobs as queued or running unless that would take the tenant above {@code max}. @return false if so */
+    boolean tryReserveActive(String tenantId, int jobs, long max);
 
-    /** Takes jobs out of the tenant's active set; harmless for ids no longer (or never) in it. */
-    void releaseActive(String tenantId, List<String> jobIds);
+    /** Gives back slots reserved for jobs that were not written after all. */
+    void releaseActive(String tenantId, int jobs);
 
     /**
-     * Mends the tenant's active set: takes out jobs that have finished, and ids made before {@code madeBefore} whose
-     * job was never written (a submit that stopped between reserving and writing). @return how many were taken out
+     * Gives back the slot a finished job held, once: the job item is marked first, so a repeat (a redelivery, the
+     * reconciler, a cancel racing the worker) gives nothing back twice.
      */
-    int releaseStale(String tenantId, java.time.Instant madeBefore);
+    void releaseSlot(String tenantId, String jobId);
+
+    /**
+     * Sets the tenant's count back to its unfinished jobs that hold a slot, when it has drifted above that (a
+     * submit that stopped after reserving, a worker that stopped between marking and giving back).
+     * @return how many slots were freed
+     */
+    long recount(String tenantId);
 }

@@ -7,14 +7,13 @@ import dev.bedrockjobs.core.port.ResponseCache;
 import dev.bedrockjobs.core.port.UsageMeter;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * What a finished job settles with its tenant: its usage goes into the month's counters (once), the slot it held
  * under the tenant's cap on active jobs is given back, and an answer the request asked to cache is stored. All three
- * are idempotent, so any path that finishes a job (worker, redelivery, cancel, reconciler) may call this again.
+ * happen once or are harmless to repeat, so any path that finishes a job (worker, redelivery, cancel, reconciler) may call this again.
  */
 public final class TenantLedger {
     private static final Logger LOG = Logger.getLogger(TenantLedger.class.getName());
@@ -37,7 +36,7 @@ public final class TenantLedger {
         }
         usage.record(job);
         if (job.holdsActiveSlot()) {
-            limits.releaseActive(job.tenantId(), List.of(job.id()));
+            limits.releaseSlot(job.tenantId(), job.id());
         }
         if (job.cacheKey() != null && !job.cached() && job.status() == JobStatus.SUCCEEDED && job.result() != null) {
             try {

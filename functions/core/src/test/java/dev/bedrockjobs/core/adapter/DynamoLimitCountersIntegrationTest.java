@@ -8,9 +8,12 @@ import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,36 +45,54 @@ class DynamoLimitCountersIntegrationTest {
     }
 
     @Test
-    void theActiveSetHoldsAtMostTheCapAndRepeatsAreHarmless() {
-        assertTrue(counters.tryReserveActive("t", List.of("j1", "j2"), 3));
-        assertFalse(counters.tryReserveActive("t", List.of("j3", "j4"), 3), "a batch counts as its items");
-        assertTrue(counters.tryReserveActive("t", List.of("j3"), 3));
-        assertFalse(counters.tryReserveActive("t", List.of("j4"), 3));
-        assertFalse(counters.tryReserveActive("t", List.of("a", "b", "c", "d"), 3), "more than the cap never fits");
-        counters.releaseActive("t", List.of("j1"));
-        counters.releaseActive("t", List.of("j1")); // a redelivered outcome releases again: no effect
-        counters.releaseActive("u", List.of("j2")); // another tenant's set is not touched
-        assertTrue(counters.tryReserveActive("t", List.of("j4"), 3));
-        assertFalse(counters.tryReserveActive("t", List.of("j5"), 3));
-        counters.releaseActive("nobody", List.of("x")); // no set: nothing happens, nothing is created
+    void theActiveCountStaysWithinTheCap() {
+        assertTrue(counters.tryReserveActive("t", 2, 3));
+        assertFalse(counters.tryReserveActive("t", 2, 3), "a batch counts as its items");
+        assertTrue(counters.tryReserveActive("t", 1, 3));
+        assertFalse(counters.tryReserveActive("t", 1, 3));
+        assertFalse(counters.tryReserveActive("u", 4, 3), "more than the cap never fits");
+        assertTrue(counters.tryReserveActive("u", 3, 3), "another tenant has its own count");
+        counters.releaseActive("t", 1);
+        assertTrue(counters.tryReserveActive("t", 1, 3));
+        counters.releaseActive("nobody", 1); // never below zero, nothing created
+        assertTrue(counters.tryReserveActive("nobody", 1, 1));
+    }
+
+    private Job holdingSlot(DynamoJobStore jobs) {
+        Job j = Job.builder().id(Ids.newJobId(NOW)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(10).createdAt(NOW).holdsActiveSlot(true).build();
+        assertTrue(counters.tryReserveActive("t", 1, 3));
+        assertTrue(jobs.create(j));
+        return j;
     }
 
     @Test
-    void mendingTakesOutFinishedJobsAndIdsWhoseSubmitStopped() {
-        DynamoJobStore jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, java.time.Duration.ofDays(1));
-        Job queued = Job.builder().id(Ids.newJobId(NOW)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(NOW).build();
-        Job canceled = queued.toBuilder().id(Ids.newJobId(NOW)).build();
-        assertTrue(jobs.create(queued));
-        assertTrue(jobs.create(canceled));
-        assertTrue(jobs.cancelQueued(canceled.id(), NOW).isPresent());
-        String stopped = Ids.newJobId(NOW.minusSeconds(120));
-        String inFlight = Ids.newJobId(NOW);
-        assertTrue(counters.tryReserveActive("t", List.of(queued.id(), canceled.id(), stopped, inFlight), 4));
-        assertEquals(2, counters.releaseStale("t", NOW.minusSeconds(60)));
-        assertTrue(counters.tryReserveActive("t", List.of("a", "b"), 4), "two slots free again");
-        assertFalse(counters.tryReserveActive("t", List.of("c"), 4), "the queued job and the in-flight id remain");
-        assertEquals(0, counters.releaseStale("nobody", NOW));
+    void aFinishedJobGivesItsSlotBackOnceAndARecountMendsWhatWasLost() {
+        DynamoJobStore jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(1));
+        Job first = holdingSlot(jobs);
+        Job second = holdingSlot(jobs);
+        holdingSlot(jobs);
+        assertFalse(counters.tryReserveActive("t", 1, 3), "three of three");
+        assertTrue(jobs.cancelQueued(first.id(), NOW).isPresent());
+        for (int i = 0; i < 3; i++) {
+            counters.releaseSlot("t", first.id()); // the cancel, then redeliveries of the same outcome
+        }
+        assertTrue(counters.tryReserveActive("t", 1, 3), "one slot back, not three");
+        assertFalse(counters.tryReserveActive("t", 1, 3));
+
+        // That last reservation's submit stopped before writing its job; and a worker stopped between marking the
+        // second job's slot as given back and giving it back.
+        assertTrue(jobs.cancelQueued(second.id(), NOW).isPresent());
+        SharedEmulators.dynamoClient().updateItem(u -> u.tableName(table).key(JobItems.key(second.id()))
+                .updateExpression("SET slotReleased = :t")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
+        counters.releaseSlot("t", second.id());
+        assertFalse(counters.tryReserveActive("t", 1, 3), "both slots are lost until a recount");
+        assertEquals(2, counters.recount("t"), "one unfinished job holds a slot");
+        assertEquals(0, counters.recount("t"));
+        assertTrue(counters.tryReserveActive("t", 2, 3));
+        assertFalse(counters.tryReserveActive("t", 1, 3));
+        assertEquals(0, counters.recount("nobody"));
     }
 
     @Test

@@ -20,11 +20,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,9 +43,9 @@ class SubmitLimitsTest {
     private final List<String> calls = new ArrayList<>();
     private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
     private final Map<String, Integer> perSecond = new HashMap<>();
-    private final Set<String> active = new HashSet<>();
-    /** Ids in the active set that no job will ever release (their submit died), as the store would find them. */
-    private final Set<String> leaked = new HashSet<>();
+    private long active;
+    /** Slots counted that no job will ever give back (a submit stopped after reserving), as a recount finds them. */
+    private long leaked;
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
     private final TenantStore tenants = new TenantStore() {
@@ -70,28 +68,30 @@ class SubmitLimitsTest {
             return n <= max;
         }
 
-        public boolean tryReserveActive(String tenantId, List<String> ids, long max) {
+        public boolean tryReserveActive(String tenantId, int jobs, long max) {
             calls.add("reserve");
-            if (active.size() + ids.size() > max) {
+            if (active + jobs > max) {
                 return false;
             }
-            active.addAll(ids);
+            active += jobs;
             return true;
         }
 
-        public void releaseActive(String tenantId, List<String> ids) {
+        public void releaseActive(String tenantId, int jobs) {
             calls.add("release");
-            ids.forEach(active::remove);
+            active -= jobs;
         }
 
-        public int releaseStale(String tenantId, Instant madeBefore) {
-            calls.add("mend");
-            int n = 0;
-            for (String id : List.copyOf(leaked)) {
-                n += active.remove(id) ? 1 : 0;
-            }
-            leaked.clear();
-            return n;
+        public void releaseSlot(String tenantId, String jobId) {
+            throw new UnsupportedOperationException("finished jobs give back their slots elsewhere");
+        }
+
+        public long recount(String tenantId) {
+            calls.add("recount");
+            long freed = leaked;
+            active -= leaked;
+            leaked = 0;
+            return freed;
         }
     };
 
@@ -129,8 +129,8 @@ class SubmitLimitsTest {
             TenantLimits t = l.limitsOf("t");
             assertTrue(l.countRequest("t", t).isEmpty());
             assertTrue(l.checkBudget("t", t, List.of(job("p", 8000))).isEmpty());
-            assertTrue(l.reserveActive("t", t, List.of("job_" + i)).isEmpty());
-            l.releaseActive("t", t, List.of("job_" + i));
+            assertTrue(l.reserveActive("t", t, 1).isEmpty());
+            l.releaseActive("t", t, 1);
         }
         assertEquals(List.of("tenant"), calls);
         now = now.plusSeconds(30);
@@ -153,10 +153,10 @@ class SubmitLimitsTest {
     void theActiveCapCountsABatchAsItsItems() {
         SubmitLimits l = limits(new TenantLimits(0, 3, 0, null, false));
         TenantLimits t = l.limitsOf("t");
-        assertTrue(l.reserveActive("t", t, List.of("a", "b")).isEmpty());
-        assertRefused(l.reserveActive("t", t, List.of("c", "d")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        l.releaseActive("t", t, List.of("a"));
-        assertTrue(l.reserveActive("t", t, List.of("c", "d")).isEmpty());
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        assertRefused(l.reserveActive("t", t, 2), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        l.releaseActive("t", t, 1);
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
     }
 
     @Test
@@ -190,23 +190,23 @@ class SubmitLimitsTest {
         SubmitLimits l = limits(new TenantLimits(0, 1, 0, null, false));
         TenantLimits vip = l.limitsOf("vip");
         assertTrue(vip.cacheResponses());
-        assertTrue(l.reserveActive("vip", vip, List.of("a", "b", "c")).isEmpty(), "0 lifts the cap for this tenant");
+        assertTrue(l.reserveActive("vip", vip, 3).isEmpty(), "0 lifts the cap for this tenant");
         assertRefused(l.checkBudget("small", l.limitsOf("small"), List.of(job("p", 1))),
                 SubmitLimits.BUDGET_EXCEEDED, "60");
     }
 
     @Test
-    void slotsThatNobodyWillGiveBackAreMendedAtTheCapButNotOnEveryRefusal() {
+    void slotsThatNobodyWillGiveBackAreRecountedAtTheCapButNotOnEveryRefusal() {
         SubmitLimits l = limits(new TenantLimits(0, 2, 0, null, false));
         TenantLimits t = l.limitsOf("t");
-        assertTrue(l.reserveActive("t", t, List.of("lost", "live")).isEmpty());
-        leaked.add("lost");
-        assertTrue(l.reserveActive("t", t, List.of("new")).isEmpty(), "the lost slot was taken back");
-        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        assertEquals(1, calls.stream().filter("mend"::equals).count(), "at most once a minute: " + calls);
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        leaked = 1;
+        assertTrue(l.reserveActive("t", t, 1).isEmpty(), "the lost slot was taken back");
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(1, calls.stream().filter("recount"::equals).count(), "at most once a minute: " + calls);
         now = now.plus(SubmitLimits.MEND_INTERVAL);
-        assertRefused(l.reserveActive("t", t, List.of("more")), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        assertEquals(2, calls.stream().filter("mend"::equals).count());
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(2, calls.stream().filter("recount"::equals).count());
     }
 }

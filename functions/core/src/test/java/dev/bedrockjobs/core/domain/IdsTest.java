@@ -33,13 +33,4 @@ class IdsTest {
         assertFalse(Ids.isWellFormed("job_01JDQ8Z6V3N4T5R6S7P8Q9W0Xu", "job_"));
         assertTrue(Ids.isWellFormed("job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY", "job_"));
     }
-
-    @Test
-    void theTimeOfAnIdIsReadBack() {
-        java.time.Instant t = java.time.Instant.parse("2026-11-27T10:00:00.123Z");
-        String job = Ids.newJobId(t);
-        org.junit.jupiter.api.Assertions.assertEquals(t, Ids.timeOf(job));
-        org.junit.jupiter.api.Assertions.assertEquals(t, Ids.timeOf(Ids.jobIdInBatch(Ids.newBatchId(t), 7)));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Ids.timeOf("job_!"));
-    }
 }
