@@ -103,24 +103,23 @@ public final class SubmitService {
             slots = tenant.capsActiveJobs() ? 1 : 0;
         }
         Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, freshId, now);
-        if (key.conflict() || key.earlier()) {
-            // The fresh id will not be used: an earlier request owns this key.
-            limits.releaseActive(tenantId, tenant, slots);
-            slots = 0;
-        }
         if (key.conflict()) {
+            limits.releaseActive(tenantId, tenant, slots);
             return keyReused();
         }
         if (key.earlier()) {
             Optional<Job> original = store.getOwned(tenantId, key.id());
             if (original.isPresent()) {
+                limits.releaseActive(tenantId, tenant, slots); // the original holds its own
                 return accepted(200, original.get());
             }
-            // The key was reserved but the job never written (a crash in between): finish that submission.
+            // The key was reserved but the job never written (a crash in between): finish that submission, with
+            // this request's slot.
         }
         Job job = draft.id(key.id()).holdsActiveSlot(slots > 0).build();
         if (!store.create(job)) {
             // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
+            limits.releaseActive(tenantId, tenant, slots);
             return store.getOwned(tenantId, job.id()).map(j -> accepted(200, j))
                     .orElseGet(() -> Problem.internal(request.requestId()).toResponse());
         }

@@ -40,6 +40,11 @@ public final class JobOutcomes {
         }
     }
 
+    /** A model's answer, before the job is written as finished: kept in the response cache if the request asked. */
+    public void jobAnswered(Job answered) {
+        ledger.remember(answered);
+    }
+
     /** @return true when this job's outcome completed its batch */
     public boolean jobFinished(Job job) {
         if (!job.status().isTerminal()) {

@@ -11,9 +11,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What a finished job settles with its tenant: its usage goes into the month's counters (once), the slot it held
- * under the tenant's cap on active jobs is given back, and an answer the request asked to cache is stored. All three
- * happen once or are harmless to repeat, so any path that finishes a job (worker, redelivery, cancel, reconciler) may call this again.
+ * What a job settles with its tenant: an answer the request asked to cache is stored, its usage goes into the
+ * month's counters (once), and the slot it held under the tenant's cap on active jobs is given back. Each happens
+ * once or is harmless to repeat, so any path that finishes a job (worker, redelivery, cancel, reconciler) may settle
+ * it again.
  */
 public final class TenantLedger {
     private static final Logger LOG = Logger.getLogger(TenantLedger.class.getName());
@@ -30,6 +31,24 @@ public final class TenantLedger {
         this.cacheTtl = cacheTtl;
     }
 
+    /**
+     * Keeps a successful answer the request asked to cache. Called before the job is written as succeeded, so that a
+     * client who sees it succeeded and asks again finds the answer.
+     */
+    public void remember(Job answered) {
+        if (answered.cacheKey() == null || answered.cached() || answered.status() != JobStatus.SUCCEEDED
+                || answered.result() == null) {
+            return;
+        }
+        try {
+            cache.put(answered.cacheKey(), answered.tenantId(), answered.result(),
+                    answered.finishedAt().plus(cacheTtl));
+        } catch (RuntimeException e) {
+            // The cache only saves a later model call; the job itself goes on.
+            LOG.log(Level.WARNING, "job " + answered.id() + ": answer not cached", e);
+        }
+    }
+
     public void settle(Job job) {
         if (!job.status().isTerminal()) {
             return;
@@ -37,14 +56,6 @@ public final class TenantLedger {
         usage.record(job);
         if (job.holdsActiveSlot()) {
             limits.releaseSlot(job.tenantId(), job.id());
-        }
-        if (job.cacheKey() != null && !job.cached() && job.status() == JobStatus.SUCCEEDED && job.result() != null) {
-            try {
-                cache.put(job.cacheKey(), job.tenantId(), job.result(), job.finishedAt().plus(cacheTtl));
-            } catch (RuntimeException e) {
-                // The cache only saves a later model call; the job itself is done.
-                LOG.log(Level.WARNING, "job " + job.id() + ": answer not cached", e);
-            }
         }
     }
 }
