@@ -4,8 +4,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
+import dev.bedrockjobs.core.adapter.DynamoResponseCache;
+import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
+import dev.bedrockjobs.core.api.UsageService;
+import dev.bedrockjobs.core.work.TenantLedger;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -95,9 +101,12 @@ class StatusHandlerIntegrationTest {
             public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock),
+        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock,
+                new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
+                        new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
+                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24))),
                 new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
-                clock, d -> {
+                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock), clock, d -> {
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);
@@ -176,6 +185,39 @@ class StatusHandlerIntegrationTest {
         assertEquals("running", view.get("status").asText());
         assertTrue(view.get("cancelRequested").asBoolean());
         assertTrue(store.get(JOB_ID).orElseThrow().cancelRequested());
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/get-usage.json", type = APIGatewayV2HTTPEvent.class)
+    void usageCountsTheTenantsFinishedAndWaitingJobsOfTheMonth(APIGatewayV2HTTPEvent event) {
+        seed(JOB_ID, "tenant-a", T0);
+        Job waiting = seed(Ids.newJobId(T0), "tenant-a", T0);
+        seed(Ids.newJobId(T0), "tenant-b", T0);
+        APIGatewayV2HTTPEvent cancel = EventLoader.loadApiGatewayHttpEvent("events/cancel-job.json");
+        assertEquals(JOB_ID, cancel.getPathParameters().get("id"));
+        assertEquals(202, handler.handleRequest(cancel, null).getStatusCode());
+        assertEquals(409, handler.handleRequest(cancel, null).getStatusCode(), "a second cancel counts nothing");
+
+        JsonNode usage = Json.parse(handler.handleRequest(event, null).getBody());
+        assertEquals("2026-11", usage.get("month").asText());
+        assertEquals(2, usage.path("jobs").path("submitted").asLong(), usage.toString());
+        assertEquals(1, usage.path("jobs").path("canceled").asLong());
+        assertEquals(0, usage.path("inputTokens").asLong());
+        assertEquals("m", usage.path("byModel").get(0).path("modelId").asText());
+        assertTrue(store.get(waiting.id()).isPresent());
+
+        event.getQueryStringParameters().put("month", "2026-10");
+        assertEquals(0, Json.parse(handler.handleRequest(event, null).getBody()).path("jobs").path("submitted")
+                .asLong());
+        event.getQueryStringParameters().put("month", "Nov 2026");
+        APIGatewayV2HTTPResponse bad = handler.handleRequest(event, null);
+        assertEquals(400, bad.getStatusCode());
+        assertEquals("month", Json.parse(bad.getBody()).path("errors").get(0).path("field").asText());
+        event.getQueryStringParameters().put("month", "2026-11");
+        setTenant(event, "tenant-b");
+        JsonNode other = Json.parse(handler.handleRequest(event, null).getBody());
+        assertEquals(1, other.path("jobs").path("submitted").asLong(), "each tenant sees only its own");
+        assertEquals(0, other.path("jobs").path("canceled").asLong());
     }
 
     @ParameterizedTest

@@ -2,12 +2,14 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.TenantStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +29,8 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
  * {@code byTenant} index under one partition ({@code gsi1pk = APIKEYS}, {@code gsi1sk = keyId}): an operator lists
  * and disables keys by their public id without a table scan and without ever handling a hash or a secret. A job's
  * partition there is {@code TENANT#...}, so the two never meet.
+ * A tenant's own limits are optional attributes of its item: {@code rateLimitPerSecond}, {@code maxActiveJobs},
+ * {@code monthlyTokenBudget}, {@code monthlyCostBudgetUsd} (numbers, 0 = unlimited) and {@code cacheResponses}.
  */
 public final class DynamoTenantStore implements TenantStore {
     private static final String KEYS_PARTITION = "APIKEYS";
@@ -162,5 +166,53 @@ public final class DynamoTenantStore implements TenantStore {
         } catch (ConditionalCheckFailedException noTenant) {
             return false;
         }
+    }
+
+    private static final String[] LIMIT_ATTRIBUTES = {
+        "rateLimitPerSecond", "maxActiveJobs", "monthlyTokenBudget", "monthlyCostBudgetUsd", "cacheResponses"};
+
+    @Override
+    public TenantLimits.Overrides findLimitOverrides(String tenantId) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                .key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT")))
+                .projectionExpression(String.join(", ", LIMIT_ATTRIBUTES))).item();
+        if (item == null || item.isEmpty()) {
+            return TenantLimits.Overrides.NONE;
+        }
+        AttributeValue cache = item.get("cacheResponses");
+        return new TenantLimits.Overrides(
+                JobItems.num(item, "rateLimitPerSecond"),
+                JobItems.num(item, "maxActiveJobs"),
+                JobItems.num(item, "monthlyTokenBudget"),
+                item.containsKey("monthlyCostBudgetUsd") ? new BigDecimal(item.get("monthlyCostBudgetUsd").n()) : null,
+                cache == null ? null : cache.bool());
+    }
+
+    @Override
+    public void setLimitOverrides(String tenantId, TenantLimits.Overrides o) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> set = new ArrayList<>();
+        List<String> remove = new ArrayList<>();
+        Object[] given = {o.requestsPerSecond(), o.maxActiveJobs(), o.monthlyTokenBudget(), o.monthlyCostBudgetUsd(),
+            o.cacheResponses()};
+        for (int i = 0; i < LIMIT_ATTRIBUTES.length; i++) {
+            String name = LIMIT_ATTRIBUTES[i];
+            if (given[i] == null) {
+                remove.add(name);
+            } else {
+                set.add(name + " = :" + name);
+                values.put(":" + name, given[i] instanceof Boolean b ? AttributeValue.fromBool(b)
+                        : AttributeValue.fromN(given[i] instanceof BigDecimal d ? d.toPlainString() : given[i].toString()));
+            }
+        }
+        String update = (set.isEmpty() ? "" : "SET " + String.join(", ", set) + " ")
+                + (remove.isEmpty() ? "" : "REMOVE " + String.join(", ", remove));
+        dynamo.updateItem(u -> {
+            u.tableName(table).key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT")))
+                    .updateExpression(update.strip()).conditionExpression("attribute_exists(pk)");
+            if (!values.isEmpty()) {
+                u.expressionAttributeValues(values);
+            }
+        });
     }
 }

@@ -87,6 +87,20 @@ final class JobItems {
         putIfPresent(m, "idempotencyKey", j.idempotencyKey());
         putIfPresent(m, "requestHash", j.requestHash());
         m.put("createdAt", s(j.createdAt().toString()));
+        if (j.finishedAt() != null) {
+            m.put("finishedAt", s(j.finishedAt().toString()));
+        }
+        if (j.result() != null) {
+            m.put("resultText", s(j.result().text() == null ? "" : j.result().text()));
+            m.put("stopReason", s(j.result().stopReason() == null ? "" : j.result().stopReason()));
+        }
+        if (j.cached()) {
+            m.put("cached", AttributeValue.fromBool(true));
+        }
+        putIfPresent(m, "cacheKey", j.cacheKey());
+        if (j.holdsActiveSlot()) {
+            m.put("activeSlot", AttributeValue.fromBool(true));
+        }
         m.put("attempts", n(j.attempts()));
         m.put("ttl", n(ttlEpochSeconds));
         return m;
@@ -135,7 +149,16 @@ final class JobItems {
                 .cancelRequested(cancel != null && Boolean.TRUE.equals(cancel.bool()))
                 .fencingToken(str(m, "fencingToken"))
                 .leaseUntil(lease == null ? null : Instant.ofEpochMilli(lease))
+                .cached(flag(m, "cached"))
+                .cacheKey(str(m, "cacheKey"))
+                .holdsActiveSlot(flag(m, "activeSlot"))
+                .usageRecorded(flag(m, "usageRecorded"))
                 .build();
+    }
+
+    private static boolean flag(Map<String, AttributeValue> m, String name) {
+        AttributeValue v = m.get(name);
+        return v != null && Boolean.TRUE.equals(v.bool());
     }
 
     static AttributeValue s(String v) {

@@ -2,15 +2,20 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.api.SubmitLimits;
 import dev.bedrockjobs.core.api.SubmitService;
+import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.RequestLimits;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.webhook.WebhookWiring;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.Reconciler;
+import dev.bedrockjobs.core.work.TenantLedger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +32,9 @@ public final class Wiring {
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
     public static final String QUEUED_GRACE_SECONDS = "QUEUED_GRACE_SECONDS";
+    public static final String CACHE_TTL_SECONDS = "CACHE_TTL_SECONDS";
+    /** How long a submit function instance keeps a tenant's own limits before reading them again. */
+    static final Duration TENANT_SETTINGS_TTL = Duration.ofSeconds(30);
 
     private Wiring() {
     }
@@ -36,15 +44,18 @@ public final class Wiring {
         ModelCatalog catalog = ModelCatalog.from(env);
         JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
                 new WebhookUrlPolicy(Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false"))));
+        SubmitLimits limits = new SubmitLimits(new DynamoTenantStore(aws.dynamoDb(), aws.required(JOBS_TABLE)),
+                TenantLimits.fromEnvironment(env), limitCounters(aws), usageMeter(aws), Pricing.load(),
+                Clock.systemUTC(), TENANT_SETTINGS_TTL);
         return new SubmitService(meteredJobStore(aws), batchStore(aws),
                 new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser, catalog, Clock.systemUTC(),
-                Duration.ofHours(24));
+                Duration.ofHours(24), limits, responseCache(aws), jobOutcomes(aws));
     }
 
     public static StatusService statusService(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
         return new StatusService(jobStore(aws), batchStore(aws), jobOutcomes(aws), WebhookWiring.deliveries(aws),
-                WebhookWiring.queue(aws));
+                WebhookWiring.queue(aws), new UsageService(usageMeter(aws), Clock.systemUTC()));
     }
 
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {
@@ -70,7 +81,27 @@ public final class Wiring {
     }
 
     public static JobOutcomes jobOutcomes(AwsClients aws) {
-        return new JobOutcomes(batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC());
+        return new JobOutcomes(batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC(), tenantLedger(aws));
+    }
+
+    public static TenantLedger tenantLedger(AwsClients aws) {
+        return new TenantLedger(usageMeter(aws), limitCounters(aws), responseCache(aws), cacheTtl(aws));
+    }
+
+    public static DynamoResponseCache responseCache(AwsClients aws) {
+        return new DynamoResponseCache(aws.dynamoDb(), aws.required(JOBS_TABLE));
+    }
+
+    public static Duration cacheTtl(AwsClients aws) {
+        return Duration.ofSeconds(Long.parseLong(aws.optional(CACHE_TTL_SECONDS, "86400")));
+    }
+
+    public static DynamoUsageMeter usageMeter(AwsClients aws) {
+        return new DynamoUsageMeter(aws.dynamoDb(), aws.required(JOBS_TABLE));
+    }
+
+    public static DynamoLimitCounters limitCounters(AwsClients aws) {
+        return new DynamoLimitCounters(aws.dynamoDb(), aws.required(JOBS_TABLE));
     }
 
     public static DynamoBatchStore batchStore(AwsClients aws) {

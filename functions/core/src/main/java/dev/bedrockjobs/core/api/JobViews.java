@@ -35,6 +35,9 @@ public final class JobViews {
         if (j.cancelRequested() && !j.status().isTerminal()) {
             n.put("cancelRequested", true);
         }
+        if (j.cached()) {
+            n.put("cached", true); // answered from the response cache: no model call, no usage
+        }
         if (j.result() != null) {
             n.putObject("result").put("text", j.result().text()).put("stopReason", j.result().stopReason());
         }

@@ -27,7 +27,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** GET /v1/jobs/{id} (with long poll), GET /v1/jobs, DELETE /v1/jobs/{id}; always scoped to the caller's tenant. */
+/**
+ * GET /v1/jobs/{id} (with long poll), GET /v1/jobs, DELETE /v1/jobs/{id}, the batch and webhook-delivery routes, and
+ * GET /v1/usage; always scoped to the caller's tenant.
+ */
 public final class StatusService {
     public static final int MAX_WAIT_SECONDS = 20;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -48,9 +51,10 @@ public final class StatusService {
     private final WebhookQueue webhooks;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final UsageService usage;
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
-                         WebhookQueue webhooks, Clock clock, Sleeper sleeper) {
+                         WebhookQueue webhooks, UsageService usage, Clock clock, Sleeper sleeper) {
         this.store = store;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -58,17 +62,22 @@ public final class StatusService {
         this.webhooks = webhooks;
         this.clock = clock;
         this.sleeper = sleeper;
+        this.usage = usage;
     }
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
-                         WebhookQueue webhooks) {
-        this(store, batches, outcomes, deliveries, webhooks, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+                         WebhookQueue webhooks, UsageService usage) {
+        this(store, batches, outcomes, deliveries, webhooks, usage, Clock.systemUTC(),
+                d -> Thread.sleep(d.toMillis()));
     }
 
     /** Routes a request of the status function to the right operation. */
     public ApiResponse handle(ApiRequest request) {
         String id = request.pathParameter("id");
         String path = request.path() == null ? "" : request.path();
+        if (path.equals("/v1/usage")) {
+            return "GET".equals(request.method()) ? usage.report(request) : methodNotAllowed();
+        }
         if (path.startsWith("/v1/batches/")) {
             if (id == null) {
                 return Problem.notFound("batch").toResponse();

@@ -6,10 +6,15 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequest;
 import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.ResponseCacheKey;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.ResponseCache;
+import dev.bedrockjobs.core.work.JobOutcomes;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +28,8 @@ import java.util.logging.Logger;
 
 /**
  * POST /v1/jobs. The job is written before its message is sent, so a crash in between leaves a queued job for the
- * reconciler to re-drive rather than a message pointing at nothing.
+ * reconciler to re-drive rather than a message pointing at nothing. The tenant's limits are checked before anything
+ * of the job is written; a request answered from the response cache becomes a job that has already succeeded.
  */
 public final class SubmitService {
     private static final Logger LOG = Logger.getLogger(SubmitService.class.getName());
@@ -36,9 +42,13 @@ public final class SubmitService {
     private final ModelCatalog catalog;
     private final Clock clock;
     private final Duration idempotencyWindow;
+    private final SubmitLimits limits;
+    private final ResponseCache cache;
+    private final JobOutcomes outcomes;
 
     public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
-                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow) {
+                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow, SubmitLimits limits,
+                         ResponseCache cache, JobOutcomes outcomes) {
         this.store = store;
         this.batches = batches;
         this.queue = queue;
@@ -46,6 +56,9 @@ public final class SubmitService {
         this.catalog = catalog;
         this.clock = clock;
         this.idempotencyWindow = idempotencyWindow;
+        this.limits = limits;
+        this.cache = cache;
+        this.outcomes = outcomes;
     }
 
     /** Routes a request of the submit function. */
@@ -59,29 +72,60 @@ public final class SubmitService {
             return unsupported.get();
         }
         JobRequest jr = parser.parseJob(request.body(), request.header("idempotency-key"));
+        String tenantId = request.tenantId();
+        TenantLimits tenant = limits.limitsOf(tenantId);
+        Optional<ApiResponse> refused = limits.countRequest(tenantId, tenant);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         Instant now = clock.instant();
         String hash = JobRequestParser.fingerprint(jr);
-        Reservation key = reserve(request.tenantId(), jr.idempotencyKey(), hash, Ids.newJobId(now), now);
+        String freshId = Ids.newJobId(now);
+        Job.Builder draft = newJob(freshId, tenantId, jr, now)
+                .webhookUrl(jr.webhookUrl())
+                .idempotencyKey(jr.idempotencyKey())
+                .requestHash(hash);
+        boolean useCache = jr.cache() != null ? jr.cache() : tenant.cacheResponses();
+        String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
+        Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
+        int slots = 0;
+        if (hit.isPresent()) {
+            draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now);
+        } else {
+            draft.cacheKey(cacheKey);
+            refused = limits.checkBudget(tenantId, tenant, List.of(draft.build()));
+            if (refused.isEmpty()) {
+                refused = limits.reserveActive(tenantId, tenant, 1);
+            }
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+            slots = tenant.capsActiveJobs() ? 1 : 0;
+        }
+        Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, freshId, now);
         if (key.conflict()) {
+            limits.releaseActive(tenantId, tenant, slots);
             return keyReused();
         }
         if (key.earlier()) {
-            Optional<Job> original = store.getOwned(request.tenantId(), key.id());
+            Optional<Job> original = store.getOwned(tenantId, key.id());
             if (original.isPresent()) {
+                limits.releaseActive(tenantId, tenant, slots); // the original holds its own
                 return accepted(200, original.get());
             }
-            // The key was reserved but the job never written (a crash in between): finish that submission.
+            // The key was reserved but the job never written (a crash in between): finish that submission, with
+            // this request's slot.
         }
-        String jobId = key.id();
-        Job job = newJob(jobId, request.tenantId(), jr, now)
-                .webhookUrl(jr.webhookUrl())
-                .idempotencyKey(jr.idempotencyKey())
-                .requestHash(hash)
-                .build();
+        Job job = draft.id(key.id()).holdsActiveSlot(slots > 0).build();
         if (!store.create(job)) {
             // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
-            return store.getOwned(request.tenantId(), jobId).map(j -> accepted(200, j))
+            limits.releaseActive(tenantId, tenant, slots);
+            return store.getOwned(tenantId, job.id()).map(j -> accepted(200, j))
                     .orElseGet(() -> Problem.internal(request.requestId()).toResponse());
+        }
+        if (job.cached()) {
+            outcomes.jobFinished(job); // its webhook, exactly as the worker would send it
+            return accepted(202, job);
         }
         try {
             queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
@@ -102,37 +146,49 @@ public final class SubmitService {
             return unsupported.get();
         }
         BatchRequest br = parser.parseBatch(request.body(), request.header("idempotency-key"));
+        String tenantId = request.tenantId();
+        TenantLimits tenant = limits.limitsOf(tenantId);
+        Optional<ApiResponse> refused = limits.countRequest(tenantId, tenant);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         Instant now = clock.instant();
         String hash = JobRequestParser.fingerprint(br);
-        Reservation key = reserve(request.tenantId(), br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
-                hash, Ids.newBatchId(now), now);
+        String freshId = Ids.newBatchId(now);
+        List<Job> fresh = batchJobs(freshId, tenantId, br, now, tenant.capsActiveJobs());
+        int slots = tenant.capsActiveJobs() ? fresh.size() : 0;
+        refused = limits.checkBudget(tenantId, tenant, fresh);
+        if (refused.isEmpty()) {
+            refused = limits.reserveActive(tenantId, tenant, slots);
+        }
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        Reservation key = reserve(tenantId, br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
+                hash, freshId, now);
+        if (key.conflict() || key.earlier()) {
+            limits.releaseActive(tenantId, tenant, slots); // an earlier request owns this key
+        }
         if (key.conflict()) {
             return keyReused();
         }
         String batchId = key.id();
         if (key.earlier()) {
-            Optional<Batch> original = batches.getOwned(request.tenantId(), batchId);
+            Optional<Batch> original = batches.getOwned(tenantId, batchId);
             if (original.isPresent()) {
                 return batchAccepted(200, original.get(),
                         store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null).items());
             }
         }
         boolean replay = key.earlier();
-        List<Job> jobs = new ArrayList<>(br.items().size());
-        for (int i = 0; i < br.items().size(); i++) {
-            BatchRequest.Item item = br.items().get(i);
-            jobs.add(newJob(Ids.jobIdInBatch(batchId, i), request.tenantId(), item.request(), now)
-                    .batchId(batchId)
-                    .customId(item.customId())
-                    .itemIndex(i)
-                    .build());
-        }
+        // A replay finishing an interrupted submission writes its jobs uncounted: their slots were given back above.
+        List<Job> jobs = replay ? batchJobs(batchId, tenantId, br, now, false) : fresh;
         if (replay) {
             jobs.forEach(store::create); // conditional: jobs an interrupted attempt wrote are left alone
         } else {
             store.createAll(jobs);
         }
-        Batch batch = Batch.accepted(batchId, request.tenantId(), now, jobs.size(), br.webhookUrl(),
+        Batch batch = Batch.accepted(batchId, tenantId, now, jobs.size(), br.webhookUrl(),
                 br.idempotencyKey(), hash);
         batches.create(batch);
         List<JobQueue.JobMessage> messages = jobs.stream()
@@ -143,6 +199,20 @@ public final class SubmitService {
                     + " messages not sent; the reconciler will re-drive those jobs");
         }
         return batchAccepted(202, batch, jobs);
+    }
+
+    private List<Job> batchJobs(String batchId, String tenantId, BatchRequest br, Instant now, boolean counted) {
+        List<Job> jobs = new ArrayList<>(br.items().size());
+        for (int i = 0; i < br.items().size(); i++) {
+            BatchRequest.Item item = br.items().get(i);
+            jobs.add(newJob(Ids.jobIdInBatch(batchId, i), tenantId, item.request(), now)
+                    .batchId(batchId)
+                    .customId(item.customId())
+                    .itemIndex(i)
+                    .holdsActiveSlot(counted)
+                    .build());
+        }
+        return jobs;
     }
 
     /** Where an idempotency key stands: new (the fresh id is ours), replayed (an earlier id), or reused. */

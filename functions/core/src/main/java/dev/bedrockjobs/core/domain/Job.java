@@ -35,7 +35,18 @@ public record Job(
         Error error,
         boolean cancelRequested,
         String fencingToken,
-        Instant leaseUntil) {
+        Instant leaseUntil,
+        boolean cached,
+        String cacheKey,
+        boolean holdsActiveSlot,
+        boolean usageRecorded) {
+
+    /*
+     * cached: answered from the tenant's response cache at submit (no model call, no usage).
+     * cacheKey: set when the request asked for caching; the worker stores a successful answer under it.
+     * holdsActiveSlot: the job was counted against its tenant's cap on queued/running jobs and frees it when it ends.
+     * usageRecorded: the job's usage is in its tenant's monthly counters (see UsageMeter).
+     */
 
     public record Result(String text, String stopReason) {
     }
@@ -83,6 +94,10 @@ public record Job(
         b.cancelRequested = cancelRequested;
         b.fencingToken = fencingToken;
         b.leaseUntil = leaseUntil;
+        b.cached = cached;
+        b.cacheKey = cacheKey;
+        b.holdsActiveSlot = holdsActiveSlot;
+        b.usageRecorded = usageRecorded;
         return b;
     }
 
@@ -114,6 +129,10 @@ public record Job(
         private boolean cancelRequested;
         private String fencingToken;
         private Instant leaseUntil;
+        private boolean cached;
+        private String cacheKey;
+        private boolean holdsActiveSlot;
+        private boolean usageRecorded;
 
         public Builder id(String v) { id = v; return this; }
         public Builder tenantId(String v) { tenantId = v; return this; }
@@ -142,11 +161,16 @@ public record Job(
         public Builder cancelRequested(boolean v) { cancelRequested = v; return this; }
         public Builder fencingToken(String v) { fencingToken = v; return this; }
         public Builder leaseUntil(Instant v) { leaseUntil = v; return this; }
+        public Builder cached(boolean v) { cached = v; return this; }
+        public Builder cacheKey(String v) { cacheKey = v; return this; }
+        public Builder holdsActiveSlot(boolean v) { holdsActiveSlot = v; return this; }
+        public Builder usageRecorded(boolean v) { usageRecorded = v; return this; }
 
         public Job build() {
             return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
                     webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
-                    customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil);
+                    customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil,
+                    cached, cacheKey, holdsActiveSlot, usageRecorded);
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A validated request for one model call, with defaults already applied (tier, max tokens). Batch items and single
- * jobs share it.
+ * jobs share it. {@code cache} is the request's own choice about the response cache; null leaves it to the tenant.
  */
 public record JobRequest(
         String prompt,
@@ -14,7 +14,8 @@ public record JobRequest(
         Double temperature,
         Map<String, String> metadata,
         String webhookUrl,
-        String idempotencyKey) {
+        String idempotencyKey,
+        Boolean cache) {
 
     public JobRequest {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  */
 public final class JobRequestParser {
     private static final Set<String> JOB_FIELDS = Set.of(
-            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey");
+            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey", "cache");
 
     private final ModelCatalog catalog;
     private final RequestLimits limits;
@@ -50,10 +50,19 @@ public final class JobRequestParser {
         Map<String, String> metadata = metadata(root, "metadata", "metadata", errors);
         String webhookUrl = webhook(root, "webhook", errors);
         String key = idempotencyKey(root, headerKey, errors);
+        Boolean cache = null;
+        JsonNode c = root.get("cache");
+        if (c != null && !c.isNull()) {
+            if (c.isBoolean()) {
+                cache = c.booleanValue();
+            } else {
+                errors.add(new FieldError("cache", "must be true or false"));
+            }
+        }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key);
+        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache);
     }
 
     private static final Set<String> BATCH_FIELDS = Set.of("items", "defaults", "webhook", "idempotencyKey");
@@ -130,7 +139,7 @@ public final class JobRequestParser {
                 Map<String, String> metadata = metadata(item, "metadata", p + ".metadata", errors);
                 if (errors.size() == before) {
                     parsed.add(new BatchRequest.Item(customId, new JobRequest(prompt, system, tier, maxTokens,
-                            temperature, metadata, null, null)));
+                            temperature, metadata, null, null, null)));
                 }
             }
         }
@@ -162,6 +171,9 @@ public final class JobRequestParser {
         ObjectNode md = n.putObject("metadata");
         new TreeMap<>(r.metadata()).forEach(md::put);
         n.put("webhook", r.webhookUrl());
+        if (r.cache() != null) {
+            n.put("cache", r.cache());
+        }
         return sha256Hex(Json.write(n));
     }
 

@@ -114,4 +114,18 @@ public final class Pricing {
                 .setScale(USD_SCALE, RoundingMode.HALF_UP);
         return new Cost(usd, inputRate, outputRate);
     }
+
+    /**
+     * The most a request can cost: its prompt's estimated input tokens and every output token it allows.
+     * @return null when the model has no known price
+     */
+    public Cost mostFor(String modelId, String prompt, String system, int maxTokens) {
+        return costOf(modelId, estimatedInputTokens(prompt, system), maxTokens);
+    }
+
+    /** Input tokens of a prompt (and system prompt) before the model has counted them. */
+    public static long estimatedInputTokens(String prompt, String system) {
+        return ReplyFields.estimateTokens(prompt == null ? "" : prompt)
+                + ReplyFields.estimateTokens(system == null ? "" : system);
+    }
 }

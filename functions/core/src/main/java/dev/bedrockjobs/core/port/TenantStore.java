@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
 
 import java.util.List;
 import java.util.Optional;
@@ -26,4 +27,10 @@ public interface TenantStore {
 
     /** Replaces the tenant's webhook signing secret; false if there is no such tenant. */
     boolean replaceWebhookSecret(String tenantId, String webhookSecret);
+
+    /** The tenant's own limits and cache setting (attributes of its item); {@code NONE} for a tenant without any. */
+    TenantLimits.Overrides findLimitOverrides(String tenantId);
+
+    /** Replaces the tenant's own limits and cache setting; a null field falls back to the deployment's default. */
+    void setLimitOverrides(String tenantId, TenantLimits.Overrides overrides);
 }

@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * What follows from a job starting or finishing, in one place for every path that moves a job (worker, cancel,
- * reconciler): the batch's counters, the job's terminal webhook event, and the batch's {@code batch.completed}.
+ * reconciler): the tenant's usage and active-job slot, the batch's counters, the job's terminal webhook event, and
+ * the batch's {@code batch.completed}.
  * Safe to call again for the same job: the store counts each job once and completes a batch once, and a repeated
  * event carries the same {@code webhook-id}, which receivers use to drop duplicates.
  */
@@ -24,11 +25,13 @@ public final class JobOutcomes {
     private final BatchStore batches;
     private final WebhookQueue webhooks;
     private final Clock clock;
+    private final TenantLedger ledger;
 
-    public JobOutcomes(BatchStore batches, WebhookQueue webhooks, Clock clock) {
+    public JobOutcomes(BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger) {
         this.batches = batches;
         this.webhooks = webhooks;
         this.clock = clock;
+        this.ledger = ledger;
     }
 
     public void jobStarted(Job job) {
@@ -37,11 +40,19 @@ public final class JobOutcomes {
         }
     }
 
+    /** A model's answer, before the job is written as finished: kept in the response cache if the request asked. */
+    public void jobAnswered(Job answered) {
+        ledger.remember(answered);
+    }
+
     /** @return true when this job's outcome completed its batch */
     public boolean jobFinished(Job job) {
         if (!job.status().isTerminal()) {
             return false;
         }
+        // First, and allowed to fail the call: a redelivery then settles it, and the usage a webhook receiver may
+        // look up is in place before the webhook goes out.
+        ledger.settle(job);
         if (job.webhookUrl() != null) {
             announce(WebhookEvent.forJob(job));
         }

@@ -105,6 +105,7 @@ public final class WorkerService {
         Job finished = outcome instanceof ModelCallPolicy.Answered a
                 ? answered(job, a, codec, request)
                 : failed(job, (ModelCallPolicy.Failed) outcome);
+        outcomes.jobAnswered(finished);
         if (store.finish(finished)) {
             outcomes.jobFinished(finished);
         } else {

@@ -67,6 +67,16 @@ class ApiKeyAuthorizerTest {
         public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
             return false;
         }
+
+        @Override
+        public dev.bedrockjobs.core.domain.TenantLimits.Overrides findLimitOverrides(String tenantId) {
+            return dev.bedrockjobs.core.domain.TenantLimits.Overrides.NONE;
+        }
+
+        @Override
+        public void setLimitOverrides(String tenantId, dev.bedrockjobs.core.domain.TenantLimits.Overrides overrides) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @BeforeEach

@@ -117,4 +117,15 @@ class JobRequestParserTest {
         assertEquals(a, b);
         assertNotEquals(a, c);
     }
+
+    @Test
+    void cacheIsAnOptionalBooleanAndPartOfTheFingerprint() {
+        assertEquals(null, parser.parseJob("{\"prompt\":\"x\"}", null).cache());
+        assertEquals(true, parser.parseJob("{\"prompt\":\"x\",\"cache\":true}", null).cache());
+        assertEquals(false, parser.parseJob("{\"prompt\":\"x\",\"cache\":false}", null).cache());
+        assertEquals(List.of("cache"), fieldsOf("{\"prompt\":\"x\",\"cache\":\"yes\"}"));
+        String plain = JobRequestParser.fingerprint(parser.parseJob("{\"prompt\":\"x\"}", null));
+        String cached = JobRequestParser.fingerprint(parser.parseJob("{\"prompt\":\"x\",\"cache\":true}", null));
+        assertNotEquals(plain, cached, "the same key with and without cache is a different request");
+    }
 }

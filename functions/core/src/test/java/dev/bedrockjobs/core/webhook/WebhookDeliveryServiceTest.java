@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.webhook;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.TenantStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +67,15 @@ class WebhookDeliveryServiceTest {
         @Override
         public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
             return false;
+        }
+
+        @Override
+        public TenantLimits.Overrides findLimitOverrides(String tenantId) {
+            return TenantLimits.Overrides.NONE;
+        }
+
+        @Override
+        public void setLimitOverrides(String tenantId, TenantLimits.Overrides overrides) {
         }
     };
 
@@ -222,6 +232,13 @@ class WebhookDeliveryServiceTest {
 
             public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
                 return false;
+            }
+
+            public TenantLimits.Overrides findLimitOverrides(String id) {
+                return TenantLimits.Overrides.NONE;
+            }
+
+            public void setLimitOverrides(String id, TenantLimits.Overrides o) {
             }
         }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
                 RetrySchedule.standard(), Clock.systemUTC());

@@ -2,6 +2,9 @@ package dev.bedrockjobs.core.work;
 
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
+import dev.bedrockjobs.core.adapter.DynamoResponseCache;
+import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.SqsDeadLetters;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.domain.Batch;
@@ -48,9 +51,15 @@ class ReconcilerIntegrationTest {
         dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
         JobOutcomes progress = new JobOutcomes(batches,
                 new SqsWebhookQueue(sqs, SharedEmulators.newQueue("reconcile-webhooks", Map.of())),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC), ledger(table));
         reconciler = new Reconciler(jobs, batches, progress, new SqsJobQueue(sqs, queueUrl),
                 new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
+    }
+
+    static TenantLedger ledger(String table) {
+        var dynamo = SharedEmulators.dynamoClient();
+        return new TenantLedger(new DynamoUsageMeter(dynamo, table), new DynamoLimitCounters(dynamo, table),
+                new DynamoResponseCache(dynamo, table), Duration.ofHours(24));
     }
 
     private Job job(Instant createdAt) {

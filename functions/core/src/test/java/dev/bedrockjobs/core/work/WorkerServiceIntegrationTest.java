@@ -48,7 +48,8 @@ class WorkerServiceIntegrationTest {
         jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         outcomes = new JobOutcomes(batches, new SqsWebhookQueue(SharedEmulators.sqsClient(),
-                SharedEmulators.newQueue("worker-lost-webhooks", Map.of())), clock);
+                SharedEmulators.newQueue("worker-lost-webhooks", Map.of())), clock,
+                ReconcilerIntegrationTest.ledger(table));
     }
 
     @Test

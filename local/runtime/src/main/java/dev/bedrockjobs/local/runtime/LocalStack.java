@@ -5,6 +5,7 @@ import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.dynamo.Dynalite;
 import dev.bedrockjobs.local.emulators.sqs.ElasticMq;
@@ -109,6 +110,11 @@ public final class LocalStack implements AutoCloseable {
     /** Creates a tenant with a new API key (a second tenant for isolation tests); returns the key. */
     public String createTenant(String tenantId) {
         return tenants.createTenant(tenantId);
+    }
+
+    /** Sets a tenant's own limits and cache setting, as an operator would on its tenant item. */
+    public void setTenantLimits(String tenantId, TenantLimits.Overrides overrides) {
+        tenants.setLimits(tenantId, overrides);
     }
 
     public Path dataDirectory() {

@@ -3,6 +3,7 @@ package dev.bedrockjobs.local.runtime;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.TenantStore;
 
 import java.time.Clock;
@@ -67,6 +68,10 @@ final class LocalTenants {
         String key = ApiKey.newSecret();
         putKey(tenantId, key, "local", now);
         return key;
+    }
+
+    void setLimits(String tenantId, TenantLimits.Overrides overrides) {
+        store.setLimitOverrides(tenantId, overrides);
     }
 
     private void putKey(String tenantId, String key, String name, Instant now) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
@@ -511,6 +512,48 @@ class OpenApiContractEndToEndTest {
         assertEquals(404, r.status());
         assertEquals("application/problem+json", OpenApiDocument.mediaType(r.header("content-type")));
         assertEquals(List.of(), contract.errorsAgainstComponent("Problem", r.json()));
+    }
+
+    // ---- limits, usage and the response cache ----
+
+    @Test
+    @Order(40)
+    void aTenantOverItsBudgetIsRefusedWithRetryAfter() {
+        String limited = stack.createTenant("openapi-contract-limited");
+        stack.setTenantLimits("openapi-contract-limited", new TenantLimits.Overrides(null, null, 1L, null, null));
+        Exchange job = send("POST", "/v1/jobs", limited, "application/json", "{\"prompt\":\"hi\"}", Map.of());
+        assertEquals("budget_exceeded", job.problemCode(429));
+        assertNotNull(job.header("retry-after"));
+        Exchange batch = send("POST", "/v1/batches", limited, "application/json",
+                "{\"items\":[{\"prompt\":\"hi\"}]}", Map.of());
+        assertEquals("budget_exceeded", batch.problemCode(429));
+        assertNotNull(batch.header("retry-after"));
+    }
+
+    @Test
+    @Order(41)
+    void theUsageReportCountsTheTenantsJobs() {
+        JsonNode usage = send("GET", "/v1/usage", key, null, null, Map.of()).expect(200).json();
+        assertTrue(usage.path("jobs").path("submitted").asLong() >= 1, usage::toString);
+        assertTrue(usage.path("byModel").size() >= 1, usage::toString);
+        String month = usage.path("month").asText();
+        assertEquals(month, send("GET", "/v1/usage?month=" + month, key, null, null, Map.of()).expect(200).json()
+                .path("month").asText());
+        assertEquals(Set.of("month"), send("GET", "/v1/usage?month=2026-00", key, null, null, Map.of())
+                .expect(400).errorFields());
+    }
+
+    @Test
+    @Order(42)
+    void aCachedAnswerIsAJobThatHasSucceeded() {
+        String body = "{\"prompt\":\"Cache this answer\",\"model\":\"fast\",\"cache\":true}";
+        String first = submitJob(body, Map.of()).expect(202).json().path("id").asText();
+        assertEquals("succeeded", awaitTerminal(first).json().path("status").asText());
+        JsonNode hit = submitJob(body, Map.of()).expect(202).json();
+        assertTrue(hit.path("cached").asBoolean(), hit::toString);
+        assertEquals("succeeded", hit.path("status").asText());
+        assertTrue(send("GET", "/v1/jobs/" + hit.path("id").asText(), key, null, null, Map.of()).expect(200).json()
+                .path("cached").asBoolean());
     }
 
     // ---- coverage ----

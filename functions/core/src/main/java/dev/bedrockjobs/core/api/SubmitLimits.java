@@ -1,0 +1,155 @@
+package dev.bedrockjobs.core.api;
+
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.core.model.Cost;
+import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.port.LimitCounters;
+import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.UsageMeter;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The per-tenant limits a submit must pass, each refused with a 429 problem and a {@code Retry-After} before any job
+ * is written: requests per second, jobs queued or running at once (a batch counts as its items), and the monthly
+ * token and cost budgets (checked against the most the new jobs could use: estimated prompt tokens plus every output
+ * token allowed). A limit that is not set costs no DynamoDB call; a tenant's own settings are read at most once per
+ * {@code settingsTtl} per function instance.
+ */
+public final class SubmitLimits {
+    public static final String RATE_LIMITED = "rate_limited";
+    public static final String TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs";
+    public static final String BUDGET_EXCEEDED = "budget_exceeded";
+    static final String ACTIVE_RETRY_AFTER_SECONDS = "5";
+    /** How often one instance may recount a tenant's active jobs. */
+    static final Duration MEND_INTERVAL = Duration.ofMinutes(1);
+
+    private final TenantStore tenants;
+    private final TenantLimits defaults;
+    private final LimitCounters counters;
+    private final UsageMeter usage;
+    private final Pricing pricing;
+    private final Clock clock;
+    private final Duration settingsTtl;
+    private final Map<String, Settings> settings = new ConcurrentHashMap<>();
+    /** When each tenant's active count was last recounted here, so that a tenant at its cap cannot make it run often. */
+    private final Map<String, Instant> lastMended = new ConcurrentHashMap<>();
+
+    private record Settings(TenantLimits limits, Instant readAt) {
+    }
+
+    public SubmitLimits(TenantStore tenants, TenantLimits defaults, LimitCounters counters, UsageMeter usage,
+                        Pricing pricing, Clock clock, Duration settingsTtl) {
+        this.tenants = tenants;
+        this.defaults = defaults;
+        this.counters = counters;
+        this.usage = usage;
+        this.pricing = pricing;
+        this.clock = clock;
+        this.settingsTtl = settingsTtl;
+    }
+
+    /** The tenant's limits: the deployment's defaults with the tenant's own settings applied. */
+    public TenantLimits limitsOf(String tenantId) {
+        Instant now = clock.instant();
+        Settings s = settings.get(tenantId);
+        if (s == null || !now.isBefore(s.readAt().plus(settingsTtl))) {
+            s = new Settings(defaults.with(tenants.findLimitOverrides(tenantId)), now);
+            settings.put(tenantId, s);
+        }
+        return s.limits();
+    }
+
+    /** Counts this request in the tenant's current second. */
+    public Optional<ApiResponse> countRequest(String tenantId, TenantLimits limits) {
+        if (!limits.limitsRate()) {
+            return Optional.empty();
+        }
+        if (counters.tryCountRequest(tenantId, clock.instant().getEpochSecond(), limits.requestsPerSecond())) {
+            return Optional.empty();
+        }
+        return refuse(RATE_LIMITED, "Too many requests",
+                "This tenant may submit " + limits.requestsPerSecond() + " requests per second.", "1");
+    }
+
+    /** Refuses jobs whose most possible usage would take the tenant's month over a budget. */
+    public Optional<ApiResponse> checkBudget(String tenantId, TenantLimits limits, List<Job> jobs) {
+        if (!limits.hasBudget()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        UsageMeter.Spent spent = usage.spent(tenantId, YearMonth.from(now.atOffset(ZoneOffset.UTC)));
+        long tokens = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        for (Job j : jobs) {
+            tokens += Pricing.estimatedInputTokens(j.prompt(), j.system()) + j.maxTokens();
+            Cost most = pricing.mostFor(j.modelId(), j.prompt(), j.system(), j.maxTokens());
+            cost = most == null ? cost : cost.add(most.usd());
+        }
+        String retryAfter = Long.toString(Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds()));
+        if (limits.monthlyTokenBudget() > 0 && spent.tokens() + tokens > limits.monthlyTokenBudget()) {
+            return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's token budget is "
+                    + limits.monthlyTokenBudget() + "; " + spent.tokens() + " are used and this request may use up to "
+                    + tokens + ".", retryAfter);
+        }
+        if (limits.monthlyCostBudgetUsd().signum() > 0
+                && spent.costUsd().add(cost).compareTo(limits.monthlyCostBudgetUsd()) > 0) {
+            return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's cost budget is USD "
+                    + limits.monthlyCostBudgetUsd().toPlainString() + "; USD " + spent.costUsd().toPlainString()
+                    + " is used and this request may cost up to USD " + cost.toPlainString() + ".", retryAfter);
+        }
+        return Optional.empty();
+    }
+
+    /** Takes slots under the tenant's cap on queued or running jobs. @return the refusal, if over the cap */
+    public Optional<ApiResponse> reserveActive(String tenantId, TenantLimits limits, int jobs) {
+        if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
+            return Optional.empty();
+        }
+        // At the cap: perhaps because of slots nobody will give back (a process that stopped between two writes).
+        // Recount now and then, and try once more.
+        if (mayMend(tenantId, clock.instant()) && counters.recount(tenantId) > 0
+                && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
+            return Optional.empty();
+        }
+        return refuse(TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
+                + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobs + ".",
+                ACTIVE_RETRY_AFTER_SECONDS);
+    }
+
+    private boolean mayMend(String tenantId, Instant now) {
+        boolean[] due = {false};
+        lastMended.compute(tenantId, (t, last) -> {
+            due[0] = last == null || !now.isBefore(last.plus(MEND_INTERVAL));
+            return due[0] ? now : last;
+        });
+        return due[0];
+    }
+
+    /** Gives back slots taken for jobs that were not created after all. */
+    public void releaseActive(String tenantId, TenantLimits limits, int jobs) {
+        if (limits.capsActiveJobs()) {
+            counters.releaseActive(tenantId, jobs);
+        }
+    }
+
+    private static Instant startOfNextMonth(Instant now) {
+        return YearMonth.from(now.atOffset(ZoneOffset.UTC)).plusMonths(1).atDay(1).atStartOfDay()
+                .toInstant(ZoneOffset.UTC);
+    }
+
+    private static Optional<ApiResponse> refuse(String code, String title, String detail, String retryAfter) {
+        return Optional.of(new Problem(429, code, title, detail, null).toResponse()
+                .withHeader("retry-after", retryAfter));
+    }
+}

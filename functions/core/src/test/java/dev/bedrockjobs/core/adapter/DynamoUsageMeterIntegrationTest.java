@@ -1,0 +1,164 @@
+package dev.bedrockjobs.core.adapter;
+
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.MonthlyUsage;
+import dev.bedrockjobs.core.port.UsageMeter;
+import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Monthly usage against dynalite: a worker that dies between any two of the three writes, then a redelivery, still
+ * counts each job exactly once and leaves nothing pending.
+ */
+class DynamoUsageMeterIntegrationTest {
+    private static final Instant NOV = Instant.parse("2026-11-27T10:00:00Z");
+    private static final YearMonth MONTH = YearMonth.of(2026, 11);
+    private final DynamoDbClient dynamo = SharedEmulators.dynamoClient();
+    private String table;
+    private DynamoJobStore jobs;
+    private DynamoUsageMeter meter;
+
+    @BeforeEach
+    void fresh() {
+        table = SharedEmulators.newJobsTable("usage");
+        jobs = new DynamoJobStore(dynamo, table, Duration.ofDays(30));
+        meter = new DynamoUsageMeter(dynamo, table);
+    }
+
+    /** A job stored as a worker leaves it: created, claimed, then finished with usage and cost. */
+    private Job finished(String tenant, String modelId, JobStatus status, long in, long out, String cost, Instant at) {
+        Job queued = Job.builder().id(Ids.newJobId(at)).tenantId(tenant).tier("fast").modelId(modelId).prompt("p")
+                .maxTokens(100).createdAt(at).build();
+        assertTrue(jobs.create(queued));
+        Job running = jobs.claim(queued.id(), "token", at, at.plusSeconds(60)).orElseThrow();
+        Job done = running.toBuilder().status(status).finishedAt(at)
+                .usage(in + out > 0 ? new Job.Usage(in, out) : null)
+                .costUsd(cost == null ? null : new BigDecimal(cost)).build();
+        assertTrue(jobs.finish(done));
+        return done;
+    }
+
+    /** What a redelivered message sees: the job as stored now. */
+    private Job reread(Job j) {
+        return jobs.get(j.id()).orElseThrow();
+    }
+
+    private List<String> pending(String tenant) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                .key(DynamoUsageMeter.key(tenant, MONTH)).consistentRead(true)).item();
+        AttributeValue p = item == null ? null : item.get("pending");
+        return p == null || !p.hasSs() ? List.of() : p.ss();
+    }
+
+    @Test
+    void aCrashBetweenAnyTwoStepsThenARedeliveryCountsOnce() {
+        Job a = finished("t", "m1", JobStatus.SUCCEEDED, 100, 40, "0.002000", NOV);
+        Job b = finished("t", "m1", JobStatus.SUCCEEDED, 10, 4, "0.000200", NOV);
+        Job c = finished("t", "m2", JobStatus.FAILED, 0, 0, null, NOV);
+
+        // a: the worker died right after adding the numbers (step a)
+        meter.addOnce(a, DynamoUsageMeter.key("t", MONTH));
+        assertEquals(List.of(a.id()), pending("t"));
+        assertFalse(reread(a).usageRecorded());
+        meter.addOnce(a, DynamoUsageMeter.key("t", MONTH)); // a second worker racing the first adds nothing
+        // b: the worker died after marking the job (steps a and b)
+        meter.addOnce(b, DynamoUsageMeter.key("t", MONTH));
+        meter.markRecorded(b.id());
+        assertTrue(reread(b).usageRecorded());
+        // c: never started; then every message is delivered again, twice
+        for (int round = 0; round < 2; round++) {
+            for (Job j : List.of(a, b, c)) {
+                meter.record(reread(j));
+            }
+        }
+
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(110, u.totals().inputTokens());
+        assertEquals(44, u.totals().outputTokens());
+        assertEquals(0, new BigDecimal("0.0022").compareTo(u.totals().costUsd()), u.toString());
+        assertEquals(2, u.totals().succeeded());
+        assertEquals(1, u.totals().failed());
+        assertEquals(3, u.submitted());
+        assertEquals(List.of(), pending("t"), "nothing left pending");
+        assertEquals(List.of("m1", "m2"), u.byModel().stream().map(MonthlyUsage.ModelUsage::modelId).toList());
+        assertEquals(110, u.byModel().get(0).counts().inputTokens());
+        assertEquals(2, u.byModel().get(0).counts().succeeded());
+        assertEquals(1, u.byModel().get(1).counts().failed());
+        assertEquals(new UsageMeter.Spent(154, u.totals().costUsd()), meter.spent("t", MONTH));
+    }
+
+    @Test
+    void concurrentRedeliveriesOfFinishedJobsCountEachOnce() throws Exception {
+        List<Job> finished = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            finished.add(finished("t", "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                    i % 5 == 0 ? JobStatus.CANCELED : JobStatus.SUCCEEDED, 10, 5, "0.000100", NOV));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<?>> calls = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (Job j : finished) {
+                calls.add(pool.submit(() -> meter.record(reread(j))));
+            }
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
+        pool.shutdown();
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(300, u.totals().inputTokens());
+        assertEquals(150, u.totals().outputTokens());
+        assertEquals(24, u.totals().succeeded());
+        assertEquals(6, u.totals().canceled());
+        assertEquals(0, new BigDecimal("0.003").compareTo(u.totals().costUsd()));
+        assertEquals("us.anthropic.claude-haiku-4-5-20251001-v1:0", u.byModel().get(0).modelId(),
+                "a model id with ':' and '.' survives the attribute naming");
+        assertEquals(List.of(), pending("t"));
+    }
+
+    @Test
+    void tenantsAndMonthsAreKeptApartAndUnfinishedJobsCountAsSubmitted() {
+        meter.record(reread(finished("t", "m", JobStatus.SUCCEEDED, 7, 3, "0.000010", NOV)));
+        Job december = finished("t", "m", JobStatus.SUCCEEDED, 1000, 1000, "1.000000",
+                Instant.parse("2026-12-01T00:00:00Z"));
+        meter.record(december);
+        Job other = finished("u", "m", JobStatus.SUCCEEDED, 500, 500, "0.500000", NOV);
+        meter.record(other);
+        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(10).createdAt(NOV).build();
+        assertTrue(jobs.create(queued));
+        Job cached = finished("t", "m", JobStatus.SUCCEEDED, 0, 0, null, NOV).toBuilder().cached(true).build();
+        meter.record(cached);
+
+        MonthlyUsage nov = meter.report("t", MONTH);
+        assertEquals(7, nov.totals().inputTokens());
+        assertEquals(1, nov.totals().succeeded(), "the cached answer counts nothing");
+        assertEquals(1, nov.activeJobs());
+        assertEquals(2, nov.submitted());
+        assertEquals(2000, meter.report("t", MONTH.plusMonths(1)).totals().inputTokens()
+                + meter.report("t", MONTH.plusMonths(1)).totals().outputTokens());
+        assertEquals(1000, meter.spent("u", MONTH).tokens());
+        assertEquals(MonthlyUsage.Counts.ZERO.inputTokens(), meter.report("nobody", MONTH).totals().inputTokens());
+        assertEquals(UsageMeter.Spent.NOTHING, meter.spent("nobody", MONTH));
+    }
+}

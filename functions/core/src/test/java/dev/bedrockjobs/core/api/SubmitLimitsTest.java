@@ -1,0 +1,215 @@
+package dev.bedrockjobs.core.api;
+
+import dev.bedrockjobs.core.domain.ApiKey;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.MonthlyUsage;
+import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.port.LimitCounters;
+import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.UsageMeter;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The limit rules on their own: what is refused, with which problem and Retry-After, and that a limit left unset
+ * makes no call at all (the submit path's cost when nothing is configured).
+ */
+class SubmitLimitsTest {
+    private static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+    private Instant now = Instant.parse("2026-11-30T23:59:00Z");
+    private final Clock clock = new Clock() {
+        public ZoneId getZone() { return ZoneOffset.UTC; }
+        public Clock withZone(ZoneId z) { return this; }
+        public Instant instant() { return now; }
+    };
+    private final List<String> calls = new ArrayList<>();
+    private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
+    private final Map<String, Integer> perSecond = new HashMap<>();
+    private long active;
+    /** Slots counted that no job will ever give back (a submit stopped after reserving), as a recount finds them. */
+    private long leaked;
+    private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
+
+    private final TenantStore tenants = new TenantStore() {
+        public Optional<ApiKey> findKey(String h) { throw new UnsupportedOperationException(); }
+        public Optional<Tenant> findTenant(String id) { throw new UnsupportedOperationException(); }
+        public boolean createTenant(Tenant t) { throw new UnsupportedOperationException(); }
+        public void putKey(ApiKey k) { throw new UnsupportedOperationException(); }
+        public List<ApiKey> listKeys(String id) { throw new UnsupportedOperationException(); }
+        public Optional<ApiKey> disableKey(String keyId) { throw new UnsupportedOperationException(); }
+        public boolean replaceWebhookSecret(String id, String secret) { throw new UnsupportedOperationException(); }
+        public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
+
+        public TenantLimits.Overrides findLimitOverrides(String id) {
+            calls.add("tenant");
+            return overrides.getOrDefault(id, TenantLimits.Overrides.NONE);
+        }
+    };
+
+    private final LimitCounters counters = new LimitCounters() {
+        public boolean tryCountRequest(String tenantId, long second, long max) {
+            calls.add("rate");
+            int n = perSecond.merge(tenantId + "@" + second, 1, Integer::sum);
+            return n <= max;
+        }
+
+        public boolean tryReserveActive(String tenantId, int jobs, long max) {
+            calls.add("reserve");
+            if (active + jobs > max) {
+                return false;
+            }
+            active += jobs;
+            return true;
+        }
+
+        public void releaseActive(String tenantId, int jobs) {
+            calls.add("release");
+            active -= jobs;
+        }
+
+        public void releaseSlot(String tenantId, String jobId) {
+            throw new UnsupportedOperationException("finished jobs give back their slots elsewhere");
+        }
+
+        public long recount(String tenantId) {
+            calls.add("recount");
+            long freed = leaked;
+            active -= leaked;
+            leaked = 0;
+            return freed;
+        }
+    };
+
+    private final UsageMeter usage = new UsageMeter() {
+        public void record(Job job) { throw new UnsupportedOperationException(); }
+        public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
+
+        public Spent spent(String tenantId, YearMonth month) {
+            calls.add("spent " + month);
+            return spent;
+        }
+    };
+
+    private SubmitLimits limits(TenantLimits defaults) {
+        return new SubmitLimits(tenants, defaults, counters, usage, Pricing.load(), clock, Duration.ofSeconds(30));
+    }
+
+    private static Job job(String prompt, int maxTokens) {
+        return Job.builder().id("job_x").tenantId("t").tier("fast").modelId(HAIKU).prompt(prompt)
+                .maxTokens(maxTokens).createdAt(Instant.EPOCH).build();
+    }
+
+    private static void assertRefused(Optional<ApiResponse> r, String code, String retryAfter) {
+        assertTrue(r.isPresent(), "refused");
+        assertEquals(429, r.get().status());
+        assertEquals(retryAfter, r.get().headers().get("retry-after"));
+        assertEquals(Problem.CONTENT_TYPE, r.get().headers().get("content-type"));
+        assertTrue(r.get().body().contains("\"code\":\"" + code + "\""), r.get().body());
+    }
+
+    @Test
+    void withNoLimitConfiguredNothingIsCalledButTheTenantsOwnSettingsOnceInAWhile() {
+        SubmitLimits l = limits(TenantLimits.UNLIMITED);
+        for (int i = 0; i < 100; i++) {
+            TenantLimits t = l.limitsOf("t");
+            assertTrue(l.countRequest("t", t).isEmpty());
+            assertTrue(l.checkBudget("t", t, List.of(job("p", 8000))).isEmpty());
+            assertTrue(l.reserveActive("t", t, 1).isEmpty());
+            l.releaseActive("t", t, 1);
+        }
+        assertEquals(List.of("tenant"), calls);
+        now = now.plusSeconds(30);
+        l.limitsOf("t");
+        assertEquals(List.of("tenant", "tenant"), calls, "read again once the settings are 30 s old");
+    }
+
+    @Test
+    void theRateIsCountedPerSecond() {
+        SubmitLimits l = limits(new TenantLimits(2, 0, 0, null, false));
+        TenantLimits t = l.limitsOf("t");
+        assertTrue(l.countRequest("t", t).isEmpty());
+        assertTrue(l.countRequest("t", t).isEmpty());
+        assertRefused(l.countRequest("t", t), SubmitLimits.RATE_LIMITED, "1");
+        now = now.plusSeconds(1);
+        assertTrue(l.countRequest("t", t).isEmpty());
+    }
+
+    @Test
+    void theActiveCapCountsABatchAsItsItems() {
+        SubmitLimits l = limits(new TenantLimits(0, 3, 0, null, false));
+        TenantLimits t = l.limitsOf("t");
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        assertRefused(l.reserveActive("t", t, 2), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        l.releaseActive("t", t, 1);
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+    }
+
+    @Test
+    void aTokenBudgetRefusesWhatCouldPassItAndNamesTheNextMonth() {
+        SubmitLimits l = limits(new TenantLimits(0, 0, 10_000, null, false));
+        TenantLimits t = l.limitsOf("t");
+        spent = new UsageMeter.Spent(8_000, BigDecimal.ZERO);
+        // 12 characters of prompt are 3 estimated tokens; with every output token allowed: 2003 > 2000 left
+        assertRefused(l.checkBudget("t", t, List.of(job("twelve chars", 2000))), SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertTrue(l.checkBudget("t", t, List.of(job("twelve chars", 1997))).isEmpty());
+        assertRefused(l.checkBudget("t", t, List.of(job("twelve chars", 1000), job("twelve chars", 1000))),
+                SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertTrue(calls.contains("spent 2026-11"), calls.toString());
+    }
+
+    @Test
+    void aCostBudgetUsesTheModelsPrice() {
+        SubmitLimits l = limits(new TenantLimits(0, 0, 0, new BigDecimal("1.00"), false));
+        TenantLimits t = l.limitsOf("t");
+        spent = new UsageMeter.Spent(0, new BigDecimal("0.99"));
+        BigDecimal most = Pricing.load().mostFor(HAIKU, "p", null, 8000).usd();
+        assertTrue(most.compareTo(new BigDecimal("0.01")) > 0, "8000 output tokens cost more than a cent: " + most);
+        assertRefused(l.checkBudget("t", t, List.of(job("p", 8000))), SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertTrue(l.checkBudget("t", t, List.of(job("p", 1))).isEmpty());
+    }
+
+    @Test
+    void aTenantsOwnSettingOverridesTheDefault() {
+        overrides.put("vip", new TenantLimits.Overrides(null, 0L, null, null, true));
+        overrides.put("small", new TenantLimits.Overrides(null, null, 1L, null, null));
+        SubmitLimits l = limits(new TenantLimits(0, 1, 0, null, false));
+        TenantLimits vip = l.limitsOf("vip");
+        assertTrue(vip.cacheResponses());
+        assertTrue(l.reserveActive("vip", vip, 3).isEmpty(), "0 lifts the cap for this tenant");
+        assertRefused(l.checkBudget("small", l.limitsOf("small"), List.of(job("p", 1))),
+                SubmitLimits.BUDGET_EXCEEDED, "60");
+    }
+
+    @Test
+    void slotsThatNobodyWillGiveBackAreRecountedAtTheCapButNotOnEveryRefusal() {
+        SubmitLimits l = limits(new TenantLimits(0, 2, 0, null, false));
+        TenantLimits t = l.limitsOf("t");
+        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        leaked = 1;
+        assertTrue(l.reserveActive("t", t, 1).isEmpty(), "the lost slot was taken back");
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(1, calls.stream().filter("recount"::equals).count(), "at most once a minute: " + calls);
+        now = now.plus(SubmitLimits.MEND_INTERVAL);
+        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertEquals(2, calls.stream().filter("recount"::equals).count());
+    }
+}

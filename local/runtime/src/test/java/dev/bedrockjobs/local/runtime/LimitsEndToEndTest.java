@@ -1,0 +1,168 @@
+package dev.bedrockjobs.local.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.local.emulators.RepoRoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Per-tenant limits through the local stack, with the event sources off so that accepted jobs stay queued: the cap on
+ * active jobs, the monthly budget and the rate limit each answer 429 with a problem code and Retry-After, and a
+ * refused request leaves nothing behind (no job, no message).
+ */
+class LimitsEndToEndTest {
+    @TempDir
+    static Path data;
+    private static LocalStack stack;
+    private static ApiClient api;
+    private static SqsClient sqs;
+    private static String jobsQueueUrl;
+
+    @BeforeAll
+    static void start() throws IOException {
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
+                .eventSourcesEnabled(false)
+                .parameter("MaxActiveJobs", "3")
+                .build());
+        api = new ApiClient(stack.apiUrl(), stack.devApiKey());
+        JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
+        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+        jobsQueueUrl = sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static int messagesInJobsQueue() {
+        return Integer.parseInt(sqs.getQueueAttributes(g -> g.queueUrl(jobsQueueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
+    private static String problem(HttpResponse<String> r, String code) {
+        assertEquals(429, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"));
+        assertEquals(code, ApiClient.json(r).path("code").asText(), r.body());
+        String retryAfter = r.headers().firstValue("retry-after").orElseThrow();
+        assertTrue(Long.parseLong(retryAfter) >= 1, retryAfter);
+        return retryAfter;
+    }
+
+    private static String batchOf(int items) {
+        StringBuilder sb = new StringBuilder("{\"items\": [");
+        for (int i = 0; i < items; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"prompt\": \"item ").append(i).append("\"}");
+        }
+        return sb.append("], \"defaults\": {\"model\": \"fast\"}}").toString();
+    }
+
+    @Test
+    void theCapOnQueuedJobsRefusesUntilOneEndsAndCountsABatchAsItsItems() {
+        ApiClient capped = api.withKey(stack.createTenant("capped"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(capped.submit("queued " + i).path("id").asText());
+        }
+        problem(capped.postJson("/v1/jobs", "{\"prompt\": \"one too many\"}"), "too_many_active_jobs");
+        assertEquals(202, api.withKey(stack.createTenant("capped-neighbour")).postJson("/v1/jobs",
+                "{\"prompt\": \"another tenant has its own cap\"}").statusCode());
+
+        assertEquals(202, capped.delete("/v1/jobs/" + ids.get(0)).statusCode(), "a queued job is canceled at once");
+        problem(capped.postJson("/v1/batches", batchOf(2)), "too_many_active_jobs");
+        HttpResponse<String> one = capped.postJson("/v1/batches", batchOf(1));
+        assertEquals(202, one.statusCode(), "the canceled job's slot is free again: " + one.body());
+        problem(capped.postJson("/v1/jobs", "{\"prompt\": \"full again\"}"), "too_many_active_jobs");
+        assertEquals(3, ApiClient.json(capped.get("/v1/jobs?status=queued")).path("items").size());
+    }
+
+    @Test
+    void aBudgetRefusalWritesAndQueuesNothing() {
+        String key = stack.createTenant("frugal");
+        stack.setTenantLimits("frugal", new TenantLimits.Overrides(null, null, 500L, null, null));
+        ApiClient frugal = api.withKey(key);
+        int messagesBefore = messagesInJobsQueue();
+
+        // the default maxTokens (1024) alone could pass a 500-token budget
+        String retryAfter = problem(frugal.postJson("/v1/jobs", "{\"prompt\": \"too big\", \"idempotencyKey\": \"k1\"}"),
+                "budget_exceeded");
+        assertTrue(Long.parseLong(retryAfter) <= 31L * 24 * 3600, "until next month at the latest: " + retryAfter);
+        problem(frugal.postJson("/v1/batches", batchOf(3)), "budget_exceeded");
+
+        assertEquals(0, ApiClient.json(frugal.get("/v1/jobs")).path("items").size(), "no job was written");
+        assertEquals(messagesBefore, messagesInJobsQueue(), "no message was sent");
+        JsonNode usage = ApiClient.json(frugal.get("/v1/usage"));
+        assertEquals(0, usage.path("jobs").path("submitted").asLong(), usage.toString());
+
+        // a request that fits is taken, and its idempotency key was not used up by the refusal
+        HttpResponse<String> small = frugal.postJson("/v1/jobs",
+                "{\"prompt\": \"small\", \"maxTokens\": 100, \"idempotencyKey\": \"k2\"}");
+        assertEquals(202, small.statusCode(), small.body());
+        assertEquals(messagesBefore + 1, messagesInJobsQueue());
+        assertEquals(1, ApiClient.json(frugal.get("/v1/usage")).path("jobs").path("submitted").asLong());
+    }
+
+    @Test
+    void theRateLimitAnswers429WithRetryAfter() {
+        String key = stack.createTenant("chatty");
+        stack.setTenantLimits("chatty", new TenantLimits.Overrides(1L, 0L, null, null, null));
+        ApiClient chatty = api.withKey(key);
+        int accepted = 0;
+        int limited = 0;
+        long firstSecond = System.currentTimeMillis() / 1000;
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = chatty.postJson("/v1/jobs", "{\"prompt\": \"burst " + i + "\"}");
+            if (r.statusCode() == 202) {
+                accepted++;
+            } else {
+                assertEquals("1", problem(r, "rate_limited"));
+                limited++;
+            }
+        }
+        long seconds = System.currentTimeMillis() / 1000 - firstSecond + 1;
+        assertTrue(accepted >= 1 && accepted <= seconds, accepted + " accepted over " + seconds + " s");
+        assertTrue(limited >= 6 - seconds, limited + " limited over " + seconds + " s");
+        assertEquals(accepted, ApiClient.json(chatty.get("/v1/jobs")).path("items").size());
+    }
+
+    @Test
+    void aMalformedMonthIsRefused() {
+        for (String month : List.of("2026-13", "2026-1", "november", "2026-11-01")) {
+            HttpResponse<String> r = api.get("/v1/usage?month=" + month);
+            assertEquals(400, r.statusCode(), month + ": " + r.body());
+            assertEquals("month", ApiClient.json(r).path("errors").get(0).path("field").asText());
+        }
+        JsonNode empty = ApiClient.json(api.get("/v1/usage?month=2020-01"));
+        assertEquals("2020-01", empty.path("month").asText());
+        assertEquals(0, empty.path("inputTokens").asLong());
+        assertEquals(0, empty.path("byModel").size());
+    }
+}
