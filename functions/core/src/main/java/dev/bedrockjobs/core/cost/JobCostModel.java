@@ -17,8 +17,10 @@ import java.util.Map;
  * DynamoDB request units of every read and write (index writes included), log bytes, and the model's tokens.
  *
  * <p>The DynamoDB count follows the code path of a single job (no batch): the submit handler reserves the idempotency
- * key (one small write) and puts the job; the worker reads it (strongly consistent), claims it and finishes it with
- * two conditional updates. Every index projects ALL attributes, so a write to a job also writes each index it sits
+ * key (one small write) and puts the job; the worker claims it and finishes it with two conditional updates (it
+ * reads the job only when a claim is refused, which a fresh message almost never is), then applies the job's usage to
+ * the tenant's month once: a counter update that notes the job as pending, a mark on the job, and the pending note's
+ * removal. Per-tenant limits, when configured, add one small write each at submit. Every index projects ALL attributes, so a write to a job also writes each index it sits
  * in: {@code byTenant} always, {@code active} until the job finishes (the finish removes it there, which costs one
  * delete at the old size). A write costs one unit per started KB of the larger of the item before and after; a
  * strongly consistent read one unit per started 4 KB, an eventually consistent one half that.
@@ -147,6 +149,8 @@ public final class JobCostModel {
         units += tableAndIndexes * writeUnits(queuedBytes); // claim: status, token, lease, startedAt, deliveries
         // finish: the table and byTenant at the finished size, active deletes the entry at its old size
         units += 2 * writeUnits(finishedBytes) + writeUnits(queuedBytes);
+        // usage, once per job: the month's counter (noting the job pending), the job's mark, the pending note removed
+        units += 1 + 2 * writeUnits(finishedBytes) + 1;
         if (w.webhook()) {
             units += 1; // the delivery attempt record
         }
@@ -155,7 +159,6 @@ public final class JobCostModel {
 
     static double readUnits(Workload w, double authorizerCalls, long queuedBytes, long finishedBytes) {
         double units = authorizerCalls * 2 * 0.5; // key then tenant, small items, eventually consistent
-        units += strongReadUnits(queuedBytes); // the worker reads the job before it claims it
         units += w.statusPolls() * strongReadUnits(finishedBytes); // an upper bound: the item at its finished size
         if (w.webhook()) {
             units += 0.5; // the tenant's signing secret

@@ -56,7 +56,8 @@ class JobCostModelTest {
         JobCostEstimate e = model.estimate(Workload.of(1, "standard", 3000, 2000));
         assertEquals(0, JobCostEstimate.round(expected).compareTo(line(e, "Lambda worker").orElseThrow().usdPerJob()));
 
-        JobCostEstimate halfMemory = model.estimate(Workload.of(1, "standard", 3000, 2000).withWorker(1, 512));
+        JobCostEstimate halfMemory = model.estimate(Workload.of(1, "standard", 3000, 2000)
+                .withWorker(1, worker.memoryMb() / 2));
         BigDecimal full = line(e, "Lambda worker").orElseThrow().usdPerJob();
         BigDecimal half = line(halfMemory, "Lambda worker").orElseThrow().usdPerJob();
         assertTrue(half.multiply(BigDecimal.valueOf(2)).subtract(full).abs().compareTo(new BigDecimal("0.000001")) < 0,
@@ -85,13 +86,13 @@ class JobCostModelTest {
         long finished = queued + 2000 * 4;
         assertEquals(13, JobCostModel.writeUnits(queued));
         assertEquals(21, JobCostModel.writeUnits(finished));
-        // idempotency 1 + put 3x13 + claim 3x13 + finish (2x21 + 13)
-        assertEquals(1 + 39 + 39 + 42 + 13, JobCostModel.writeUnits(w, queued, finished));
-        assertEquals(1 + 39 + 39 + 42 + 13 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued, finished));
-        // authorizer 2 x 0.5, worker read 4 (13 KB / 4 KB started), each poll 6 (21 KB / 4 KB started)
-        assertEquals(1 + 4, JobCostModel.readUnits(w, 1, queued, finished));
-        assertEquals(3 + 4 + 2 * 6, JobCostModel.readUnits(w.withStatusPolls(2), 3, queued, finished));
-        assertEquals(0.5 + 1 + 4, JobCostModel.readUnits(w.withWebhook(true), 1, queued, finished));
+        // idempotency 1 + put 3x13 + claim 3x13 + finish (2x21 + 13) + usage (1 + 2x21 + 1)
+        assertEquals(1 + 39 + 39 + 42 + 13 + 44, JobCostModel.writeUnits(w, queued, finished));
+        assertEquals(1 + 39 + 39 + 42 + 13 + 44 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued, finished));
+        // authorizer 2 x 0.5 (the worker claims without reading first), each poll 6 (21 KB / 4 KB started)
+        assertEquals(1, JobCostModel.readUnits(w, 1, queued, finished));
+        assertEquals(3 + 2 * 6, JobCostModel.readUnits(w.withStatusPolls(2), 3, queued, finished));
+        assertEquals(0.5 + 1, JobCostModel.readUnits(w.withWebhook(true), 1, queued, finished));
     }
 
     @Test
