@@ -95,7 +95,7 @@ class StatusHandlerIntegrationTest {
             public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock),
+        StatusService service = new StatusService(store, batches, new JobOutcomes(store, batches, webhooks, clock),
                 new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
                 clock, d -> {
             now[0] = now[0].plus(d);

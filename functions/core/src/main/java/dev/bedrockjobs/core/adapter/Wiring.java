@@ -64,7 +64,7 @@ public final class Wiring {
     }
 
     public static JobOutcomes jobOutcomes(AwsClients aws) {
-        return new JobOutcomes(batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC());
+        return new JobOutcomes(jobStore(aws), batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC());
     }
 
     public static DynamoBatchStore batchStore(AwsClients aws) {
