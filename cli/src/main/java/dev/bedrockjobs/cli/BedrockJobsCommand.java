@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
         description = "Client of the bedrock-jobs API: submit prompts, wait for answers, run batches, and review "
                 + "a git diff with one batch of model calls.",
         subcommands = {SubmitCommand.class, GetCommand.class, BatchCommand.class, ReviewCommand.class,
-                CommandLine.HelpCommand.class},
+                dev.bedrockjobs.cli.admin.AdminCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  BEDROCK_JOBS_URL      API base URL (default " + ApiConfig.DEFAULT_URL + ")",
