@@ -210,7 +210,9 @@ public final class DynamoJobStore implements JobStore {
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
             return Optional.of(settledUnlessEventOwed(JobItems.fromItem(after), now));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            // applied by an attempt whose answer was lost: the same cancel, at the same instant
+            return get(jobId).filter(j -> j.status() == JobStatus.CANCELED && now.equals(j.finishedAt()))
+                    .map(j -> settledUnlessEventOwed(j, now));
         }
     }
 
@@ -271,7 +273,8 @@ public final class DynamoJobStore implements JobStore {
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            // Our own claim, applied by an attempt whose answer was lost and refused on the SDK's retry?
+            return get(jobId).filter(j -> j.status() == JobStatus.RUNNING && fencingToken.equals(j.fencingToken()));
         }
     }
 
@@ -322,8 +325,18 @@ public final class DynamoJobStore implements JobStore {
                     .expressionAttributeNames(names).expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return appliedEarlier(finished);
         }
+    }
+
+    /**
+     * Whether a refused terminal write had in fact been applied by an earlier attempt of the same call (its answer
+     * lost, the SDK's retry then refused): the item shows this very outcome, under the same claim and time.
+     */
+    private boolean appliedEarlier(Job finished) {
+        return get(finished.id()).filter(j -> j.status() == finished.status()
+                && java.util.Objects.equals(j.fencingToken(), finished.fencingToken())
+                && finished.finishedAt().equals(j.finishedAt())).isPresent();
     }
 
     @Override
@@ -356,7 +369,11 @@ public final class DynamoJobStore implements JobStore {
             settledUnlessEventOwed(JobItems.fromItem(after), now);
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // applied by an attempt whose answer was lost: the same failure, at the same instant
+            return get(jobId).filter(j -> j.status() == JobStatus.FAILED && now.equals(j.finishedAt())
+                    && j.error() != null && error.code().equals(j.error().code())
+                    && java.util.Objects.equals(error.message(), j.error().message()))
+                    .map(j -> settledUnlessEventOwed(j, now)).isPresent();
         }
     }
 

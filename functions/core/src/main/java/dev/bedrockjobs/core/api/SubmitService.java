@@ -79,9 +79,15 @@ public final class SubmitService {
                 .requestHash(hash)
                 .build();
         if (!store.create(job)) {
-            // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
-            return store.getOwned(request.tenantId(), jobId).map(j -> accepted(200, j))
-                    .orElseGet(() -> Problem.internal(request.requestId()).toResponse());
+            Optional<Job> existing = store.getOwned(request.tenantId(), jobId);
+            if (existing.isEmpty()) {
+                return Problem.internal(request.requestId()).toResponse();
+            }
+            if (!existing.get().createdAt().equals(job.createdAt())) {
+                // A concurrent replay of the same idempotent request created it: answer with what it created.
+                return accepted(200, existing.get());
+            }
+            // Our own write, applied by an attempt whose answer was lost and refused on the SDK's retry: carry on.
         }
         try {
             queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
