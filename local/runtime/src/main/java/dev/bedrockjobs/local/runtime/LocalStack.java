@@ -147,6 +147,10 @@ public final class LocalStack implements AutoCloseable {
 
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
+        AwsCallFaults.arm(options.faults(), functions.keySet());
+        if (options.faults().any() || options.faults().hangRate() > 0) {
+            LOG.warning("fault injection: " + options.faults());
+        }
         tenants = new LocalTenants(new DynamoTenantStore(dynamo, shared(functions, Wiring.JOBS_TABLE)),
                 Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
@@ -365,6 +369,7 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
+        AwsCallFaults.disarm();
         if (front != null) {
             front.close();
             closeables.remove(front);
