@@ -1,6 +1,10 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
+import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
+import dev.bedrockjobs.core.webhook.WebhookWiring;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.domain.Json;
@@ -263,6 +267,13 @@ public final class LocalStack implements AutoCloseable {
                 int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrl));
                 if (n > 0) {
                     LOG.info("re-drove " + n + " unfinished jobs from the last run");
+                }
+                int events = JobRedrive.redriveWebhookEvents(dynamo, table,
+                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)),
+                        new SqsWebhookQueue(sqs, shared(functions, WebhookWiring.WEBHOOKS_QUEUE_URL)),
+                        new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30)));
+                if (events > 0) {
+                    LOG.info("re-sent " + events + " webhook events the last run had not delivered");
                 }
             } catch (RuntimeException e) {
                 if (!closed) {
