@@ -8,10 +8,11 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** Operator commands that work on a deployment's table directly rather than through the API. */
+/** Operator commands that work on a deployment's table and queues directly rather than through the API. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = "Operate a deployment: API keys and tenants, straight in its DynamoDB table.",
-        subcommands = {KeysCommand.class})
+        description = "Operate a deployment with AWS credentials, not an API key: API keys and tenants in its "
+                + "DynamoDB table, and its dead-letter queues.",
+        subcommands = {KeysCommand.class, DlqCommand.class})
 public final class AdminCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

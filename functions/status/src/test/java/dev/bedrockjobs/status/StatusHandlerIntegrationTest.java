@@ -101,7 +101,7 @@ class StatusHandlerIntegrationTest {
             public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        StatusService service = new StatusService(store, batches, new JobOutcomes(batches, webhooks, clock,
+        StatusService service = new StatusService(store, batches, new JobOutcomes(store, batches, webhooks, clock,
                 new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
                         new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
                         new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24))),

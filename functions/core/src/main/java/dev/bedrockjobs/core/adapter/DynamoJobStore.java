@@ -202,15 +202,43 @@ public final class DynamoJobStore implements JobStore {
     public Optional<Job> cancelQueued(String jobId, Instant now) {
         try {
             Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil, gsi3pk, gsi3sk")
+                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil")
                     .conditionExpression("#status = :queued")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":canceled", s(JobStatus.CANCELED.wire()),
                             ":queued", s(JobStatus.QUEUED.wire()), ":now", s(now.toString())))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
-            return Optional.of(JobItems.fromItem(after));
+            return Optional.of(settledUnlessEventOwed(JobItems.fromItem(after), now));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            // applied by an attempt whose answer was lost: the same cancel, at the same instant
+            return get(jobId).filter(j -> j.status() == JobStatus.CANCELED && now.equals(j.finishedAt()))
+                    .map(j -> settledUnlessEventOwed(j, now));
+        }
+    }
+
+    /**
+     * A terminal write that cannot tell whether the job has a webhook keeps it in the active index; a job without
+     * one owes nothing, so it is settled right away (were this lost, the reconciler settles it).
+     */
+    private Job settledUnlessEventOwed(Job finished, Instant now) {
+        if (finished.webhookUrl() == null) {
+            settle(finished.id(), now);
+        }
+        return finished;
+    }
+
+    @Override
+    public void settle(String jobId, Instant now) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET settledAt = if_not_exists(settledAt, :now) REMOVE gsi3pk, gsi3sk")
+                    .conditionExpression("#status IN (:succeeded, :failed, :canceled)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":now", s(now.toString()),
+                            ":succeeded", s(JobStatus.SUCCEEDED.wire()), ":failed", s(JobStatus.FAILED.wire()),
+                            ":canceled", s(JobStatus.CANCELED.wire()))));
+        } catch (ConditionalCheckFailedException notFinished) {
+            // not finished (or not there): nothing to settle
         }
     }
 
@@ -247,7 +275,8 @@ public final class DynamoJobStore implements JobStore {
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            // Our own claim, applied by an attempt whose answer was lost and refused on the SDK's retry?
+            return get(jobId).filter(j -> j.status() == JobStatus.RUNNING && fencingToken.equals(j.fencingToken()));
         }
     }
 
@@ -288,7 +317,9 @@ public final class DynamoJobStore implements JobStore {
             // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
             condition += " AND attribute_not_exists(cancelRequested)";
         }
-        String update = set + " REMOVE leaseUntil, gsi3pk, gsi3sk";
+        // A job with a webhook stays in the active index until its event is enqueued (see JobStore#settle).
+        String update = set + (finished.webhookUrl() == null
+                ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk" : " REMOVE leaseUntil");
         String finalCondition = condition;
         try {
             dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))
@@ -296,8 +327,18 @@ public final class DynamoJobStore implements JobStore {
                     .expressionAttributeNames(names).expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return appliedEarlier(finished);
         }
+    }
+
+    /**
+     * Whether a refused terminal write had in fact been applied by an earlier attempt of the same call (its answer
+     * lost, the SDK's retry then refused): the item shows this very outcome, under the same claim and time.
+     */
+    private boolean appliedEarlier(Job finished) {
+        return get(finished.id()).filter(j -> j.status() == finished.status()
+                && java.util.Objects.equals(j.fencingToken(), finished.fencingToken())
+                && finished.finishedAt().equals(j.finishedAt())).isPresent();
     }
 
     @Override
@@ -318,17 +359,23 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public boolean failUndeliverable(String jobId, Job.Error error, Instant now) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
                     .updateExpression("SET #status = :failed, finishedAt = :now, errorCode = :code, "
-                            + "errorMessage = :message REMOVE leaseUntil, gsi3pk, gsi3sk")
+                            + "errorMessage = :message REMOVE leaseUntil")
                     .conditionExpression("#status IN (:queued, :running)")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":failed", s(JobStatus.FAILED.wire()),
                             ":queued", s(JobStatus.QUEUED.wire()), ":running", s(JobStatus.RUNNING.wire()),
-                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message()))));
+                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message())))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            settledUnlessEventOwed(JobItems.fromItem(after), now);
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // applied by an attempt whose answer was lost: the same failure, at the same instant
+            return get(jobId).filter(j -> j.status() == JobStatus.FAILED && now.equals(j.finishedAt())
+                    && j.error() != null && error.code().equals(j.error().code())
+                    && java.util.Objects.equals(error.message(), j.error().message()))
+                    .map(j -> settledUnlessEventOwed(j, now)).isPresent();
         }
     }
 

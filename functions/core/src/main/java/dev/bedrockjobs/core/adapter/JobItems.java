@@ -14,7 +14,8 @@ import java.util.Map;
  * ({@code gsi1pk = TENANT#tenant}, {@code gsi1sk = createdAt#id}) lists a tenant's jobs newest first; index
  * {@code byBatch} ({@code gsi2pk = BATCH#batch}, {@code gsi2sk = zero-padded item index}) lists a batch in order;
  * the sparse index {@code active} ({@code gsi3pk = ACTIVE#shard}, {@code gsi3sk = createdAt#id}) holds only jobs and
- * batches that are not finished, so the reconciler reads what may need help and nothing else. Its key is spread over
+ * batches that are not finished, and finished jobs not yet settled (a webhook event not yet known to be enqueued; see
+ * {@code JobStore#settle}), so the reconciler reads what may need help and nothing else. Its key is spread over
  * a few shards so that busy hours do not write one hot partition.
  */
 final class JobItems {

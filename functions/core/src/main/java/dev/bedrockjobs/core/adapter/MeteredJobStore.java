@@ -102,6 +102,11 @@ public final class MeteredJobStore implements JobStore {
     }
 
     @Override
+    public void settle(String jobId, Instant now) {
+        store.settle(jobId, now);
+    }
+
+    @Override
     public boolean failUndeliverable(String jobId, Job.Error error, Instant now) {
         boolean failed = store.failUndeliverable(jobId, error, now);
         if (failed) {

@@ -81,7 +81,7 @@ public final class Wiring {
     }
 
     public static JobOutcomes jobOutcomes(AwsClients aws) {
-        return new JobOutcomes(batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC(), tenantLedger(aws));
+        return new JobOutcomes(jobStore(aws), batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC(), tenantLedger(aws));
     }
 
     public static TenantLedger tenantLedger(AwsClients aws) {

@@ -118,10 +118,17 @@ public final class SubmitService {
         }
         Job job = draft.id(key.id()).holdsActiveSlot(slots > 0).build();
         if (!store.create(job)) {
-            // Only a concurrent replay of the same idempotent request can get here: answer with what it created.
-            limits.releaseActive(tenantId, tenant, slots);
-            return store.getOwned(tenantId, job.id()).map(j -> accepted(200, j))
-                    .orElseGet(() -> Problem.internal(request.requestId()).toResponse());
+            Optional<Job> existing = store.getOwned(tenantId, job.id());
+            if (existing.isEmpty()) {
+                limits.releaseActive(tenantId, tenant, slots);
+                return Problem.internal(request.requestId()).toResponse();
+            }
+            if (!existing.get().createdAt().equals(job.createdAt())) {
+                // A concurrent replay of the same idempotent request created it: answer with what it created.
+                limits.releaseActive(tenantId, tenant, slots);
+                return accepted(200, existing.get());
+            }
+            // Our own write, applied by an attempt whose answer was lost and refused on the SDK's retry: carry on.
         }
         if (job.cached()) {
             outcomes.jobFinished(job); // its webhook, exactly as the worker would send it

@@ -66,12 +66,16 @@ public final class Json {
         }
     }
 
+    /**
+     * The parser's first line, without the name of the setting a limit comes from (Jackson appends "from
+     * `StreamReadConstraints...`" to a nesting, number or string limit: internals a client has no use for).
+     */
     private static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
         }
         int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
+        String line = (nl < 0 ? s : s.substring(0, nl)).replaceAll(",? ?from `[^`]*`", "");
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

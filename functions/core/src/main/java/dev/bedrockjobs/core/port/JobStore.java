@@ -24,8 +24,19 @@ public interface JobStore {
      */
     void createAll(List<Job> jobs);
 
-    /** Jobs not yet finished that were created before a time, oldest first per shard (for the reconciler). */
+    /**
+     * Jobs the reconciler may have to help, created before a time, oldest first per shard: those not yet finished,
+     * and finished ones not yet {@link #settle settled} (a webhook event that may never have been enqueued).
+     */
     List<Job> listActive(Instant createdBefore, int limit);
+
+    /**
+     * Marks a finished job as owing nothing more: its terminal webhook event is on the webhooks queue (from there the
+     * webhook function delivers it or records that it gave up), or it has no webhook. A terminal write leaves a job
+     * with a webhook unsettled, so that an event lost between that write and the enqueue (a crash, a failed send) is
+     * found by {@link #listActive} and sent again. Idempotent; does nothing to a job that is not finished.
+     */
+    void settle(String jobId, Instant now);
 
     /** A batch's jobs in item order. */
     Page<Job> listByBatch(String batchId, int limit, String cursor);

@@ -4,6 +4,7 @@ import dev.bedrockjobs.core.api.BatchViews;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.port.BatchStore;
+import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.webhook.WebhookEvent;
 import dev.bedrockjobs.core.webhook.WebhookQueue;
 
@@ -22,12 +23,14 @@ import java.util.logging.Logger;
 public final class JobOutcomes {
     private static final Logger LOG = Logger.getLogger(JobOutcomes.class.getName());
 
+    private final JobStore jobs;
     private final BatchStore batches;
     private final WebhookQueue webhooks;
     private final Clock clock;
     private final TenantLedger ledger;
 
-    public JobOutcomes(BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger) {
+    public JobOutcomes(JobStore jobs, BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger) {
+        this.jobs = jobs;
         this.batches = batches;
         this.webhooks = webhooks;
         this.clock = clock;
@@ -53,8 +56,8 @@ public final class JobOutcomes {
         // First, and allowed to fail the call: a redelivery then settles it, and the usage a webhook receiver may
         // look up is in place before the webhook goes out.
         ledger.settle(job);
-        if (job.webhookUrl() != null) {
-            announce(WebhookEvent.forJob(job));
+        if (job.webhookUrl() != null && announce(WebhookEvent.forJob(job))) {
+            settle(job);
         }
         if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
             return false;
@@ -71,11 +74,22 @@ public final class JobOutcomes {
      * A lost event is mended by a later call for the same job (a redelivery or the reconciler), so a failure to
      * enqueue is logged rather than allowed to undo the job's outcome.
      */
-    private void announce(WebhookEvent event) {
+    private boolean announce(WebhookEvent event) {
         try {
             webhooks.send(event);
+            return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "webhook event " + event.id() + " not enqueued", e);
+            return false;
+        }
+    }
+
+    /** The event is enqueued; were this mark lost, the reconciler sends the event again (same webhook-id). */
+    private void settle(Job job) {
+        try {
+            jobs.settle(job.id(), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + job.id() + " not marked settled; the reconciler re-sends its event", e);
         }
     }
 }

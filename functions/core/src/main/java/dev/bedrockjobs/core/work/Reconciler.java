@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * Closes the gaps a crash can leave: a job stored but never enqueued, a job whose worker died holding its lease, a
- * job whose message went to the DLQ, a batch whose completing update was lost. Every step is idempotent (a message
+ * job whose message went to the DLQ, a batch whose completing update was lost, a finished job whose webhook event
+ * never reached the webhooks queue (not {@link JobStore#settle settled}). Every step is idempotent (a message
  * for a job that needs none is acknowledged by the worker; counters and completion are guarded per job), so running
  * it twice, or beside live workers, changes nothing more.
  */
@@ -27,11 +28,11 @@ public final class Reconciler {
     private static final int MAX_JOBS_PER_RUN = 5_000;
     private static final int MAX_BATCHES_PER_RUN = 200;
 
-    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted) {
+    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted, int eventsResent) {
         @Override
         public String toString() {
             return "requeued=" + requeued + " redriven=" + redriven + " deadLettered=" + deadLettered
-                    + " batchesCompleted=" + batchesCompleted;
+                    + " batchesCompleted=" + batchesCompleted + " eventsResent=" + eventsResent;
         }
     }
 
@@ -59,6 +60,7 @@ public final class Reconciler {
         int deadLettered = failDeadLettered(now);
         int requeued = 0;
         int redriven = 0;
+        int eventsResent = 0;
         List<JobQueue.JobMessage> resend = new ArrayList<>();
         for (Job job : jobs.listActive(now.minus(queuedGrace), MAX_JOBS_PER_RUN)) {
             if (job.status() == JobStatus.QUEUED) {
@@ -67,12 +69,27 @@ public final class Reconciler {
             } else if (job.status() == JobStatus.RUNNING && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
                 resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
                 redriven++;
+            } else if (job.status().isTerminal() && finishedBefore(job, now.minus(queuedGrace))) {
+                // Finished a while ago and still unsettled: the worker died (or the send failed) between the
+                // terminal write and the enqueue. Repeating the outcome re-sends the event (same webhook-id) and
+                // settles the job; its batch counts it at most once.
+                if (job.webhookUrl() != null) {
+                    outcomes.jobFinished(job);
+                    eventsResent++;
+                } else {
+                    jobs.settle(job.id(), now);
+                }
             }
         }
         if (!resend.isEmpty()) {
             queue.sendAll(resend);
         }
-        return new Report(requeued, redriven, deadLettered, completeBatches(now));
+        return new Report(requeued, redriven, deadLettered, completeBatches(now), eventsResent);
+    }
+
+    /** A job just finished is left to the worker that finished it, which is about to enqueue its event. */
+    private static boolean finishedBefore(Job job, Instant limit) {
+        return job.finishedAt() == null || job.finishedAt().isBefore(limit);
     }
 
     private int failDeadLettered(Instant now) {

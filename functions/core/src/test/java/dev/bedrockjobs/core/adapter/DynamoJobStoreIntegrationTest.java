@@ -130,7 +130,9 @@ class DynamoJobStoreIntegrationTest {
                 .result(new Job.Result("answer", "end_turn")).usage(new Job.Usage(10, 20))
                 .costUsd(new BigDecimal("0.000123")).build();
         assertTrue(store.finish(done));
-        assertFalse(store.finish(done), "a terminal job is never finished twice");
+        assertTrue(store.finish(done), "the very same write again (a retry whose first answer was lost) succeeds");
+        assertFalse(store.finish(done.toBuilder().finishedAt(T0.plusSeconds(81)).build()),
+                "a terminal job is never finished twice");
         Job read = store.get(job.id()).orElseThrow();
         assertEquals("answer", read.result().text());
         assertEquals(new Job.Usage(10, 20), read.usage());

@@ -40,6 +40,8 @@ class ReconcilerIntegrationTest {
     private DynamoBatchStore batches;
     private String queueUrl;
     private String dlqUrl;
+    private String webhooksUrl;
+    private JobOutcomes outcomes;
     private Reconciler reconciler;
 
     @BeforeEach
@@ -49,10 +51,10 @@ class ReconcilerIntegrationTest {
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         queueUrl = SharedEmulators.newQueue("reconcile", Map.of());
         dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
-        JobOutcomes progress = new JobOutcomes(batches,
-                new SqsWebhookQueue(sqs, SharedEmulators.newQueue("reconcile-webhooks", Map.of())),
-                Clock.fixed(NOW, ZoneOffset.UTC), ledger(table));
-        reconciler = new Reconciler(jobs, batches, progress, new SqsJobQueue(sqs, queueUrl),
+        webhooksUrl = SharedEmulators.newQueue("reconcile-webhooks", Map.of());
+        outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(sqs, webhooksUrl), Clock.fixed(NOW, ZoneOffset.UTC),
+                ledger(table));
+        reconciler = new Reconciler(jobs, batches, outcomes, new SqsJobQueue(sqs, queueUrl),
                 new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
     }
 
@@ -132,5 +134,63 @@ class ReconcilerIntegrationTest {
         assertEquals(0, second.deadLettered() + second.batchesCompleted() + second.requeued() + second.redriven(),
                 "a second run changes nothing: " + second);
         assertEquals(1, batches.get(batchId).orElseThrow().failed());
+    }
+
+    private List<String> eventsOnWebhooksQueue() {
+        List<String> subjects = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var received = sqs.receiveMessage(r -> r.queueUrl(webhooksUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages();
+            if (received.isEmpty()) {
+                break;
+            }
+            received.forEach(m -> {
+                subjects.add(m.body());
+                sqs.deleteMessage(d -> d.queueUrl(webhooksUrl).receiptHandle(m.receiptHandle()));
+            });
+        }
+        return subjects;
+    }
+
+    private Job finished(Instant createdAt, String webhookUrl, Instant finishedAt) {
+        Job j = Job.builder().id(Ids.newJobId(createdAt)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(10).createdAt(createdAt).webhookUrl(webhookUrl).build();
+        jobs.create(j);
+        Job claimed = jobs.claim(j.id(), "tok", createdAt, finishedAt).orElseThrow();
+        Job done = claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(finishedAt).attempts(1).build();
+        assertTrue(jobs.finish(done));
+        return done;
+    }
+
+    @Test
+    void aWebhookEventLostAfterTheTerminalWriteIsSentAgainOnceAndOnlyOnce() {
+        // the worker wrote the terminal state, then died before enqueueing the event
+        Job lost = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/lost",
+                NOW.minus(Duration.ofMinutes(30)));
+        // the worker finished and enqueued: nothing is owed
+        Job delivered = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/ok",
+                NOW.minus(Duration.ofMinutes(30)));
+        outcomes.jobFinished(delivered);
+        // finished a moment ago: its worker is presumably enqueueing right now
+        Job justNow = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/now",
+                NOW.minus(Duration.ofSeconds(5)));
+        // no webhook: nothing to send, whatever happens
+        Job quiet = finished(NOW.minus(Duration.ofMinutes(40)), null, NOW.minus(Duration.ofMinutes(30)));
+        eventsOnWebhooksQueue();
+
+        Reconciler.Report first = reconciler.run();
+        assertEquals(1, first.eventsResent(), first.toString());
+        List<String> sent = eventsOnWebhooksQueue();
+        assertEquals(1, sent.size(), sent.toString());
+        assertTrue(sent.get(0).contains(lost.id()), sent.get(0));
+        assertTrue(sent.get(0).contains("job.succeeded"), sent.get(0));
+        assertEquals(0, messagesOnQueue().size(), "a finished job is not re-queued for work");
+
+        Reconciler.Report second = reconciler.run();
+        assertEquals(0, second.eventsResent() + second.requeued() + second.redriven(), second.toString());
+        assertEquals(List.of(), eventsOnWebhooksQueue(), "a second run sends nothing more");
+        List<String> unsettled = jobs.listActive(NOW, 100).stream().map(Job::id).toList();
+        assertEquals(List.of(justNow.id()), unsettled, "only the job finished a moment ago is still owed");
+        assertTrue(quiet.webhookUrl() == null);
     }
 }

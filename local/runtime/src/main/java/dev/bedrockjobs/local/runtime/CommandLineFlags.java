@@ -17,6 +17,11 @@ final class CommandLineFlags {
               --model-latency-ms N         simulated model latency before each answer (default 0)
               --throttle-rate R            share of simulated model calls throttled, 0..1 (default 0)
               --failure-rate R             share of simulated model calls failing with 500/503, 0..1 (default 0)
+              --hang-rate R                share of simulated model calls that hang until timed out (default 0)
+              --aws-failure-rate R         share of the functions' DynamoDB/SQS calls failing with a retryable
+                                           500, before or after being applied (fault injection; default 0)
+              --worker-kill-rate R         share of the worker's DynamoDB/SQS calls at which its invocation
+                                           dies mid-job (fault injection; default 0)
               --bedrock sim|aws            the Bedrock simulator (default) or the real Bedrock runtime with the
                                            default AWS credentials chain
               --allow-loopback-webhooks[=true|false]
@@ -67,6 +72,9 @@ final class CommandLineFlags {
                     case "--model-latency-ms" -> b.modelLatencyMillis(Long.parseLong(value(args, i, inline, name)));
                     case "--throttle-rate" -> b.throttleRate(Double.parseDouble(value(args, i, inline, name)));
                     case "--failure-rate" -> b.failureRate(Double.parseDouble(value(args, i, inline, name)));
+                    case "--hang-rate" -> b.hangRate(Double.parseDouble(value(args, i, inline, name)));
+                    case "--aws-failure-rate" -> b.awsFailureRate(Double.parseDouble(value(args, i, inline, name)));
+                    case "--worker-kill-rate" -> b.workerKillRate(Double.parseDouble(value(args, i, inline, name)));
                     case "--bedrock" -> b.bedrock(LocalOptions.BedrockMode.parse(value(args, i, inline, name)));
                     case "--allow-loopback-webhooks" -> b.allowLoopbackWebhooks(inline == null || bool(inline, name));
                     case "--no-allow-loopback-webhooks" -> b.allowLoopbackWebhooks(false);

@@ -1,6 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.webhook.DeliveryAttempt;
+import dev.bedrockjobs.core.webhook.WebhookDeliveries;
+import dev.bedrockjobs.core.webhook.WebhookEvent;
+import dev.bedrockjobs.core.webhook.WebhookQueue;
 import dev.bedrockjobs.core.port.JobQueue;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -9,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -62,5 +69,44 @@ final class JobRedrive {
                     + "start");
         }
         return n - failed.size();
+    }
+
+    /**
+     * Re-sends the terminal webhook event of every finished job with a webhook whose deliveries record neither a
+     * delivery nor a give-up: ElasticMQ loses the webhooks queue on a restart just as it loses the jobs queue, and
+     * an event enqueued before the stop would otherwise never arrive. A repeat keeps its {@code webhook-id}, which
+     * receivers use to drop duplicates.
+     *
+     * @return how many events were sent
+     */
+    static int redriveWebhookEvents(DynamoDbClient dynamo, String table, JobStore jobs, WebhookQueue webhooks,
+                                    WebhookDeliveries deliveries) {
+        int sent = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(s -> s.tableName(table)
+                    .filterExpression("sk = :job AND attribute_exists(webhookUrl) AND #status IN (:succeeded, "
+                            + ":failed, :canceled)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB"),
+                            ":succeeded", AttributeValue.fromS(JobStatus.SUCCEEDED.wire()),
+                            ":failed", AttributeValue.fromS(JobStatus.FAILED.wire()),
+                            ":canceled", AttributeValue.fromS(JobStatus.CANCELED.wire())))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String jobId = item.get("id").s();
+                boolean settled = deliveries.listForJob(jobId).stream().anyMatch(a ->
+                        a.outcome() == DeliveryAttempt.Outcome.DELIVERED
+                                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
+                Optional<Job> job = settled ? Optional.empty() : jobs.get(jobId);
+                if (job.isPresent()) {
+                    webhooks.send(WebhookEvent.forJob(job.get()));
+                    sent++;
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return sent;
     }
 }

@@ -44,6 +44,7 @@ final class LocalBedrock implements AutoCloseable {
                 .latencyMillis(options.modelLatencyMillis())
                 .throttleRate(options.throttleRate())
                 .failureRate(options.failureRate())
+                .hangRate(options.faults().hangRate())
                 // Random faults must differ between runs, or every restart would replay the same sequence.
                 .seed(System.nanoTime())
                 .build()).start();

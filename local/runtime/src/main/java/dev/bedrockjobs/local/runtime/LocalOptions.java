@@ -23,10 +23,37 @@ import java.util.Objects;
  *                               sources enabled runs
  * @param parameterOverrides     template parameters, as {@code sam deploy --parameter-overrides} would set them
  * @param repoRoot               the repository (template.yaml, statemachine/, node_modules)
+ * @param faults                 faults injected into this run (none by default); see {@link Faults}
  */
 public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis, double throttleRate,
                            double failureRate, BedrockMode bedrock, boolean allowLoopbackWebhooks,
-                           boolean eventSourcesEnabled, Map<String, String> parameterOverrides, Path repoRoot) {
+                           boolean eventSourcesEnabled, Map<String, String> parameterOverrides, Path repoRoot,
+                           Faults faults) {
+
+    /**
+     * Faults a run injects to show that nothing is lost, on top of the model's {@code throttleRate} and
+     * {@code failureRate}. They act on the functions' calls only (not on the local runtime's own plumbing).
+     *
+     * @param hangRate          share of simulated model calls that hang (then time out)
+     * @param awsFailureRate    share of the functions' DynamoDB and SQS calls that fail with a retryable 500: half
+     *                          before the request is sent, half after it was applied (the answer is lost)
+     * @param workerKillRate    share of the worker's DynamoDB and SQS calls at which its invocation dies (as a
+     *                          crashed or timed-out Lambda does): the message is redelivered after its visibility
+     *                          timeout, or re-driven on the next start
+     */
+    public record Faults(double hangRate, double awsFailureRate, double workerKillRate) {
+        public static final Faults NONE = new Faults(0, 0, 0);
+
+        public Faults {
+            requireRate("--hang-rate", hangRate);
+            requireRate("--aws-failure-rate", awsFailureRate);
+            requireRate("--worker-kill-rate", workerKillRate);
+        }
+
+        boolean any() {
+            return awsFailureRate > 0 || workerKillRate > 0;
+        }
+    }
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -53,8 +80,9 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
         }
         requireRate("--throttle-rate", throttleRate);
         requireRate("--failure-rate", failureRate);
-        if (throttleRate + failureRate > 1.0) {
-            throw new IllegalArgumentException("--throttle-rate + --failure-rate must not exceed 1");
+        Objects.requireNonNull(faults, "faults");
+        if (throttleRate + failureRate + faults.hangRate() > 1.0) {
+            throw new IllegalArgumentException("--throttle-rate + --failure-rate + --hang-rate must not exceed 1");
         }
         Objects.requireNonNull(bedrock, "bedrock");
         parameterOverrides = Map.copyOf(parameterOverrides);
@@ -82,6 +110,9 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
         private BedrockMode bedrock = BedrockMode.SIM;
         private boolean allowLoopbackWebhooks = true;
         private boolean eventSourcesEnabled = true;
+        private double hangRate;
+        private double awsFailureRate;
+        private double workerKillRate;
         private final Map<String, String> parameterOverrides = new LinkedHashMap<>();
 
         private Builder(Path repoRoot) {
@@ -129,6 +160,24 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
             return this;
         }
 
+        /** Share of simulated model calls that hang until the caller's timeout. */
+        public Builder hangRate(double rate) {
+            this.hangRate = rate;
+            return this;
+        }
+
+        /** Share of the functions' DynamoDB and SQS calls that fail (retryably), before or after being applied. */
+        public Builder awsFailureRate(double rate) {
+            this.awsFailureRate = rate;
+            return this;
+        }
+
+        /** Share of the worker's DynamoDB and SQS calls at which its invocation dies. */
+        public Builder workerKillRate(double rate) {
+            this.workerKillRate = rate;
+            return this;
+        }
+
         public Builder parameter(String name, String value) {
             this.parameterOverrides.put(name, value);
             return this;
@@ -137,7 +186,8 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
         public LocalOptions build() {
             Path data = dataDirectory != null ? dataDirectory : repoRoot.resolve(".local");
             return new LocalOptions(port, data, modelLatencyMillis, throttleRate, failureRate, bedrock,
-                    allowLoopbackWebhooks, eventSourcesEnabled, parameterOverrides, repoRoot);
+                    allowLoopbackWebhooks, eventSourcesEnabled, parameterOverrides, repoRoot,
+                    new Faults(hangRate, awsFailureRate, workerKillRate));
         }
     }
 }

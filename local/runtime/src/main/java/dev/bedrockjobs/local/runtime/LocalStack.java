@@ -1,6 +1,10 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
+import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
+import dev.bedrockjobs.core.webhook.WebhookWiring;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
@@ -175,6 +179,10 @@ public final class LocalStack implements AutoCloseable {
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
         jobsTable = shared(functions, Wiring.JOBS_TABLE);
         this.functions = Map.copyOf(functions);
+        AwsCallFaults.arm(options.faults(), functions.keySet());
+        if (options.faults().any() || options.faults().hangRate() > 0) {
+            LOG.warning("fault injection: " + options.faults());
+        }
         tenants = new LocalTenants(new DynamoTenantStore(dynamo, jobsTable), Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
 
@@ -289,6 +297,13 @@ public final class LocalStack implements AutoCloseable {
                 if (n > 0) {
                     LOG.info("re-drove " + n + " unfinished jobs from the last run");
                 }
+                int events = JobRedrive.redriveWebhookEvents(dynamo, table,
+                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)),
+                        new SqsWebhookQueue(sqs, shared(functions, WebhookWiring.WEBHOOKS_QUEUE_URL)),
+                        new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30)));
+                if (events > 0) {
+                    LOG.info("re-sent " + events + " webhook events the last run had not delivered");
+                }
             } catch (RuntimeException e) {
                 if (!closed) {
                     LOG.log(Level.WARNING, "re-driving unfinished jobs failed; they stay queued", e);
@@ -400,6 +415,7 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
+        AwsCallFaults.disarm();
         if (front != null) {
             front.close();
             closeables.remove(front);

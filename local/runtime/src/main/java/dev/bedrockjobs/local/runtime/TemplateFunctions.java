@@ -44,6 +44,9 @@ final class TemplateFunctions {
             env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
             env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memory));
             env.putAll(platform);
+            // Each function signs with its own identity, as each Lambda has its own role; fault injection
+            // (AwsCallFaults) tells the functions' calls apart from the runtime's own by it.
+            env.put("AWS_ACCESS_KEY_ID", id);
             functions.put(id, new LambdaFunction(id, String.valueOf(props.get("Handler")), env,
                     Duration.ofSeconds(number(resources, props.get("Timeout"), DEFAULT_TIMEOUT_SECONDS)), memory));
         }

@@ -126,6 +126,33 @@ class TemplateWiringTest {
     }
 
     @Test
+    void everyQueueAlarmsOnTheAgeOfItsOldestMessageAndEveryDeadLetterQueueOnItsDepth() {
+        Map<String, Set<String>> metricsByQueue = new HashMap<>();
+        for (String alarm : template.resourcesOfType("AWS::CloudWatch::Alarm")) {
+            Map<String, Object> p = template.properties(alarm);
+            if (!"AWS/SQS".equals(p.get("Namespace"))) {
+                continue;
+            }
+            Map<?, ?> dimension = (Map<?, ?>) ((List<?>) p.get("Dimensions")).get(0);
+            String queue = template.resolveString(dimension.get("Value"), ref -> ref,
+                    attribute -> attribute.substring(0, attribute.indexOf('.')));
+            metricsByQueue.computeIfAbsent(queue, q -> new HashSet<>()).add((String) p.get("MetricName"));
+            if ("ApproximateAgeOfOldestMessage".equals(p.get("MetricName"))) {
+                Object threshold = p.get("Threshold");
+                assertTrue(threshold instanceof Map<?, ?> ref && template.parameters().containsKey(
+                        String.valueOf(ref.get("Ref"))), alarm + ": the age threshold is a template parameter");
+            }
+        }
+        for (String queue : template.resourcesOfType("AWS::SQS::Queue")) {
+            Set<String> metrics = metricsByQueue.getOrDefault(queue, Set.of());
+            assertTrue(metrics.contains("ApproximateAgeOfOldestMessage"), queue + " has no age alarm: " + metrics);
+            if (queue.contains("DeadLetter")) {
+                assertTrue(metrics.contains("ApproximateNumberOfMessagesVisible"), queue + " has no depth alarm");
+            }
+        }
+    }
+
+    @Test
     void timeoutsAreOrdered() {
         Map<String, String> p = template.parameters();
         int execution = Integer.parseInt(p.get("ExecutionTimeoutSeconds"));

@@ -1,0 +1,141 @@
+package dev.bedrockjobs.cli.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bedrockjobs.cli.CliContext;
+import dev.bedrockjobs.cli.CliException;
+import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where the queues and the table are: the local stack's (from {@code <data>/endpoints.json}, queues named by their
+ * template logical ids) or a deployed stack's, given as the stack's outputs ({@code JobsQueueUrl},
+ * {@code JobsDeadLetterQueueUrl}, {@code WebhooksQueueUrl}, {@code WebhooksDeadLetterQueueUrl}, {@code JobsTableName})
+ * with the default AWS credentials and region.
+ */
+public final class StackQueues {
+    static final String LOCAL_DATA = ".local";
+    private static final String LOCAL_TABLE = "JobsTable";
+
+    @Option(names = "--local", arity = "0..1", paramLabel = "DATA", fallbackValue = "",
+            description = "the local stack (local/run) whose data directory is DATA (default: .local in this or a "
+                    + "parent directory)")
+    String local;
+
+    @Option(names = "--jobs-queue-url", description = "deployed: the stack's JobsQueueUrl output")
+    String jobsQueueUrl;
+
+    @Option(names = "--jobs-dlq-url", description = "deployed: the stack's JobsDeadLetterQueueUrl output")
+    String jobsDlqUrl;
+
+    @Option(names = "--webhooks-queue-url", description = "deployed: the stack's WebhooksQueueUrl output")
+    String webhooksQueueUrl;
+
+    @Option(names = "--webhooks-dlq-url", description = "deployed: the stack's WebhooksDeadLetterQueueUrl output")
+    String webhooksDlqUrl;
+
+    @Option(names = "--table", description = "deployed: the stack's JobsTableName output (jobs redrive reads it)")
+    String table;
+
+    @Option(names = "--region", description = "deployed: the stack's region (default: the AWS SDK's chain)")
+    String region;
+
+    /** A connection to one DLQ, its source queue and (for jobs) the table. Close it when done. */
+    public record Connection(SqsClient sqs, DynamoDbClient dynamo, DeadLetterQueue queue) implements AutoCloseable {
+        @Override
+        public void close() {
+            sqs.close();
+            if (dynamo != null) {
+                dynamo.close();
+            }
+        }
+    }
+
+    Connection connect(DeadLetterQueue.Kind kind, CliContext ctx) {
+        if (local != null) {
+            return connectLocal(kind, localData(ctx));
+        }
+        boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
+        String source = required(jobs ? jobsQueueUrl : webhooksQueueUrl, jobs ? "--jobs-queue-url"
+                : "--webhooks-queue-url");
+        String dlq = required(jobs ? jobsDlqUrl : webhooksDlqUrl, jobs ? "--jobs-dlq-url" : "--webhooks-dlq-url");
+        var sqsBuilder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        var dynamoBuilder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (region != null) {
+            sqsBuilder.region(Region.of(region));
+            dynamoBuilder.region(Region.of(region));
+        }
+        SqsClient sqs = sqsBuilder.build();
+        DynamoDbClient dynamo = jobs && table != null ? dynamoBuilder.build() : null;
+        return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
+                dynamo == null ? null : new DynamoJobStore(dynamo, table, Duration.ofDays(30))));
+    }
+
+    /** The table is only needed to redrive jobs; listing works without it. */
+    static void requireTable(Connection c, DeadLetterQueue.Kind kind) {
+        if (kind == DeadLetterQueue.Kind.JOBS && c.dynamo() == null) {
+            throw CliException.usage("redriving jobs reads their status: pass --table (the JobsTableName output)");
+        }
+    }
+
+    static Connection connectLocal(DeadLetterQueue.Kind kind, Path data) {
+        JsonNode endpoints;
+        Path file = data.resolve("endpoints.json");
+        try {
+            endpoints = new ObjectMapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw CliException.usage("cannot read " + file + " (is the local stack running? start it with local/run)");
+        }
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        DynamoDbClient dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
+        try {
+            String source = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsQueue" : "WebhooksQueue")).queueUrl();
+            String dlq = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsDeadLetterQueue" : "WebhooksDeadLetterQueue"))
+                    .queueUrl();
+            return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
+                    new DynamoJobStore(dynamo, LOCAL_TABLE, Duration.ofDays(30))));
+        } catch (RuntimeException e) {
+            sqs.close();
+            dynamo.close();
+            throw CliException.usage("the local stack in " + data + " does not answer (" + e.getMessage() + ")");
+        }
+    }
+
+    private Path localData(CliContext ctx) {
+        if (!local.isEmpty()) {
+            return ctx.workingDirectory().resolve(local);
+        }
+        for (Path dir = ctx.workingDirectory(); dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve(LOCAL_DATA).resolve("endpoints.json"))) {
+                return dir.resolve(LOCAL_DATA);
+            }
+        }
+        throw CliException.usage("no " + LOCAL_DATA + "/endpoints.json here or above: pass --local DATA");
+    }
+
+    private static String required(String value, String flag) {
+        if (value == null || value.isBlank()) {
+            throw CliException.usage("pass --local for the local stack, or " + flag + " for a deployed one");
+        }
+        return value.strip();
+    }
+}
