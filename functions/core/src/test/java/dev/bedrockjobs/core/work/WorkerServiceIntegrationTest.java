@@ -47,7 +47,7 @@ class WorkerServiceIntegrationTest {
         String table = SharedEmulators.newJobsTable("worker-lost");
         jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
-        outcomes = new JobOutcomes(batches, new SqsWebhookQueue(SharedEmulators.sqsClient(),
+        outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(SharedEmulators.sqsClient(),
                 SharedEmulators.newQueue("worker-lost-webhooks", Map.of())), clock,
                 ReconcilerIntegrationTest.ledger(table));
     }
