@@ -287,7 +287,11 @@ public final class DynamoJobStore implements JobStore {
         }
         Map<String, String> names = Map.of("#status", "status");
         Map<String, AttributeValue> values = new HashMap<>();
-        StringBuilder set = new StringBuilder("SET #status = :status, finishedAt = :finished, attempts = :attempts");
+        // A fresh id per call tells this call's own write apart from an identical one made by an earlier call.
+        String writeId = dev.bedrockjobs.core.domain.Ids.randomToken(8);
+        StringBuilder set = new StringBuilder("SET #status = :status, finishedAt = :finished, attempts = :attempts, "
+                + "finishWrite = :write");
+        values.put(":write", s(writeId));
         values.put(":attempts", n(finished.attempts()));
         values.put(":status", s(finished.status().wire()));
         values.put(":finished", s(finished.finishedAt().toString()));
@@ -327,18 +331,19 @@ public final class DynamoJobStore implements JobStore {
                     .expressionAttributeNames(names).expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return appliedEarlier(finished);
+            return appliedEarlier(finished.id(), writeId);
         }
     }
 
     /**
      * Whether a refused terminal write had in fact been applied by an earlier attempt of the same call (its answer
-     * lost, the SDK's retry then refused): the item shows this very outcome, under the same claim and time.
+     * lost, the SDK's retry then refused): the item carries this call's own write id. A second call with the same
+     * outcome is refused, so that whatever follows a finish (metrics, announcements) happens once.
      */
-    private boolean appliedEarlier(Job finished) {
-        return get(finished.id()).filter(j -> j.status() == finished.status()
-                && java.util.Objects.equals(j.fencingToken(), finished.fencingToken())
-                && finished.finishedAt().equals(j.finishedAt())).isPresent();
+    private boolean appliedEarlier(String jobId, String writeId) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(JobItems.key(jobId))
+                .consistentRead(true).projectionExpression("finishWrite")).item();
+        return item != null && writeId.equals(JobItems.str(item, "finishWrite"));
     }
 
     @Override
