@@ -60,7 +60,8 @@ class HostileInputEndToEndTest {
     private static final List<String> ROUTES = List.of(
             "POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
             "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
-            "GET /v1/jobs/{id}/webhook-deliveries", "POST /v1/jobs/{id}/webhook-deliveries/replay", "GET /healthz");
+            "GET /v1/jobs/{id}/webhook-deliveries", "POST /v1/jobs/{id}/webhook-deliveries/replay", "GET /v1/usage",
+            "GET /healthz");
 
     @TempDir
     static Path data;
@@ -175,7 +176,14 @@ class HostileInputEndToEndTest {
         if (request.method.equals("HEAD")) {
             return null; // no body to inspect
         }
-        if (LEAK.matcher(response.body).find()) {
+        String body = response.body;
+        int next = body.indexOf("HTTP/1.");
+        if (next >= 0 && malformedHttp(request)) {
+            // A line break in a header split the bytes into two requests: the first was answered (and is checked);
+            // what follows is the HTTP server's own refusal of the remainder, as above.
+            body = body.substring(0, next);
+        }
+        if (LEAK.matcher(body).find()) {
             return "the body names Java internals";
         }
         if (response.status >= 400) {
@@ -184,7 +192,7 @@ class HostileInputEndToEndTest {
                 return "an error without a problem+json body (" + type + ")";
             }
             try {
-                JsonNode p = ApiClient.JSON.readTree(response.body);
+                JsonNode p = ApiClient.JSON.readTree(body);
                 if (p.path("status").asInt() != response.status || p.path("code").asText().isEmpty()) {
                     return "a problem whose status or code does not match";
                 }
