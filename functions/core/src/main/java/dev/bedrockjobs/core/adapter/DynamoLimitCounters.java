@@ -4,9 +4,6 @@ import dev.bedrockjobs.core.port.LimitCounters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.Select;
 
 import java.util.Map;
 
@@ -125,24 +122,7 @@ public final class DynamoLimitCounters implements LimitCounters {
 
     /** The tenant's unfinished jobs that hold a slot, from the sparse {@code active} index. */
     private long countHoldingSlots(String tenantId) {
-        long count = 0;
-        for (int shard = 0; shard < JobItems.ACTIVE_SHARDS; shard++) {
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
-                        .keyConditionExpression("gsi3pk = :p")
-                        .filterExpression("tenantId = :t AND activeSlot = :yes")
-                        .expressionAttributeValues(Map.of(":p", s("ACTIVE#" + shard), ":t", s(tenantId),
-                                ":yes", AttributeValue.fromBool(true)))
-                        .select(Select.COUNT);
-                if (start != null) {
-                    q.exclusiveStartKey(start);
-                }
-                QueryResponse page = dynamo.query(q.build());
-                count += page.count();
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-        }
-        return count;
+        return JobItems.countUnfinished(dynamo, table, tenantId, null, "activeSlot = :yes",
+                Map.of(":yes", AttributeValue.fromBool(true)));
     }
 }

@@ -2,7 +2,11 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -189,5 +193,40 @@ final class JobItems {
     private static Instant instant(Map<String, AttributeValue> m, String name) {
         String v = str(m, name);
         return v == null ? null : Instant.parse(v);
+    }
+
+    /**
+     * Counts a tenant's unfinished jobs (queued or running) in the sparse {@code active} index, every shard, that also
+     * match {@code sortKeyCondition} (on {@code gsi3sk}, or null) and {@code extraFilter} (or null). Finished jobs
+     * whose webhook event is not yet enqueued sit in the index too, so the status is filtered, not assumed.
+     */
+    static long countUnfinished(DynamoDbClient dynamo, String table, String tenantId, String sortKeyCondition,
+                                String extraFilter, Map<String, AttributeValue> extraValues) {
+        Map<String, AttributeValue> values = new HashMap<>(extraValues);
+        values.put(":t", s(tenantId));
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":running", s(JobStatus.RUNNING.wire()));
+        String filter = "tenantId = :t AND #status IN (:queued, :running)"
+                + (extraFilter == null ? "" : " AND " + extraFilter);
+        long count = 0;
+        for (int shard = 0; shard < ACTIVE_SHARDS; shard++) {
+            values.put(":p", s("ACTIVE#" + shard));
+            Map<String, AttributeValue> start = null;
+            do {
+                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(ACTIVE)
+                        .keyConditionExpression("gsi3pk = :p" + (sortKeyCondition == null ? "" : " AND " + sortKeyCondition))
+                        .filterExpression(filter)
+                        .expressionAttributeNames(Map.of("#status", "status"))
+                        .expressionAttributeValues(Map.copyOf(values))
+                        .select(Select.COUNT);
+                if (start != null) {
+                    q.exclusiveStartKey(start);
+                }
+                QueryResponse page = dynamo.query(q.build());
+                count += page.count();
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        }
+        return count;
     }
 }
