@@ -33,7 +33,16 @@ class ChaosEndToEndTest {
                 Duration.ofSeconds(120), data, seed, FAST_RETRIES));
         System.out.println(s.line() + " (seed " + seed + ")");
         assertEquals(300, s.submitted());
-        assertTrue(s.clean(), s.line() + "\n" + String.join("\n", s.problems()));
+        String report = s.line() + "\n" + String.join("\n", s.problems());
+        assertEquals(0, s.lost(), report);
+        assertEquals(0, s.duplicated(), report);
+        assertEquals(0, s.stuck(), report);
+        assertEquals(0, s.webhookMissing(), report);
+        assertEquals(0, s.batchMismatch(), report);
+        // Not asserted here: a message still in flight once every job is finished and every event delivered. Under
+        // these faults a redundant copy (a job message refused while another delivery held the job, a re-announced
+        // event) can wait out the queue's visibility timeout, 30 minutes for jobs, past this test's two-minute
+        // drain; when it returns it finds its job finished. bench/chaos/run waits for it and counts it.
         assertEquals(1, s.restarts());
     }
 }
