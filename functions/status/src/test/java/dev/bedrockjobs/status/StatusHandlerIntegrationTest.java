@@ -104,7 +104,8 @@ class StatusHandlerIntegrationTest {
         StatusService service = new StatusService(store, batches, new JobOutcomes(store, batches, webhooks, clock,
                 new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
                         new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
-                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24))),
+                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24)),
+                Duration.ofMinutes(10)),
                 new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
                 new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock), clock, d -> {
             now[0] = now[0].plus(d);

@@ -151,7 +151,8 @@ public final class DynamoBatchStore implements BatchStore {
                 q.exclusiveStartKey(start);
             }
             var page = dynamo.query(q.build());
-            page.items().forEach(item -> out.add(fromItem(item)));
+            // the index holds only keys and a few attributes of a batch: read each whole
+            page.items().forEach(item -> get(item.get(PK).s().substring("BATCH#".length())).ifPresent(out::add));
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null && out.size() < limit);
         return out;

@@ -118,8 +118,8 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public List<Job> listActive(Instant createdBefore, int limit) {
-        List<Job> out = new ArrayList<>();
+    public List<ActiveJob> listActive(Instant createdBefore, int limit) {
+        List<ActiveJob> out = new ArrayList<>();
         for (int shard = 0; shard < JobItems.ACTIVE_SHARDS && out.size() < limit; shard++) {
             Map<String, AttributeValue> start = null;
             do {
@@ -132,7 +132,7 @@ public final class DynamoJobStore implements JobStore {
                     q.exclusiveStartKey(start);
                 }
                 QueryResponse page = dynamo.query(q.build());
-                page.items().forEach(item -> out.add(JobItems.fromItem(item)));
+                page.items().forEach(item -> out.add(JobItems.activeEntry(item)));
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             } while (start != null && out.size() < limit);
         }
@@ -208,38 +208,53 @@ public final class DynamoJobStore implements JobStore {
                     .expressionAttributeValues(Map.of(":canceled", s(JobStatus.CANCELED.wire()),
                             ":queued", s(JobStatus.QUEUED.wire()), ":now", s(now.toString())))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
-            return Optional.of(settledUnlessEventOwed(JobItems.fromItem(after), now));
+            return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same cancel, at the same instant
-            return get(jobId).filter(j -> j.status() == JobStatus.CANCELED && now.equals(j.finishedAt()))
-                    .map(j -> settledUnlessEventOwed(j, now));
+            return get(jobId).filter(j -> j.status() == JobStatus.CANCELED && now.equals(j.finishedAt()));
         }
-    }
-
-    /**
-     * A terminal write that cannot tell whether the job has a webhook keeps it in the active index; a job without
-     * one owes nothing, so it is settled right away (were this lost, the reconciler settles it).
-     */
-    private Job settledUnlessEventOwed(Job finished, Instant now) {
-        if (finished.webhookUrl() == null) {
-            settle(finished.id(), now);
-        }
-        return finished;
     }
 
     @Override
-    public void settle(String jobId, Instant now) {
+    public void settle(String jobId, Instant now, boolean eventOwed) {
+        String update = "SET usageRecorded = :t" + (eventOwed ? ""
+                : ", settledAt = if_not_exists(settledAt, :now) REMOVE gsi3pk, gsi3sk, settleClaim");
+        Map<String, AttributeValue> values = new HashMap<>(terminalStatuses());
+        values.put(":t", AttributeValue.fromBool(true));
+        if (!eventOwed) {
+            values.put(":now", s(now.toString()));
+        }
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET settledAt = if_not_exists(settledAt, :now) REMOVE gsi3pk, gsi3sk")
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId)).updateExpression(update)
                     .conditionExpression("#status IN (:succeeded, :failed, :canceled)")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":now", s(now.toString()),
-                            ":succeeded", s(JobStatus.SUCCEEDED.wire()), ":failed", s(JobStatus.FAILED.wire()),
-                            ":canceled", s(JobStatus.CANCELED.wire()))));
+                    .expressionAttributeNames(Map.of("#status", "status")).expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException notFinished) {
             // not finished (or not there): nothing to settle
         }
+    }
+
+    @Override
+    public Optional<Job> claimSettlement(String jobId, Instant now, Instant until) {
+        Map<String, AttributeValue> values = new HashMap<>(terminalStatuses());
+        values.put(":until", n(until.toEpochMilli()));
+        values.put(":now", n(now.toEpochMilli()));
+        try {
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+                    .updateExpression("SET settleClaim = :until")
+                    .conditionExpression("#status IN (:succeeded, :failed, :canceled) AND "
+                            + "attribute_not_exists(settledAt) AND "
+                            + "(attribute_not_exists(settleClaim) OR settleClaim < :now)")
+                    .expressionAttributeNames(Map.of("#status", "status")).expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return Optional.of(JobItems.fromItem(after));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, AttributeValue> terminalStatuses() {
+        return Map.of(":succeeded", s(JobStatus.SUCCEEDED.wire()), ":failed", s(JobStatus.FAILED.wire()),
+                ":canceled", s(JobStatus.CANCELED.wire()));
     }
 
     @Override
@@ -321,9 +336,8 @@ public final class DynamoJobStore implements JobStore {
             // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
             condition += " AND attribute_not_exists(cancelRequested)";
         }
-        // A job with a webhook stays in the active index until its event is enqueued (see JobStore#settle).
-        String update = set + (finished.webhookUrl() == null
-                ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk" : " REMOVE leaseUntil");
+        // The job stays in the active index until settled (see JobStore#settle).
+        String update = set + " REMOVE leaseUntil";
         String finalCondition = condition;
         try {
             dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))
@@ -364,23 +378,20 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public boolean failUndeliverable(String jobId, Job.Error error, Instant now) {
         try {
-            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
                     .updateExpression("SET #status = :failed, finishedAt = :now, errorCode = :code, "
                             + "errorMessage = :message REMOVE leaseUntil")
                     .conditionExpression("#status IN (:queued, :running)")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":failed", s(JobStatus.FAILED.wire()),
                             ":queued", s(JobStatus.QUEUED.wire()), ":running", s(JobStatus.RUNNING.wire()),
-                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
-            settledUnlessEventOwed(JobItems.fromItem(after), now);
+                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same failure, at the same instant
             return get(jobId).filter(j -> j.status() == JobStatus.FAILED && now.equals(j.finishedAt())
                     && j.error() != null && error.code().equals(j.error().code())
-                    && java.util.Objects.equals(error.message(), j.error().message()))
-                    .map(j -> settledUnlessEventOwed(j, now)).isPresent();
+                    && java.util.Objects.equals(error.message(), j.error().message())).isPresent();
         }
     }
 

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
 import static dev.bedrockjobs.core.adapter.JobItems.SK;
@@ -25,23 +27,32 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
  * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}.
  *
- * <p>Exactly once without transactions, in three single-item writes: (a) add the job's numbers to the counters
- * together with its id into the item's {@code pending} set, on condition that the id is not pending yet; (b) mark
- * the job item {@code usageRecorded}; (c) take the id out of {@code pending}. A retry after a crash anywhere finds
- * the id pending (skips a) or the job marked (skips a and b), so nothing counts twice, and {@code pending} only holds
- * jobs being applied right now.
- *
- * <p>Not closed: two deliveries of one job handled in the same instant, where one reads the job before the other
- * marks it and adds after the other has cleared its pending id (a window of about two round trips), would count the
- * job twice. Redeliveries one after the other, and every crash point, are exact.
+ * <p>Exactly once without transactions. {@link #record} adds a job's numbers together with a marker attribute
+ * {@code pending|<jobId>}, on condition that the marker is absent; the caller then marks the job item
+ * {@code usageRecorded} (see {@code JobStore#settle}). A retry after a crash between the two finds the marker and
+ * adds nothing. Only once the job item is marked may the marker go ({@link #settled}): no path records a marked job,
+ * and the paths that settle a job exclude each other (see {@code JobOutcomes}), so no one can be about to add it
+ * again. Removing markers costs no write of its own: they are taken out by the next add to the same item, and
+ * {@link #flush} removes what is left at the end of an invocation.
  */
 public final class DynamoUsageMeter implements UsageMeter {
     static final String MODEL_PREFIX = "model|";
+    static final String PENDING_PREFIX = "pending|";
+    /** Keeps an update expression (and the item's write) small; the rest waits for the next add or flush. */
+    private static final int MAX_REMOVALS_PER_WRITE = 25;
     private static final String[] COUNTERS = {"inputTokens", "outputTokens", "costUsd", "succeeded", "failed",
         "canceled"};
 
     private final DynamoDbClient dynamo;
     private final String table;
+    /** Markers of marked jobs, per usage item (tenant and month), not yet removed. */
+    private final Map<UsageItem, Set<String>> removable = new ConcurrentHashMap<>();
+
+    private record UsageItem(String tenantId, YearMonth month) {
+        Map<String, AttributeValue> key() {
+            return DynamoUsageMeter.key(tenantId, month);
+        }
+    }
 
     public DynamoUsageMeter(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
@@ -56,30 +67,26 @@ public final class DynamoUsageMeter implements UsageMeter {
         return YearMonth.from(job.createdAt().atOffset(ZoneOffset.UTC));
     }
 
-    @Override
-    public void record(Job job) {
-        if (!job.status().isTerminal() || job.cached()) {
-            return; // an answer from the cache costs nothing and counts nothing
-        }
-        Map<String, AttributeValue> usageKey = key(job.tenantId(), monthOf(job));
-        if (!job.usageRecorded()) {
-            addOnce(job, usageKey);
-            markRecorded(job.id());
-        }
-        clearPending(job.id(), usageKey);
+    private static boolean toBeAdded(Job job) {
+        // an answer from the cache costs nothing and counts nothing
+        return job.status().isTerminal() && !job.cached() && !job.usageRecorded();
     }
 
-    /** Step (a). Package-visible so that a test can stop after it, as a crashed worker would. */
-    void addOnce(Job job, Map<String, AttributeValue> usageKey) {
+    @Override
+    public void record(Job job) {
+        if (!toBeAdded(job)) {
+            return;
+        }
         String outcome = switch (job.status()) {
             case SUCCEEDED -> "succeeded";
             case FAILED -> "failed";
             default -> "canceled";
         };
+        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":job", AttributeValue.fromSs(List.of(job.id())));
-        values.put(":id", s(job.id()));
+        names.put("#pending", PENDING_PREFIX + job.id());
+        values.put(":t", AttributeValue.fromBool(true));
         values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
         values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
         values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
@@ -89,38 +96,80 @@ public final class DynamoUsageMeter implements UsageMeter {
         names.put("#mOut", model + "outputTokens");
         names.put("#mCost", model + "costUsd");
         names.put("#mOutcome", model + outcome);
-        String update = "ADD pending :job, inputTokens :in, outputTokens :out, costUsd :cost, " + outcome + " :one, "
-                + "#mIn :in, #mOut :out, #mCost :cost, #mOutcome :one";
+        List<String> removed = takeRemovable(item, job.id());
+        StringBuilder update = new StringBuilder("SET #pending = :t ADD inputTokens :in, outputTokens :out, "
+                + "costUsd :cost, " + outcome + " :one, #mIn :in, #mOut :out, #mCost :cost, #mOutcome :one");
+        appendRemovals(update, names, removed);
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(usageKey).updateExpression(update)
-                    .conditionExpression("NOT contains(pending, :id)")
+            dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString())
+                    .conditionExpression("attribute_not_exists(#pending)")
                     .expressionAttributeNames(names).expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException alreadyPending) {
-            // an earlier delivery got this far and stopped: its numbers are in, finish its steps
+            // an earlier attempt added it and stopped before the job was marked: its numbers are in
+            giveBack(item, removed);
+        } catch (RuntimeException e) {
+            giveBack(item, removed);
+            throw e;
         }
     }
 
-    /** Step (b). */
-    void markRecorded(String jobId) {
-        try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET usageRecorded = :t")
-                    .conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
-        } catch (ConditionalCheckFailedException gone) {
-            // past its retention: the counters keep its numbers
+    @Override
+    public void settled(Job job) {
+        if (job.status().isTerminal() && !job.cached()) {
+            removable.computeIfAbsent(new UsageItem(job.tenantId(), monthOf(job)), k -> ConcurrentHashMap.newKeySet())
+                    .add(job.id());
         }
     }
 
-    /** Step (c). */
-    private void clearPending(String jobId, Map<String, AttributeValue> usageKey) {
-        try {
-            dynamo.updateItem(u -> u.tableName(table).key(usageKey)
-                    .updateExpression("DELETE pending :job")
-                    .conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromSs(List.of(jobId)))));
-        } catch (ConditionalCheckFailedException nothingRecorded) {
-            // no usage item: nothing pending
+    @Override
+    public void flush() {
+        for (UsageItem item : List.copyOf(removable.keySet())) {
+            List<String> removed;
+            while (!(removed = takeRemovable(item, null)).isEmpty()) {
+                Map<String, String> names = new HashMap<>();
+                StringBuilder update = new StringBuilder();
+                appendRemovals(update, names, removed);
+                try {
+                    dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
+                            .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names));
+                } catch (ConditionalCheckFailedException noItem) {
+                    // nothing was ever added there, so nothing is pending
+                } catch (RuntimeException e) {
+                    giveBack(item, removed);
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Claims up to a write's worth of removable markers of one item (never {@code except}, the one being added). */
+    private List<String> takeRemovable(UsageItem item, String except) {
+        Set<String> ids = removable.get(item);
+        if (ids == null) {
+            return List.of();
+        }
+        List<String> taken = new ArrayList<>();
+        for (String id : ids) {
+            if (taken.size() == MAX_REMOVALS_PER_WRITE) {
+                break;
+            }
+            if (!id.equals(except) && ids.remove(id)) { // remove() decides between concurrent takers
+                taken.add(id);
+            }
+        }
+        return taken;
+    }
+
+    private void giveBack(UsageItem item, List<String> ids) {
+        if (!ids.isEmpty()) {
+            removable.computeIfAbsent(item, k -> ConcurrentHashMap.newKeySet()).addAll(ids);
+        }
+    }
+
+    private static void appendRemovals(StringBuilder update, Map<String, String> names, List<String> ids) {
+        for (int i = 0; i < ids.size(); i++) {
+            update.append(i == 0 ? " REMOVE " : ", ").append("#r").append(i);
+            names.put("#r" + i, PENDING_PREFIX + ids.get(i));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.JobStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -17,10 +18,11 @@ import java.util.Map;
  * The single-table layout of a job item. Keys: {@code pk = JOB#id}, {@code sk = JOB}; index {@code byTenant}
  * ({@code gsi1pk = TENANT#tenant}, {@code gsi1sk = createdAt#id}) lists a tenant's jobs newest first; index
  * {@code byBatch} ({@code gsi2pk = BATCH#batch}, {@code gsi2sk = zero-padded item index}) lists a batch in order;
- * the sparse index {@code active} ({@code gsi3pk = ACTIVE#shard}, {@code gsi3sk = createdAt#id}) holds only jobs and
- * batches that are not finished, and finished jobs not yet settled (a webhook event not yet known to be enqueued; see
- * {@code JobStore#settle}), so the reconciler reads what may need help and nothing else. Its key is spread over
- * a few shards so that busy hours do not write one hot partition.
+ * the sparse index {@code active} ({@code gsi3pk = ACTIVE#shard}, {@code gsi3sk = createdAt#id}) holds only jobs
+ * not yet settled (unfinished, or finished with usage or webhook event not yet known to be done; see
+ * {@code JobStore#settle}) and running batches, so the reconciler reads what may need help and nothing else; it
+ * projects only status, tenant, finish time, lease and whether it holds an active-job slot. Its key is spread over a few shards so that busy hours do
+ * not write one hot partition.
  */
 final class JobItems {
     static final String PK = "pk";
@@ -68,7 +70,7 @@ final class JobItems {
                 m.put("itemIndex", n(j.itemIndex()));
             }
         }
-        if (!j.status().isTerminal()) {
+        if (!j.settled()) {
             m.put(GSI3PK, s(activeShard(j.id())));
             m.put(GSI3SK, s(j.createdAt().toString() + "#" + j.id()));
         }
@@ -95,6 +97,12 @@ final class JobItems {
         if (j.finishedAt() != null) {
             m.put("finishedAt", s(j.finishedAt().toString()));
         }
+        if (j.settled()) {
+            m.put("settledAt", s(j.finishedAt().toString()));
+        }
+        if (j.usageRecorded()) {
+            m.put("usageRecorded", AttributeValue.fromBool(true));
+        }
         if (j.result() != null) {
             m.put("resultText", s(j.result().text() == null ? "" : j.result().text()));
             m.put("stopReason", s(j.result().stopReason() == null ? "" : j.result().stopReason()));
@@ -109,6 +117,14 @@ final class JobItems {
         m.put("attempts", n(j.attempts()));
         m.put("ttl", n(ttlEpochSeconds));
         return m;
+    }
+
+    /** An entry of the {@code active} index, which projects only what the reconciler decides on (see template). */
+    static JobStore.ActiveJob activeEntry(Map<String, AttributeValue> m) {
+        Long lease = num(m, "leaseUntil");
+        return new JobStore.ActiveJob(str(m, PK).substring("JOB#".length()), str(m, "tenantId"),
+                JobStatus.fromWire(str(m, "status")), instant(m, "finishedAt"),
+                lease == null ? null : Instant.ofEpochMilli(lease));
     }
 
     static Job fromItem(Map<String, AttributeValue> m) {
@@ -158,6 +174,7 @@ final class JobItems {
                 .cacheKey(str(m, "cacheKey"))
                 .holdsActiveSlot(flag(m, "activeSlot"))
                 .usageRecorded(flag(m, "usageRecorded"))
+                .settled(m.containsKey("settledAt"))
                 .build();
     }
 

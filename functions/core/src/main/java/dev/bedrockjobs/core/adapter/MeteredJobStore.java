@@ -45,7 +45,7 @@ public final class MeteredJobStore implements JobStore {
     }
 
     @Override
-    public List<Job> listActive(Instant createdBefore, int limit) {
+    public List<ActiveJob> listActive(Instant createdBefore, int limit) {
         return store.listActive(createdBefore, limit);
     }
 
@@ -102,8 +102,13 @@ public final class MeteredJobStore implements JobStore {
     }
 
     @Override
-    public void settle(String jobId, Instant now) {
-        store.settle(jobId, now);
+    public void settle(String jobId, Instant now, boolean eventOwed) {
+        store.settle(jobId, now, eventOwed);
+    }
+
+    @Override
+    public Optional<Job> claimSettlement(String jobId, Instant now, Instant until) {
+        return store.claimSettlement(jobId, now, until);
     }
 
     @Override

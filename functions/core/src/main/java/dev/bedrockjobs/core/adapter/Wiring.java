@@ -31,7 +31,7 @@ public final class Wiring {
     public static final String RETENTION_HOURS = "RETENTION_HOURS";
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
-    public static final String QUEUED_GRACE_SECONDS = "QUEUED_GRACE_SECONDS";
+    public static final String RECONCILE_GRACE_SECONDS = "RECONCILE_GRACE_SECONDS";
     public static final String CACHE_TTL_SECONDS = "CACHE_TTL_SECONDS";
     /** How long a submit function instance keeps a tenant's own limits before reading them again. */
     static final Duration TENANT_SETTINGS_TTL = Duration.ofSeconds(30);
@@ -76,12 +76,17 @@ public final class Wiring {
         AwsClients aws = new AwsClients(env);
         return new Reconciler(jobStore(aws), batchStore(aws), jobOutcomes(aws),
                 new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)),
-                new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL)), Clock.systemUTC(),
-                Duration.ofSeconds(Long.parseLong(aws.optional(QUEUED_GRACE_SECONDS, "600"))));
+                new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL)), Clock.systemUTC(), reconcileGrace(aws));
     }
 
     public static JobOutcomes jobOutcomes(AwsClients aws) {
-        return new JobOutcomes(jobStore(aws), batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC(), tenantLedger(aws));
+        return new JobOutcomes(jobStore(aws), batchStore(aws), WebhookWiring.queue(aws), Clock.systemUTC(),
+                tenantLedger(aws), reconcileGrace(aws));
+    }
+
+    /** See the template's ReconcileGraceSeconds. */
+    static Duration reconcileGrace(AwsClients aws) {
+        return Duration.ofSeconds(Long.parseLong(aws.optional(RECONCILE_GRACE_SECONDS, "600")));
     }
 
     public static TenantLedger tenantLedger(AwsClients aws) {

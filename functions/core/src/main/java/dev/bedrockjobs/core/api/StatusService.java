@@ -220,6 +220,7 @@ public final class StatusService {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
                 if (canceled.isPresent()) {
                     outcomes.jobFinished(canceled.get());
+                    outcomes.flush();
                     return viewResponse(202, canceled.get());
                 }
             } else if (store.requestCancel(id)) {
@@ -290,6 +291,7 @@ public final class StatusService {
             }
             cursor = page.nextCursor();
         } while (cursor != null);
+        outcomes.flush();
         Batch after = batches.get(id).orElseThrow();
         Page<Job> first = store.listByBatch(id, MAX_PAGE, null);
         return ApiResponse.json(202, BatchViews.view(after, first.items(), first.nextCursor()));

@@ -90,7 +90,9 @@ public final class SubmitService {
         Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
         int slots = 0;
         if (hit.isPresent()) {
-            draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now);
+            // Nothing to count; with no webhook event owed either, it is settled from the start.
+            draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now)
+                    .usageRecorded(true).settled(jr.webhookUrl() == null);
         } else {
             draft.cacheKey(cacheKey);
             refused = limits.checkBudget(tenantId, tenant, List.of(draft.build()));

@@ -18,12 +18,13 @@ import java.util.Map;
  *
  * <p>The DynamoDB count follows the code path of a single job (no batch): the submit handler reserves the idempotency
  * key (one small write) and puts the job; the worker claims it and finishes it with two conditional updates (it
- * reads the job only when a claim is refused, which a fresh message almost never is), then applies the job's usage to
- * the tenant's month once: a counter update that notes the job as pending, a mark on the job, and the pending note's
- * removal. Per-tenant limits, when configured, add one small write each at submit. Every index projects ALL attributes, so a write to a job also writes each index it sits
- * in: {@code byTenant} always, {@code active} until the job finishes (the finish removes it there, which costs one
- * delete at the old size). A write costs one unit per started KB of the larger of the item before and after; a
- * strongly consistent read one unit per started 4 KB, an eventually consistent one half that.
+ * reads the job only when a claim is refused, which a fresh message almost never is), then settles it: the usage
+ * counter update (which also takes out earlier jobs' pending notes, so costs nothing more) and the job's mark.
+ * Per-tenant limits, when configured, add one small write each at submit. {@code byTenant} projects ALL attributes,
+ * so a write to a job also writes it there at full size; {@code active} projects five small attributes, so while
+ * the job sits in it (until settled) each write adds one unit there. A write costs one unit per started KB of the
+ * larger of the item before and after; a strongly consistent read one unit per started 4 KB, an eventually
+ * consistent one half that.
  */
 public final class JobCostModel {
 
@@ -34,8 +35,10 @@ public final class JobCostModel {
     /** Express executions are billed in 64 MB steps of memory and 100 ms steps of time; a job's uses the first step. */
     static final int EXPRESS_BILLED_MB = 64;
     static final int EXPRESS_BILLING_STEP_MS = 100;
-    /** Indexes a single (not batched) queued or running job sits in: byTenant and active. */
-    static final int INDEXES_OF_ACTIVE_JOB = 2;
+    /** Indexes holding a whole single (not batched) job: byTenant. */
+    static final int FULL_INDEXES = 1;
+    /** The active index's entry of a job: keys and five small attributes, one unit a write. */
+    static final int ACTIVE_ENTRY_UNITS = 1;
     private static final double HOURS_PER_MONTH = 730;
 
     private final InfrastructurePrices prices;
@@ -140,17 +143,16 @@ public final class JobCostModel {
 
     /** Write request units of one job, from the calls the submit handler, worker and webhook function make. */
     static double writeUnits(Workload w, long queuedBytes, long finishedBytes) {
-        int tableAndIndexes = 1 + INDEXES_OF_ACTIVE_JOB;
+        int fullCopies = 1 + FULL_INDEXES;
         double units = 0;
         if (w.idempotencyKey()) {
             units += 1; // the reservation item: keys, job id, hash, ttl; no index attributes
         }
-        units += tableAndIndexes * writeUnits(queuedBytes); // put the queued job
-        units += tableAndIndexes * writeUnits(queuedBytes); // claim: status, token, lease, startedAt, deliveries
-        // finish: the table and byTenant at the finished size, active deletes the entry at its old size
-        units += 2 * writeUnits(finishedBytes) + writeUnits(queuedBytes);
-        // usage, once per job: the month's counter (noting the job pending), the job's mark, the pending note removed
-        units += 1 + 2 * writeUnits(finishedBytes) + 1;
+        units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // put the queued job
+        units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // claim: status, token, lease, ...
+        units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // finish: result, usage, cost
+        units += 1; // usage, once: the month's counter, noting the job pending (and earlier notes removed)
+        units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // settle: mark, leave active
         if (w.webhook()) {
             units += 1; // the delivery attempt record
         }

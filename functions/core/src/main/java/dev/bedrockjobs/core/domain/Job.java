@@ -39,13 +39,15 @@ public record Job(
         boolean cached,
         String cacheKey,
         boolean holdsActiveSlot,
-        boolean usageRecorded) {
+        boolean usageRecorded,
+        boolean settled) {
 
     /*
      * cached: answered from the tenant's response cache at submit (no model call, no usage).
      * cacheKey: set when the request asked for caching; the worker stores a successful answer under it.
      * holdsActiveSlot: the job was counted against its tenant's cap on queued/running jobs and frees it when it ends.
      * usageRecorded: the job's usage is in its tenant's monthly counters (see UsageMeter).
+     * settled: finished and owing nothing more: usage counted, terminal webhook event (if any) enqueued.
      */
 
     public record Result(String text, String stopReason) {
@@ -98,6 +100,7 @@ public record Job(
         b.cacheKey = cacheKey;
         b.holdsActiveSlot = holdsActiveSlot;
         b.usageRecorded = usageRecorded;
+        b.settled = settled;
         return b;
     }
 
@@ -133,6 +136,7 @@ public record Job(
         private String cacheKey;
         private boolean holdsActiveSlot;
         private boolean usageRecorded;
+        private boolean settled;
 
         public Builder id(String v) { id = v; return this; }
         public Builder tenantId(String v) { tenantId = v; return this; }
@@ -165,12 +169,13 @@ public record Job(
         public Builder cacheKey(String v) { cacheKey = v; return this; }
         public Builder holdsActiveSlot(boolean v) { holdsActiveSlot = v; return this; }
         public Builder usageRecorded(boolean v) { usageRecorded = v; return this; }
+        public Builder settled(boolean v) { settled = v; return this; }
 
         public Job build() {
             return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
                     webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
                     customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil,
-                    cached, cacheKey, holdsActiveSlot, usageRecorded);
+                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled);
         }
     }
 }

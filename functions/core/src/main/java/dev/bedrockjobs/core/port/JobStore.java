@@ -28,15 +28,27 @@ public interface JobStore {
      * Jobs the reconciler may have to help, created before a time, oldest first per shard: those not yet finished,
      * and finished ones not yet {@link #settle settled} (a webhook event that may never have been enqueued).
      */
-    List<Job> listActive(Instant createdBefore, int limit);
+    List<ActiveJob> listActive(Instant createdBefore, int limit);
+
+    /** What the active index keeps of a job: enough to decide whether it needs help, not the job itself. */
+    record ActiveJob(String id, String tenantId, JobStatus status, Instant finishedAt, Instant leaseUntil) {
+    }
 
     /**
-     * Marks a finished job as owing nothing more: its terminal webhook event is on the webhooks queue (from there the
-     * webhook function delivers it or records that it gave up), or it has no webhook. A terminal write leaves a job
-     * with a webhook unsettled, so that an event lost between that write and the enqueue (a crash, a failed send) is
-     * found by {@link #listActive} and sent again. Idempotent; does nothing to a job that is not finished.
+     * Records what followed a job's finish: its usage is in its tenant's counters ({@code usageRecorded}); and,
+     * unless {@code eventOwed}, it owes nothing more (its terminal webhook event is on the webhooks queue, from where
+     * the webhook function delivers it or records that it gave up, or it has no webhook), which takes it out of the
+     * active index. A terminal write leaves a job unsettled, so that whatever a crash or a failed call cut short
+     * after it is found by {@link #listActive} and done again. Idempotent; does nothing to a job not finished.
      */
-    void settle(String jobId, Instant now);
+    void settle(String jobId, Instant now, boolean eventOwed);
+
+    /**
+     * For a path that finds a finished job unsettled and did not finish it: the sole right to settle it until
+     * {@code until}, which only one caller at a time obtains. @return the job as it now is if the right is this
+     * caller's; empty if the job is settled, not finished, or someone else holds the right
+     */
+    Optional<Job> claimSettlement(String jobId, Instant now, Instant until);
 
     /** A batch's jobs in item order. */
     Page<Job> listByBatch(String batchId, int limit, String cursor);

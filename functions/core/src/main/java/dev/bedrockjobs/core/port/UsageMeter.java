@@ -12,8 +12,18 @@ import java.time.YearMonth;
  */
 public interface UsageMeter {
 
-    /** Applies a terminal job's usage and outcome to its tenant's month, once; a repeated call changes nothing. */
+    /**
+     * Applies a terminal job's usage and outcome to its tenant's month, unless the job is marked
+     * {@code usageRecorded}. Until {@link #settled} is called for it, repeating the call changes nothing; the
+     * caller marks the job in between.
+     */
     void record(Job job);
+
+    /** The job is marked {@code usageRecorded}: what kept a repeated {@link #record} harmless may go. */
+    void settled(Job job);
+
+    /** Writes now what {@link #settled} left for later, at the end of an invocation. */
+    void flush();
 
     /** What a tenant has spent in a month so far (for budgets): one read. */
     Spent spent(String tenantId, YearMonth month);

@@ -58,6 +58,7 @@ public final class JobMessages {
                 failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
             }
         }
+        worker.flush();
         return new SQSBatchResponse(failures);
     }
 

@@ -9,16 +9,24 @@ import dev.bedrockjobs.core.webhook.WebhookEvent;
 import dev.bedrockjobs.core.webhook.WebhookQueue;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * What follows from a job starting or finishing, in one place for every path that moves a job (worker, cancel,
- * reconciler): the tenant's usage and active-job slot, the batch's counters, the job's terminal webhook event, and
- * the batch's {@code batch.completed}.
- * Safe to call again for the same job: the store counts each job once and completes a batch once, and a repeated
- * event carries the same {@code webhook-id}, which receivers use to drop duplicates.
+ * reconciler): the tenant's usage and active-job slot, the job's terminal webhook event, the batch's counters and
+ * its {@code batch.completed}.
+ *
+ * <p>Settling a finished job (usage, slot, event, then the job item's mark) is done by whoever finished it, right
+ * after its terminal write ({@link #jobFinished}). Anyone else who finds the job finished and unsettled (a
+ * redelivered message, the reconciler) leaves it to its finisher for the settle grace, then takes the store's
+ * exclusive settlement claim before doing the same ({@link #jobSeenFinished}): two parties never settle one job at
+ * the same time, which is what keeps usage counted once. The grace must outlast any invocation that may still be
+ * settling: at least the worker's timeout. Batch counting is idempotent per item and done by every path.
  */
 public final class JobOutcomes {
     private static final Logger LOG = Logger.getLogger(JobOutcomes.class.getName());
@@ -28,13 +36,16 @@ public final class JobOutcomes {
     private final WebhookQueue webhooks;
     private final Clock clock;
     private final TenantLedger ledger;
+    private final Duration settleGrace;
 
-    public JobOutcomes(JobStore jobs, BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger) {
+    public JobOutcomes(JobStore jobs, BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger,
+                       Duration settleGrace) {
         this.jobs = jobs;
         this.batches = batches;
         this.webhooks = webhooks;
         this.clock = clock;
         this.ledger = ledger;
+        this.settleGrace = settleGrace;
     }
 
     public void jobStarted(Job job) {
@@ -48,17 +59,68 @@ public final class JobOutcomes {
         ledger.remember(answered);
     }
 
-    /** @return true when this job's outcome completed its batch */
+    /**
+     * Follows up a terminal write made by the caller itself. A failure here fails the call; the job then stays
+     * unsettled and is settled by a later path after the grace.
+     * @return true when this job's outcome completed its batch
+     */
     public boolean jobFinished(Job job) {
         if (!job.status().isTerminal()) {
             return false;
         }
-        // First, and allowed to fail the call: a redelivery then settles it, and the usage a webhook receiver may
-        // look up is in place before the webhook goes out.
-        ledger.settle(job);
-        if (job.webhookUrl() != null && announce(WebhookEvent.forJob(job))) {
+        if (!job.settled()) {
             settle(job);
         }
+        return countInBatch(job);
+    }
+
+    /**
+     * Follows up a job found finished by someone who did not finish it: repeats whatever a crash or a failed call
+     * may have cut short, and nothing that was done.
+     * @return true when this job's outcome completed its batch
+     */
+    public boolean jobSeenFinished(Job job) {
+        if (!job.status().isTerminal()) {
+            return false;
+        }
+        if (!job.settled()) {
+            settleIfAbandoned(job.id(), job.finishedAt());
+        }
+        return countInBatch(job);
+    }
+
+    /**
+     * Settles a job found finished and unsettled whose finisher had the grace to do it, under the store's
+     * settlement claim. A job finished more recently is left to its finisher; were it to die, the reconciler comes
+     * back later. @return the job this call settled, if it did
+     */
+    public Optional<Job> settleIfAbandoned(String jobId, Instant finishedAt) {
+        Instant now = clock.instant();
+        if (finishedAt != null && finishedAt.isAfter(now.minus(settleGrace))) {
+            return Optional.empty();
+        }
+        Optional<Job> claimed = jobs.claimSettlement(jobId, now, now.plus(settleGrace));
+        claimed.ifPresent(this::settle);
+        return claimed;
+    }
+
+    /** At the end of an invocation: writes what settling left for later. */
+    public void flush() {
+        ledger.flush();
+    }
+
+    /**
+     * Usage first, so that what a webhook receiver may look up is in place before the event goes out; the job item's
+     * mark last, since it tells every later path that all of this is done.
+     */
+    private void settle(Job job) {
+        ledger.settle(job);
+        boolean eventOwed = job.webhookUrl() != null && !announce(WebhookEvent.forJob(job));
+        jobs.settle(job.id(), clock.instant(), eventOwed);
+        ledger.settled(job);
+    }
+
+    private boolean countInBatch(Job job) {
         if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
             return false;
         }
@@ -71,8 +133,8 @@ public final class JobOutcomes {
     }
 
     /**
-     * A lost event is mended by a later call for the same job (a redelivery or the reconciler), so a failure to
-     * enqueue is logged rather than allowed to undo the job's outcome.
+     * A job event that is not enqueued leaves its job unsettled, so a later path sends it again; a failure to enqueue
+     * is logged rather than allowed to undo the job's outcome.
      */
     private boolean announce(WebhookEvent event) {
         try {
@@ -81,15 +143,6 @@ public final class JobOutcomes {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "webhook event " + event.id() + " not enqueued", e);
             return false;
-        }
-    }
-
-    /** The event is enqueued; were this mark lost, the reconciler sends the event again (same webhook-id). */
-    private void settle(Job job) {
-        try {
-            jobs.settle(job.id(), clock.instant());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "job " + job.id() + " not marked settled; the reconciler re-sends its event", e);
         }
     }
 }

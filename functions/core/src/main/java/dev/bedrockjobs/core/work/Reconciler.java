@@ -62,34 +62,29 @@ public final class Reconciler {
         int redriven = 0;
         int eventsResent = 0;
         List<JobQueue.JobMessage> resend = new ArrayList<>();
-        for (Job job : jobs.listActive(now.minus(queuedGrace), MAX_JOBS_PER_RUN)) {
+        for (JobStore.ActiveJob job : jobs.listActive(now.minus(queuedGrace), MAX_JOBS_PER_RUN)) {
             if (job.status() == JobStatus.QUEUED) {
                 resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
                 requeued++;
             } else if (job.status() == JobStatus.RUNNING && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
                 resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
                 redriven++;
-            } else if (job.status().isTerminal() && finishedBefore(job, now.minus(queuedGrace))) {
-                // Finished a while ago and still unsettled: the worker died (or the send failed) between the
-                // terminal write and the enqueue. Repeating the outcome re-sends the event (same webhook-id) and
-                // settles the job; its batch counts it at most once.
-                if (job.webhookUrl() != null) {
-                    outcomes.jobFinished(job);
+            } else if (job.status().isTerminal()) {
+                // Still unsettled: whoever finished it died (or a call failed) before its usage, event or mark
+                // were all done. What was done is not repeated; the event, if sent again, keeps its webhook-id.
+                // Its batch, if any, is counted by completeBatches below.
+                if (outcomes.settleIfAbandoned(job.id(), job.finishedAt()).filter(j -> j.webhookUrl() != null)
+                        .isPresent()) {
                     eventsResent++;
-                } else {
-                    jobs.settle(job.id(), now);
                 }
             }
         }
         if (!resend.isEmpty()) {
             queue.sendAll(resend);
         }
-        return new Report(requeued, redriven, deadLettered, completeBatches(now), eventsResent);
-    }
-
-    /** A job just finished is left to the worker that finished it, which is about to enqueue its event. */
-    private static boolean finishedBefore(Job job, Instant limit) {
-        return job.finishedAt() == null || job.finishedAt().isBefore(limit);
+        int batchesCompleted = completeBatches(now);
+        outcomes.flush();
+        return new Report(requeued, redriven, deadLettered, batchesCompleted, eventsResent);
     }
 
     private int failDeadLettered(Instant now) {
@@ -115,13 +110,13 @@ public final class Reconciler {
                 Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
                 for (Job j : page.items()) {
                     if (j.status().isTerminal() && !batch.finishedItems().contains(j.itemIndex())) {
-                        done |= outcomes.jobFinished(j);
+                        done |= outcomes.jobSeenFinished(j);
                     }
                 }
                 cursor = page.nextCursor();
             } while (cursor != null);
             if (!done && batch.done()) {
-                done = lastFinished(batch).map(outcomes::jobFinished).orElse(false);
+                done = lastFinished(batch).map(outcomes::jobSeenFinished).orElse(false);
             }
             completed += done ? 1 : 0;
         }

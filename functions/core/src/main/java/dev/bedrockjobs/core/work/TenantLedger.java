@@ -49,6 +49,7 @@ public final class TenantLedger {
         }
     }
 
+    /** Counts the job's usage (unless marked counted already) and frees its active-job slot. */
     public void settle(Job job) {
         if (!job.status().isTerminal()) {
             return;
@@ -57,5 +58,15 @@ public final class TenantLedger {
         if (job.holdsActiveSlot()) {
             limits.releaseSlot(job.tenantId(), job.id());
         }
+    }
+
+    /** The job item now says its usage is counted. */
+    public void settled(Job job) {
+        usage.settled(job);
+    }
+
+    /** At the end of an invocation: writes what the usage counters left for later. */
+    public void flush() {
+        usage.flush();
     }
 }

@@ -66,6 +66,18 @@ public final class WorkerService {
         }
     }
 
+    /**
+     * At the end of an invocation: writes what settling left for later. Its failure costs only tidiness (see
+     * UsageMeter#flush), so it never fails the messages.
+     */
+    public void flush() {
+        try {
+            outcomes.flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "usage markers left for a later write", e);
+        }
+    }
+
     private Delivery processOnce(String jobId, boolean lastReceive) {
         // Claim first: a fresh message is by far the common case, and a refused claim costs the read it would have
         // saved (a finished, missing or leased job is then told apart below).
@@ -78,7 +90,7 @@ public final class WorkerService {
                 return Delivery.DONE; // past its retention: nothing to do
             }
             if (current.get().status().isTerminal()) {
-                outcomes.jobFinished(current.get()); // a duplicate delivery: repeats what a crash may have cut short
+                outcomes.jobSeenFinished(current.get()); // a duplicate delivery: repeats what a crash cut short
                 return Delivery.DONE;
             }
             // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)

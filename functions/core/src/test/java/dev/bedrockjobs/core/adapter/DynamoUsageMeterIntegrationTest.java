@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Monthly usage against dynalite: a worker that dies between any two of the three writes, then a redelivery, still
- * counts each job exactly once and leaves nothing pending.
+ * Monthly usage against dynalite: repeated adds of a job count once until the job item is marked, markers of marked
+ * jobs go with the next add or a flush, and the report reads only the counters. (That no two parties add one job
+ * around its mark is {@code JobOutcomes}' part: see {@code SettlementIntegrationTest}.)
  */
 class DynamoUsageMeterIntegrationTest {
     private static final Instant NOV = Instant.parse("2026-11-27T10:00:00Z");
@@ -58,39 +59,45 @@ class DynamoUsageMeterIntegrationTest {
         return done;
     }
 
-    /** What a redelivered message sees: the job as stored now. */
+    /** The job as stored now. */
     private Job reread(Job j) {
         return jobs.get(j.id()).orElseThrow();
+    }
+
+    /** Marks the job item and tells the meter, as settling does. */
+    private void mark(Job j) {
+        jobs.settle(j.id(), NOV, false);
+        meter.settled(j);
     }
 
     private List<String> pending(String tenant) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
                 .key(DynamoUsageMeter.key(tenant, MONTH)).consistentRead(true)).item();
-        AttributeValue p = item == null ? null : item.get("pending");
-        return p == null || !p.hasSs() ? List.of() : p.ss();
+        return item == null ? List.of() : item.keySet().stream()
+                .filter(k -> k.startsWith(DynamoUsageMeter.PENDING_PREFIX))
+                .map(k -> k.substring(DynamoUsageMeter.PENDING_PREFIX.length())).sorted().toList();
     }
 
     @Test
-    void aCrashBetweenAnyTwoStepsThenARedeliveryCountsOnce() {
+    void anAddRepeatedBeforeTheMarkCountsOnceAndAMarkedJobIsNotAddedAgain() {
         Job a = finished("t", "m1", JobStatus.SUCCEEDED, 100, 40, "0.002000", NOV);
         Job b = finished("t", "m1", JobStatus.SUCCEEDED, 10, 4, "0.000200", NOV);
         Job c = finished("t", "m2", JobStatus.FAILED, 0, 0, null, NOV);
 
-        // a: the worker died right after adding the numbers (step a)
-        meter.addOnce(a, DynamoUsageMeter.key("t", MONTH));
+        // a: added, then the adder died before marking the job; whoever settles it next adds again
+        meter.record(a);
         assertEquals(List.of(a.id()), pending("t"));
         assertFalse(reread(a).usageRecorded());
-        meter.addOnce(a, DynamoUsageMeter.key("t", MONTH)); // a second worker racing the first adds nothing
-        // b: the worker died after marking the job (steps a and b)
-        meter.addOnce(b, DynamoUsageMeter.key("t", MONTH));
-        meter.markRecorded(b.id());
+        meter.record(reread(a));
+        // b: added and marked; a later path reads it marked
+        meter.record(b);
+        mark(b);
         assertTrue(reread(b).usageRecorded());
-        // c: never started; then every message is delivered again, twice
-        for (int round = 0; round < 2; round++) {
-            for (Job j : List.of(a, b, c)) {
-                meter.record(reread(j));
-            }
-        }
+        meter.record(reread(b));
+        // c: added and marked in one go
+        meter.record(c);
+        mark(c);
+        mark(a);
 
         MonthlyUsage u = meter.report("t", MONTH);
         assertEquals(110, u.totals().inputTokens());
@@ -99,41 +106,54 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(2, u.totals().succeeded());
         assertEquals(1, u.totals().failed());
         assertEquals(3, u.submitted());
-        assertEquals(List.of(), pending("t"), "nothing left pending");
         assertEquals(List.of("m1", "m2"), u.byModel().stream().map(MonthlyUsage.ModelUsage::modelId).toList());
         assertEquals(110, u.byModel().get(0).counts().inputTokens());
         assertEquals(2, u.byModel().get(0).counts().succeeded());
         assertEquals(1, u.byModel().get(1).counts().failed());
         assertEquals(new UsageMeter.Spent(154, u.totals().costUsd()), meter.spent("t", MONTH));
+        // b's marker went with c's add; a's and c's wait for the next add or the flush
+        assertEquals(List.of(a.id(), c.id()).stream().sorted().toList(), pending("t"));
+        meter.flush();
+        assertEquals(List.of(), pending("t"), "nothing left pending");
+        assertEquals(110, meter.report("t", MONTH).totals().inputTokens(), "removing markers changes no counter");
     }
 
     @Test
-    void concurrentRedeliveriesOfFinishedJobsCountEachOnce() throws Exception {
+    void concurrentAddsOfUnmarkedJobsCountEachOnceAndMarkersGoWithLaterAdds() throws Exception {
         List<Job> finished = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 60; i++) {
             finished.add(finished("t", "us.anthropic.claude-haiku-4-5-20251001-v1:0",
                     i % 5 == 0 ? JobStatus.CANCELED : JobStatus.SUCCEEDED, 10, 5, "0.000100", NOV));
         }
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<?>> calls = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            for (Job j : finished) {
-                calls.add(pool.submit(() -> meter.record(reread(j))));
+            for (Job j : finished.subList(0, 30)) {
+                calls.add(pool.submit(() -> meter.record(j)));
             }
         }
         for (Future<?> f : calls) {
             f.get();
         }
+        finished.subList(0, 30).forEach(this::mark);
+        calls.clear();
+        for (Job j : finished.subList(30, 60)) { // each add takes some of the first thirty's markers along
+            calls.add(pool.submit(() -> meter.record(j)));
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
         pool.shutdown();
+        assertEquals(finished.subList(30, 60).stream().map(Job::id).sorted().toList(), pending("t"));
         MonthlyUsage u = meter.report("t", MONTH);
-        assertEquals(300, u.totals().inputTokens());
-        assertEquals(150, u.totals().outputTokens());
-        assertEquals(24, u.totals().succeeded());
-        assertEquals(6, u.totals().canceled());
-        assertEquals(0, new BigDecimal("0.003").compareTo(u.totals().costUsd()));
+        assertEquals(600, u.totals().inputTokens());
+        assertEquals(300, u.totals().outputTokens());
+        assertEquals(48, u.totals().succeeded());
+        assertEquals(12, u.totals().canceled());
+        assertEquals(0, new BigDecimal("0.006").compareTo(u.totals().costUsd()));
         assertEquals("us.anthropic.claude-haiku-4-5-20251001-v1:0", u.byModel().get(0).modelId(),
                 "a model id with ':' and '.' survives the attribute naming");
-        assertEquals(List.of(), pending("t"));
+        assertEquals(1, u.byModel().size(), "markers are not read as models");
     }
 
     @Test

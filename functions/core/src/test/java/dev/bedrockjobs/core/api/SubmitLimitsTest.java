@@ -100,6 +100,8 @@ class SubmitLimitsTest {
 
     private final UsageMeter usage = new UsageMeter() {
         public void record(Job job) { throw new UnsupportedOperationException(); }
+        public void settled(Job job) { throw new UnsupportedOperationException(); }
+        public void flush() { throw new UnsupportedOperationException(); }
         public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
 
         public Spent spent(String tenantId, YearMonth month) {

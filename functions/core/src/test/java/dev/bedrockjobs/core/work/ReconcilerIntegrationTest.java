@@ -53,7 +53,7 @@ class ReconcilerIntegrationTest {
         dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
         webhooksUrl = SharedEmulators.newQueue("reconcile-webhooks", Map.of());
         outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(sqs, webhooksUrl), Clock.fixed(NOW, ZoneOffset.UTC),
-                ledger(table));
+                ledger(table), Duration.ofMinutes(10));
         reconciler = new Reconciler(jobs, batches, outcomes, new SqsJobQueue(sqs, queueUrl),
                 new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
     }
@@ -189,7 +189,7 @@ class ReconcilerIntegrationTest {
         Reconciler.Report second = reconciler.run();
         assertEquals(0, second.eventsResent() + second.requeued() + second.redriven(), second.toString());
         assertEquals(List.of(), eventsOnWebhooksQueue(), "a second run sends nothing more");
-        List<String> unsettled = jobs.listActive(NOW, 100).stream().map(Job::id).toList();
+        List<String> unsettled = jobs.listActive(NOW, 100).stream().map(dev.bedrockjobs.core.port.JobStore.ActiveJob::id).toList();
         assertEquals(List.of(justNow.id()), unsettled, "only the job finished a moment ago is still owed");
         assertTrue(quiet.webhookUrl() == null);
     }

@@ -49,7 +49,7 @@ class WorkerServiceIntegrationTest {
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(SharedEmulators.sqsClient(),
                 SharedEmulators.newQueue("worker-lost-webhooks", Map.of())), clock,
-                ReconcilerIntegrationTest.ledger(table));
+                ReconcilerIntegrationTest.ledger(table), Duration.ofMinutes(10));
     }
 
     @Test

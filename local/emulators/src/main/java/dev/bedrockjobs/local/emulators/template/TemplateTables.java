@@ -53,9 +53,18 @@ public final class TemplateTables {
             b.globalSecondaryIndexes(((List<Map<String, Object>>) gsis).stream().map(g -> GlobalSecondaryIndex.builder()
                     .indexName((String) g.get("IndexName"))
                     .keySchema(keys((List<Map<String, Object>>) g.get("KeySchema")))
-                    .projection(Projection.builder().projectionType(
-                            (String) ((Map<String, Object>) g.get("Projection")).get("ProjectionType")).build())
+                    .projection(projection((Map<String, Object>) g.get("Projection")))
                     .build()).toList());
+        }
+        return b.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Projection projection(Map<String, Object> p) {
+        Projection.Builder b = Projection.builder().projectionType((String) p.get("ProjectionType"));
+        Object nonKey = p.get("NonKeyAttributes");
+        if (nonKey != null) {
+            b.nonKeyAttributes((List<String>) nonKey);
         }
         return b.build();
     }
