@@ -91,6 +91,11 @@ public final class DynamoUsageMeter implements UsageMeter {
         values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
         values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
         values.put(":one", n(1));
+        // what the job used replaces what it held
+        long used = job.usage() == null ? 0 : job.usage().inputTokens() + job.usage().outputTokens();
+        values.put(":heldTokens", n(used - job.reservedTokens()));
+        values.put(":heldUsd", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd())
+                .subtract(job.reservedUsd() == null ? BigDecimal.ZERO : job.reservedUsd()).toPlainString()));
         String model = MODEL_PREFIX + job.modelId() + "|";
         names.put("#mIn", model + "inputTokens");
         names.put("#mOut", model + "outputTokens");
@@ -98,7 +103,8 @@ public final class DynamoUsageMeter implements UsageMeter {
         names.put("#mOutcome", model + outcome);
         List<String> removed = takeRemovable(item, job.id());
         StringBuilder update = new StringBuilder("SET #pending = :t ADD inputTokens :in, outputTokens :out, "
-                + "costUsd :cost, " + outcome + " :one, #mIn :in, #mOut :out, #mCost :cost, #mOutcome :one");
+                + "costUsd :cost, " + outcome + " :one, #mIn :in, #mOut :out, #mCost :cost, #mOutcome :one, "
+                + "committedTokens :heldTokens, committedUsd :heldUsd");
         appendRemovals(update, names, removed);
         try {
             dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString())
@@ -176,11 +182,62 @@ public final class DynamoUsageMeter implements UsageMeter {
     @Override
     public Spent spent(String tenantId, YearMonth month) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, month))
-                .projectionExpression("inputTokens, outputTokens, costUsd")).item();
+                .projectionExpression("inputTokens, outputTokens, costUsd, committedTokens, committedUsd")).item();
         if (item == null || item.isEmpty()) {
             return Spent.NOTHING;
         }
-        return new Spent(number(item, "inputTokens") + number(item, "outputTokens"), decimal(item, "costUsd"));
+        return new Spent(number(item, "inputTokens") + number(item, "outputTokens"), decimal(item, "costUsd"),
+                number(item, "committedTokens"), decimal(item, "committedUsd"));
+    }
+
+    /**
+     * One conditional write. DynamoDB conditions compare but do not add, so the budget's room for the new hold is
+     * worked out here and compared with the single running total of what is committed.
+     */
+    @Override
+    public boolean hold(String tenantId, YearMonth month, long tokens, BigDecimal usd, long tokenBudget,
+                        BigDecimal usdBudget) {
+        List<String> conditions = new ArrayList<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":tokens", n(tokens));
+        values.put(":usd", AttributeValue.fromN(usd.toPlainString()));
+        if (tokenBudget > 0) {
+            if (tokens > tokenBudget) {
+                return false;
+            }
+            conditions.add("(attribute_not_exists(committedTokens) OR committedTokens <= :tokenRoom)");
+            values.put(":tokenRoom", n(tokenBudget - tokens));
+        }
+        if (usdBudget.signum() > 0) {
+            if (usd.compareTo(usdBudget) > 0) {
+                return false;
+            }
+            conditions.add("(attribute_not_exists(committedUsd) OR committedUsd <= :usdRoom)");
+            values.put(":usdRoom", AttributeValue.fromN(usdBudget.subtract(usd).toPlainString()));
+        }
+        try {
+            dynamo.updateItem(u -> {
+                u.tableName(table).key(key(tenantId, month)).updateExpression("ADD committedTokens :tokens, "
+                        + "committedUsd :usd").expressionAttributeValues(values);
+                if (!conditions.isEmpty()) {
+                    u.conditionExpression(String.join(" AND ", conditions));
+                }
+            });
+            return true;
+        } catch (ConditionalCheckFailedException overBudget) {
+            return false;
+        }
+    }
+
+    @Override
+    public void letGo(String tenantId, YearMonth month, long tokens, BigDecimal usd) {
+        if (tokens == 0 && usd.signum() == 0) {
+            return;
+        }
+        dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, month))
+                .updateExpression("ADD committedTokens :tokens, committedUsd :usd")
+                .expressionAttributeValues(Map.of(":tokens", n(-tokens),
+                        ":usd", AttributeValue.fromN(usd.negate().toPlainString()))));
     }
 
     @Override

@@ -103,6 +103,12 @@ final class JobItems {
         if (j.usageRecorded()) {
             m.put("usageRecorded", AttributeValue.fromBool(true));
         }
+        if (j.reservedTokens() > 0) {
+            m.put("reservedTokens", n(j.reservedTokens()));
+        }
+        if (j.reservedUsd() != null && j.reservedUsd().signum() > 0) {
+            m.put("reservedUsd", AttributeValue.fromN(j.reservedUsd().toPlainString()));
+        }
         if (j.result() != null) {
             m.put("resultText", s(j.result().text() == null ? "" : j.result().text()));
             m.put("stopReason", s(j.result().stopReason() == null ? "" : j.result().stopReason()));
@@ -175,6 +181,8 @@ final class JobItems {
                 .holdsActiveSlot(flag(m, "activeSlot"))
                 .usageRecorded(flag(m, "usageRecorded"))
                 .settled(m.containsKey("settledAt"))
+                .reserved(num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
+                        m.containsKey("reservedUsd") ? new BigDecimal(m.get("reservedUsd").n()) : null)
                 .build();
     }
 

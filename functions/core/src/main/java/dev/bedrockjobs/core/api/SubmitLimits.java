@@ -22,9 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The per-tenant limits a submit must pass, each refused with a 429 problem and a {@code Retry-After} before any job
  * is written: requests per second, jobs queued or running at once (a batch counts as its items), and the monthly
- * token and cost budgets (checked against the most the new jobs could use: estimated prompt tokens plus every output
- * token allowed). A limit that is not set costs no DynamoDB call; a tenant's own settings are read at most once per
- * {@code settingsTtl} per function instance.
+ * token and cost budgets. Against a budget, each new job holds the most it could use (estimated prompt tokens plus
+ * every output token allowed, at the model's price) until its usage is counted, so jobs still queued or running
+ * count too and many submits at once cannot overrun it. A limit that is not set costs no DynamoDB call; a tenant's
+ * own settings are read at most once per {@code settingsTtl} per function instance.
  */
 public final class SubmitLimits {
     public static final String RATE_LIMITED = "rate_limited";
@@ -82,33 +83,58 @@ public final class SubmitLimits {
                 "This tenant may submit " + limits.requestsPerSecond() + " requests per second.", "1");
     }
 
-    /** Refuses jobs whose most possible usage would take the tenant's month over a budget. */
-    public Optional<ApiResponse> checkBudget(String tenantId, TenantLimits limits, List<Job> jobs) {
+    /** The job with the most it could use as its hold, when the tenant has a budget to hold it against. */
+    public Job withBudgetHold(TenantLimits limits, Job job) {
         if (!limits.hasBudget()) {
+            return job;
+        }
+        Cost most = pricing.mostFor(job.modelId(), job.prompt(), job.system(), job.maxTokens());
+        return job.toBuilder().reserved(Pricing.estimatedInputTokens(job.prompt(), job.system()) + job.maxTokens(),
+                most == null ? BigDecimal.ZERO : most.usd()).build();
+    }
+
+    /**
+     * Holds the jobs' holds (see {@link #withBudgetHold}) against the month's budgets, or refuses them all if that
+     * would take what is committed over one.
+     */
+    public Optional<ApiResponse> holdBudget(String tenantId, TenantLimits limits, List<Job> jobs) {
+        if (!limits.hasBudget() || jobs.isEmpty()) {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        UsageMeter.Spent spent = usage.spent(tenantId, YearMonth.from(now.atOffset(ZoneOffset.UTC)));
-        long tokens = 0;
-        BigDecimal cost = BigDecimal.ZERO;
-        for (Job j : jobs) {
-            tokens += Pricing.estimatedInputTokens(j.prompt(), j.system()) + j.maxTokens();
-            Cost most = pricing.mostFor(j.modelId(), j.prompt(), j.system(), j.maxTokens());
-            cost = most == null ? cost : cost.add(most.usd());
+        YearMonth month = monthOf(jobs);
+        long tokens = heldTokens(jobs);
+        BigDecimal cost = heldUsd(jobs);
+        if (usage.hold(tenantId, month, tokens, cost, limits.monthlyTokenBudget(), limits.monthlyCostBudgetUsd())) {
+            return Optional.empty();
         }
+        UsageMeter.Spent spent = usage.spent(tenantId, month);
         String retryAfter = Long.toString(Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds()));
-        if (limits.monthlyTokenBudget() > 0 && spent.tokens() + tokens > limits.monthlyTokenBudget()) {
+        if (limits.monthlyTokenBudget() > 0 && spent.committedTokens() + tokens > limits.monthlyTokenBudget()) {
             return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's token budget is "
-                    + limits.monthlyTokenBudget() + "; " + spent.tokens() + " are used and this request may use up to "
-                    + tokens + ".", retryAfter);
+                    + limits.monthlyTokenBudget() + "; " + spent.tokens() + " are used, "
+                    + (spent.committedTokens() - spent.tokens()) + " more are held for jobs not finished, and this "
+                    + "request may use up to " + tokens + ".", retryAfter);
         }
-        if (limits.monthlyCostBudgetUsd().signum() > 0
-                && spent.costUsd().add(cost).compareTo(limits.monthlyCostBudgetUsd()) > 0) {
-            return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's cost budget is USD "
-                    + limits.monthlyCostBudgetUsd().toPlainString() + "; USD " + spent.costUsd().toPlainString()
-                    + " is used and this request may cost up to USD " + cost.toPlainString() + ".", retryAfter);
-        }
-        return Optional.empty();
+        return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's cost budget is USD "
+                + limits.monthlyCostBudgetUsd().toPlainString() + "; USD " + spent.costUsd().toPlainString()
+                + " is used, USD " + spent.committedUsd().subtract(spent.costUsd()).max(BigDecimal.ZERO).toPlainString()
+                + " more is held for jobs not finished, and this request may cost up to USD "
+                + cost.toPlainString() + ".", retryAfter);
+    }
+
+    /** A job's usage, and so its hold, belongs to the month it was submitted in. */
+    private static YearMonth monthOf(List<Job> jobs) {
+        return YearMonth.from(jobs.get(0).createdAt().atOffset(ZoneOffset.UTC));
+    }
+
+    private static long heldTokens(List<Job> jobs) {
+        return jobs.stream().mapToLong(Job::reservedTokens).sum();
+    }
+
+    private static BigDecimal heldUsd(List<Job> jobs) {
+        return jobs.stream().map(Job::reservedUsd).filter(java.util.Objects::nonNull)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     /** Takes slots under the tenant's cap on queued or running jobs. @return the refusal, if over the cap */
@@ -136,10 +162,13 @@ public final class SubmitLimits {
         return due[0];
     }
 
-    /** Gives back slots taken for jobs that were not created after all. */
-    public void releaseActive(String tenantId, TenantLimits limits, int jobs) {
-        if (limits.capsActiveJobs()) {
-            counters.releaseActive(tenantId, jobs);
+    /** Gives back the slots and budget holds taken for jobs that were not created after all. */
+    public void release(String tenantId, TenantLimits limits, int slots, List<Job> held) {
+        if (limits.capsActiveJobs() && slots > 0) {
+            counters.releaseActive(tenantId, slots);
+        }
+        if (limits.hasBudget() && !held.isEmpty()) {
+            usage.letGo(tenantId, monthOf(held), heldTokens(held), heldUsd(held));
         }
     }
 

@@ -94,25 +94,30 @@ public final class SubmitService {
             draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now)
                     .usageRecorded(true).settled(jr.webhookUrl() == null);
         } else {
-            draft.cacheKey(cacheKey);
-            refused = limits.checkBudget(tenantId, tenant, List.of(draft.build()));
+            Job drafted = limits.withBudgetHold(tenant, draft.cacheKey(cacheKey).build());
+            draft.reserved(drafted.reservedTokens(), drafted.reservedUsd());
+            refused = limits.holdBudget(tenantId, tenant, List.of(drafted));
             if (refused.isEmpty()) {
                 refused = limits.reserveActive(tenantId, tenant, 1);
+                if (refused.isPresent()) {
+                    limits.release(tenantId, tenant, 0, List.of(drafted));
+                }
             }
             if (refused.isPresent()) {
                 return refused.get();
             }
             slots = tenant.capsActiveJobs() ? 1 : 0;
         }
+        List<Job> held = List.of(draft.build());
         Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, freshId, now);
         if (key.conflict()) {
-            limits.releaseActive(tenantId, tenant, slots);
+            limits.release(tenantId, tenant, slots, held);
             return keyReused();
         }
         if (key.earlier()) {
             Optional<Job> original = store.getOwned(tenantId, key.id());
             if (original.isPresent()) {
-                limits.releaseActive(tenantId, tenant, slots); // the original holds its own
+                limits.release(tenantId, tenant, slots, held); // the original holds its own
                 return accepted(200, original.get());
             }
             // The key was reserved but the job never written (a crash in between): finish that submission, with
@@ -122,12 +127,12 @@ public final class SubmitService {
         if (!store.create(job)) {
             Optional<Job> existing = store.getOwned(tenantId, job.id());
             if (existing.isEmpty()) {
-                limits.releaseActive(tenantId, tenant, slots);
+                limits.release(tenantId, tenant, slots, held);
                 return Problem.internal(request.requestId()).toResponse();
             }
             if (!existing.get().createdAt().equals(job.createdAt())) {
                 // A concurrent replay of the same idempotent request created it: answer with what it created.
-                limits.releaseActive(tenantId, tenant, slots);
+                limits.release(tenantId, tenant, slots, held);
                 return accepted(200, existing.get());
             }
             // Our own write, applied by an attempt whose answer was lost and refused on the SDK's retry: carry on.
@@ -164,11 +169,15 @@ public final class SubmitService {
         Instant now = clock.instant();
         String hash = JobRequestParser.fingerprint(br);
         String freshId = Ids.newBatchId(now);
-        List<Job> fresh = batchJobs(freshId, tenantId, br, now, tenant.capsActiveJobs());
+        List<Job> fresh = batchJobs(freshId, tenantId, br, now, tenant.capsActiveJobs()).stream()
+                .map(j -> limits.withBudgetHold(tenant, j)).toList();
         int slots = tenant.capsActiveJobs() ? fresh.size() : 0;
-        refused = limits.checkBudget(tenantId, tenant, fresh);
+        refused = limits.holdBudget(tenantId, tenant, fresh);
         if (refused.isEmpty()) {
             refused = limits.reserveActive(tenantId, tenant, slots);
+            if (refused.isPresent()) {
+                limits.release(tenantId, tenant, 0, fresh);
+            }
         }
         if (refused.isPresent()) {
             return refused.get();
@@ -176,7 +185,7 @@ public final class SubmitService {
         Reservation key = reserve(tenantId, br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
                 hash, freshId, now);
         if (key.conflict() || key.earlier()) {
-            limits.releaseActive(tenantId, tenant, slots); // an earlier request owns this key
+            limits.release(tenantId, tenant, slots, fresh); // an earlier request owns this key
         }
         if (key.conflict()) {
             return keyReused();
@@ -190,7 +199,8 @@ public final class SubmitService {
             }
         }
         boolean replay = key.earlier();
-        // A replay finishing an interrupted submission writes its jobs uncounted: their slots were given back above.
+        // A replay finishing an interrupted submission writes its jobs uncounted and unheld: their slots and holds
+        // were given back above.
         List<Job> jobs = replay ? batchJobs(batchId, tenantId, br, now, false) : fresh;
         if (replay) {
             jobs.forEach(store::create); // conditional: jobs an interrupted attempt wrote are left alone

@@ -40,7 +40,9 @@ public record Job(
         String cacheKey,
         boolean holdsActiveSlot,
         boolean usageRecorded,
-        boolean settled) {
+        boolean settled,
+        long reservedTokens,
+        BigDecimal reservedUsd) {
 
     /*
      * cached: answered from the tenant's response cache at submit (no model call, no usage).
@@ -48,6 +50,7 @@ public record Job(
      * holdsActiveSlot: the job was counted against its tenant's cap on queued/running jobs and frees it when it ends.
      * usageRecorded: the job's usage is in its tenant's monthly counters (see UsageMeter).
      * settled: finished and owing nothing more: usage counted, terminal webhook event (if any) enqueued.
+     * reservedTokens, reservedUsd: the most it could use, held against its tenant's monthly budgets until counted.
      */
 
     public record Result(String text, String stopReason) {
@@ -101,6 +104,8 @@ public record Job(
         b.holdsActiveSlot = holdsActiveSlot;
         b.usageRecorded = usageRecorded;
         b.settled = settled;
+        b.reservedTokens = reservedTokens;
+        b.reservedUsd = reservedUsd;
         return b;
     }
 
@@ -137,6 +142,8 @@ public record Job(
         private boolean holdsActiveSlot;
         private boolean usageRecorded;
         private boolean settled;
+        private long reservedTokens;
+        private BigDecimal reservedUsd;
 
         public Builder id(String v) { id = v; return this; }
         public Builder tenantId(String v) { tenantId = v; return this; }
@@ -170,12 +177,13 @@ public record Job(
         public Builder holdsActiveSlot(boolean v) { holdsActiveSlot = v; return this; }
         public Builder usageRecorded(boolean v) { usageRecorded = v; return this; }
         public Builder settled(boolean v) { settled = v; return this; }
+        public Builder reserved(long tokens, BigDecimal usd) { reservedTokens = tokens; reservedUsd = usd; return this; }
 
         public Job build() {
             return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
                     webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
                     customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil,
-                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled);
+                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled, reservedTokens, reservedUsd);
         }
     }
 }

@@ -25,13 +25,28 @@ public interface UsageMeter {
     /** Writes now what {@link #settled} left for later, at the end of an invocation. */
     void flush();
 
-    /** What a tenant has spent in a month so far (for budgets): one read. */
+    /** What a tenant has spent in a month so far, and what it has committed (for budgets): one read. */
     Spent spent(String tenantId, YearMonth month);
+
+    /**
+     * Holds the most new jobs could use against the month's budgets (0 = no budget), unless that would take what is
+     * committed (usage counted plus holds of jobs not counted yet) over one. A job's hold is let go when its usage
+     * is counted ({@link #record} adds the difference). @return false, holding nothing, if over a budget
+     */
+    boolean hold(String tenantId, YearMonth month, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget);
+
+    /** Lets go of a hold whose jobs were not written after all. */
+    void letGo(String tenantId, YearMonth month, long tokens, BigDecimal usd);
 
     /** The tenant's full report for a month. */
     MonthlyUsage report(String tenantId, YearMonth month);
 
-    record Spent(long tokens, BigDecimal costUsd) {
+    /** Usage counted so far, and that plus the holds of jobs not counted yet. */
+    record Spent(long tokens, BigDecimal costUsd, long committedTokens, BigDecimal committedUsd) {
         public static final Spent NOTHING = new Spent(0, BigDecimal.ZERO);
+
+        public Spent(long tokens, BigDecimal costUsd) {
+            this(tokens, costUsd, tokens, costUsd);
+        }
     }
 }

@@ -157,6 +157,39 @@ class DynamoUsageMeterIntegrationTest {
     }
 
     @Test
+    void holdsCountAgainstTheBudgetUntilTheJobsUsageReplacesThem() {
+        BigDecimal usdBudget = new BigDecimal("1.00");
+        assertTrue(meter.hold("t", MONTH, 600, new BigDecimal("0.60"), 1000, usdBudget));
+        assertFalse(meter.hold("t", MONTH, 600, new BigDecimal("0.10"), 1000, usdBudget), "tokens: 1,200 > 1,000");
+        assertFalse(meter.hold("t", MONTH, 100, new BigDecimal("0.50"), 1000, usdBudget), "cost: 1.10 > 1.00");
+        assertFalse(meter.hold("t", MONTH, 1001, BigDecimal.ZERO, 1000, BigDecimal.ZERO), "alone over the budget");
+        assertTrue(meter.hold("t", MONTH, 5000, new BigDecimal("9"), 0, BigDecimal.ZERO), "no budget, no limit");
+        meter.letGo("t", MONTH, 5000, new BigDecimal("9"));
+        assertEquals(new UsageMeter.Spent(0, BigDecimal.ZERO, 600, new BigDecimal("0.6")),
+                normalized(meter.spent("t", MONTH)));
+
+        // the held job finishes having used 140 tokens and USD 0.002: that replaces its hold
+        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId("t").tier("fast").modelId("m").prompt("p")
+                .maxTokens(100).createdAt(NOV).reserved(600, new BigDecimal("0.60")).build();
+        assertTrue(jobs.create(queued));
+        assertEquals(600, reread(queued).reservedTokens());
+        Job running = jobs.claim(queued.id(), "token", NOV, NOV.plusSeconds(60)).orElseThrow();
+        Job done = running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOV).usage(new Job.Usage(100, 40))
+                .costUsd(new BigDecimal("0.002")).build();
+        assertTrue(jobs.finish(done));
+        meter.record(reread(queued));
+        meter.record(reread(queued)); // before the mark: no second change
+        assertEquals(new UsageMeter.Spent(140, new BigDecimal("0.002"), 140, new BigDecimal("0.002")),
+                normalized(meter.spent("t", MONTH)));
+        assertTrue(meter.hold("t", MONTH, 860, new BigDecimal("0.998"), 1000, usdBudget), "exactly to the budget");
+    }
+
+    private static UsageMeter.Spent normalized(UsageMeter.Spent s) {
+        return new UsageMeter.Spent(s.tokens(), s.costUsd().stripTrailingZeros(), s.committedTokens(),
+                s.committedUsd().stripTrailingZeros());
+    }
+
+    @Test
     void tenantsAndMonthsAreKeptApartAndUnfinishedJobsCountAsSubmitted() {
         meter.record(reread(finished("t", "m", JobStatus.SUCCEEDED, 7, 3, "0.000010", NOV)));
         Job december = finished("t", "m", JobStatus.SUCCEEDED, 1000, 1000, "1.000000",

@@ -46,6 +46,7 @@ class SubmitLimitsTest {
     private long active;
     /** Slots counted that no job will ever give back (a submit stopped after reserving), as a recount finds them. */
     private long leaked;
+    /** Counted usage, as the month's item holds it; committed adds the holds of jobs not counted yet. */
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
     private final TenantStore tenants = new TenantStore() {
@@ -102,6 +103,22 @@ class SubmitLimitsTest {
         public void record(Job job) { throw new UnsupportedOperationException(); }
         public void settled(Job job) { throw new UnsupportedOperationException(); }
         public void flush() { throw new UnsupportedOperationException(); }
+
+        public boolean hold(String t, YearMonth m, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget) {
+            calls.add("hold " + m);
+            if ((tokenBudget > 0 && spent.committedTokens() + tokens > tokenBudget)
+                    || (usdBudget.signum() > 0 && spent.committedUsd().add(usd).compareTo(usdBudget) > 0)) {
+                return false;
+            }
+            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() + tokens,
+                    spent.committedUsd().add(usd));
+            return true;
+        }
+
+        public void letGo(String t, YearMonth m, long tokens, BigDecimal usd) {
+            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() - tokens,
+                    spent.committedUsd().subtract(usd));
+        }
         public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
 
         public Spent spent(String tenantId, YearMonth month) {
@@ -114,9 +131,13 @@ class SubmitLimitsTest {
         return new SubmitLimits(tenants, defaults, counters, usage, Pricing.load(), clock, Duration.ofSeconds(30));
     }
 
-    private static Job job(String prompt, int maxTokens) {
+    private Job job(String prompt, int maxTokens) {
         return Job.builder().id("job_x").tenantId("t").tier("fast").modelId(HAIKU).prompt(prompt)
-                .maxTokens(maxTokens).createdAt(Instant.EPOCH).build();
+                .maxTokens(maxTokens).createdAt(now).build();
+    }
+
+    private List<Job> held(SubmitLimits l, TenantLimits t, Job... jobs) {
+        return java.util.Arrays.stream(jobs).map(j -> l.withBudgetHold(t, j)).toList();
     }
 
     private static void assertRefused(Optional<ApiResponse> r, String code, String retryAfter) {
@@ -133,9 +154,11 @@ class SubmitLimitsTest {
         for (int i = 0; i < 100; i++) {
             TenantLimits t = l.limitsOf("t");
             assertTrue(l.countRequest("t", t).isEmpty());
-            assertTrue(l.checkBudget("t", t, List.of(job("p", 8000))).isEmpty());
+            List<Job> jobs = held(l, t, job("p", 8000));
+            assertEquals(0, jobs.get(0).reservedTokens(), "no budget, nothing to hold");
+            assertTrue(l.holdBudget("t", t, jobs).isEmpty());
             assertTrue(l.reserveActive("t", t, 1).isEmpty());
-            l.releaseActive("t", t, 1);
+            l.release("t", t, 1, List.of());
         }
         assertEquals(List.of("tenant"), calls);
         now = now.plusSeconds(30);
@@ -160,7 +183,7 @@ class SubmitLimitsTest {
         TenantLimits t = l.limitsOf("t");
         assertTrue(l.reserveActive("t", t, 2).isEmpty());
         assertRefused(l.reserveActive("t", t, 2), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        l.releaseActive("t", t, 1);
+        l.release("t", t, 1, List.of());
         assertTrue(l.reserveActive("t", t, 2).isEmpty());
     }
 
@@ -170,11 +193,21 @@ class SubmitLimitsTest {
         TenantLimits t = l.limitsOf("t");
         spent = new UsageMeter.Spent(8_000, BigDecimal.ZERO);
         // 12 characters of prompt are 3 estimated tokens; with every output token allowed: 2003 > 2000 left
-        assertRefused(l.checkBudget("t", t, List.of(job("twelve chars", 2000))), SubmitLimits.BUDGET_EXCEEDED, "60");
-        assertTrue(l.checkBudget("t", t, List.of(job("twelve chars", 1997))).isEmpty());
-        assertRefused(l.checkBudget("t", t, List.of(job("twelve chars", 1000), job("twelve chars", 1000))),
+        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 2000))), SubmitLimits.BUDGET_EXCEEDED,
+                "60");
+        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 1000), job("twelve chars", 1000))),
                 SubmitLimits.BUDGET_EXCEEDED, "60");
-        assertTrue(calls.contains("spent 2026-11"), calls.toString());
+        assertEquals(8_000, spent.committedTokens(), "a refusal holds nothing");
+        assertTrue(calls.contains("hold 2026-11"), calls.toString());
+        List<Job> accepted = held(l, t, job("twelve chars", 997));
+        assertEquals(1000, accepted.get(0).reservedTokens());
+        assertTrue(l.holdBudget("t", t, accepted).isEmpty());
+        // that job is not finished, but what it may use is held: the next submit finds 1,000 tokens left, not 2,000
+        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997))),
+                SubmitLimits.BUDGET_EXCEEDED, "60");
+        l.release("t", t, 0, accepted); // its submit stopped before writing it
+        assertTrue(l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997))).isEmpty());
+        assertEquals(10_000, spent.committedTokens());
     }
 
     @Test
@@ -184,8 +217,8 @@ class SubmitLimitsTest {
         spent = new UsageMeter.Spent(0, new BigDecimal("0.99"));
         BigDecimal most = Pricing.load().mostFor(HAIKU, "p", null, 8000).usd();
         assertTrue(most.compareTo(new BigDecimal("0.01")) > 0, "8000 output tokens cost more than a cent: " + most);
-        assertRefused(l.checkBudget("t", t, List.of(job("p", 8000))), SubmitLimits.BUDGET_EXCEEDED, "60");
-        assertTrue(l.checkBudget("t", t, List.of(job("p", 1))).isEmpty());
+        assertRefused(l.holdBudget("t", t, held(l, t, job("p", 8000))), SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertTrue(l.holdBudget("t", t, held(l, t, job("p", 1))).isEmpty());
     }
 
     @Test
@@ -196,8 +229,8 @@ class SubmitLimitsTest {
         TenantLimits vip = l.limitsOf("vip");
         assertTrue(vip.cacheResponses());
         assertTrue(l.reserveActive("vip", vip, 3).isEmpty(), "0 lifts the cap for this tenant");
-        assertRefused(l.checkBudget("small", l.limitsOf("small"), List.of(job("p", 1))),
-                SubmitLimits.BUDGET_EXCEEDED, "60");
+        TenantLimits small = l.limitsOf("small");
+        assertRefused(l.holdBudget("small", small, held(l, small, job("p", 1))), SubmitLimits.BUDGET_EXCEEDED, "60");
     }
 
     @Test

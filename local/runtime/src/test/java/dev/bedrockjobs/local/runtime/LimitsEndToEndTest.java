@@ -131,6 +131,30 @@ class LimitsEndToEndTest {
     }
 
     @Test
+    void jobsNotFinishedHoldTheMostTheyCouldUseSoConcurrentSubmitsCannotOverrunTheBudget() {
+        String key = stack.createTenant("eager");
+        stack.setTenantLimits("eager", new TenantLimits.Overrides(null, 0L, 500L, null, null)); // no cap on jobs
+        ApiClient eager = api.withKey(key);
+        String job = "{\"prompt\": \"small\", \"maxTokens\": 100}"; // holds 2 estimated + 100 tokens
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = eager.postJson("/v1/jobs", job);
+            assertEquals(202, r.statusCode(), r.body());
+            ids.add(ApiClient.json(r).path("id").asText());
+        }
+        // nothing is spent yet (the jobs wait in the queue), but 408 of 500 tokens are held
+        HttpResponse<String> fifth = eager.postJson("/v1/jobs", job);
+        problem(fifth, "budget_exceeded");
+        assertTrue(ApiClient.json(fifth).path("detail").asText().contains("408 more are held"), fifth.body());
+        assertEquals(0, ApiClient.json(eager.get("/v1/usage")).path("inputTokens").asLong());
+
+        // a canceled job used nothing: its hold is let go, and the next submit fits
+        assertEquals(202, eager.delete("/v1/jobs/" + ids.get(0)).statusCode());
+        assertEquals(202, eager.postJson("/v1/jobs", job).statusCode());
+        problem(eager.postJson("/v1/jobs", job), "budget_exceeded");
+    }
+
+    @Test
     void theRateLimitAnswers429WithRetryAfter() {
         String key = stack.createTenant("chatty");
         stack.setTenantLimits("chatty", new TenantLimits.Overrides(1L, 0L, null, null, null));
