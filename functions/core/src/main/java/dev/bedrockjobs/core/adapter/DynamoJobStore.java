@@ -336,8 +336,13 @@ public final class DynamoJobStore implements JobStore {
             // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
             condition += " AND attribute_not_exists(cancelRequested)";
         }
+        if (finished.usageRecorded()) {
+            set.append(", usageRecorded = :true");
+            values.put(":true", AttributeValue.fromBool(true));
+        }
         // The job stays in the active index until settled (see JobStore#settle).
-        String update = set + " REMOVE leaseUntil";
+        String update = set + (finished.settled() ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk"
+                : " REMOVE leaseUntil");
         String finalCondition = condition;
         try {
             dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))

@@ -12,8 +12,10 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,19 +29,24 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
  * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}.
  *
- * <p>Exactly once without transactions. {@link #record} adds a job's numbers together with a marker attribute
- * {@code pending|<jobId>}, on condition that the marker is absent; the caller then marks the job item
- * {@code usageRecorded} (see {@code JobStore#settle}). A retry after a crash between the two finds the marker and
- * adds nothing. Only once the job item is marked may the marker go ({@link #settled}): no path records a marked job,
- * and the paths that settle a job exclude each other (see {@code JobOutcomes}), so no one can be about to add it
- * again. Removing markers costs no write of its own: they are taken out by the next add to the same item, and
- * {@link #flush} removes what is left at the end of an invocation.
+ * <p>Exactly once without transactions. A job's numbers go in together with a marker attribute
+ * {@code pending|<jobId>} that records who added what, in one conditional write; the job item is then marked
+ * {@code usageRecorded}: by the terminal write itself when the worker counts ahead of finishing
+ * ({@link #recordAhead}), else by {@code JobStore#settle}. Until the mark, any repeat finds the marker: the same
+ * numbers are not added again, and numbers an attempt added before it lost the job (a crash, a finish refused) are
+ * replaced by the real outcome's, in the same kind of write conditioned on the marker read. Only once the job item
+ * is marked may the marker go ({@link #settled}): no path counts a marked job, and the paths that settle a job
+ * exclude each other (see {@code JobOutcomes}). Removing markers costs no write of its own: they go with the next
+ * write to the same item, and {@link #flush} removes what is left at the end of an invocation.
  */
 public final class DynamoUsageMeter implements UsageMeter {
     static final String MODEL_PREFIX = "model|";
     static final String PENDING_PREFIX = "pending|";
     /** Keeps an update expression (and the item's write) small; the rest waits for the next add or flush. */
     private static final int MAX_REMOVALS_PER_WRITE = 25;
+    /** The writer of a marker added by a path that settles a finished job (rather than an attempt that runs it). */
+    private static final String SETTLING = "-";
+    private static final int MAX_REPLACE_ROUNDS = 3;
     private static final String[] COUNTERS = {"inputTokens", "outputTokens", "costUsd", "succeeded", "failed",
         "canceled"};
 
@@ -51,6 +58,29 @@ public final class DynamoUsageMeter implements UsageMeter {
     private record UsageItem(String tenantId, YearMonth month) {
         Map<String, AttributeValue> key() {
             return DynamoUsageMeter.key(tenantId, month);
+        }
+    }
+
+    /** What one writer adds for a job; kept in the job's marker so that a later writer can take it out again. */
+    private record Contribution(String writer, String outcome, long in, long out, BigDecimal cost) {
+        static Contribution of(Job job, String writer) {
+            String outcome = switch (job.status()) {
+                case SUCCEEDED -> "succeeded";
+                case FAILED -> "failed";
+                default -> "canceled";
+            };
+            return new Contribution(writer, outcome, job.usage() == null ? 0 : job.usage().inputTokens(),
+                    job.usage() == null ? 0 : job.usage().outputTokens(),
+                    job.costUsd() == null ? BigDecimal.ZERO : job.costUsd().stripTrailingZeros());
+        }
+
+        String encoded() {
+            return writer + "|" + outcome + "|" + in + "|" + out + "|" + cost.toPlainString();
+        }
+
+        static Contribution decode(String s) {
+            String[] f = s.split("\\|");
+            return new Contribution(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), new BigDecimal(f[4]));
         }
     }
 
@@ -74,49 +104,135 @@ public final class DynamoUsageMeter implements UsageMeter {
 
     @Override
     public void record(Job job) {
-        if (!toBeAdded(job)) {
+        if (toBeAdded(job)) {
+            add(job, SETTLING);
+        }
+    }
+
+    @Override
+    public void recordAhead(Job finishing, String attempt) {
+        if (toBeAdded(finishing)) {
+            add(finishing, attempt);
+        }
+    }
+
+    @Override
+    public void undoAhead(Job finishing, String attempt) {
+        if (!toBeAdded(finishing)) {
             return;
         }
-        String outcome = switch (job.status()) {
-            case SUCCEEDED -> "succeeded";
-            case FAILED -> "failed";
-            default -> "canceled";
-        };
-        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        names.put("#pending", PENDING_PREFIX + job.id());
-        values.put(":t", AttributeValue.fromBool(true));
-        values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
-        values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
-        values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
-        values.put(":one", n(1));
-        // what the job used replaces what it held
-        long used = job.usage() == null ? 0 : job.usage().inputTokens() + job.usage().outputTokens();
-        values.put(":heldTokens", n(used - job.reservedTokens()));
-        values.put(":heldUsd", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd())
-                .subtract(job.reservedUsd() == null ? BigDecimal.ZERO : job.reservedUsd()).toPlainString()));
-        String model = MODEL_PREFIX + job.modelId() + "|";
-        names.put("#mIn", model + "inputTokens");
-        names.put("#mOut", model + "outputTokens");
-        names.put("#mCost", model + "costUsd");
-        names.put("#mOutcome", model + outcome);
-        List<String> removed = takeRemovable(item, job.id());
-        StringBuilder update = new StringBuilder("SET #pending = :t ADD inputTokens :in, outputTokens :out, "
-                + "costUsd :cost, " + outcome + " :one, #mIn :in, #mOut :out, #mCost :cost, #mOutcome :one, "
-                + "committedTokens :heldTokens, committedUsd :heldUsd");
-        appendRemovals(update, names, removed);
+        Contribution ours = Contribution.of(finishing, attempt);
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString())
-                    .conditionExpression("attribute_not_exists(#pending)")
-                    .expressionAttributeNames(names).expressionAttributeValues(values));
-        } catch (ConditionalCheckFailedException alreadyPending) {
-            // an earlier attempt added it and stopped before the job was marked: its numbers are in
+            change(finishing, ours, null, List.of());
+        } catch (ConditionalCheckFailedException notOurs) {
+            // never added, or already replaced by whoever finished the job
+        }
+    }
+
+    /** Adds the job's numbers as {@code writer}'s, unless they are in already; replaces another attempt's. */
+    private void add(Job job, String writer) {
+        Contribution wanted = Contribution.of(job, writer);
+        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
+        List<String> removed = takeRemovable(item, job.id());
+        try {
+            change(job, null, wanted, removed);
+            return;
+        } catch (ConditionalCheckFailedException marked) {
             giveBack(item, removed);
         } catch (RuntimeException e) {
             giveBack(item, removed);
             throw e;
         }
+        for (int round = 0; round < MAX_REPLACE_ROUNDS; round++) {
+            Optional<Contribution> there = marker(job);
+            if (there.isEmpty()) {
+                return; // taken out since: the job was marked meanwhile, so it is counted
+            }
+            Contribution found = there.get();
+            if (found.equals(wanted) || found.writer().equals(SETTLING)) {
+                // ours already; or counted by a path that settles the finished job, whose numbers are final
+                return;
+            }
+            try {
+                change(job, found, wanted, List.of()); // an attempt that lost the job: its numbers make way
+                return;
+            } catch (ConditionalCheckFailedException movedMeanwhile) {
+                // another writer changed the marker between our read and write: look again
+            }
+        }
+        throw new IllegalStateException("usage of job " + job.id() + " kept changing; left for a later settle");
+    }
+
+    private Optional<Contribution> marker(Job job) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                .key(key(job.tenantId(), monthOf(job))).consistentRead(true)
+                .projectionExpression("#p").expressionAttributeNames(Map.of("#p", PENDING_PREFIX + job.id()))).item();
+        AttributeValue v = item == null ? null : item.get(PENDING_PREFIX + job.id());
+        return v == null || v.s() == null ? Optional.empty() : Optional.of(Contribution.decode(v.s()));
+    }
+
+    /**
+     * One conditional write taking the counters from {@code from} (none: the marker must be absent) to {@code to}
+     * (none: the marker goes), with the job's budget hold given up to its usage while the job is counted.
+     */
+    private void change(Job job, Contribution from, Contribution to, List<String> removals) {
+        Map<String, BigDecimal> deltas = new LinkedHashMap<>();
+        String model = MODEL_PREFIX + job.modelId() + "|";
+        BigDecimal held = BigDecimal.valueOf(job.reservedTokens());
+        BigDecimal heldUsd = job.reservedUsd() == null ? BigDecimal.ZERO : job.reservedUsd();
+        for (int sign : new int[] {-1, 1}) {
+            Contribution c = sign < 0 ? from : to;
+            if (c == null) {
+                continue;
+            }
+            BigDecimal k = BigDecimal.valueOf(sign);
+            for (String prefix : new String[] {"", model}) {
+                deltas.merge(prefix + "inputTokens", k.multiply(BigDecimal.valueOf(c.in())), BigDecimal::add);
+                deltas.merge(prefix + "outputTokens", k.multiply(BigDecimal.valueOf(c.out())), BigDecimal::add);
+                deltas.merge(prefix + "costUsd", k.multiply(c.cost()), BigDecimal::add);
+                deltas.merge(prefix + c.outcome(), k, BigDecimal::add);
+            }
+            // while counted, what the job used stands in for what it held
+            deltas.merge("committedTokens", k.multiply(BigDecimal.valueOf(c.in() + c.out()).subtract(held)),
+                    BigDecimal::add);
+            deltas.merge("committedUsd", k.multiply(c.cost().subtract(heldUsd)), BigDecimal::add);
+        }
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        names.put("#pending", PENDING_PREFIX + job.id());
+        List<String> adds = new ArrayList<>();
+        for (Map.Entry<String, BigDecimal> d : deltas.entrySet()) {
+            if (d.getValue().signum() == 0) {
+                continue;
+            }
+            String i = Integer.toString(adds.size());
+            names.put("#a" + i, d.getKey());
+            values.put(":a" + i, AttributeValue.fromN(d.getValue().toPlainString()));
+            adds.add("#a" + i + " :a" + i);
+        }
+        StringBuilder update = new StringBuilder();
+        if (to != null) {
+            update.append("SET #pending = :to");
+            values.put(":to", s(to.encoded()));
+        }
+        if (!adds.isEmpty()) {
+            update.append(" ADD ").append(String.join(", ", adds));
+        }
+        if (to == null) {
+            update.append(" REMOVE #pending");
+        }
+        appendRemovals(update, names, removals, to == null);
+        String condition;
+        if (from == null) {
+            condition = "attribute_not_exists(#pending)";
+        } else {
+            condition = "#pending = :from";
+            values.put(":from", s(from.encoded()));
+        }
+        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
+        dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
+                .conditionExpression(condition).expressionAttributeNames(names)
+                .expressionAttributeValues(values));
     }
 
     @Override
@@ -134,7 +250,7 @@ public final class DynamoUsageMeter implements UsageMeter {
             while (!(removed = takeRemovable(item, null)).isEmpty()) {
                 Map<String, String> names = new HashMap<>();
                 StringBuilder update = new StringBuilder();
-                appendRemovals(update, names, removed);
+                appendRemovals(update, names, removed, false);
                 try {
                     dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
                             .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names));
@@ -172,9 +288,11 @@ public final class DynamoUsageMeter implements UsageMeter {
         }
     }
 
-    private static void appendRemovals(StringBuilder update, Map<String, String> names, List<String> ids) {
+    /** Adds REMOVE clauses for markers; {@code continuing} when the expression has its REMOVE clause already. */
+    private static void appendRemovals(StringBuilder update, Map<String, String> names, List<String> ids,
+                                       boolean continuing) {
         for (int i = 0; i < ids.size(); i++) {
-            update.append(i == 0 ? " REMOVE " : ", ").append("#r").append(i);
+            update.append(i == 0 && !continuing ? " REMOVE " : ", ").append("#r").append(i);
             names.put("#r" + i, PENDING_PREFIX + ids.get(i));
         }
     }

@@ -18,8 +18,10 @@ import java.util.Map;
  *
  * <p>The DynamoDB count follows the code path of a single job (no batch): the submit handler reserves the idempotency
  * key (one small write) and puts the job; the worker claims it and finishes it with two conditional updates (it
- * reads the job only when a claim is refused, which a fresh message almost never is), then settles it: the usage
- * counter update (which also takes out earlier jobs' pending notes, so costs nothing more) and the job's mark.
+ * reads the job only when a claim is refused, which a fresh message almost never is), counting the job's usage into
+ * the tenant's month just before the terminal write (which also takes out earlier jobs' pending notes), so that the
+ * terminal write marks it counted and settled; a job with a webhook is settled by one more write once its event is
+ * enqueued.
  * Per-tenant limits, when configured, add one small write each at submit. {@code byTenant} projects ALL attributes,
  * so a write to a job also writes it there at full size; {@code active} projects five small attributes, so while
  * the job sits in it (until settled) each write adds one unit there. A write costs one unit per started KB of the
@@ -150,10 +152,10 @@ public final class JobCostModel {
         }
         units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // put the queued job
         units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // claim: status, token, lease, ...
-        units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // finish: result, usage, cost
         units += 1; // usage, once: the month's counter, noting the job pending (and earlier notes removed)
-        units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // settle: mark, leave active
+        units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // finish: result, counted, settled
         if (w.webhook()) {
+            units += fullCopies * writeUnits(finishedBytes) + ACTIVE_ENTRY_UNITS; // settled once the event is queued
             units += 1; // the delivery attempt record
         }
         return units;

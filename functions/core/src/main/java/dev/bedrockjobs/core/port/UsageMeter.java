@@ -19,6 +19,16 @@ public interface UsageMeter {
      */
     void record(Job job);
 
+    /**
+     * Applies the usage and outcome of a job that the caller, holding its claim as {@code attempt}, is about to write
+     * as finished; the terminal write then marks it {@code usageRecorded}. Numbers an earlier attempt added and did
+     * not finish with are replaced. If the terminal write is refused, {@link #undoAhead} takes them out again.
+     */
+    void recordAhead(Job finishing, String attempt);
+
+    /** Takes out what {@link #recordAhead} added for an attempt whose terminal write was refused. */
+    void undoAhead(Job finishing, String attempt);
+
     /** The job is marked {@code usageRecorded}: what kept a repeated {@link #record} harmless may go. */
     void settled(Job job);
 

@@ -68,10 +68,23 @@ public final class JobOutcomes {
         if (!job.status().isTerminal()) {
             return false;
         }
-        if (!job.settled()) {
-            settle(job);
-        }
+        settle(job);
         return countInBatch(job);
+    }
+
+    /**
+     * Counts the usage of a job the caller holds and is about to write as finished, so that the terminal write can
+     * also say it is counted and, with no webhook event owed, settled: one write fewer per job.
+     * @return the job as the terminal write should store it
+     */
+    public Job countAhead(Job finishing) {
+        ledger.countAhead(finishing);
+        return finishing.toBuilder().usageRecorded(true).settled(finishing.webhookUrl() == null).build();
+    }
+
+    /** The terminal write after {@link #countAhead} was refused: what it counted comes out again. */
+    public void uncount(Job finishing) {
+        ledger.uncount(finishing);
     }
 
     /**
@@ -115,8 +128,10 @@ public final class JobOutcomes {
      */
     private void settle(Job job) {
         ledger.settle(job);
-        boolean eventOwed = job.webhookUrl() != null && !announce(WebhookEvent.forJob(job));
-        jobs.settle(job.id(), clock.instant(), eventOwed);
+        if (!job.settled()) { // settled already when its terminal write said so (see countAhead)
+            boolean eventOwed = job.webhookUrl() != null && !announce(WebhookEvent.forJob(job));
+            jobs.settle(job.id(), clock.instant(), eventOwed);
+        }
         ledger.settled(job);
     }
 

@@ -60,6 +60,16 @@ public final class TenantLedger {
         }
     }
 
+    /** Counts the usage of a job its caller is about to write as finished (see UsageMeter#recordAhead). */
+    public void countAhead(Job finishing) {
+        usage.recordAhead(finishing, finishing.fencingToken());
+    }
+
+    /** The terminal write after {@link #countAhead} was refused. */
+    public void uncount(Job finishing) {
+        usage.undoAhead(finishing, finishing.fencingToken());
+    }
+
     /** The job item now says its usage is counted. */
     public void settled(Job job) {
         usage.settled(job);

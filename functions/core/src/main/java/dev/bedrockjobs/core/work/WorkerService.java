@@ -118,9 +118,7 @@ public final class WorkerService {
                 ? answered(job, a, codec, request)
                 : failed(job, (ModelCallPolicy.Failed) outcome);
         outcomes.jobAnswered(finished);
-        if (store.finish(finished)) {
-            outcomes.jobFinished(finished);
-        } else {
+        if (!finishCounted(finished)) {
             settleLostFinish(finished);
         }
         return Delivery.DONE;
@@ -175,11 +173,22 @@ public final class WorkerService {
     }
 
     private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
-        Job canceled = job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
-                .result(null).usage(usage).costUsd(cost).error(null).build();
-        if (store.finish(canceled)) {
-            outcomes.jobFinished(canceled);
+        finishCounted(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
+                .result(null).usage(usage).costUsd(cost).error(null).build());
+    }
+
+    /**
+     * The usage first, then the terminal write that also marks it counted (and, owing no event, settles the job);
+     * if that write is refused, the usage comes out again. @return whether this call finished the job
+     */
+    private boolean finishCounted(Job finished) {
+        Job counted = outcomes.countAhead(finished);
+        if (store.finish(counted)) {
+            outcomes.jobFinished(counted);
+            return true;
         }
+        outcomes.uncount(finished);
+        return false;
     }
 
     private Delivery deadLetter(String jobId, String why) {

@@ -156,6 +156,68 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(1, u.byModel().size(), "markers are not read as models");
     }
 
+    /** A job as an attempt holding claim {@code token} is about to write it: finished in memory, running in the table. */
+    private Job finishing(Job running, String token, JobStatus status, long in, long out, String cost) {
+        return running.toBuilder().fencingToken(token).status(status).finishedAt(NOV)
+                .usage(in + out > 0 ? new Job.Usage(in, out) : null)
+                .costUsd(cost == null ? null : new BigDecimal(cost)).build();
+    }
+
+    private Job running(String tenant) {
+        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId(tenant).tier("fast").modelId("m").prompt("p")
+                .maxTokens(100).createdAt(NOV).build();
+        assertTrue(jobs.create(queued));
+        return queued;
+    }
+
+    @Test
+    void countingAheadOfTheFinishIsUndoneWhenTheFinishIsRefusedAndRepeatsCountOnce() {
+        Job job = running("t");
+        Job a = finishing(job, "attempt-a", JobStatus.SUCCEEDED, 100, 40, "0.002");
+        meter.recordAhead(a, "attempt-a");
+        meter.recordAhead(a, "attempt-a"); // the SDK's retry of a write whose answer was lost
+        assertEquals(140, meter.spent("t", MONTH).tokens());
+        meter.undoAhead(a, "attempt-a"); // its terminal write was refused: a cancel came first
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(0, u.totals().inputTokens() + u.totals().outputTokens() + u.totals().succeeded());
+        assertEquals(0, u.totals().costUsd().signum());
+        assertEquals(List.of(), pending("t"));
+        meter.undoAhead(a, "attempt-a");
+        assertEquals(0, meter.spent("t", MONTH).tokens(), "an undo with nothing to undo changes nothing");
+    }
+
+    @Test
+    void anAttemptThatLostTheJobHasItsNumbersReplacedByTheOutcomeThatStands() {
+        // attempt a counted a success, then died before its terminal write; attempt b took the job over and failed
+        Job job = running("t");
+        Job a = finishing(job, "attempt-a", JobStatus.SUCCEEDED, 100, 40, "0.002");
+        meter.recordAhead(a, "attempt-a");
+        Job b = finishing(job, "attempt-b", JobStatus.FAILED, 0, 0, null);
+        meter.recordAhead(b, "attempt-b");
+        meter.undoAhead(a, "attempt-a"); // a late undo of a's numbers finds them gone and leaves b's alone
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(0, u.totals().inputTokens());
+        assertEquals(0, u.totals().succeeded());
+        assertEquals(1, u.totals().failed());
+        assertEquals(1, u.byModel().get(0).counts().failed());
+        assertEquals(0, u.byModel().get(0).counts().succeeded());
+
+        // another job: its attempt counted a success and died; the reconciler then dead-lettered the job
+        Job other = running("t");
+        meter.recordAhead(finishing(other, "attempt-c", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-c");
+        Job deadLettered = finishing(other, null, JobStatus.FAILED, 0, 0, null);
+        meter.record(deadLettered);
+        meter.record(deadLettered);
+        u = meter.report("t", MONTH);
+        assertEquals(0, u.totals().inputTokens() + u.totals().outputTokens(), u.toString());
+        assertEquals(2, u.totals().failed());
+        assertEquals(0, u.totals().costUsd().signum());
+        // and once a job is counted by a path that settles it, a late attempt adds nothing
+        meter.recordAhead(finishing(other, "attempt-late", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-late");
+        assertEquals(2, meter.report("t", MONTH).totals().failed());
+        assertEquals(0, meter.report("t", MONTH).totals().succeeded());
+    }
+
     @Test
     void holdsCountAgainstTheBudgetUntilTheJobsUsageReplacesThem() {
         BigDecimal usdBudget = new BigDecimal("1.00");

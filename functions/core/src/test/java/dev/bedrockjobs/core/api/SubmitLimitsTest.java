@@ -102,6 +102,8 @@ class SubmitLimitsTest {
     private final UsageMeter usage = new UsageMeter() {
         public void record(Job job) { throw new UnsupportedOperationException(); }
         public void settled(Job job) { throw new UnsupportedOperationException(); }
+        public void recordAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
+        public void undoAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
         public void flush() { throw new UnsupportedOperationException(); }
 
         public boolean hold(String t, YearMonth m, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget) {

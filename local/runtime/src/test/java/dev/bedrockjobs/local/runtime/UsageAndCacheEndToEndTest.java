@@ -143,10 +143,14 @@ class UsageAndCacheEndToEndTest {
                         ":created", AttributeValue.fromS(item.get("createdAt").s() + "#" + jobId))));
     }
 
+    /** The marker a settling path leaves with a succeeded job's numbers: who added, outcome, tokens, cost. */
     private static void leavePending(String tenant, String jobId) {
-        dynamo.updateItem(u -> u.tableName(TABLE).key(usageKey(tenant)).updateExpression("SET #p = :t")
+        Map<String, AttributeValue> job = jobItem(jobId);
+        String marker = "-|succeeded|" + job.get("inputTokens").n() + "|" + job.get("outputTokens").n() + "|"
+                + new BigDecimal(job.get("costUsd").n()).stripTrailingZeros().toPlainString();
+        dynamo.updateItem(u -> u.tableName(TABLE).key(usageKey(tenant)).updateExpression("SET #p = :m")
                 .expressionAttributeNames(Map.of("#p", "pending|" + jobId))
-                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
+                .expressionAttributeValues(Map.of(":m", AttributeValue.fromS(marker))));
     }
 
     @Test
