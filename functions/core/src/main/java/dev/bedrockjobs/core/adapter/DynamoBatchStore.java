@@ -7,11 +7,14 @@ import dev.bedrockjobs.core.port.BatchStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,9 +28,12 @@ import static dev.bedrockjobs.core.adapter.JobItems.n;
 import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 /**
- * Batch items ({@code BATCH#id}) in the jobs table. Counters move with single-item conditional updates that also add
- * the job id to a set and require it not to be there yet: the idempotent counter dynalite and DynamoDB both support
- * without transactions.
+ * A batch in the jobs table: its item ({@code pk = BATCH#id}, {@code sk = BATCH}) and, for every hundred items, a
+ * part ({@code sk = BATCH#PART#nnn}) with that range's counters. Counters move with single-item conditional updates that
+ * also add the item index to a set and require it not to be there yet: the idempotent counter dynalite and
+ * DynamoDB both support without transactions. Parts keep each update small however large the batch (a job's update
+ * writes and returns its part, not a thousand indexes); a part that fills up is added to the batch item's set of
+ * finished parts, and the write that adds the last one completes the batch. Reading a batch is one query.
  */
 public final class DynamoBatchStore implements BatchStore {
     private final DynamoDbClient dynamo;
@@ -40,8 +46,18 @@ public final class DynamoBatchStore implements BatchStore {
         this.retention = retention;
     }
 
+    static final int PART_SIZE = 100;
+
     private static Map<String, AttributeValue> key(String batchId) {
         return Map.of(PK, s("BATCH#" + batchId), SK, s("BATCH"));
+    }
+
+    private static Map<String, AttributeValue> partKey(String batchId, int part) {
+        return Map.of(PK, s("BATCH#" + batchId), SK, s(String.format("BATCH#PART#%03d", part)));
+    }
+
+    static int parts(int total) {
+        return (total + PART_SIZE - 1) / PART_SIZE;
     }
 
     @Override
@@ -62,6 +78,17 @@ public final class DynamoBatchStore implements BatchStore {
         item.put("ttl", n(b.createdAt().plus(retention).getEpochSecond()));
         item.put(JobItems.GSI3PK, s(JobItems.ACTIVE_BATCHES));
         item.put(JobItems.GSI3SK, s(b.createdAt().toString() + "#" + b.id()));
+        // Parts first, so that no batch item is ever without its parts; a replay finds them there and leaves them.
+        for (int part = 0; part < parts(b.total()); part++) {
+            Map<String, AttributeValue> p = new HashMap<>(partKey(b.id(), part));
+            p.put("size", n(Math.min(PART_SIZE, b.total() - part * PART_SIZE)));
+            p.put("ttl", item.get("ttl"));
+            try {
+                dynamo.putItem(r -> r.tableName(table).item(p).conditionExpression("attribute_not_exists(pk)"));
+            } catch (ConditionalCheckFailedException written) {
+                // by an earlier attempt of this submission
+            }
+        }
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return true;
@@ -72,9 +99,24 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public Optional<Batch> get(String batchId) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(batchId))
-                .consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
+                    // the batch item and its parts, not the webhook deliveries kept in the same partition
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :batch)")
+                    .expressionAttributeValues(Map.of(":pk", s("BATCH#" + batchId), ":batch", s("BATCH")));
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryResponse page = dynamo.query(q.build());
+            items.addAll(page.items());
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        Map<String, AttributeValue> batch = items.stream().filter(i -> "BATCH".equals(i.get(SK).s())).findFirst()
+                .orElse(null);
+        return batch == null ? Optional.empty()
+                : Optional.of(fromItems(batch, items.stream().filter(i -> i != batch).toList()));
     }
 
     @Override
@@ -82,7 +124,7 @@ public final class DynamoBatchStore implements BatchStore {
         if (job.batchId() == null || job.itemIndex() == null) {
             return;
         }
-        dynamo.updateItem(u -> u.tableName(table).key(key(job.batchId()))
+        dynamo.updateItem(u -> u.tableName(table).key(partKey(job.batchId(), job.itemIndex() / PART_SIZE))
                 .updateExpression("ADD startedItems :item")
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())))));
@@ -105,20 +147,50 @@ public final class DynamoBatchStore implements BatchStore {
         values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
         values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
         values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
+        int part = job.itemIndex() / PART_SIZE;
         Map<String, AttributeValue> after;
         try {
-            after = dynamo.updateItem(u -> u.tableName(table).key(key(job.batchId()))
+            after = dynamo.updateItem(u -> u.tableName(table).key(partKey(job.batchId(), part))
                     .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
                             + "outputTokens :out, costUsd :cost")
                     .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
         } catch (ConditionalCheckFailedException alreadyCounted) {
-            // Counted by an earlier delivery; if that one stopped before completing the batch, complete it now.
-            return get(job.batchId()).filter(Batch::done).map(b -> complete(b.id(), now)).orElse(false);
+            // Counted by an earlier delivery, which may have stopped before what follows: do that part again.
+            after = dynamo.getItem(g -> g.tableName(table).key(partKey(job.batchId(), part)).consistentRead(true))
+                    .item();
+            if (after == null || after.isEmpty()) {
+                return false;
+            }
         }
-        Batch batch = fromItem(after);
-        return batch.done() && complete(batch.id(), now);
+        return full(after) && partFinished(job.batchId(), part, now);
+    }
+
+    private static boolean full(Map<String, AttributeValue> part) {
+        return indexSet(part, "finishedItems").size() >= count(part, "size");
+    }
+
+    /**
+     * Adds a full part to the batch's finished parts, once; the write that adds the last completes the batch.
+     * @return true exactly when this call completed the batch
+     */
+    private boolean partFinished(String batchId, int part, Instant now) {
+        Map<String, AttributeValue> after;
+        try {
+            after = dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+                    .updateExpression("ADD finishedParts :part")
+                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedParts, :n)")
+                    .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(Integer.toString(part))),
+                            ":n", n(part)))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+        } catch (ConditionalCheckFailedException alreadyAdded) {
+            after = dynamo.getItem(g -> g.tableName(table).key(key(batchId)).consistentRead(true)).item();
+            if (after == null || after.isEmpty()) {
+                return false;
+            }
+        }
+        return indexSet(after, "finishedParts").size() >= parts(count(after, "total")) && complete(batchId, now);
     }
 
     /** running -> completed, once: the winner of this conditional write is the one that announces it. */
@@ -173,7 +245,26 @@ public final class DynamoBatchStore implements BatchStore {
         }
     }
 
-    private static Batch fromItem(Map<String, AttributeValue> m) {
+    /** The batch item with its parts' sets unioned and counters summed. */
+    private static Batch fromItems(Map<String, AttributeValue> m, List<Map<String, AttributeValue>> parts) {
+        Set<Integer> started = new HashSet<>();
+        Set<Integer> finished = new HashSet<>();
+        int succeeded = 0;
+        int failed = 0;
+        int canceled = 0;
+        long in = 0;
+        long out = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        for (Map<String, AttributeValue> p : parts) {
+            started.addAll(indexSet(p, "startedItems"));
+            finished.addAll(indexSet(p, "finishedItems"));
+            succeeded += count(p, "succeeded");
+            failed += count(p, "failed");
+            canceled += count(p, "canceled");
+            in += total(p, "inputTokens");
+            out += total(p, "outputTokens");
+            cost = p.containsKey("costUsd") ? cost.add(new BigDecimal(p.get("costUsd").n())) : cost;
+        }
         return new Batch(
                 JobItems.str(m, "id"),
                 JobItems.str(m, "tenantId"),
@@ -184,14 +275,7 @@ public final class DynamoBatchStore implements BatchStore {
                 JobItems.str(m, "webhookUrl"),
                 JobItems.str(m, "idempotencyKey"),
                 JobItems.str(m, "requestHash"),
-                indexSet(m, "startedItems"),
-                indexSet(m, "finishedItems"),
-                count(m, "succeeded"),
-                count(m, "failed"),
-                count(m, "canceled"),
-                JobItems.num(m, "inputTokens") == null ? 0 : JobItems.num(m, "inputTokens"),
-                JobItems.num(m, "outputTokens") == null ? 0 : JobItems.num(m, "outputTokens"),
-                m.containsKey("costUsd") ? new BigDecimal(m.get("costUsd").n()) : BigDecimal.ZERO);
+                started, finished, succeeded, failed, canceled, in, out, cost);
     }
 
     private static Set<Integer> indexSet(Map<String, AttributeValue> m, String name) {
@@ -202,6 +286,11 @@ public final class DynamoBatchStore implements BatchStore {
         Set<Integer> out = new HashSet<>(v.ns().size() * 2);
         v.ns().forEach(i -> out.add(Integer.valueOf(i)));
         return out;
+    }
+
+    private static long total(Map<String, AttributeValue> m, String name) {
+        Long v = JobItems.num(m, name);
+        return v == null ? 0 : v;
     }
 
     private static int count(Map<String, AttributeValue> m, String name) {

@@ -8,12 +8,14 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,11 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DynamoBatchStoreIntegrationTest {
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
     private static DynamoBatchStore batches;
+    private static String table;
 
     @BeforeAll
     static void table() {
-        batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), SharedEmulators.newJobsTable("batches"),
-                Duration.ofDays(30));
+        table = SharedEmulators.newJobsTable("batches");
+        batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
     }
 
     private static Job finished(String batchId, int i, JobStatus status) {
@@ -45,7 +48,7 @@ class DynamoBatchStoreIntegrationTest {
     @Test
     void countsAreExactAndCompletionHappensOnceUnderConcurrentRedelivery() throws Exception {
         String id = Ids.newBatchId(T0);
-        int total = 40;
+        int total = 250; // three parts: 100, 100 and 50 items
         assertTrue(batches.create(Batch.accepted(id, "t", T0, total, null, null, "h")));
         assertFalse(batches.create(Batch.accepted(id, "t", T0, total, null, null, "h")));
         List<Job> jobs = new ArrayList<>();
@@ -70,14 +73,41 @@ class DynamoBatchStoreIntegrationTest {
         assertEquals(1, completed, "exactly one call completes the batch");
         Batch b = batches.get(id).orElseThrow();
         assertEquals(BatchStatus.COMPLETED, b.status());
-        assertEquals(36, b.succeeded());
-        assertEquals(4, b.failed());
+        assertEquals(225, b.succeeded());
+        assertEquals(25, b.failed());
         assertEquals(0, b.running());
         assertEquals(0, b.queued());
-        assertEquals(36 * 100, b.inputTokens());
-        assertEquals(36 * 50, b.outputTokens());
-        assertEquals(0, new BigDecimal("0.036").compareTo(b.costUsd()));
+        assertEquals(225 * 100, b.inputTokens());
+        assertEquals(225 * 50, b.outputTokens());
+        assertEquals(0, new BigDecimal("0.225").compareTo(b.costUsd()));
         assertTrue(b.done());
+    }
+
+    @Test
+    void aWorkerThatDiedAfterFillingTheLastPartLeavesTheCompletionToTheNextDelivery() {
+        String id = Ids.newBatchId(T0);
+        assertTrue(batches.create(Batch.accepted(id, "t", T0, 150, null, null, "h")));
+        for (int i = 0; i < 149; i++) {
+            assertFalse(batches.recordFinished(finished(id, i, JobStatus.SUCCEEDED), T0));
+        }
+        // the last job's worker counted it into its part, then died before telling the batch the part was full
+        SharedEmulators.dynamoClient().updateItem(u -> u.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS("BATCH#" + id), "sk", AttributeValue.fromS("BATCH#PART#001")))
+                .updateExpression("ADD finishedItems :i, succeeded :one, inputTokens :in, outputTokens :out, "
+                        + "costUsd :cost")
+                .expressionAttributeValues(Map.of(":i", AttributeValue.fromNs(List.of("149")),
+                        ":one", AttributeValue.fromN("1"), ":in", AttributeValue.fromN("100"),
+                        ":out", AttributeValue.fromN("50"), ":cost", AttributeValue.fromN("0.001"))));
+        assertEquals(BatchStatus.RUNNING, batches.get(id).orElseThrow().status());
+        assertTrue(batches.get(id).orElseThrow().done() && !batches.get(id).orElseThrow().settled(),
+                "all finished, not yet completed");
+
+        assertTrue(batches.recordFinished(finished(id, 149, JobStatus.SUCCEEDED), T0), "the redelivery completes it");
+        assertFalse(batches.recordFinished(finished(id, 149, JobStatus.SUCCEEDED), T0), "once");
+        Batch b = batches.get(id).orElseThrow();
+        assertEquals(BatchStatus.COMPLETED, b.status());
+        assertEquals(150, b.succeeded());
+        assertEquals(150 * 100, b.inputTokens());
     }
 
     @Test
