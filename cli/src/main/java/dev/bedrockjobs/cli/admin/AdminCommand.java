@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 /** Operator commands that work on a deployment's table and queues directly rather than through the API. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = "Operate a deployment with AWS credentials, not an API key: API keys and tenants in its "
-                + "DynamoDB table, and its dead-letter queues.",
-        subcommands = {KeysCommand.class, DlqCommand.class})
+        description = "Operate a deployment with AWS credentials, not an API key: API keys, tenants and their limits "
+                + "in its DynamoDB table, and its dead-letter queues.",
+        subcommands = {KeysCommand.class, LimitsCommand.class, DlqCommand.class})
 public final class AdminCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -2,7 +2,6 @@ package dev.bedrockjobs.cli.admin;
 
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.admin.KeyAdmin;
 import dev.bedrockjobs.core.domain.ApiKey;
 import picocli.CommandLine.Command;
@@ -11,8 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -43,16 +40,7 @@ public final class KeysCommand implements Callable<Integer> {
 
     /** Runs {@code work} against the chosen table, turning bad input and AWS failures into one-line errors. */
     static <T> T withAdmin(CliContext ctx, TableOptions table, Function<KeyAdmin, T> work) {
-        try (TableOptions.Connection c = table.connect(ctx)) {
-            return work.apply(new KeyAdmin(new DynamoTenantStore(c.dynamo(), c.table()), Clock.systemUTC()));
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        } catch (ResourceNotFoundException e) {
-            throw CliException.usage("no table " + (table.target.table != null ? table.target.table : "")
-                    + " there: check --table and --region (the stack output JobsTableName)");
-        } catch (SdkException e) {
-            throw new CliException(CliException.USAGE, "DynamoDB: " + e.getMessage(), e);
-        }
+        return table.withTenants(ctx, tenants -> work.apply(new KeyAdmin(tenants, Clock.systemUTC())));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,

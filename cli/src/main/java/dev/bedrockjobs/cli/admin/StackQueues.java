@@ -1,22 +1,13 @@
 package dev.bedrockjobs.cli.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
+import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -26,9 +17,6 @@ import java.time.Duration;
  * with the default AWS credentials and region.
  */
 public final class StackQueues {
-    static final String LOCAL_DATA = ".local";
-    private static final String LOCAL_TABLE = "JobsTable";
-
     @Option(names = "--local", arity = "0..1", paramLabel = "DATA", fallbackValue = "",
             description = "the local stack (local/run) whose data directory is DATA (default: .local in this or a "
                     + "parent directory)")
@@ -65,20 +53,15 @@ public final class StackQueues {
 
     Connection connect(DeadLetterQueue.Kind kind, CliContext ctx) {
         if (local != null) {
-            return connectLocal(kind, localData(ctx));
+            return connectLocal(kind, StackClients.local(ctx, local));
         }
         boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
         String source = required(jobs ? jobsQueueUrl : webhooksQueueUrl, jobs ? "--jobs-queue-url"
                 : "--webhooks-queue-url");
         String dlq = required(jobs ? jobsDlqUrl : webhooksDlqUrl, jobs ? "--jobs-dlq-url" : "--webhooks-dlq-url");
-        var sqsBuilder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
-        var dynamoBuilder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
-        if (region != null) {
-            sqsBuilder.region(Region.of(region));
-            dynamoBuilder.region(Region.of(region));
-        }
-        SqsClient sqs = sqsBuilder.build();
-        DynamoDbClient dynamo = jobs && table != null ? dynamoBuilder.build() : null;
+        AwsClients clients = StackClients.deployed(ctx, region);
+        SqsClient sqs = clients.sqs();
+        DynamoDbClient dynamo = jobs && table != null ? clients.dynamoDb() : null;
         return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
                 dynamo == null ? null : new DynamoJobStore(dynamo, table, Duration.ofDays(30))));
     }
@@ -90,46 +73,23 @@ public final class StackQueues {
         }
     }
 
-    static Connection connectLocal(DeadLetterQueue.Kind kind, Path data) {
-        JsonNode endpoints;
-        Path file = data.resolve("endpoints.json");
-        try {
-            endpoints = new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw CliException.usage("cannot read " + file + " (is the local stack running? start it with local/run)");
-        }
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
-                .region(Region.US_EAST_1).credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    private static Connection connectLocal(DeadLetterQueue.Kind kind, StackClients.Local local) {
+        StackClients.requireEndpoint(local, "sqs");
+        SqsClient sqs = local.clients().sqs();
+        DynamoDbClient dynamo = local.clients().dynamoDb();
         boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
         try {
             String source = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsQueue" : "WebhooksQueue")).queueUrl();
             String dlq = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsDeadLetterQueue" : "WebhooksDeadLetterQueue"))
                     .queueUrl();
             return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
-                    new DynamoJobStore(dynamo, LOCAL_TABLE, Duration.ofDays(30))));
+                    new DynamoJobStore(dynamo, local.jobsTable(), Duration.ofDays(30))));
         } catch (RuntimeException e) {
             sqs.close();
             dynamo.close();
-            throw CliException.usage("the local stack in " + data + " does not answer (" + e.getMessage() + ")");
+            throw CliException.usage("the local stack in " + local.data() + " does not answer (" + e.getMessage()
+                    + ")");
         }
-    }
-
-    private Path localData(CliContext ctx) {
-        if (!local.isEmpty()) {
-            return ctx.workingDirectory().resolve(local);
-        }
-        for (Path dir = ctx.workingDirectory(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve(LOCAL_DATA).resolve("endpoints.json"))) {
-                return dir.resolve(LOCAL_DATA);
-            }
-        }
-        throw CliException.usage("no " + LOCAL_DATA + "/endpoints.json here or above: pass --local DATA");
     }
 
     private static String required(String value, String flag) {

@@ -1,19 +1,16 @@
 package dev.bedrockjobs.cli.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
-import dev.bedrockjobs.core.adapter.AwsClients;
+import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.port.TenantStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Which table the admin commands work on: a deployed one ({@code --table}, with the default AWS credentials and
@@ -21,9 +18,6 @@ import java.util.Map;
  * {@code <DATA>/endpoints.json}).
  */
 final class TableOptions {
-    /** What a local stack's table is named when its endpoints.json predates the jobsTable entry. */
-    static final String LOCAL_TABLE = "JobsTable";
-
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
@@ -32,9 +26,10 @@ final class TableOptions {
                 description = "the deployment's jobs table (stack output JobsTableName)")
         String table;
 
-        @Option(names = "--local", paramLabel = "DATA", arity = "0..1", fallbackValue = ".local",
-                description = "a running local stack, by its data directory (default .local)")
-        Path local;
+        @Option(names = "--local", paramLabel = "DATA", arity = "0..1", fallbackValue = "",
+                description = "a running local stack, by its data directory (default: .local in this or a "
+                        + "parent directory)")
+        String local;
     }
 
     @Option(names = "--region", paramLabel = "REGION",
@@ -49,35 +44,29 @@ final class TableOptions {
         }
     }
 
+    /** Runs {@code work} against the chosen table's tenants, turning bad input and AWS failures into one-line errors. */
+    <T> T withTenants(CliContext ctx, Function<TenantStore, T> work) {
+        try (Connection c = connect(ctx)) {
+            return work.apply(new DynamoTenantStore(c.dynamo(), c.table()));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        } catch (ResourceNotFoundException e) {
+            throw CliException.usage("no table " + (target.table != null ? target.table : "")
+                    + " there: check --table and --region (the stack output JobsTableName)");
+        } catch (SdkException e) {
+            throw new CliException(CliException.USAGE, "DynamoDB: " + e.getMessage(), e);
+        }
+    }
+
     Connection connect(CliContext ctx) {
         if (target.local != null) {
             if (region != null) {
                 throw CliException.usage("--region applies to --table, not to --local");
             }
-            return local(ctx.workingDirectory().resolve(target.local));
+            StackClients.Local local = StackClients.local(ctx, target.local);
+            StackClients.requireEndpoint(local, "dynamodb");
+            return new Connection(local.clients().dynamoDb(), local.jobsTable());
         }
-        Map<String, String> env = new HashMap<>(ctx.env());
-        if (region != null) {
-            env.put("AWS_REGION", region);
-        }
-        return new Connection(new AwsClients(env).dynamoDb(), target.table);
-    }
-
-    private static Connection local(Path data) {
-        Path file = data.resolve("endpoints.json");
-        JsonNode endpoints;
-        try {
-            endpoints = new ObjectMapper().readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw CliException.usage("cannot read " + file + " (is a local stack running with that data "
-                    + "directory? start it with local/run): " + e.getMessage());
-        }
-        String dynamodb = endpoints.path("dynamodb").asText(null);
-        if (dynamodb == null) {
-            throw CliException.usage(file + " names no dynamodb endpoint");
-        }
-        String table = endpoints.path("jobsTable").asText(LOCAL_TABLE);
-        Map<String, String> env = Map.of("AWS_ENDPOINT_URL_DYNAMODB", dynamodb, "AWS_REGION", "us-east-1");
-        return new Connection(new AwsClients(env).dynamoDb(), table);
+        return new Connection(StackClients.deployed(ctx, region).dynamoDb(), target.table);
     }
 }

@@ -75,7 +75,7 @@ public final class KeyAdmin {
         return store.replaceWebhookSecret(tenantId, secret) ? Optional.of(secret) : Optional.empty();
     }
 
-    private static void requireTenantId(String tenantId) {
+    static void requireTenantId(String tenantId) {
         if (!Tenant.isValidId(tenantId)) {
             throw new IllegalArgumentException("a tenant id is 1 to 128 letters, digits, '.', '_', '@', ':' or '-', "
                     + "starting with a letter or digit, not '" + tenantId + "'");
