@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.webhook.MessageVisibility;
+import dev.bedrockjobs.core.port.MessageVisibility;
 import dev.bedrockjobs.core.webhook.WebhookDeliveryService;
 import dev.bedrockjobs.core.webhook.WebhookMessages;
 import dev.bedrockjobs.core.webhook.WebhookWiring;

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.work.JobMessages;
-import dev.bedrockjobs.core.work.WorkerService;
 
 import org.crac.Core;
 import org.crac.Resource;
@@ -23,11 +22,11 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     public WorkerHandler(Map<String, String> env) {
-        this(WorkerWiring.workerService(env));
+        this(WorkerWiring.jobMessages(env));
     }
 
-    WorkerHandler(WorkerService service) {
-        this.messages = new JobMessages(service);
+    WorkerHandler(JobMessages messages) {
+        this.messages = messages;
         Core.getGlobalContext().register(this);
     }
 

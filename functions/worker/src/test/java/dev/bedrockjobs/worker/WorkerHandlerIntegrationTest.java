@@ -5,10 +5,15 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.SqsVisibility;
+import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.core.port.MessageVisibility;
+import dev.bedrockjobs.core.work.JobMessages;
+import dev.bedrockjobs.core.work.RedeliveryBackoff;
 import dev.bedrockjobs.local.emulators.bedrock.BedrockSimulator;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import dev.bedrockjobs.local.emulators.sfn.StepFunctionsServer;
@@ -88,6 +93,7 @@ class WorkerHandlerIntegrationTest {
         env.put("STATE_MACHINE_ARN", stateMachineArn);
         env.put("MAX_RECEIVE_COUNT", "5");
         env.put("LEASE_SECONDS", "330");
+        env.put("JOBS_QUEUE_URL", queueUrl);
         handler = new WorkerHandler(env);
         store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         time.clearSleeps();
@@ -246,6 +252,38 @@ class WorkerHandlerIntegrationTest {
         Job failed = store.get(job.id()).orElseThrow();
         assertEquals(JobStatus.FAILED, failed.status());
         assertEquals("dead_lettered", failed.error().code());
+    }
+
+    @Test
+    void aMessageToRetryAfterATransientFailureComesBackAfterAShortBackoffNotTheVisibilityTimeout() {
+        queueUrl = SharedEmulators.newQueue("worker-slow", Map.of("VisibilityTimeout", "1800"));
+        env.put("JOBS_QUEUE_URL", queueUrl);
+        env.put("AWS_ENDPOINT_URL_SFN", "http://127.0.0.1:9");
+        List<Integer> delays = java.util.Collections.synchronizedList(new ArrayList<>());
+        SqsVisibility jobsQueue = new SqsVisibility(sqs, queueUrl);
+        MessageVisibility recording = (handle, seconds) -> {
+            delays.add(seconds);
+            jobsQueue.delay(handle, seconds);
+        };
+        handler = new WorkerHandler(new JobMessages(WorkerWiring.workerService(env), recording,
+                RedeliveryBackoff.STANDARD));
+        Job job = submit("Step Functions is down for a moment.");
+
+        SQSEvent first = receive();
+        assertEquals(1, handler.handleRequest(first, null).getBatchItemFailures().size());
+        assertEquals(1, delays.size(), "the message was made visible again sooner: " + delays);
+        assertTrue(delays.get(0) >= 3 && delays.get(0) <= 5, "the first backoff is 3 to 5 s: " + delays);
+
+        // With the queue's 30-minute visibility timeout alone, it would not be back for half an hour.
+        List<Message> again = List.of();
+        for (int i = 0; i < 30 && again.isEmpty(); i++) {
+            again = sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(1)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+        }
+        assertEquals(1, again.size(), "the message came back after its backoff");
+        assertEquals("2", again.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
+        assertTrue(again.get(0).body().contains(job.id()));
+        assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status(), "free for the next delivery");
     }
 
     @Test

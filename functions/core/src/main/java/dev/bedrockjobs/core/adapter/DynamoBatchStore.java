@@ -190,26 +190,51 @@ public final class DynamoBatchStore implements BatchStore {
                 return false;
             }
         }
-        return indexSet(after, "finishedParts").size() >= parts(count(after, "total")) && complete(batchId, now);
+        return indexSet(after, "finishedParts").size() >= parts(count(after, "total"))
+                && complete(batchId, after.containsKey("webhookUrl"), now);
     }
 
-    /** running -> completed, once: the winner of this conditional write is the one that announces it. */
-    private boolean complete(String batchId, Instant now) {
+    /**
+     * running -> completed, once: the winner of this conditional write is the one that announces it. A batch with a
+     * webhook stays in the active index until its event is enqueued ({@link #settle}).
+     */
+    private boolean complete(String batchId, boolean hasWebhook, Instant now) {
+        // A fresh id per call tells this call's own write, applied by an attempt whose answer was lost and refused
+        // on the SDK's retry, apart from another caller's: only the first must announce the batch.
+        String writeId = dev.bedrockjobs.core.domain.Ids.randomToken(8);
+        String update = "SET #status = :completed, finishedAt = :now, completeWrite = :write"
+                + (hasWebhook ? "" : " REMOVE gsi3pk, gsi3sk");
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
-                    .updateExpression("SET #status = :completed, finishedAt = :now REMOVE gsi3pk, gsi3sk")
+                    .updateExpression(update)
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(":completed", s(BatchStatus.COMPLETED.wire()),
-                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()))));
+                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()),
+                            ":write", s(writeId))));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(batchId))
+                    .consistentRead(true).projectionExpression("completeWrite")).item();
+            return item != null && writeId.equals(JobItems.str(item, "completeWrite"));
         }
     }
 
     @Override
-    public List<Batch> listRunning(Instant createdBefore, int limit) {
+    public void settle(String batchId) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+                    .updateExpression("REMOVE gsi3pk, gsi3sk")
+                    .conditionExpression("attribute_exists(pk) AND #status <> :running")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":running", s(BatchStatus.RUNNING.wire()))));
+        } catch (ConditionalCheckFailedException stillRunning) {
+            // nothing is owed yet: the batch is announced when it completes
+        }
+    }
+
+    @Override
+    public List<Batch> listActive(Instant createdBefore, int limit) {
         List<Batch> out = new java.util.ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {

@@ -1,6 +1,8 @@
 package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.work.JobMessages;
+import dev.bedrockjobs.core.work.RedeliveryBackoff;
 import dev.bedrockjobs.core.work.WorkerService;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -19,8 +21,18 @@ public final class WorkerWiring {
     private WorkerWiring() {
     }
 
-    public static WorkerService workerService(Map<String, String> env) {
+    /** What the worker handler runs: the worker, and visibility changes on the jobs queue for its retries. */
+    public static JobMessages jobMessages(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
+        return new JobMessages(workerService(aws), new SqsVisibility(aws.sqs(), aws.required(Wiring.JOBS_QUEUE_URL)),
+                RedeliveryBackoff.STANDARD);
+    }
+
+    public static WorkerService workerService(Map<String, String> env) {
+        return workerService(new AwsClients(env));
+    }
+
+    private static WorkerService workerService(AwsClients aws) {
         Duration lease = Duration.ofSeconds(Long.parseLong(aws.optional(LEASE_SECONDS, "330")));
         // A synchronous Express execution may run for minutes, and it is at-most-once: wait long, never re-send.
         SfnClient sfn = aws.configure(SfnClient.builder(), "SFN", lease, false).build();

@@ -30,8 +30,18 @@ public interface BatchStore {
      */
     boolean recordFinished(Job job, Instant now);
 
-    /** Batches still running that were created before a time (for the reconciler). */
-    java.util.List<Batch> listRunning(Instant createdBefore, int limit);
+    /**
+     * Batches created before a time that may still need the reconciler: those running, and those completed whose
+     * {@code batch.completed} event is not yet {@link #settle settled}.
+     */
+    java.util.List<Batch> listActive(Instant createdBefore, int limit);
+
+    /**
+     * Marks a completed batch as owing nothing more: its {@code batch.completed} event is on the webhooks queue. The
+     * completing write leaves a batch with a webhook unsettled, so that an event lost between that write and the
+     * enqueue (a crash, a failed send) is found by {@link #listActive} and sent again. Idempotent.
+     */
+    void settle(String batchId);
 
     /** running -> canceled. @return false if the batch was no longer running */
     boolean cancel(String batchId, Instant now);

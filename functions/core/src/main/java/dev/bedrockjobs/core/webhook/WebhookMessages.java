@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.webhook;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.bedrockjobs.core.port.MessageVisibility;
 
 import java.util.ArrayList;
 import java.util.List;

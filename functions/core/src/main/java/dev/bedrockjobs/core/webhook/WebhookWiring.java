@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.webhook;
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
+import dev.bedrockjobs.core.adapter.SqsVisibility;
 import dev.bedrockjobs.core.adapter.Wiring;
 
 import java.time.Clock;

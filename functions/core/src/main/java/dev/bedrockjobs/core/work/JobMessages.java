@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.LogContext;
+import dev.bedrockjobs.core.port.MessageVisibility;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,17 +20,27 @@ import java.util.logging.Logger;
 
 /**
  * Processes a batch of job messages side by side (each waits minutes on a model call, so one at a time would let
- * the batch outlive the function) and reports partial batch failures: only messages to redeliver are listed.
+ * the batch outlive the function) and reports partial batch failures: only messages to redeliver are listed. A
+ * message to redeliver is first made invisible for as long as its retry should wait (the backoff after a transient
+ * failure, or until another worker's lease ends), so that it comes back in seconds rather than after the jobs
+ * queue's visibility timeout, which is sized for the worker's own timeout.
  */
 public final class JobMessages {
     private static final Logger LOG = Logger.getLogger(JobMessages.class.getName());
     private static final int MAX_BATCH = 10;
 
+    /** The longest a message is held back: past it, the queue's own visibility timeout takes over. */
+    private static final long MAX_DELAY_SECONDS = Duration.ofHours(12).minusMinutes(15).toSeconds();
+
     private final WorkerService worker;
+    private final MessageVisibility visibility;
+    private final RedeliveryBackoff backoff;
     private final ExecutorService pool;
 
-    public JobMessages(WorkerService worker) {
+    public JobMessages(WorkerService worker, MessageVisibility visibility, RedeliveryBackoff backoff) {
         this.worker = worker;
+        this.visibility = visibility;
+        this.backoff = backoff;
         this.pool = Executors.newFixedThreadPool(MAX_BATCH, r -> {
             Thread t = new Thread(r, "job-message");
             t.setDaemon(true);
@@ -54,7 +66,7 @@ public final class JobMessages {
                 LOG.log(Level.WARNING, "message " + records.get(i).getMessageId() + " failed", e);
                 d = WorkerService.Delivery.RETRY_LATER;
             }
-            if (d == WorkerService.Delivery.RETRY_LATER) {
+            if (d.retry()) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
             }
         }
@@ -69,7 +81,23 @@ public final class JobMessages {
             LOG.warning("message " + m.getMessageId() + " names no job; dropped");
             return WorkerService.Delivery.DONE;
         }
-        return LogContext.with(Map.of(LogContext.JOB_ID, jobId), () -> worker.process(jobId, receiveCount(m)));
+        int receiveCount = receiveCount(m);
+        WorkerService.Delivery d = LogContext.with(Map.of(LogContext.JOB_ID, jobId),
+                () -> worker.process(jobId, receiveCount));
+        if (d.retry()) {
+            delay(m, d.retryIn() == null ? backoff.secondsAfter(receiveCount)
+                    : Math.min(MAX_DELAY_SECONDS, Math.max(1, d.retryIn().toSeconds())));
+        }
+        return d;
+    }
+
+    private void delay(SQSEvent.SQSMessage m, long seconds) {
+        try {
+            visibility.delay(m.getReceiptHandle(), (int) seconds);
+        } catch (RuntimeException e) {
+            // The message still comes back, after the queue's own visibility timeout instead of the wait.
+            LOG.log(Level.WARNING, "job message " + m.getMessageId() + ": visibility not changed", e);
+        }
     }
 
     private static String jobId(SQSEvent.SQSMessage m) {

@@ -139,12 +139,26 @@ public final class JobOutcomes {
         if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
             return false;
         }
-        batches.get(job.batchId()).filter(b -> b.webhookUrl() != null).ifPresent(this::announceCompleted);
+        batches.get(job.batchId()).filter(b -> b.webhookUrl() != null).ifPresent(this::batchCompleted);
         return true;
     }
 
-    private void announceCompleted(Batch batch) {
-        announce(WebhookEvent.batchCompleted(batch, BatchViews.view(batch, List.of(), null)));
+    /**
+     * Enqueues a completed batch's {@code batch.completed} event and marks the batch settled; the reconciler calls
+     * it again for a batch whose event was lost after its completing write (same {@code webhook-id}).
+     *
+     * @return whether the event was enqueued
+     */
+    public boolean batchCompleted(Batch batch) {
+        if (!announce(WebhookEvent.batchCompleted(batch, BatchViews.view(batch, List.of(), null)))) {
+            return false;
+        }
+        try {
+            batches.settle(batch.id());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "batch " + batch.id() + " not marked settled; the reconciler re-sends its event", e);
+        }
+        return true;
     }
 
     /**

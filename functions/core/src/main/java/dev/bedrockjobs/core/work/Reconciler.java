@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.work;
 
 import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
@@ -19,8 +20,9 @@ import java.util.Optional;
 
 /**
  * Closes the gaps a crash can leave: a job stored but never enqueued, a job whose worker died holding its lease, a
- * job whose message went to the DLQ, a batch whose completing update was lost, a finished job whose webhook event
- * never reached the webhooks queue (not {@link JobStore#settle settled}). Every step is idempotent (a message
+ * job whose message went to the DLQ, a batch whose completing update was lost, a finished job or completed batch
+ * whose webhook event never reached the webhooks queue (not {@link JobStore#settle settled},
+ * {@link BatchStore#settle settled}). Every step is idempotent (a message
  * for a job that needs none is acknowledged by the worker; counters and completion are guarded per job), so running
  * it twice, or beside live workers, changes nothing more.
  */
@@ -82,9 +84,10 @@ public final class Reconciler {
         if (!resend.isEmpty()) {
             queue.sendAll(resend);
         }
-        int batchesCompleted = completeBatches(now);
+        BatchWork batchWork = completeBatches(now);
         outcomes.flush();
-        return new Report(requeued, redriven, deadLettered, batchesCompleted, eventsResent);
+        return new Report(requeued, redriven, deadLettered, batchWork.completed(),
+                eventsResent + batchWork.eventsResent());
     }
 
     private int failDeadLettered(Instant now) {
@@ -100,10 +103,25 @@ public final class Reconciler {
         return n;
     }
 
-    /** Re-applies every finished job of an older running batch; the per-job guard makes repeats harmless. */
-    private int completeBatches(Instant now) {
+    /**
+     * Re-applies every finished job of an older running batch (the per-job guard makes repeats harmless), and
+     * re-sends the {@code batch.completed} event of a batch completed a while ago and still unsettled: its worker
+     * died (or the send failed) between the completing write and the enqueue.
+     */
+    private BatchWork completeBatches(Instant now) {
         int completed = 0;
-        for (Batch batch : batches.listRunning(now.minus(queuedGrace), MAX_BATCHES_PER_RUN)) {
+        int eventsResent = 0;
+        for (Batch batch : batches.listActive(now.minus(queuedGrace), MAX_BATCHES_PER_RUN)) {
+            if (batch.status() != BatchStatus.RUNNING) {
+                if (batch.finishedAt() == null || batch.finishedAt().isBefore(now.minus(queuedGrace))) {
+                    if (batch.webhookUrl() == null) {
+                        batches.settle(batch.id());
+                    } else if (outcomes.batchCompleted(batch)) {
+                        eventsResent++;
+                    }
+                }
+                continue;
+            }
             boolean done = false;
             String cursor = null;
             do {
@@ -120,7 +138,10 @@ public final class Reconciler {
             }
             completed += done ? 1 : 0;
         }
-        return completed;
+        return new BatchWork(completed, eventsResent);
+    }
+
+    private record BatchWork(int completed, int eventsResent) {
     }
 
     private Optional<Job> lastFinished(Batch batch) {

@@ -28,8 +28,18 @@ import java.util.logging.Logger;
 public final class WorkerService {
     private static final Logger LOG = Logger.getLogger(WorkerService.class.getName());
 
-    /** What to tell the queue about a message. */
-    public enum Delivery { DONE, RETRY_LATER }
+    /**
+     * What to tell the queue about a message: delete it, or keep it and have it handed back, after {@code retryIn}
+     * or, when that is null, after the caller's backoff for a transient failure.
+     */
+    public record Delivery(boolean retry, Duration retryIn) {
+        public static final Delivery DONE = new Delivery(false, null);
+        public static final Delivery RETRY_LATER = new Delivery(true, null);
+
+        public static Delivery retryIn(Duration wait) {
+            return new Delivery(true, wait);
+        }
+    }
 
     private final JobStore store;
     private final JobOutcomes outcomes;
@@ -54,7 +64,7 @@ public final class WorkerService {
         boolean lastReceive = receiveCount >= maxReceiveCount;
         try {
             Delivery d = processOnce(jobId, lastReceive);
-            if (d == Delivery.RETRY_LATER && lastReceive) {
+            if (d.retry() && lastReceive) {
                 return deadLetter(jobId, "the job's message was not processed after " + receiveCount + " deliveries");
             }
             return d;
@@ -94,34 +104,49 @@ public final class WorkerService {
                 return Delivery.DONE;
             }
             // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
-            // rather than dead-lettering a job that is being worked on.
-            return lastReceive ? Delivery.DONE : Delivery.RETRY_LATER;
+            // rather than dead-lettering a job that is being worked on. Otherwise come back as the lease ends: if
+            // its holder died (a crash, a restart), this message is the one that takes the job over.
+            if (lastReceive) {
+                return Delivery.DONE;
+            }
+            Instant leaseUntil = current.get().leaseUntil();
+            return leaseUntil == null ? Delivery.RETRY_LATER
+                    : Delivery.retryIn(Duration.between(now, leaseUntil).plusSeconds(1));
         }
         Job job = claimed.get();
-        outcomes.jobStarted(job);
-        if (job.cancelRequested()) {
-            finishCanceled(job, null, null, job.attempts());
-            return Delivery.DONE;
-        }
-        ModelCodec codec = ModelCodecs.forModel(job.modelId());
-        ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
-        ModelCallPolicy.Outcome outcome;
         try {
-            outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12), job.modelId(),
-                    codec.requestBody(request));
+            outcomes.jobStarted(job);
+            if (job.cancelRequested()) {
+                finishCanceled(job, null, null, job.attempts());
+                return Delivery.DONE;
+            }
+            ModelCodec codec = ModelCodecs.forModel(job.modelId());
+            ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
+            ModelCallPolicy.Outcome outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12),
+                    job.modelId(), codec.requestBody(request));
+            Job finished = outcome instanceof ModelCallPolicy.Answered a
+                    ? answered(job, a, codec, request)
+                    : failed(job, (ModelCallPolicy.Failed) outcome);
+            outcomes.jobAnswered(finished);
+            if (!finishCounted(finished)) {
+                settleLostFinish(finished);
+            }
         } catch (RuntimeException e) {
-            // The policy could not even start (Step Functions unreachable): hand the job back for a redelivery.
-            store.release(job.id(), token);
+            // A call failed between the claim and the terminal write (Step Functions unreachable, a DynamoDB call
+            // that failed past the SDK's retries): hand the job back, so that the redelivery claims it at once
+            // instead of waiting out this claim's lease. Refused, harmlessly, if the terminal write did happen.
+            releaseQuietly(job.id(), token);
             throw e;
         }
-        Job finished = outcome instanceof ModelCallPolicy.Answered a
-                ? answered(job, a, codec, request)
-                : failed(job, (ModelCallPolicy.Failed) outcome);
-        outcomes.jobAnswered(finished);
-        if (!finishCounted(finished)) {
-            settleLostFinish(finished);
-        }
         return Delivery.DONE;
+    }
+
+    private void releaseQuietly(String jobId, String token) {
+        try {
+            store.release(jobId, token);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + jobId + ": claim not handed back; it ends with its lease", e);
+        }
     }
 
     private Job answered(Job job, ModelCallPolicy.Answered a, ModelCodec codec, ModelRequest request) {

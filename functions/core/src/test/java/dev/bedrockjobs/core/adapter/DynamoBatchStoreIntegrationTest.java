@@ -9,6 +9,21 @@ import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -16,9 +31,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Batch counters against dynalite: each job counted once, the batch completed once, whatever the redeliveries. */
 class DynamoBatchStoreIntegrationTest {
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
-    private static DynamoBatchStore batches;
     private static String table;
+    private static DynamoBatchStore batches;
 
     @BeforeAll
     static void table() {
@@ -135,5 +152,75 @@ class DynamoBatchStoreIntegrationTest {
         assertFalse(batches.cancel(id, T0));
         assertFalse(batches.recordFinished(finished(id, 0, JobStatus.CANCELED), T0));
         assertEquals(BatchStatus.CANCELED, batches.get(id).orElseThrow().status());
+    }
+
+    @Test
+    void aBatchWithAWebhookStaysActiveUntilItsCompletionIsSettled() {
+        String hooked = Ids.newBatchId(T0);
+        String quiet = Ids.newBatchId(T0);
+        batches.create(Batch.accepted(hooked, "t", T0, 1, "https://hooks.example.com/b", null, "h"));
+        batches.create(Batch.accepted(quiet, "t", T0, 1, null, null, "h"));
+        batches.settle(hooked); // running: nothing is owed yet, so nothing changes
+        assertTrue(activeIds().containsAll(List.of(hooked, quiet)));
+
+        assertTrue(batches.recordFinished(finished(hooked, 0, JobStatus.SUCCEEDED), T0));
+        assertTrue(batches.recordFinished(finished(quiet, 0, JobStatus.SUCCEEDED), T0));
+        assertTrue(activeIds().contains(hooked), "its batch.completed event is still owed");
+        assertFalse(activeIds().contains(quiet), "a batch without a webhook owes nothing once complete");
+
+        batches.settle(hooked);
+        batches.settle(hooked);
+        assertFalse(activeIds().contains(hooked));
+        assertEquals(BatchStatus.COMPLETED, batches.get(hooked).orElseThrow().status());
+    }
+
+    private static List<String> activeIds() {
+        return batches.listActive(T0.plusSeconds(1), 1000).stream().map(Batch::id).toList();
+    }
+
+    @Test
+    void aCompletionAppliedButUnansweredIsStillTheCompletersOwnAndNoOneElses() {
+        LoseFirstCompletionAnswer lose = new LoseFirstCompletionAnswer();
+        DynamoDbClient flaky = DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lose)).build();
+        DynamoBatchStore store = new DynamoBatchStore(flaky, table, Duration.ofDays(30));
+        String id = Ids.newBatchId(T0);
+        store.create(Batch.accepted(id, "t", T0, 1, "https://hooks.example.com/b", null, "h"));
+
+        assertTrue(store.recordFinished(finished(id, 0, JobStatus.SUCCEEDED), T0),
+                "the call whose completing write was applied, its answer lost, is the one that announces it");
+        assertTrue(lose.lost.get(), "the completing write's answer was lost");
+        assertEquals(BatchStatus.COMPLETED, store.get(id).orElseThrow().status());
+        assertFalse(store.recordFinished(finished(id, 0, JobStatus.SUCCEEDED), T0), "a redelivery does not");
+    }
+
+    /** Lets the first completing write through to dynalite, then answers it with a 500 so the SDK retries it. */
+    private static final class LoseFirstCompletionAnswer implements ExecutionInterceptor {
+        final AtomicBoolean lost = new AtomicBoolean();
+        private final ExecutionAttribute<Boolean> thisCall = new ExecutionAttribute<>("loseThisAnswer");
+
+        @Override
+        public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+            if (context.request() instanceof UpdateItemRequest u && u.updateExpression().contains("completeWrite")
+                    && lost.compareAndSet(false, true)) {
+                attributes.putAttribute(thisCall, true);
+                return context.httpResponse().toBuilder().statusCode(500).build();
+            }
+            return context.httpResponse();
+        }
+
+        @Override
+        public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+                                                               ExecutionAttributes attributes) {
+            if (!Boolean.TRUE.equals(attributes.getAttribute(thisCall))) {
+                return context.responseBody();
+            }
+            attributes.putAttribute(thisCall, false);
+            return Optional.of(new ByteArrayInputStream("{\"__type\":\"InternalServerError\",\"message\":\"lost\"}"
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
     }
 }

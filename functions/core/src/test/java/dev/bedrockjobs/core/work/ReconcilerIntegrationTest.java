@@ -193,4 +193,43 @@ class ReconcilerIntegrationTest {
         assertEquals(List.of(justNow.id()), unsettled, "only the job finished a moment ago is still owed");
         assertTrue(quiet.webhookUrl() == null);
     }
+    @Test
+    void aBatchCompletedEventLostAfterTheCompletingWriteIsSentAgainOnceAndOnlyOnce() {
+        Instant createdAt = NOW.minus(Duration.ofHours(1));
+        String hooked = Ids.newBatchId(createdAt);
+        String quiet = Ids.newBatchId(createdAt.plusSeconds(1));
+        batches.create(Batch.accepted(hooked, "t", createdAt, 1, "https://hooks.example.com/batch", null, "h"));
+        batches.create(Batch.accepted(quiet, "t", createdAt, 1, null, null, "h"));
+        // Each batch's only job finishes half an hour ago through outcomes whose webhook send fails, as when the
+        // worker dies between the batch's completing write and the enqueue of its event.
+        Instant finishedAt = NOW.minus(Duration.ofMinutes(30));
+        JobOutcomes sendFails = new JobOutcomes(jobs, batches, event -> {
+            throw new IllegalStateException("webhooks queue unreachable");
+        }, Clock.fixed(finishedAt, ZoneOffset.UTC), ledger(SharedEmulators.newJobsTable("reconcile-ledger")),
+                Duration.ofMinutes(10));
+        for (String batchId : List.of(hooked, quiet)) {
+            Job item = Job.builder().id(Ids.jobIdInBatch(batchId, 0)).tenantId("t").tier("fast").modelId("m")
+                    .prompt("p").maxTokens(10).createdAt(createdAt).batchId(batchId).itemIndex(0).customId("c0")
+                    .build();
+            jobs.createAll(List.of(item));
+            Job claimed = jobs.claim(item.id(), "tok", createdAt, finishedAt).orElseThrow();
+            Job done = claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(finishedAt).attempts(1).build();
+            assertTrue(jobs.finish(done));
+            assertTrue(sendFails.jobFinished(done), "the job completes its batch");
+        }
+        assertEquals(BatchStatus.COMPLETED, batches.get(hooked).orElseThrow().status());
+        assertEquals(List.of(), eventsOnWebhooksQueue(), "the completion was never announced");
+
+        Reconciler.Report first = reconciler.run();
+        assertEquals(1, first.eventsResent(), first.toString());
+        assertEquals(0, first.batchesCompleted(), "the batch was already complete: " + first);
+        List<String> sent = eventsOnWebhooksQueue();
+        assertEquals(1, sent.size(), sent.toString());
+        assertTrue(sent.get(0).contains("batch.completed") && sent.get(0).contains(hooked), sent.get(0));
+
+        Reconciler.Report second = reconciler.run();
+        assertEquals(0, second.eventsResent() + second.batchesCompleted(), second.toString());
+        assertEquals(List.of(), eventsOnWebhooksQueue(), "a second run sends nothing more");
+        assertEquals(List.of(), batches.listActive(NOW, 100), "both batches are settled");
+    }
 }

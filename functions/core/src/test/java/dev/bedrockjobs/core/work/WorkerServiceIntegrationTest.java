@@ -85,6 +85,48 @@ class WorkerServiceIntegrationTest {
         assertEquals(1, batches.get(batchId).orElseThrow().succeeded());
     }
 
+    @Test
+    void aMessageForAJobLeasedByAnotherWorkerComesBackAsTheLeaseEnds() {
+        Job job = queuedJob(null, null);
+        assertTrue(jobs.claim(job.id(), "other-worker", NOW, NOW.plusSeconds(300)).isPresent());
+        WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
+                Duration.ofMinutes(5), 5);
+
+        assertEquals(WorkerService.Delivery.retryIn(Duration.ofSeconds(301)), worker.process(job.id(), 1),
+                "if the holder died, this message takes the job over as soon as its claim lapses");
+        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 5),
+                "the last receive leaves a live claim to its holder rather than dead-lettering the job");
+        assertEquals(JobStatus.RUNNING, jobs.get(job.id()).orElseThrow().status());
+    }
+
+    @Test
+    void aFinishThatFailsHandsTheClaimBackSoTheRedeliveryNeedNotWaitForTheLease() {
+        Job job = queuedJob(null, null);
+        JobStore finishFails = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+                new Class<?>[]{JobStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("finish")) {
+                        throw new IllegalStateException("DynamoDB unreachable past the SDK's retries");
+                    }
+                    try {
+                        return method.invoke(jobs, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        WorkerService failing = new WorkerService(finishFails, outcomes, answeringPolicy(), Pricing.load(), clock,
+                Duration.ofMinutes(5), 5);
+
+        assertEquals(WorkerService.Delivery.RETRY_LATER, failing.process(job.id(), 1));
+        Job released = jobs.get(job.id()).orElseThrow();
+        assertEquals(JobStatus.QUEUED, released.status(), "the claim was handed back");
+
+        WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
+                Duration.ofMinutes(5), 5);
+        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 2));
+        assertEquals(JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().status(),
+                "the next delivery claims and finishes the job at once");
+    }
+
     private Job queuedJob(String batchId, Integer index) {
         Job j = Job.builder().id(batchId == null ? Ids.newJobId(NOW) : Ids.jobIdInBatch(batchId, index))
                 .tenantId("t").tier("fast").modelId(MODEL).prompt("p").maxTokens(10).createdAt(NOW)

@@ -1,7 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.api.BatchViews;
+import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.webhook.DeliveryAttempt;
 import dev.bedrockjobs.core.webhook.WebhookDeliveries;
@@ -102,6 +106,42 @@ final class JobRedrive {
                 Optional<Job> job = settled ? Optional.empty() : jobs.get(jobId);
                 if (job.isPresent()) {
                     webhooks.send(WebhookEvent.forJob(job.get()));
+                    sent++;
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return sent;
+    }
+
+    /**
+     * As {@link #redriveWebhookEvents}, for the {@code batch.completed} event of every completed batch with a webhook
+     * whose deliveries record neither a delivery nor a give-up.
+     *
+     * @return how many events were sent
+     */
+    static int redriveBatchEvents(DynamoDbClient dynamo, String table, BatchStore batches, WebhookQueue webhooks,
+                                  WebhookDeliveries deliveries) {
+        int sent = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(s -> s.tableName(table)
+                    .filterExpression("sk = :batch AND attribute_exists(webhookUrl) AND #status = :completed")
+                    .projectionExpression("id")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":batch", AttributeValue.fromS("BATCH"),
+                            ":completed", AttributeValue.fromS(BatchStatus.COMPLETED.wire())))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String batchId = item.get("id").s();
+                boolean settled = deliveries.listForBatch(batchId).stream().anyMatch(a ->
+                        a.outcome() == DeliveryAttempt.Outcome.DELIVERED
+                                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
+                Optional<Batch> batch = settled ? Optional.empty() : batches.get(batchId);
+                if (batch.isPresent()) {
+                    webhooks.send(WebhookEvent.batchCompleted(batch.get(),
+                            BatchViews.view(batch.get(), List.of(), null)));
                     sent++;
                 }
             }

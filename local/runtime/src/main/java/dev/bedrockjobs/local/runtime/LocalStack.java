@@ -1,5 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
@@ -297,10 +298,13 @@ public final class LocalStack implements AutoCloseable {
                 if (n > 0) {
                     LOG.info("re-drove " + n + " unfinished jobs from the last run");
                 }
+                SqsWebhookQueue webhooks = new SqsWebhookQueue(sqs, shared(functions,
+                        WebhookWiring.WEBHOOKS_QUEUE_URL));
+                DynamoWebhookDeliveries deliveries = new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30));
                 int events = JobRedrive.redriveWebhookEvents(dynamo, table,
-                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)),
-                        new SqsWebhookQueue(sqs, shared(functions, WebhookWiring.WEBHOOKS_QUEUE_URL)),
-                        new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30)));
+                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)), webhooks, deliveries)
+                        + JobRedrive.redriveBatchEvents(dynamo, table,
+                        new DynamoBatchStore(dynamo, table, Duration.ofDays(30)), webhooks, deliveries);
                 if (events > 0) {
                     LOG.info("re-sent " + events + " webhook events the last run had not delivered");
                 }

@@ -41,6 +41,7 @@ class ChaosEndToEndTest {
         assertEquals(0, s.stuck(), report);
         assertEquals(0, s.webhookMissing(), report);
         assertEquals(0, s.batchMismatch(), report);
+        assertEquals(0, s.usageMismatch(), report);
         // Not asserted here: a message still in flight once every job is finished and every event delivered. Under
         // these faults a redundant copy (a job message refused while another delivery held the job, a re-announced
         // event) can wait out the queue's visibility timeout, 30 minutes for jobs, past this test's two-minute

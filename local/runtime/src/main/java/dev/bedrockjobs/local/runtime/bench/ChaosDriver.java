@@ -53,7 +53,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       status and {@code finishedAt} the table holds;</li>
  *   <li>each batch's counts and cost equal the sum over its jobs;</li>
  *   <li>every job with a webhook had its terminal event delivered, or its deliveries record that it gave up;</li>
- *   <li>no message is left in flight on the jobs and webhooks queues (dead-lettered ones are counted).</li>
+ *   <li>no message is left in flight on the jobs and webhooks queues (dead-lettered ones are counted);</li>
+ *   <li>the tenant's {@code GET /v1/usage} for the month equals the sum over the run's jobs (each run has a data
+ *       directory, and so a tenant, of its own): tokens, cost, and the submitted, succeeded, failed and canceled
+ *       counts (else <em>usage_mismatch</em>, one per field that differs).</li>
  * </ul>
  * It prints one summary line; the exit code is 1 if an invariant failed.
  */
@@ -70,18 +73,19 @@ public final class ChaosDriver {
 
     /** What a run found. Every count but the totals must be 0. */
     public record Summary(int submitted, int succeeded, int failed, int canceled, int lost, int duplicated,
-                          int stuck, int webhookMissing, int batchMismatch, long inFlight, long deadLettered,
-                          int restarts, double drainSeconds, List<String> problems) {
+                          int stuck, int webhookMissing, int batchMismatch, int usageMismatch, long inFlight,
+                          long deadLettered, int restarts, double drainSeconds, List<String> problems) {
         public boolean clean() {
             return lost == 0 && duplicated == 0 && stuck == 0 && webhookMissing == 0 && batchMismatch == 0
-                    && inFlight == 0;
+                    && usageMismatch == 0 && inFlight == 0;
         }
 
         public String line() {
             return String.format("chaos: submitted=%d succeeded=%d failed=%d canceled=%d lost=%d duplicated=%d "
-                            + "stuck=%d webhook_missing=%d batch_mismatch=%d in_flight=%d dead_lettered=%d "
-                            + "restarts=%d drain_s=%.1f", submitted, succeeded, failed, canceled, lost, duplicated,
-                    stuck, webhookMissing, batchMismatch, inFlight, deadLettered, restarts, drainSeconds);
+                            + "stuck=%d webhook_missing=%d batch_mismatch=%d usage_mismatch=%d in_flight=%d "
+                            + "dead_lettered=%d restarts=%d drain_s=%.1f", submitted, succeeded, failed, canceled,
+                    lost, duplicated, stuck, webhookMissing, batchMismatch, usageMismatch, inFlight, deadLettered,
+                    restarts, drainSeconds);
         }
     }
 
@@ -404,9 +408,60 @@ public final class ChaosDriver {
         if (drained.inFlight() > 0) {
             problems.add(drained.inFlight() + " messages still on or in flight from the jobs and webhooks queues");
         }
+        int usageMismatch = usageMismatches(key, jobIds, drained);
         return new Summary(jobIds.size(), byStatus.getOrDefault("succeeded", 0), byStatus.getOrDefault("failed", 0),
                 byStatus.getOrDefault("canceled", 0), lost, duplicated, stuck, webhookMissing, batchMismatch,
-                drained.inFlight(), drained.deadLettered(), restarts, drainSeconds, List.copyOf(problems));
+                usageMismatch, drained.inFlight(), drained.deadLettered(), restarts, drainSeconds,
+                List.copyOf(problems));
+    }
+
+    /**
+     * Compares the tenant's usage report with the sum over the run's jobs, month by month of their submission (the
+     * month a job is counted in); the tenant is the run's own, so nothing else is in its usage.
+     * @return how many fields differ
+     */
+    private int usageMismatches(String key, Set<String> jobIds, Drained drained) throws Exception {
+        Map<String, Map<String, BigDecimal>> expected = new java.util.TreeMap<>();
+        for (String id : jobIds) {
+            Map<String, AttributeValue> item = drained.jobs().get(id);
+            if (item == null) {
+                continue;
+            }
+            Map<String, BigDecimal> month = expected.computeIfAbsent(item.get("createdAt").s().substring(0, 7),
+                    m -> new java.util.TreeMap<>());
+            month.merge("jobs.submitted", BigDecimal.ONE, BigDecimal::add);
+            String status = item.get("status").s();
+            if (TERMINAL.contains(status)) {
+                month.merge("jobs." + status, BigDecimal.ONE, BigDecimal::add);
+            }
+            for (String[] field : new String[][]{{"inputTokens", "inputTokens"}, {"outputTokens", "outputTokens"},
+                    {"costUsd", "cost.usd"}}) {
+                BigDecimal v = item.containsKey(field[0]) ? new BigDecimal(item.get(field[0]).n()) : BigDecimal.ZERO;
+                month.merge(field[1], v, BigDecimal::add);
+            }
+        }
+        int mismatches = 0;
+        for (var month : expected.entrySet()) {
+            JsonNode usage = get("/v1/usage?month=" + month.getKey(), key);
+            for (String field : List.of("inputTokens", "outputTokens", "cost.usd", "jobs.submitted",
+                    "jobs.succeeded", "jobs.failed", "jobs.canceled")) {
+                JsonNode node = usage;
+                for (String part : field.split("\\.")) {
+                    node = node.path(part);
+                }
+                BigDecimal reported = node.isMissingNode() || node.isNull() ? BigDecimal.ZERO : node.decimalValue();
+                BigDecimal sum = month.getValue().getOrDefault(field, BigDecimal.ZERO);
+                boolean same = field.startsWith("cost")
+                        ? reported.subtract(sum).abs().compareTo(new BigDecimal("0.000001")) < 0
+                        : reported.compareTo(sum) == 0;
+                if (!same) {
+                    mismatches++;
+                    problems.add("usage " + month.getKey() + " " + field + " is " + reported.toPlainString()
+                            + " but the run's jobs sum to " + sum.toPlainString());
+                }
+            }
+        }
+        return mismatches;
     }
 
     private boolean gaveUp(String jobId, String key) throws Exception {

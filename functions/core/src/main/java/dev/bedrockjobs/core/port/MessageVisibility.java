@@ -1,4 +1,4 @@
-package dev.bedrockjobs.core.webhook;
+package dev.bedrockjobs.core.port;
 
 /** Makes a received message invisible for a while, so the queue hands it back when a retry is due. */
 public interface MessageVisibility {

@@ -1,8 +1,9 @@
-package dev.bedrockjobs.core.webhook;
+package dev.bedrockjobs.core.adapter;
 
+import dev.bedrockjobs.core.port.MessageVisibility;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** {@link MessageVisibility} through SQS {@code ChangeMessageVisibility} on the webhooks queue. */
+/** {@link MessageVisibility} through SQS {@code ChangeMessageVisibility} on one queue (the jobs or the webhooks queue). */
 public final class SqsVisibility implements MessageVisibility {
     private final SqsClient sqs;
     private final String queueUrl;
