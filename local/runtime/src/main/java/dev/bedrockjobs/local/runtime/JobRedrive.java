@@ -1,9 +1,7 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.api.BatchViews;
-import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
-import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
@@ -19,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -39,29 +37,39 @@ final class JobRedrive {
      * @return how many messages were sent
      */
     static int run(DynamoDbClient dynamo, String table, JobQueue queue) {
-        int sent = 0;
-        Map<String, AttributeValue> start = null;
+        int[] sent = {0};
         List<JobQueue.JobMessage> pending = new ArrayList<>();
+        scan(dynamo, table, "sk = :job AND #status IN (:queued, :running)", "id, tenantId",
+                Map.of(":job", AttributeValue.fromS("JOB"),
+                        ":queued", AttributeValue.fromS(JobStatus.QUEUED.wire()),
+                        ":running", AttributeValue.fromS(JobStatus.RUNNING.wire())),
+                item -> {
+                    pending.add(new JobQueue.JobMessage(item.get("id").s(), item.get("tenantId").s()));
+                    if (pending.size() == SEND_CHUNK) {
+                        sent[0] += send(queue, pending);
+                    }
+                });
+        return sent[0] + send(queue, pending);
+    }
+
+    /** Every item of the table the filter keeps ({@code #status} names the status attribute), page by page. */
+    private static void scan(DynamoDbClient dynamo, String table, String filter, String projection,
+                             Map<String, AttributeValue> values, Consumer<Map<String, AttributeValue>> each) {
+        Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(s -> s.tableName(table)
-                    .filterExpression("sk = :job AND #status IN (:queued, :running)")
-                    .projectionExpression("id, tenantId")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB"),
-                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wire()),
-                            ":running", AttributeValue.fromS(JobStatus.RUNNING.wire())))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                pending.add(new JobQueue.JobMessage(item.get("id").s(), item.get("tenantId").s()));
-                if (pending.size() == SEND_CHUNK) {
-                    sent += send(queue, pending);
-                }
-            }
+            ScanResponse page = dynamo.scan(s -> s.tableName(table).filterExpression(filter)
+                    .projectionExpression(projection).expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values).exclusiveStartKey(from));
+            page.items().forEach(each);
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        sent += send(queue, pending);
-        return sent;
+    }
+
+    /** Whether a subject's deliveries already ended: delivered, or given up. */
+    private static boolean ended(List<DeliveryAttempt> attempts) {
+        return attempts.stream().anyMatch(a -> a.outcome() == DeliveryAttempt.Outcome.DELIVERED
+                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
     }
 
     private static int send(JobQueue queue, List<JobQueue.JobMessage> pending) {
@@ -85,33 +93,23 @@ final class JobRedrive {
      */
     static int redriveWebhookEvents(DynamoDbClient dynamo, String table, JobStore jobs, WebhookQueue webhooks,
                                     WebhookDeliveries deliveries) {
-        int sent = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(s -> s.tableName(table)
-                    .filterExpression("sk = :job AND attribute_exists(webhookUrl) AND #status IN (:succeeded, "
-                            + ":failed, :canceled)")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB"),
-                            ":succeeded", AttributeValue.fromS(JobStatus.SUCCEEDED.wire()),
-                            ":failed", AttributeValue.fromS(JobStatus.FAILED.wire()),
-                            ":canceled", AttributeValue.fromS(JobStatus.CANCELED.wire())))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String jobId = item.get("id").s();
-                boolean settled = deliveries.listForJob(jobId).stream().anyMatch(a ->
-                        a.outcome() == DeliveryAttempt.Outcome.DELIVERED
-                                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
-                Optional<Job> job = settled ? Optional.empty() : jobs.get(jobId);
-                if (job.isPresent()) {
-                    webhooks.send(WebhookEvent.forJob(job.get()));
-                    sent++;
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return sent;
+        int[] sent = {0};
+        scan(dynamo, table, "sk = :job AND attribute_exists(webhookUrl) AND #status IN (:succeeded, :failed, "
+                        + ":canceled)", "id",
+                Map.of(":job", AttributeValue.fromS("JOB"),
+                        ":succeeded", AttributeValue.fromS(JobStatus.SUCCEEDED.wire()),
+                        ":failed", AttributeValue.fromS(JobStatus.FAILED.wire()),
+                        ":canceled", AttributeValue.fromS(JobStatus.CANCELED.wire())),
+                item -> {
+                    String jobId = item.get("id").s();
+                    if (!ended(deliveries.listForJob(jobId))) {
+                        jobs.get(jobId).ifPresent(job -> {
+                            webhooks.send(WebhookEvent.forJob(job));
+                            sent[0]++;
+                        });
+                    }
+                });
+        return sent[0];
     }
 
     /**
@@ -122,31 +120,19 @@ final class JobRedrive {
      */
     static int redriveBatchEvents(DynamoDbClient dynamo, String table, BatchStore batches, WebhookQueue webhooks,
                                   WebhookDeliveries deliveries) {
-        int sent = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(s -> s.tableName(table)
-                    .filterExpression("sk = :batch AND attribute_exists(webhookUrl) AND #status = :completed")
-                    .projectionExpression("id")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":batch", AttributeValue.fromS("BATCH"),
-                            ":completed", AttributeValue.fromS(BatchStatus.COMPLETED.wire())))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String batchId = item.get("id").s();
-                boolean settled = deliveries.listForBatch(batchId).stream().anyMatch(a ->
-                        a.outcome() == DeliveryAttempt.Outcome.DELIVERED
-                                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
-                Optional<Batch> batch = settled ? Optional.empty() : batches.get(batchId);
-                if (batch.isPresent()) {
-                    webhooks.send(WebhookEvent.batchCompleted(batch.get(),
-                            BatchViews.view(batch.get(), List.of(), null)));
-                    sent++;
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return sent;
+        int[] sent = {0};
+        scan(dynamo, table, "sk = :batch AND attribute_exists(webhookUrl) AND #status = :completed", "id",
+                Map.of(":batch", AttributeValue.fromS("BATCH"),
+                        ":completed", AttributeValue.fromS(BatchStatus.COMPLETED.wire())),
+                item -> {
+                    String batchId = item.get("id").s();
+                    if (!ended(deliveries.listForBatch(batchId))) {
+                        batches.get(batchId).ifPresent(batch -> {
+                            webhooks.send(WebhookEvent.batchCompleted(batch, BatchViews.view(batch, List.of(), null)));
+                            sent[0]++;
+                        });
+                    }
+                });
+        return sent[0];
     }
 }
