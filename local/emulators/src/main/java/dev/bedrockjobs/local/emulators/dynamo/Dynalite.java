@@ -3,6 +3,8 @@ package dev.bedrockjobs.local.emulators.dynamo;
 import dev.bedrockjobs.local.emulators.LocalPorts;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * tables and items survive a restart. The CLI is taken from {@code node_modules/dynalite/cli.js} under the
  * repository root ({@link RepoRoot}), installed by {@code npm ci}. The child's stderr goes to this class's
  * {@link System.Logger}, its stdout at debug level, and the child is killed when this object is closed or, as a
- * last resort, when the JVM exits.
+ * last resort, when the JVM exits. Node preloads {@code expression-cache.js} (a resource of this package), which
+ * keeps dynalite's parsed expressions instead of parsing each request's anew.
  *
  * <pre>{@code
  * try (Dynalite dynamo = Dynalite.builder().dataDirectory(dir).build().start()) {
@@ -31,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class Dynalite implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Dynalite.class.getName());
+    private static Path expressionCache;
 
     private final String nodeExecutable;
     private final Path cli;
@@ -94,7 +98,8 @@ public final class Dynalite implements AutoCloseable {
     }
 
     private List<String> command() {
-        List<String> command = new ArrayList<>(List.of(nodeExecutable, cli.toString(),
+        List<String> command = new ArrayList<>(List.of(nodeExecutable, "--require", expressionCache().toString(),
+                cli.toString(),
                 "--host", LocalPorts.loopback().getHostAddress(), "--port", Integer.toString(port)));
         if (dataDirectory != null) {
             command.addAll(List.of("--path", dataDirectory.toAbsolutePath().toString()));
@@ -104,6 +109,27 @@ public final class Dynalite implements AutoCloseable {
             command.addAll(List.of("--createTableMs", millis, "--deleteTableMs", millis, "--updateTableMs", millis));
         }
         return command;
+    }
+
+    /**
+     * The preload that keeps dynalite's parsed expressions (see the script's header: parsing was half of dynalite's
+     * CPU), written out of this jar once per JVM.
+     */
+    private static synchronized Path expressionCache() {
+        if (expressionCache == null) {
+            try (InputStream in = Dynalite.class.getResourceAsStream("expression-cache.js")) {
+                if (in == null) {
+                    throw new IllegalStateException("expression-cache.js is missing from the classpath");
+                }
+                Path file = Files.createTempFile("dynalite-expression-cache", ".js");
+                file.toFile().deleteOnExit();
+                Files.write(file, in.readAllBytes());
+                expressionCache = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write dynalite's preload script", e);
+            }
+        }
+        return expressionCache;
     }
 
     private void awaitPort(Process started, ProcessOutputForwarder stderr) {

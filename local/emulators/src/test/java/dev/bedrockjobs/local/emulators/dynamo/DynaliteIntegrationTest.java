@@ -2,6 +2,7 @@ package dev.bedrockjobs.local.emulators.dynamo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -16,6 +17,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -63,6 +66,44 @@ class DynaliteIntegrationTest {
 
         assertFalse(dynalite.isRunning());
         dynalite.close();
+    }
+
+    /**
+     * dynalite is started with a preload that keeps parsed expressions: a repeated expression must still act on each
+     * request's own values, and still be checked against each request's own names and value types.
+     */
+    @Test
+    void repeatedExpressionsActOnEachRequestsOwnValues() {
+        try (Dynalite dynalite = Dynalite.builder().tableStateDelayMillis(0).build().start();
+             DynamoDbClient dynamo = client(dynalite.endpoint())) {
+            createJobsTable(dynamo);
+            dynamo.putItem(b -> b.tableName("jobs").item(Map.of("id", AttributeValue.fromS("job-1"),
+                    "status", AttributeValue.fromS("S0"), "n", AttributeValue.fromN("0"))));
+            for (int i = 1; i <= 5; i++) {
+                advance(dynamo, "S" + (i - 1), "S" + i, AttributeValue.fromN(Integer.toString(i)));
+            }
+            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("jobs")
+                    .key(Map.of("id", AttributeValue.fromS("job-1"))).consistentRead(true)).item();
+            assertEquals("S5", item.get("status").s());
+            assertEquals("15", item.get("n").n()); // 1 + 2 + 3 + 4 + 5: every step added its own value
+
+            assertThrows(ConditionalCheckFailedException.class,
+                    () -> advance(dynamo, "S0", "S9", AttributeValue.fromN("1")));
+            DynamoDbException wrongType = assertThrows(DynamoDbException.class,
+                    () -> advance(dynamo, "S5", "S6", AttributeValue.fromS("one")));
+            assertEquals("ValidationException", wrongType.awsErrorDetails().errorCode());
+            assertEquals("S5", dynamo.getItem(b -> b.tableName("jobs")
+                    .key(Map.of("id", AttributeValue.fromS("job-1"))).consistentRead(true)).item().get("status").s());
+        }
+    }
+
+    private static void advance(DynamoDbClient dynamo, String from, String to, AttributeValue add) {
+        dynamo.updateItem(u -> u.tableName("jobs").key(Map.of("id", AttributeValue.fromS("job-1")))
+                .updateExpression("SET #s = :to ADD n :add")
+                .conditionExpression("#s = :from")
+                .expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":to", AttributeValue.fromS(to), ":from",
+                        AttributeValue.fromS(from), ":add", add)));
     }
 
     private static void createJobsTable(DynamoDbClient dynamo) {
