@@ -31,9 +31,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * records the handler sees.
  */
 class EventSourceMappingTest {
-    /** "ok..." succeeds, "fail..." is reported as a batch item failure, "throw..." fails the whole batch. */
+    /**
+     * "ok..." succeeds, "fail..." is reported as a batch item failure, "throw..." fails the whole batch, "defer..."
+     * is reported as failed after the handler set its visibility to 3 s (as the worker does to come back sooner or
+     * later than the queue's own timeout).
+     */
     public static final class JudgingHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
         static final ConcurrentLinkedQueue<SQSEvent.SQSMessage> SEEN = new ConcurrentLinkedQueue<>();
+        static final ConcurrentLinkedQueue<Instant> DEFERRED_AT = new ConcurrentLinkedQueue<>();
 
         public JudgingHandler(Map<String, String> env) {
         }
@@ -46,7 +51,12 @@ class EventSourceMappingTest {
                 if (m.getBody().startsWith("throw")) {
                     throw new IllegalStateException("the whole batch fails");
                 }
-                if (m.getBody().startsWith("fail")) {
+                if (m.getBody().startsWith("defer")) {
+                    DEFERRED_AT.add(Instant.now());
+                    sqs.changeMessageVisibility(c -> c.queueUrl(queueUrl).receiptHandle(m.getReceiptHandle())
+                            .visibilityTimeout(3));
+                }
+                if (m.getBody().startsWith("fail") || m.getBody().startsWith("defer")) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
                 }
             }
@@ -138,6 +148,16 @@ class EventSourceMappingTest {
         assertEquals("String", record.getMessageAttributes().get("kind").getDataType());
         assertTrue(record.getAttributes().containsKey("SentTimestamp"), record.getAttributes().toString());
         assertEquals(32, record.getMd5OfBody().length());
+    }
+
+    @Test
+    void aFailedMessageComesBackWhenTheVisibilityItsHandlerSetEnds() throws InterruptedException {
+        send("defer-1");
+        await("defer-1 delivered twice", () -> JudgingHandler.DEFERRED_AT.size() >= 2);
+        List<Instant> at = List.copyOf(JudgingHandler.DEFERRED_AT);
+        Duration gap = Duration.between(at.get(0), at.get(1));
+        // The queue's own timeout is 1 s: the mapping must leave the handler's 3 s alone, not reset it.
+        assertTrue(gap.compareTo(Duration.ofMillis(2_500)) >= 0, "came back after " + gap);
     }
 
     @Test
