@@ -32,29 +32,14 @@ function keyOf (id, str, context) {
     JSON.stringify(context.attrNames || null) + '\u0000' + shape
 }
 
-// A fresh copy of a kept tree, each marker replaced by this request's value of its key.
-function replay (node, fromTemplate, vals) {
+// A deep copy of a parse tree in which swap(node) replaces any node it returns something for.
+function copy (node, swap) {
   if (node === null || typeof node !== 'object') return node
-  const key = fromTemplate.get(node)
-  if (key !== undefined) return vals[key]
-  if (Array.isArray(node)) return node.map(n => replay(n, fromTemplate, vals))
+  const swapped = swap(node)
+  if (swapped !== undefined) return swapped
+  if (Array.isArray(node)) return node.map(n => copy(n, swap))
   const out = {}
-  for (const k of Object.keys(node)) out[k] = replay(node[k], fromTemplate, vals)
-  return out
-}
-
-// A private copy of a fresh parse, each value taken from the request replaced by a marker of its key.
-function snapshot (node, byValue, fromTemplate) {
-  if (node === null || typeof node !== 'object') return node
-  const key = byValue.get(node)
-  if (key !== undefined) {
-    const marker = {}
-    fromTemplate.set(marker, key)
-    return marker
-  }
-  if (Array.isArray(node)) return node.map(n => snapshot(n, byValue, fromTemplate))
-  const out = {}
-  for (const k of Object.keys(node)) out[k] = snapshot(node[k], byValue, fromTemplate)
+  for (const k of Object.keys(node)) out[k] = copy(node[k], swap)
   return out
 }
 
@@ -69,7 +54,9 @@ function remember (id, parser) {
     if (hit) {
       for (const n of hit.usedNames) delete context.unusedAttrNames[n]
       for (const v of hit.usedVals) delete context.unusedAttrVals[v]
-      return replay(hit.tree, hit.fromTemplate, context.attrVals || {})
+      // each marker becomes this request's value of its key
+      const vals = context.attrVals || {}
+      return copy(hit.tree, n => hit.markers.has(n) ? vals[hit.markers.get(n)] : undefined)
     }
     const namesBefore = Object.keys(context.unusedAttrNames || {})
     const valsBefore = Object.keys(context.unusedAttrVals || {})
@@ -78,11 +65,18 @@ function remember (id, parser) {
     for (const [k, v] of Object.entries(context.attrVals || {})) {
       if (v && typeof v === 'object') byValue.set(v, k)
     }
-    const fromTemplate = new Map()
+    const markers = new Map() // marker object -> key of the value it stands for
+    // A private copy (dynalite may change the tree it is given), each value taken from the request a marker.
+    const kept = copy(tree, n => {
+      if (!byValue.has(n)) return undefined
+      const marker = {}
+      markers.set(marker, byValue.get(n))
+      return marker
+    })
     if (cache.size >= MAX_ENTRIES) cache.clear()
     cache.set(key, {
-      tree: snapshot(tree, byValue, fromTemplate), // a private copy: dynalite may change the tree it is given
-      fromTemplate,
+      tree: kept,
+      markers,
       usedNames: namesBefore.filter(n => !(n in context.unusedAttrNames)),
       usedVals: valsBefore.filter(v => !(v in context.unusedAttrVals)),
     })

@@ -221,10 +221,10 @@ public final class LoadDriver {
         double cpu = stackCpuSeconds() - cpuBefore;
 
         Instant lastFinish = Instant.EPOCH;
-        Map<String, AtomicInteger> byStatus = new LinkedHashMap<>();
+        List<JsonNode> e2eJobs = readAll(pool, new ArrayList<>(ids));
+        Map<String, Integer> byStatus = countByStatus(e2eJobs);
         List<String> notTerminal = new ArrayList<>();
-        for (JsonNode job : readAll(pool, new ArrayList<>(ids))) {
-            byStatus.computeIfAbsent(job.path("status").asText("missing"), s -> new AtomicInteger()).incrementAndGet();
+        for (JsonNode job : e2eJobs) {
             if (!TERMINAL.contains(job.path("status").asText())) {
                 notTerminal.add(job.toString());
             }
@@ -233,8 +233,7 @@ public final class LoadDriver {
                 lastFinish = f.isAfter(lastFinish) ? f : lastFinish;
             }
         }
-        int terminal = byStatus.entrySet().stream().filter(e -> TERMINAL.contains(e.getKey()))
-                .mapToInt(e -> e.getValue().get()).sum();
+        int terminal = countIn(byStatus, TERMINAL);
         double span = Duration.between(firstSubmit, lastFinish).toMillis() / 1000.0;
         print("e2e_statuses", byStatus.toString());
         print("e2e_seconds_first_submit_to_last_finish", String.format("%.2f", span));
@@ -246,16 +245,14 @@ public final class LoadDriver {
                     cpu * 1000 / Math.max(1, ids.size())));
         }
 
-        Map<String, AtomicInteger> phaseOneStatus = new LinkedHashMap<>();
-        for (JsonNode job : readAll(pool, phaseOne)) {
-            phaseOneStatus.computeIfAbsent(job.path("status").asText("missing"), s -> new AtomicInteger())
-                    .incrementAndGet();
+        List<JsonNode> phaseOneJobs = readAll(pool, phaseOne);
+        Map<String, Integer> phaseOneStatus = countByStatus(phaseOneJobs);
+        for (JsonNode job : phaseOneJobs) {
             if (!TERMINAL.contains(job.path("status").asText())) {
                 notTerminal.add(job.toString());
             }
         }
-        int phaseOneTerminal = phaseOneStatus.entrySet().stream().filter(e -> TERMINAL.contains(e.getKey()))
-                .mapToInt(e -> e.getValue().get()).sum();
+        int phaseOneTerminal = countIn(phaseOneStatus, TERMINAL);
         print("submit_phases_statuses", phaseOneStatus.toString());
         print("submit_phases_lost", Integer.toString(phaseOne.size() - phaseOneTerminal));
         notTerminal.stream().limit(5).forEach(j -> print("not_terminal", j));
@@ -265,14 +262,22 @@ public final class LoadDriver {
     /** With nothing consuming the queues: every job the submit phases accepted must be stored, still queued. */
     private void readBackStored(List<String> ids) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
-        Map<String, AtomicInteger> byStatus = new LinkedHashMap<>();
-        for (JsonNode job : readAll(pool, ids)) {
-            byStatus.computeIfAbsent(job.path("status").asText("missing"), s -> new AtomicInteger()).incrementAndGet();
-        }
+        Map<String, Integer> byStatus = countByStatus(readAll(pool, ids));
         pool.shutdown();
-        AtomicInteger queued = byStatus.getOrDefault("queued", new AtomicInteger());
         print("submit_phases_statuses", byStatus.toString());
-        print("submit_phases_lost", Integer.toString(ids.size() - queued.get()));
+        print("submit_phases_lost", Integer.toString(ids.size() - countIn(byStatus, Set.of("queued"))));
+    }
+
+    /** How many jobs have each status ("missing" for a job not found), in the order first seen. */
+    private static Map<String, Integer> countByStatus(List<JsonNode> jobs) {
+        Map<String, Integer> byStatus = new LinkedHashMap<>();
+        jobs.forEach(job -> byStatus.merge(job.path("status").asText("missing"), 1, Integer::sum));
+        return byStatus;
+    }
+
+    private static int countIn(Map<String, Integer> byStatus, Set<String> statuses) {
+        return byStatus.entrySet().stream().filter(e -> statuses.contains(e.getKey()))
+                .mapToInt(Map.Entry::getValue).sum();
     }
 
     /** The 1, 5 and 15-minute load averages: other work on the machine skews every rate measured here. */
