@@ -10,7 +10,6 @@ import java.util.List;
 
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
-import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +52,7 @@ class NovaCodecTest {
 
     @Test
     void readsDocumentedResponse() {
-        ModelReply reply = codec.readReply(responseBody("nova-response.json"));
+        ModelReply reply = codec.readReply(DocumentedBodies.read("amazon-nova/response.json"));
 
         assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
         assertEquals(StopReason.END_TURN, reply.stopReason());
@@ -64,11 +63,13 @@ class NovaCodecTest {
     }
 
     @Test
-    void readsTruncatedResponse() {
-        ModelReply reply = codec.readReply(responseBody("nova-max-tokens.json"));
+    void readsDocumentedStopByMaxTokens() {
+        ModelReply reply = codec.readReply(DocumentedBodies.read("amazon-nova/response-max-tokens.json"));
 
         assertEquals("A queue lets the sender move on", reply.text());
         assertEquals(StopReason.MAX_TOKENS, reply.stopReason());
+        assertEquals("max_tokens", reply.rawStopReason());
+        assertEquals(14, reply.inputTokens());
         assertEquals(8, reply.outputTokens());
     }
 
