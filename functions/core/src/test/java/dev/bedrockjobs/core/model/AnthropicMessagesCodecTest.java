@@ -92,6 +92,17 @@ class AnthropicMessagesCodecTest {
     }
 
     @Test
+    void readsUsageBesideCountsTheBedrockPageDoesNotList() {
+        // Anthropic's own API adds prompt-caching counts to usage; the simulator leaves them out, AWS may not
+        ModelReply reply = codec.readReply(json("""
+                {"content":[{"type":"text","text":"42"}],"stop_reason":"end_turn","usage":{"input_tokens":3,
+                 "cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}"""));
+
+        assertEquals(3, reply.inputTokens());
+        assertEquals(1, reply.outputTokens());
+    }
+
+    @Test
     void joinsTextBlocks() {
         ModelReply reply = codec.readReply(json("""
                 {"content":[{"type":"text","text":"A queue lets"},{"type":"text","text":" the sender move on"}],
