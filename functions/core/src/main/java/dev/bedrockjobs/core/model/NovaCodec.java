@@ -10,7 +10,10 @@ import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
 import static dev.bedrockjobs.core.model.ReplyFields.requireText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
 
-/** Amazon Nova (v1 understanding models) through the messages-v1 InvokeModel schema. */
+/**
+ * Amazon Nova (v1 understanding models) through the messages-v1 InvokeModel schema, as
+ * https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html documents it.
+ */
 public final class NovaCodec implements ModelCodec {
 
     static final String SCHEMA_VERSION = "messages-v1";
@@ -33,9 +36,10 @@ public final class NovaCodec implements ModelCodec {
         ObjectNode message = body.putArray("messages").addObject();
         message.put("role", "user");
         message.putArray("content").addObject().put("text", request.prompt());
-        // InvokeModel spells it max_new_tokens; only the Converse API uses maxTokens for Nova v1
+        // the Nova user guide's complete request schema names it maxTokens; its first edition's max_new_tokens is
+        // no longer documented
         ObjectNode inferenceConfig = body.putObject("inferenceConfig");
-        inferenceConfig.put("max_new_tokens", request.maxTokens());
+        inferenceConfig.put("maxTokens", request.maxTokens());
         if (request.temperature() != null) {
             inferenceConfig.put("temperature", request.temperature());
         }

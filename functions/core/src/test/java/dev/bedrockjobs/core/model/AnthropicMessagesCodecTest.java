@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
+import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
+import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
+import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
-import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AnthropicMessagesCodecTest {
+
+    private static final String REQUEST = "anthropic-claude-messages/request.json";
 
     private final ModelCodec codec = ModelCodecs.forModel("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
 
@@ -48,8 +53,22 @@ class AnthropicMessagesCodecTest {
     }
 
     @Test
+    void buildsTheDocumentedRequest() {
+        assertEquals(documentedWithout(REQUEST, "/top_k", "/stop_sequences"), codec.requestBody(DOCUMENTED_REQUEST));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.bedrockjobs.core.model.ModelFixtures#requests")
+    void sendsOnlyDocumentedFieldsAndEveryRequiredOne(ModelRequest request) {
+        JsonNode body = codec.requestBody(request);
+
+        assertEquals(List.of(), undocumentedFields(DocumentedBodies.read(REQUEST), body));
+        assertTrue(fieldNames(body).containsAll(List.of("anthropic_version", "max_tokens", "messages")));
+    }
+
+    @Test
     void readsDocumentedResponse() {
-        ModelReply reply = codec.readReply(responseBody("anthropic-response.json"));
+        ModelReply reply = codec.readReply(DocumentedBodies.read("anthropic-claude-messages/response.json"));
 
         assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
         assertEquals(StopReason.END_TURN, reply.stopReason());
@@ -61,14 +80,35 @@ class AnthropicMessagesCodecTest {
     }
 
     @Test
-    void readsTruncatedResponseAndJoinsTextBlocks() {
-        ModelReply reply = codec.readReply(responseBody("anthropic-max-tokens.json"));
+    void readsDocumentedStopByMaxTokens() {
+        ModelReply reply = codec.readReply(DocumentedBodies.read("anthropic-claude-messages/response-max-tokens.json"));
 
         assertEquals("A queue lets the sender move on before", reply.text());
         assertEquals(StopReason.MAX_TOKENS, reply.stopReason());
         assertEquals("max_tokens", reply.rawStopReason());
+        assertEquals(21, reply.inputTokens());
         assertEquals(8, reply.outputTokens());
         assertTrue(reply.truncated());
+    }
+
+    @Test
+    void readsUsageBesideCountsTheBedrockPageDoesNotList() {
+        // Anthropic's own API adds prompt-caching counts to usage; the simulator leaves them out, AWS may not
+        ModelReply reply = codec.readReply(json("""
+                {"content":[{"type":"text","text":"42"}],"stop_reason":"end_turn","usage":{"input_tokens":3,
+                 "cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}"""));
+
+        assertEquals(3, reply.inputTokens());
+        assertEquals(1, reply.outputTokens());
+    }
+
+    @Test
+    void joinsTextBlocks() {
+        ModelReply reply = codec.readReply(json("""
+                {"content":[{"type":"text","text":"A queue lets"},{"type":"text","text":" the sender move on"}],
+                 "stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":2}}"""));
+
+        assertEquals("A queue lets the sender move on", reply.text());
     }
 
     @Test

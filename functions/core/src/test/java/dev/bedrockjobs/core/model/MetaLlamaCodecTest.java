@@ -3,19 +3,24 @@ package dev.bedrockjobs.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
+import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
+import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
+import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
-import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetaLlamaCodecTest {
+
+    private static final String REQUEST = "meta-llama/request.json";
 
     private final ModelCodec codec = ModelCodecs.forModel("us.meta.llama3-3-70b-instruct-v1:0");
 
@@ -43,8 +48,22 @@ class MetaLlamaCodecTest {
     }
 
     @Test
+    void buildsTheDocumentedRequestWithItsSystemTurn() {
+        assertEquals(documentedWithout(REQUEST, "/top_p"), codec.requestBody(DOCUMENTED_REQUEST));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.bedrockjobs.core.model.ModelFixtures#requests")
+    void sendsOnlyDocumentedFieldsAndEveryRequiredOne(ModelRequest request) {
+        JsonNode body = codec.requestBody(request);
+
+        assertEquals(List.of(), undocumentedFields(DocumentedBodies.read(REQUEST), body));
+        assertTrue(body.has("prompt"));
+    }
+
+    @Test
     void readsDocumentedResponse() {
-        ModelReply reply = codec.readReply(responseBody("llama-response.json"));
+        ModelReply reply = codec.readReply(DocumentedBodies.read("meta-llama/response.json"));
 
         assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
         assertEquals(StopReason.END_TURN, reply.stopReason());
@@ -55,8 +74,8 @@ class MetaLlamaCodecTest {
     }
 
     @Test
-    void readsTruncatedResponse() {
-        ModelReply reply = codec.readReply(responseBody("llama-max-tokens.json"));
+    void readsDocumentedStopByLength() {
+        ModelReply reply = codec.readReply(DocumentedBodies.read("meta-llama/response-length.json"));
 
         assertEquals("A queue lets the sender move on", reply.text());
         assertEquals(StopReason.MAX_TOKENS, reply.stopReason());

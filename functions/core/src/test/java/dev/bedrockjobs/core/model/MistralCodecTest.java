@@ -3,18 +3,23 @@ package dev.bedrockjobs.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
+import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
+import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
+import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
-import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MistralCodecTest {
+
+    private static final String REQUEST = "mistral-text-completion/request.json";
 
     private final ModelCodec codec = ModelCodecs.forModel("mistral.mistral-7b-instruct-v0:2");
 
@@ -37,11 +42,29 @@ class MistralCodecTest {
     }
 
     @Test
+    void buildsTheDocumentedRequest() {
+        // the instruct format has no system role, so the documented request has no system prompt
+        ModelRequest withoutSystem = new ModelRequest(DOCUMENTED_REQUEST.prompt(), null,
+                DOCUMENTED_REQUEST.maxTokens(), DOCUMENTED_REQUEST.temperature());
+
+        assertEquals(documentedWithout(REQUEST, "/stop", "/top_p", "/top_k"), codec.requestBody(withoutSystem));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.bedrockjobs.core.model.ModelFixtures#requests")
+    void sendsOnlyDocumentedFieldsAndEveryRequiredOne(ModelRequest request) {
+        JsonNode body = codec.requestBody(request);
+
+        assertEquals(List.of(), undocumentedFields(DocumentedBodies.read(REQUEST), body));
+        assertTrue(body.has("prompt"));
+    }
+
+    @Test
     void readsDocumentedResponseAndEstimatesTokens() {
         // "<s>[INST] Explain queues in one sentence. [/INST]" is 49 characters
         ModelRequest request = ModelRequest.of("Explain queues in one sentence.", 400);
 
-        ModelReply reply = codec.readReply(responseBody("mistral-response.json"), request);
+        ModelReply reply = codec.readReply(DocumentedBodies.read("mistral-text-completion/response.json"), request);
 
         assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
         assertEquals(StopReason.END_TURN, reply.stopReason());
@@ -53,7 +76,7 @@ class MistralCodecTest {
 
     @Test
     void withoutTheRequestOnlyOutputTokensCanBeEstimated() {
-        ModelReply reply = codec.readReply(responseBody("mistral-response.json"));
+        ModelReply reply = codec.readReply(DocumentedBodies.read("mistral-text-completion/response.json"));
 
         assertEquals(0, reply.inputTokens());
         assertEquals(16, reply.outputTokens());
@@ -61,8 +84,8 @@ class MistralCodecTest {
     }
 
     @Test
-    void readsTruncatedResponse() {
-        ModelReply reply = codec.readReply(responseBody("mistral-max-tokens.json"));
+    void readsDocumentedStopByLength() {
+        ModelReply reply = codec.readReply(DocumentedBodies.read("mistral-text-completion/response-length.json"));
 
         assertEquals("A queue lets the sender move on", reply.text());
         assertEquals(StopReason.MAX_TOKENS, reply.stopReason());

@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
+import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
+import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
+import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
-import static dev.bedrockjobs.core.model.ModelFixtures.responseBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NovaCodecTest {
+
+    private static final String REQUEST = "amazon-nova/request.json";
 
     private final ModelCodec codec = ModelCodecs.forModel("us.amazon.nova-pro-v1:0");
 
@@ -38,8 +43,8 @@ class NovaCodecTest {
         assertEquals(List.of("text"), fieldNames(content.get(0)));
         assertEquals("What is a queue?", content.get(0).get("text").textValue());
         JsonNode inferenceConfig = body.get("inferenceConfig");
-        assertEquals(List.of("max_new_tokens", "temperature"), fieldNames(inferenceConfig));
-        assertEquals(700, inferenceConfig.get("max_new_tokens").intValue());
+        assertEquals(List.of("maxTokens", "temperature"), fieldNames(inferenceConfig));
+        assertEquals(700, inferenceConfig.get("maxTokens").intValue());
         assertEquals(0.3, inferenceConfig.get("temperature").doubleValue());
     }
 
@@ -48,12 +53,27 @@ class NovaCodecTest {
         JsonNode body = codec.requestBody(ModelRequest.of("What is a queue?", 64));
 
         assertEquals(List.of("schemaVersion", "messages", "inferenceConfig"), fieldNames(body));
-        assertEquals(List.of("max_new_tokens"), fieldNames(body.get("inferenceConfig")));
+        assertEquals(List.of("maxTokens"), fieldNames(body.get("inferenceConfig")));
+    }
+
+    @Test
+    void buildsTheDocumentedRequest() {
+        assertEquals(documentedWithout(REQUEST, "/inferenceConfig/topP", "/inferenceConfig/topK",
+                "/inferenceConfig/stopSequences"), codec.requestBody(DOCUMENTED_REQUEST));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.bedrockjobs.core.model.ModelFixtures#requests")
+    void sendsOnlyDocumentedFieldsAndEveryRequiredOne(ModelRequest request) {
+        JsonNode body = codec.requestBody(request);
+
+        assertEquals(List.of(), undocumentedFields(DocumentedBodies.read(REQUEST), body));
+        assertTrue(body.has("messages"));
     }
 
     @Test
     void readsDocumentedResponse() {
-        ModelReply reply = codec.readReply(responseBody("nova-response.json"));
+        ModelReply reply = codec.readReply(DocumentedBodies.read("amazon-nova/response.json"));
 
         assertEquals("A queue lets the sender move on before the receiver is ready.", reply.text());
         assertEquals(StopReason.END_TURN, reply.stopReason());
@@ -64,11 +84,13 @@ class NovaCodecTest {
     }
 
     @Test
-    void readsTruncatedResponse() {
-        ModelReply reply = codec.readReply(responseBody("nova-max-tokens.json"));
+    void readsDocumentedStopByMaxTokens() {
+        ModelReply reply = codec.readReply(DocumentedBodies.read("amazon-nova/response-max-tokens.json"));
 
         assertEquals("A queue lets the sender move on", reply.text());
         assertEquals(StopReason.MAX_TOKENS, reply.stopReason());
+        assertEquals("max_tokens", reply.rawStopReason());
+        assertEquals(14, reply.inputTokens());
         assertEquals(8, reply.outputTokens());
     }
 

@@ -7,7 +7,7 @@ import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
-import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.model.DocumentedBodies;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
@@ -16,8 +16,6 @@ import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -135,14 +133,10 @@ class WorkerServiceIntegrationTest {
         return j;
     }
 
-    /** The model answers at once with a recorded Anthropic response (21 input tokens, 15 output). */
+    /** The model answers at once with AWS's documented Anthropic response (21 input tokens, 15 output). */
     private static ModelCallPolicy answeringPolicy() {
-        try (InputStream in = WorkerServiceIntegrationTest.class.getResourceAsStream("/model/anthropic-response.json")) {
-            var response = Json.MAPPER.readTree(in);
-            return (jobId, executionName, modelId, body) -> new ModelCallPolicy.Answered(response, 1);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        var response = DocumentedBodies.read("anthropic-claude-messages/response.json");
+        return (jobId, executionName, modelId, body) -> new ModelCallPolicy.Answered(response, 1);
     }
 
     /** The store as the worker sees it when the first finish is written but its answer is lost. */

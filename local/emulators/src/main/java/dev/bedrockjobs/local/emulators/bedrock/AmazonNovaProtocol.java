@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * Amazon Nova understanding models, InvokeModel "messages-v1" body. The output budget is
- * {@code inferenceConfig.max_new_tokens} (InvokeModel spelling); the camelCase {@code maxTokens} of the Nova 2
- * examples is accepted too.
+ * {@code inferenceConfig.maxTokens}, with {@code topP} and {@code topK}, as the Nova user guide's complete request
+ * schema documents them; the snake_case {@code max_new_tokens}, {@code top_p} and {@code top_k} of the guide's first
+ * edition are accepted too, since much public code still sends them.
  */
 final class AmazonNovaProtocol implements ModelProtocol {
 

@@ -126,10 +126,9 @@ final class AnthropicMessagesProtocol implements ModelProtocol {
         body.putArray("content").addObject().put("type", "text").put("text", completion.text());
         body.put("stop_reason", completion.truncated() ? "max_tokens" : "end_turn");
         body.putNull("stop_sequence");
+        // the usage the Bedrock page documents; callers must not come to depend on more than that
         ObjectNode usage = body.putObject("usage");
         usage.put("input_tokens", request.inputTokens());
-        usage.put("cache_creation_input_tokens", 0);
-        usage.put("cache_read_input_tokens", 0);
         usage.put("output_tokens", completion.outputTokens());
         return body;
     }

@@ -23,10 +23,10 @@ public final class ModelBodies {
                 .put("max_gen_len", maxGenLen);
     }
 
-    public static ObjectNode nova(String prompt, int maxNewTokens) {
+    public static ObjectNode nova(String prompt, int maxTokens) {
         ObjectNode body = Json.object().put("schemaVersion", "messages-v1");
         body.putArray("messages").addObject().put("role", "user").putArray("content").addObject().put("text", prompt);
-        body.putObject("inferenceConfig").put("max_new_tokens", maxNewTokens);
+        body.putObject("inferenceConfig").put("maxTokens", maxTokens);
         return body;
     }
 
