@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchRequest;
+import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequest;
@@ -12,6 +13,7 @@ import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.port.ResponseCache;
 import dev.bedrockjobs.core.work.JobOutcomes;
 
@@ -144,8 +146,11 @@ public final class SubmitService {
     }
 
     /**
-     * POST /v1/batches: all items validated first (nothing is written if any is bad), then the jobs in bulk, then the
-     * batch record that makes them visible as a batch, then the messages in parallel batches of ten.
+     * POST /v1/batches: all items validated first (nothing is written if any is bad), then the batch record, then the
+     * jobs in bulk, then the messages in parallel batches of ten. The batch record (with the parts that count its
+     * items) goes first so that no job is ever stored without it: a worker counts every job it claims in its batch. A
+     * submit that stops in between leaves a batch short of jobs, which a replay with the same key finishes and the
+     * reconciler otherwise cancels.
      */
     public ApiResponse submitBatch(ApiRequest request) {
         Optional<ApiResponse> unsupported = requireJson(request);
@@ -164,42 +169,55 @@ public final class SubmitService {
             if (key.conflict()) {
                 return keyReused();
             }
-            String batchId = key.id();
             if (key.earlier()) {
                 // An earlier request owns this key, and its jobs what they hold: what this one took is given back.
-                Optional<Batch> original = batches.getOwned(tenantId, batchId);
-                if (original.isPresent()) {
-                    return batchAccepted(200, original.get(),
-                            store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null).items());
-                }
+                return replay(key.id(), tenantId, br, hash, now);
             }
-            // A replay finishing an interrupted submission writes its jobs holding nothing, one by one and
-            // conditionally: jobs the interrupted attempt wrote are left alone, with what they hold.
-            List<Job> jobs = key.earlier() ? batchJobs(batchId, tenantId, br, now) : fresh;
-            if (key.earlier()) {
-                jobs.forEach(store::create);
-            } else {
-                createAll(jobs, admission);
-            }
-            Batch batch = Batch.accepted(batchId, tenantId, now, jobs.size(), br.webhookUrl(),
-                    br.idempotencyKey(), hash);
+            Batch batch = Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(),
+                    hash);
             batches.create(batch);
-            List<JobQueue.JobMessage> messages = jobs.stream()
-                    .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList();
-            List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
-            if (!unsent.isEmpty()) {
-                LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
-                        + " messages not sent; the reconciler will re-drive those jobs");
-            }
-            return batchAccepted(202, batch, jobs);
+            createAll(fresh, admission);
+            enqueue(batch.id(), fresh);
+            return batchAccepted(202, batch, fresh);
         }
     }
 
     /**
+     * Answers a request whose key an earlier one reserved with the earlier batch, finishing it first if that request
+     * stopped part way (before its batch record, or before all its jobs). The jobs are written as the earlier request
+     * meant them, one by one and conditionally, holding nothing: those it wrote are left alone, with what they hold.
+     * Just after the earlier request, the index may not show all its jobs yet; finishing it again only repeats
+     * refused writes and harmless messages.
+     */
+    private ApiResponse replay(String batchId, String tenantId, BatchRequest br, String hash, Instant now) {
+        Optional<Batch> original = batches.getOwned(tenantId, batchId);
+        if (original.isPresent()) {
+            Page<Job> first = store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null);
+            int stored = first.items().size();
+            for (String cursor = first.nextCursor(); cursor != null; ) {
+                Page<Job> page = store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, cursor);
+                stored += page.items().size();
+                cursor = page.nextCursor();
+            }
+            if (original.get().status() != BatchStatus.RUNNING || stored >= original.get().total()) {
+                return batchAccepted(200, original.get(), first.items());
+            }
+        }
+        Batch batch = original.orElseGet(() -> Batch.accepted(batchId, tenantId, now, br.items().size(),
+                br.webhookUrl(), br.idempotencyKey(), hash));
+        batches.create(batch); // conditional: a record that is there, and its parts, are left as they are
+        List<Job> jobs = batchJobs(batchId, tenantId, br, batch.createdAt());
+        jobs.forEach(store::create);
+        enqueue(batchId, jobs);
+        return batchAccepted(202, batch, jobs);
+    }
+
+    /**
      * Writes a fresh batch's jobs in bulk and commits what they took. The bulk write goes in parallel parts, so one
-     * that fails may leave some jobs stored: those are found with a consistent read each and keep what they hold.
-     * A job that cannot be read is taken as not stored (DynamoDB failing both calls, yet having applied the write,
-     * is the one case where its hold would then be given back twice).
+     * that fails may leave some jobs stored: those are found with a consistent read each and keep what they hold
+     * (unless a concurrent replay stored its own copy, holding nothing). A job that cannot be read is taken as not
+     * stored (DynamoDB failing both calls, yet having applied the write, is the one case where its hold would then
+     * be given back twice).
      */
     private void createAll(List<Job> jobs, Admission admission) {
         try {
@@ -208,7 +226,8 @@ public final class SubmitService {
             List<Job> stored = new ArrayList<>();
             try {
                 for (Job j : jobs) {
-                    store.get(j.id()).ifPresent(x -> stored.add(j));
+                    store.get(j.id()).filter(found -> found.holdsActiveSlot() == j.holdsActiveSlot()
+                            && found.reservedTokens() == j.reservedTokens()).ifPresent(found -> stored.add(j));
                 }
             } catch (RuntimeException unreadable) {
                 e.addSuppressed(unreadable);
@@ -217,6 +236,17 @@ public final class SubmitService {
             throw e;
         }
         admission.commit();
+    }
+
+    /** Sends the jobs' messages; a job whose message is not sent stays queued, and the reconciler re-drives it. */
+    private void enqueue(String batchId, List<Job> jobs) {
+        List<JobQueue.JobMessage> messages = jobs.stream()
+                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList();
+        List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
+        if (!unsent.isEmpty()) {
+            LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
+                    + " messages not sent; the reconciler will re-drive those jobs");
+        }
     }
 
     private List<Job> batchJobs(String batchId, String tenantId, BatchRequest br, Instant now) {

@@ -173,6 +173,37 @@ class SubmitServiceIntegrationTest {
         assertHeldOnlyByStoredJobs();
     }
 
+    @Test
+    void aBatchWrittenOnlyInPartLeavesNoJobWithoutItsBatch() {
+        faults.fail(r -> r instanceof BatchWriteItemRequest b && b.requestItems().values().stream()
+                .flatMap(List::stream).anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= 25));
+        assertEquals(500, post("/v1/batches", batchOf(30), null).status());
+
+        List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
+        assertEquals(25, stored.size());
+        DynamoBatchStore batches = new DynamoBatchStore(dynamo, table, Duration.ofDays(1));
+        String batchId = stored.get(0).batchId();
+        assertEquals(30, batches.get(batchId).orElseThrow().total(), "every stored job has its batch");
+        // what a worker does first with each of them: counted, not refused for want of the batch
+        stored.forEach(batches::recordStarted);
+        assertEquals(25, batches.get(batchId).orElseThrow().running());
+    }
+
+    @Test
+    void aReplayFinishesABatchItsOriginalLeftPartWritten() {
+        faults.fail(r -> r instanceof BatchWriteItemRequest b && b.requestItems().values().stream()
+                .flatMap(List::stream).anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= 25));
+        assertEquals(500, post("/v1/batches", batchOf(30), "batch-1").status());
+        faults.fail(r -> false);
+
+        ApiResponse replay = post("/v1/batches", batchOf(30), "batch-1");
+        assertEquals(202, replay.status(), replay.body());
+        assertEquals(30, jobs.listByTenant(TENANT, null, 100, null).items().size());
+        assertHeldOnlyByStoredJobs();
+        ApiResponse again = post("/v1/batches", batchOf(30), "batch-1");
+        assertEquals(200, again.status(), "finished now: " + again.body());
+    }
+
     /** Fails, before they are sent, the DynamoDB calls it is told to: as if DynamoDB could not be reached for them. */
     private static final class Faults implements ExecutionInterceptor {
         private volatile Predicate<SdkRequest> failing = r -> false;
