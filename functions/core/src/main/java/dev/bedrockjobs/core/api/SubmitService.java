@@ -133,8 +133,8 @@ public final class SubmitService {
     }
 
     /**
-     * Writes a new job. @return false if a job with its id is there: written by someone else, or by this very call
-     * (an attempt applied whose every answer was lost), which the caller tells apart by reading it
+     * Writes a new job. @return false if the write was refused (a job with its id is there) or failed (perhaps applied
+     * with every answer lost): the caller reads the job to learn whether it is stored, and by whom
      */
     private boolean create(Job job) {
         try {

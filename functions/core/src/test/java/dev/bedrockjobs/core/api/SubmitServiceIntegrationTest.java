@@ -113,13 +113,21 @@ class SubmitServiceIntegrationTest {
         return request instanceof PutItemRequest put && put.item().get("pk").s().startsWith(pkPrefix);
     }
 
+    /** A bulk write of batch jobs that includes the item at {@code index} or a later one. */
+    private static boolean writesInBulkItemsFrom(SdkRequest request, int index) {
+        return request instanceof BatchWriteItemRequest bulk && bulk.requestItems().values().stream()
+                .flatMap(List::stream)
+                .anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= index);
+    }
+
     /**
      * What the tenant's month holds and its count of active jobs are exactly what its stored jobs hold: nothing was
      * left behind by a request that stopped.
      */
     private void assertHeldOnlyByStoredJobs() {
         List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
-        UsageMeter.Spent spent = new DynamoUsageMeter(dynamo, table).spent(TENANT, YearMonth.from(NOW.atZone(ZoneOffset.UTC)));
+        UsageMeter.Spent spent = new DynamoUsageMeter(dynamo, table)
+                .spent(TENANT, YearMonth.from(NOW.atZone(ZoneOffset.UTC)));
         assertEquals(stored.stream().mapToLong(Job::reservedTokens).sum(), spent.committedTokens(),
                 "tokens held, with " + stored.size() + " jobs stored");
         assertEquals(0, stored.stream().map(Job::reservedUsd).filter(Objects::nonNull)
@@ -165,9 +173,8 @@ class SubmitServiceIntegrationTest {
 
     @Test
     void aBatchWrittenOnlyInPartHoldsOnlyWhatItsStoredJobsHold() {
-        // the bulk write of items 25 to 29 fails; items 0 to 24 are written beside it
-        faults.fail(r -> r instanceof BatchWriteItemRequest b && b.requestItems().values().stream()
-                .flatMap(List::stream).anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= 25));
+        // the bulk write of items 25 to 29 fails; items 0 to 24 are written beside it, in a call of their own
+        faults.fail(r -> writesInBulkItemsFrom(r, 25));
         assertEquals(500, post("/v1/batches", batchOf(30), null).status());
         assertEquals(25, jobs.listByTenant(TENANT, null, 100, null).items().size());
         assertHeldOnlyByStoredJobs();
@@ -175,8 +182,7 @@ class SubmitServiceIntegrationTest {
 
     @Test
     void aBatchWrittenOnlyInPartLeavesNoJobWithoutItsBatch() {
-        faults.fail(r -> r instanceof BatchWriteItemRequest b && b.requestItems().values().stream()
-                .flatMap(List::stream).anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= 25));
+        faults.fail(r -> writesInBulkItemsFrom(r, 25));
         assertEquals(500, post("/v1/batches", batchOf(30), null).status());
 
         List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
@@ -191,8 +197,7 @@ class SubmitServiceIntegrationTest {
 
     @Test
     void aReplayFinishesABatchItsOriginalLeftPartWritten() {
-        faults.fail(r -> r instanceof BatchWriteItemRequest b && b.requestItems().values().stream()
-                .flatMap(List::stream).anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= 25));
+        faults.fail(r -> writesInBulkItemsFrom(r, 25));
         assertEquals(500, post("/v1/batches", batchOf(30), "batch-1").status());
         faults.fail(r -> false);
 
