@@ -47,7 +47,7 @@ public final class Wiring {
         SubmitLimits limits = new SubmitLimits(new DynamoTenantStore(aws.dynamoDb(), aws.required(JOBS_TABLE)),
                 TenantLimits.fromEnvironment(env), limitCounters(aws), usageMeter(aws), Pricing.load(),
                 Clock.systemUTC(), TENANT_SETTINGS_TTL);
-        return new SubmitService(meteredJobStore(aws), batchStore(aws),
+        return new SubmitService(jobStore(aws), batchStore(aws),
                 new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser, catalog, Clock.systemUTC(),
                 Duration.ofHours(24), limits, responseCache(aws), jobOutcomes(aws));
     }
@@ -63,13 +63,13 @@ public final class Wiring {
         return new ApiKeyAuthorizer(new DynamoTenantStore(aws.dynamoDb(), aws.required(JOBS_TABLE)));
     }
 
-    /** The job store of the functions that submit and finish jobs, reporting those writes as metrics. */
-    public static JobStore meteredJobStore(AwsClients aws) {
-        return new MeteredJobStore(jobStore(aws), EmfJobMetrics.fromEnvironment(aws.env()));
-    }
-
-    public static DynamoJobStore jobStore(AwsClients aws) {
-        return new DynamoJobStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws));
+    /**
+     * The job store of every function, reporting the writes that store or end a job as metrics: whichever function
+     * makes such a write (a cancel through the API, a dead letter failed by the reconciler) counts it.
+     */
+    public static JobStore jobStore(AwsClients aws) {
+        return new MeteredJobStore(new DynamoJobStore(aws.dynamoDb(), aws.required(JOBS_TABLE), retention(aws)),
+                EmfJobMetrics.fromEnvironment(aws.env()));
     }
 
     public static Reconciler reconciler(Map<String, String> env) {

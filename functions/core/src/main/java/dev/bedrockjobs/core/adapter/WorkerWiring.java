@@ -36,7 +36,7 @@ public final class WorkerWiring {
         Duration lease = Duration.ofSeconds(Long.parseLong(aws.optional(LEASE_SECONDS, "330")));
         // A synchronous Express execution may run for minutes, and it is at-most-once: wait long, never re-send.
         SfnClient sfn = aws.configure(SfnClient.builder(), "SFN", lease, false).build();
-        return new WorkerService(Wiring.meteredJobStore(aws), Wiring.jobOutcomes(aws),
+        return new WorkerService(Wiring.jobStore(aws), Wiring.jobOutcomes(aws),
                 new StepFunctionsModelCallPolicy(sfn, aws.required(STATE_MACHINE_ARN)),
                 Pricing.load(), Clock.systemUTC(), lease,
                 Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")));

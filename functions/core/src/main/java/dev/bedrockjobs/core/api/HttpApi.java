@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.domain.ValidationException;
 
@@ -49,6 +50,9 @@ public final class HttpApi {
             return service.apply(request);
         } catch (ValidationException e) {
             return Problem.validation(e.errors()).toResponse();
+        } catch (LimitExceeded e) {
+            return new Problem(429, e.code(), e.title(), e.getMessage(), null).toResponse()
+                    .withHeader("retry-after", Long.toString(e.retryAfterSeconds()));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
             return Problem.internal(request.requestId()).toResponse();

@@ -277,20 +277,7 @@ public final class StatusService {
         if (batch.get().status() == BatchStatus.COMPLETED) {
             return Problem.conflict("batch_terminal", "batch " + id + " has already completed").toResponse();
         }
-        Instant now = clock.instant();
-        batches.cancel(id, now);
-        String cursor = null;
-        do {
-            Page<Job> page = store.listByBatch(id, RESULTS_PAGE, cursor);
-            for (Job j : page.items()) {
-                if (j.status() == JobStatus.QUEUED) {
-                    store.cancelQueued(j.id(), now).ifPresentOrElse(outcomes::jobFinished, () -> store.requestCancel(j.id()));
-                } else if (j.status() == JobStatus.RUNNING) {
-                    store.requestCancel(j.id());
-                }
-            }
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        outcomes.cancelBatch(id, clock.instant());
         outcomes.flush();
         Batch after = batches.get(id).orElseThrow();
         Page<Job> first = store.listByBatch(id, MAX_PAGE, null);

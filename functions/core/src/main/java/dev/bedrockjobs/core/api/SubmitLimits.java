@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.Pricing;
@@ -16,22 +17,22 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The per-tenant limits a submit must pass, each refused with a 429 problem and a {@code Retry-After} before any job
- * is written: requests per second, jobs queued or running at once (a batch counts as its items), and the monthly
- * token and cost budgets. Against a budget, each new job holds the most it could use (estimated prompt tokens plus
- * every output token allowed, at the model's price) until its usage is counted, so jobs still queued or running
- * count too and many submits at once cannot overrun it. A limit that is not set costs no DynamoDB call; a tenant's
- * own settings are read at most once per {@code settingsTtl} per function instance.
+ * The per-tenant limits a submit must pass, taken through an {@link Admission} and each refused ({@link LimitExceeded}:
+ * a 429 problem and a {@code Retry-After}) before any job is written: requests per second, jobs queued or running at
+ * once (a batch counts as its items), and the monthly token and cost budgets. Against a budget, each new job holds
+ * the most it could use (estimated prompt tokens plus every output token allowed, at the model's price) until its
+ * usage is counted, so jobs still queued or running count too and many submits at once cannot overrun it. A limit
+ * that is not set costs no DynamoDB call; a tenant's own settings are read at most once per {@code settingsTtl} per
+ * function instance.
  */
 public final class SubmitLimits {
-    public static final String RATE_LIMITED = "rate_limited";
-    public static final String TOO_MANY_ACTIVE_JOBS = "too_many_active_jobs";
-    public static final String BUDGET_EXCEEDED = "budget_exceeded";
-    static final String ACTIVE_RETRY_AFTER_SECONDS = "5";
+    private static final Logger LOG = Logger.getLogger(SubmitLimits.class.getName());
+    static final long ACTIVE_RETRY_AFTER_SECONDS = 5;
     /** How often one instance may recount a tenant's active jobs. */
     static final Duration MEND_INTERVAL = Duration.ofMinutes(1);
 
@@ -60,8 +61,18 @@ public final class SubmitLimits {
         this.settingsTtl = settingsTtl;
     }
 
+    /**
+     * Counts this request against the tenant's rate. @return what the submit takes from here on, to be closed on
+     * every way out of it @throws LimitExceeded if the tenant's second is full
+     */
+    public Admission admit(String tenantId) {
+        TenantLimits limits = limitsOf(tenantId);
+        countRequest(tenantId, limits);
+        return new Admission(this, tenantId, limits);
+    }
+
     /** The tenant's limits: the deployment's defaults with the tenant's own settings applied. */
-    public TenantLimits limitsOf(String tenantId) {
+    TenantLimits limitsOf(String tenantId) {
         Instant now = clock.instant();
         Settings s = settings.get(tenantId);
         if (s == null || !now.isBefore(s.readAt().plus(settingsTtl))) {
@@ -72,19 +83,16 @@ public final class SubmitLimits {
     }
 
     /** Counts this request in the tenant's current second. */
-    public Optional<ApiResponse> countRequest(String tenantId, TenantLimits limits) {
-        if (!limits.limitsRate()) {
-            return Optional.empty();
+    void countRequest(String tenantId, TenantLimits limits) {
+        if (limits.limitsRate()
+                && !counters.tryCountRequest(tenantId, clock.instant().getEpochSecond(), limits.requestsPerSecond())) {
+            throw new LimitExceeded(LimitExceeded.RATE_LIMITED, "Too many requests",
+                    "This tenant may submit " + limits.requestsPerSecond() + " requests per second.", 1);
         }
-        if (counters.tryCountRequest(tenantId, clock.instant().getEpochSecond(), limits.requestsPerSecond())) {
-            return Optional.empty();
-        }
-        return refuse(RATE_LIMITED, "Too many requests",
-                "This tenant may submit " + limits.requestsPerSecond() + " requests per second.", "1");
     }
 
     /** The job with the most it could use as its hold, when the tenant has a budget to hold it against. */
-    public Job withBudgetHold(TenantLimits limits, Job job) {
+    Job withBudgetHold(TenantLimits limits, Job job) {
         if (!limits.hasBudget()) {
             return job;
         }
@@ -97,27 +105,28 @@ public final class SubmitLimits {
      * Holds the jobs' holds (see {@link #withBudgetHold}) against the month's budgets, or refuses them all if that
      * would take what is committed over one.
      */
-    public Optional<ApiResponse> holdBudget(String tenantId, TenantLimits limits, List<Job> jobs) {
+    void holdBudget(String tenantId, TenantLimits limits, List<Job> jobs) {
         if (!limits.hasBudget() || jobs.isEmpty()) {
-            return Optional.empty();
+            return;
         }
         Instant now = clock.instant();
         YearMonth month = monthOf(jobs);
         long tokens = heldTokens(jobs);
         BigDecimal cost = heldUsd(jobs);
         if (usage.hold(tenantId, month, tokens, cost, limits.monthlyTokenBudget(), limits.monthlyCostBudgetUsd())) {
-            return Optional.empty();
+            return;
         }
         UsageMeter.Spent spent = usage.spent(tenantId, month);
-        String retryAfter = Long.toString(Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds()));
+        long retryAfter = Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds());
         if (limits.monthlyTokenBudget() > 0 && spent.committedTokens() + tokens > limits.monthlyTokenBudget()) {
-            return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's token budget is "
-                    + limits.monthlyTokenBudget() + "; " + spent.tokens() + " are used, "
-                    + (spent.committedTokens() - spent.tokens()) + " more are held for jobs not finished, and this "
-                    + "request may use up to " + tokens + ".", retryAfter);
+            throw new LimitExceeded(LimitExceeded.BUDGET_EXCEEDED, "Monthly budget exceeded",
+                    "This month's token budget is " + limits.monthlyTokenBudget() + "; " + spent.tokens()
+                    + " are used, " + (spent.committedTokens() - spent.tokens()) + " more are held for jobs not "
+                    + "finished, and this request may use up to " + tokens + ".", retryAfter);
         }
-        return refuse(BUDGET_EXCEEDED, "Monthly budget exceeded", "This month's cost budget is USD "
-                + limits.monthlyCostBudgetUsd().toPlainString() + "; USD " + spent.costUsd().toPlainString()
+        throw new LimitExceeded(LimitExceeded.BUDGET_EXCEEDED, "Monthly budget exceeded",
+                "This month's cost budget is USD " + limits.monthlyCostBudgetUsd().toPlainString() + "; USD "
+                + spent.costUsd().toPlainString()
                 + " is used, USD " + spent.committedUsd().subtract(spent.costUsd()).max(BigDecimal.ZERO).toPlainString()
                 + " more is held for jobs not finished, and this request may cost up to USD "
                 + cost.toPlainString() + ".", retryAfter);
@@ -137,18 +146,18 @@ public final class SubmitLimits {
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
-    /** Takes slots under the tenant's cap on queued or running jobs. @return the refusal, if over the cap */
-    public Optional<ApiResponse> reserveActive(String tenantId, TenantLimits limits, int jobs) {
+    /** Takes slots under the tenant's cap on queued or running jobs. @throws LimitExceeded if over the cap */
+    void reserveActive(String tenantId, TenantLimits limits, int jobs) {
         if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
-            return Optional.empty();
+            return;
         }
         // At the cap: perhaps because of slots nobody will give back (a process that stopped between two writes).
         // Recount now and then, and try once more.
         if (mayMend(tenantId, clock.instant()) && counters.recount(tenantId) > 0
                 && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
-            return Optional.empty();
+            return;
         }
-        return refuse(TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
+        throw new LimitExceeded(LimitExceeded.TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
                 + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobs + ".",
                 ACTIVE_RETRY_AFTER_SECONDS);
     }
@@ -162,23 +171,30 @@ public final class SubmitLimits {
         return due[0];
     }
 
-    /** Gives back the slots and budget holds taken for jobs that were not created after all. */
-    public void release(String tenantId, TenantLimits limits, int slots, List<Job> held) {
+    /**
+     * Gives back the slots and budget holds taken for jobs that were not created after all. One failing does not keep
+     * the other; what cannot be given back is logged (a slot is mended by a later recount, a hold is not).
+     */
+    void release(String tenantId, TenantLimits limits, int slots, List<Job> held) {
         if (limits.capsActiveJobs() && slots > 0) {
-            counters.releaseActive(tenantId, slots);
+            try {
+                counters.releaseActive(tenantId, slots);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "tenant " + tenantId + ": " + slots + " active-job slots not given back", e);
+            }
         }
         if (limits.hasBudget() && !held.isEmpty()) {
-            usage.letGo(tenantId, monthOf(held), heldTokens(held), heldUsd(held));
+            try {
+                usage.letGo(tenantId, monthOf(held), heldTokens(held), heldUsd(held));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "tenant " + tenantId + ": budget hold of " + held.size()
+                        + " jobs not given back", e);
+            }
         }
     }
 
     private static Instant startOfNextMonth(Instant now) {
         return YearMonth.from(now.atOffset(ZoneOffset.UTC)).plusMonths(1).atDay(1).atStartOfDay()
                 .toInstant(ZoneOffset.UTC);
-    }
-
-    private static Optional<ApiResponse> refuse(String code, String title, String detail, String retryAfter) {
-        return Optional.of(new Problem(429, code, title, detail, null).toResponse()
-                .withHeader("retry-after", retryAfter));
     }
 }

@@ -2,17 +2,18 @@ package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchRequest;
+import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequest;
 import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.ResponseCacheKey;
-import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.port.ResponseCache;
 import dev.bedrockjobs.core.work.JobOutcomes;
 
@@ -73,86 +74,83 @@ public final class SubmitService {
         }
         JobRequest jr = parser.parseJob(request.body(), request.header("idempotency-key"));
         String tenantId = request.tenantId();
-        TenantLimits tenant = limits.limitsOf(tenantId);
-        Optional<ApiResponse> refused = limits.countRequest(tenantId, tenant);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        Instant now = clock.instant();
-        String hash = JobRequestParser.fingerprint(jr);
-        String freshId = Ids.newJobId(now);
-        Job.Builder draft = newJob(freshId, tenantId, jr, now)
-                .webhookUrl(jr.webhookUrl())
-                .idempotencyKey(jr.idempotencyKey())
-                .requestHash(hash);
-        boolean useCache = jr.cache() != null ? jr.cache() : tenant.cacheResponses();
-        String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
-        Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
-        int slots = 0;
-        if (hit.isPresent()) {
-            // Nothing to count; with no webhook event owed either, it is settled from the start.
-            draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now)
-                    .usageRecorded(true).settled(jr.webhookUrl() == null);
-        } else {
-            Job drafted = limits.withBudgetHold(tenant, draft.cacheKey(cacheKey).build());
-            draft.reserved(drafted.reservedTokens(), drafted.reservedUsd());
-            refused = limits.holdBudget(tenantId, tenant, List.of(drafted));
-            if (refused.isEmpty()) {
-                refused = limits.reserveActive(tenantId, tenant, 1);
-                if (refused.isPresent()) {
-                    limits.release(tenantId, tenant, 0, List.of(drafted));
+        try (Admission admission = limits.admit(tenantId)) {
+            Instant now = clock.instant();
+            String hash = JobRequestParser.fingerprint(jr);
+            Job.Builder draft = newJob(Ids.newJobId(now), tenantId, jr, now)
+                    .webhookUrl(jr.webhookUrl())
+                    .idempotencyKey(jr.idempotencyKey())
+                    .requestHash(hash);
+            boolean useCache = jr.cache() != null ? jr.cache() : admission.limits().cacheResponses();
+            String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
+            Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
+            if (hit.isPresent()) {
+                // Nothing to count; with no webhook event owed either, it is settled from the start.
+                draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now)
+                        .usageRecorded(true).settled(jr.webhookUrl() == null);
+            } else {
+                draft = admission.take(List.of(draft.cacheKey(cacheKey).build())).get(0).toBuilder();
+            }
+            Job drafted = draft.build();
+            Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, drafted.id(), now);
+            if (key.conflict()) {
+                return keyReused();
+            }
+            if (key.earlier()) {
+                Optional<Job> original = store.getOwned(tenantId, key.id());
+                if (original.isPresent()) {
+                    return accepted(200, original.get()); // the original holds its own
                 }
+                // The key was reserved but the job never written (a crash in between): finish that submission, with
+                // what this request took.
             }
-            if (refused.isPresent()) {
-                return refused.get();
+            Job job = drafted.toBuilder().id(key.id()).build();
+            if (!create(job)) {
+                Optional<Job> existing = store.getOwned(tenantId, job.id());
+                if (existing.isEmpty()) {
+                    return Problem.internal(request.requestId()).toResponse();
+                }
+                if (!existing.get().createdAt().equals(job.createdAt())) {
+                    // A concurrent replay of the same idempotent request created it: answer with what it created.
+                    return accepted(200, existing.get());
+                }
+                // Our own write, applied by an attempt whose answer was lost: carry on.
             }
-            slots = tenant.capsActiveJobs() ? 1 : 0;
-        }
-        List<Job> held = List.of(draft.build());
-        Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, freshId, now);
-        if (key.conflict()) {
-            limits.release(tenantId, tenant, slots, held);
-            return keyReused();
-        }
-        if (key.earlier()) {
-            Optional<Job> original = store.getOwned(tenantId, key.id());
-            if (original.isPresent()) {
-                limits.release(tenantId, tenant, slots, held); // the original holds its own
-                return accepted(200, original.get());
+            admission.commit();
+            if (job.cached()) {
+                outcomes.jobFinished(job); // its webhook, exactly as the worker would send it
+                return accepted(202, job);
             }
-            // The key was reserved but the job never written (a crash in between): finish that submission, with
-            // this request's slot.
-        }
-        Job job = draft.id(key.id()).holdsActiveSlot(slots > 0).build();
-        if (!store.create(job)) {
-            Optional<Job> existing = store.getOwned(tenantId, job.id());
-            if (existing.isEmpty()) {
-                limits.release(tenantId, tenant, slots, held);
-                return Problem.internal(request.requestId()).toResponse();
+            try {
+                queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
+            } catch (RuntimeException e) {
+                // The job is durable and stays queued; the reconciler re-enqueues queued jobs that have no message.
+                LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it",
+                        e);
             }
-            if (!existing.get().createdAt().equals(job.createdAt())) {
-                // A concurrent replay of the same idempotent request created it: answer with what it created.
-                limits.release(tenantId, tenant, slots, held);
-                return accepted(200, existing.get());
-            }
-            // Our own write, applied by an attempt whose answer was lost and refused on the SDK's retry: carry on.
-        }
-        if (job.cached()) {
-            outcomes.jobFinished(job); // its webhook, exactly as the worker would send it
             return accepted(202, job);
         }
-        try {
-            queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
-        } catch (RuntimeException e) {
-            // The job is durable and stays queued; the reconciler re-enqueues queued jobs that have no message.
-            LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it", e);
-        }
-        return accepted(202, job);
     }
 
     /**
-     * POST /v1/batches: all items validated first (nothing is written if any is bad), then the jobs in bulk, then the
-     * batch record that makes them visible as a batch, then the messages in parallel batches of ten.
+     * Writes a new job. @return false if the write was refused (a job with its id is there) or failed (perhaps applied
+     * with every answer lost): the caller reads the job to learn whether it is stored, and by whom
+     */
+    private boolean create(Job job) {
+        try {
+            return store.create(job);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + job.id() + " not written, or written with its answer lost", e);
+            return false;
+        }
+    }
+
+    /**
+     * POST /v1/batches: all items validated first (nothing is written if any is bad), then the batch record, then the
+     * jobs in bulk, then the messages in parallel batches of ten. The batch record (with the parts that count its
+     * items) goes first so that no job is ever stored without it: a worker counts every job it claims in its batch. A
+     * submit that stops in between leaves a batch short of jobs, which a replay with the same key finishes and the
+     * reconciler otherwise cancels.
      */
     public ApiResponse submitBatch(ApiRequest request) {
         Optional<ApiResponse> unsupported = requireJson(request);
@@ -161,55 +159,87 @@ public final class SubmitService {
         }
         BatchRequest br = parser.parseBatch(request.body(), request.header("idempotency-key"));
         String tenantId = request.tenantId();
-        TenantLimits tenant = limits.limitsOf(tenantId);
-        Optional<ApiResponse> refused = limits.countRequest(tenantId, tenant);
-        if (refused.isPresent()) {
-            return refused.get();
+        try (Admission admission = limits.admit(tenantId)) {
+            Instant now = clock.instant();
+            String hash = JobRequestParser.fingerprint(br);
+            String freshId = Ids.newBatchId(now);
+            List<Job> fresh = admission.take(batchJobs(freshId, tenantId, br, now));
+            Reservation key = reserve(tenantId, br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
+                    hash, freshId, now);
+            if (key.conflict()) {
+                return keyReused();
+            }
+            if (key.earlier()) {
+                // An earlier request owns this key, and its jobs what they hold: what this one took is given back.
+                return replay(key.id(), tenantId, br, hash, now);
+            }
+            Batch batch = Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(),
+                    hash);
+            batches.create(batch);
+            createAll(fresh, admission);
+            enqueue(batch.id(), fresh);
+            return batchAccepted(202, batch, fresh);
         }
-        Instant now = clock.instant();
-        String hash = JobRequestParser.fingerprint(br);
-        String freshId = Ids.newBatchId(now);
-        List<Job> fresh = batchJobs(freshId, tenantId, br, now, tenant.capsActiveJobs()).stream()
-                .map(j -> limits.withBudgetHold(tenant, j)).toList();
-        int slots = tenant.capsActiveJobs() ? fresh.size() : 0;
-        refused = limits.holdBudget(tenantId, tenant, fresh);
-        if (refused.isEmpty()) {
-            refused = limits.reserveActive(tenantId, tenant, slots);
-            if (refused.isPresent()) {
-                limits.release(tenantId, tenant, 0, fresh);
+    }
+
+    /**
+     * Answers a request whose key an earlier one reserved with the earlier batch, finishing it first if that request
+     * stopped part way (before its batch record, or before all its jobs). The jobs are written as the earlier request
+     * meant them, one by one and conditionally, holding nothing: those it wrote are left alone, with what they hold.
+     * Just after the earlier request, the index may not show all its jobs yet; finishing it again only repeats
+     * refused writes and harmless messages.
+     */
+    private ApiResponse replay(String batchId, String tenantId, BatchRequest br, String hash, Instant now) {
+        Optional<Batch> original = batches.getOwned(tenantId, batchId);
+        if (original.isPresent()) {
+            Page<Job> first = store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null);
+            int stored = first.items().size();
+            for (String cursor = first.nextCursor(); cursor != null; ) {
+                Page<Job> page = store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, cursor);
+                stored += page.items().size();
+                cursor = page.nextCursor();
+            }
+            if (original.get().status() != BatchStatus.RUNNING || stored >= original.get().total()) {
+                return batchAccepted(200, original.get(), first.items());
             }
         }
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        Reservation key = reserve(tenantId, br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
-                hash, freshId, now);
-        if (key.conflict() || key.earlier()) {
-            limits.release(tenantId, tenant, slots, fresh); // an earlier request owns this key
-        }
-        if (key.conflict()) {
-            return keyReused();
-        }
-        String batchId = key.id();
-        if (key.earlier()) {
-            Optional<Batch> original = batches.getOwned(tenantId, batchId);
-            if (original.isPresent()) {
-                return batchAccepted(200, original.get(),
-                        store.listByBatch(batchId, JobRequestParser.MAX_BATCH_ITEMS, null).items());
-            }
-        }
-        boolean replay = key.earlier();
-        // A replay finishing an interrupted submission writes its jobs uncounted and unheld: their slots and holds
-        // were given back above.
-        List<Job> jobs = replay ? batchJobs(batchId, tenantId, br, now, false) : fresh;
-        if (replay) {
-            jobs.forEach(store::create); // conditional: jobs an interrupted attempt wrote are left alone
-        } else {
+        Batch batch = original.orElseGet(() -> Batch.accepted(batchId, tenantId, now, br.items().size(),
+                br.webhookUrl(), br.idempotencyKey(), hash));
+        batches.create(batch); // conditional: a record that is there, and its parts, are left as they are
+        List<Job> jobs = batchJobs(batchId, tenantId, br, batch.createdAt());
+        jobs.forEach(store::create);
+        enqueue(batchId, jobs);
+        return batchAccepted(202, batch, jobs);
+    }
+
+    /**
+     * Writes a fresh batch's jobs in bulk and commits what they took. The bulk write goes in parallel parts, so one
+     * that fails may leave some jobs stored: those are found with a consistent read each and keep what they hold
+     * (unless a concurrent replay stored its own copy, holding nothing). A job that cannot be read is taken as not
+     * stored (DynamoDB failing both calls, yet having applied the write, is the one case where its hold would then
+     * be given back twice).
+     */
+    private void createAll(List<Job> jobs, Admission admission) {
+        try {
             store.createAll(jobs);
+        } catch (RuntimeException e) {
+            List<Job> stored = new ArrayList<>();
+            try {
+                for (Job j : jobs) {
+                    store.get(j.id()).filter(found -> found.holdsActiveSlot() == j.holdsActiveSlot()
+                            && found.reservedTokens() == j.reservedTokens()).ifPresent(found -> stored.add(j));
+                }
+            } catch (RuntimeException unreadable) {
+                e.addSuppressed(unreadable);
+            }
+            admission.commit(stored);
+            throw e;
         }
-        Batch batch = Batch.accepted(batchId, tenantId, now, jobs.size(), br.webhookUrl(),
-                br.idempotencyKey(), hash);
-        batches.create(batch);
+        admission.commit();
+    }
+
+    /** Sends the jobs' messages; a job whose message is not sent stays queued, and the reconciler re-drives it. */
+    private void enqueue(String batchId, List<Job> jobs) {
         List<JobQueue.JobMessage> messages = jobs.stream()
                 .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList();
         List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
@@ -217,10 +247,9 @@ public final class SubmitService {
             LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
                     + " messages not sent; the reconciler will re-drive those jobs");
         }
-        return batchAccepted(202, batch, jobs);
     }
 
-    private List<Job> batchJobs(String batchId, String tenantId, BatchRequest br, Instant now, boolean counted) {
+    private List<Job> batchJobs(String batchId, String tenantId, BatchRequest br, Instant now) {
         List<Job> jobs = new ArrayList<>(br.items().size());
         for (int i = 0; i < br.items().size(); i++) {
             BatchRequest.Item item = br.items().get(i);
@@ -228,7 +257,6 @@ public final class SubmitService {
                     .batchId(batchId)
                     .customId(item.customId())
                     .itemIndex(i)
-                    .holdsActiveSlot(counted)
                     .build());
         }
         return jobs;

@@ -3,8 +3,10 @@ package dev.bedrockjobs.core.work;
 import dev.bedrockjobs.core.api.BatchViews;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.webhook.WebhookEvent;
 import dev.bedrockjobs.core.webhook.WebhookQueue;
 
@@ -115,6 +117,26 @@ public final class JobOutcomes {
         Optional<Job> claimed = jobs.claimSettlement(jobId, now, now.plus(settleGrace));
         claimed.ifPresent(this::settle);
         return claimed;
+    }
+
+    /**
+     * Cancels a batch and every job of it not finished: a queued one at once, followed up here as finished (its slot,
+     * hold and batch count), a running one when its model call returns. Finished jobs keep their results.
+     */
+    public void cancelBatch(String batchId, Instant now) {
+        batches.cancel(batchId, now);
+        String cursor = null;
+        do {
+            Page<Job> page = jobs.listByBatch(batchId, 100, cursor);
+            for (Job j : page.items()) {
+                if (j.status() == JobStatus.QUEUED) {
+                    jobs.cancelQueued(j.id(), now).ifPresentOrElse(this::jobFinished, () -> jobs.requestCancel(j.id()));
+                } else if (j.status() == JobStatus.RUNNING) {
+                    jobs.requestCancel(j.id());
+                }
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
     }
 
     /** At the end of an invocation: writes what settling left for later. */

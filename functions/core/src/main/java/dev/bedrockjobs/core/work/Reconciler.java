@@ -20,9 +20,9 @@ import java.util.Optional;
 
 /**
  * Closes the gaps a crash can leave: a job stored but never enqueued, a job whose worker died holding its lease, a
- * job whose message went to the DLQ, a batch whose completing update was lost, a finished job or completed batch
- * whose webhook event never reached the webhooks queue (not {@link JobStore#settle settled},
- * {@link BatchStore#settle settled}). Every step is idempotent (a message
+ * job whose message went to the DLQ, a batch whose completing update was lost, a batch whose submission stopped
+ * before all its jobs were written, a finished job or completed batch whose webhook event never reached the webhooks
+ * queue (not {@link JobStore#settle settled}, {@link BatchStore#settle settled}). Every step is idempotent (a message
  * for a job that needs none is acknowledged by the worker; counters and completion are guarded per job), so running
  * it twice, or beside live workers, changes nothing more.
  */
@@ -30,11 +30,13 @@ public final class Reconciler {
     private static final int MAX_JOBS_PER_RUN = 5_000;
     private static final int MAX_BATCHES_PER_RUN = 200;
 
-    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted, int eventsResent) {
+    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted, int batchesCanceled,
+                         int eventsResent) {
         @Override
         public String toString() {
             return "requeued=" + requeued + " redriven=" + redriven + " deadLettered=" + deadLettered
-                    + " batchesCompleted=" + batchesCompleted + " eventsResent=" + eventsResent;
+                    + " batchesCompleted=" + batchesCompleted + " batchesCanceled=" + batchesCanceled
+                    + " eventsResent=" + eventsResent;
         }
     }
 
@@ -86,7 +88,7 @@ public final class Reconciler {
         }
         BatchWork batchWork = completeBatches(now);
         outcomes.flush();
-        return new Report(requeued, redriven, deadLettered, batchWork.completed(),
+        return new Report(requeued, redriven, deadLettered, batchWork.completed(), batchWork.canceled(),
                 eventsResent + batchWork.eventsResent());
     }
 
@@ -104,12 +106,14 @@ public final class Reconciler {
     }
 
     /**
-     * Re-applies every finished job of an older running batch (the per-job guard makes repeats harmless), and
-     * re-sends the {@code batch.completed} event of a batch completed a while ago and still unsettled: its worker
-     * died (or the send failed) between the completing write and the enqueue.
+     * Re-applies every finished job of an older running batch (the per-job guard makes repeats harmless), cancels an
+     * older running batch that has fewer jobs than items, and re-sends the {@code batch.completed} event of a batch
+     * completed a while ago and still unsettled: its worker died (or the send failed) between the completing write
+     * and the enqueue.
      */
     private BatchWork completeBatches(Instant now) {
         int completed = 0;
+        int canceled = 0;
         int eventsResent = 0;
         for (Batch batch : batches.listActive(now.minus(queuedGrace), MAX_BATCHES_PER_RUN)) {
             if (batch.status() != BatchStatus.RUNNING) {
@@ -123,9 +127,11 @@ public final class Reconciler {
                 continue;
             }
             boolean done = false;
+            int stored = 0;
             String cursor = null;
             do {
                 Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
+                stored += page.items().size();
                 for (Job j : page.items()) {
                     if (j.status().isTerminal() && !batch.finishedItems().contains(j.itemIndex())) {
                         done |= outcomes.jobSeenFinished(j);
@@ -133,15 +139,23 @@ public final class Reconciler {
                 }
                 cursor = page.nextCursor();
             } while (cursor != null);
+            if (stored < batch.total()) {
+                // Its submit wrote the batch record, then failed (or stopped) before all its jobs, longer ago than a
+                // submit runs: the rest will never be written. Its client was answered with an error, so what it has
+                // does not run either (a replay with its key now finds it canceled).
+                outcomes.cancelBatch(batch.id(), now);
+                canceled++;
+                continue;
+            }
             if (!done && batch.done()) {
                 done = lastFinished(batch).map(outcomes::jobSeenFinished).orElse(false);
             }
             completed += done ? 1 : 0;
         }
-        return new BatchWork(completed, eventsResent);
+        return new BatchWork(completed, canceled, eventsResent);
     }
 
-    private record BatchWork(int completed, int eventsResent) {
+    private record BatchWork(int completed, int canceled, int eventsResent) {
     }
 
     private Optional<Job> lastFinished(Batch batch) {

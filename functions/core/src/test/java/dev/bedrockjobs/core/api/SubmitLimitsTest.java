@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.TenantLimits;
@@ -10,6 +11,7 @@ import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.TenantStore;
 import dev.bedrockjobs.core.port.UsageMeter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -24,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,12 +146,10 @@ class SubmitLimitsTest {
         return java.util.Arrays.stream(jobs).map(j -> l.withBudgetHold(t, j)).toList();
     }
 
-    private static void assertRefused(Optional<ApiResponse> r, String code, String retryAfter) {
-        assertTrue(r.isPresent(), "refused");
-        assertEquals(429, r.get().status());
-        assertEquals(retryAfter, r.get().headers().get("retry-after"));
-        assertEquals(Problem.CONTENT_TYPE, r.get().headers().get("content-type"));
-        assertTrue(r.get().body().contains("\"code\":\"" + code + "\""), r.get().body());
+    private static void assertRefused(Executable taking, String code, long retryAfterSeconds) {
+        LimitExceeded refused = assertThrows(LimitExceeded.class, taking);
+        assertEquals(code, refused.code());
+        assertEquals(retryAfterSeconds, refused.retryAfterSeconds());
     }
 
     @Test
@@ -155,11 +157,11 @@ class SubmitLimitsTest {
         SubmitLimits l = limits(TenantLimits.UNLIMITED);
         for (int i = 0; i < 100; i++) {
             TenantLimits t = l.limitsOf("t");
-            assertTrue(l.countRequest("t", t).isEmpty());
+            l.countRequest("t", t);
             List<Job> jobs = held(l, t, job("p", 8000));
             assertEquals(0, jobs.get(0).reservedTokens(), "no budget, nothing to hold");
-            assertTrue(l.holdBudget("t", t, jobs).isEmpty());
-            assertTrue(l.reserveActive("t", t, 1).isEmpty());
+            l.holdBudget("t", t, jobs);
+            l.reserveActive("t", t, 1);
             l.release("t", t, 1, List.of());
         }
         assertEquals(List.of("tenant"), calls);
@@ -172,21 +174,21 @@ class SubmitLimitsTest {
     void theRateIsCountedPerSecond() {
         SubmitLimits l = limits(new TenantLimits(2, 0, 0, null, false));
         TenantLimits t = l.limitsOf("t");
-        assertTrue(l.countRequest("t", t).isEmpty());
-        assertTrue(l.countRequest("t", t).isEmpty());
-        assertRefused(l.countRequest("t", t), SubmitLimits.RATE_LIMITED, "1");
+        l.countRequest("t", t);
+        l.countRequest("t", t);
+        assertRefused(() -> l.countRequest("t", t), LimitExceeded.RATE_LIMITED, 1);
         now = now.plusSeconds(1);
-        assertTrue(l.countRequest("t", t).isEmpty());
+        l.countRequest("t", t);
     }
 
     @Test
     void theActiveCapCountsABatchAsItsItems() {
         SubmitLimits l = limits(new TenantLimits(0, 3, 0, null, false));
         TenantLimits t = l.limitsOf("t");
-        assertTrue(l.reserveActive("t", t, 2).isEmpty());
-        assertRefused(l.reserveActive("t", t, 2), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        l.reserveActive("t", t, 2);
+        assertRefused(() -> l.reserveActive("t", t, 2), LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
         l.release("t", t, 1, List.of());
-        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        l.reserveActive("t", t, 2);
     }
 
     @Test
@@ -195,20 +197,20 @@ class SubmitLimitsTest {
         TenantLimits t = l.limitsOf("t");
         spent = new UsageMeter.Spent(8_000, BigDecimal.ZERO);
         // 12 characters of prompt are 3 estimated tokens; with every output token allowed: 2003 > 2000 left
-        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 2000))), SubmitLimits.BUDGET_EXCEEDED,
-                "60");
-        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 1000), job("twelve chars", 1000))),
-                SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 2000))),
+                LimitExceeded.BUDGET_EXCEEDED, 60);
+        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 1000), job("twelve chars", 1000))),
+                LimitExceeded.BUDGET_EXCEEDED, 60);
         assertEquals(8_000, spent.committedTokens(), "a refusal holds nothing");
         assertTrue(calls.contains("hold 2026-11"), calls.toString());
         List<Job> accepted = held(l, t, job("twelve chars", 997));
         assertEquals(1000, accepted.get(0).reservedTokens());
-        assertTrue(l.holdBudget("t", t, accepted).isEmpty());
+        l.holdBudget("t", t, accepted);
         // that job is not finished, but what it may use is held: the next submit finds 1,000 tokens left, not 2,000
-        assertRefused(l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997))),
-                SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997))),
+                LimitExceeded.BUDGET_EXCEEDED, 60);
         l.release("t", t, 0, accepted); // its submit stopped before writing it
-        assertTrue(l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997))).isEmpty());
+        l.holdBudget("t", t, held(l, t, job("twelve chars", 997), job("twelve chars", 997)));
         assertEquals(10_000, spent.committedTokens());
     }
 
@@ -219,8 +221,8 @@ class SubmitLimitsTest {
         spent = new UsageMeter.Spent(0, new BigDecimal("0.99"));
         BigDecimal most = Pricing.load().mostFor(HAIKU, "p", null, 8000).usd();
         assertTrue(most.compareTo(new BigDecimal("0.01")) > 0, "8000 output tokens cost more than a cent: " + most);
-        assertRefused(l.holdBudget("t", t, held(l, t, job("p", 8000))), SubmitLimits.BUDGET_EXCEEDED, "60");
-        assertTrue(l.holdBudget("t", t, held(l, t, job("p", 1))).isEmpty());
+        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("p", 8000))), LimitExceeded.BUDGET_EXCEEDED, 60);
+        l.holdBudget("t", t, held(l, t, job("p", 1)));
     }
 
     @Test
@@ -230,23 +232,66 @@ class SubmitLimitsTest {
         SubmitLimits l = limits(new TenantLimits(0, 1, 0, null, false));
         TenantLimits vip = l.limitsOf("vip");
         assertTrue(vip.cacheResponses());
-        assertTrue(l.reserveActive("vip", vip, 3).isEmpty(), "0 lifts the cap for this tenant");
+        assertDoesNotThrow(() -> l.reserveActive("vip", vip, 3), "0 lifts the cap for this tenant");
         TenantLimits small = l.limitsOf("small");
-        assertRefused(l.holdBudget("small", small, held(l, small, job("p", 1))), SubmitLimits.BUDGET_EXCEEDED, "60");
+        assertRefused(() -> l.holdBudget("small", small, held(l, small, job("p", 1))),
+                LimitExceeded.BUDGET_EXCEEDED, 60);
     }
 
     @Test
     void slotsThatNobodyWillGiveBackAreRecountedAtTheCapButNotOnEveryRefusal() {
         SubmitLimits l = limits(new TenantLimits(0, 2, 0, null, false));
         TenantLimits t = l.limitsOf("t");
-        assertTrue(l.reserveActive("t", t, 2).isEmpty());
+        l.reserveActive("t", t, 2);
         leaked = 1;
-        assertTrue(l.reserveActive("t", t, 1).isEmpty(), "the lost slot was taken back");
-        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
-        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertDoesNotThrow(() -> l.reserveActive("t", t, 1), "the lost slot was taken back");
+        assertRefused(() -> l.reserveActive("t", t, 1), LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
+        assertRefused(() -> l.reserveActive("t", t, 1), LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
         assertEquals(1, calls.stream().filter("recount"::equals).count(), "at most once a minute: " + calls);
         now = now.plus(SubmitLimits.MEND_INTERVAL);
-        assertRefused(l.reserveActive("t", t, 1), SubmitLimits.TOO_MANY_ACTIVE_JOBS, "5");
+        assertRefused(() -> l.reserveActive("t", t, 1), LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
         assertEquals(2, calls.stream().filter("recount"::equals).count());
+    }
+
+    @Test
+    void anAdmissionGivesBackOnCloseWhatNoStoredJobCarries() {
+        SubmitLimits l = limits(new TenantLimits(0, 3, 10_000, null, false));
+        Job first = job("twelve chars", 997).toBuilder().id("job_1").build();
+        Job second = job("twelve chars", 997).toBuilder().id("job_2").build();
+        try (Admission a = l.admit("t")) {
+            List<Job> taken = a.take(List.of(first, second));
+            assertTrue(taken.stream().allMatch(Job::holdsActiveSlot));
+            assertEquals(2, active);
+            assertEquals(2_000, spent.committedTokens());
+        }
+        assertEquals(0, active, "nothing was stored: every slot back");
+        assertEquals(0, spent.committedTokens(), "and every hold");
+
+        try (Admission a = l.admit("t")) {
+            a.take(List.of(first, second));
+            a.commit(List.of(first));
+        }
+        assertEquals(1, active, "the stored job keeps its slot");
+        assertEquals(1_000, spent.committedTokens(), "and its hold");
+
+        try (Admission a = l.admit("t")) {
+            a.take(List.of(second));
+            a.commit();
+        }
+        assertEquals(2, active);
+        assertEquals(2_000, spent.committedTokens());
+    }
+
+    @Test
+    void anAdmissionRefusedItsSlotsGivesBackTheHoldItTookFirst() {
+        SubmitLimits l = limits(new TenantLimits(0, 1, 10_000, null, false));
+        assertRefused(() -> {
+            try (Admission a = l.admit("t")) {
+                a.take(List.of(job("twelve chars", 997).toBuilder().id("job_1").build(),
+                        job("twelve chars", 997).toBuilder().id("job_2").build()));
+            }
+        }, LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
+        assertEquals(0, active);
+        assertEquals(0, spent.committedTokens(), "the hold taken before the slots were refused is back");
     }
 }

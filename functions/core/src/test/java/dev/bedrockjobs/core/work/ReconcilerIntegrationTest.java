@@ -136,6 +136,39 @@ class ReconcilerIntegrationTest {
         assertEquals(1, batches.get(batchId).orElseThrow().failed());
     }
 
+    @Test
+    void aBatchWhoseSubmissionStoppedBeforeAllItsJobsIsCanceledWithTheJobsItHas() {
+        Instant createdAt = NOW.minus(Duration.ofHours(1));
+        String batchId = Ids.newBatchId(createdAt);
+        batches.create(Batch.accepted(batchId, "t", createdAt, 3, null, null, "h"));
+        // its submit wrote the batch and two of its three jobs, then failed
+        List<Job> written = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            written.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("t").tier("fast").modelId("m")
+                    .prompt("p").maxTokens(10).createdAt(createdAt).batchId(batchId).itemIndex(i).build());
+        }
+        jobs.createAll(written);
+        // a batch as old whose jobs are all there is left running
+        String whole = Ids.newBatchId(createdAt.plusSeconds(1));
+        batches.create(Batch.accepted(whole, "t", createdAt, 1, null, null, "h"));
+        jobs.createAll(List.of(Job.builder().id(Ids.jobIdInBatch(whole, 0)).tenantId("t").tier("fast").modelId("m")
+                .prompt("p").maxTokens(10).createdAt(createdAt).batchId(whole).itemIndex(0).build()));
+
+        Reconciler.Report first = reconciler.run();
+        assertEquals(1, first.batchesCanceled(), first.toString());
+        Batch canceled = batches.get(batchId).orElseThrow();
+        assertEquals(BatchStatus.CANCELED, canceled.status());
+        assertEquals(2, canceled.canceled(), "each job it has is canceled and counted once");
+        for (Job j : written) {
+            assertEquals(JobStatus.CANCELED, jobs.get(j.id()).orElseThrow().status());
+        }
+        assertEquals(BatchStatus.RUNNING, batches.get(whole).orElseThrow().status());
+
+        Reconciler.Report second = reconciler.run();
+        assertEquals(0, second.batchesCanceled(), second.toString());
+        assertEquals(2, batches.get(batchId).orElseThrow().canceled());
+    }
+
     private List<String> eventsOnWebhooksQueue() {
         List<String> subjects = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
