@@ -28,16 +28,18 @@ import java.util.Set;
  * the transform has resolved it, which is why SAM's documentation recommends the transform:
  * docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-intrinsic-functions.html).
  *
- * <p>The copy stays a template that deploys as it is: each chosen value becomes its parameter's {@code Default};
- * the conditions a resource or output still names are kept (with those they use), the others dropped, since nothing
- * refers to them any more; {@code Rules} are kept and must hold for the chosen values, so that a copy never lints a
- * combination CloudFormation would refuse. Resources whose condition is false stay, as they do on AWS: the
- * transform does not remove them, CloudFormation skips them.
+ * <p>It goes one step further, to what CloudFormation then does with conditions: a resource or output whose
+ * condition is false for the values is left out, the others lose their {@code Condition}, and the {@code Conditions}
+ * section goes (nothing names a condition any more). The copy is then exactly what the values create, which is what
+ * lets a tool check it in each Region it may be deployed to: a resource of a type some Region lacks is skipped there
+ * by CloudFormation when its condition is false, but a linter cannot tell. The copy still deploys as it is: each
+ * chosen value becomes its parameter's {@code Default}, and {@code Rules} stay and must hold for the values (in
+ * {@link Copy#regions}), so that no copy is of a combination CloudFormation would refuse.
  */
 public final class LanguageExtensions {
     static final String TRANSFORM = "AWS::LanguageExtensions";
-    /** cfn-lint's default Region, where the copies are linted; rules that read AWS::Region see it. */
-    static final String REGION = "us-east-1";
+    /** The Region rules are checked in when they leave any Region (cfn-lint's default Region too). */
+    static final String ANY_REGION = "us-east-1";
 
     private static final Object NO_VALUE = new Object();
 
@@ -48,23 +50,38 @@ public final class LanguageExtensions {
     }
 
     /**
-     * The resolved document for {@code values} (parameter name to value, as {@code --parameter-overrides} takes
-     * them; the others keep their defaults).
+     * A resolved copy and the Regions it may be deployed to.
+     *
+     * @param regions the Regions the template's rules allow for the values, {@link #ANY_REGION} alone when they
+     *                name none
+     */
+    public record Copy(Map<String, Object> document, List<String> regions) {
+    }
+
+    /**
+     * The copy for {@code values} (parameter name to value, as {@code --parameter-overrides} takes them; the others
+     * keep their defaults).
      *
      * @throws IllegalArgumentException for a parameter the template does not declare, or values its rules refuse
+     *                                  in every Region they allow
      */
-    public static Map<String, Object> resolve(Path file, Map<String, String> values) {
+    public static Copy resolve(Path file, Map<String, String> values) {
         SamTemplate template = SamTemplate.load(file, values);
         Set<String> unknown = new LinkedHashSet<>(values.keySet());
         unknown.removeAll(template.section("Parameters").keySet());
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("the template has no parameter " + String.join(", ", unknown));
         }
-        List<String> violations = template.ruleViolations(Map.of("AWS::Region", REGION));
-        if (!violations.isEmpty()) {
-            throw new IllegalArgumentException("the template's rules refuse " + values + ": " + violations);
+        List<String> regions = template.regionsTheRulesAllow();
+        if (regions.isEmpty()) {
+            regions = List.of(ANY_REGION);
         }
-        return new LanguageExtensions(template).resolved(values);
+        List<String> violations = template.ruleViolations(Map.of("AWS::Region", regions.get(0)));
+        if (!violations.isEmpty()) {
+            throw new IllegalArgumentException("the template's rules refuse " + values + " in " + regions.get(0)
+                    + ": " + violations);
+        }
+        return new Copy(new LanguageExtensions(template).resolved(values), regions);
     }
 
     @SuppressWarnings("unchecked")
@@ -79,8 +96,11 @@ public final class LanguageExtensions {
                     }
                 }
                 case "Parameters" -> out.put(section, withDefaults((Map<String, Object>) body, values));
-                // conditions and rules read parameters only; which conditions stay is decided once all else is done
-                case "Conditions", "Rules" -> out.put(section, copy(body));
+                case "Rules" -> out.put(section, copy(body));
+                case "Conditions" -> {
+                    // applied below: nothing names a condition once Fn::If and Condition keys are gone
+                }
+                case "Resources", "Outputs" -> out.put(section, whereConditionHolds((Map<String, Object>) body));
                 default -> {
                     Object v = eval(body);
                     if (v != NO_VALUE) {
@@ -89,7 +109,20 @@ public final class LanguageExtensions {
                 }
             }
         });
-        keepOnlyNamedConditions(out);
+        return out;
+    }
+
+    /** The resources (or outputs) created for the values, resolved, without their Condition. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> whereConditionHolds(Map<String, Object> entries) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        entries.forEach((id, entry) -> {
+            Map<String, Object> e = new LinkedHashMap<>((Map<String, Object>) entry);
+            Object condition = e.remove("Condition");
+            if (condition == null || template.condition((String) condition)) {
+                out.put(id, eval(e));
+            }
+        });
         return out;
     }
 
@@ -168,50 +201,6 @@ public final class LanguageExtensions {
         }
     }
 
-    /** Drops the conditions nothing names any more: cfn-lint warns of unused ones (W8001). */
-    @SuppressWarnings("unchecked")
-    private static void keepOnlyNamedConditions(Map<String, Object> document) {
-        Object section = document.get("Conditions");
-        if (!(section instanceof Map<?, ?>)) {
-            return;
-        }
-        Map<String, Object> conditions = (Map<String, Object>) section;
-        Set<String> named = new LinkedHashSet<>();
-        for (String part : List.of("Resources", "Outputs")) {
-            Object entries = document.get(part);
-            if (entries instanceof Map<?, ?> m) {
-                m.values().forEach(e -> {
-                    if (e instanceof Map<?, ?> entry && entry.get("Condition") instanceof String c) {
-                        named.add(c);
-                    }
-                });
-            }
-        }
-        List<String> pending = new ArrayList<>(named);
-        while (!pending.isEmpty()) {
-            conditionsUsedBy(conditions.get(pending.remove(pending.size() - 1)), used -> {
-                if (named.add(used)) {
-                    pending.add(used);
-                }
-            });
-        }
-        conditions.keySet().retainAll(named);
-        if (conditions.isEmpty()) {
-            document.remove("Conditions");
-        }
-    }
-
-    private static void conditionsUsedBy(Object v, java.util.function.Consumer<String> sink) {
-        if (v instanceof List<?> list) {
-            list.forEach(x -> conditionsUsedBy(x, sink));
-        } else if (v instanceof Map<?, ?> map) {
-            if (map.size() == 1 && map.get("Condition") instanceof String c) {
-                sink.accept(c);
-            }
-            map.values().forEach(x -> conditionsUsedBy(x, sink));
-        }
-    }
-
     /** The document as YAML, long-form intrinsics, block style. */
     public static String toYaml(Map<String, Object> document) {
         DumperOptions options = new DumperOptions();
@@ -226,7 +215,8 @@ public final class LanguageExtensions {
     /**
      * Writes one resolved copy per combination: {@code LanguageExtensions <template> <out-dir>}, the combinations
      * on standard input one a line, {@code <name> [Parameter=Value ...]} (values without spaces; {@code #} starts a
-     * comment line). Each copy is {@code <out-dir>/<name>.yaml}; a line {@code <name> <copy>} is printed for each.
+     * comment line). Each copy is {@code <out-dir>/<name>.yaml}; a line {@code <name> <copy> <regions>} is printed
+     * for each, the Regions it may be deployed to comma-separated.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
@@ -253,8 +243,9 @@ public final class LanguageExtensions {
             String header = "# " + file.getFileName() + " as AWS::LanguageExtensions resolves it for: "
                     + (values.isEmpty() ? "the defaults" : String.join(" ", words).substring(words[0].length() + 1))
                     + "\n";
-            Files.writeString(copy, header + toYaml(resolve(file, values)), StandardCharsets.UTF_8);
-            System.out.println(words[0] + " " + copy);
+            Copy resolved = resolve(file, values);
+            Files.writeString(copy, header + toYaml(resolved.document()), StandardCharsets.UTF_8);
+            System.out.println(words[0] + " " + copy + " " + String.join(",", resolved.regions()));
         }
     }
 }

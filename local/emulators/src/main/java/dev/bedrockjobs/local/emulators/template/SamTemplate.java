@@ -180,6 +180,37 @@ public final class SamTemplate {
         return violations;
     }
 
+    /**
+     * The Regions the template's rules leave these parameter values, as far as rules name Regions: the common part
+     * of every {@code Fn::Contains [[region, ...], Ref AWS::Region]} assertion of a rule that applies. Empty when
+     * no applicable rule names Regions (any Region will do).
+     */
+    public List<String> regionsTheRulesAllow() {
+        List<String> allowed = null;
+        Resolver parametersOnly = new Resolver(n -> null, n -> null);
+        for (Object rule : section("Rules").values()) {
+            Map<?, ?> r = (Map<?, ?>) rule;
+            Object condition = r.get("RuleCondition");
+            if (condition != null && !Boolean.TRUE.equals(parametersOnly.eval(condition))) {
+                continue;
+            }
+            for (Object assertion : (List<?>) r.get("Assertions")) {
+                if (((Map<?, ?>) assertion).get("Assert") instanceof Map<?, ?> a && a.size() == 1
+                        && a.get("Fn::Contains") instanceof List<?> args && args.size() == 2
+                        && args.get(0) instanceof List<?> regions
+                        && Map.of("Ref", "AWS::Region").equals(args.get(1))) {
+                    List<String> these = regions.stream().map(String::valueOf).toList();
+                    if (allowed == null) {
+                        allowed = new ArrayList<>(these);
+                    } else {
+                        allowed.retainAll(these);
+                    }
+                }
+            }
+        }
+        return allowed == null ? List.of() : List.copyOf(allowed);
+    }
+
     public boolean condition(String name) {
         Object c = section("Conditions").get(name);
         if (c == null) {

@@ -26,6 +26,10 @@ class LanguageExtensionsTest {
             "CorsAllowedOrigins", "https://app.example.com", "CorsAllowCredentials", "true");
     private static final String KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+    private static Map<String, Object> copyFor(Map<String, String> values) {
+        return LanguageExtensions.resolve(TEMPLATE, values).document();
+    }
+
     private static Map<?, ?> at(Map<?, ?> document, String... path) {
         Object v = document;
         for (String p : path) {
@@ -54,20 +58,19 @@ class LanguageExtensionsTest {
     void noFnIfAndNoNoValueIsLeftInAnyCombination() {
         for (Map<String, String> values : List.of(Map.<String, String>of(), JWT, CORS, Map.of("KmsKeyArn", KEY),
                 Map.of("InferenceProfilePrefix", "none"))) {
-            assertEquals(List.of(), leftovers(LanguageExtensions.resolve(TEMPLATE, values), "template"), "" + values);
+            assertEquals(List.of(), leftovers(copyFor(values), "template"), "" + values);
         }
-        assertTrue(!leftovers(SamTemplate.load(TEMPLATE).document(), "template").isEmpty(),
+        assertFalse(leftovers(SamTemplate.load(TEMPLATE).document(), "template").isEmpty(),
                 "the template itself has Fn::If to resolve, or this test proves nothing");
     }
 
     @Test
     void theJwtAuthorizerIsThereOnlyInJwtMode() {
-        Map<?, ?> apiKeys = at(LanguageExtensions.resolve(TEMPLATE, Map.of()), "Resources", "HttpApi", "Properties",
-                "Auth");
+        Map<?, ?> apiKeys = at(copyFor(Map.of()), "Resources", "HttpApi", "Properties", "Auth");
         assertEquals("ApiKeyAuthorizer", apiKeys.get("DefaultAuthorizer"));
         assertEquals(Set.of("ApiKeyAuthorizer"), ((Map<?, ?>) apiKeys.get("Authorizers")).keySet());
 
-        Map<?, ?> jwt = at(LanguageExtensions.resolve(TEMPLATE, JWT), "Resources", "HttpApi", "Properties", "Auth");
+        Map<?, ?> jwt = at(copyFor(JWT), "Resources", "HttpApi", "Properties", "Auth");
         assertEquals("JwtAuthorizer", jwt.get("DefaultAuthorizer"));
         assertEquals(Set.of("JwtAuthorizer"), ((Map<?, ?>) jwt.get("Authorizers")).keySet());
         assertEquals(Map.of("Ref", "JwtIssuer"),
@@ -77,16 +80,15 @@ class LanguageExtensionsTest {
 
     @Test
     void aPropertyOrListEntryWhoseBranchIsNoValueVanishes() {
-        Map<?, ?> defaults = at(LanguageExtensions.resolve(TEMPLATE, Map.of()), "Resources", "HttpApi", "Properties");
+        Map<?, ?> defaults = at(copyFor(Map.of()), "Resources", "HttpApi", "Properties");
         assertFalse(defaults.containsKey("CorsConfiguration"), "no CORS configuration at all by default");
-        Map<?, ?> cors = at(LanguageExtensions.resolve(TEMPLATE, CORS), "Resources", "HttpApi", "Properties",
-                "CorsConfiguration");
+        Map<?, ?> cors = at(copyFor(CORS), "Resources", "HttpApi", "Properties", "CorsConfiguration");
         assertEquals(true, cors.get("AllowCredentials"));
 
-        List<?> withoutKey = (List<?>) at(LanguageExtensions.resolve(TEMPLATE, Map.of()), "Resources",
-                "AuthorizerFunction", "Properties").get("Policies");
-        List<?> withKey = (List<?>) at(LanguageExtensions.resolve(TEMPLATE, Map.of("KmsKeyArn", KEY)), "Resources",
-                "AuthorizerFunction", "Properties").get("Policies");
+        List<?> withoutKey = (List<?>) at(copyFor(Map.of()), "Resources", "AuthorizerFunction", "Properties")
+                .get("Policies");
+        List<?> withKey = (List<?>) at(copyFor(Map.of("KmsKeyArn", KEY)), "Resources", "AuthorizerFunction",
+                "Properties").get("Policies");
         assertFalse(String.valueOf(withoutKey).contains("kms:"), String.valueOf(withoutKey));
         assertEquals(withoutKey.size() + 1, withKey.size(), "the key's statement is one more entry, not a hole");
     }
@@ -95,25 +97,44 @@ class LanguageExtensionsTest {
     void onlyTheServerlessTransformStays() {
         assertEquals(List.of("AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"),
                 SamTemplate.load(TEMPLATE).document().get("Transform"));
-        assertEquals(List.of("AWS::Serverless-2016-10-31"),
-                LanguageExtensions.resolve(TEMPLATE, Map.of()).get("Transform"));
+        assertEquals(List.of("AWS::Serverless-2016-10-31"), copyFor(Map.of()).get("Transform"));
     }
 
     @Test
-    void chosenValuesBecomeDefaultsAndConditionsNoLongerNamedGo() {
+    void chosenValuesBecomeDefaultsAndOnlyWhatTheyCreateIsLeft() {
+        Map<?, ?> defaults = copyFor(Map.of());
+        assertFalse(((Map<?, ?>) defaults.get("Resources")).containsKey("MonthlyCostBudget"), "no budget by default");
+        assertFalse(defaults.containsKey("Conditions"), "no condition is named any more");
+
         Map<?, ?> copy = LanguageExtensions.resolve(TEMPLATE,
                 Map.of("AuthMode", "jwt", "JwtIssuer", "https://issuer.example.com", "JwtAudience", "a,b",
-                        "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com"));
+                        "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com")).document();
         assertEquals("jwt", at(copy, "Parameters", "AuthMode").get("Default"));
         assertEquals(500L, at(copy, "Parameters", "MonthlyBudgetUsd").get("Default"), "a Number stays a number");
-        Set<?> conditions = ((Map<?, ?>) copy.get("Conditions")).keySet();
-        assertTrue(conditions.contains("CreateBudget"), "a resource still names it: " + conditions);
-        assertFalse(conditions.contains("UseJwtAuth"), "only Fn::If named it: " + conditions);
+        Map<?, ?> budget = at(copy, "Resources", "MonthlyCostBudget");
+        assertEquals("AWS::Budgets::Budget", budget.get("Type"));
+        assertFalse(budget.containsKey("Condition"), "created for these values, unconditionally");
         assertEquals(SamTemplate.load(TEMPLATE).section("Rules").keySet(), ((Map<?, ?>) copy.get("Rules")).keySet());
     }
 
     @Test
-    void aConditionOnlyAnotherKeptConditionUsesIsKept(@TempDir Path dir) throws Exception {
+    void aCopyIsForTheRegionsTheRulesAllowItsValues() {
+        List<String> us = LanguageExtensions.resolve(TEMPLATE, Map.of()).regions();
+        assertTrue(us.contains("us-east-1") && us.stream().allMatch(r -> r.startsWith("us-")), "" + us);
+        List<String> eu = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "eu")).regions();
+        assertTrue(eu.contains("eu-west-1") && eu.stream().allMatch(r -> r.startsWith("eu-")), "" + eu);
+        List<String> anyProfile = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "none"))
+                .regions();
+        assertTrue(anyProfile.containsAll(us) && anyProfile.containsAll(eu) && anyProfile.contains("sa-east-1"),
+                "no profile: every Region the stack deploys in: " + anyProfile);
+        List<String> budgetEu = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "eu",
+                "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com")).regions();
+        assertTrue(eu.containsAll(budgetEu) && !budgetEu.contains("eu-north-1") && budgetEu.contains("eu-west-1"),
+                "the Regions of both rules: " + budgetEu);
+    }
+
+    @Test
+    void aResourceIsKeptWhereItsConditionHoldsAndItsBranchesAreChosen(@TempDir Path dir) throws Exception {
         Path small = dir.resolve("small.yaml");
         Files.writeString(small, """
                 Transform: AWS::LanguageExtensions
@@ -122,22 +143,27 @@ class LanguageExtensionsTest {
                 Conditions:
                   IsA: !Equals [!Ref Mode, a]
                   IsAToo: !Condition IsA
-                  OnlyForIf: !Equals [!Ref Mode, b]
+                  IsB: !Equals [!Ref Mode, b]
                 Resources:
                   Topic:
                     Type: AWS::SNS::Topic
                     Condition: IsAToo
                     Properties:
-                      TopicName: !If [OnlyForIf, b, !Ref AWS::NoValue]
+                      TopicName: !If [IsB, b, !Ref AWS::NoValue]
                       Tags:
                         - !If [IsA, {Key: mode, Value: a}, !Ref AWS::NoValue]
-                        - !If [OnlyForIf, {Key: mode, Value: b}, !Ref AWS::NoValue]
+                        - !If [IsB, {Key: mode, Value: b}, !Ref AWS::NoValue]
                 """);
-        Map<?, ?> copy = LanguageExtensions.resolve(small, Map.of());
-        assertEquals(Set.of("IsA", "IsAToo"), ((Map<?, ?>) copy.get("Conditions")).keySet());
+        LanguageExtensions.Copy resolved = LanguageExtensions.resolve(small, Map.of());
+        assertEquals(List.of("us-east-1"), resolved.regions(), "no rule names Regions: the default Region alone");
+        Map<?, ?> copy = resolved.document();
         assertFalse(copy.containsKey("Transform"), "nothing left to transform");
-        assertEquals(Map.of("Tags", List.of(Map.of("Key", "mode", "Value", "a"))),
-                at(copy, "Resources", "Topic", "Properties"));
+        assertFalse(copy.containsKey("Conditions"));
+        assertEquals(Map.of("Type", "AWS::SNS::Topic",
+                        "Properties", Map.of("Tags", List.of(Map.of("Key", "mode", "Value", "a")))),
+                at(copy, "Resources", "Topic"), "a condition true through another one keeps the resource");
+        assertEquals(Map.of(), at(LanguageExtensions.resolve(small, Map.of("Mode", "b")).document(), "Resources"),
+                "its condition false, the resource is not there");
     }
 
     @Test
@@ -152,7 +178,7 @@ class LanguageExtensionsTest {
 
     @Test
     void theWrittenCopyReadsBackAsTheResolvedDocument() {
-        Map<String, Object> copy = LanguageExtensions.resolve(TEMPLATE, JWT);
+        Map<String, Object> copy = copyFor(JWT);
         String yaml = LanguageExtensions.toYaml(copy);
         assertFalse(yaml.contains("&id") || yaml.contains("*id"), "no YAML anchors or aliases");
         assertEquals(copy, new Yaml().load(yaml));
