@@ -62,6 +62,11 @@ public final class SamTemplate {
         }
     }
 
+    /** The whole document as read, short-form intrinsics in their long form; for this package's own rewrites. */
+    Map<String, Object> document() {
+        return root;
+    }
+
     @SuppressWarnings("unchecked")
     public Map<String, Object> section(String name) {
         Object s = root.get(name);
@@ -132,24 +137,78 @@ public final class SamTemplate {
 
     /**
      * The template's {@code Rules} evaluated against the parameter values, as CloudFormation checks them before it
-     * creates anything: the {@code AssertDescription} of every assertion that fails where its rule applies.
+     * creates anything: the {@code AssertDescription} of every assertion that fails where its rule applies. A local
+     * stack has no AWS Region or account of its own, so a rule that reads a pseudo parameter ({@code AWS::Region},
+     * ...) is left out here; {@link #ruleViolations(Map)} checks it against given values.
      */
     public List<String> ruleViolations() {
+        return ruleViolations(Map.of(), false);
+    }
+
+    /**
+     * Every rule checked, pseudo parameters taken from {@code pseudoParameters} (e.g. {@code AWS::Region} to
+     * {@code eu-west-1}); a rule that reads one not given is an error.
+     */
+    public List<String> ruleViolations(Map<String, String> pseudoParameters) {
+        return ruleViolations(pseudoParameters, true);
+    }
+
+    private List<String> ruleViolations(Map<String, String> pseudoParameters, boolean everyRule) {
         List<String> violations = new ArrayList<>();
-        Resolver parametersOnly = new Resolver(n -> null, n -> null);
+        Resolver parametersOnly = new Resolver(pseudoParameters::get, n -> null);
         section("Rules").forEach((name, rule) -> {
             Map<?, ?> r = (Map<?, ?>) rule;
-            if (r.get("RuleCondition") != null && !Boolean.TRUE.equals(parametersOnly.eval(r.get("RuleCondition")))) {
-                return;
-            }
-            for (Object assertion : (List<?>) r.get("Assertions")) {
-                Map<?, ?> a = (Map<?, ?>) assertion;
-                if (!Boolean.TRUE.equals(parametersOnly.eval(a.get("Assert")))) {
-                    violations.add(name + ": " + a.get("AssertDescription"));
+            try {
+                if (r.get("RuleCondition") != null
+                        && !Boolean.TRUE.equals(parametersOnly.eval(r.get("RuleCondition")))) {
+                    return;
+                }
+                List<String> failed = new ArrayList<>();
+                for (Object assertion : (List<?>) r.get("Assertions")) {
+                    Map<?, ?> a = (Map<?, ?>) assertion;
+                    if (!Boolean.TRUE.equals(parametersOnly.eval(a.get("Assert")))) {
+                        failed.add(name + ": " + a.get("AssertDescription"));
+                    }
+                }
+                violations.addAll(failed);
+            } catch (UnknownPseudoParameter e) {
+                if (everyRule) {
+                    throw new IllegalArgumentException("rule " + name + " reads " + e.name + ", which was not given", e);
                 }
             }
         });
         return violations;
+    }
+
+    /**
+     * The Regions the template's rules leave these parameter values, as far as rules name Regions: the common part
+     * of every {@code Fn::Contains [[region, ...], Ref AWS::Region]} assertion of a rule that applies. Empty when
+     * no applicable rule names Regions (any Region will do).
+     */
+    public List<String> regionsTheRulesAllow() {
+        List<String> allowed = null;
+        Resolver parametersOnly = new Resolver(n -> null, n -> null);
+        for (Object rule : section("Rules").values()) {
+            Map<?, ?> r = (Map<?, ?>) rule;
+            Object condition = r.get("RuleCondition");
+            if (condition != null && !Boolean.TRUE.equals(parametersOnly.eval(condition))) {
+                continue;
+            }
+            for (Object assertion : (List<?>) r.get("Assertions")) {
+                if (((Map<?, ?>) assertion).get("Assert") instanceof Map<?, ?> a && a.size() == 1
+                        && a.get("Fn::Contains") instanceof List<?> args && args.size() == 2
+                        && args.get(0) instanceof List<?> regions
+                        && Map.of("Ref", "AWS::Region").equals(args.get(1))) {
+                    List<String> these = regions.stream().map(String::valueOf).toList();
+                    if (allowed == null) {
+                        allowed = new ArrayList<>(these);
+                    } else {
+                        allowed.retainAll(these);
+                    }
+                }
+            }
+        }
+        return allowed == null ? List.of() : List.copyOf(allowed);
     }
 
     public boolean condition(String name) {
@@ -260,7 +319,11 @@ public final class SamTemplate {
                 }
                 return value;
             }
-            return required(refs.apply(name), "Ref " + name);
+            String value = refs.apply(name);
+            if (value == null && name.startsWith("AWS::")) {
+                throw new UnknownPseudoParameter(name);
+            }
+            return required(value, "Ref " + name);
         }
 
         @SuppressWarnings("unchecked")
@@ -301,6 +364,16 @@ public final class SamTemplate {
     }
 
     private static final Object NO_VALUE = new Object();
+
+    /** A pseudo parameter the caller did not give a value for. */
+    private static final class UnknownPseudoParameter extends IllegalStateException {
+        final String name;
+
+        UnknownPseudoParameter(String name) {
+            super("Ref " + name + " cannot be resolved locally");
+            this.name = name;
+        }
+    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> deepMerge(Map<String, Object> base, Map<String, Object> over) {
