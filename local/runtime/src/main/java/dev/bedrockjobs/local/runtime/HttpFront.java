@@ -115,7 +115,9 @@ final class HttpFront implements AutoCloseable {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (!closed) {
+                    // e.g. out of file descriptors: a pause keeps a lasting failure from spinning the loop
                     LOG.log(Level.WARNING, "accepting a connection failed", e);
+                    pauseAfterAcceptFailure();
                 }
                 continue;
             }
@@ -125,6 +127,14 @@ final class HttpFront implements AutoCloseable {
             } catch (RejectedExecutionException stopping) {
                 closeQuietly(socket);
             }
+        }
+    }
+
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
