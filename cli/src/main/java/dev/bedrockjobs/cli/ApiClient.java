@@ -71,6 +71,24 @@ public final class ApiClient {
         return json(send("GET", path, null, REQUEST_TIMEOUT.plusSeconds(wait)));
     }
 
+    /**
+     * {@code DELETE /v1/jobs/{id}}: the job view, canceled (it was queued) or with {@code cancelRequested} (it is
+     * running). A job already finished is an {@link ApiException} of status 409 and code {@code job_terminal}.
+     */
+    public JsonNode cancelJob(String id) {
+        return json(send("DELETE", "/v1/jobs/" + segment(id), null, REQUEST_TIMEOUT));
+    }
+
+    /** {@code GET /v1/jobs/{id}/webhook-deliveries}: {@code {items: [...]}}, every attempt of the job's events. */
+    public JsonNode webhookDeliveries(String id) {
+        return json(send("GET", "/v1/jobs/" + segment(id) + "/webhook-deliveries", null, REQUEST_TIMEOUT));
+    }
+
+    /** {@code GET /v1/usage}: the tenant's usage in the current month (UTC). */
+    public JsonNode usage() {
+        return json(send("GET", "/v1/usage", null, REQUEST_TIMEOUT));
+    }
+
     /** {@code POST /v1/batches}: the batch view. */
     public JsonNode submitBatch(JsonNode request) {
         return json(send("POST", "/v1/batches", request, REQUEST_TIMEOUT));
@@ -113,12 +131,29 @@ public final class ApiClient {
         return m.find() && m.group(1).startsWith("/") ? m.group(1) : null;
     }
 
-    private HttpResponse<InputStream> send(String method, String path, JsonNode body, Duration timeout) {
-        URI uri = URI.create(config.baseUrl() + path);
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Authorization", "Bearer " + config.apiKey())
+    /** The status and body of an answer taken as it came. */
+    public record Answer(int status, String body) {
+    }
+
+    /**
+     * One {@code GET} of {@code path} sent once, with {@code key} as its bearer key (null: no {@code Authorization}
+     * header at all), whatever the answer: for checking what the API answers to requests it must refuse.
+     */
+    public Answer probe(String path, String key) {
+        HttpResponse<InputStream> response = transmit(request(path, key, REQUEST_TIMEOUT).GET().build(),
+                "GET", path, REQUEST_TIMEOUT);
+        return new Answer(response.statusCode(), readBody(response));
+    }
+
+    private HttpRequest.Builder request(String path, String key, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.baseUrl() + path)).timeout(timeout)
                 .header("Accept", "application/json, application/x-ndjson, application/problem+json")
                 .header("User-Agent", USER_AGENT);
+        return key == null ? b : b.header("Authorization", "Bearer " + key);
+    }
+
+    private HttpResponse<InputStream> send(String method, String path, JsonNode body, Duration timeout) {
+        HttpRequest.Builder b = request(path, config.apiKey(), timeout);
         if (body != null) {
             b.header("Content-Type", "application/json");
             if ("POST".equals(method) && "/v1/jobs".equals(path) && !body.has("idempotencyKey")) {
@@ -130,29 +165,7 @@ public final class ApiClient {
         }
         HttpRequest request = b.build();
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<InputStream> response;
-            try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            } catch (HttpConnectTimeoutException e) {
-                throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                        + ": the connection timed out (is the URL right?)");
-            } catch (ConnectException e) {
-                throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                        + ": is the stack running? (local/run)");
-            } catch (HttpTimeoutException e) {
-                throw new CliException(CliException.FAILED, method + " " + path + ": no answer from "
-                        + config.baseUrl() + " within " + timeout.toSeconds() + " s");
-            } catch (IOException e) {
-                if (causedBy(e, ConnectException.class)) {
-                    throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                            + ": is the stack running? (local/run)");
-                }
-                throw new CliException(CliException.FAILED, method + " " + path + " to " + config.baseUrl()
-                        + " failed: " + describe(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException(CliException.INTERRUPTED, "interrupted");
-            }
+            HttpResponse<InputStream> response = transmit(request, method, path, timeout);
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
                 return response;
@@ -172,6 +185,32 @@ public final class ApiClient {
                 continue;
             }
             throw error(method, path, status, text, attempt);
+        }
+    }
+
+    /** Sends one request; a connection that cannot be made or breaks off is one clear {@link CliException}. */
+    private HttpResponse<InputStream> transmit(HttpRequest request, String method, String path, Duration timeout) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException e) {
+            throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
+                    + ": the connection timed out (is the URL right?)");
+        } catch (ConnectException e) {
+            throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
+                    + ": is the stack running? (local/run)");
+        } catch (HttpTimeoutException e) {
+            throw new CliException(CliException.FAILED, method + " " + path + ": no answer from "
+                    + config.baseUrl() + " within " + timeout.toSeconds() + " s");
+        } catch (IOException e) {
+            if (causedBy(e, ConnectException.class)) {
+                throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
+                        + ": is the stack running? (local/run)");
+            }
+            throw new CliException(CliException.FAILED, method + " " + path + " to " + config.baseUrl()
+                    + " failed: " + describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(CliException.INTERRUPTED, "interrupted");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Duration;
+
 /** Polls {@code GET /v1/batches/{id}} until the batch is done, showing progress as it goes. */
 final class BatchWatcher {
     static final long FIRST_DELAY_MILLIS = 250;
@@ -12,6 +14,13 @@ final class BatchWatcher {
 
     /** @return the final batch view */
     static JsonNode await(ApiClient api, String batchId, ProgressDisplay progress, CliContext.Sleeper sleeper) {
+        return await(api, batchId, progress, sleeper, null);
+    }
+
+    /** As the overload without a timeout, giving up (exit 1) once {@code timeout} has passed. */
+    static JsonNode await(ApiClient api, String batchId, ProgressDisplay progress, CliContext.Sleeper sleeper,
+                          Duration timeout) {
+        long start = System.nanoTime();
         long delay = FIRST_DELAY_MILLIS;
         try {
             while (true) {
@@ -20,6 +29,10 @@ final class BatchWatcher {
                 progress.update(p);
                 if (p.done()) {
                     return view;
+                }
+                if (timeout != null && System.nanoTime() - start >= timeout.toNanos()) {
+                    throw new CliException(CliException.FAILED, "batch " + batchId + " has " + p.finished() + " of "
+                            + p.total() + " items finished after " + timeout.toSeconds() + " s");
                 }
                 try {
                     sleeper.sleep(delay);

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
         description = "Client of the bedrock-jobs API: submit prompts, wait for answers, run batches, and review "
                 + "a git diff with one batch of model calls.",
         subcommands = {SubmitCommand.class, GetCommand.class, BatchCommand.class, ReviewCommand.class,
-                AdminCommand.class, CostCommand.class, CommandLine.HelpCommand.class},
+                AdminCommand.class, CostCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {
             "  BEDROCK_JOBS_URL      API base URL (default " + ApiConfig.DEFAULT_URL + ")",

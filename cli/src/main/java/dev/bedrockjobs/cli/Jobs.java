@@ -2,6 +2,7 @@ package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Duration;
 import java.util.Set;
 
 /** What the job commands share: waiting for a job to finish and printing a job view for people. */
@@ -25,11 +26,23 @@ final class Jobs {
      * stream of requests.
      */
     static JsonNode await(ApiClient api, String id, CliContext.Sleeper sleeper) {
+        return await(api, id, sleeper, null);
+    }
+
+    /** As {@link #await(ApiClient, String, CliContext.Sleeper)}, giving up (exit 1) once {@code timeout} has passed. */
+    static JsonNode await(ApiClient api, String id, CliContext.Sleeper sleeper, Duration timeout) {
+        long start = System.nanoTime();
         while (true) {
             long asked = System.nanoTime();
-            JsonNode job = api.getJob(id, ApiClient.MAX_WAIT_SECONDS);
+            long left = timeout == null ? Long.MAX_VALUE : timeout.toNanos() - (asked - start);
+            int hold = (int) Math.max(1, Math.min(ApiClient.MAX_WAIT_SECONDS, left / 1_000_000_000L));
+            JsonNode job = api.getJob(id, hold);
             if (terminal(job)) {
                 return job;
+            }
+            if (timeout != null && System.nanoTime() - start >= timeout.toNanos()) {
+                throw new CliException(CliException.FAILED, "job " + id + " is still " + Json.text(job, "status")
+                        + " after " + timeout.toSeconds() + " s");
             }
             try {
                 if (System.nanoTime() - asked < 1_000_000_000L) {

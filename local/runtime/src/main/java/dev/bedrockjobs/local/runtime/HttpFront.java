@@ -1,11 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +13,20 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -31,15 +37,19 @@ import java.util.logging.Logger;
  * request into the payload-2.0 event, invokes the route's function and writes its response back verbatim (status,
  * headers, multi-value headers, cookies, body, base64-decoded when flagged).
  *
- * <p>What API Gateway answers itself is answered here as the API contract spells errors (RFC 9457 problems): 404 for
- * an unknown route or method, 401 for a missing or refused identity, 413 past the 10 MB payload quota (checked on
+ * <p>What API Gateway answers itself is answered here as the API contract spells errors (RFC 9457 problems): 400 for
+ * a request that is not well-formed HTTP (a request target that is not a URI, a broken header line, conflicting
+ * framing; {@link HttpWire} reads the bytes), 431 past the quota on the request line and header values, 404 for an
+ * unknown route or method, 401 for a missing or refused identity, 413 past the 10 MB payload quota (checked on
  * Content-Length first and counted while reading, for chunked bodies), 500 when a function fails.
  */
 final class HttpFront implements AutoCloseable {
     /** API Gateway's payload quota for HTTP APIs: 10 MB. */
     static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-    /** Request threads: enough for ~64 concurrent clients, long polls ({@code ?wait=20}) included. */
+    /** Requests handled at once: enough for ~64 concurrent clients, long polls ({@code ?wait=20}) included. */
     static final int THREADS = 128;
+    /** How long a kept-alive connection may wait for its next request, or a request for its next bytes. */
+    static final int IDLE_TIMEOUT_MILLIS = 30_000;
     /** How much of a refused body is read to answer 413 cleanly; past that the connection is simply closed. */
     private static final long MAX_DISCARDED_BYTES = 64L * 1024 * 1024;
 
@@ -49,8 +59,12 @@ final class HttpFront implements AutoCloseable {
     private final Map<String, Supplier<LambdaFunction.Instance>> functions;
     private final Map<String, AuthorizerGate> authorizers;
     private final ApiGatewayEvents events;
-    private final HttpServer server;
-    private final ThreadPoolExecutor executor;
+    private final ServerSocket listener;
+    /** One thread per open connection: it reads the connection's requests one after the other. */
+    private final ExecutorService connections;
+    private final Semaphore handling = new Semaphore(THREADS);
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     HttpFront(int port, RouteTable routes, Map<String, Supplier<LambdaFunction.Instance>> functions,
               Map<String, AuthorizerGate> authorizers, ApiGatewayEvents events) {
@@ -68,50 +82,176 @@ final class HttpFront implements AutoCloseable {
             }
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port
                     + " (is another local stack running? choose another --port)", e);
         }
         AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        connections = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "http-front-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        executor.allowCoreThreadTimeOut(true);
-        server.setExecutor(executor);
-        server.createContext("/", this::serve);
     }
 
     HttpFront start() {
-        server.start();
+        Thread acceptor = new Thread(this::acceptConnections, "http-front-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
         return this;
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return listener.getLocalPort();
     }
 
-    private void serve(HttpExchange exchange) {
-        IncomingRequest request = null;
-        try (exchange) {
-            request = IncomingRequest.from(exchange);
-            write(exchange, request, handle(exchange, request));
-        } catch (IOException | RuntimeException e) {
-            // The client went away mid-response, or writing failed: nothing more can be sent on this exchange.
-            LOG.log(Level.FINE, "request " + (request == null ? "?" : request.requestId()) + " aborted", e);
+    private void acceptConnections() {
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    // e.g. out of file descriptors: a pause keeps a lasting failure from spinning the loop
+                    LOG.log(Level.WARNING, "accepting a connection failed", e);
+                    pauseAfterAcceptFailure();
+                }
+                continue;
+            }
+            open.add(socket);
+            try {
+                connections.execute(() -> serve(socket));
+            } catch (RejectedExecutionException stopping) {
+                closeQuietly(socket);
+            }
         }
     }
 
-    private APIGatewayV2HTTPResponse handle(HttpExchange exchange, IncomingRequest request) throws IOException {
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true); // small responses on kept-alive connections would wait on delayed ACKs
+            socket.setSoTimeout(IDLE_TIMEOUT_MILLIS);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            while (!closed && serveOne(socket, in, out)) {
+                // the next request on the same connection
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away, or writing failed: nothing more can be sent on this connection.
+            LOG.log(Level.FINE, "connection from " + socket.getRemoteSocketAddress() + " aborted", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the front is closing
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    /** Reads, handles and answers one request; whether the connection can carry another. */
+    private boolean serveOne(Socket socket, InputStream in, OutputStream out)
+            throws IOException, InterruptedException {
+        HttpWire.RequestHead head;
+        InputStream body;
+        try {
+            head = HttpWire.readHead(in);
+            if (head == null) {
+                return false;
+            }
+            body = HttpWire.body(head, in);
+        } catch (HttpWire.MalformedRequest e) {
+            refuse(socket, out, e, null);
+            return false;
+        }
+        if (head.expectsContinue()) {
+            HttpWire.writeContinue(out);
+        }
+        IncomingRequest request = IncomingRequest.from(head, socket);
+        APIGatewayV2HTTPResponse response;
+        handling.acquire();
+        try {
+            response = handle(request, body);
+        } catch (HttpWire.MalformedRequest e) {
+            refuse(socket, out, e, request); // a chunked body that broke its own framing
+            return false;
+        } finally {
+            handling.release();
+        }
+        boolean close = !head.keepAlive() || isClose(response) || body.read() >= 0;
+        write(out, request, response, close);
+        if (close) {
+            closeGently(socket);
+        }
+        return !close;
+    }
+
+    /** Answers a request that is not well-formed HTTP with a problem, then closes: the rest of its bytes are suspect. */
+    private static void refuse(Socket socket, OutputStream out, HttpWire.MalformedRequest e, IncomingRequest request)
+            throws IOException {
+        String code = e.status() == 431 ? "headers_too_large" : "bad_request";
+        String title = e.status() == 431 ? "Request header fields too large" : "Bad request";
+        ApiResponse r = new Problem(e.status(), code, title, e.getMessage(), null).toResponse();
+        List<Map.Entry<String, String>> headers = new ArrayList<>(r.headers().entrySet());
+        if (request != null) {
+            headers.add(Map.entry("apigw-requestid", request.requestId()));
+        }
+        HttpWire.writeResponse(out, r.status(), headers, r.body().getBytes(StandardCharsets.UTF_8), false, true);
+        closeGently(socket);
+    }
+
+    /**
+     * Ends the connection after its last answer: output first, then whatever the client still sends is read and
+     * dropped for a moment. Closing with unread input makes TCP reset the connection, and the reset can destroy the
+     * answer before the client reads it.
+     */
+    private static void closeGently(Socket socket) {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(1_000);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            long drained = 0;
+            int n;
+            while (drained < MAX_DISCARDED_BYTES && (n = in.read(buffer)) > 0) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            // the client closed first, or stayed silent: either way the answer is out
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already broken
+        }
+    }
+
+    private static boolean isClose(APIGatewayV2HTTPResponse r) {
+        return r.getHeaders() != null && r.getHeaders().entrySet().stream()
+                .anyMatch(h -> h.getKey().equalsIgnoreCase("connection") && "close".equalsIgnoreCase(h.getValue()));
+    }
+
+    private APIGatewayV2HTTPResponse handle(IncomingRequest request, InputStream requestBody) throws IOException {
         Optional<RouteTable.Match> match = routes.match(request.method(), request.rawPath());
         if (declaredLength(request) > MAX_PAYLOAD_BYTES) {
-            return tooLarge(discard(exchange.getRequestBody()));
+            return tooLarge(discard(requestBody));
         }
-        byte[] body = readBody(exchange.getRequestBody());
+        byte[] body = readBody(requestBody);
         if (body == null) {
-            return tooLarge(discard(exchange.getRequestBody()));
+            return tooLarge(discard(requestBody));
         }
         if (match.isEmpty()) {
             return problem(Problem.notFound("route " + request.method() + " " + request.rawPath()), false);
@@ -201,46 +341,49 @@ final class HttpFront implements AutoCloseable {
         return response;
     }
 
-    private static void write(HttpExchange exchange, IncomingRequest request, APIGatewayV2HTTPResponse r)
+    private static void write(OutputStream out, IncomingRequest request, APIGatewayV2HTTPResponse r, boolean close)
             throws IOException {
-        var headers = exchange.getResponseHeaders();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
         if (r.getHeaders() != null) {
             r.getHeaders().forEach((k, v) -> {
                 if (v != null) {
-                    headers.set(k, v);
+                    set(headers, k, v);
                 }
             });
         }
         if (r.getMultiValueHeaders() != null) {
             r.getMultiValueHeaders().forEach((k, values) -> {
                 if (values != null) {
-                    values.forEach(v -> headers.add(k, v));
+                    values.forEach(v -> headers.add(Map.entry(k, v)));
                 }
             });
         }
         List<String> cookies = r.getCookies();
         if (cookies != null) {
-            cookies.forEach(c -> headers.add("set-cookie", c));
+            cookies.forEach(c -> headers.add(Map.entry("set-cookie", c)));
         }
-        headers.set("apigw-requestid", request.requestId());
-        headers.remove("content-length");
-        headers.remove("transfer-encoding");
+        set(headers, "apigw-requestid", request.requestId());
         byte[] body = r.getBody() == null ? new byte[0]
                 : r.getIsBase64Encoded() ? Base64.getDecoder().decode(r.getBody())
                 : r.getBody().getBytes(StandardCharsets.UTF_8);
-        boolean noBody = body.length == 0 || r.getStatusCode() == 204 || r.getStatusCode() == 304
-                || request.method().equals("HEAD");
-        exchange.sendResponseHeaders(r.getStatusCode(), noBody ? -1 : body.length);
-        if (!noBody) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        HttpWire.writeResponse(out, r.getStatusCode(), headers, body, request.method().equals("HEAD"), close);
+    }
+
+    /** Replaces every header of that name, in any case, with this one. */
+    private static void set(List<Map.Entry<String, String>> headers, String name, String value) {
+        headers.removeIf(h -> h.getKey().equalsIgnoreCase(name));
+        headers.add(Map.entry(name, value));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing the listener failed", e);
+        }
+        open.forEach(HttpFront::closeQuietly);
+        connections.shutdownNow();
     }
 }

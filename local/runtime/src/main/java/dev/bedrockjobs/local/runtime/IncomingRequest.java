@@ -1,7 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
-import com.sun.net.httpserver.HttpExchange;
-
+import java.net.Socket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,32 +30,30 @@ record IncomingRequest(String method, String rawPath, String rawQueryString, Map
     static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
 
-    static IncomingRequest from(HttpExchange exchange) {
+    static IncomingRequest from(HttpWire.RequestHead head, Socket connection) {
         Map<String, String> headers = new LinkedHashMap<>();
         List<String> cookies = new ArrayList<>();
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, String> h : head.headers()) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
             if (lower.equals("cookie")) {
-                for (String v : values) {
-                    for (String c : v.split(";")) {
-                        if (!c.isBlank()) {
-                            cookies.add(c.strip());
-                        }
+                for (String c : h.getValue().split(";")) {
+                    if (!c.isBlank()) {
+                        cookies.add(c.strip());
                     }
                 }
             } else {
-                headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
+                headers.merge(lower, h.getValue(), (a, b) -> a + "," + b);
             }
-        });
-        String sourceIp = exchange.getRemoteAddress().getAddress().getHostAddress();
+        }
+        String sourceIp = connection.getInetAddress().getHostAddress();
         // What API Gateway adds in front of every integration.
         headers.putIfAbsent("x-forwarded-for", sourceIp);
         headers.putIfAbsent("x-forwarded-proto", "http");
-        headers.putIfAbsent("x-forwarded-port", Integer.toString(exchange.getLocalAddress().getPort()));
-        String rawQuery = exchange.getRequestURI().getRawQuery();
-        return new IncomingRequest(exchange.getRequestMethod().toUpperCase(Locale.ROOT),
-                exchange.getRequestURI().getRawPath(), rawQuery == null ? "" : rawQuery, headers, cookies,
-                parseQuery(rawQuery), exchange.getProtocol(), sourceIp, newRequestId(), Instant.now());
+        headers.putIfAbsent("x-forwarded-port", Integer.toString(connection.getLocalPort()));
+        String rawQuery = head.rawQuery();
+        return new IncomingRequest(head.method().toUpperCase(Locale.ROOT), head.rawPath(),
+                rawQuery == null ? "" : rawQuery, headers, cookies, parseQuery(rawQuery), head.version(), sourceIp,
+                newRequestId(), Instant.now());
     }
 
     String header(String lowerCaseName) {

@@ -11,18 +11,29 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -199,5 +210,168 @@ class HttpFrontTest {
         assertEquals(500, r.statusCode());
         assertEquals("internal_error", ApiClient.json(r).path("code").asText());
         assertFalse(r.body().contains("secret"), r.body());
+    }
+
+    /** A Java class, exception or stack frame: what the JDK server's own error pages named. */
+    private static final Pattern JAVA_INTERNALS = Pattern.compile(
+            "[A-Z][A-Za-z]+(?:Exception|Error)\\b|\\b(?:java|sun|com)\\.[a-z]+\\.|\\.java:\\d+");
+
+    @Test
+    void aQueryThatIsNotPercentEncodedIsA400ProblemNamingNoJavaClass() throws IOException {
+        RawResponse r = exchange(ascii("GET /open/x?cursor=%%% HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).get(0);
+        assertEquals(400, r.status(), r.toString());
+        assertEquals("application/problem+json", r.header("content-type"), r.toString());
+        JsonNode problem = ApiClient.JSON.readTree(r.body());
+        assertEquals("bad_request", problem.path("code").asText(), r.body());
+        assertEquals(400, problem.path("status").asInt());
+        assertFalse(JAVA_INTERNALS.matcher(r.body()).find(), r.body());
+        assertTrue(EchoHandler.SEEN.isEmpty(), "a malformed request never reaches a function");
+    }
+
+    static List<Arguments> malformedRequests() {
+        String host = "Host: 127.0.0.1\r\n";
+        return List.of(
+                Arguments.of("a bad percent-encoding in the path", 400, ascii("GET /open/%zz HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of("a lone percent sign in the path", 400, ascii("GET /open/100% HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of("a raw byte that is not UTF-8 in the path", 400,
+                        bytes(ascii("GET /open/"), new byte[] {(byte) 0xff}, ascii(" HTTP/1.1\r\n" + host + "\r\n"))),
+                Arguments.of("a raw non-ASCII character in the query", 400, bytes(ascii("GET /open/a?q="),
+                        "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8), ascii(" HTTP/1.1\r\n" + host + "\r\n"))),
+                Arguments.of("characters a URI may not hold", 400, ascii("GET /open/a|b{c} HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of("a space in the request target", 400, ascii("GET /open/a b HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of("a request line that is not one", 400, ascii("GARBAGE\r\n\r\n")),
+                Arguments.of("a target that is not a path", 400, ascii("OPTIONS * HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of("an HTTP version that is not 1.x", 400, ascii("GET /open/a HTTP/9.9\r\n" + host + "\r\n")),
+                Arguments.of("a header name with a space", 400,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "Bad Name: v\r\n\r\n")),
+                Arguments.of("a header line without a colon", 400,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "NoColon\r\n\r\n")),
+                Arguments.of("a folded header line", 400,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: one\r\n  two\r\n\r\n")),
+                Arguments.of("a NUL in a header value", 400,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: a\u0000b\r\n\r\n")),
+                Arguments.of("a bare CR in a header value", 400,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: a\rInjected: 1\r\n\r\n")),
+                Arguments.of("a Content-Length that is not a number", 400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host + "Content-Length: abc\r\n\r\n")),
+                Arguments.of("two Content-Lengths that disagree", 400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host + "Content-Length: 0\r\nContent-Length: 2\r\n\r\n{}")),
+                Arguments.of("a Content-Length beside chunked encoding", 400, ascii("POST /open/a HTTP/1.1\r\n" + host
+                        + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")),
+                Arguments.of("a transfer coding other than chunked", 400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n")),
+                Arguments.of("a chunked body whose chunk size is not hex", 400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")),
+                Arguments.of("header values over API Gateway's 10240 bytes", 431,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "X-Long: " + "v".repeat(10_300) + "\r\n\r\n")),
+                Arguments.of("a header block that never ends", 431,
+                        ascii("GET /open/a HTTP/1.1\r\n" + host + "X-Name-Without-End-".repeat(5_000))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedRequests")
+    void aMalformedRequestIsAClean4xxProblemAndTheConnectionCloses(String what, int status, byte[] request)
+            throws IOException {
+        List<RawResponse> answers = exchange(request);
+        assertEquals(1, answers.size(), what + ": " + answers);
+        RawResponse r = answers.get(0);
+        assertEquals(status, r.status(), what + ": " + r);
+        assertEquals("application/problem+json", r.header("content-type"), what + ": " + r);
+        JsonNode problem = ApiClient.JSON.readTree(r.body());
+        assertEquals(status, problem.path("status").asInt(), r.body());
+        assertFalse(problem.path("code").asText().isEmpty(), r.body());
+        assertFalse(JAVA_INTERNALS.matcher(r.body()).find(), what + ": " + r.body());
+        assertEquals("close", r.header("connection"), what + ": the connection cannot be trusted after it");
+        assertTrue(EchoHandler.SEEN.isEmpty(), what + ": a malformed request never reaches a function");
+    }
+
+    @Test
+    void aMalformedRequestAfterAGoodOneOnTheSameConnectionIsRefusedAlone() throws IOException {
+        List<RawResponse> answers = exchange(ascii("POST /open/first HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Length: 2\r\n\r\n{}"
+                + "GET /open/second HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\n{}\r\n0\r\n\r\n"
+                + "GET /open/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        assertEquals(List.of(200, 200, 400), answers.stream().map(RawResponse::status).toList(), answers.toString());
+        assertEquals(List.of("/open/first", "/open/second"), EchoHandler.SEEN.stream()
+                .map(APIGatewayV2HTTPEvent::getRawPath).toList());
+        assertEquals("bad_request", ApiClient.JSON.readTree(answers.get(2).body()).path("code").asText());
+    }
+
+    @Test
+    void aClientThatWaitsForContinueGetsItsBodyRead() {
+        HttpResponse<String> r = client.send(client.request("/open/continued").expectContinue(true)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\": 1}")));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("{\"a\": 1}", EchoHandler.SEEN.poll().getBody());
+    }
+
+    @Test
+    void aHeadRequestIsAnsweredWithHeadersOnly() throws IOException {
+        String answer = new String(send(ascii("HEAD /open/a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+        assertTrue(answer.endsWith("\r\n\r\n"), "no body after the head: " + answer);
+        assertTrue(answer.toLowerCase(Locale.ROOT).contains("\r\napigw-requestid: "), answer);
+    }
+
+    // --- raw HTTP/1.1, so that malformed requests reach the server as sent -----------------------------------
+
+    record RawResponse(int status, Map<String, String> headers, String body) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] bytes(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    /** Sends the bytes, then reads every response until the server closes the connection. */
+    private static List<RawResponse> exchange(byte[] request) throws IOException {
+        return parse(send(request));
+    }
+
+    private static byte[] send(byte[] request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", front.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request);
+            out.flush();
+            socket.shutdownOutput(); // nothing more is coming: a keep-alive connection ends after its answers
+            return socket.getInputStream().readAllBytes();
+        }
+    }
+
+    private static List<RawResponse> parse(byte[] all) {
+        List<RawResponse> responses = new ArrayList<>();
+        String text = new String(all, StandardCharsets.ISO_8859_1);
+        int at = 0;
+        while (at < text.length()) {
+            int end = text.indexOf("\r\n\r\n", at);
+            if (end < 0) {
+                throw new AssertionError("an incomplete response: " + text.substring(at));
+            }
+            String[] lines = text.substring(at, end).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+            }
+            int length = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
+            String body = text.substring(end + 4, Math.min(text.length(), end + 4 + length));
+            responses.add(new RawResponse(status, headers, body));
+            at = end + 4 + body.length();
+        }
+        return responses;
     }
 }
