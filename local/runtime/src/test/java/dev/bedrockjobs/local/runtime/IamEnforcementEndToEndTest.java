@@ -7,6 +7,7 @@ import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
+import dev.bedrockjobs.core.work.Reconciler;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -51,8 +53,9 @@ class IamEnforcementEndToEndTest {
 
     @BeforeAll
     static void start() {
+        // no event sources: batches stay running, so the reconciler has one older than its one-second grace
         stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .eventSourcesEnabled(false).build());
+                .eventSourcesEnabled(false).parameter("ReconcileGraceSeconds", "1").build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
     }
 
@@ -79,6 +82,43 @@ class IamEnforcementEndToEndTest {
                 + " on resource: " + resource + " because no identity-based policy allows the " + action
                 + " action"), e.awsErrorDetails().errorMessage());
         return e;
+    }
+
+    private static String newBatch(String idempotencyKey) {
+        String body = "{\"items\": [{\"prompt\": \"one " + UUID.randomUUID() + "\"}, {\"prompt\": \"two\"}]}";
+        HttpResponse<String> r = idempotencyKey == null ? api.postJson("/v1/batches", body)
+                : api.postJson("/v1/batches", body, "Idempotency-Key", idempotencyKey);
+        assertEquals(202, r.statusCode(), r.body());
+        return ApiClient.json(r).path("id").asText();
+    }
+
+    // ---- reading a batch: one strongly consistent Query of its partition, by every function that needs it ----
+
+    @Test
+    void anIdempotentBatchRetryAnswersTheBatchItFirstCreated() {
+        String key = "retry-" + UUID.randomUUID();
+        String body = "{\"items\": [{\"prompt\": \"same " + key + "\"}]}";
+        HttpResponse<String> first = api.postJson("/v1/batches", body, "Idempotency-Key", key);
+        HttpResponse<String> retry = api.postJson("/v1/batches", body, "Idempotency-Key", key);
+        assertEquals(202, first.statusCode(), first.body());
+        assertEquals(200, retry.statusCode(), "the submit function reads the batch it created: " + retry.body());
+        assertEquals(ApiClient.json(first).path("id").asText(), ApiClient.json(retry).path("id").asText());
+    }
+
+    @Test
+    void theWorkerReadsTheBatchItCompletesToAnnounceIt() {
+        String id = newBatch(null);
+        // what the worker's JobOutcomes reads after the write that completes a batch, before enqueuing its event
+        assertEquals(id, Wiring.batchStore(as("WorkerFunction")).get(id).orElseThrow().id());
+    }
+
+    @Test
+    void theReconcilerRunsOverBatchesOlderThanItsGrace() throws InterruptedException {
+        newBatch(null);
+        Thread.sleep(1_500);
+        // it lists the running batches older than its grace and reads each; the batch's queued jobs are re-sent
+        Reconciler.Report run = Wiring.reconciler(env("ReconcilerFunction")).run();
+        assertTrue(run.requeued() >= 2, run.toString());
     }
 
     // ---- each function, and the state machine, is refused what its role does not allow ----
