@@ -1,6 +1,7 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.domain.Json;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -18,9 +19,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Logger;
 
 /**
@@ -64,7 +68,7 @@ public final class IamEnforcement implements ExecutionInterceptor {
     }
 
     private static volatile Armed armed;
-    private static final List<Refusal> REFUSALS = new CopyOnWriteArrayList<>();
+    private static final Queue<Refusal> REFUSALS = new ConcurrentLinkedQueue<>();
 
     /** Checks the principals' calls from now on (one stack per JVM at a time, as for {@link AwsCallFaults}). */
     static Armed arm(Map<String, TemplatePolicies.Principal> principals, URI responder) {
@@ -123,7 +127,11 @@ public final class IamEnforcement implements ExecutionInterceptor {
         IdentityProviders providers = attributes.getAttribute(SdkInternalExecutionAttribute.IDENTITY_PROVIDERS);
         IdentityProvider<AwsCredentialsIdentity> provider = providers == null ? null
                 : providers.identityProvider(AwsCredentialsIdentity.class);
-        return provider == null ? null : provider.resolveIdentity().join().accessKeyId();
+        try {
+            return provider == null ? null : provider.resolveIdentity().join().accessKeyId();
+        } catch (CompletionException | SdkClientException noCredentials) {
+            return null; // not a local principal's: the signer reports the missing credentials itself
+        }
     }
 
     private static String body(Context.ModifyHttpRequest context) {
@@ -149,7 +157,7 @@ public final class IamEnforcement implements ExecutionInterceptor {
      * answer 400 (their common error {@code AccessDeniedException}), Bedrock's REST API 403.
      */
     private static SdkHttpRequest refused(SdkHttpRequest request, URI responder, String service, String message) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        Map<String, Object> body = new LinkedHashMap<>();
         int status = 400;
         List<String> headers = new ArrayList<>();
         String contentType = "application/x-amz-json-1.0";
