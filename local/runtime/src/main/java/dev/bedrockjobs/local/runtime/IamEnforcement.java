@@ -164,8 +164,8 @@ public final class IamEnforcement implements ExecutionInterceptor {
         switch (service) {
             case "DynamoDb" -> body.put("__type", "com.amazonaws.dynamodb.v20120810#AccessDeniedException");
             case "Sqs" -> {
-                // the JSON protocol's error, and the query protocol's code the SDK reads from this header
-                // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html)
+                // the JSON protocol's error, and the query protocol's code the SDK reads from this header:
+                // docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html
                 body.put("__type", "com.amazon.coral.service#AccessDeniedException");
                 headers.add("x-amzn-query-error: AccessDenied;Sender");
             }

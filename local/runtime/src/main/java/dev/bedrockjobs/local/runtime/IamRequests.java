@@ -15,8 +15,7 @@ import java.util.Set;
 /**
  * What IAM authorizes for one request to the APIs the functions call, read from the request as it goes on the wire
  * (the operation in {@code X-Amz-Target} or the REST path, the resource in the JSON body), as the services map them
- * (<a href="https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html">Service
- * Authorization Reference</a>):
+ * (Service Authorization Reference, docs.aws.amazon.com/service-authorization/latest/reference/):
  * <ul>
  *   <li>DynamoDB: {@code dynamodb:<Operation>} on the table ARN, or on {@code table/T/index/I} when the request names
  *       an index (Query, Scan); BatchGetItem and BatchWriteItem once per table they touch; TransactWriteItems as

@@ -69,7 +69,7 @@ final class LocalResources {
         return "arn:aws:iam::" + ACCOUNT_ID + ":role/" + roleName;
     }
 
-    /** The identity a call made with a role is refused as: {@code arn:aws:sts::<account>:assumed-role/<role>/<session>}. */
+    /** Who a call made with a role is refused as: {@code arn:aws:sts::<account>:assumed-role/<role>/<session>}. */
     static String assumedRoleArn(String roleName, String session) {
         return "arn:aws:sts::" + ACCOUNT_ID + ":assumed-role/" + roleName + "/" + session;
     }

@@ -61,8 +61,8 @@ import java.util.logging.Logger;
  * <p>IAM is emulated: each function's and the state machine's calls are held to their roles in the template and
  * refused as AWS refuses them ({@link IamEnforcement}; {@code --iam off} allows everything). Not emulated, on
  * purpose: function timeouts (reported through {@code Context}, not enforced) and API Gateway's 30-second integration
- * timeout, Lambda concurrency limits other than an event source's {@code MaximumConcurrency}, {@code cron(...)} schedules, and message retention (ElasticMQ keeps messages
- * in memory for the life of the process). Errors the HTTP front answers itself (unknown route, missing or refused
+ * timeout, Lambda concurrency limits other than an event source's {@code MaximumConcurrency}, {@code cron(...)}
+ * schedules, and message retention (ElasticMQ keeps messages in memory for the life of the process). Errors the HTTP front answers itself (unknown route, missing or refused
  * key, payload too large, a failing function) are RFC 9457 problems as the API contract spells them; a deployed HTTP
  * API answers those with its own {@code {"message": ...}} bodies, and a refused key with 403.
  */

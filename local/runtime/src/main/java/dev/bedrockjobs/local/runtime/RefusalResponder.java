@@ -74,7 +74,8 @@ final class RefusalResponder implements AutoCloseable {
             exchange.getResponseHeaders().set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
             for (String header : exchange.getRequestHeaders().getOrDefault(HEADER, List.of())) {
                 int colon = header.indexOf(':');
-                exchange.getResponseHeaders().add(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+                exchange.getResponseHeaders().add(header.substring(0, colon).trim(),
+                        header.substring(colon + 1).trim());
             }
             exchange.sendResponseHeaders(Integer.parseInt(status), bytes.length);
             exchange.getResponseBody().write(bytes);

@@ -37,7 +37,8 @@ class CommandLineFlagsTest {
     void everyFlagInBothSpellings() {
         LocalOptions o = parse("--port", "9090", "--data=state", "--model-latency-ms", "250", "--throttle-rate=0.3",
                 "--failure-rate", "0.05", "--bedrock", "aws", "--no-allow-loopback-webhooks",
-                "--event-sources=disabled", "--iam", "off", "--param", "WorkerBatchSize=10", "--param=WorkerMaxConcurrency=20");
+                "--event-sources=disabled", "--iam", "off", "--param", "WorkerBatchSize=10",
+                "--param=WorkerMaxConcurrency=20");
         assertEquals(9090, o.port());
         assertEquals(CWD.resolve("state"), o.dataDirectory(), "an explicit relative folder is the caller's");
         assertEquals(250, o.modelLatencyMillis());

@@ -204,7 +204,8 @@ class TemplatePoliciesTest {
     void policyFormsTheLocalCheckCannotEvaluateAreRefusedAtStart() throws Exception {
         String template = Files.readString(ROOT.resolve("template.yaml"));
         Map<String, String> forms = Map.of(
-                "        - SQSPollerPolicy:\n            QueueName: jobs\n", "the SAM policy template [SQSPollerPolicy]",
+                "        - SQSPollerPolicy:\n            QueueName: jobs\n",
+                "the SAM policy template [SQSPollerPolicy]",
                 "        - AmazonDynamoDBReadOnlyAccess\n", "the managed policy AmazonDynamoDBReadOnlyAccess");
         for (Map.Entry<String, String> form : forms.entrySet()) {
             Path file = Files.createTempFile("template", ".yaml");
