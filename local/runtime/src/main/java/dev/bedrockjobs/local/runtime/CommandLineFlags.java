@@ -30,6 +30,9 @@ final class CommandLineFlags {
               --event-sources enabled|disabled
                                            disabled = like Enabled: false on every SQS event source mapping:
                                            queued work waits for the next run (default enabled)
+              --iam on|off                 on = every DynamoDB, SQS, Step Functions and Bedrock call of a function
+                                           or of the state machine is checked against its role in template.yaml
+                                           and refused with AccessDeniedException if not allowed (default on)
               --param Name=Value           override a template parameter (repeatable), e.g.
                                            --param WorkerMaxConcurrency=20
               --help                       this text
@@ -79,6 +82,7 @@ final class CommandLineFlags {
                     case "--allow-loopback-webhooks" -> b.allowLoopbackWebhooks(inline == null || bool(inline, name));
                     case "--no-allow-loopback-webhooks" -> b.allowLoopbackWebhooks(false);
                     case "--event-sources" -> b.eventSourcesEnabled(enabled(value(args, i, inline, name)));
+                    case "--iam" -> b.iamEnforced(onOff(value(args, i, inline, name), name));
                     case "--param" -> {
                         String pair = value(args, i, inline, name);
                         int sep = pair.indexOf('=');
@@ -124,6 +128,14 @@ final class CommandLineFlags {
             case "true", "on", "yes" -> true;
             case "false", "off", "no" -> false;
             default -> throw new UsageException(name + " takes true or false, not '" + text + "'");
+        };
+    }
+
+    private static boolean onOff(String text, String name) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UsageException(name + " takes on or off, not '" + text + "'");
         };
     }
 

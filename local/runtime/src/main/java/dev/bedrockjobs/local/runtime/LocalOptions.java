@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param parameterOverrides     template parameters, as {@code sam deploy --parameter-overrides} would set them
  * @param repoRoot               the repository (template.yaml, statemachine/, node_modules)
  * @param faults                 faults injected into this run (none by default); see {@link Faults}
+ * @param iamEnforced            the functions' and the state machine's AWS calls are held to their roles in the
+ *                               template and refused as AWS refuses them (on by default); see {@link IamEnforcement}
  */
 public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis, double throttleRate,
                            double failureRate, BedrockMode bedrock, boolean allowLoopbackWebhooks,
                            boolean eventSourcesEnabled, Map<String, String> parameterOverrides, Path repoRoot,
-                           Faults faults) {
+                           Faults faults, boolean iamEnforced) {
 
     /**
      * Faults a run injects to show that nothing is lost, on top of the model's {@code throttleRate} and
@@ -113,6 +115,7 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
         private double hangRate;
         private double awsFailureRate;
         private double workerKillRate;
+        private boolean iamEnforced = true;
         private final Map<String, String> parameterOverrides = new LinkedHashMap<>();
 
         private Builder(Path repoRoot) {
@@ -178,6 +181,12 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
             return this;
         }
 
+        /** false: every call is allowed, whatever the template's policies say. */
+        public Builder iamEnforced(boolean enforced) {
+            this.iamEnforced = enforced;
+            return this;
+        }
+
         public Builder parameter(String name, String value) {
             this.parameterOverrides.put(name, value);
             return this;
@@ -187,7 +196,7 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
             Path data = dataDirectory != null ? dataDirectory : repoRoot.resolve(".local");
             return new LocalOptions(port, data, modelLatencyMillis, throttleRate, failureRate, bedrock,
                     allowLoopbackWebhooks, eventSourcesEnabled, parameterOverrides, repoRoot,
-                    new Faults(hangRate, awsFailureRate, workerKillRate));
+                    new Faults(hangRate, awsFailureRate, workerKillRate), iamEnforced);
         }
     }
 }

@@ -57,6 +57,23 @@ final class LocalResources {
         return "arn:aws:dynamodb:" + REGION + ":" + ACCOUNT_ID + ":table/" + name;
     }
 
+    /**
+     * The role SAM creates for a function or state machine with {@code Policies}: logical id plus "Role" (deployed,
+     * CloudFormation adds the stack name in front and a random suffix).
+     */
+    static String roleName(String logicalId) {
+        return logicalId + "Role";
+    }
+
+    static String roleArn(String roleName) {
+        return "arn:aws:iam::" + ACCOUNT_ID + ":role/" + roleName;
+    }
+
+    /** Who a call made with a role is refused as: {@code arn:aws:sts::<account>:assumed-role/<role>/<session>}. */
+    static String assumedRoleArn(String roleName, String session) {
+        return "arn:aws:sts::" + ACCOUNT_ID + ":assumed-role/" + roleName + "/" + session;
+    }
+
     /** Evaluates intrinsics in a template value against the resources created so far. */
     Object resolve(Object value) {
         return template.resolve(value, refs::get, attributes::get);

@@ -58,10 +58,11 @@ import java.util.logging.Logger;
  * }
  * }</pre>
  *
- * <p>Not emulated, on purpose: IAM (every call is allowed), function timeouts (reported through {@code Context},
- * not enforced) and API Gateway's 30-second integration timeout, Lambda concurrency limits other than an event
- * source's {@code MaximumConcurrency}, {@code cron(...)} schedules, and message retention (ElasticMQ keeps messages
- * in memory for the life of the process). Errors the HTTP front answers itself (unknown route, missing or refused
+ * <p>IAM is emulated: each function's and the state machine's calls are held to their roles in the template and
+ * refused as AWS refuses them ({@link IamEnforcement}; {@code --iam off} allows everything). Not emulated, on
+ * purpose: function timeouts (reported through {@code Context}, not enforced) and API Gateway's 30-second integration
+ * timeout, Lambda concurrency limits other than an event source's {@code MaximumConcurrency}, {@code cron(...)}
+ * schedules, and message retention (ElasticMQ keeps messages in memory for the life of the process). Errors the HTTP front answers itself (unknown route, missing or refused
  * key, payload too large, a failing function) are RFC 9457 problems as the API contract spells them; a deployed HTTP
  * API answers those with its own {@code {"message": ...}} bodies, and a refused key with 403.
  */
@@ -84,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
     private String jobsTable;
     private Map<String, LambdaFunction> functions = Map.of();
     private Thread redrive;
+    private IamEnforcement.Armed iam;
     private volatile boolean closed;
 
     private LocalStack(LocalOptions options) {
@@ -190,6 +192,15 @@ public final class LocalStack implements AutoCloseable {
         AwsCallFaults.arm(options.faults(), functions.keySet());
         if (options.faults().any() || options.faults().hangRate() > 0) {
             LOG.warning("fault injection: " + options.faults());
+        }
+        if (options.iamEnforced()) {
+            iam = IamEnforcement.arm(TemplatePolicies.read(resources), remember(RefusalResponder.start()).endpoint());
+            if (options.bedrock() == LocalOptions.BedrockMode.AWS) {
+                LOG.info("--bedrock aws: the state machine's model calls go out with your own credentials, and AWS "
+                        + "checks those, not the state machine's role");
+            }
+        } else {
+            LOG.warning("--iam off: every AWS call is allowed, whatever the template's policies say");
         }
         tenants = new LocalTenants(new DynamoTenantStore(dynamo, jobsTable), Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
@@ -450,6 +461,9 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "stopping " + c + " failed", e);
             }
+        }
+        if (iam != null) { // held until the last batch in progress has finished
+            IamEnforcement.disarm(iam);
         }
     }
 

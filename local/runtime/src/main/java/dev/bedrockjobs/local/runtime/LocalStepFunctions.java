@@ -57,7 +57,8 @@ final class LocalStepFunctions implements AutoCloseable {
             }
             String definition = DefinitionSubstitutions.apply(definitionText(id, p, templateDirectory),
                     substitutions);
-            String role = "arn:aws:iam::" + StepFunctionsService.ACCOUNT_ID + ":role/" + name + "-role";
+            // its model calls are signed as this role and checked against the state machine's Policies
+            String role = LocalResources.roleArn(LocalResources.roleName(id));
             StateMachine machine = service.createStateMachine(name, definition, role, type);
             resources.putRef(id, machine.arn());
             resources.putAttribute(id, "Arn", machine.arn());

@@ -29,6 +29,7 @@ class CommandLineFlagsTest {
         assertEquals(LocalOptions.BedrockMode.SIM, o.bedrock());
         assertTrue(o.allowLoopbackWebhooks());
         assertTrue(o.eventSourcesEnabled());
+        assertTrue(o.iamEnforced(), "calls are held to the template's policies unless turned off");
         assertEquals(Map.of(), o.parameterOverrides());
     }
 
@@ -36,7 +37,8 @@ class CommandLineFlagsTest {
     void everyFlagInBothSpellings() {
         LocalOptions o = parse("--port", "9090", "--data=state", "--model-latency-ms", "250", "--throttle-rate=0.3",
                 "--failure-rate", "0.05", "--bedrock", "aws", "--no-allow-loopback-webhooks",
-                "--event-sources=disabled", "--param", "WorkerBatchSize=10", "--param=WorkerMaxConcurrency=20");
+                "--event-sources=disabled", "--iam", "off", "--param", "WorkerBatchSize=10",
+                "--param=WorkerMaxConcurrency=20");
         assertEquals(9090, o.port());
         assertEquals(CWD.resolve("state"), o.dataDirectory(), "an explicit relative folder is the caller's");
         assertEquals(250, o.modelLatencyMillis());
@@ -45,6 +47,8 @@ class CommandLineFlagsTest {
         assertEquals(LocalOptions.BedrockMode.AWS, o.bedrock());
         assertFalse(o.allowLoopbackWebhooks());
         assertFalse(o.eventSourcesEnabled());
+        assertFalse(o.iamEnforced());
+        assertTrue(parse("--iam=on").iamEnforced());
         assertEquals(Map.of("WorkerBatchSize", "10", "WorkerMaxConcurrency", "20"), o.parameterOverrides());
         assertTrue(parse("--allow-loopback-webhooks").allowLoopbackWebhooks());
         assertFalse(parse("--allow-loopback-webhooks=false").allowLoopbackWebhooks());
@@ -61,6 +65,7 @@ class CommandLineFlagsTest {
                 "0.6"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--bedrock", "openai"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--param", "NoValue"));
+        assertThrows(CommandLineFlags.UsageException.class, () -> parse("--iam", "maybe"));
         assertThrows(CommandLineFlags.HelpRequested.class, () -> parse("--help"));
     }
 }

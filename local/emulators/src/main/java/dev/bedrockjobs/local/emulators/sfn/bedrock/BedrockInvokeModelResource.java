@@ -46,12 +46,18 @@ import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelResponse;
  * raises {@code States.TaskFailed}.
  *
  * <p>The SDK's own retries are off: the state's Retry is the only retry policy, as it is in Step Functions.
+ *
+ * <p><b>Identity.</b> Step Functions calls Bedrock with the state machine's role. Against a local endpoint
+ * ({@link #forEndpoint}) each call is signed with the role's name as access key id, so that a local IAM check can
+ * hold it to that role's policy (a refusal surfaces as {@code Bedrock.AccessDeniedException}). A caller-built client
+ * keeps its own credentials: with the real Bedrock those are the developer's, not the role's.
  */
 public final class BedrockInvokeModelResource implements TaskResource, AutoCloseable {
 
     public static final String ARN = "arn:aws:states:::bedrock:invokeModel";
 
     private final BedrockRuntimeClient client;
+    /** True for the local endpoint: the client is ours, and calls are signed as the execution's role. */
     private final boolean ownsClient;
 
     /**
@@ -107,7 +113,13 @@ public final class BedrockInvokeModelResource implements TaskResource, AutoClose
                 .body(SdkBytes.fromUtf8String(body(parameters.get("Body"))))
                 .contentType(textOr(parameters, "ContentType", "application/json"))
                 .accept(textOr(parameters, "Accept", "application/json"));
-        invocation.timeLimit().ifPresent(limit -> request.overrideConfiguration(o -> o.apiCallTimeout(limit)));
+        request.overrideConfiguration(o -> {
+            invocation.timeLimit().ifPresent(o::apiCallTimeout);
+            if (ownsClient && invocation.roleArn() != null) {
+                String role = invocation.roleArn().substring(invocation.roleArn().lastIndexOf('/') + 1);
+                o.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(role, "local")));
+            }
+        });
         InvokeModelResponse response;
         try {
             response = client.invokeModel(request.build());

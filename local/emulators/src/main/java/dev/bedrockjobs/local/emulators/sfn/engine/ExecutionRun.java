@@ -218,7 +218,7 @@ final class ExecutionRun {
         record(new ExecutionEvent(ExecutionEvent.Type.TASK_STARTED, now, task.name(), attempt, null, null, null, null));
 
         TaskInvocation invocation = new TaskInvocation(spec.executionArn(), task.name(), parameters,
-                Optional.ofNullable(limit), attempt);
+                Optional.ofNullable(limit), attempt, spec.roleArn());
         Future<JsonNode> running = taskExecutor.submit(() -> resource.invoke(invocation));
         try {
             JsonNode result = time.await(running, limit);

@@ -12,7 +12,9 @@ import java.util.Optional;
  *                    time, whichever is shorter; empty when neither applies. Resources that call remote services
  *                    should pass it on as their request timeout.
  * @param attempt     1 for the first attempt of this visit of the state
+ * @param roleArn     the state machine's role: Step Functions calls services with it, so resources that call AWS
+ *                    APIs sign as it
  */
 public record TaskInvocation(String executionArn, String stateName, JsonNode parameters, Optional<Duration> timeLimit,
-                             int attempt) {
+                             int attempt, String roleArn) {
 }
