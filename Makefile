@@ -1,6 +1,8 @@
 # Build targets for `sam build` (every function has `BuildMethod: makefile` and `CodeUri: .`, so SAM runs
 # `make build-<LogicalId>` with the whole multi-module project present). Each target builds one function module
-# and unpacks its Lambda bundle into the artifacts folder SAM provides.
+# and unpacks its Lambda bundle into the artifacts folder SAM provides. The builds need JDK 17+ and Maven, not Node:
+# with -DskipTests the root POM leaves out the install of the Node tools, which only the tests and the local stack
+# use. .ci/lambda-bundles runs every target with no Node on the PATH and each bundle on its first event.
 
 MVN ?= mvn -q -B -DskipTests
 

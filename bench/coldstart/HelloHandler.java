@@ -5,9 +5,6 @@ import java.util.Map;
 
 /** The baseline: a handler that does nothing but greet, built and invoked by the same harness as the functions. */
 public final class HelloHandler implements RequestHandler<Map<String, Object>, String> {
-    public HelloHandler(Map<String, String> env) {
-    }
-
     @Override
     public String handleRequest(Map<String, Object> event, Context context) {
         return "hello " + event.get("name");
