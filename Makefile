@@ -5,10 +5,12 @@
 # use. .ci/lambda-bundles runs every target with no Node on the PATH and each bundle on its first event.
 
 MVN ?= mvn -q -B -DskipTests
+# The project version, from the root POM (the first <version> in it is the project's own)
+VERSION := $(shell sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
 
 define lambda_bundle
 	$(MVN) -pl functions/$(1) -am package
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/functions/$(1)/target/$(1)-0.1.0-SNAPSHOT-lambda.jar"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/functions/$(1)/target/$(1)-$(VERSION)-lambda.jar"
 endef
 
 build-SubmitFunction:

@@ -1,12 +1,13 @@
 package dev.bedrockjobs.cli;
 
-/** The CLI's version, from the runnable jar's manifest ("dev" when run from classes). */
+import dev.bedrockjobs.core.api.Release;
+
+/** The CLI's version: the release it was built as, the same one the API's {@code /healthz} reports. */
 final class Version {
     private Version() {
     }
 
     static String get() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+        return Release.version();
     }
 }

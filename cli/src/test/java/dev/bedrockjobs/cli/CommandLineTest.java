@@ -1,5 +1,6 @@
 package dev.bedrockjobs.cli;
 
+import dev.bedrockjobs.core.api.Release;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,8 @@ class CommandLineTest {
         assertEquals(0, run(tmp, Map.of(), "review", "--help").exit());
         assertEquals(0, run(tmp, Map.of(), "batch", "submit", "--help").exit());
         Run version = run(tmp, Map.of(), "--version");
-        assertTrue(version.out().startsWith("bedrock-jobs "), version.out());
+        assertEquals("bedrock-jobs " + Release.version(), version.out().strip());
+        assertTrue(version.out().matches("bedrock-jobs \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\s*"), version.out());
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.HttpApi;
+import dev.bedrockjobs.core.api.Release;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.api.TenantIdentity;
 
@@ -42,7 +43,7 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         if ("/healthz".equals(event.getRawPath())) {
-            return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok")));
+            return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok", "version", Release.version())));
         }
         return HttpApi.handle(event, identity, service::handle);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.api.Release;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
@@ -135,6 +136,8 @@ class OpenApiContractEndToEndTest {
     void healthNeedsNoKey() {
         Exchange r = send("GET", "/healthz", null, null, null, Map.of()).expect(200);
         assertEquals("ok", r.json().path("status").asText());
+        assertEquals(Release.version(), r.json().path("version").asText());
+        assertTrue(Release.version().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), Release.version());
     }
 
     @Test
