@@ -6,7 +6,6 @@ import dev.bedrockjobs.core.port.TenantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -87,7 +86,7 @@ public final class WebhookDeliveryService {
     }
 
     private Disposition attempt(WebhookEvent event, int n) {
-        int number = event.attemptOffset() + n;
+        int number = deliveries.nextAttemptNumber(event);
         Optional<Tenant> tenant = tenants.findTenant(event.tenantId());
         DeliveryAttempt result;
         if (tenant.isEmpty() || tenant.get().disabled()) {
@@ -97,7 +96,7 @@ public final class WebhookDeliveryService {
             WebhookSigner signer = null;
             String unusable = null;
             try {
-                signer = new WebhookSigner(secretsOf(tenant.get()));
+                signer = new WebhookSigner(tenant.get().signingSecrets(clock.instant()));
             } catch (IllegalArgumentException e) {
                 unusable = e.getMessage();
             }
@@ -124,14 +123,6 @@ public final class WebhookDeliveryService {
             LOG.log(Level.WARNING, "webhook " + event.id() + ": attempt " + number + " not recorded", e);
         }
         return disposition;
-    }
-
-    /**
-     * The secrets that sign for a tenant, newest first. A tenant has one today; when it can rotate, the previous
-     * secret joins this list until it is retired, and each request then carries both signatures.
-     */
-    static List<String> secretsOf(Tenant tenant) {
-        return tenant.webhookSecret() == null ? List.of() : List.of(tenant.webhookSecret());
     }
 
     private DeliveryAttempt notSent(WebhookEvent event, int number, String why) {
