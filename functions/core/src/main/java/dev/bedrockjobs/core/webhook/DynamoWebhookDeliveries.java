@@ -136,9 +136,14 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
         Long status = num(m, "httpStatus");
         return new DeliveryAttempt(str(m, "eventId"), str(m, "eventType"), str(m, "url"),
                 num(m, "attempt").intValue(), Instant.parse(str(m, "at")), num(m, "durationMs"),
-                status == null ? null : status.intValue(), str(m, "error"),
+                status == null ? null : status.intValue(), category(str(m, "error")),
                 DeliveryAttempt.Outcome.fromWire(str(m, "outcome")), num(m, "retryAfterSeconds"),
                 next == null ? null : Instant.parse(next));
+    }
+
+    /** Earlier versions stored free text; it is shown as {@code other}, never as it was. */
+    private static String category(String stored) {
+        return stored == null ? null : DeliveryAttempt.Failure.fromStored(stored).wire();
     }
 
     private static AttributeValue s(String v) {

@@ -90,23 +90,25 @@ public final class WebhookDeliveryService {
         Optional<Tenant> tenant = tenants.findTenant(event.tenantId());
         DeliveryAttempt result;
         if (tenant.isEmpty() || tenant.get().disabled()) {
-            result = notSent(event, number,
-                    "tenant " + event.tenantId() + (tenant.isEmpty() ? " not found" : " is disabled"));
+            LOG.warning("webhook " + event.id() + ": tenant " + event.tenantId()
+                    + (tenant.isEmpty() ? " not found" : " is disabled"));
+            result = notSent(event, number, DeliveryAttempt.Failure.TENANT_UNAVAILABLE);
         } else {
             WebhookSigner signer = null;
-            String unusable = null;
             try {
                 signer = new WebhookSigner(tenant.get().signingSecrets(clock.instant()));
             } catch (IllegalArgumentException e) {
-                unusable = e.getMessage();
+                LOG.warning("webhook " + event.id() + ": tenant " + event.tenantId() + " has no usable signing "
+                        + "secret: " + e.getMessage());
             }
-            result = signer == null ? notSent(event, number, "no usable signing secret: " + unusable)
+            result = signer == null ? notSent(event, number, DeliveryAttempt.Failure.NO_SIGNING_SECRET)
                     : sender.send(event, signer, number);
         }
         Disposition disposition = DONE;
         if (result.outcome() == DeliveryAttempt.Outcome.RETRY) {
             if (n >= schedule.maxAttempts()) {
-                result = result.givenUp("no attempts left after " + n);
+                LOG.warning("webhook " + event.id() + ": no attempts left after " + n);
+                result = result.givenUp();
             } else {
                 Duration retryAfter = result.retryAfterSeconds() == null ? null
                         : Duration.ofSeconds(result.retryAfterSeconds());
@@ -125,9 +127,9 @@ public final class WebhookDeliveryService {
         return disposition;
     }
 
-    private DeliveryAttempt notSent(WebhookEvent event, int number, String why) {
+    private DeliveryAttempt notSent(WebhookEvent event, int number, DeliveryAttempt.Failure why) {
         Instant now = clock.instant();
-        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), number, now, 0, null, why,
+        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), number, now, 0, null, why.wire(),
                 DeliveryAttempt.Outcome.GIVE_UP, null, null);
     }
 

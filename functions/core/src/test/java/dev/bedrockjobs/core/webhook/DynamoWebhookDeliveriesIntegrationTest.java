@@ -43,9 +43,18 @@ class DynamoWebhookDeliveriesIntegrationTest {
 
     private static DeliveryAttempt attempt(WebhookEvent e, int n, Integer status, DeliveryAttempt.Outcome outcome) {
         return new DeliveryAttempt(e.id(), e.type().wire(), e.url(), n, T0.plusSeconds(n * 60L), 12 + n, status,
-                status == null ? "connection failed: refused" : null, outcome,
+                status == null ? "connection_failed" : null, outcome,
                 status != null && status == 429 ? 30L : null,
                 outcome == DeliveryAttempt.Outcome.RETRY ? T0.plusSeconds(n * 60L + 30) : null);
+    }
+
+    @Test
+    void anErrorStoredInWordsByAnEarlierVersionIsListedAsOther() {
+        WebhookEvent e = jobEvent(Ids.newJobId(T0), WebhookEvent.Type.JOB_FAILED);
+        DeliveryAttempt a = attempt(e, 1, null, DeliveryAttempt.Outcome.RETRY);
+        deliveries.record(e, new DeliveryAttempt(a.eventId(), a.eventType(), a.url(), 1, a.at(), a.durationMs(), null,
+                "connection failed: Connection refused", a.outcome(), null, a.nextAttemptAt()));
+        assertEquals("other", deliveries.listForJob(e.subjectId()).get(0).error());
     }
 
     @Test
