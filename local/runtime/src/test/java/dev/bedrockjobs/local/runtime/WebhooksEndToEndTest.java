@@ -164,6 +164,7 @@ class WebhooksEndToEndTest {
 
         JsonNode deliveries = waitForDeliveries(id, 2);
         assertEquals(500, deliveries.get(0).path("httpStatus").asInt());
+        assertEquals("http_error", deliveries.get(0).path("error").asText());
         assertEquals("retry", deliveries.get(0).path("outcome").asText());
         assertEquals("delivered", deliveries.get(1).path("outcome").asText());
         JsonNode job = ApiClient.json(api.get("/v1/jobs/" + id));
@@ -264,6 +265,7 @@ class WebhooksEndToEndTest {
         JsonNode deliveries = waitForDeliveries(id, 2);
         assertEquals("retry", deliveries.get(0).path("outcome").asText());
         assertTrue(deliveries.get(0).path("httpStatus").isNull(), deliveries.toString());
+        assertEquals("timeout", deliveries.get(0).path("error").asText(), "a category, not the client's words");
         assertTrue(deliveries.get(0).path("durationMs").asLong() >= 9_000, deliveries.toString());
         assertEquals("delivered", deliveries.get(1).path("outcome").asText());
     }
