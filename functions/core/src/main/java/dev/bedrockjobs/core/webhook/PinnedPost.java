@@ -31,6 +31,8 @@ import java.util.Map;
  */
 final class PinnedPost {
     static final int MAX_HEAD_BYTES = 16 * 1024;
+    /** Addresses tried per request: each may take the whole connect timeout, and the function's time is bounded. */
+    static final int MAX_ADDRESSES_TRIED = 2;
 
     /** The status and the response headers (names in lower case, first value of each). */
     record Response(int status, Map<String, String> headers) {
@@ -50,7 +52,7 @@ final class PinnedPost {
     }
 
     /**
-     * POSTs {@code body} to the allowed target, trying its vetted addresses in order until one connects.
+     * POSTs {@code body} to the allowed target, trying its first vetted addresses in order until one connects.
      *
      * @throws SocketTimeoutException if no connection or no complete response head came in time
      * @throws javax.net.ssl.SSLException if TLS failed (certificate, name, protocol)
@@ -75,7 +77,7 @@ final class PinnedPost {
 
     private Socket connect(List<InetAddress> addresses, int port) throws IOException {
         IOException last = null;
-        for (InetAddress address : addresses) {
+        for (InetAddress address : addresses.subList(0, Math.min(MAX_ADDRESSES_TRIED, addresses.size()))) {
             Socket s = new Socket();
             try {
                 s.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
