@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -140,7 +141,8 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Command(name = "rotate-webhook-secret", mixinStandardHelpOptions = true,
             description = {"Give a tenant a new webhook signing secret, printed once.",
-                "Webhooks sent from now on, retries included, are signed with it."})
+                "Webhooks sent from now on, retries included, are signed with it, and with the replaced secret too",
+                "until the grace period ends: two v1 signatures, so receivers verify with either meanwhile."})
     public static final class RotateWebhookSecret implements Callable<Integer> {
         private final CliContext ctx;
         @Spec
@@ -149,6 +151,10 @@ public final class KeysCommand implements Callable<Integer> {
         TableOptions table;
         @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "the tenant id")
         String tenant;
+        @Option(names = "--grace-hours", paramLabel = "HOURS", defaultValue = "24",
+                description = "how long the replaced secret keeps signing beside the new one, 0 to 720 "
+                        + "(default: ${DEFAULT-VALUE}; 0 drops it now)")
+        long graceHours;
 
         public RotateWebhookSecret(CliContext ctx) {
             this.ctx = ctx;
@@ -156,11 +162,14 @@ public final class KeysCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            String secret = withAdmin(ctx, table, admin -> admin.rotateWebhookSecret(tenant))
+            String secret = withAdmin(ctx, table, admin -> admin.rotateWebhookSecret(tenant,
+                    Duration.ofHours(graceHours)))
                     .orElseThrow(() -> new CliException(CliException.FAILED, "no tenant " + tenant));
             PrintWriter out = spec.commandLine().getOut();
             out.println("New webhook secret of " + tenant + " (shown once):");
             out.println("  " + secret);
+            out.println(graceHours == 0 ? "The replaced secret no longer signs."
+                    : "The replaced secret also signs for " + graceHours + " hours.");
             out.flush();
             return 0;
         }

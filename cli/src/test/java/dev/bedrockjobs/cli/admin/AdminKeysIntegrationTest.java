@@ -152,6 +152,32 @@ class AdminKeysIntegrationTest {
     }
 
     @Test
+    void theReplacedWebhookSecretKeepsSigningForTheGracePeriodTheOperatorChose() {
+        String old = first(WEBHOOK_SECRET, cli("admin", "keys", "create", "--tenant", "rotor", "--table", table).out());
+        Run rotated = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--table", table);
+        assertEquals(0, rotated.exit(), rotated.err());
+        String fresh = first(WEBHOOK_SECRET, rotated.out());
+        dev.bedrockjobs.core.domain.Tenant t = store.findTenant("rotor").orElseThrow();
+        java.time.Instant now = java.time.Instant.now();
+        assertEquals(java.util.List.of(fresh, old), t.signingSecrets(now), "both sign, the new one first");
+        assertEquals(java.util.List.of(fresh), t.signingSecrets(now.plus(java.time.Duration.ofHours(24))),
+                "the default grace is a day");
+
+        Run now0 = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "0",
+                "--table", table);
+        assertEquals(0, now0.exit(), now0.err());
+        String newest = first(WEBHOOK_SECRET, now0.out());
+        assertEquals(java.util.List.of(newest),
+                store.findTenant("rotor").orElseThrow().signingSecrets(java.time.Instant.now().plusMillis(1)),
+                "no grace: only the new secret signs");
+
+        Run tooLong = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "721",
+                "--table", table);
+        assertEquals(2, tooLong.exit(), tooLong.out());
+        assertEquals(newest, store.findTenant("rotor").orElseThrow().webhookSecret(), "and changes nothing");
+    }
+
+    @Test
     void localFindsTheTableThroughEndpointsJson() throws IOException {
         Path data = Files.createDirectories(dir.resolve("stack-data"));
         Files.writeString(data.resolve("endpoints.json"), "{\"api\":\"http://127.0.0.1:1\",\"dynamodb\":\""

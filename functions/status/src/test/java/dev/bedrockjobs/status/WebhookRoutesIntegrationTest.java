@@ -85,7 +85,7 @@ class WebhookRoutesIntegrationTest {
 
     @ParameterizedTest
     @Event(value = "events/replay-webhook.json", type = APIGatewayV2HTTPEvent.class)
-    void replayResendsTheTerminalEventWithTheSameIdAndContinuesTheNumbering(APIGatewayV2HTTPEvent event) {
+    void replayResendsTheTerminalEventWithTheSameIdAndBody(APIGatewayV2HTTPEvent event) {
         assertEquals(409, handler.handleRequest(event, null).getStatusCode(), "no terminal event yet");
         WebhookEvent terminal = WebhookEvent.forJob(finish());
         recordAttempt(terminal, 1, 410);
@@ -98,6 +98,5 @@ class WebhookRoutesIntegrationTest {
         WebhookEvent replayed = WebhookEvent.fromMessage(sent.get(0).body());
         assertEquals(terminal.id(), replayed.id());
         assertEquals(terminal.body(), replayed.body(), "the same bytes are signed and sent again");
-        assertEquals(1, replayed.attemptOffset());
     }
 }

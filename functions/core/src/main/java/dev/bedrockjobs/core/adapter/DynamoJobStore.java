@@ -182,12 +182,25 @@ public final class DynamoJobStore implements JobStore {
         return new Page<>(items, next);
     }
 
+    /**
+     * A key's item: {@code pk = IDEM#<tenant>#<key>}, {@code sk = IDEM#JOB} or {@code IDEM#BATCH}, so a job's key and
+     * a batch's key that are the same string are two items.
+     *
+     * <p>Earlier versions kept both at {@code sk = IDEM}, a batch's key written as {@code batch:<key>}. Such an
+     * item still answers for its key until it expires with the idempotency window (a day): it is read first, and
+     * counts only for the scope whose ids it holds ({@code job_} or {@code bat_}), so the old collision is not
+     * carried over. Once every such item has expired the read finds nothing and can be removed.
+     */
     @Override
-    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, String key, String requestHash,
-                                                             String jobId, Instant expiresAt) {
+    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key,
+                                                             String requestHash, String id, Instant expiresAt) {
+        Optional<IdempotencyRecord> legacy = legacyReservation(tenantId, scope, key);
+        if (legacy.isPresent()) {
+            return legacy;
+        }
         Map<String, AttributeValue> item = Map.of(
-                PK, s("IDEM#" + tenantId + "#" + key), SK, s("IDEM"),
-                "jobId", s(jobId), "requestHash", s(requestHash), "ttl", n(expiresAt.getEpochSecond()));
+                PK, s("IDEM#" + tenantId + "#" + key), SK, s("IDEM#" + scope.name()),
+                "jobId", s(id), "requestHash", s(requestHash), "ttl", n(expiresAt.getEpochSecond()));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return Optional.empty();
@@ -196,6 +209,18 @@ public final class DynamoJobStore implements JobStore {
                     .key(Map.of(PK, item.get(PK), SK, item.get(SK)))).item();
             return Optional.of(new IdempotencyRecord(existing.get("jobId").s(), existing.get("requestHash").s()));
         }
+    }
+
+    private Optional<IdempotencyRecord> legacyReservation(String tenantId, KeyScope scope, String key) {
+        String legacyKey = scope == KeyScope.BATCH ? "batch:" + key : key;
+        Map<String, AttributeValue> old = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
+                .key(Map.of(PK, s("IDEM#" + tenantId + "#" + legacyKey), SK, s("IDEM")))).item();
+        if (old == null || old.isEmpty() || !old.containsKey("jobId")) {
+            return Optional.empty();
+        }
+        String heldId = old.get("jobId").s();
+        boolean sameScope = heldId.startsWith(scope == KeyScope.BATCH ? "bat_" : "job_");
+        return sameScope ? Optional.of(new IdempotencyRecord(heldId, old.get("requestHash").s())) : Optional.empty();
     }
 
     @Override

@@ -68,9 +68,12 @@ public final class DynamoTenantStore implements TenantStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
+        AttributeValue until = item.get("previousSecretUntil");
         return Optional.of(new Tenant(item.get("tenantId").s(), item.get("name").s(), item.get("webhookSecret").s(),
                 item.containsKey("disabled") && Boolean.TRUE.equals(item.get("disabled").bool()),
-                Instant.parse(item.get("createdAt").s())));
+                Instant.parse(item.get("createdAt").s()),
+                item.containsKey("previousWebhookSecret") ? item.get("previousWebhookSecret").s() : null,
+                until == null ? null : Instant.parse(until.s())));
     }
 
     @Override
@@ -155,13 +158,16 @@ public final class DynamoTenantStore implements TenantStore {
     }
 
     @Override
-    public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
+    public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
         try {
+            // Every operand of an update expression reads the item as it was before it: the previous secret is the
+            // one being replaced.
             dynamo.updateItem(u -> u.tableName(table)
                     .key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT")))
-                    .updateExpression("SET webhookSecret = :s")
+                    .updateExpression("SET previousWebhookSecret = webhookSecret, previousSecretUntil = :until, "
+                            + "webhookSecret = :s")
                     .conditionExpression("attribute_exists(pk)")
-                    .expressionAttributeValues(Map.of(":s", s(webhookSecret))));
+                    .expressionAttributeValues(Map.of(":s", s(webhookSecret), ":until", s(previousUntil.toString()))));
             return true;
         } catch (ConditionalCheckFailedException noTenant) {
             return false;

@@ -65,9 +65,10 @@ public final class MeteredJobStore implements JobStore {
     }
 
     @Override
-    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, String key, String requestHash,
+    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key,
+                                                             String requestHash,
                                                              String jobId, Instant expiresAt) {
-        return store.reserveIdempotencyKey(tenantId, key, requestHash, jobId, expiresAt);
+        return store.reserveIdempotencyKey(tenantId, scope, key, requestHash, jobId, expiresAt);
     }
 
     @Override

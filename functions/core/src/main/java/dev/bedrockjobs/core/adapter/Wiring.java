@@ -43,7 +43,7 @@ public final class Wiring {
         AwsClients aws = new AwsClients(env);
         ModelCatalog catalog = ModelCatalog.from(env);
         JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
-                new WebhookUrlPolicy(Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false"))));
+                new WebhookUrlPolicy(WebhookWiring.guard(aws)));
         SubmitLimits limits = new SubmitLimits(new DynamoTenantStore(aws.dynamoDb(), aws.required(JOBS_TABLE)),
                 TenantLimits.fromEnvironment(env), limitCounters(aws), usageMeter(aws), Pricing.load(),
                 Clock.systemUTC(), TENANT_SETTINGS_TTL);

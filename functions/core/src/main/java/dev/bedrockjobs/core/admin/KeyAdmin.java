@@ -5,6 +5,7 @@ import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.port.TenantStore;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -68,11 +69,26 @@ public final class KeyAdmin {
         return store.disableKey(keyId);
     }
 
-    /** @return the new secret, or empty if there is no such tenant */
-    public Optional<String> rotateWebhookSecret(String tenantId) {
+    /** How long a replaced webhook secret keeps signing unless the operator says otherwise. */
+    public static final Duration DEFAULT_SECRET_GRACE = Duration.ofHours(24);
+    /** The longest an operator may keep a replaced secret signing. */
+    public static final Duration MAX_SECRET_GRACE = Duration.ofDays(30);
+
+    /**
+     * Gives the tenant a new webhook secret; the replaced one keeps signing beside it for {@code grace} (zero: not at
+     * all), so a receiver still holding it verifies every event until it has deployed the new one.
+     *
+     * @return the new secret, or empty if there is no such tenant
+     */
+    public Optional<String> rotateWebhookSecret(String tenantId, Duration grace) {
         requireTenantId(tenantId);
+        if (grace.isNegative() || grace.compareTo(MAX_SECRET_GRACE) > 0) {
+            throw new IllegalArgumentException("the grace period is 0 to " + MAX_SECRET_GRACE.toHours()
+                    + " hours, not " + grace.toHours());
+        }
         String secret = ApiKey.newWebhookSecret();
-        return store.replaceWebhookSecret(tenantId, secret) ? Optional.of(secret) : Optional.empty();
+        return store.replaceWebhookSecret(tenantId, secret, clock.instant().plus(grace))
+                ? Optional.of(secret) : Optional.empty();
     }
 
     static void requireTenantId(String tenantId) {

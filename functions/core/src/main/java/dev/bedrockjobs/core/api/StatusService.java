@@ -8,6 +8,7 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.BatchStore;
@@ -147,7 +148,11 @@ public final class StatusService {
         return ApiResponse.json(200, DeliveryViews.list(deliveries.listForJob(id)));
     }
 
-    /** POST /v1/jobs/{id}/webhook-deliveries/replay: the terminal event again, same id and body, attempts renumbered. */
+    /**
+     * POST /v1/jobs/{id}/webhook-deliveries/replay: the terminal event again, same id and body, its attempts numbered
+     * after the earlier ones; a few per job and per tenant each minute, since every replay is a request to the
+     * receiver.
+     */
     ApiResponse replayWebhook(ApiRequest request, String id) {
         Optional<Job> found = Ids.isWellFormed(id, "job_") ? store.getOwned(request.tenantId(), id) : Optional.empty();
         if (found.isEmpty()) {
@@ -161,9 +166,14 @@ public final class StatusService {
             return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet").toResponse();
         }
         WebhookEvent original = WebhookEvent.forJob(job);
-        int earlier = deliveries.listForJob(id).stream().filter(a -> a.eventId().equals(original.id()))
-                .mapToInt(DeliveryAttempt::attempt).max().orElse(0);
-        webhooks.send(original.replay(earlier));
+        long now = clock.instant().getEpochSecond();
+        if (!deliveries.tryCountReplay(original, now / 60)) {
+            throw new LimitExceeded(LimitExceeded.RATE_LIMITED, "Too many replays",
+                    "job " + id + " or its tenant has used this minute's replays (at most "
+                    + WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE + " per job and "
+                    + WebhookDeliveries.REPLAYS_PER_TENANT_PER_MINUTE + " per tenant)", 60 - now % 60);
+        }
+        webhooks.send(original);
         ObjectNode body = Json.object();
         body.put("eventId", original.id());
         body.put("type", original.type().wire());

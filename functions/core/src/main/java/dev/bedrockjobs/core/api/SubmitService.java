@@ -92,7 +92,7 @@ public final class SubmitService {
                 draft = admission.take(List.of(draft.cacheKey(cacheKey).build())).get(0).toBuilder();
             }
             Job drafted = draft.build();
-            Reservation key = reserve(tenantId, jr.idempotencyKey(), hash, drafted.id(), now);
+            Reservation key = reserve(tenantId, JobStore.KeyScope.JOB, jr.idempotencyKey(), hash, drafted.id(), now);
             if (key.conflict()) {
                 return keyReused();
             }
@@ -164,8 +164,7 @@ public final class SubmitService {
             String hash = JobRequestParser.fingerprint(br);
             String freshId = Ids.newBatchId(now);
             List<Job> fresh = admission.take(batchJobs(freshId, tenantId, br, now));
-            Reservation key = reserve(tenantId, br.idempotencyKey() == null ? null : "batch:" + br.idempotencyKey(),
-                    hash, freshId, now);
+            Reservation key = reserve(tenantId, JobStore.KeyScope.BATCH, br.idempotencyKey(), hash, freshId, now);
             if (key.conflict()) {
                 return keyReused();
             }
@@ -266,11 +265,12 @@ public final class SubmitService {
     private record Reservation(String id, boolean earlier, boolean conflict) {
     }
 
-    private Reservation reserve(String tenantId, String key, String hash, String freshId, Instant now) {
+    private Reservation reserve(String tenantId, JobStore.KeyScope scope, String key, String hash, String freshId,
+                                Instant now) {
         if (key == null) {
             return new Reservation(freshId, false, false);
         }
-        return store.reserveIdempotencyKey(tenantId, key, hash, freshId, now.plus(idempotencyWindow))
+        return store.reserveIdempotencyKey(tenantId, scope, key, hash, freshId, now.plus(idempotencyWindow))
                 .map(e -> new Reservation(e.jobId(), true, !e.requestHash().equals(hash)))
                 .orElseGet(() -> new Reservation(freshId, false, false));
     }

@@ -70,6 +70,12 @@ public final class JobRequestParser {
             "customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
     private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature");
     public static final int MAX_BATCH_ITEMS = 1000;
+    /**
+     * The most system-prompt bytes one batch may store. Each item is a job that keeps its own copy of its system
+     * prompt (the worker reads a job alone), so a {@code defaults.system} is stored once per item: without a bound a
+     * 20 KB default over 1000 items would turn one request into 20 MB of writes.
+     */
+    public static final long MAX_BATCH_SYSTEM_BYTES = 2_000_000;
 
     /**
      * Parses a POST /v1/batches body. All or nothing: every bad item is reported by index and field, and a request
@@ -142,6 +148,13 @@ public final class JobRequestParser {
                             temperature, metadata, null, null, null)));
                 }
             }
+        }
+        long systemBytes = parsed.stream().map(i -> i.request().system()).filter(java.util.Objects::nonNull)
+                .mapToLong(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+        if (errors.isEmpty() && systemBytes > MAX_BATCH_SYSTEM_BYTES) {
+            errors.add(new FieldError(defaultSystem != null ? "defaults.system" : "items",
+                    "is stored with every item that uses it: " + systemBytes + " bytes in all, more than the "
+                    + MAX_BATCH_SYSTEM_BYTES + " a batch may store; shorten it or split the batch"));
         }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);

@@ -12,7 +12,11 @@ public final class WebhookUrlPolicy {
     private final WebhookAddressGuard guard;
 
     public WebhookUrlPolicy(boolean allowLoopback) {
-        this.guard = new WebhookAddressGuard(allowLoopback);
+        this(new WebhookAddressGuard(allowLoopback));
+    }
+
+    public WebhookUrlPolicy(WebhookAddressGuard guard) {
+        this.guard = guard;
     }
 
     /** @return why the URL is refused, or empty if it is acceptable */

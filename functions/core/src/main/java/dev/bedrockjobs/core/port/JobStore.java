@@ -61,11 +61,15 @@ public interface JobStore {
     /** The tenant's jobs, newest first, optionally of one status; the cursor comes from a previous page. */
     Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor);
 
+    /** What an idempotency key was given for: a job's keys and a batch's keys are separate namespaces. */
+    enum KeyScope { JOB, BATCH }
+
     /**
-     * Reserves an idempotency key for a job id. @return empty if the key is now ours, else the earlier reservation
+     * Reserves an idempotency key of the tenant, in its scope, for a job or batch id. @return empty if the key is
+     * now ours, else the earlier reservation
      */
-    Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, String key, String requestHash, String jobId,
-                                                      Instant expiresAt);
+    Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key, String requestHash,
+                                                      String id, Instant expiresAt);
 
     record IdempotencyRecord(String jobId, String requestHash) {
     }

@@ -4,6 +4,7 @@ import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.TenantLimits;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,8 +26,11 @@ public interface TenantStore {
     /** Marks the key with this public id disabled; returns it as it now is, or empty if no key has that id. */
     Optional<ApiKey> disableKey(String keyId);
 
-    /** Replaces the tenant's webhook signing secret; false if there is no such tenant. */
-    boolean replaceWebhookSecret(String tenantId, String webhookSecret);
+    /**
+     * Replaces the tenant's webhook signing secret; the one it replaces keeps signing alongside until
+     * {@code previousUntil} (pass a past instant to drop it now). false if there is no such tenant.
+     */
+    boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil);
 
     /** The tenant's own limits and cache setting (attributes of its item); {@code NONE} for a tenant without any. */
     TenantLimits.Overrides findLimitOverrides(String tenantId);

@@ -2,7 +2,9 @@ package dev.bedrockjobs.core.webhook;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +18,16 @@ import java.util.Map;
  * {@code BATCH#<batchId>}), {@code sk = DELIVERY#<eventId>#<attempt, zero-padded to 4>}, so a job's attempts are one
  * Query on its partition with {@code begins_with(sk, "DELIVERY#")}, already in event-then-attempt order. Items
  * expire through the table's {@code ttl} like the jobs they describe.
+ *
+ * <p>Beside them, in the same partition: one counter per event ({@code sk = ATTEMPTS#<eventId>}) that hands out
+ * attempt numbers with an atomic {@code ADD}, and one counter per minute of replays ({@code sk =
+ * REPLAYS#<epochMinute>}); a tenant's replays of the minute are counted in its limit partition ({@code pk =
+ * LIMIT#<tenantId>, sk = REPLAYS#<epochMinute>}). Both replay counters expire an hour later.
  */
 public final class DynamoWebhookDeliveries implements WebhookDeliveries {
     static final String SK_PREFIX = "DELIVERY#";
     private static final int MAX_ITEMS = 1000;
+    private static final long REPLAY_COUNTER_SECONDS = 3600;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -37,6 +45,42 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
 
     static String sortKey(String eventId, int attempt) {
         return SK_PREFIX + eventId + "#" + String.format("%04d", attempt);
+    }
+
+    @Override
+    public int nextAttemptNumber(WebhookEvent event) {
+        Map<String, AttributeValue> key = Map.of(
+                "pk", s(partition(event.type().subject(), event.subjectId())), "sk", s("ATTEMPTS#" + event.id()));
+        Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(key)
+                .updateExpression("ADD attempts :one SET #ttl = :ttl")
+                .expressionAttributeNames(Map.of("#ttl", "ttl"))
+                .expressionAttributeValues(Map.of(":one", n(1),
+                        ":ttl", n(Instant.now().plus(retention).getEpochSecond())))
+                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        return Integer.parseInt(after.get("attempts").n());
+    }
+
+    @Override
+    public boolean tryCountReplay(WebhookEvent event, long epochMinute) {
+        String sk = "REPLAYS#" + epochMinute;
+        return tryCount(Map.of("pk", s(partition(event.type().subject(), event.subjectId())), "sk", s(sk)),
+                REPLAYS_PER_SUBJECT_PER_MINUTE, epochMinute)
+                && tryCount(Map.of("pk", s("LIMIT#" + event.tenantId()), "sk", s(sk)),
+                REPLAYS_PER_TENANT_PER_MINUTE, epochMinute);
+    }
+
+    private boolean tryCount(Map<String, AttributeValue> key, int max, long epochMinute) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key)
+                    .updateExpression("ADD replays :one SET #ttl = :ttl")
+                    .conditionExpression("attribute_not_exists(replays) OR replays < :max")
+                    .expressionAttributeNames(Map.of("#ttl", "ttl"))
+                    .expressionAttributeValues(Map.of(":one", n(1), ":max", n(max),
+                            ":ttl", n(epochMinute * 60 + REPLAY_COUNTER_SECONDS))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     @Override
@@ -92,9 +136,14 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
         Long status = num(m, "httpStatus");
         return new DeliveryAttempt(str(m, "eventId"), str(m, "eventType"), str(m, "url"),
                 num(m, "attempt").intValue(), Instant.parse(str(m, "at")), num(m, "durationMs"),
-                status == null ? null : status.intValue(), str(m, "error"),
+                status == null ? null : status.intValue(), category(str(m, "error")),
                 DeliveryAttempt.Outcome.fromWire(str(m, "outcome")), num(m, "retryAfterSeconds"),
                 next == null ? null : Instant.parse(next));
+    }
+
+    /** Earlier versions stored free text; it is shown as {@code other}, never as it was. */
+    private static String category(String stored) {
+        return stored == null ? null : DeliveryAttempt.Failure.fromStored(stored).wire();
     }
 
     private static AttributeValue s(String v) {

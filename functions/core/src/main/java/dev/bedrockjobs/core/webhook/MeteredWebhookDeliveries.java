@@ -15,6 +15,16 @@ public final class MeteredWebhookDeliveries implements WebhookDeliveries {
     }
 
     @Override
+    public int nextAttemptNumber(WebhookEvent event) {
+        return deliveries.nextAttemptNumber(event);
+    }
+
+    @Override
+    public boolean tryCountReplay(WebhookEvent event, long epochMinute) {
+        return deliveries.tryCountReplay(event, epochMinute);
+    }
+
+    @Override
     public void record(WebhookEvent event, DeliveryAttempt attempt) {
         deliveries.record(event, attempt);
         metrics.webhookAttempt(attempt.eventType(), attempt.outcome() == DeliveryAttempt.Outcome.DELIVERED,

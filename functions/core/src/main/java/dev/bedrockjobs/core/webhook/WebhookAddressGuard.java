@@ -8,7 +8,10 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The one place that decides whether a webhook URL may be called: at submit time without DNS ({@link #precheck}),
@@ -25,13 +28,14 @@ import java.util.regex.Pattern;
  * <p>Only https, unless {@code allowLoopbackHttp} (the local runtime) is on: then loopback receivers are allowed too,
  * over http or https, and http only when every address is loopback.
  *
- * <p>DNS rebinding: {@link WebhookSender} calls {@link #check} immediately before each request and the request is
- * made to the host name, which {@code java.net.http.HttpClient} resolves again through the same JVM-wide
- * {@code InetAddress} cache (positive answers kept 30 s by default, {@code networkaddress.cache.ttl}); so the
- * connection goes to an address that was just checked unless the cache entry expires in the milliseconds between the
- * two look-ups. That residual window is accepted: closing it needs a resolver hook (JDK 18+ {@code
- * InetAddressResolverProvider}) or connecting by IP with a hand-set Host header and SNI, which this client does not
- * allow. Redirects are never followed and no proxy is used, so the checked host is the only host contacted.
+ * <p>Ports: only 443 unless the operator allows others ({@code WebhookAllowedPorts}); a loopback receiver of the
+ * local runtime may use any port. A port the guard refuses is never connected to, so the delivery log cannot tell
+ * an open port of some host from a closed one.
+ *
+ * <p>DNS rebinding: {@link WebhookSender} connects to one of the {@link Allowed#addresses} this check resolved and
+ * vetted, and never resolves the host again, so a second DNS answer (a rebinding to an internal address) is never
+ * used. TLS still names and verifies the host itself (SNI and the certificate's names). Redirects are never followed
+ * and no proxy is used, so the checked address is the only one contacted.
  */
 public final class WebhookAddressGuard {
     public static final int MAX_URL_LENGTH = 2048;
@@ -71,16 +75,47 @@ public final class WebhookAddressGuard {
     private static final Pattern ENDS_IN_NUMBER = Pattern.compile("[0-9]+|0[xX][0-9a-fA-F]*");
     private static final Pattern IPV4_PART = ENDS_IN_NUMBER;
 
+    /** The ports a receiver may listen on unless the operator allows others. */
+    public static final Set<Integer> DEFAULT_PORTS = Set.of(443);
+
     private final boolean allowLoopbackHttp;
     private final Resolver resolver;
+    private final Set<Integer> allowedPorts;
 
     public WebhookAddressGuard(boolean allowLoopbackHttp) {
         this(allowLoopbackHttp, SYSTEM_DNS);
     }
 
     public WebhookAddressGuard(boolean allowLoopbackHttp, Resolver resolver) {
+        this(allowLoopbackHttp, resolver, DEFAULT_PORTS);
+    }
+
+    public WebhookAddressGuard(boolean allowLoopbackHttp, Resolver resolver, Set<Integer> allowedPorts) {
         this.allowLoopbackHttp = allowLoopbackHttp;
         this.resolver = resolver;
+        this.allowedPorts = Set.copyOf(allowedPorts);
+    }
+
+    /**
+     * The operator's list of allowed ports, as the {@code WebhookAllowedPorts} parameter gives it: port numbers
+     * separated by commas; empty means 443 only.
+     *
+     * @throws IllegalArgumentException if an entry is not a port number
+     */
+    public static Set<Integer> parsePorts(String list) {
+        if (list == null || list.isBlank()) {
+            return DEFAULT_PORTS;
+        }
+        Set<Integer> ports = new TreeSet<>();
+        for (String part : list.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty() || p.length() > 5 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535) {
+                throw new IllegalArgumentException("not a port number: '" + p + "'");
+            }
+            ports.add(Integer.parseInt(p));
+        }
+        return ports;
     }
 
     public boolean allowsLoopback() {
@@ -102,6 +137,9 @@ public final class WebhookAddressGuard {
         }
         if (p.scheme.equals("http") && !allowLoopbackHttp) {
             return Optional.of("must use https");
+        }
+        if (!allowLoopbackHttp && !allowedPorts.contains(p.port)) {
+            return Optional.of(portRefusal());
         }
         if (p.literal != null) {
             return refusal(p, List.of(p.literal));
@@ -167,7 +205,15 @@ public final class WebhookAddressGuard {
         if (p.scheme.equals("http") && !(allowLoopbackHttp && allLoopback)) {
             return Optional.of(allowLoopbackHttp ? "may use http only for a loopback receiver" : "must use https");
         }
+        if (!allowedPorts.contains(p.port) && !(allowLoopbackHttp && allLoopback)) {
+            return Optional.of(portRefusal());
+        }
         return Optional.empty();
+    }
+
+    private String portRefusal() {
+        return "must use port " + allowedPorts.stream().sorted().map(String::valueOf)
+                .collect(Collectors.joining(", ")) + " (the ports this deployment allows)";
     }
 
     // ---- address classification ----

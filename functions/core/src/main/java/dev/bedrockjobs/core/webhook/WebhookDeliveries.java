@@ -7,8 +7,28 @@ import java.util.List;
  * every try of every event of a job.
  */
 public interface WebhookDeliveries {
+    /** Replays of one job's (or batch's) event in one minute. */
+    int REPLAYS_PER_SUBJECT_PER_MINUTE = 5;
+    /** Replays of all of one tenant's events in one minute. */
+    int REPLAYS_PER_TENANT_PER_MINUTE = 60;
 
-    /** Records one attempt of one event; recording the same attempt number again replaces it. */
+    /**
+     * Takes the next attempt number of an event (1 for its first try, replays included), atomically: concurrent
+     * attempts of one event, a replay racing a retry among them, never get the same number, so none of them
+     * replaces another in the log.
+     */
+    int nextAttemptNumber(WebhookEvent event);
+
+    /**
+     * Counts one replay of an event in the minute {@code epochMinute}, against the allowance of the event's job (or
+     * batch) and that of its tenant.
+     *
+     * @return true if counted; false (nothing sent, the caller answers 429) if either allowance of this minute is
+     *         used up
+     */
+    boolean tryCountReplay(WebhookEvent event, long epochMinute);
+
+    /** Records one attempt of one event under the number {@link #nextAttemptNumber} gave it. */
     void record(WebhookEvent event, DeliveryAttempt attempt);
 
     /** Every attempt of every event about one job or batch, by event id, then attempt number. */

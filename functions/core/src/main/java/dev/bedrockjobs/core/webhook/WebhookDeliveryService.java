@@ -6,7 +6,6 @@ import dev.bedrockjobs.core.port.TenantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -87,27 +86,29 @@ public final class WebhookDeliveryService {
     }
 
     private Disposition attempt(WebhookEvent event, int n) {
-        int number = event.attemptOffset() + n;
+        int number = deliveries.nextAttemptNumber(event);
         Optional<Tenant> tenant = tenants.findTenant(event.tenantId());
         DeliveryAttempt result;
         if (tenant.isEmpty() || tenant.get().disabled()) {
-            result = notSent(event, number,
-                    "tenant " + event.tenantId() + (tenant.isEmpty() ? " not found" : " is disabled"));
+            LOG.warning("webhook " + event.id() + ": tenant " + event.tenantId()
+                    + (tenant.isEmpty() ? " not found" : " is disabled"));
+            result = notSent(event, number, DeliveryAttempt.Failure.TENANT_UNAVAILABLE);
         } else {
             WebhookSigner signer = null;
-            String unusable = null;
             try {
-                signer = new WebhookSigner(secretsOf(tenant.get()));
+                signer = new WebhookSigner(tenant.get().signingSecrets(clock.instant()));
             } catch (IllegalArgumentException e) {
-                unusable = e.getMessage();
+                LOG.warning("webhook " + event.id() + ": tenant " + event.tenantId() + " has no usable signing "
+                        + "secret: " + e.getMessage());
             }
-            result = signer == null ? notSent(event, number, "no usable signing secret: " + unusable)
+            result = signer == null ? notSent(event, number, DeliveryAttempt.Failure.NO_SIGNING_SECRET)
                     : sender.send(event, signer, number);
         }
         Disposition disposition = DONE;
         if (result.outcome() == DeliveryAttempt.Outcome.RETRY) {
             if (n >= schedule.maxAttempts()) {
-                result = result.givenUp("no attempts left after " + n);
+                LOG.warning("webhook " + event.id() + ": no attempts left after " + n);
+                result = result.givenUp();
             } else {
                 Duration retryAfter = result.retryAfterSeconds() == null ? null
                         : Duration.ofSeconds(result.retryAfterSeconds());
@@ -126,17 +127,9 @@ public final class WebhookDeliveryService {
         return disposition;
     }
 
-    /**
-     * The secrets that sign for a tenant, newest first. A tenant has one today; when it can rotate, the previous
-     * secret joins this list until it is retired, and each request then carries both signatures.
-     */
-    static List<String> secretsOf(Tenant tenant) {
-        return tenant.webhookSecret() == null ? List.of() : List.of(tenant.webhookSecret());
-    }
-
-    private DeliveryAttempt notSent(WebhookEvent event, int number, String why) {
+    private DeliveryAttempt notSent(WebhookEvent event, int number, DeliveryAttempt.Failure why) {
         Instant now = clock.instant();
-        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), number, now, 0, null, why,
+        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), number, now, 0, null, why.wire(),
                 DeliveryAttempt.Outcome.GIVE_UP, null, null);
     }
 

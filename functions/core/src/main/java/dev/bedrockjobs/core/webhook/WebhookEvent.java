@@ -24,11 +24,12 @@ import java.util.Objects;
  * use it to drop duplicates. {@code timestamp} is when the event happened (a job's {@code finishedAt}); the
  * {@code webhook-timestamp} header, by contrast, is the time of each attempt.
  *
- * @param attemptOffset attempts already made for this event before this message (0, or the count of earlier
- *                      attempts for a replay), so that a replay's attempts are numbered after the earlier ones
+ * <p>A replay sends the same event again; its attempts are numbered by the delivery log's counter for the event
+ * ({@link WebhookDeliveries#nextAttemptNumber}), so nothing about numbering travels in the message. (Messages written
+ * by earlier versions carry an {@code attemptOffset}; it is ignored.)
  */
 public record WebhookEvent(String id, Type type, String tenantId, String url, Instant timestamp, ObjectNode data,
-                           String body, int attemptOffset) {
+                           String body) {
 
     public static final String ID_PREFIX = "msg_";
 
@@ -89,9 +90,6 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         if (!data.path("id").isTextual()) {
             throw new IllegalArgumentException("the event's data has no id");
         }
-        if (attemptOffset < 0) {
-            throw new IllegalArgumentException("attemptOffset must not be negative");
-        }
         data = data.deepCopy();
     }
 
@@ -105,7 +103,7 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         envelope.put("type", type.wire());
         envelope.put("timestamp", timestamp.toString());
         envelope.set("data", data);
-        return new WebhookEvent(idFor(subjectId, type), type, tenantId, url, timestamp, data, Json.write(envelope), 0);
+        return new WebhookEvent(idFor(subjectId, type), type, tenantId, url, timestamp, data, Json.write(envelope));
     }
 
     /** The terminal event of a job that asked for a webhook: its data is the job view. */
@@ -141,11 +139,6 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         return ID_PREFIX + base32(digest, 26);
     }
 
-    /** The same event again (same id, same body), its attempts numbered after {@code earlierAttempts}. */
-    public WebhookEvent replay(int earlierAttempts) {
-        return new WebhookEvent(id, type, tenantId, url, timestamp, data, body, earlierAttempts);
-    }
-
     /** The job's or batch's id. */
     public String subjectId() {
         return data.get("id").textValue();
@@ -168,9 +161,6 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         m.put("type", type.wire());
         m.put("tenantId", tenantId);
         m.put("url", url);
-        if (attemptOffset > 0) {
-            m.put("attemptOffset", attemptOffset);
-        }
         m.put("body", body);
         return Json.write(m);
     }
@@ -192,7 +182,6 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         String tenantId = text(m, "tenantId");
         String url = text(m, "url");
         String body = text(m, "body");
-        int offset = m.path("attemptOffset").asInt(0);
         if (!id.startsWith(ID_PREFIX)) {
             throw new IllegalArgumentException("the event id does not start with " + ID_PREFIX);
         }
@@ -214,7 +203,7 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("the body's timestamp is not RFC 3339");
         }
-        return new WebhookEvent(id, type, tenantId, url, timestamp, data, body, offset);
+        return new WebhookEvent(id, type, tenantId, url, timestamp, data, body);
     }
 
     private static String text(JsonNode n, String field) {

@@ -1,47 +1,50 @@
 package dev.bedrockjobs.core.webhook;
 
+import dev.bedrockjobs.core.domain.PrintableText;
+
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
- * POSTs one event, signed, and says what came of it. The HTTP client is built once: HTTP/1.1, no proxy, redirects
- * never followed (a 3xx is a failed try: following it would send the signed body to a host nobody checked), and a
- * connect timeout; each request also has an overall timeout for the response to start. The response body is never
- * read, so a receiver that trickles it cannot hold the function.
+ * POSTs one event, signed, and says what came of it. The request goes to an address the guard has just vetted
+ * ({@link PinnedPost}): HTTP/1.1, no proxy, redirects never followed (a 3xx is a failed try: following it would
+ * send the signed body to a host nobody checked), a connect timeout and a deadline for the response head. The
+ * response body is never read.
+ *
+ * <p>What is recorded is a {@link DeliveryAttempt.Failure} category, never an exception's text or a header of the
+ * receiver's; those details go to the log only, stripped of anything non-printable ({@link PrintableText}).
  */
 public final class WebhookSender {
+    private static final Logger LOG = Logger.getLogger(WebhookSender.class.getName());
     public static final String USER_AGENT = "bedrock-jobs-webhooks/1";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int DETAIL_CHARS = 300;
 
-    private final HttpClient http;
+    private final PinnedPost http;
     private final WebhookAddressGuard guard;
-    private final Duration requestTimeout;
     private final Clock clock;
 
-    public WebhookSender(WebhookAddressGuard guard, Duration connectTimeout, Duration requestTimeout, Clock clock) {
+    /** @param tls the TLS sockets to use: the JDK's default (its trusted roots) outside tests */
+    public WebhookSender(WebhookAddressGuard guard, Duration connectTimeout, Duration requestTimeout, Clock clock,
+                         SSLSocketFactory tls) {
         this.guard = guard;
-        this.requestTimeout = requestTimeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(connectTimeout)
-                .build();
+        this.http = new PinnedPost(tls, connectTimeout, requestTimeout);
+    }
+
+    public WebhookSender(WebhookAddressGuard guard, Duration connectTimeout, Duration requestTimeout, Clock clock) {
+        this(guard, connectTimeout, requestTimeout, clock, (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
     public WebhookSender(WebhookAddressGuard guard, Duration timeout) {
@@ -50,7 +53,8 @@ public final class WebhookSender {
 
     /**
      * Checks the URL (DNS included) and, if it may be called, POSTs the event's body with the Standard Webhooks
-     * headers for this attempt. Never throws for anything the receiver or the network does.
+     * headers for this attempt to an address that check vetted. Never throws for anything the receiver or the
+     * network does.
      *
      * @param attempt the attempt number to record
      */
@@ -59,66 +63,50 @@ public final class WebhookSender {
         long started = System.nanoTime();
         WebhookAddressGuard.Decision decision = guard.check(event.url());
         if (decision instanceof WebhookAddressGuard.Refused r) {
-            return attempt(event, attempt, at, started, null, "refused by the address guard: " + r.reason(),
+            detail(event, attempt, "refused by the address guard: " + r.reason());
+            return attempt(event, attempt, at, started, null, DeliveryAttempt.Failure.REFUSED_ADDRESS,
                     DeliveryAttempt.Outcome.GIVE_UP, null);
         }
         if (decision instanceof WebhookAddressGuard.Unresolved u) {
-            return attempt(event, attempt, at, started, null, u.reason(), DeliveryAttempt.Outcome.RETRY, null);
+            detail(event, attempt, u.reason());
+            return retry(event, attempt, at, started, DeliveryAttempt.Failure.UNRESOLVED);
         }
         WebhookAddressGuard.Allowed target = (WebhookAddressGuard.Allowed) decision;
         byte[] body = event.bodyBytes();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.uri())
-                .timeout(requestTimeout)
-                .header("content-type", "application/json")
-                .header("user-agent", USER_AGENT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (Map.Entry<String, String> h : signer.headers(event.id(), at.getEpochSecond(), body).entrySet()) {
-            request.header(h.getKey(), h.getValue());
-        }
-        HttpResponse<InputStream> response;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "application/json");
+        headers.put("user-agent", USER_AGENT);
+        headers.putAll(signer.headers(event.id(), at.getEpochSecond(), body));
+        PinnedPost.Response response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
-            return retry(event, attempt, at, started, "connect timed out");
-        } catch (HttpTimeoutException e) {
-            return retry(event, attempt, at, started, "no response within " + requestTimeout.toMillis() + " ms");
-        } catch (ConnectException e) {
-            return retry(event, attempt, at, started, "connection failed: " + describe(e));
+            response = http.post(target, headers, body);
+        } catch (SocketTimeoutException e) {
+            detail(event, attempt, "timed out: " + e.getMessage());
+            return retry(event, attempt, at, started, DeliveryAttempt.Failure.TIMEOUT);
         } catch (SSLException e) {
-            return retry(event, attempt, at, started, "TLS failed: " + describe(e));
-        } catch (IOException e) {
-            return retry(event, attempt, at, started, "I/O error: " + describe(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return retry(event, attempt, at, started, "interrupted");
-        } catch (IllegalArgumentException e) {
-            return attempt(event, attempt, at, started, null, "the URL cannot be requested: " + describe(e),
-                    DeliveryAttempt.Outcome.GIVE_UP, null);
+            detail(event, attempt, "TLS failed: " + e.getMessage());
+            return retry(event, attempt, at, started, DeliveryAttempt.Failure.TLS_ERROR);
+        } catch (IOException | RuntimeException e) {
+            detail(event, attempt, "connection failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return retry(event, attempt, at, started, DeliveryAttempt.Failure.CONNECTION_FAILED);
         }
-        int status = response.statusCode();
-        try (InputStream ignored = response.body()) {
-            // closed unread: the status is all that counts
-        } catch (IOException e) {
-            // nothing to do: the status has arrived
-        }
+        int status = response.status();
         if (status >= 200 && status < 300) {
             return attempt(event, attempt, at, started, status, null, DeliveryAttempt.Outcome.DELIVERED, null);
         }
         if (status == 410) {
-            return attempt(event, attempt, at, started, status, "410 Gone: the receiver asked for no more",
+            return attempt(event, attempt, at, started, status, DeliveryAttempt.Failure.HTTP_ERROR,
                     DeliveryAttempt.Outcome.GIVE_UP, null);
         }
-        String note = null;
         if (status >= 300 && status < 400) {
-            note = "redirect not followed" + response.headers().firstValue("location").map(l -> " (to " + l + ")")
-                    .orElse("");
+            detail(event, attempt, "redirect not followed (to " + response.header("location") + ")");
         }
         Long retryAfter = null;
-        if (status == 429 || status == 503) {
-            retryAfter = response.headers().firstValue("retry-after").map(v -> parseRetryAfter(v, at)).orElse(null);
+        if ((status == 429 || status == 503) && response.header("retry-after") != null) {
+            retryAfter = parseRetryAfter(response.header("retry-after"), at);
         }
-        return attempt(event, attempt, at, started, status, truncate(note), DeliveryAttempt.Outcome.RETRY,
-                retryAfter);
+        return attempt(event, attempt, at, started, status, DeliveryAttempt.Failure.HTTP_ERROR,
+                DeliveryAttempt.Outcome.RETRY, retryAfter);
     }
 
     /**
@@ -142,23 +130,21 @@ public final class WebhookSender {
         }
     }
 
-    private DeliveryAttempt retry(WebhookEvent event, int attempt, Instant at, long started, String error) {
-        return attempt(event, attempt, at, started, null, error, DeliveryAttempt.Outcome.RETRY, null);
+    private static DeliveryAttempt retry(WebhookEvent event, int attempt, Instant at, long started,
+                                         DeliveryAttempt.Failure failure) {
+        return attempt(event, attempt, at, started, null, failure, DeliveryAttempt.Outcome.RETRY, null);
     }
 
     private static DeliveryAttempt attempt(WebhookEvent event, int attempt, Instant at, long started, Integer status,
-                                           String error, DeliveryAttempt.Outcome outcome, Long retryAfter) {
+                                           DeliveryAttempt.Failure failure, DeliveryAttempt.Outcome outcome,
+                                           Long retryAfter) {
         long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
         return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), attempt, at, ms, status,
-                truncate(error), outcome, retryAfter, null);
+                failure == null ? null : failure.wire(), outcome, retryAfter, null);
     }
 
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-    }
-
-    private static String truncate(String s) {
-        return s == null || s.length() <= 500 ? s : s.substring(0, 500) + "…";
+    /** What only the operator sees: the log line, with the receiver's bytes made printable and short. */
+    private static void detail(WebhookEvent event, int attempt, String text) {
+        LOG.info("webhook " + event.id() + " attempt " + attempt + ": " + PrintableText.strip(text, DETAIL_CHARS));
     }
 }

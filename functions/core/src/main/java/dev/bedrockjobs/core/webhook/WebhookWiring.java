@@ -18,6 +18,8 @@ public final class WebhookWiring {
     public static final String WEBHOOKS_QUEUE_URL = "WEBHOOKS_QUEUE_URL";
     public static final String WEBHOOK_TIMEOUT_SECONDS = "WEBHOOK_TIMEOUT_SECONDS";
     public static final String WEBHOOK_MAX_ATTEMPTS = "WEBHOOK_MAX_ATTEMPTS";
+    /** The ports receivers may listen on, comma separated (template parameter WebhookAllowedPorts). */
+    public static final String WEBHOOK_ALLOWED_PORTS = "WEBHOOK_ALLOWED_PORTS";
 
     private WebhookWiring() {
     }
@@ -30,7 +32,6 @@ public final class WebhookWiring {
     }
 
     public static WebhookDeliveryService deliveryService(AwsClients aws) {
-        boolean loopback = Boolean.parseBoolean(aws.optional(Wiring.ALLOW_LOOPBACK_WEBHOOKS, "false"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(aws.optional(WEBHOOK_TIMEOUT_SECONDS, "10")));
         int maxAttempts = Integer.parseInt(aws.optional(WEBHOOK_MAX_ATTEMPTS,
                 Integer.toString(RetrySchedule.DEFAULT_MAX_ATTEMPTS)));
@@ -38,9 +39,16 @@ public final class WebhookWiring {
         return new WebhookDeliveryService(
                 new DynamoTenantStore(aws.dynamoDb(), table),
                 new MeteredWebhookDeliveries(deliveries(aws), EmfJobMetrics.fromEnvironment(aws.env())),
-                new WebhookSender(new WebhookAddressGuard(loopback), timeout, timeout, Clock.systemUTC()),
+                new WebhookSender(guard(aws), timeout, timeout, Clock.systemUTC()),
                 RetrySchedule.standard(maxAttempts),
                 Clock.systemUTC());
+    }
+
+    /** The address guard as the deployment sets it: loopback receivers (the local runtime only) and ports. */
+    public static WebhookAddressGuard guard(AwsClients aws) {
+        return new WebhookAddressGuard(Boolean.parseBoolean(aws.optional(Wiring.ALLOW_LOOPBACK_WEBHOOKS, "false")),
+                WebhookAddressGuard.SYSTEM_DNS,
+                WebhookAddressGuard.parsePorts(aws.optional(WEBHOOK_ALLOWED_PORTS, "")));
     }
 
     /** The delivery log, for the status function's {@code GET /v1/jobs/{id}/webhook-deliveries}. */

@@ -4,11 +4,13 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.ValidationException;
+import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -27,12 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The DynamoDB adapter against dynalite, on a table created from template.yaml. */
 class DynamoJobStoreIntegrationTest {
     private static DynamoJobStore store;
+    private static DynamoDbClient dynamo;
+    private static String table;
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
 
     @BeforeAll
     static void table() {
-        DynamoDbClient dynamo = SharedEmulators.dynamoClient();
-        store = new DynamoJobStore(dynamo, SharedEmulators.newJobsTable("store"), Duration.ofDays(30));
+        dynamo = SharedEmulators.dynamoClient();
+        table = SharedEmulators.newJobsTable("store");
+        store = new DynamoJobStore(dynamo, table, Duration.ofDays(30));
     }
 
     private static Job queued(String tenant, Instant createdAt) {
@@ -103,11 +108,39 @@ class DynamoJobStoreIntegrationTest {
     @Test
     void idempotencyKeysAreReservedOncePerTenant() {
         Instant exp = T0.plus(Duration.ofDays(1));
-        assertTrue(store.reserveIdempotencyKey("t-idem", "k", "h1", "job_A", exp).isEmpty());
-        var again = store.reserveIdempotencyKey("t-idem", "k", "h2", "job_B", exp);
+        assertTrue(store.reserveIdempotencyKey("t-idem", JobStore.KeyScope.JOB, "k", "h1", "job_A", exp).isEmpty());
+        var again = store.reserveIdempotencyKey("t-idem", JobStore.KeyScope.JOB, "k", "h2", "job_B", exp);
         assertEquals("job_A", again.orElseThrow().jobId());
         assertEquals("h1", again.orElseThrow().requestHash());
-        assertTrue(store.reserveIdempotencyKey("t-idem-2", "k", "h2", "job_C", exp).isEmpty());
+        assertTrue(store.reserveIdempotencyKey("t-idem-2", JobStore.KeyScope.JOB, "k", "h2", "job_C", exp).isEmpty());
+    }
+
+    @Test
+    void aJobKeyAndABatchKeyThatAreTheSameStringDoNotCollide() {
+        Instant exp = T0.plus(Duration.ofDays(1));
+        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.JOB, "batch:x", "h", "job_A", exp)
+                .isEmpty());
+        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "x", "h", "bat_B", exp).isEmpty(),
+                "the batch key x is not the job key batch:x");
+        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "y", "h", "bat_C", exp).isEmpty());
+        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.JOB, "y", "h", "job_D", exp).isEmpty(),
+                "nor the other way round");
+    }
+
+    @Test
+    void aKeyReservedByAnEarlierVersionStillAnswersForItsOwnScopeOnly() {
+        Instant exp = T0.plus(Duration.ofDays(1));
+        for (String[] old : new String[][]{{"k", "job_OLD"}, {"batch:k", "bat_OLD"}, {"batch:j", "bat_OTHER"}}) {
+            dynamo.putItem(p -> p.tableName(table).item(Map.of("pk", AttributeValue.fromS("IDEM#t-legacy#" + old[0]),
+                    "sk", AttributeValue.fromS("IDEM"), "jobId", AttributeValue.fromS(old[1]),
+                    "requestHash", AttributeValue.fromS("h-old"))));
+        }
+        assertEquals("job_OLD", store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "k", "h-old", "job_NEW",
+                exp).orElseThrow().jobId());
+        assertEquals("bat_OLD", store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.BATCH, "k", "h-old",
+                "bat_NEW", exp).orElseThrow().jobId());
+        assertTrue(store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "batch:j", "h", "job_NEW", exp)
+                .isEmpty(), "a batch's old item does not answer for a job key");
     }
 
     @Test

@@ -55,6 +55,22 @@ class JsonLogFormatterTest {
     }
 
     @Test
+    void everyNonPrintableCharacterIsEscapedAndTheTextReadsBackTheSame() {
+        String hostile = "ok\u2028forged line\u2029\u0085next\u009b31mred\u001b[0m\u007f\u202eevil\ud800 "
+                + "caf\u00e9 \ud83d\ude00";
+        String out = formatter.format(record(Level.INFO, hostile, new IllegalStateException(hostile)));
+        String line = out.strip();
+        for (char c : new char[]{'\u2028', '\u2029', '\u0085', '\u009b', '\u001b', '\u007f', '\u202e', '\ud800'}) {
+            assertEquals(-1, line.indexOf(c), "U+" + Integer.toHexString(c) + " is escaped");
+        }
+        assertTrue(line.contains("\\u2028") && line.contains("\\u0085") && line.contains("\\u009b"), line);
+        assertTrue(line.contains("caf\u00e9 \ud83d\ude00"), "printable text, emoji included, stays as it is");
+        JsonNode parsed = Json.parse(line);
+        assertEquals(hostile.replace("\ud800", "?"), parsed.path("message").asText().replace("\ud800", "?"));
+        assertEquals(parsed.path("message"), parsed.path("error").path("message"));
+    }
+
+    @Test
     void jsonLoggingIsOnlyForTheLambdaJsonLogFormat() {
         assertFalse(JsonLogging.installIfConfigured(Map.of()));
         assertFalse(JsonLogging.installIfConfigured(Map.of(JsonLogging.LOG_FORMAT, "Text")));

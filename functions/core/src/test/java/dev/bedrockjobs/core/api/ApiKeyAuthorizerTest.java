@@ -64,7 +64,7 @@ class ApiKeyAuthorizerTest {
         }
 
         @Override
-        public boolean replaceWebhookSecret(String tenantId, String webhookSecret) {
+        public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
             return false;
         }
 

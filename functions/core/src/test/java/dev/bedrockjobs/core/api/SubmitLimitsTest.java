@@ -60,7 +60,7 @@ class SubmitLimitsTest {
         public void putKey(ApiKey k) { throw new UnsupportedOperationException(); }
         public List<ApiKey> listKeys(String id) { throw new UnsupportedOperationException(); }
         public Optional<ApiKey> disableKey(String keyId) { throw new UnsupportedOperationException(); }
-        public boolean replaceWebhookSecret(String id, String secret) { throw new UnsupportedOperationException(); }
+        public boolean replaceWebhookSecret(String id, String secret, Instant previousUntil) { throw new UnsupportedOperationException(); }
         public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
 
         public TenantLimits.Overrides findLimitOverrides(String id) {

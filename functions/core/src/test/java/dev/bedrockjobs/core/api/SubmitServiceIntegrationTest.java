@@ -9,6 +9,7 @@ import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
@@ -207,6 +208,22 @@ class SubmitServiceIntegrationTest {
         assertHeldOnlyByStoredJobs();
         ApiResponse again = post("/v1/batches", batchOf(30), "batch-1");
         assertEquals(200, again.status(), "finished now: " + again.body());
+    }
+
+    @Test
+    void aJobKeyAndABatchKeyThatAreTheSameStringDoNotCollide() {
+        ApiResponse job = post("/v1/jobs", "{\"prompt\": \"p\"}", "batch:nightly");
+        assertEquals(202, job.status(), job.body());
+        ApiResponse batch = post("/v1/batches", batchOf(2), "nightly");
+        assertEquals(202, batch.status(), "a new batch, not the job's key reused: " + batch.body());
+        assertTrue(Json.parse(batch.body()).path("id").asText().startsWith("bat_"), batch.body());
+
+        ApiResponse otherBatch = post("/v1/batches", batchOf(2), "shared");
+        assertEquals(202, otherBatch.status(), otherBatch.body());
+        ApiResponse otherJob = post("/v1/jobs", "{\"prompt\": \"p\"}", "shared");
+        assertEquals(202, otherJob.status(), otherJob.body());
+        assertEquals(200, post("/v1/jobs", "{\"prompt\": \"p\"}", "shared").status(), "each still replays");
+        assertEquals(200, post("/v1/batches", batchOf(2), "shared").status());
     }
 
     /** Fails, before they are sent, the DynamoDB calls it is told to: as if DynamoDB could not be reached for them. */

@@ -39,6 +39,22 @@ class BatchRequestParserTest {
     }
 
     @Test
+    void theSystemPromptsABatchWouldStoreAreBounded() {
+        String system = "s".repeat(RequestLimits.DEFAULT.maxSystemBytes());
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            items.append(i == 0 ? "" : ",").append("{\"prompt\": \"p\"}");
+        }
+        // a 20 KB default over 1000 items: 20 MB stored from one request of about 40 KB
+        assertEquals(List.of("defaults.system"), fieldsOf("{\"defaults\": {\"system\": \"" + system
+                + "\"}, \"items\": [" + items + "]}"));
+        int fits = (int) (JobRequestParser.MAX_BATCH_SYSTEM_BYTES / system.length());
+        String some = items.substring(0, fits * "{\"prompt\": \"p\"},".length() - 1);
+        assertEquals(fits, parser.parseBatch("{\"defaults\": {\"system\": \"" + system + "\"}, \"items\": ["
+                + some + "]}", null).items().size(), "up to the bound it is accepted");
+    }
+
+    @Test
     void everyBadItemIsReportedByIndexAndField() {
         List<String> fields = fieldsOf("""
                 {"items": [{"prompt": "ok"}, {"prompt": ""}, {"prompt": "x", "model": "huge"}, 7,

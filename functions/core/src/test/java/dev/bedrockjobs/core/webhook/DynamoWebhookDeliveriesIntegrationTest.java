@@ -43,9 +43,67 @@ class DynamoWebhookDeliveriesIntegrationTest {
 
     private static DeliveryAttempt attempt(WebhookEvent e, int n, Integer status, DeliveryAttempt.Outcome outcome) {
         return new DeliveryAttempt(e.id(), e.type().wire(), e.url(), n, T0.plusSeconds(n * 60L), 12 + n, status,
-                status == null ? "connection failed: refused" : null, outcome,
+                status == null ? "connection_failed" : null, outcome,
                 status != null && status == 429 ? 30L : null,
                 outcome == DeliveryAttempt.Outcome.RETRY ? T0.plusSeconds(n * 60L + 30) : null);
+    }
+
+    @Test
+    void anErrorStoredInWordsByAnEarlierVersionIsListedAsOther() {
+        WebhookEvent e = jobEvent(Ids.newJobId(T0), WebhookEvent.Type.JOB_FAILED);
+        DeliveryAttempt a = attempt(e, 1, null, DeliveryAttempt.Outcome.RETRY);
+        deliveries.record(e, new DeliveryAttempt(a.eventId(), a.eventType(), a.url(), 1, a.at(), a.durationMs(), null,
+                "connection failed: Connection refused", a.outcome(), null, a.nextAttemptAt()));
+        assertEquals("other", deliveries.listForJob(e.subjectId()).get(0).error());
+    }
+
+    @Test
+    void concurrentAttemptsOfOneEventAllGetTheirOwnNumber() throws Exception {
+        WebhookEvent e = jobEvent(Ids.newJobId(T0), WebhookEvent.Type.JOB_SUCCEEDED);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Future<Integer>> numbers = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                numbers.add(pool.submit(() -> {
+                    int n = deliveries.nextAttemptNumber(e);
+                    deliveries.record(e, attempt(e, n, 500, DeliveryAttempt.Outcome.RETRY));
+                    return n;
+                }));
+            }
+            java.util.Set<Integer> distinct = new java.util.TreeSet<>();
+            for (java.util.concurrent.Future<Integer> f : numbers) {
+                distinct.add(f.get());
+            }
+            assertEquals(100, distinct.size(), "every attempt has its own number");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(100, deliveries.listForJob(e.subjectId()).size(), "and every attempt is in the log");
+    }
+
+    @Test
+    void replaysAreCountedPerJobAndPerTenantEachMinute() {
+        WebhookEvent first = jobEvent(Ids.newJobId(T0), WebhookEvent.Type.JOB_SUCCEEDED);
+        long minute = T0.getEpochSecond() / 60;
+        for (int i = 0; i < WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE; i++) {
+            assertTrue(deliveries.tryCountReplay(first, minute));
+        }
+        assertTrue(!deliveries.tryCountReplay(first, minute), "the job's minute is used up");
+        assertTrue(deliveries.tryCountReplay(first, minute + 1), "the next minute has its own allowance");
+        assertTrue(deliveries.listForJob(first.subjectId()).isEmpty(), "counters are not delivery attempts");
+
+        WebhookEvent other = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "tenant-busy", first.url(), T0,
+                Json.object().put("id", Ids.newJobId(T0)));
+        int counted = 0;
+        for (int job = 0; job < 20; job++) {
+            WebhookEvent e = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "tenant-busy", first.url(), T0,
+                    Json.object().put("id", Ids.newJobId(T0)));
+            for (int i = 0; i < WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE; i++) {
+                counted += deliveries.tryCountReplay(e, minute) ? 1 : 0;
+            }
+        }
+        assertEquals(WebhookDeliveries.REPLAYS_PER_TENANT_PER_MINUTE, counted, "the tenant's minute caps them all");
+        assertTrue(!deliveries.tryCountReplay(other, minute), "a job not yet replayed waits for the tenant too");
     }
 
     @Test

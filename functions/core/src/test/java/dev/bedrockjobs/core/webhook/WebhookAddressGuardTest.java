@@ -15,6 +15,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -173,6 +174,29 @@ class WebhookAddressGuardTest {
     }
 
     @Test
+    void onlyPort443IsAllowedUnlessTheOperatorAllowsOthers() {
+        assertTrue(refusal(strict, "https://hooks.example.com:8443/x").contains("port 443"));
+        assertTrue(strict.precheck("https://hooks.example.com:8443/x").orElseThrow().contains("port 443"),
+                "refused at submit too");
+        assertTrue(strict.precheck("https://hooks.example.com:22/x").isPresent());
+        assertTrue(strict.precheck("https://hooks.example.com:443/x").isEmpty());
+
+        WebhookAddressGuard widened = new WebhookAddressGuard(false, resolver,
+                WebhookAddressGuard.parsePorts("443, 8443"));
+        assertInstanceOf(WebhookAddressGuard.Allowed.class, widened.check("https://hooks.example.com:8443/x"));
+        assertTrue(widened.precheck("https://hooks.example.com:9443/x").isPresent());
+        assertEquals(WebhookAddressGuard.DEFAULT_PORTS, WebhookAddressGuard.parsePorts(""));
+        assertThrows(IllegalArgumentException.class, () -> WebhookAddressGuard.parsePorts("443,0"));
+        assertThrows(IllegalArgumentException.class, () -> WebhookAddressGuard.parsePorts("https"));
+    }
+
+    @Test
+    void aLoopbackReceiverOfTheLocalRuntimeMayUseAnyPortButNoOtherHostMay() {
+        assertInstanceOf(WebhookAddressGuard.Allowed.class, local.check("http://127.0.0.1:9000/hook"));
+        assertTrue(refusal(local, "https://hooks.example.com:8443/x").contains("port 443"));
+    }
+
+    @Test
     void httpIsRefusedBeforeAnyLookup() {
         refusal(strict, "http://hooks.example.com/");
         assertTrue(lookedUp.isEmpty(), "looked up " + lookedUp);
@@ -182,7 +206,7 @@ class WebhookAddressGuardTest {
     @CsvSource(delimiter = '|', value = {
             "https://hooks.example.com/bedrock          | https://hooks.example.com/bedrock",
             "https://HOOKS.Example.COM./x?token=a%20b   | https://hooks.example.com/x?token=a%20b",
-            "https://hooks.example.com:8443/x#frag      | https://hooks.example.com:8443/x",
+            "https://hooks.example.com:443/x#frag       | https://hooks.example.com:443/x",
             "https://hooks.example.com                  | https://hooks.example.com/",
             "https://93.184.215.14/cb                   | https://93.184.215.14/cb",
             "https://[2606:4700::1]/x                   | https://[2606:4700::1]/x",

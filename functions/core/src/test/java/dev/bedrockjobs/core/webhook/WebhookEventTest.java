@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
@@ -67,16 +68,14 @@ class WebhookEventTest {
         assertEquals(e, back);
         assertArrayEquals(e.bodyBytes(), back.bodyBytes());
         assertEquals(WebhookEvent.Type.JOB_CANCELED, back.type());
-        assertEquals(0, back.attemptOffset());
     }
 
     @Test
-    void aReplayKeepsIdAndBodyAndNumbersItsAttemptsAfterTheEarlierOnes() {
+    void aMessageFromAnEarlierVersionWithAnAttemptOffsetIsStillAnEvent() {
         WebhookEvent e = WebhookEvent.forJob(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.FAILED));
-        WebhookEvent replay = WebhookEvent.fromMessage(e.replay(10).toMessage());
-        assertEquals(e.id(), replay.id());
-        assertEquals(e.body(), replay.body());
-        assertEquals(10, replay.attemptOffset());
+        ObjectNode old = (ObjectNode) Json.parse(e.toMessage());
+        old.put("attemptOffset", 10);
+        assertEquals(e, WebhookEvent.fromMessage(Json.write(old)));
     }
 
     @Test

@@ -93,7 +93,7 @@ class WebhookSenderTest {
         DeliveryAttempt a = SENDER.send(event("/redirect"), SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertEquals(302, a.httpStatus());
-        assertTrue(a.error().contains("redirect not followed"), a.error());
+        assertEquals("http_error", a.error());
         assertTrue(receiver.requestsTo("/target").isEmpty(), "the redirect target must never be called");
     }
 
@@ -129,7 +129,7 @@ class WebhookSenderTest {
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertNull(a.httpStatus());
-        assertTrue(a.error().contains("no response within 400 ms"), a.error());
+        assertEquals("timeout", a.error());
         assertTrue(tookMs < 10_000, "the timeout cut the wait: " + tookMs + " ms");
     }
 
@@ -144,7 +144,7 @@ class WebhookSenderTest {
         DeliveryAttempt a = SENDER.send(e, SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertNull(a.httpStatus());
-        assertTrue(a.error().startsWith("connection failed"), a.error());
+        assertEquals("connection_failed", a.error(), "the same words as for any unreachable receiver");
     }
 
     @Test
@@ -153,7 +153,7 @@ class WebhookSenderTest {
         int before = receiver.requests.size();
         DeliveryAttempt a = strict.send(event("/ok"), SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.GIVE_UP, a.outcome());
-        assertTrue(a.error().startsWith("refused by the address guard: "), a.error());
+        assertEquals("refused_address", a.error());
         assertEquals(before, receiver.requests.size());
         WebhookEvent privateTarget = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "t", "https://10.0.0.1/hook",
                 Instant.now(), Json.object().put("id", "job_x"));
@@ -166,7 +166,7 @@ class WebhookSenderTest {
                 Instant.now(), Json.object().put("id", "job_x"));
         DeliveryAttempt a = SENDER.send(e, SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
-        assertTrue(a.error().contains("does not resolve"), a.error());
+        assertEquals("unresolved", a.error());
     }
 
     @Test

@@ -44,7 +44,8 @@ class TemplatePoliciesTest {
      * DynamoBatchStore (PutItem, UpdateItem, GetItem; Query on the table for a batch's partition, on active),
      * DynamoTenantStore (GetItem for keys, tenants and limits), DynamoLimitCounters (UpdateItem, GetItem; Query active
      * to recount), DynamoUsageMeter (GetItem, UpdateItem), DynamoResponseCache (GetItem; PutItem by the worker),
-     * DynamoWebhookDeliveries (PutItem; Query on the table), SqsJobQueue (SendMessage, SendMessageBatch),
+     * DynamoWebhookDeliveries (PutItem; UpdateItem for attempt numbers and replay counts; Query on the table),
+     * SqsJobQueue (SendMessage, SendMessageBatch),
      * SqsWebhookQueue (SendMessage), SqsVisibility (ChangeMessageVisibility), SqsDeadLetters (ReceiveMessage),
      * StepFunctionsModelCallPolicy (StartSyncExecution), and the state machine's model call.
      */
@@ -77,6 +78,7 @@ class TemplatePoliciesTest {
                 a("sqs:ReceiveMessage", JOBS_DLQ), a("sqs:SendMessage", WEBHOOKS_QUEUE)));
         ops.put("WebhookFunction", List.of(
                 a("dynamodb:GetItem", TABLE), a("dynamodb:PutItem", TABLE),
+                a("dynamodb:UpdateItem", TABLE), // the next attempt number of an event
                 a("sqs:ChangeMessageVisibility", WEBHOOKS_QUEUE)));
         List<IamRequests.Authorization> models = new ArrayList<>();
         for (String model : List.of(modelFast, modelStandard, modelReasoning)) {

@@ -3,19 +3,29 @@ package dev.bedrockjobs.local.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import com.svix.Webhook;
+import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.admin.KeyAdmin;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +56,17 @@ class WebhooksEndToEndTest {
     private static final Map<String, List<Received>> RECEIVED = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
 
-    record Received(String webhookId, JsonNode body, boolean verified) {
+    record Received(String webhookId, JsonNode body, boolean verified, String rawBody,
+                    Map<String, List<String>> headers) {
+        /** Whether a receiver holding {@code secret} accepts this request, as the Svix library judges. */
+        boolean verifiesWith(String secret) {
+            try {
+                new Webhook(secret).verify(rawBody, headers);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
     }
 
     /** In a script: hold the request longer than the sender waits. */
@@ -75,7 +95,8 @@ class WebhooksEndToEndTest {
                 verified = false;
             }
             RECEIVED.computeIfAbsent(path, p -> Collections.synchronizedList(new ArrayList<>()))
-                    .add(new Received(headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified));
+                    .add(new Received(headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified,
+                            body, headers));
             List<Integer> script = SCRIPT.getOrDefault(path, List.of(200));
             int n = CALLS.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
             int status = script.get(Math.min(n, script.size() - 1));
@@ -120,6 +141,10 @@ class WebhooksEndToEndTest {
     }
 
     private static String submitWithWebhook(String path) {
+        return submitWithWebhook(api, path);
+    }
+
+    private static String submitWithWebhook(ApiClient api, String path) {
         HttpResponse<String> r = api.postJson("/v1/jobs", "{\"prompt\": \"Call " + path + " back.\", \"model\": \"fast\","
                 + " \"webhook\": {\"url\": \"" + url(path) + "\"}}");
         assertEquals(202, r.statusCode(), r.body());
@@ -139,6 +164,7 @@ class WebhooksEndToEndTest {
 
         JsonNode deliveries = waitForDeliveries(id, 2);
         assertEquals(500, deliveries.get(0).path("httpStatus").asInt());
+        assertEquals("http_error", deliveries.get(0).path("error").asText());
         assertEquals("retry", deliveries.get(0).path("outcome").asText());
         assertEquals("delivered", deliveries.get(1).path("outcome").asText());
         JsonNode job = ApiClient.json(api.get("/v1/jobs/" + id));
@@ -149,6 +175,73 @@ class WebhooksEndToEndTest {
         List<Received> replayed = awaitReceived("/flaky", 3, Duration.ofSeconds(30));
         assertEquals(got.get(0).webhookId(), replayed.get(2).webhookId(), "a replay keeps the webhook-id");
         assertEquals(got.get(1).body(), replayed.get(2).body(), "and the body");
+    }
+
+    @Test
+    void concurrentReplaysAreRateLimitedAndEveryAttemptIsLoggedUnderItsOwnNumber() throws Exception {
+        String id = submitWithWebhook("/replayed");
+        awaitReceived("/replayed", 1, Duration.ofSeconds(60));
+        waitForDeliveries(id, 1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(25);
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(pool.submit(() -> api.postJson("/v1/jobs/" + id + "/webhook-deliveries/replay", "")));
+            }
+            for (java.util.concurrent.Future<HttpResponse<String>> call : calls) {
+                answers.add(call.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long accepted = answers.stream().filter(a -> a.statusCode() == 202).count();
+        List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
+        assertEquals(5, accepted, "five replays of one job a minute");
+        assertEquals(95, refused.size(), "the rest are told to wait");
+        assertTrue(refused.stream().allMatch(a -> a.headers().firstValue("retry-after")
+                .map(Integer::parseInt).filter(s -> s >= 1 && s <= 60).isPresent()), "with a Retry-After");
+        assertEquals("rate_limited", ApiClient.json(refused.get(0)).path("code").asText());
+
+        List<Received> got = awaitReceived("/replayed", 6, Duration.ofSeconds(30));
+        assertEquals(6, got.size(), "the original and each accepted replay reached the receiver");
+        JsonNode deliveries = waitForDeliveries(id, 6);
+        List<Integer> numbers = new ArrayList<>();
+        deliveries.forEach(d -> numbers.add(d.path("attempt").asInt()));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), numbers, "every attempt is in the log, each under its own number");
+    }
+
+    @Test
+    void aReceiverHoldingTheReplacedSecretVerifiesDuringTheGraceAndNotAfter() throws Exception {
+        ApiClient tenantApi = new ApiClient(stack.apiUrl(), stack.createTenant("rotating"));
+        JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText())).region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            String table = endpoints.path("jobsTable").asText();
+            DynamoTenantStore tenants = new DynamoTenantStore(dynamo, table);
+            String old = tenants.findTenant("rotating").orElseThrow().webhookSecret();
+            String fresh = new KeyAdmin(tenants, Clock.systemUTC())
+                    .rotateWebhookSecret("rotating", Duration.ofHours(24)).orElseThrow();
+
+            submitWithWebhook(tenantApi, "/rotation-during");
+            Received during = awaitReceived("/rotation-during", 1, Duration.ofSeconds(60)).get(0);
+            assertTrue(during.verifiesWith(old), "right after the rotation the old secret still verifies");
+            assertTrue(during.verifiesWith(fresh), "and so does the new one");
+
+            // The grace runs out, as a day passing would end it.
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(Map.of("pk", AttributeValue.fromS("TENANT#rotating"), "sk", AttributeValue.fromS("TENANT")))
+                    .updateExpression("SET previousSecretUntil = :past")
+                    .expressionAttributeValues(Map.of(":past",
+                            AttributeValue.fromS(Instant.now().minusSeconds(1).toString()))));
+            submitWithWebhook(tenantApi, "/rotation-after");
+            Received after = awaitReceived("/rotation-after", 1, Duration.ofSeconds(60)).get(0);
+            assertTrue(!after.verifiesWith(old), "after the grace the old secret no longer verifies");
+            assertTrue(after.verifiesWith(fresh));
+        }
     }
 
     @Test
@@ -172,6 +265,7 @@ class WebhooksEndToEndTest {
         JsonNode deliveries = waitForDeliveries(id, 2);
         assertEquals("retry", deliveries.get(0).path("outcome").asText());
         assertTrue(deliveries.get(0).path("httpStatus").isNull(), deliveries.toString());
+        assertEquals("timeout", deliveries.get(0).path("error").asText(), "a category, not the client's words");
         assertTrue(deliveries.get(0).path("durationMs").asLong() >= 9_000, deliveries.toString());
         assertEquals("delivered", deliveries.get(1).path("outcome").asText());
     }

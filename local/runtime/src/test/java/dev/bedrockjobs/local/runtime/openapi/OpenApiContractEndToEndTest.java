@@ -258,6 +258,14 @@ class OpenApiContractEndToEndTest {
         assertTrue(read.path("webhook").has("deliveries"), "one job read shows its delivery count");
         send("GET", "/v1/jobs/" + id + "/webhook-deliveries", key, null, null, Map.of()).expect(200);
         send("POST", "/v1/jobs/" + id + "/webhook-deliveries/replay", key, null, null, Map.of()).expect(202);
+        Exchange limited = null;
+        for (int i = 0; i < 12 && limited == null; i++) { // 5 a minute: a minute that turns over starts again
+            Exchange r = send("POST", "/v1/jobs/" + id + "/webhook-deliveries/replay", key, null, null, Map.of());
+            limited = r.status() == 429 ? r : null;
+        }
+        assertTrue(limited != null, "replays of one job are limited");
+        assertEquals("rate_limited", limited.problemCode(429));
+        assertTrue(limited.header("retry-after") != null);
         assertEquals("not_found", send("GET", "/v1/jobs/" + id + "/webhook-deliveries", otherKey, null, null,
                 Map.of()).problemCode(404));
         assertEquals("not_found", send("POST", "/v1/jobs/" + id + "/webhook-deliveries/replay", otherKey, null,
