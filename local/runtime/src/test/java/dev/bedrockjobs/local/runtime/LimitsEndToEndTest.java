@@ -215,6 +215,71 @@ class LimitsEndToEndTest {
     }
 
     @Test
+    void anotherTenantIsAnsweredWhileOneTenantHoldsTwoHundredLongPollsAndPollsOverItsBoundReturnAtOnce()
+            throws Exception {
+        ApiClient polling = api.withKey(stack.createTenant("long-poller"));
+        ApiClient other = api.withKey(stack.createTenant("bystander"));
+        String queued = polling.submit("stays queued: the event sources are off").path("id").asText();
+        String othersJob = other.submit("another tenant's job").path("id").asText();
+        int wait = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(200);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<long[]>> polls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                polls.add(pool.submit(() -> {
+                    go.await();
+                    long start = System.nanoTime();
+                    int status = polling.get("/v1/jobs/" + queued + "?wait=" + wait).statusCode();
+                    return new long[] {status, System.nanoTime() - start, System.nanoTime()};
+                }));
+            }
+            go.countDown();
+            // During the burst itself, the other tenant's request competes with 200 for the front's 128 slots.
+            long burstStart = System.nanoTime();
+            int duringBurst = other.get("/v1/jobs/" + othersJob).statusCode();
+            long duringBurstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstStart);
+            // Then, once every poll over the bound has been answered, only the held ones remain open.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(wait);
+            while (polls.stream().filter(Future::isDone).count() < 190 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> others = other.get("/v1/jobs/" + othersJob);
+            long answeredAt = System.nanoTime();
+            assertEquals(200, others.statusCode(), others.body());
+
+            int held = 0;
+            int atOnce = 0;
+            int busy = 0;
+            long firstHeldEnd = Long.MAX_VALUE;
+            for (Future<long[]> f : polls) {
+                long[] p = f.get(60, TimeUnit.SECONDS);
+                if (p[0] == 429) {
+                    busy++;
+                    continue;
+                }
+                assertEquals(200, p[0]);
+                if (p[1] >= TimeUnit.SECONDS.toNanos(wait)) {
+                    held++;
+                    firstHeldEnd = Math.min(firstHeldEnd, p[2]);
+                } else {
+                    assertTrue(p[1] < TimeUnit.SECONDS.toNanos(wait) / 2, "answered at once, not waited: " + p[1]);
+                    atOnce++;
+                }
+            }
+            System.out.printf("200 long polls (wait=%d) of one tenant: %d held, %d answered at once, %d refused 429 by "
+                    + "the local front; another tenant's GET: %d in %d ms during the burst, then %d ms while the held "
+                    + "polls were open%n", wait, held, atOnce, busy, duringBurst, duringBurstMillis,
+                    TimeUnit.NANOSECONDS.toMillis(answeredAt - start));
+            assertTrue(held >= 1 && held <= 10, held + " polls held open, over a bound of 10");
+            assertTrue(answeredAt < firstHeldEnd, "the other tenant was answered while the polls were still open");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aBudgetRefusalWritesAndQueuesNothing() {
         String key = stack.createTenant("frugal");
         stack.setTenantLimits("frugal", new TenantLimits.Overrides(null, null, 500L, null, null));
