@@ -12,6 +12,7 @@ import dev.bedrockjobs.core.adapter.DynamoResponseCache;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.work.TenantLedger;
+import dev.bedrockjobs.core.api.LongPolls;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -94,6 +95,7 @@ class StatusHandlerIntegrationTest {
     void longPollReturnsAsSoonAsTheJobIsTerminal(APIGatewayV2HTTPEvent event) {
         seed(JOB_ID, "tenant-a", T0);
         AtomicInteger polls = new AtomicInteger();
+        List<Duration> sleeps = new ArrayList<>();
         Instant[] now = {T0};
         Clock clock = new Clock() {
             public ZoneOffset getZone() { return ZoneOffset.UTC; }
@@ -107,7 +109,9 @@ class StatusHandlerIntegrationTest {
                         new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24)),
                 Duration.ofMinutes(10)),
                 new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
-                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock), clock, d -> {
+                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock),
+                new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1), clock, d -> {
+            sleeps.add(d);
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);
@@ -116,6 +120,8 @@ class StatusHandlerIntegrationTest {
         APIGatewayV2HTTPResponse r = new StatusHandler(service).handleRequest(event, null);
         assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
         assertEquals(3, polls.get());
+        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), sleeps,
+                "each read waits twice as long as the one before");
 
         event.getQueryStringParameters().put("wait", "21");
         assertEquals(400, handler.handleRequest(event, null).getStatusCode());

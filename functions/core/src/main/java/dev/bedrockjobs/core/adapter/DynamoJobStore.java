@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
@@ -436,7 +437,14 @@ public final class DynamoJobStore implements JobStore {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A cursor is only ever accepted for the listing it was made for; anything else is a client error. */
+    /**
+     * A cursor is only ever accepted for the listing it was made for, and only as a key a job item of that listing
+     * could have: every attribute of the table's and the index's key schema present, of the shape {@link JobItems}
+     * writes, nothing else. DynamoDB refuses a start key that is not a possible key of the query (an empty string,
+     * another partition) with an error that is not the client's to see; checked here, it is a 400 naming the cursor.
+     * A shape check is enough: the key names no item outside the caller's own listing, and reading on from any
+     * possible key of it shows only what the listing shows anyway.
+     */
     private static Map<String, AttributeValue> decodeCursor(String cursor, List<String> keys, String partition) {
         try {
             JsonNode n = Json.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
@@ -448,12 +456,34 @@ public final class DynamoJobStore implements JobStore {
                 }
                 key.put(k, s(v.textValue()));
             }
-            if (n.size() != keys.size() || !partition.equals(key.get(keys.get(2)).s())) {
+            if (n.size() != keys.size() || !isJobKeyOf(key, keys, partition)) {
                 throw new IllegalArgumentException("not this listing's cursor");
             }
             return key;
         } catch (RuntimeException e) {
             throw ValidationException.of("cursor", "is not a valid cursor");
         }
+    }
+
+    private static boolean isJobKeyOf(Map<String, AttributeValue> key, List<String> keys, String partition) {
+        String pk = key.get(PK).s();
+        if (!pk.startsWith("JOB#") || !JobItems.JOB_SK.equals(key.get(SK).s())
+                || !partition.equals(key.get(keys.get(2)).s())) {
+            return false;
+        }
+        String jobId = pk.substring("JOB#".length());
+        if (!Ids.isWellFormed(jobId, "job_")) {
+            return false;
+        }
+        String sort = key.get(keys.get(3)).s();
+        if (keys == BATCH_CURSOR) {
+            return sort.matches("[0-9]{6}");
+        }
+        int hash = sort.indexOf('#');
+        if (hash < 0 || !sort.substring(hash + 1).equals(jobId)) {
+            return false;
+        }
+        Instant.parse(sort.substring(0, hash)); // throws if not a time
+        return true;
     }
 }

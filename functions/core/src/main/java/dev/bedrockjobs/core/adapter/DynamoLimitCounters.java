@@ -4,7 +4,11 @@ import dev.bedrockjobs.core.port.LimitCounters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
@@ -17,7 +21,12 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
  * ({@code sk = RATE#epochSecond}, expired by TTL a minute later) and one counter of the tenant's queued or running
  * jobs ({@code sk = ACTIVE}, attribute {@code jobs}). A job that took a slot carries {@code activeSlot}; it gives the
  * slot back once, guarded by {@code slotReleased} on its own item. A count that drifted up (a process stopped between
- * its two writes) is set back by {@link #recount} from the sparse {@code active} index.
+ * its two writes) is set back by {@link #recount} from the sparse {@code active} index. The counter item also keeps
+ * when the tenant last reserved ({@code reservedAt}) and was last recounted ({@code recountedAt}), epoch
+ * milliseconds, so that every instance sees the same quiet period and the same once-per-interval recount. The
+ * tenant's long polls held open are counted in {@code sk = WAITS} (attribute {@code waits}), leased until
+ * {@code leaseUntil}: deployed, each function instance serves one request at a time, so only a shared count can bound
+ * one tenant's waits across instances.
  */
 public final class DynamoLimitCounters implements LimitCounters {
     private static final long RATE_ITEM_SECONDS = 60;
@@ -50,7 +59,7 @@ public final class DynamoLimitCounters implements LimitCounters {
     }
 
     @Override
-    public boolean tryReserveActive(String tenantId, int jobs, long max) {
+    public boolean tryReserveActive(String tenantId, int jobs, long max, Instant now) {
         if (jobs == 0) {
             return true;
         }
@@ -60,9 +69,10 @@ public final class DynamoLimitCounters implements LimitCounters {
         }
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
-                    .updateExpression("ADD jobs :k")
+                    .updateExpression("ADD jobs :k SET reservedAt = :now")
                     .conditionExpression("attribute_not_exists(jobs) OR jobs <= :room")
-                    .expressionAttributeValues(Map.of(":k", n(jobs), ":room", n(room))));
+                    .expressionAttributeValues(Map.of(":k", n(jobs), ":room", n(room),
+                            ":now", n(now.toEpochMilli()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -98,22 +108,43 @@ public final class DynamoLimitCounters implements LimitCounters {
     }
 
     @Override
-    public long recount(String tenantId) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, "ACTIVE"))
-                .consistentRead(true)).item();
-        Long counted = item == null ? null : JobItems.num(item, "jobs");
-        if (counted == null) {
+    public long recount(String tenantId, Instant now, Duration quietFor, Duration every) {
+        // Claim this interval's recount for the tenant, and only while it is quiet: a slot reserved within the quiet
+        // period may belong to a job not written (or not yet in the index) and would be erased by the count.
+        Map<String, AttributeValue> claimed;
+        try {
+            claimed = dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
+                    .updateExpression("SET recountedAt = :now")
+                    .conditionExpression("attribute_exists(jobs)"
+                            + " AND (attribute_not_exists(recountedAt) OR recountedAt <= :due)"
+                            + " AND (attribute_not_exists(reservedAt) OR reservedAt <= :quiet)")
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()),
+                            ":due", n(now.minus(every).toEpochMilli()),
+                            ":quiet", n(now.minus(quietFor).toEpochMilli())))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+        } catch (ConditionalCheckFailedException notDueOrNotQuiet) {
             return 0;
         }
+        long counted = JobItems.num(claimed, "jobs");
+        Long reservedAt = JobItems.num(claimed, "reservedAt");
         long holding = countHoldingSlots(tenantId);
         if (counted <= holding) {
             return 0;
         }
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":holding", n(holding), ":counted", n(counted)));
+        String unchanged = "jobs = :counted AND ";
+        if (reservedAt == null) {
+            unchanged += "attribute_not_exists(reservedAt)";
+        } else {
+            unchanged += "reservedAt = :reservedAt";
+            values.put(":reservedAt", n(reservedAt));
+        }
+        String condition = unchanged;
         try {
             dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
                     .updateExpression("SET jobs = :holding")
-                    .conditionExpression("jobs = :counted")
-                    .expressionAttributeValues(Map.of(":holding", n(holding), ":counted", n(counted))));
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(values));
             return counted - holding;
         } catch (ConditionalCheckFailedException movedMeanwhile) {
             return 0; // a submit or a finish changed it while we counted: leave it for the next time
@@ -124,5 +155,43 @@ public final class DynamoLimitCounters implements LimitCounters {
     private long countHoldingSlots(String tenantId) {
         return JobItems.countUnfinished(dynamo, table, tenantId, null, "activeSlot = :yes",
                 Map.of(":yes", AttributeValue.fromBool(true)));
+    }
+
+    @Override
+    public boolean tryStartWait(String tenantId, int max, Instant now, Instant leaseUntil) {
+        Map<String, AttributeValue> values = Map.of(":one", n(1), ":max", n(max),
+                ":until", n(leaseUntil.toEpochMilli()));
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+                    .updateExpression("ADD waits :one SET leaseUntil = :until")
+                    .conditionExpression("attribute_not_exists(waits) OR waits < :max")
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException full) {
+            // Full, or holding counts of waits that ended without saying so: every lease has run out only if the
+            // latest one has, and then no wait counted can still be open.
+        }
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+                    .updateExpression("SET waits = :one, leaseUntil = :until")
+                    .conditionExpression("leaseUntil < :now")
+                    .expressionAttributeValues(Map.of(":one", n(1), ":until", n(leaseUntil.toEpochMilli()),
+                            ":now", n(now.toEpochMilli()))));
+            return true;
+        } catch (ConditionalCheckFailedException full) {
+            return false;
+        }
+    }
+
+    @Override
+    public void endWait(String tenantId) {
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+                    .updateExpression("ADD waits :minus")
+                    .conditionExpression("waits > :zero")
+                    .expressionAttributeValues(Map.of(":minus", n(-1), ":zero", n(0))));
+        } catch (ConditionalCheckFailedException forgotten) {
+            // its lease ran out and the count was set back meanwhile: never below zero
+        }
     }
 }

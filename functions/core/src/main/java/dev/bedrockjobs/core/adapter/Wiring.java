@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
+import dev.bedrockjobs.core.api.LongPolls;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.api.SubmitLimits;
 import dev.bedrockjobs.core.api.SubmitService;
@@ -33,6 +34,7 @@ public final class Wiring {
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
     public static final String RECONCILE_GRACE_SECONDS = "RECONCILE_GRACE_SECONDS";
     public static final String CACHE_TTL_SECONDS = "CACHE_TTL_SECONDS";
+    public static final String LONG_POLLS_PER_TENANT = "LONG_POLLS_PER_TENANT";
     /** How long a submit function instance keeps a tenant's own limits before reading them again. */
     static final Duration TENANT_SETTINGS_TTL = Duration.ofSeconds(30);
 
@@ -55,7 +57,13 @@ public final class Wiring {
     public static StatusService statusService(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
         return new StatusService(jobStore(aws), batchStore(aws), jobOutcomes(aws), WebhookWiring.deliveries(aws),
-                WebhookWiring.queue(aws), new UsageService(usageMeter(aws), Clock.systemUTC()));
+                WebhookWiring.queue(aws), new UsageService(usageMeter(aws), Clock.systemUTC()), longPolls(aws));
+    }
+
+    /** See the template's LongPollsPerTenant. */
+    static LongPolls longPolls(AwsClients aws) {
+        return new LongPolls(limitCounters(aws), Integer.parseInt(aws.optional(LONG_POLLS_PER_TENANT,
+                String.valueOf(LongPolls.DEFAULT_PER_TENANT))));
     }
 
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {

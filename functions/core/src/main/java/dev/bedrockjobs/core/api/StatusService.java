@@ -34,7 +34,9 @@ import java.util.Optional;
  */
 public final class StatusService {
     public static final int MAX_WAIT_SECONDS = 20;
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    /** A long poll reads again after 250 ms, then twice as long each time, up to 2 s between reads. */
+    private static final Duration FIRST_POLL_INTERVAL = Duration.ofMillis(250);
+    private static final Duration LONGEST_POLL_INTERVAL = Duration.ofSeconds(2);
     private static final int DEFAULT_PAGE = 20;
     private static final int MAX_PAGE = 100;
     private static final int RESULTS_PAGE = 100;
@@ -53,9 +55,11 @@ public final class StatusService {
     private final Clock clock;
     private final Sleeper sleeper;
     private final UsageService usage;
+    private final LongPolls longPolls;
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
-                         WebhookQueue webhooks, UsageService usage, Clock clock, Sleeper sleeper) {
+                         WebhookQueue webhooks, UsageService usage, LongPolls longPolls, Clock clock,
+                         Sleeper sleeper) {
         this.store = store;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -64,11 +68,12 @@ public final class StatusService {
         this.clock = clock;
         this.sleeper = sleeper;
         this.usage = usage;
+        this.longPolls = longPolls;
     }
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
-                         WebhookQueue webhooks, UsageService usage) {
-        this(store, batches, outcomes, deliveries, webhooks, usage, Clock.systemUTC(),
+                         WebhookQueue webhooks, UsageService usage, LongPolls longPolls) {
+        this(store, batches, outcomes, deliveries, webhooks, usage, longPolls, Clock.systemUTC(),
                 d -> Thread.sleep(d.toMillis()));
     }
 
@@ -109,15 +114,8 @@ public final class StatusService {
             return Problem.notFound("job " + id).toResponse();
         }
         Optional<Job> job = store.getOwned(request.tenantId(), id);
-        Instant deadline = clock.instant().plusSeconds(waitSeconds);
-        while (job.isPresent() && !job.get().status().isTerminal() && clock.instant().isBefore(deadline)) {
-            try {
-                sleeper.sleep(POLL_INTERVAL);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            job = store.getOwned(request.tenantId(), id);
+        if (waitSeconds > 0 && job.isPresent() && !job.get().status().isTerminal()) {
+            job = waitForTerminal(request.tenantId(), id, job, waitSeconds);
         }
         if (job.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
@@ -137,6 +135,37 @@ public final class StatusService {
         }
         ApiResponse r = ApiResponse.json(200, view);
         return j.status().isTerminal() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * Holds the request until the job is terminal or {@code waitSeconds} have passed, reading it again after 250 ms,
+     * then after twice as long each time up to 2 s. Over the tenant's bound on polls held open, no wait: the job as
+     * it is now.
+     */
+    private Optional<Job> waitForTerminal(String tenantId, String id, Optional<Job> job, int waitSeconds) {
+        Instant start = clock.instant();
+        if (!longPolls.tryStart(tenantId, start)) {
+            return job;
+        }
+        try {
+            Instant deadline = start.plusSeconds(waitSeconds);
+            Duration interval = FIRST_POLL_INTERVAL;
+            while (job.isPresent() && !job.get().status().isTerminal()) {
+                Duration left = Duration.between(clock.instant(), deadline);
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                sleeper.sleep(interval.compareTo(left) < 0 ? interval : left);
+                job = store.getOwned(tenantId, id);
+                interval = interval.multipliedBy(2).compareTo(LONGEST_POLL_INTERVAL) < 0
+                        ? interval.multipliedBy(2) : LONGEST_POLL_INTERVAL;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            longPolls.end(tenantId);
+        }
+        return job;
     }
 
     /** GET /v1/jobs/{id}/webhook-deliveries: every attempt of every event of the job. */

@@ -25,16 +25,23 @@ import java.util.logging.Logger;
  * The per-tenant limits a submit must pass, taken through an {@link Admission} and each refused ({@link LimitExceeded}:
  * a 429 problem and a {@code Retry-After}) before any job is written: requests per second, jobs queued or running at
  * once (a batch counts as its items), and the monthly token and cost budgets. Against a budget, each new job holds
- * the most it could use (estimated prompt tokens plus every output token allowed, at the model's price) until its
- * usage is counted, so jobs still queued or running count too and many submits at once cannot overrun it. A limit
+ * the most it could use (the most tokens its prompt can count as, {@link Pricing#mostInputTokens}, plus every output
+ * token allowed, at the model's price) until its usage is counted, so jobs still queued or running count too and many
+ * submits at once cannot overrun it. A limit
  * that is not set costs no DynamoDB call; a tenant's own settings are read at most once per {@code settingsTtl} per
  * function instance.
  */
 public final class SubmitLimits {
     private static final Logger LOG = Logger.getLogger(SubmitLimits.class.getName());
     static final long ACTIVE_RETRY_AFTER_SECONDS = 5;
-    /** How often one instance may recount a tenant's active jobs. */
+    /** How often a tenant's active jobs may be recounted, across all instances. */
     static final Duration MEND_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * How long after a tenant's last reservation a recount must wait: longer than any submit takes between reserving
+     * and writing its jobs (the API's 29-second integration timeout ends it before), plus the index's lag, so that
+     * every slot reserved then is either visible in the index, given back, or lost with a stopped submit.
+     */
+    static final Duration MEND_QUIET = Duration.ofMinutes(1);
 
     private final TenantStore tenants;
     private final TenantLimits defaults;
@@ -44,8 +51,6 @@ public final class SubmitLimits {
     private final Clock clock;
     private final Duration settingsTtl;
     private final Map<String, Settings> settings = new ConcurrentHashMap<>();
-    /** When each tenant's active count was last recounted here, so that a tenant at its cap cannot make it run often. */
-    private final Map<String, Instant> lastMended = new ConcurrentHashMap<>();
 
     private record Settings(TenantLimits limits, Instant readAt) {
     }
@@ -97,7 +102,8 @@ public final class SubmitLimits {
             return job;
         }
         Cost most = pricing.mostFor(job.modelId(), job.prompt(), job.system(), job.maxTokens());
-        return job.toBuilder().reserved(Pricing.estimatedInputTokens(job.prompt(), job.system()) + job.maxTokens(),
+        long mostTokens = Pricing.mostInputTokens(job.modelId(), job.prompt(), job.system()) + job.maxTokens();
+        return job.toBuilder().reserved(mostTokens,
                 most == null ? BigDecimal.ZERO : most.usd()).build();
     }
 
@@ -148,27 +154,19 @@ public final class SubmitLimits {
 
     /** Takes slots under the tenant's cap on queued or running jobs. @throws LimitExceeded if over the cap */
     void reserveActive(String tenantId, TenantLimits limits, int jobs) {
-        if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
+        Instant now = clock.instant();
+        if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs(), now)) {
             return;
         }
         // At the cap: perhaps because of slots nobody will give back (a process that stopped between two writes).
-        // Recount now and then, and try once more.
-        if (mayMend(tenantId, clock.instant()) && counters.recount(tenantId) > 0
-                && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs())) {
+        // Recount now and then, once the tenant has been quiet, and try once more.
+        if (counters.recount(tenantId, now, MEND_QUIET, MEND_INTERVAL) > 0
+                && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs(), now)) {
             return;
         }
         throw new LimitExceeded(LimitExceeded.TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
                 + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobs + ".",
                 ACTIVE_RETRY_AFTER_SECONDS);
-    }
-
-    private boolean mayMend(String tenantId, Instant now) {
-        boolean[] due = {false};
-        lastMended.compute(tenantId, (t, last) -> {
-            due[0] = last == null || !now.isBefore(last.plus(MEND_INTERVAL));
-            return due[0] ? now : last;
-        });
-        return due[0];
     }
 
     /**

@@ -116,16 +116,35 @@ public final class Pricing {
     }
 
     /**
-     * The most a request can cost: its prompt's estimated input tokens and every output token it allows.
+     * The most a request can cost: the most input tokens its prompt can count as and every output token it allows.
      * @return null when the model has no known price
      */
     public Cost mostFor(String modelId, String prompt, String system, int maxTokens) {
-        return costOf(modelId, estimatedInputTokens(prompt, system), maxTokens);
+        return costOf(modelId, mostInputTokens(modelId, prompt, system), maxTokens);
     }
 
-    /** Input tokens of a prompt (and system prompt) before the model has counted them. */
-    public static long estimatedInputTokens(String prompt, String system) {
-        return ReplyFields.estimateTokens(prompt == null ? "" : prompt)
-                + ReplyFields.estimateTokens(system == null ? "" : system);
+    /**
+     * The most input tokens a prompt (and system prompt) can count as, before the model has counted them: their
+     * UTF-8 bytes plus the family's template ({@link ModelFamily#templateTokensAtMost}). The families' tokenizers
+     * (byte-level BPE, or SentencePiece falling back to bytes) cut the text into pieces of at least one byte each,
+     * so text never counts as more tokens than it has bytes, whatever its script: English runs near four bytes a
+     * token, CJK near one character (three bytes) a token, an emoji up to one token a byte. A hold from this bound
+     * is therefore never below what the job uses; the usage counted when it ends replaces it.
+     */
+    public static long mostInputTokens(String modelId, String prompt, String system) {
+        return utf8Bytes(prompt) + utf8Bytes(system) + templateTokensAtMost(modelId);
+    }
+
+    private static long utf8Bytes(String text) {
+        return text == null ? 0 : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static int templateTokensAtMost(String modelId) {
+        try {
+            return ModelFamily.fromModelId(modelId).templateTokensAtMost();
+        } catch (IllegalArgumentException unknownFamily) {
+            return java.util.Arrays.stream(ModelFamily.values()).mapToInt(ModelFamily::templateTokensAtMost).max()
+                    .orElseThrow();
+        }
     }
 }

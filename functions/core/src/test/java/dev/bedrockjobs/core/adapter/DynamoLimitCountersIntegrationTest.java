@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Limit counters, tenant limit overrides and the response cache against dynalite. */
 class DynamoLimitCountersIntegrationTest {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+    private static final Duration QUIET = Duration.ofMinutes(1);
+    private static final Duration EVERY = Duration.ofMinutes(1);
     private DynamoLimitCounters counters;
     private DynamoTenantStore tenants;
     private DynamoResponseCache cache;
@@ -46,22 +48,22 @@ class DynamoLimitCountersIntegrationTest {
 
     @Test
     void theActiveCountStaysWithinTheCap() {
-        assertTrue(counters.tryReserveActive("t", 2, 3));
-        assertFalse(counters.tryReserveActive("t", 2, 3), "a batch counts as its items");
-        assertTrue(counters.tryReserveActive("t", 1, 3));
-        assertFalse(counters.tryReserveActive("t", 1, 3));
-        assertFalse(counters.tryReserveActive("u", 4, 3), "more than the cap never fits");
-        assertTrue(counters.tryReserveActive("u", 3, 3), "another tenant has its own count");
+        assertTrue(counters.tryReserveActive("t", 2, 3, NOW));
+        assertFalse(counters.tryReserveActive("t", 2, 3, NOW), "a batch counts as its items");
+        assertTrue(counters.tryReserveActive("t", 1, 3, NOW));
+        assertFalse(counters.tryReserveActive("t", 1, 3, NOW));
+        assertFalse(counters.tryReserveActive("u", 4, 3, NOW), "more than the cap never fits");
+        assertTrue(counters.tryReserveActive("u", 3, 3, NOW), "another tenant has its own count");
         counters.releaseActive("t", 1);
-        assertTrue(counters.tryReserveActive("t", 1, 3));
+        assertTrue(counters.tryReserveActive("t", 1, 3, NOW));
         counters.releaseActive("nobody", 1); // never below zero, nothing created
-        assertTrue(counters.tryReserveActive("nobody", 1, 1));
+        assertTrue(counters.tryReserveActive("nobody", 1, 1, NOW));
     }
 
     private Job holdingSlot(DynamoJobStore jobs) {
         Job j = Job.builder().id(Ids.newJobId(NOW)).tenantId("t").tier("fast").modelId("m").prompt("p")
                 .maxTokens(10).createdAt(NOW).holdsActiveSlot(true).build();
-        assertTrue(counters.tryReserveActive("t", 1, 3));
+        assertTrue(counters.tryReserveActive("t", 1, 3, NOW));
         assertTrue(jobs.create(j));
         return j;
     }
@@ -72,13 +74,13 @@ class DynamoLimitCountersIntegrationTest {
         Job first = holdingSlot(jobs);
         Job second = holdingSlot(jobs);
         holdingSlot(jobs);
-        assertFalse(counters.tryReserveActive("t", 1, 3), "three of three");
+        assertFalse(counters.tryReserveActive("t", 1, 3, NOW), "three of three");
         assertTrue(jobs.cancelQueued(first.id(), NOW).isPresent());
         for (int i = 0; i < 3; i++) {
             counters.releaseSlot("t", first.id()); // the cancel, then redeliveries of the same outcome
         }
-        assertTrue(counters.tryReserveActive("t", 1, 3), "one slot back, not three");
-        assertFalse(counters.tryReserveActive("t", 1, 3));
+        assertTrue(counters.tryReserveActive("t", 1, 3, NOW), "one slot back, not three");
+        assertFalse(counters.tryReserveActive("t", 1, 3, NOW));
 
         // That last reservation's submit stopped before writing its job; and a worker stopped between marking the
         // second job's slot as given back and giving it back.
@@ -87,12 +89,56 @@ class DynamoLimitCountersIntegrationTest {
                 .updateExpression("SET slotReleased = :t")
                 .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
         counters.releaseSlot("t", second.id());
-        assertFalse(counters.tryReserveActive("t", 1, 3), "both slots are lost until a recount");
-        assertEquals(2, counters.recount("t"), "one unfinished job holds a slot");
-        assertEquals(0, counters.recount("t"));
-        assertTrue(counters.tryReserveActive("t", 2, 3));
-        assertFalse(counters.tryReserveActive("t", 1, 3));
-        assertEquals(0, counters.recount("nobody"));
+        assertFalse(counters.tryReserveActive("t", 1, 3, NOW), "both slots are lost until a recount");
+        assertEquals(0, counters.recount("t", NOW.plusSeconds(59), QUIET, EVERY),
+                "the last reservation is too recent: its job may not be written yet");
+        Instant quiet = NOW.plus(QUIET);
+        assertEquals(2, counters.recount("t", quiet, QUIET, EVERY), "one unfinished job holds a slot");
+        assertTrue(counters.tryReserveActive("t", 2, 3, quiet));
+        assertFalse(counters.tryReserveActive("t", 1, 3, quiet));
+        assertEquals(0, counters.recount("nobody", quiet, QUIET, EVERY));
+    }
+
+    @Test
+    void aRecountNeverErasesASlotReservedForAJobNotWrittenYetAndRunsOncePerIntervalAcrossInstances() {
+        DynamoJobStore jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(1));
+        holdingSlot(jobs);
+        Instant later = NOW.plus(QUIET).plusSeconds(1);
+        assertTrue(counters.tryReserveActive("t", 2, 3, later), "a batch of two, its jobs not written yet");
+        assertEquals(0, counters.recount("t", later.plusSeconds(1), QUIET, EVERY));
+        assertFalse(counters.tryReserveActive("t", 1, 3, later.plusSeconds(1)), "the batch's slots are still held");
+
+        // Once quiet, a lost slot is found; another instance right after does not recount again.
+        Instant quiet = later.plus(QUIET);
+        DynamoLimitCounters otherInstance = new DynamoLimitCounters(SharedEmulators.dynamoClient(), table);
+        assertEquals(2, counters.recount("t", quiet, QUIET, EVERY), "the batch was never written");
+        assertTrue(counters.tryReserveActive("t", 2, 3, quiet));
+        assertEquals(0, otherInstance.recount("t", quiet.plus(QUIET), QUIET, EVERY.multipliedBy(3)),
+                "recounted within the interval, by whichever instance");
+    }
+
+    @Test
+    void aTenantsLongPollsAreCountedUpToTheBoundAndCountsNeverEndedAreForgottenOnceTheirLeasesRunOut() {
+        Instant lease = NOW.plusSeconds(30);
+        assertTrue(counters.tryStartWait("t", 2, NOW, lease));
+        assertTrue(counters.tryStartWait("t", 2, NOW, lease));
+        assertFalse(counters.tryStartWait("t", 2, NOW.plusSeconds(1), lease.plusSeconds(1)), "two of two open");
+        assertTrue(counters.tryStartWait("u", 2, NOW, lease), "another tenant has its own bound");
+        counters.endWait("t");
+        assertTrue(counters.tryStartWait("t", 2, NOW.plusSeconds(2), lease.plusSeconds(2)), "one ended, one more");
+        assertFalse(counters.tryStartWait("t", 2, NOW.plusSeconds(31), lease.plusSeconds(31)),
+                "the latest lease has not run out yet");
+        // none of the two open ever ends (their function timed out): once the latest lease is over, they are forgotten
+        Instant later = lease.plusSeconds(3);
+        assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
+        assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
+        assertFalse(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
+        for (int i = 0; i < 4; i++) {
+            counters.endWait("t"); // more ends than starts counted: never below zero
+        }
+        assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
+        assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
+        assertFalse(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
     }
 
     @Test

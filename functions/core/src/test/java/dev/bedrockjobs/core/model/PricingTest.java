@@ -20,6 +20,20 @@ class PricingTest {
     private final Pricing pricing = Pricing.load();
 
     @Test
+    void thePromptBoundCountsEveryUtf8ByteAsATokenWhateverTheScriptAndAddsTheFamilysTemplate() {
+        String haiku = "anthropic.claude-haiku-4-5-20251001-v1:0";
+        assertEquals(12 + 16, Pricing.mostInputTokens(haiku, "twelve chars", null));
+        // an emoji is 4 bytes (2 UTF-16 chars, 1 code point); a CJK character is 3 bytes
+        assertEquals(4 * 10 + 3 * 5 + 16, Pricing.mostInputTokens(haiku, "\uD83D\uDE00".repeat(10), "\u9810".repeat(5)));
+        // Llama's text template (headers around the system, user and assistant turns) is counted with the prompt
+        String llama = "meta.llama3-3-70b-instruct-v1:0";
+        String wrapped = MetaLlamaCodec.chatPrompt(new ModelRequest("p", "s", 1, null));
+        long template = wrapped.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 2;
+        assertTrue(Pricing.mostInputTokens(llama, "p", "s") >= 2 + template, wrapped);
+        assertEquals(2 + 192, Pricing.mostInputTokens("unknown.model", "p", "s"), "the largest template when unknown");
+    }
+
+    @Test
     void sonnetAtThreeThousandInTwoThousandOutCostsAboutFourCents() {
         // $3 / $15 per million tokens: 3,000 x 0.003/1K + 2,000 x 0.015/1K
         assertEquals(new BigDecimal("0.039000"), pricing.costOf("global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3_000, 2_000).usd());

@@ -41,12 +41,16 @@ import java.util.logging.Logger;
  * a request that is not well-formed HTTP (a request target that is not a URI, a broken header line, conflicting
  * framing; {@link HttpWire} reads the bytes), 431 past the quota on the request line and header values, 404 for an
  * unknown route or method, 401 for a missing or refused identity, 413 past the 10 MB payload quota (checked on
- * Content-Length first and counted while reading, for chunked bodies), 500 when a function fails.
+ * Content-Length first and counted while reading, for chunked bodies), 429 with {@code Retry-After} when all its
+ * handling slots are taken (where API Gateway throttles), 500 when a function fails.
  */
 final class HttpFront implements AutoCloseable {
     /** API Gateway's payload quota for HTTP APIs: 10 MB. */
     static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-    /** Requests handled at once: enough for ~64 concurrent clients, long polls ({@code ?wait=20}) included. */
+    /**
+     * Requests handled at once: enough for ~64 concurrent clients, long polls ({@code ?wait=20}) included; one more
+     * is answered 429 at once, not queued.
+     */
     static final int THREADS = 128;
     /** How long a kept-alive connection may wait for its next request, or a request for its next bytes. */
     static final int IDLE_TIMEOUT_MILLIS = 30_000;
@@ -177,7 +181,17 @@ final class HttpFront implements AutoCloseable {
         }
         IncomingRequest request = IncomingRequest.from(head, socket);
         APIGatewayV2HTTPResponse response;
-        handling.acquire();
+        if (!handling.tryAcquire()) {
+            // Every slot is busy (long polls, most likely): answer now, as API Gateway throttles, rather than queue
+            // without bound behind requests that may hold their slot for 20 seconds.
+            boolean drained = discard(body);
+            write(out, request, busy(!drained), !drained || !head.keepAlive());
+            if (!drained || !head.keepAlive()) {
+                closeGently(socket);
+                return false;
+            }
+            return true;
+        }
         try {
             response = handle(request, body);
         } catch (HttpWire.MalformedRequest e) {
@@ -288,6 +302,17 @@ final class HttpFront implements AutoCloseable {
     private static APIGatewayV2HTTPResponse tooLarge(boolean drained) {
         return problem(new Problem(413, "payload_too_large", "Payload too large",
                 "The request body exceeds the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.", null), !drained);
+    }
+
+    /** The 429 problem when all {@link #THREADS} handling slots are taken. */
+    private static APIGatewayV2HTTPResponse busy(boolean closeConnection) {
+        APIGatewayV2HTTPResponse response = problem(new Problem(429, "too_many_requests", "Too many requests",
+                "The local API is handling " + THREADS + " requests at once; send this one again shortly.", null),
+                closeConnection);
+        Map<String, String> headers = new java.util.HashMap<>(response.getHeaders());
+        headers.put("retry-after", "1");
+        response.setHeaders(headers);
+        return response;
     }
 
     /** Reads and drops the rest of a body; false if more than {@link #MAX_DISCARDED_BYTES} remained. */

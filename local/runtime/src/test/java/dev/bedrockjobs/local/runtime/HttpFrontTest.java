@@ -49,6 +49,9 @@ class HttpFrontTest {
     /** Answers with the event it got as JSON, or with a binary body and cookies when asked. */
     public static final class EchoHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
         static final ConcurrentLinkedQueue<APIGatewayV2HTTPEvent> SEEN = new ConcurrentLinkedQueue<>();
+        /** Requests to /open/hold wait here, counted in HELD, until it is opened. */
+        static volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
+        static final AtomicInteger HELD = new AtomicInteger();
 
         public EchoHandler(Map<String, String> env) {
         }
@@ -56,6 +59,14 @@ class HttpFrontTest {
         @Override
         public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
             SEEN.add(event);
+            if ("/open/hold".equals(event.getRawPath())) {
+                HELD.incrementAndGet();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             APIGatewayV2HTTPResponse r = new APIGatewayV2HTTPResponse();
             if ("/binary".equals(event.getRawPath())) {
                 r.setStatusCode(201);
@@ -99,7 +110,7 @@ class HttpFrontTest {
     @BeforeAll
     static void start() {
         LambdaFunction echo = new LambdaFunction("Echo", EchoHandler.class.getName() + "::handleRequest", Map.of(),
-                Duration.ofSeconds(3), 128);
+                Duration.ofSeconds(30), 128); // long enough to hold every handling slot at once
         LambdaFunction authorizer = new LambdaFunction("Auth", CountingAuthorizer.class.getName()
                 + "::handleRequest", Map.of(), Duration.ofSeconds(3), 128);
         Supplier<LambdaFunction.Instance> echoInstance = echo.lazyInstance();
@@ -124,6 +135,39 @@ class HttpFrontTest {
     void clear() {
         EchoHandler.SEEN.clear();
         CountingAuthorizer.SEEN.clear();
+    }
+
+    @Test
+    void aRequestBeyondTheHandlingSlotsIsAnswered429AtOnceInsteadOfQueued() throws Exception {
+        EchoHandler.hold = new java.util.concurrent.CountDownLatch(1);
+        EchoHandler.HELD.set(0);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(HttpFront.THREADS);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> held = new ArrayList<>();
+            for (int i = 0; i < HttpFront.THREADS; i++) {
+                held.add(pool.submit(() -> client.get("/open/hold")));
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (EchoHandler.HELD.get() < HttpFront.THREADS && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(HttpFront.THREADS, EchoHandler.HELD.get(), "every slot holds a request");
+
+            HttpResponse<String> refused = client.postJson("/open/more", "{\"body\": \"dropped\"}");
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertEquals("application/problem+json", refused.headers().firstValue("content-type").orElse(""));
+            assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
+            assertEquals("too_many_requests", ApiClient.json(refused).path("code").asText());
+
+            EchoHandler.hold.countDown();
+            for (var r : held) {
+                assertEquals(200, r.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            }
+            assertEquals(200, client.get("/open/after").statusCode(), "slots free again");
+        } finally {
+            EchoHandler.hold.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -115,6 +115,46 @@ class JobsEndToEndTest {
         assertEquals(3, pages);
     }
 
+    private static String cursorOf(String json) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aForgedCursorIsA400NamingTheCursorOnEveryListing() {
+        String name = "forger-" + UUID.randomUUID();
+        ApiClient tenant = api.withKey(stack.createTenant(name));
+        HttpResponse<String> batch = tenant.postJson("/v1/batches",
+                "{\"items\": [{\"prompt\": \"a\"}, {\"prompt\": \"b\"}], \"defaults\": {\"model\": \"fast\"}}");
+        assertEquals(202, batch.statusCode(), batch.body());
+        String batchId = ApiClient.json(batch).path("id").asText();
+        String jobId = "job_01JBX0000000000000000000AA";
+        List<String> forged = List.of(
+                cursorOf("{\"pk\":\"\",\"sk\":\"\",\"gsi1pk\":\"TENANT#" + name + "\",\"gsi1sk\":\"\"}"),
+                cursorOf("{\"pk\":\"\",\"sk\":\"\",\"gsi2pk\":\"BATCH#" + batchId + "\",\"gsi2sk\":\"\"}"),
+                cursorOf("{\"pk\":\"JOB#x\",\"sk\":\"JOB\",\"gsi1pk\":\"TENANT#" + name
+                        + "\",\"gsi1sk\":\"2026-01-01T00:00:00Z#x\"}"),
+                cursorOf("{\"pk\":\"JOB#" + jobId + "\",\"sk\":\"JOB\",\"gsi1pk\":\"TENANT#" + name
+                        + "\",\"gsi1sk\":\"yesterday#" + jobId + "\"}"),
+                cursorOf("{\"pk\":\"JOB#" + jobId + "\",\"sk\":\"JOB\",\"gsi2pk\":\"BATCH#" + batchId
+                        + "\",\"gsi2sk\":\"-1\"}"),
+                cursorOf("[]"), "bm90IGpzb24", "%E2%9C%93");
+        List<String> listings = List.of("/v1/jobs?cursor=", "/v1/jobs?batchId=" + batchId + "&cursor=",
+                "/v1/batches/" + batchId + "?cursor=", "/v1/batches/" + batchId + "/results?cursor=");
+        for (String listing : listings) {
+            for (String cursor : forged) {
+                HttpResponse<String> r = tenant.get(listing + cursor);
+                assertEquals(400, r.statusCode(), listing + cursor + ": " + r.body());
+                JsonNode problem = ApiClient.json(r);
+                assertEquals("validation_failed", problem.path("code").asText(), r.body());
+                assertEquals("cursor", problem.path("errors").get(0).path("field").asText(), r.body());
+            }
+        }
+        // a well-formed key of the caller's own listing reads on from there, as a real cursor does
+        String shaped = cursorOf("{\"pk\":\"JOB#" + jobId + "\",\"sk\":\"JOB\",\"gsi1pk\":\"TENANT#" + name
+                + "\",\"gsi1sk\":\"2026-01-01T00:00:00Z#" + jobId + "\"}");
+        assertEquals(200, tenant.get("/v1/jobs?cursor=" + shaped).statusCode());
+    }
+
     @Test
     void anIdempotentResubmitReturnsTheSameJobAndADifferentBodyConflicts() {
         String key = "idem-" + UUID.randomUUID();

@@ -11,6 +11,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -21,6 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +44,7 @@ class LimitsEndToEndTest {
     private static LocalStack stack;
     private static ApiClient api;
     private static SqsClient sqs;
+    private static DynamoDbClient dynamo;
     private static String jobsQueueUrl;
 
     @BeforeAll
@@ -50,12 +59,18 @@ class LimitsEndToEndTest {
                 .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
         jobsQueueUrl = sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl();
+        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
     }
 
     @AfterAll
     static void stop() {
         if (sqs != null) {
             sqs.close();
+        }
+        if (dynamo != null) {
+            dynamo.close();
         }
         if (stack != null) {
             stack.close();
@@ -104,6 +119,166 @@ class LimitsEndToEndTest {
         assertEquals(3, ApiClient.json(capped.get("/v1/jobs?status=queued")).path("items").size());
     }
 
+    /** Sends each body at once from its own thread. @return the status codes, in the order of the bodies */
+    private static List<Integer> race(ApiClient client, List<String> paths, List<String> bodies) {
+        ExecutorService pool = Executors.newFixedThreadPool(bodies.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < bodies.size(); i++) {
+                String path = paths.get(i);
+                String body = bodies.get(i);
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return client.postJson(path, body).statusCode();
+                }));
+            }
+            go.countDown();
+            List<Integer> codes = new ArrayList<>();
+            for (Future<Integer> a : answers) {
+                codes.add(a.get(120, TimeUnit.SECONDS));
+            }
+            return codes;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The tenant's count of active-job slots taken, as the counter item holds it. */
+    private static long activeCount(String tenant) {
+        var item = dynamo.getItem(g -> g.tableName("JobsTable").consistentRead(true).key(Map.of(
+                "pk", AttributeValue.fromS("LIMIT#" + tenant), "sk", AttributeValue.fromS("ACTIVE")))).item();
+        return item == null || !item.containsKey("jobs") ? 0 : Long.parseLong(item.get("jobs").n());
+    }
+
+    private static int queuedJobs(ApiClient client) {
+        int count = 0;
+        String cursor = null;
+        do {
+            JsonNode page = ApiClient.json(client.get("/v1/jobs?status=queued&limit=100"
+                    + (cursor == null ? "" : "&cursor=" + cursor)));
+            count += page.path("items").size();
+            cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+        } while (cursor != null);
+        return count;
+    }
+
+    @Test
+    void aHundredConcurrentSubmitsAtACapOfTwentyAcceptExactlyTwenty() {
+        String key = stack.createTenant("racing");
+        stack.setTenantLimits("racing", new TenantLimits.Overrides(0L, 20L, null, null, null));
+        ApiClient racing = api.withKey(key);
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            bodies.add("{\"prompt\": \"race " + i + "\"}");
+        }
+        List<Integer> codes = race(racing, java.util.Collections.nCopies(100, "/v1/jobs"), bodies);
+        long accepted = codes.stream().filter(c -> c == 202).count();
+        assertEquals(100 - accepted, codes.stream().filter(c -> c == 429).count(), codes.toString());
+        System.out.printf("cap 20: %d of 100 concurrent submits accepted%n", accepted);
+        assertEquals(20, accepted, "accepted at a cap of 20: " + codes);
+        assertEquals(20, queuedJobs(racing));
+    }
+
+    @Test
+    void singlesSentWhileABatchThatFillsTheCapIsWrittenAndABatchAfterAreAllRefused() throws Exception {
+        String key = stack.createTenant("batching");
+        stack.setTenantLimits("batching", new TenantLimits.Overrides(0L, 1000L, null, null, null));
+        ApiClient batching = api.withKey(key);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> batch = pool.submit(() -> batching.postJson("/v1/batches", batchOf(1000)).statusCode());
+            while (activeCount("batching") < 1000 && !batch.isDone()) {
+                Thread.sleep(5); // until the batch has taken its slots
+            }
+            // singles keep coming while the batch's thousand jobs are being written (each refusal may recount)
+            List<Integer> singles = new ArrayList<>();
+            int whileWriting = 0;
+            while (!batch.isDone() || singles.size() < 5) {
+                whileWriting += batch.isDone() ? 0 : 1;
+                singles.add(batching.postJson("/v1/jobs", "{\"prompt\": \"during the batch\"}").statusCode());
+                Thread.sleep(20);
+            }
+            assertEquals(202, batch.get(), "the batch fits the cap");
+            int after = batching.postJson("/v1/batches", batchOf(224)).statusCode();
+            long singlesAccepted = singles.stream().filter(c -> c == 202).count();
+            System.out.printf("cap 1000: batch of 1000 accepted, %d of %d singles accepted (%d sent while it was "
+                    + "written), batch of 224 after: %d%n", singlesAccepted, singles.size(), whileWriting, after);
+            assertEquals(429, after, "the cap is full");
+            assertEquals(0, singlesAccepted, singles.size() + " singles sent during the batch: " + singles);
+            assertEquals(1000, queuedJobs(batching));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anotherTenantIsAnsweredWhileOneTenantHoldsTwoHundredLongPollsAndPollsOverItsBoundReturnAtOnce()
+            throws Exception {
+        ApiClient polling = api.withKey(stack.createTenant("long-poller"));
+        ApiClient other = api.withKey(stack.createTenant("bystander"));
+        String queued = polling.submit("stays queued: the event sources are off").path("id").asText();
+        String othersJob = other.submit("another tenant's job").path("id").asText();
+        int wait = 15;
+        ExecutorService pool = Executors.newFixedThreadPool(200);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<long[]>> polls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                polls.add(pool.submit(() -> {
+                    go.await();
+                    long start = System.nanoTime();
+                    int status = polling.get("/v1/jobs/" + queued + "?wait=" + wait).statusCode();
+                    return new long[] {status, System.nanoTime() - start, System.nanoTime()};
+                }));
+            }
+            go.countDown();
+            // During the burst itself, the other tenant's request competes with 200 for the front's 128 slots.
+            long burstStart = System.nanoTime();
+            int duringBurst = other.get("/v1/jobs/" + othersJob).statusCode();
+            long duringBurstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstStart);
+            // Then, once every poll over the bound has been answered, only the held ones remain open.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(wait);
+            while (polls.stream().filter(Future::isDone).count() < 190 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> others = other.get("/v1/jobs/" + othersJob);
+            long answeredAt = System.nanoTime();
+            assertEquals(200, others.statusCode(), others.body());
+
+            int held = 0;
+            int atOnce = 0;
+            int busy = 0;
+            long firstHeldEnd = Long.MAX_VALUE;
+            for (Future<long[]> f : polls) {
+                long[] p = f.get(60, TimeUnit.SECONDS);
+                if (p[0] == 429) {
+                    busy++;
+                    continue;
+                }
+                assertEquals(200, p[0]);
+                // the job never ends, so a poll answered before its wait is over was not held at all
+                if (p[1] >= TimeUnit.SECONDS.toNanos(wait)) {
+                    held++;
+                    firstHeldEnd = Math.min(firstHeldEnd, p[2]);
+                } else {
+                    atOnce++;
+                }
+            }
+            System.out.printf("200 long polls (wait=%d) of one tenant: %d held, %d answered at once, %d refused 429 by "
+                    + "the local front; another tenant's GET: %d in %d ms during the burst, then %d ms while the held "
+                    + "polls were open%n", wait, held, atOnce, busy, duringBurst, duringBurstMillis,
+                    TimeUnit.NANOSECONDS.toMillis(answeredAt - start));
+            assertTrue(held >= 1 && held <= 10, held + " polls held open, over a bound of 10");
+            assertTrue(answeredAt < firstHeldEnd, "the other tenant was answered while the polls were still open");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aBudgetRefusalWritesAndQueuesNothing() {
         String key = stack.createTenant("frugal");
@@ -135,17 +310,18 @@ class LimitsEndToEndTest {
         String key = stack.createTenant("eager");
         stack.setTenantLimits("eager", new TenantLimits.Overrides(null, 0L, 500L, null, null)); // no cap on jobs
         ApiClient eager = api.withKey(key);
-        String job = "{\"prompt\": \"small\", \"maxTokens\": 100}"; // holds 2 estimated + 100 tokens
+        // holds at most 5 prompt tokens (a byte each) + 16 of the messages template + 100 output tokens
+        String job = "{\"prompt\": \"small\", \"maxTokens\": 100}";
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             HttpResponse<String> r = eager.postJson("/v1/jobs", job);
             assertEquals(202, r.statusCode(), r.body());
             ids.add(ApiClient.json(r).path("id").asText());
         }
-        // nothing is spent yet (the jobs wait in the queue), but 408 of 500 tokens are held
+        // nothing is spent yet (the jobs wait in the queue), but 484 of 500 tokens are held
         HttpResponse<String> fifth = eager.postJson("/v1/jobs", job);
         problem(fifth, "budget_exceeded");
-        assertTrue(ApiClient.json(fifth).path("detail").asText().contains("408 more are held"), fifth.body());
+        assertTrue(ApiClient.json(fifth).path("detail").asText().contains("484 more are held"), fifth.body());
         assertEquals(0, ApiClient.json(eager.get("/v1/usage")).path("inputTokens").asLong());
 
         // a canceled job used nothing: its hold is let go, and the next submit fits

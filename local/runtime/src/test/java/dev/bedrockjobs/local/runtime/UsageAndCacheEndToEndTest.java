@@ -153,6 +153,65 @@ class UsageAndCacheEndToEndTest {
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS(marker))));
     }
 
+    /**
+     * Fifty emoji and CJK prompts sent at once against a budget, run to the end: what they used stays within it.
+     * @return the tenant's usage report once every accepted job has ended
+     */
+    private static JsonNode raceAgainstABudget(String tenant, TenantLimits.Overrides budget) throws Exception {
+        ApiClient client = api.withKey(stack.createTenant(tenant));
+        stack.setTenantLimits(tenant, budget);
+        String emoji = "\uD83D\uDE00\uD83C\uDF89\uD83D\uDE80\uD83E\uDD16".repeat(25); // 100 emoji, 400 bytes
+        String cjk = "\u9810\u7B97\u306F\u5B88\u3089\u308C\u308B".repeat(20); // 140 CJK characters, 420 bytes
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+        try {
+            var go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String body = "{\"prompt\": " + ApiClient.quote((i % 2 == 0 ? emoji : cjk) + " #" + i)
+                        + ", \"maxTokens\": 1}";
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return client.postJson("/v1/jobs", body);
+                }));
+            }
+            go.countDown();
+            List<String> accepted = new ArrayList<>();
+            for (var a : answers) {
+                HttpResponse<String> r = a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.statusCode() == 202) {
+                    accepted.add(ApiClient.json(r).path("id").asText());
+                } else {
+                    assertEquals(429, r.statusCode(), r.body());
+                }
+            }
+            assertTrue(!accepted.isEmpty() && accepted.size() < 50, accepted.size() + " of 50 accepted");
+            client.awaitAll(accepted, Duration.ofSeconds(120));
+            JsonNode usage = ApiClient.json(client.get("/v1/usage"));
+            System.out.printf("%s: %d of 50 accepted; used %d tokens, USD %s%n", tenant, accepted.size(),
+                    usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong(),
+                    usage.path("cost").path("usd").asText());
+            return usage;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentEmojiAndCjkSubmitsNeverUseMoreThanTheTokenBudget() throws Exception {
+        JsonNode usage = raceAgainstABudget("emoji-tokens",
+                new TenantLimits.Overrides(0L, 0L, 10_000L, null, null));
+        long used = usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong();
+        assertTrue(used <= 10_000, used + " tokens used of a 10000-token budget: " + usage);
+    }
+
+    @Test
+    void concurrentEmojiAndCjkSubmitsNeverCostMoreThanTheCostBudget() throws Exception {
+        BigDecimal budget = new BigDecimal("0.005");
+        JsonNode usage = raceAgainstABudget("emoji-cost", new TenantLimits.Overrides(0L, 0L, null, budget, null));
+        BigDecimal cost = usage.path("cost").path("usd").decimalValue();
+        assertTrue(cost.compareTo(budget) <= 0, "USD " + cost + " spent of a USD 0.005 budget: " + usage);
+    }
+
     @Test
     void theUsageReportIsExactAfterWorkersDieBetweenUsageWritesAndMessagesAreDeliveredAgain() throws Exception {
         String tenant = "metered";
