@@ -19,7 +19,7 @@ record BatchProgress(String id, String status, long total, long queued, long run
                 Json.count(view, "counts", "failed"), Json.count(view, "counts", "canceled"),
                 Json.count(view, "usage", "inputTokens"), Json.count(view, "usage", "outputTokens"),
                 Json.usd(view),
-                done != null && done.isBoolean() ? done.booleanValue() : status != null && !"running".equals(status));
+                (done != null && done.isBoolean()) ? done.booleanValue() : status != null && !"running".equals(status));
     }
 
     /** Items in a terminal state. */

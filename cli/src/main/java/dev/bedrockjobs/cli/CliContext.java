@@ -33,6 +33,7 @@ public record CliContext(Map<String, String> env, Path workingDirectory, boolean
     }
 
     /** The context of a real process; the launcher tells whether stderr is a terminal and where the checkout is. */
+    @SuppressWarnings("SystemConsoleNull") // JDK 17 and 21, which the CLI runs on, return null without a terminal
     public static CliContext system() {
         String tty = System.getProperty("bedrockjobs.stderr.tty");
         boolean terminal = tty != null ? Boolean.parseBoolean(tty) : System.console() != null;

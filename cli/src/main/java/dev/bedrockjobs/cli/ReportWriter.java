@@ -177,8 +177,8 @@ public final class ReportWriter {
     static String code(String s) {
         int longest = 0;
         int run = 0;
-        for (char c : s.toCharArray()) {
-            run = c == '`' ? run + 1 : 0;
+        for (int i = 0; i < s.length(); i++) {
+            run = s.charAt(i) == '`' ? run + 1 : 0;
             longest = Math.max(longest, run);
         }
         String tick = "`".repeat(longest + 1);
@@ -192,7 +192,8 @@ public final class ReportWriter {
             return "";
         }
         StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '<' -> sb.append("&lt;");
                 case '>' -> sb.append("&gt;");

@@ -60,7 +60,7 @@ public final class LimitsCommand implements Callable<Integer> {
     }
 
     private static boolean isUnlimited(Object v) {
-        return v instanceof Long n && n == 0 || v instanceof BigDecimal d && d.signum() == 0;
+        return (v instanceof Long n && n == 0) || (v instanceof BigDecimal d && d.signum() == 0);
     }
 
     static TenantLimits.Overrides orNoTenant(Optional<TenantLimits.Overrides> o, String tenant) {

@@ -98,9 +98,9 @@ class StatusHandlerIntegrationTest {
         List<Duration> sleeps = new ArrayList<>();
         Instant[] now = {T0};
         Clock clock = new Clock() {
-            public ZoneOffset getZone() { return ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId z) { return this; }
-            public Instant instant() { return now[0]; }
+            @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+            @Override public Clock withZone(java.time.ZoneId z) { return this; }
+            @Override public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
         StatusService service = new StatusService(store, batches, new JobOutcomes(store, batches, webhooks, clock,

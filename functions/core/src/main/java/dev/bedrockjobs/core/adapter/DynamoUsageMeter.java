@@ -12,6 +12,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,8 +247,8 @@ public final class DynamoUsageMeter implements UsageMeter {
     @Override
     public void flush() {
         for (UsageItem item : List.copyOf(removable.keySet())) {
-            List<String> removed;
-            while (!(removed = takeRemovable(item, null)).isEmpty()) {
+            for (List<String> removed = takeRemovable(item, null); !removed.isEmpty();
+                    removed = takeRemovable(item, null)) {
                 Map<String, String> names = new HashMap<>();
                 StringBuilder update = new StringBuilder();
                 appendRemovals(update, names, removed, false);
@@ -271,11 +272,10 @@ public final class DynamoUsageMeter implements UsageMeter {
             return List.of();
         }
         List<String> taken = new ArrayList<>();
-        for (String id : ids) {
-            if (taken.size() == MAX_REMOVALS_PER_WRITE) {
-                break;
-            }
-            if (!id.equals(except) && ids.remove(id)) { // remove() decides between concurrent takers
+        // a concurrent set: its iterator tolerates removals, and remove() decides between concurrent takers
+        for (Iterator<String> it = ids.iterator(); it.hasNext() && taken.size() < MAX_REMOVALS_PER_WRITE; ) {
+            String id = it.next();
+            if (!id.equals(except) && ids.remove(id)) {
                 taken.add(id);
             }
         }

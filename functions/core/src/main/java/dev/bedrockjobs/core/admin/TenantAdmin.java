@@ -146,19 +146,22 @@ public final class TenantAdmin {
             return now;
         }
         TenantLimits.Overrides o = now.get();
-        Object[] v = {o.requestsPerSecond(), o.maxActiveJobs(), o.monthlyTokenBudget(), o.monthlyCostBudgetUsd(),
-            o.cacheResponses()};
-        for (Limit l : Limit.values()) {
-            if (set.containsKey(l)) {
-                v[l.ordinal()] = set.get(l);
-            } else if (clear.contains(l)) {
-                v[l.ordinal()] = null;
-            }
-        }
-        TenantLimits.Overrides next = new TenantLimits.Overrides((Long) v[0], (Long) v[1], (Long) v[2],
-                (BigDecimal) v[3], (Boolean) v[4]);
+        TenantLimits.Overrides next = new TenantLimits.Overrides(
+                (Long) after(Limit.RATE_LIMIT, o.requestsPerSecond(), set, clear),
+                (Long) after(Limit.MAX_ACTIVE_JOBS, o.maxActiveJobs(), set, clear),
+                (Long) after(Limit.MONTHLY_TOKEN_BUDGET, o.monthlyTokenBudget(), set, clear),
+                (BigDecimal) after(Limit.MONTHLY_COST_BUDGET_USD, o.monthlyCostBudgetUsd(), set, clear),
+                (Boolean) after(Limit.CACHE_RESPONSES, o.cacheResponses(), set, clear));
         store.setLimitOverrides(tenantId, next);
         // read back rather than echo: the table keeps numbers without their trailing zeros
         return Optional.of(store.findLimitOverrides(tenantId));
+    }
+
+    /** A limit's value after the change: the one set, none if cleared, else the one it had. */
+    private static Object after(Limit limit, Object current, Map<Limit, Object> set, Set<Limit> clear) {
+        if (set.containsKey(limit)) {
+            return set.get(limit);
+        }
+        return clear.contains(limit) ? null : current;
     }
 }

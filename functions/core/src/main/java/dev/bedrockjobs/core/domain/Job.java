@@ -59,6 +59,7 @@ public record Job(
     public record Usage(long inputTokens, long outputTokens) {
     }
 
+    @SuppressWarnings("JavaLangClash") // nested in Job and always written Job.Error, never imported bare
     public record Error(String code, String message) {
     }
 

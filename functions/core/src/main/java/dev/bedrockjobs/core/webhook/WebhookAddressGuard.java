@@ -236,6 +236,7 @@ public final class WebhookAddressGuard {
         return b.length == 4 ? whyNotPublicV4(b) : whyNotPublicV6(b);
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // private constants, never compared or hashed: only contains() reads it
     private record Range(int[] prefix, int bits, String name) {
         boolean contains(byte[] b, int offset) {
             int whole = bits / 8;

@@ -40,9 +40,9 @@ class SubmitLimitsTest {
 
     private Instant now = Instant.parse("2026-11-30T23:59:00Z");
     private final Clock clock = new Clock() {
-        public ZoneId getZone() { return ZoneOffset.UTC; }
-        public Clock withZone(ZoneId z) { return this; }
-        public Instant instant() { return now; }
+        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(ZoneId z) { return this; }
+        @Override public Instant instant() { return now; }
     };
     private final List<String> calls = new ArrayList<>();
     private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
@@ -54,29 +54,29 @@ class SubmitLimitsTest {
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
     private final TenantStore tenants = new TenantStore() {
-        public Optional<ApiKey> findKey(String h) { throw new UnsupportedOperationException(); }
-        public Optional<Tenant> findTenant(String id) { throw new UnsupportedOperationException(); }
-        public boolean createTenant(Tenant t) { throw new UnsupportedOperationException(); }
-        public void putKey(ApiKey k) { throw new UnsupportedOperationException(); }
-        public List<ApiKey> listKeys(String id) { throw new UnsupportedOperationException(); }
-        public Optional<ApiKey> disableKey(String keyId) { throw new UnsupportedOperationException(); }
-        public boolean replaceWebhookSecret(String id, String secret, Instant previousUntil) { throw new UnsupportedOperationException(); }
-        public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
+        @Override public Optional<ApiKey> findKey(String h) { throw new UnsupportedOperationException(); }
+        @Override public Optional<Tenant> findTenant(String id) { throw new UnsupportedOperationException(); }
+        @Override public boolean createTenant(Tenant t) { throw new UnsupportedOperationException(); }
+        @Override public void putKey(ApiKey k) { throw new UnsupportedOperationException(); }
+        @Override public List<ApiKey> listKeys(String id) { throw new UnsupportedOperationException(); }
+        @Override public Optional<ApiKey> disableKey(String keyId) { throw new UnsupportedOperationException(); }
+        @Override public boolean replaceWebhookSecret(String id, String secret, Instant previousUntil) { throw new UnsupportedOperationException(); }
+        @Override public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
 
-        public TenantLimits.Overrides findLimitOverrides(String id) {
+        @Override public TenantLimits.Overrides findLimitOverrides(String id) {
             calls.add("tenant");
             return overrides.getOrDefault(id, TenantLimits.Overrides.NONE);
         }
     };
 
     private final LimitCounters counters = new LimitCounters() {
-        public boolean tryCountRequest(String tenantId, long second, long max) {
+        @Override public boolean tryCountRequest(String tenantId, long second, long max) {
             calls.add("rate");
             int n = perSecond.merge(tenantId + "@" + second, 1, Integer::sum);
             return n <= max;
         }
 
-        public boolean tryReserveActive(String tenantId, int jobs, long max, Instant at) {
+        @Override public boolean tryReserveActive(String tenantId, int jobs, long max, Instant at) {
             calls.add("reserve");
             if (active + jobs > max) {
                 return false;
@@ -85,24 +85,24 @@ class SubmitLimitsTest {
             return true;
         }
 
-        public void releaseActive(String tenantId, int jobs) {
+        @Override public void releaseActive(String tenantId, int jobs) {
             calls.add("release");
             active -= jobs;
         }
 
-        public void releaseSlot(String tenantId, String jobId) {
+        @Override public void releaseSlot(String tenantId, String jobId) {
             throw new UnsupportedOperationException("finished jobs give back their slots elsewhere");
         }
 
-        public boolean tryStartWait(String tenantId, int max, Instant at, Instant leaseUntil) {
+        @Override public boolean tryStartWait(String tenantId, int max, Instant at, Instant leaseUntil) {
             throw new UnsupportedOperationException("long polls are the status function's");
         }
 
-        public void endWait(String tenantId) {
+        @Override public void endWait(String tenantId) {
             throw new UnsupportedOperationException("long polls are the status function's");
         }
 
-        public long recount(String tenantId, Instant at, Duration quietFor, Duration every) {
+        @Override public long recount(String tenantId, Instant at, Duration quietFor, Duration every) {
             calls.add("recount");
             assertEquals(now, at);
             assertEquals(SubmitLimits.MEND_QUIET, quietFor);
@@ -115,13 +115,13 @@ class SubmitLimitsTest {
     };
 
     private final UsageMeter usage = new UsageMeter() {
-        public void record(Job job) { throw new UnsupportedOperationException(); }
-        public void settled(Job job) { throw new UnsupportedOperationException(); }
-        public void recordAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
-        public void undoAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
-        public void flush() { throw new UnsupportedOperationException(); }
+        @Override public void record(Job job) { throw new UnsupportedOperationException(); }
+        @Override public void settled(Job job) { throw new UnsupportedOperationException(); }
+        @Override public void recordAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
+        @Override public void undoAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
+        @Override public void flush() { throw new UnsupportedOperationException(); }
 
-        public boolean hold(String t, YearMonth m, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget) {
+        @Override public boolean hold(String t, YearMonth m, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget) {
             calls.add("hold " + m);
             if ((tokenBudget > 0 && spent.committedTokens() + tokens > tokenBudget)
                     || (usdBudget.signum() > 0 && spent.committedUsd().add(usd).compareTo(usdBudget) > 0)) {
@@ -132,13 +132,13 @@ class SubmitLimitsTest {
             return true;
         }
 
-        public void letGo(String t, YearMonth m, long tokens, BigDecimal usd) {
+        @Override public void letGo(String t, YearMonth m, long tokens, BigDecimal usd) {
             spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() - tokens,
                     spent.committedUsd().subtract(usd));
         }
-        public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
+        @Override public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
 
-        public Spent spent(String tenantId, YearMonth month) {
+        @Override public Spent spent(String tenantId, YearMonth month) {
             calls.add("spent " + month);
             return spent;
         }

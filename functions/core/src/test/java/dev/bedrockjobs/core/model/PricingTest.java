@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +29,7 @@ class PricingTest {
         // Llama's text template (headers around the system, user and assistant turns) is counted with the prompt
         String llama = "meta.llama3-3-70b-instruct-v1:0";
         String wrapped = MetaLlamaCodec.chatPrompt(new ModelRequest("p", "s", 1, null));
-        long template = wrapped.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 2;
+        long template = wrapped.getBytes(StandardCharsets.UTF_8).length - 2L;
         assertTrue(Pricing.mostInputTokens(llama, "p", "s") >= 2 + template, wrapped);
         assertEquals(2 + 192, Pricing.mostInputTokens("unknown.model", "p", "s"), "the largest template when unknown");
     }

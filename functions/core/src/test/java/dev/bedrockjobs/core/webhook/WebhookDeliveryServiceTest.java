@@ -246,38 +246,38 @@ class WebhookDeliveryServiceTest {
     @Test
     void aStoreOutageIsRetriedOnTheSchedule() {
         WebhookDeliveryService broken = new WebhookDeliveryService(new TenantStore() {
-            public Optional<dev.bedrockjobs.core.domain.ApiKey> findKey(String h) {
+            @Override public Optional<dev.bedrockjobs.core.domain.ApiKey> findKey(String h) {
                 return Optional.empty();
             }
 
-            public Optional<Tenant> findTenant(String id) {
+            @Override public Optional<Tenant> findTenant(String id) {
                 throw new IllegalStateException("table unreachable");
             }
 
-            public boolean createTenant(Tenant t) {
+            @Override public boolean createTenant(Tenant t) {
                 return false;
             }
 
-            public void putKey(dev.bedrockjobs.core.domain.ApiKey k) {
+            @Override public void putKey(dev.bedrockjobs.core.domain.ApiKey k) {
             }
 
-            public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
+            @Override public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
                 return List.of();
             }
 
-            public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
+            @Override public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
                 return Optional.empty();
             }
 
-            public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
+            @Override public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
                 return false;
             }
 
-            public TenantLimits.Overrides findLimitOverrides(String id) {
+            @Override public TenantLimits.Overrides findLimitOverrides(String id) {
                 return TenantLimits.Overrides.NONE;
             }
 
-            public void setLimitOverrides(String id, TenantLimits.Overrides o) {
+            @Override public void setLimitOverrides(String id, TenantLimits.Overrides o) {
             }
         }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
                 RetrySchedule.standard(), Clock.systemUTC());

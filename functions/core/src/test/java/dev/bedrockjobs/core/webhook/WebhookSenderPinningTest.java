@@ -18,6 +18,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
@@ -57,10 +59,10 @@ class WebhookSenderPinningTest {
                 "-dname", "CN=" + HOST, "-ext", "SAN=dns:" + HOST, "-validity", "2",
                 "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
                 .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes());
+        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, keytool.waitFor(), out);
         KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+        try (InputStream in = Files.newInputStream(keystore)) {
             keys.load(in, "changeit".toCharArray());
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

@@ -78,6 +78,7 @@ public final class IamEnforcement implements ExecutionInterceptor {
     }
 
     /** Stops checking, unless another stack armed it since. */
+    @SuppressWarnings("ReferenceEquality") // the very configuration this stack armed, not an equal one
     static void disarm(Armed a) {
         if (armed == a) {
             armed = null;

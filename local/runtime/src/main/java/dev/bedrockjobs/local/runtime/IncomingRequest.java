@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * comma-joined, cookies split out of the {@code Cookie} header, query parameters decoded and comma-joined, and the
  * request id and time API Gateway stamps on every request.
  *
- * @param headers     lower-case names; {@code cookie} is not among them (payload 2.0 moves it to {@code cookies})
+ * @param headers     lower-case names, without the Cookie header (payload 2.0 moves it to the cookies list)
  * @param query       decoded query parameters, repeated ones comma-joined; empty when there is no query
  */
 record IncomingRequest(String method, String rawPath, String rawQueryString, Map<String, String> headers,

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * What a local stack is started with: the flags of {@code local/run} (DESIGN §6, a contract) plus the few knobs
- * the tests and benchmarks need. Built with {@link #builder()} from Java, or parsed from the command line by
+ * the tests and benchmarks need. Built with {@link #builder(Path)} from Java, or parsed from the command line by
  * {@link CommandLine}.
  *
  * @param port                   HTTP port of the API; 0 picks a free one

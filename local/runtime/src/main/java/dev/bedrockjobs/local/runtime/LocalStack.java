@@ -145,7 +145,12 @@ public final class LocalStack implements AutoCloseable {
         return new FunctionSetup(f.handler(), f.environment());
     }
 
-    /** @param handler {@code class::method}; @param environment the variables, platform ones included */
+    /**
+     * How the stack runs one function.
+     *
+     * @param handler     {@code class::method}
+     * @param environment the variables, platform ones included
+     */
     public record FunctionSetup(String handler, Map<String, String> environment) {
     }
 

@@ -92,6 +92,7 @@ final class ScheduleRule implements AutoCloseable {
         return period;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // fire() catches and logs every failure; close() ends the timer
     ScheduleRule start() {
         LambdaFunction.Instance instance = function.newInstance();
         timer.scheduleAtFixedRate(() -> fire(instance), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
@@ -116,7 +117,7 @@ final class ScheduleRule implements AutoCloseable {
         e.setSource("aws.events");
         e.setAccount(LocalResources.ACCOUNT_ID);
         e.setRegion(LocalResources.REGION);
-        e.setTime(new DateTime(DateTimeZone.UTC).withMillisOfSecond(0));
+        e.setTime(DateTime.now(DateTimeZone.UTC).withMillisOfSecond(0));
         e.setResources(List.of("arn:aws:events:" + LocalResources.REGION + ":" + LocalResources.ACCOUNT_ID
                 + ":rule/" + ruleName));
         e.setDetail(Map.of());

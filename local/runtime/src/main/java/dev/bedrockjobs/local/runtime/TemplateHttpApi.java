@@ -3,6 +3,7 @@ package dev.bedrockjobs.local.runtime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -38,12 +39,17 @@ final class TemplateHttpApi {
         functions.forEach((id, f) -> instances.put(id, f.lazyInstance()));
         ApiGatewayEvents events = new ApiGatewayEvents(apiId(api));
         Map<String, AuthorizerGate> gates = AuthorizerGate.fromTemplate(resources, auth, instances, events);
-        routes.routes().forEach(r -> instances.get(r.function()).get());
-        gates.values().forEach(g -> g.function().get());
+        routes.routes().forEach(r -> warm(instances.get(r.function())));
+        gates.values().forEach(g -> warm(g.function()));
         LOG.info(routes.routes().size() + " routes: " + routes.routes().stream()
                 .map(r -> r.routeKey() + " -> " + r.function() + (r.authorizer() == null ? " (public)" : ""))
                 .toList());
         return new HttpFront(port, routes, instances, gates, events);
+    }
+
+    /** Builds the function's instance now (its init phase), so that no request pays for it. */
+    private static void warm(Supplier<LambdaFunction.Instance> function) {
+        Objects.requireNonNull(function.get());
     }
 
     /** An id shaped like API Gateway's (10 lower-case letters and digits), stable for a given API. */

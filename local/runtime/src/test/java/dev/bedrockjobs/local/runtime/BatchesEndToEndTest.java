@@ -68,7 +68,7 @@ class BatchesEndToEndTest {
         assertEquals(202, accepted.statusCode(), accepted.body());
         String id = ApiClient.json(accepted).path("id").asText();
 
-        JsonNode done = awaitDone(id, Duration.ofSeconds(120));
+        JsonNode done = awaitDone(id, Duration.ofMinutes(2));
         assertEquals("completed", done.path("status").asText(), done.toString());
         JsonNode counts = done.path("counts");
         assertEquals(1000, counts.path("total").asInt());

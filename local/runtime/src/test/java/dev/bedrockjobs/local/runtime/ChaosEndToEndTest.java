@@ -32,7 +32,7 @@ class ChaosEndToEndTest {
         // No failing AWS calls here (FaultInjectionEndToEndTest covers them): a call that fails past the SDK's
         // retries leaves its job to the lease or the queue's visibility timeout, minutes past this test's drain.
         ChaosDriver.Summary s = ChaosDriver.run(new ChaosDriver.Settings(260, 2, 20, 1, 0.2, 0, 0, 0.3, 3, 16,
-                Duration.ofSeconds(120), data, seed, FAST_RETRIES));
+                Duration.ofMinutes(2), data, seed, FAST_RETRIES));
         System.out.println(s.line() + " (seed " + seed + ")");
         assertEquals(300, s.submitted());
         String report = s.line() + "\n" + String.join("\n", s.problems());

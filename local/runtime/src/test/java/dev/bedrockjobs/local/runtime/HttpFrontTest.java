@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -385,7 +386,7 @@ class HttpFrontTest {
     }
 
     private static byte[] send(byte[] request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", front.port())) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(request);

@@ -41,6 +41,7 @@ class PromptsStayOutOfLogsEndToEndTest {
 
     /** Keeps every record, formatted the way a handler would print it, stack trace included. */
     private static final class Capture extends Handler {
+        @SuppressWarnings("JdkObsolete") // records arrive from every function's threads at once: it must synchronize
         private final StringBuffer text = new StringBuffer();
         private final SimpleFormatter formatter = new SimpleFormatter();
 

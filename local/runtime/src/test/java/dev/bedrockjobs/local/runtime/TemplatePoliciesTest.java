@@ -142,7 +142,7 @@ class TemplatePoliciesTest {
             operations.stream().filter(o -> !policy.allows(o.action(), o.resource()))
                     .forEach(o -> refused.add(name + ": " + o));
             for (IamPolicy.Statement s : policy.statements()) {
-                if (s == TemplatePolicies.SQS_QUEUE_EXECUTION_ROLE) {
+                if (s.equals(TemplatePolicies.SQS_QUEUE_EXECUTION_ROLE)) {
                     continue; // SAM's, for the event source mapping: not the template's to narrow
                 }
                 for (String action : s.actions()) {

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -84,7 +85,7 @@ class TemplateWiringTest {
             Class<?> type = Class.forName(className);
             assertTrue(com.amazonaws.services.lambda.runtime.RequestHandler.class.isAssignableFrom(type), handler);
             assertTrue(List.of(type.getMethods()).stream().anyMatch(m -> m.getName().equals(method)), handler);
-            type.getConstructor(); // Lambda needs the no-argument constructor
+            assertNotNull(type.getConstructor(), handler); // Lambda needs the no-argument constructor
 
             Map<String, String> env = environmentOf(function);
             env.put("AWS_REGION", "us-east-1");

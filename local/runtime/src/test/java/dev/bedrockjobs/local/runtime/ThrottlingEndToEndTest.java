@@ -55,7 +55,7 @@ class ThrottlingEndToEndTest {
         for (int i = 0; i < JOBS; i++) {
             ids.add(api.submit("Review under throttling " + i).path("id").asText());
         }
-        List<JsonNode> done = api.awaitAll(ids, Duration.ofSeconds(120));
+        List<JsonNode> done = api.awaitAll(ids, Duration.ofMinutes(2));
         int attempts = 0;
         for (JsonNode job : done) {
             assertEquals("succeeded", job.path("status").asText(), job.toString());

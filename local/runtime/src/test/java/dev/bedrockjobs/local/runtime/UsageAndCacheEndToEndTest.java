@@ -185,7 +185,7 @@ class UsageAndCacheEndToEndTest {
                 }
             }
             assertTrue(!accepted.isEmpty() && accepted.size() < 50, accepted.size() + " of 50 accepted");
-            client.awaitAll(accepted, Duration.ofSeconds(120));
+            client.awaitAll(accepted, Duration.ofMinutes(2));
             JsonNode usage = ApiClient.json(client.get("/v1/usage"));
             System.out.printf("%s: %d of 50 accepted; used %d tokens, USD %s%n", tenant, accepted.size(),
                     usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong(),

@@ -7,6 +7,7 @@ import java.util.Optional;
  * Bedrock: foundation-model ids ({@code anthropic.claude-...}), inference-profile ids ({@code us.anthropic...},
  * {@code global.anthropic...}) and model ARNs all contain the provider prefix.
  */
+@SuppressWarnings("ImmutableEnumChecker") // the protocols keep no state: each maps a request to a response
 enum ModelFamily {
     ANTHROPIC("anthropic.", new AnthropicMessagesProtocol()),
     META("meta.", new MetaLlamaProtocol()),

@@ -31,6 +31,7 @@ class DocumentedBodiesSimulatorTest {
      * Per family: where its documented bodies are, the request's output budget, the fields AWS marks required, and
      * the response fields whose values are fixed (the stop reason among them, which tells a normal end from a cut).
      */
+    @SuppressWarnings("ImmutableEnumChecker") // test cases: nothing mutates their fields
     enum Family {
         ANTHROPIC("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic-claude-messages", "response-max-tokens.json",
                 "/max_tokens", List.of("anthropic_version", "max_tokens", "messages"),

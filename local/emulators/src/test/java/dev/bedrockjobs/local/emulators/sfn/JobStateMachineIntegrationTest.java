@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
  */
 class JobStateMachineIntegrationTest {
 
+    @SuppressWarnings("ImmutableEnumChecker") // test cases: nothing mutates their fields
     enum Family {
         CLAUDE("us.anthropic.claude-sonnet-4-5-20250929-v1:0", ModelBodies::claude, "/content/0/text"),
         LLAMA("meta.llama3-3-70b-instruct-v1:0", ModelBodies::llama, "/generation"),

@@ -214,8 +214,8 @@ public final class ChaosDriver {
                     throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
                 }
             } catch (IOException | RuntimeException e) {
-                if (e instanceof IllegalStateException) {
-                    throw (IllegalStateException) e;
+                if (e instanceof IllegalStateException illegalStateException) {
+                    throw illegalStateException;
                 }
             }
             Thread.sleep(250);

@@ -6,6 +6,7 @@ import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class ColdStartDriver {
             throw new IllegalArgumentException("--harness-classpath is required (the harness classes and the "
                     + "runtime's serialization library)");
         }
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hook", ex -> {
             ex.getRequestBody().readAllBytes();
             ex.sendResponseHeaders(204, -1);

@@ -11,6 +11,7 @@ import dev.bedrockjobs.local.runtime.LocalStack;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class LambdaBundleCheck {
                 .resourcesOfType("AWS::Serverless::Function");
         Path work = Files.createTempDirectory("lambda-bundles");
         AtomicInteger signedDeliveries = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hook", ex -> {
             ex.getRequestBody().readAllBytes();
             if ("POST".equals(ex.getRequestMethod()) && ex.getRequestHeaders().containsKey(WebhookSigner.SIGNATURE_HEADER)) {

@@ -37,19 +37,19 @@ public final class Intrinsic {
 
     /** A string literal, keeping its raw form because {@code States.Format} reads escaped braces from it. */
     private record StringArgument(String raw, String cooked) implements Argument {
-        public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
             return TextNode.valueOf(cooked);
         }
     }
 
     private record LiteralArgument(JsonNode literal) implements Argument {
-        public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
             return literal;
         }
     }
 
     private record PathArgument(JsonPath path) implements Argument {
-        public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
             return path.read(data, contextObject).orElseThrow(() -> StatesError.runtime(
                     "The JSONPath '" + path.text() + "' given to an intrinsic function could not be found in the "
                             + (path.isContext() ? "context object" : "input " + IoPath.abbreviate(data))));
@@ -57,7 +57,7 @@ public final class Intrinsic {
     }
 
     private record CallArgument(Intrinsic call) implements Argument {
-        public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
             return call.evaluate(data, contextObject);
         }
     }

@@ -24,13 +24,13 @@ public final class PayloadTemplate {
     }
 
     private record Literal(JsonNode value) implements Node {
-        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             return value.deepCopy();
         }
     }
 
     private record PathValue(String key, JsonPath path) implements Node {
-        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             return path.read(data, contextObject).orElseThrow(() -> StatesError.runtime(
                     "The JSONPath '" + path.text() + "' specified for the field '" + key + "' could not be found in the "
                             + (path.isContext() ? "context object" : "input " + IoPath.abbreviate(data))));
@@ -38,13 +38,13 @@ public final class PayloadTemplate {
     }
 
     private record IntrinsicValue(Intrinsic call) implements Node {
-        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             return call.evaluate(data, contextObject);
         }
     }
 
     private record ObjectTemplate(List<Map.Entry<String, Node>> fields) implements Node {
-        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, Node> field : fields) {
                 out.set(field.getKey(), field.getValue().evaluate(data, contextObject));
@@ -54,7 +54,7 @@ public final class PayloadTemplate {
     }
 
     private record ArrayTemplate(List<Node> items) implements Node {
-        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             for (Node item : items) {
                 out.add(item.evaluate(data, contextObject));
