@@ -52,9 +52,18 @@ public final class StatusService {
     private final Clock clock;
     private final Sleeper sleeper;
     private final UsageService usage;
+    private final QueueEstimates estimates;
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
                          WebhookQueue webhooks, UsageService usage, Clock clock, Sleeper sleeper) {
+        this(store, batches, outcomes, deliveries, webhooks, usage, clock, sleeper, null);
+    }
+
+    /** @param estimates a queued job's place in its lane; null shows none */
+    public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
+                         WebhookQueue webhooks, UsageService usage, Clock clock, Sleeper sleeper,
+                         QueueEstimates estimates) {
+        this.estimates = estimates;
         this.store = store;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -123,6 +132,9 @@ public final class StatusService {
         }
         Job j = job.get();
         ObjectNode view = JobViews.view(j);
+        if (estimates != null) {
+            estimates.forJob(j).ifPresent(q -> view.set("queue", q));
+        }
         if (j.webhookUrl() != null) {
             List<DeliveryAttempt> attempts = deliveries.listForJob(j.id());
             ObjectNode webhook = (ObjectNode) view.get("webhook");
@@ -238,7 +250,16 @@ public final class StatusService {
             return Problem.notFound("batch " + id).toResponse();
         }
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
-        ApiResponse r = ApiResponse.json(200, BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor()));
+        ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
+        if (!batch.get().done()) {
+            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), clock.instant());
+            if (eta == null) {
+                view.putNull("etaSeconds");
+            } else {
+                view.put("etaSeconds", eta);
+            }
+        }
+        ApiResponse r = ApiResponse.json(200, view);
         return batch.get().settled() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
     }
 
