@@ -23,17 +23,21 @@ import java.util.logging.Logger;
  * <p>A job's position counts what waits ahead of it in its lane: the lane's unfinished messages (the queue's own
  * approximate counts, waiting and in flight) less those being worked on (at most the lane's slots: its maximum
  * concurrency times the batch size) and less those enqueued after it (from the lane's tickets), so 1 is next. It
- * assumes first come,
- * first served: in the bulk lane, where fair share serves a small batch before a large one's backlog, it is an upper
- * bound for the small batch and a lower one for the large. Its ETA is when it should finish: the jobs ahead and those
- * being worked on, at the lane's throughput over the last minute. Without a finish in that minute there is no ETA.
+ * assumes first come, first served: in the bulk lane, where fair share serves a small batch before a large one's
+ * backlog, it is an upper bound for the small batch and a lower one for the large. Its ETA is when it should finish:
+ * the jobs ahead and those being worked on, at the lane's throughput over the last minute. Until jobs have finished
+ * over a few seconds of that minute there is no ETA.
  *
- * <p>A batch's ETA is its remaining items at the pace its own items have finished so far: no read beyond the batch.
+ * <p>A batch's ETA is its remaining items at the pace its own items have finished since the first of them did (the
+ * time before that is one model call, not pace): no read beyond the batch and the page of its jobs the view shows.
  */
 public final class QueueEstimates {
     private static final Logger LOG = Logger.getLogger(QueueEstimates.class.getName());
-    /** A pace measured over less than this is too noisy to extrapolate from. */
-    private static final Duration SHORTEST_SPAN = Duration.ofSeconds(1);
+    /**
+     * A pace measured over less than this is too noisy to extrapolate from: model calls started together finish
+     * together, so the first seconds of a drain come in waves.
+     */
+    private static final Duration SHORTEST_SPAN = Duration.ofSeconds(3);
 
     private final LaneStats stats;
     private final LaneStats.Depth depth;
@@ -78,14 +82,20 @@ public final class QueueEstimates {
         }
     }
 
-    /** Seconds until a running batch should be done; null when none of its items has finished yet, or it is done. */
-    public static Long batchEtaSeconds(Batch b, Instant now) {
+    /**
+     * Seconds until a running batch should be done; null when it is done, or too few of its items have finished to
+     * tell its pace.
+     *
+     * @param firstFinished when its first item finished, as far as the caller knows (the earliest finish among the
+     *                      jobs it read); null to count from the batch's creation
+     */
+    public static Long batchEtaSeconds(Batch b, Instant firstFinished, Instant now) {
         long finished = b.succeeded() + b.failed() + b.canceled();
         long remaining = b.total() - finished;
-        Duration elapsed = Duration.between(b.createdAt(), now);
-        if (finished == 0 || remaining <= 0 || elapsed.compareTo(SHORTEST_SPAN) < 0) {
+        Duration paced = Duration.between(firstFinished == null ? b.createdAt() : firstFinished, now);
+        if (finished == 0 || remaining <= 0 || paced.compareTo(SHORTEST_SPAN) < 0) {
             return null;
         }
-        return (long) Math.ceil(remaining * (elapsed.toMillis() / 1000.0) / finished);
+        return (long) Math.ceil(remaining * (paced.toMillis() / 1000.0) / finished);
     }
 }

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -252,7 +253,9 @@ public final class StatusService {
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
         ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
         if (!batch.get().done()) {
-            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), clock.instant());
+            Instant firstFinished = jobs.items().stream().map(Job::finishedAt).filter(Objects::nonNull)
+                    .min(Comparator.naturalOrder()).orElse(null);
+            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), firstFinished, clock.instant());
             if (eta == null) {
                 view.putNull("etaSeconds");
             } else {

@@ -6,12 +6,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
  * (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues-detailed.html).
  *
  * <p>Here one thread receives everything visible into memory, by group, and each batch taken goes to the groups with
- * the fewest messages in flight, oldest first within a group; a message without a group is a group of its own. The
+ * the fewest messages in flight, oldest first within a group (by the time it was sent: ElasticMQ's receives do not
+ * keep that order, SQS's best-effort order mostly does); a message without a group is a group of its own. The
  * rule applies from the first message on, where SQS waits until a group holds more than about a tenth and at least
  * 30 of the messages in flight: locally, sharing starts sooner. A message counts as in flight from its hand-out until
  * its invocation ends. Each message is received once per delivery, as SQS counts receives, and its visibility
@@ -36,24 +38,30 @@ final class FairShareReceiver implements AutoCloseable {
     private static final int CAPACITY = 50_000;
     private static final int SQS_MAX = 10;
 
-    /** A held message: its latest receive (handle, time) and its place in arrival order. */
+    /** A held message: its latest receive (handle, time), when it was sent, and its place in arrival order. */
     private static final class Waiting {
         Message message;
         long receivedAtNanos;
+        final long sentAt;
         final long arrival;
 
         Waiting(Message message, long arrival, long receivedAtNanos) {
             this.message = message;
             this.arrival = arrival;
             this.receivedAtNanos = receivedAtNanos;
+            String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+            this.sentAt = sent == null ? Long.MAX_VALUE : Long.parseLong(sent);
         }
     }
+
+    private static final Comparator<Waiting> OLDEST_FIRST = Comparator.<Waiting>comparingLong(w -> w.sentAt)
+            .thenComparingLong(w -> w.arrival);
 
     private final SqsClient sqs;
     private final String queueUrl;
     private final int visibilitySeconds;
     private final int longPollSeconds;
-    private final Map<String, ArrayDeque<Waiting>> waiting = new LinkedHashMap<>();
+    private final Map<String, PriorityQueue<Waiting>> waiting = new LinkedHashMap<>();
     private final Map<String, Integer> inFlight = new HashMap<>();
     private final Map<String, String> groupOfMessage = new HashMap<>();
     private final Thread receiver;
@@ -113,7 +121,7 @@ final class FairShareReceiver implements AutoCloseable {
         for (Message m : messages) {
             String group = m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID);
             String key = group == null ? "message:" + m.messageId() : group;
-            ArrayDeque<Waiting> queue = waiting.computeIfAbsent(key, k -> new ArrayDeque<>());
+            PriorityQueue<Waiting> queue = waiting.computeIfAbsent(key, k -> new PriorityQueue<>(OLDEST_FIRST));
             // A message this receiver already holds came back (its visibility ran out): keep its place, new handle.
             if (groupOfMessage.containsKey(m.messageId())) {
                 for (Waiting w : queue) {
@@ -124,7 +132,7 @@ final class FairShareReceiver implements AutoCloseable {
                 }
                 continue;
             }
-            queue.addLast(new Waiting(m, arrivals++, now));
+            queue.add(new Waiting(m, arrivals++, now));
             groupOfMessage.put(m.messageId(), key);
             held++;
         }
@@ -158,28 +166,28 @@ final class FairShareReceiver implements AutoCloseable {
         return batch;
     }
 
-    /** The oldest message of the group with the fewest in flight (ties to the group whose message came first). */
+    /** The oldest message of the group with the fewest in flight (ties to the group whose oldest is older). */
     private Message nextFairly() {
         String best = null;
         int bestInFlight = Integer.MAX_VALUE;
-        long bestArrival = Long.MAX_VALUE;
-        for (Map.Entry<String, ArrayDeque<Waiting>> e : waiting.entrySet()) {
-            Waiting head = e.getValue().peekFirst();
+        Waiting bestHead = null;
+        for (Map.Entry<String, PriorityQueue<Waiting>> e : waiting.entrySet()) {
+            Waiting head = e.getValue().peek();
             if (head == null) {
                 continue;
             }
             int n = inFlight.getOrDefault(e.getKey(), 0);
-            if (n < bestInFlight || n == bestInFlight && head.arrival < bestArrival) {
+            if (n < bestInFlight || n == bestInFlight && OLDEST_FIRST.compare(head, bestHead) < 0) {
                 best = e.getKey();
                 bestInFlight = n;
-                bestArrival = head.arrival;
+                bestHead = head;
             }
         }
         if (best == null) {
             return null;
         }
-        ArrayDeque<Waiting> queue = waiting.get(best);
-        Message m = queue.pollFirst().message;
+        PriorityQueue<Waiting> queue = waiting.get(best);
+        Message m = queue.poll().message;
         if (queue.isEmpty()) {
             waiting.remove(best);
         }
@@ -204,7 +212,7 @@ final class FairShareReceiver implements AutoCloseable {
         List<Message> old = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
-            for (ArrayDeque<Waiting> queue : waiting.values()) {
+            for (PriorityQueue<Waiting> queue : waiting.values()) {
                 for (Waiting w : queue) {
                     if (w.receivedAtNanos - threshold < 0) {
                         old.add(w.message);
