@@ -5,13 +5,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * What a batch view says about progress.
  *
- * @param done the batch's {@code done} flag: every item is terminal
+ * @param done       the batch's {@code done} flag: every item is terminal
+ * @param etaSeconds the service's estimate of the seconds left, null when it has none
  */
 record BatchProgress(String id, String status, long total, long queued, long running, long succeeded, long failed,
-                     long canceled, long inputTokens, long outputTokens, double costUsd, boolean done) {
+                     long canceled, long inputTokens, long outputTokens, double costUsd, boolean done,
+                     Long etaSeconds) {
+
+    /** Without an estimate. */
+    BatchProgress(String id, String status, long total, long queued, long running, long succeeded, long failed,
+                  long canceled, long inputTokens, long outputTokens, double costUsd, boolean done) {
+        this(id, status, total, queued, running, succeeded, failed, canceled, inputTokens, outputTokens, costUsd, done,
+                null);
+    }
 
     static BatchProgress of(JsonNode view) {
         JsonNode done = view.get("done");
+        JsonNode eta = view.get("etaSeconds");
         String status = Json.text(view, "status");
         return new BatchProgress(Json.text(view, "id"), status,
                 Json.count(view, "counts", "total"), Json.count(view, "counts", "queued"),
@@ -19,7 +29,8 @@ record BatchProgress(String id, String status, long total, long queued, long run
                 Json.count(view, "counts", "failed"), Json.count(view, "counts", "canceled"),
                 Json.count(view, "usage", "inputTokens"), Json.count(view, "usage", "outputTokens"),
                 Json.usd(view),
-                (done != null && done.isBoolean()) ? done.booleanValue() : status != null && !"running".equals(status));
+                (done != null && done.isBoolean()) ? done.booleanValue() : status != null && !"running".equals(status),
+                eta != null && eta.canConvertToLong() ? eta.longValue() : null);
     }
 
     /** Items in a terminal state. */

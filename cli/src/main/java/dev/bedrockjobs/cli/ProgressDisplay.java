@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Shows a batch's progress on standard error: on a terminal, one bar redrawn in place (done/total, failed, tokens in
- * and out, cost, elapsed); in a log, a plain line at most every {@link #PLAIN_INTERVAL_MILLIS} and one at the end.
+ * and out, cost, elapsed, and the service's estimate of the time left while it has one); in a log, a plain line at most every {@link #PLAIN_INTERVAL_MILLIS} and one at the end.
  */
 final class ProgressDisplay {
     static final long PLAIN_INTERVAL_MILLIS = 5_000;
@@ -79,6 +79,9 @@ final class ProgressDisplay {
                 .append(Format.compact(p.outputTokens())).append(" out");
         sb.append("  ").append(Format.usd(p.costUsd()));
         sb.append("  ").append(Format.clock(elapsed));
+        if (p.etaSeconds() != null && !p.done()) {
+            sb.append("  eta ").append(Format.clock(Duration.ofSeconds(p.etaSeconds())));
+        }
         return sb.toString();
     }
 
@@ -86,6 +89,8 @@ final class ProgressDisplay {
         return "batch " + p.id() + ": " + p.finished() + "/" + p.total() + " done, "
                 + (p.failed() + p.canceled()) + " failed, tokens " + Format.tokens(p.inputTokens()) + " in / "
                 + Format.tokens(p.outputTokens()) + " out, " + Format.usd(p.costUsd()) + ", "
-                + Format.elapsed(elapsed);
+                + Format.elapsed(elapsed)
+                + (p.etaSeconds() != null && !p.done() ? ", about " + Format.elapsed(Duration.ofSeconds(p.etaSeconds()))
+                + " left" : "");
     }
 }

@@ -23,6 +23,14 @@ class ProgressDisplayTest {
     }
 
     @Test
+    void barAndLogLineShowTheServicesEstimateOfTheTimeLeft() {
+        BatchProgress p = new BatchProgress("b_1", "running", 12, 6, 0, 6, 0, 0, 12_345, 2_100, 0.0421, false, 75L);
+        assertEquals("[############------------] 6/12  tokens 12.3k in / 2.1k out  $0.0421  0:30  eta 1:15",
+                ProgressDisplay.bar(p, Duration.ofSeconds(30)));
+        assertTrue(ProgressDisplay.plain(p, Duration.ofSeconds(30)).endsWith(", about 1 min 15 s left"));
+    }
+
+    @Test
     void terminalRedrawsOneLineAndEndsIt() {
         StringWriter sw = new StringWriter();
         ProgressDisplay d = new ProgressDisplay(new PrintWriter(sw), ProgressDisplay.Mode.BAR, () -> 0L);

@@ -40,7 +40,14 @@ public final class DeadLetterQueue {
     static final int HOLD_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public enum Kind { JOBS, WEBHOOKS }
+    /** The interactive lane's jobs, the bulk lane's jobs, or webhook events. */
+    public enum Kind {
+        JOBS, BULK_JOBS, WEBHOOKS;
+
+        public boolean holdsJobs() {
+            return this != WEBHOOKS;
+        }
+    }
 
     /** One message as an operator reads it. */
     public record Entry(String messageId, String subject, int receiveCount, Instant firstReceived, Instant sent,
@@ -111,8 +118,10 @@ public final class DeadLetterQueue {
                         reasons.add(entry(m).subject() + ": " + refusal.get());
                         continue;
                     }
+                    // with its share group, so that the lane still shares its workers fairly
                     sqs.sendMessage(s -> s.queueUrl(sourceUrl).messageBody(m.body())
-                            .messageAttributes(m.messageAttributes()));
+                            .messageAttributes(m.messageAttributes())
+                            .messageGroupId(m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
                     // deleted only once the copy is on the source queue: a crash in between leaves a duplicate,
                     // which workers and receivers already tolerate, never a loss
                     sqs.deleteMessage(d -> d.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()));
@@ -151,7 +160,8 @@ public final class DeadLetterQueue {
                 .waitTimeSeconds(0).messageAttributeNames("All")
                 .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
                         MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP,
-                        MessageSystemAttributeName.SENT_TIMESTAMP)).messages();
+                        MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID))
+                .messages();
     }
 
     /** Makes held messages visible again at once. */
@@ -169,7 +179,7 @@ public final class DeadLetterQueue {
 
     private Entry entry(Message m) {
         Map<MessageSystemAttributeName, String> a = m.attributes();
-        String subject = kind == Kind.JOBS ? field(m.body(), "jobId") : webhookSubject(m);
+        String subject = kind.holdsJobs() ? field(m.body(), "jobId") : webhookSubject(m);
         return new Entry(m.messageId(), subject == null ? "?" : subject,
                 Integer.parseInt(a.getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "0")),
                 epochMillis(a.get(MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP)),

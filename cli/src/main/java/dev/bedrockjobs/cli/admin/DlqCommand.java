@@ -29,8 +29,9 @@ public final class DlqCommand implements Callable<Integer> {
     static DeadLetterQueue.Kind kind(String queue) {
         return switch (queue.toLowerCase(Locale.ROOT)) {
             case "jobs" -> DeadLetterQueue.Kind.JOBS;
+            case "bulk-jobs" -> DeadLetterQueue.Kind.BULK_JOBS;
             case "webhooks" -> DeadLetterQueue.Kind.WEBHOOKS;
-            default -> throw CliException.usage("--queue is jobs or webhooks, not '" + queue + "'");
+            default -> throw CliException.usage("--queue is jobs, bulk-jobs or webhooks, not '" + queue + "'");
         };
     }
 
@@ -46,7 +47,7 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(names = "--queue", defaultValue = "jobs", description = "jobs or webhooks (default ${DEFAULT-VALUE})")
+        @Option(names = "--queue", defaultValue = "jobs", description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
         String queue;
 
         @Option(names = "--max", defaultValue = "20", description = "messages to show (default ${DEFAULT-VALUE})")
@@ -89,7 +90,7 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(names = "--queue", defaultValue = "jobs", description = "jobs or webhooks (default ${DEFAULT-VALUE})")
+        @Option(names = "--queue", defaultValue = "jobs", description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
         String queue;
 
         @Option(names = "--max", defaultValue = "1000", description = "messages to handle at most (default "

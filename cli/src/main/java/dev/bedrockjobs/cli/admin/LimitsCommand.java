@@ -114,9 +114,12 @@ public final class LimitsCommand implements Callable<Integer> {
         @Option(names = "--cache-responses", paramLabel = "true|false",
                 description = "whether jobs use the response cache when they do not say")
         String cacheResponses;
+        @Option(names = "--interactive-batches", paramLabel = "true|false",
+                description = "whether a batch may ask for the interactive lane (priority: interactive)")
+        String interactiveBatches;
         @Option(names = "--clear", paramLabel = "NAME",
                 description = "remove this override (rate-limit, max-active-jobs, monthly-token-budget, "
-                        + "monthly-cost-budget-usd, cache-responses); repeatable")
+                        + "monthly-cost-budget-usd, cache-responses, interactive-batches); repeatable")
         List<String> clear = new ArrayList<>();
 
         public Set(CliContext ctx) {
@@ -130,12 +133,8 @@ public final class LimitsCommand implements Callable<Integer> {
             put(set, Limit.MAX_ACTIVE_JOBS, maxActiveJobs);
             put(set, Limit.MONTHLY_TOKEN_BUDGET, monthlyTokenBudget);
             put(set, Limit.MONTHLY_COST_BUDGET_USD, monthlyCostBudgetUsd);
-            if (cacheResponses != null) {
-                if (!cacheResponses.equals("true") && !cacheResponses.equals("false")) {
-                    throw CliException.usage("--cache-responses is true or false, not '" + cacheResponses + "'");
-                }
-                set.put(Limit.CACHE_RESPONSES, Boolean.valueOf(cacheResponses));
-            }
+            putFlag(set, Limit.CACHE_RESPONSES, cacheResponses);
+            putFlag(set, Limit.INTERACTIVE_BATCHES, interactiveBatches);
             EnumSet<Limit> cleared = EnumSet.noneOf(Limit.class);
             try {
                 clear.forEach(name -> cleared.add(Limit.named(name)));
@@ -145,6 +144,15 @@ public final class LimitsCommand implements Callable<Integer> {
             var o = orNoTenant(table.withTenants(ctx, t -> new TenantAdmin(t).change(tenant, set, cleared)), tenant);
             print(spec.commandLine().getOut(), tenant, o);
             return 0;
+        }
+
+        private static void putFlag(Map<Limit, Object> set, Limit l, String v) {
+            if (v != null) {
+                if (!v.equals("true") && !v.equals("false")) {
+                    throw CliException.usage("--" + l.option() + " is true or false, not '" + v + "'");
+                }
+                set.put(l, Boolean.valueOf(v));
+            }
         }
 
         private static void put(Map<Limit, Object> set, Limit l, Object v) {

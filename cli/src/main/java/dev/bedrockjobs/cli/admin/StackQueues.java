@@ -13,7 +13,7 @@ import java.time.Duration;
 /**
  * Where the queues and the table are: the local stack's (from {@code <data>/endpoints.json}, queues named by their
  * template logical ids) or a deployed stack's, given as the stack's outputs ({@code JobsQueueUrl},
- * {@code JobsDeadLetterQueueUrl}, {@code WebhooksQueueUrl}, {@code WebhooksDeadLetterQueueUrl}, {@code JobsTableName})
+ * {@code JobsDeadLetterQueueUrl}, {@code BulkJobsQueueUrl}, {@code BulkJobsDeadLetterQueueUrl}, {@code WebhooksQueueUrl}, {@code WebhooksDeadLetterQueueUrl}, {@code JobsTableName})
  * with the default AWS credentials and region.
  */
 public final class StackQueues {
@@ -27,6 +27,12 @@ public final class StackQueues {
 
     @Option(names = "--jobs-dlq-url", description = "deployed: the stack's JobsDeadLetterQueueUrl output")
     String jobsDlqUrl;
+
+    @Option(names = "--bulk-jobs-queue-url", description = "deployed: the stack's BulkJobsQueueUrl output")
+    String bulkJobsQueueUrl;
+
+    @Option(names = "--bulk-jobs-dlq-url", description = "deployed: the stack's BulkJobsDeadLetterQueueUrl output")
+    String bulkJobsDlqUrl;
 
     @Option(names = "--webhooks-queue-url", description = "deployed: the stack's WebhooksQueueUrl output")
     String webhooksQueueUrl;
@@ -55,10 +61,17 @@ public final class StackQueues {
         if (local != null) {
             return connectLocal(kind, StackClients.local(ctx, local));
         }
-        boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
-        String source = required(jobs ? jobsQueueUrl : webhooksQueueUrl, jobs ? "--jobs-queue-url"
-                : "--webhooks-queue-url");
-        String dlq = required(jobs ? jobsDlqUrl : webhooksDlqUrl, jobs ? "--jobs-dlq-url" : "--webhooks-dlq-url");
+        boolean jobs = kind.holdsJobs();
+        String source = switch (kind) {
+            case JOBS -> required(jobsQueueUrl, "--jobs-queue-url");
+            case BULK_JOBS -> required(bulkJobsQueueUrl, "--bulk-jobs-queue-url");
+            case WEBHOOKS -> required(webhooksQueueUrl, "--webhooks-queue-url");
+        };
+        String dlq = switch (kind) {
+            case JOBS -> required(jobsDlqUrl, "--jobs-dlq-url");
+            case BULK_JOBS -> required(bulkJobsDlqUrl, "--bulk-jobs-dlq-url");
+            case WEBHOOKS -> required(webhooksDlqUrl, "--webhooks-dlq-url");
+        };
         AwsClients clients = StackClients.deployed(ctx, region);
         SqsClient sqs = clients.sqs();
         DynamoDbClient dynamo = jobs && table != null ? clients.dynamoDb() : null;
@@ -68,7 +81,7 @@ public final class StackQueues {
 
     /** The table is only needed to redrive jobs; listing works without it. */
     static void requireTable(Connection c, DeadLetterQueue.Kind kind) {
-        if (kind == DeadLetterQueue.Kind.JOBS && c.dynamo() == null) {
+        if (kind.holdsJobs() && c.dynamo() == null) {
             throw CliException.usage("redriving jobs reads their status: pass --table (the JobsTableName output)");
         }
     }
@@ -77,10 +90,14 @@ public final class StackQueues {
         StackClients.requireEndpoint(local, "sqs");
         SqsClient sqs = local.clients().sqs();
         DynamoDbClient dynamo = local.clients().dynamoDb();
-        boolean jobs = kind == DeadLetterQueue.Kind.JOBS;
+        String sourceName = switch (kind) {
+            case JOBS -> "JobsQueue";
+            case BULK_JOBS -> "BulkJobsQueue";
+            case WEBHOOKS -> "WebhooksQueue";
+        };
         try {
-            String source = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsQueue" : "WebhooksQueue")).queueUrl();
-            String dlq = sqs.getQueueUrl(g -> g.queueName(jobs ? "JobsDeadLetterQueue" : "WebhooksDeadLetterQueue"))
+            String source = sqs.getQueueUrl(g -> g.queueName(sourceName)).queueUrl();
+            String dlq = sqs.getQueueUrl(g -> g.queueName(sourceName.replace("Queue", "DeadLetterQueue")))
                     .queueUrl();
             return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
                     new DynamoJobStore(dynamo, local.jobsTable(), Duration.ofDays(30))));

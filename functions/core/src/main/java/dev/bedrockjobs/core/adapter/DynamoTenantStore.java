@@ -175,7 +175,8 @@ public final class DynamoTenantStore implements TenantStore {
     }
 
     private static final String[] LIMIT_ATTRIBUTES = {
-        "rateLimitPerSecond", "maxActiveJobs", "monthlyTokenBudget", "monthlyCostBudgetUsd", "cacheResponses"};
+        "rateLimitPerSecond", "maxActiveJobs", "monthlyTokenBudget", "monthlyCostBudgetUsd", "cacheResponses",
+        "interactiveBatches"};
 
     @Override
     public TenantLimits.Overrides findLimitOverrides(String tenantId) {
@@ -186,12 +187,14 @@ public final class DynamoTenantStore implements TenantStore {
             return TenantLimits.Overrides.NONE;
         }
         AttributeValue cache = item.get("cacheResponses");
+        AttributeValue interactiveBatches = item.get("interactiveBatches");
         return new TenantLimits.Overrides(
                 JobItems.num(item, "rateLimitPerSecond"),
                 JobItems.num(item, "maxActiveJobs"),
                 JobItems.num(item, "monthlyTokenBudget"),
                 item.containsKey("monthlyCostBudgetUsd") ? new BigDecimal(item.get("monthlyCostBudgetUsd").n()) : null,
-                cache == null ? null : cache.bool());
+                cache == null ? null : cache.bool(),
+                interactiveBatches == null ? null : interactiveBatches.bool());
     }
 
     @Override
@@ -200,7 +203,7 @@ public final class DynamoTenantStore implements TenantStore {
         List<String> set = new ArrayList<>();
         List<String> remove = new ArrayList<>();
         Object[] given = {o.requestsPerSecond(), o.maxActiveJobs(), o.monthlyTokenBudget(), o.monthlyCostBudgetUsd(),
-            o.cacheResponses()};
+            o.cacheResponses(), o.interactiveBatches()};
         for (int i = 0; i < LIMIT_ATTRIBUTES.length; i++) {
             String name = LIMIT_ATTRIBUTES[i];
             if (given[i] == null) {

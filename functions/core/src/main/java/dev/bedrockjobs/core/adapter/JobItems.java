@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.JobStore;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -121,6 +122,10 @@ final class JobItems {
             m.put("activeSlot", AttributeValue.fromBool(true));
         }
         m.put("attempts", n(j.attempts()));
+        m.put("lane", s(j.lane().wire()));
+        if (j.ticket() != null) {
+            m.put("ticket", n(j.ticket()));
+        }
         m.put("ttl", n(ttlEpochSeconds));
         return m;
     }
@@ -183,6 +188,8 @@ final class JobItems {
                 .settled(m.containsKey("settledAt"))
                 .reserved(num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
                         m.containsKey("reservedUsd") ? new BigDecimal(m.get("reservedUsd").n()) : null)
+                .lane(Lane.fromWire(str(m, "lane")))
+                .ticket(num(m, "ticket"))
                 .build();
     }
 

@@ -2,11 +2,13 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 import dev.bedrockjobs.core.api.LongPolls;
+import dev.bedrockjobs.core.api.QueueEstimates;
 import dev.bedrockjobs.core.api.StatusService;
 import dev.bedrockjobs.core.api.SubmitLimits;
 import dev.bedrockjobs.core.api.SubmitService;
 import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
@@ -20,6 +22,9 @@ import dev.bedrockjobs.core.work.TenantLedger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +33,15 @@ import java.util.Map;
  */
 public final class Wiring {
     public static final String JOBS_TABLE = "JOBS_TABLE";
+    /** The interactive lane's queue. */
     public static final String JOBS_QUEUE_URL = "JOBS_QUEUE_URL";
+    /** The bulk lane's queue; without it, bulk jobs go to the interactive lane's queue. */
+    public static final String BULK_JOBS_QUEUE_URL = "BULK_JOBS_QUEUE_URL";
+    public static final String BULK_JOBS_DLQ_URL = "BULK_JOBS_DLQ_URL";
+    /** The lanes' worker settings, which the status function reads to tell waiting messages from worked-on ones. */
+    public static final String WORKER_BATCH_SIZE = "WORKER_BATCH_SIZE";
+    public static final String WORKER_MAX_CONCURRENCY = "WORKER_MAX_CONCURRENCY";
+    public static final String BULK_WORKER_MAX_CONCURRENCY = "BULK_WORKER_MAX_CONCURRENCY";
     public static final String RETENTION_HOURS = "RETENTION_HOURS";
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
@@ -50,14 +63,19 @@ public final class Wiring {
                 TenantLimits.fromEnvironment(env), limitCounters(aws), usageMeter(aws), Pricing.load(),
                 Clock.systemUTC(), TENANT_SETTINGS_TTL);
         return new SubmitService(jobStore(aws), batchStore(aws),
-                new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)), parser, catalog, Clock.systemUTC(),
-                Duration.ofHours(24), limits, responseCache(aws), jobOutcomes(aws));
+                jobQueue(aws), parser, catalog, Clock.systemUTC(),
+                Duration.ofHours(24), limits, responseCache(aws), jobOutcomes(aws), laneStats(aws));
     }
 
     public static StatusService statusService(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
+        // without the lanes' queues (a stack from before lanes), queued jobs show no place
+        QueueEstimates estimates = aws.optional(BULK_JOBS_QUEUE_URL, "").isEmpty() ? null
+                : new QueueEstimates(laneStats(aws), new SqsLaneDepth(aws.sqs(), laneQueueUrls(aws)),
+                laneSlots(aws), Clock.systemUTC());
         return new StatusService(jobStore(aws), batchStore(aws), jobOutcomes(aws), WebhookWiring.deliveries(aws),
-                WebhookWiring.queue(aws), new UsageService(usageMeter(aws), Clock.systemUTC()), longPolls(aws));
+                WebhookWiring.queue(aws), new UsageService(usageMeter(aws), Clock.systemUTC()), longPolls(aws),
+                Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), estimates);
     }
 
     /** See the template's LongPollsPerTenant. */
@@ -82,9 +100,41 @@ public final class Wiring {
 
     public static Reconciler reconciler(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
-        return new Reconciler(jobStore(aws), batchStore(aws), jobOutcomes(aws),
-                new SqsJobQueue(aws.sqs(), aws.required(JOBS_QUEUE_URL)),
-                new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL)), Clock.systemUTC(), reconcileGrace(aws));
+        SqsDeadLetters interactive = new SqsDeadLetters(aws.sqs(), aws.required(JOBS_DLQ_URL));
+        String bulkDlq = aws.optional(BULK_JOBS_DLQ_URL, "");
+        SqsDeadLetters bulk = bulkDlq.isEmpty() ? null : new SqsDeadLetters(aws.sqs(), bulkDlq);
+        return new Reconciler(jobStore(aws), batchStore(aws), jobOutcomes(aws), jobQueue(aws),
+                max -> {
+                    List<String> ids = new ArrayList<>(interactive.jobIds(max));
+                    if (bulk != null && ids.size() < max) {
+                        ids.addAll(bulk.jobIds(max - ids.size()));
+                    }
+                    return ids;
+                }, Clock.systemUTC(), reconcileGrace(aws));
+    }
+
+    /** The queue of each lane, as the submit function and the reconciler send to them. */
+    public static SqsJobQueue jobQueue(AwsClients aws) {
+        return new SqsJobQueue(aws.sqs(), laneQueueUrls(aws));
+    }
+
+    private static Map<Lane, String> laneQueueUrls(AwsClients aws) {
+        Map<Lane, String> urls = new EnumMap<>(Lane.class);
+        urls.put(Lane.INTERACTIVE, aws.required(JOBS_QUEUE_URL));
+        urls.put(Lane.BULK, aws.optional(BULK_JOBS_QUEUE_URL, aws.required(JOBS_QUEUE_URL)));
+        return urls;
+    }
+
+    /** Per lane, the most messages its workers hold at once: the mapping's maximum concurrency times the batch size. */
+    private static Map<Lane, Long> laneSlots(AwsClients aws) {
+        long batch = Long.parseLong(aws.optional(WORKER_BATCH_SIZE, "1"));
+        return Map.of(Lane.INTERACTIVE, batch * Long.parseLong(aws.optional(WORKER_MAX_CONCURRENCY, "0")),
+                Lane.BULK, batch * Long.parseLong(aws.optional(BULK_WORKER_MAX_CONCURRENCY, "0")));
+    }
+
+    /** Lane tickets and throughput, for the queue position and ETA of a queued job. */
+    public static DynamoLaneStats laneStats(AwsClients aws) {
+        return new DynamoLaneStats(aws.dynamoDb(), aws.required(JOBS_TABLE));
     }
 
     public static JobOutcomes jobOutcomes(AwsClients aws) {

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.port.MessageVisibility;
 import dev.bedrockjobs.core.work.JobMessages;
 import dev.bedrockjobs.core.work.RedeliveryBackoff;
 import dev.bedrockjobs.core.work.WorkerService;
@@ -8,6 +9,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -21,11 +23,27 @@ public final class WorkerWiring {
     private WorkerWiring() {
     }
 
-    /** What the worker handler runs: the worker, and visibility changes on the jobs queue for its retries. */
+    /**
+     * What the worker handler runs: the worker, and visibility changes for its retries on the queue each message came
+     * from (the worker reads both lanes).
+     */
     public static JobMessages jobMessages(Map<String, String> env) {
         AwsClients aws = new AwsClients(env);
-        return new JobMessages(workerService(aws), new SqsVisibility(aws.sqs(), aws.required(Wiring.JOBS_QUEUE_URL)),
+        Map<String, MessageVisibility> byQueueName = new HashMap<>();
+        MessageVisibility interactive = new SqsVisibility(aws.sqs(), aws.required(Wiring.JOBS_QUEUE_URL));
+        byQueueName.put(queueName(aws.required(Wiring.JOBS_QUEUE_URL)), interactive);
+        String bulk = aws.optional(Wiring.BULK_JOBS_QUEUE_URL, "");
+        if (!bulk.isEmpty()) {
+            byQueueName.put(queueName(bulk), new SqsVisibility(aws.sqs(), bulk));
+        }
+        // An event source ARN ends with the queue's name, as its URL does.
+        return new JobMessages(workerService(aws), eventSourceArn -> eventSourceArn == null ? interactive
+                : byQueueName.getOrDefault(queueName(eventSourceArn.replace(':', '/')), interactive),
                 RedeliveryBackoff.STANDARD);
+    }
+
+    private static String queueName(String urlOrPath) {
+        return urlOrPath.substring(urlOrPath.lastIndexOf('/') + 1);
     }
 
     public static WorkerService workerService(Map<String, String> env) {
@@ -39,6 +57,6 @@ public final class WorkerWiring {
         return new WorkerService(Wiring.jobStore(aws), Wiring.jobOutcomes(aws),
                 new StepFunctionsModelCallPolicy(sfn, aws.required(STATE_MACHINE_ARN)),
                 Pricing.load(), Clock.systemUTC(), lease,
-                Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")));
+                Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")), Wiring.laneStats(aws));
     }
 }

@@ -24,7 +24,8 @@ public final class TenantAdmin {
         MAX_ACTIVE_JOBS("max-active-jobs", "maxActiveJobs", "MaxActiveJobs", 10_000_000),
         MONTHLY_TOKEN_BUDGET("monthly-token-budget", "monthlyTokenBudget", "MonthlyTokenBudget", 1_000_000_000_000_000L),
         MONTHLY_COST_BUDGET_USD("monthly-cost-budget-usd", "monthlyCostBudgetUsd", "MonthlyCostBudgetUsd", 100_000_000),
-        CACHE_RESPONSES("cache-responses", "cacheResponses", "ResponseCacheDefault", 0);
+        CACHE_RESPONSES("cache-responses", "cacheResponses", "ResponseCacheDefault", 0),
+        INTERACTIVE_BATCHES("interactive-batches", "interactiveBatches", "InteractiveBatchesDefault", 0);
 
         private final String option;
         private final String attribute;
@@ -72,6 +73,7 @@ public final class TenantAdmin {
                 case MONTHLY_TOKEN_BUDGET -> o.monthlyTokenBudget();
                 case MONTHLY_COST_BUDGET_USD -> o.monthlyCostBudgetUsd();
                 case CACHE_RESPONSES -> o.cacheResponses();
+                case INTERACTIVE_BATCHES -> o.interactiveBatches();
             };
         }
 
@@ -83,11 +85,12 @@ public final class TenantAdmin {
                 case MONTHLY_TOKEN_BUDGET -> l.monthlyTokenBudget();
                 case MONTHLY_COST_BUDGET_USD -> l.monthlyCostBudgetUsd();
                 case CACHE_RESPONSES -> l.cacheResponses();
+                case INTERACTIVE_BATCHES -> l.interactiveBatches();
             };
         }
 
         private void check(Object value) {
-            if (this == CACHE_RESPONSES) {
+            if (this == CACHE_RESPONSES || this == INTERACTIVE_BATCHES) {
                 if (!(value instanceof Boolean)) {
                     throw new IllegalArgumentException("--" + option + " is true or false");
                 }
@@ -128,6 +131,7 @@ public final class TenantAdmin {
      * anything is written. Two operators changing the same tenant at once may lose one's change (last write wins).
      *
      * @param set   new values: Long for the counts and the token budget, BigDecimal for the cost, Boolean for the cache
+     *              and the interactive lane
      * @return the tenant's settings as they now are, or empty if there is no such tenant
      */
     public Optional<TenantLimits.Overrides> change(String tenantId, Map<Limit, Object> set, Set<Limit> clear) {
@@ -151,7 +155,8 @@ public final class TenantAdmin {
                 (Long) after(Limit.MAX_ACTIVE_JOBS, o.maxActiveJobs(), set, clear),
                 (Long) after(Limit.MONTHLY_TOKEN_BUDGET, o.monthlyTokenBudget(), set, clear),
                 (BigDecimal) after(Limit.MONTHLY_COST_BUDGET_USD, o.monthlyCostBudgetUsd(), set, clear),
-                (Boolean) after(Limit.CACHE_RESPONSES, o.cacheResponses(), set, clear));
+                (Boolean) after(Limit.CACHE_RESPONSES, o.cacheResponses(), set, clear),
+                (Boolean) after(Limit.INTERACTIVE_BATCHES, o.interactiveBatches(), set, clear));
         store.setLimitOverrides(tenantId, next);
         // read back rather than echo: the table keeps numbers without their trailing zeros
         return Optional.of(store.findLimitOverrides(tenantId));

@@ -14,6 +14,7 @@ public final class JobViews {
         n.put("id", j.id());
         n.put("status", j.status().wire());
         n.put("model", j.tier());
+        n.put("priority", j.lane().wire());
         n.put("createdAt", j.createdAt().toString());
         if (j.startedAt() != null) {
             n.put("startedAt", j.startedAt().toString());

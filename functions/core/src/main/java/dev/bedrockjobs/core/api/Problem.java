@@ -29,6 +29,10 @@ public record Problem(int status, String code, String title, String detail, List
                 "Send a valid API key as 'Authorization: Bearer <key>'.", null);
     }
 
+    public static Problem forbidden(String code, String detail) {
+        return new Problem(403, code, "Forbidden", detail, null);
+    }
+
     public static Problem notFound(String what) {
         return new Problem(404, "not_found", "Not found", what + " was not found", null);
     }

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -56,10 +57,16 @@ public final class StatusService {
     private final Sleeper sleeper;
     private final UsageService usage;
     private final LongPolls longPolls;
+    private final QueueEstimates estimates;
 
+    /**
+     * @param longPolls bounds each tenant's held long polls
+     * @param estimates a queued job's place in its lane; null shows none
+     */
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
                          WebhookQueue webhooks, UsageService usage, LongPolls longPolls, Clock clock,
-                         Sleeper sleeper) {
+                         Sleeper sleeper, QueueEstimates estimates) {
+        this.estimates = estimates;
         this.store = store;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -69,6 +76,12 @@ public final class StatusService {
         this.sleeper = sleeper;
         this.usage = usage;
         this.longPolls = longPolls;
+    }
+
+    public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
+                         WebhookQueue webhooks, UsageService usage, LongPolls longPolls, Clock clock,
+                         Sleeper sleeper) {
+        this(store, batches, outcomes, deliveries, webhooks, usage, longPolls, clock, sleeper, null);
     }
 
     public StatusService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
@@ -122,6 +135,9 @@ public final class StatusService {
         }
         Job j = job.get();
         ObjectNode view = JobViews.view(j);
+        if (estimates != null) {
+            estimates.forJob(j).ifPresent(q -> view.set("queue", q));
+        }
         if (j.webhookUrl() != null) {
             List<DeliveryAttempt> attempts = deliveries.listForJob(j.id());
             ObjectNode webhook = (ObjectNode) view.get("webhook");
@@ -277,7 +293,18 @@ public final class StatusService {
             return Problem.notFound("batch " + id).toResponse();
         }
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
-        ApiResponse r = ApiResponse.json(200, BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor()));
+        ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
+        if (!batch.get().done()) {
+            Instant firstFinished = jobs.items().stream().map(Job::finishedAt).filter(Objects::nonNull)
+                    .min(Comparator.naturalOrder()).orElse(null);
+            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), firstFinished, clock.instant());
+            if (eta == null) {
+                view.putNull("etaSeconds");
+            } else {
+                view.put("etaSeconds", eta);
+            }
+        }
+        ApiResponse r = ApiResponse.json(200, view);
         return batch.get().settled() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
     }
 

@@ -7,11 +7,13 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobRequest;
 import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.ResponseCacheKey;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.port.ResponseCache;
@@ -46,10 +48,19 @@ public final class SubmitService {
     private final SubmitLimits limits;
     private final ResponseCache cache;
     private final JobOutcomes outcomes;
+    private final LaneStats lanes;
 
+    /** Without lane tickets: queued jobs then show no position. */
     public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
                          ModelCatalog catalog, Clock clock, Duration idempotencyWindow, SubmitLimits limits,
                          ResponseCache cache, JobOutcomes outcomes) {
+        this(store, batches, queue, parser, catalog, clock, idempotencyWindow, limits, cache, outcomes, null);
+    }
+
+    public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
+                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow, SubmitLimits limits,
+                         ResponseCache cache, JobOutcomes outcomes, LaneStats lanes) {
+        this.lanes = lanes;
         this.store = store;
         this.batches = batches;
         this.queue = queue;
@@ -105,6 +116,9 @@ public final class SubmitService {
                 // what this request took.
             }
             Job job = drafted.toBuilder().id(key.id()).build();
+            if (!job.cached()) {
+                job = ticketed(List.of(job)).get(0);
+            }
             if (!create(job)) {
                 Optional<Job> existing = store.getOwned(tenantId, job.id());
                 if (existing.isEmpty()) {
@@ -122,7 +136,7 @@ public final class SubmitService {
                 return accepted(202, job);
             }
             try {
-                queue.send(new JobQueue.JobMessage(job.id(), job.tenantId()));
+                queue.send(JobQueue.JobMessage.of(job));
             } catch (RuntimeException e) {
                 // The job is durable and stays queued; the reconciler re-enqueues queued jobs that have no message.
                 LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it",
@@ -160,6 +174,11 @@ public final class SubmitService {
         BatchRequest br = parser.parseBatch(request.body(), request.header("idempotency-key"));
         String tenantId = request.tenantId();
         try (Admission admission = limits.admit(tenantId)) {
+            if (br.lane() == Lane.INTERACTIVE && !admission.limits().interactiveBatches()) {
+                return Problem.forbidden("interactive_batches_not_allowed", "This tenant's batches run in the bulk "
+                        + "lane; an operator allows 'priority: interactive' with 'admin limits set "
+                        + "--interactive-batches true'.").toResponse();
+            }
             Instant now = clock.instant();
             String hash = JobRequestParser.fingerprint(br);
             String freshId = Ids.newBatchId(now);
@@ -174,6 +193,7 @@ public final class SubmitService {
             }
             Batch batch = Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(),
                     hash);
+            fresh = ticketed(fresh);
             batches.create(batch);
             createAll(fresh, admission);
             enqueue(batch.id(), fresh);
@@ -237,10 +257,32 @@ public final class SubmitService {
         admission.commit();
     }
 
+    /**
+     * The jobs (all of one lane) with consecutive tickets of their lane, in order: one write however many. Without a
+     * ticket a job runs all the same and only its view lacks a queue position, so a failure here fails nothing.
+     */
+    private List<Job> ticketed(List<Job> jobs) {
+        if (lanes == null || jobs.isEmpty()) {
+            return jobs;
+        }
+        long first;
+        try {
+            first = lanes.takeTickets(jobs.get(0).lane(), jobs.size());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "no lane tickets taken; these jobs will show no queue position", e);
+            return jobs;
+        }
+        List<Job> out = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            out.add(jobs.get(i).toBuilder().ticket(first + i).build());
+        }
+        return out;
+    }
+
     /** Sends the jobs' messages; a job whose message is not sent stays queued, and the reconciler re-drives it. */
     private void enqueue(String batchId, List<Job> jobs) {
         List<JobQueue.JobMessage> messages = jobs.stream()
-                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList();
+                .map(JobQueue.JobMessage::of).toList();
         List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
         if (!unsent.isEmpty()) {
             LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
@@ -256,6 +298,7 @@ public final class SubmitService {
                     .batchId(batchId)
                     .customId(item.customId())
                     .itemIndex(i)
+                    .lane(br.lane() == null ? Lane.BULK : br.lane())
                     .build());
         }
         return jobs;
@@ -286,6 +329,7 @@ public final class SubmitService {
                 .maxTokens(jr.maxTokens())
                 .temperature(jr.temperature())
                 .metadata(jr.metadata())
+                .lane(jr.lane())
                 .createdAt(now);
     }
 

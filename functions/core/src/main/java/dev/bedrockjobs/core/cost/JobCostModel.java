@@ -92,10 +92,12 @@ public final class JobCostModel {
             lines.add(lambda(p, "webhook", 1, prices.function("webhook"), null));
         }
 
-        // send + receive + delete; the worker receives and deletes its batch with one request each
-        double jobQueueRequests = 1 + 2 * perWorkerInvocation;
+        // send + receive + delete in its lane; the worker receives and deletes its batch with one request each; a
+        // status poll reads the lane's counts for the queue place (an upper bound: only polls of a queued job do)
+        double jobQueueRequests = 1 + 2 * perWorkerInvocation + polls;
         lines.add(new JobCostEstimate.Line("SQS jobs queue",
-                count(jobQueueRequests) + " requests (send, receive, delete)",
+                count(jobQueueRequests) + " requests (send, receive, delete" + (polls > 0 ? ", lane counts" : "")
+                        + ")",
                 perMillion(p.sqsPerMillionRequests(), jobQueueRequests)));
         if (w.webhook()) {
             lines.add(new JobCostEstimate.Line("SQS webhooks queue", "3 requests (send, receive, delete)",
@@ -111,7 +113,8 @@ public final class JobCostModel {
 
         long queuedBytes = prices.jobFixedBytes() + w.inputTokens() * prices.charsPerToken();
         long finishedBytes = queuedBytes + w.outputTokens() * prices.charsPerToken();
-        double writeUnits = writeUnits(w, queuedBytes, finishedBytes);
+        // the lane's throughput: one small write per worker invocation
+        double writeUnits = writeUnits(w, queuedBytes, finishedBytes) + perWorkerInvocation;
         double readUnits = readUnits(w, apiRequests, queuedBytes, finishedBytes);
         lines.add(new JobCostEstimate.Line("DynamoDB writes", count(writeUnits) + " WRU (job item ~"
                 + kb(queuedBytes) + " KB queued, ~" + kb(finishedBytes) + " KB finished)",
@@ -150,6 +153,7 @@ public final class JobCostModel {
         if (w.idempotencyKey()) {
             units += 1; // the reservation item: keys, job id, hash, ttl; no index attributes
         }
+        units += 1; // the lane's ticket counter (one write per submit request, however many jobs)
         units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // put the queued job
         units += fullCopies * writeUnits(queuedBytes) + ACTIVE_ENTRY_UNITS; // claim: status, token, lease, ...
         units += 1; // usage, once: the month's counter, noting the job pending (and earlier notes removed)
@@ -164,6 +168,9 @@ public final class JobCostModel {
     static double readUnits(Workload w, double authorizerCalls, long queuedBytes, long finishedBytes) {
         double units = authorizerCalls * 2 * 0.5; // key then tenant, small items, eventually consistent
         units += w.statusPolls() * strongReadUnits(finishedBytes); // an upper bound: the item at its finished size
+        // a queued job's place: the lane's ticket item and its recent throughput (two small eventually consistent
+        // reads); an upper bound, as only polls of a queued job make them
+        units += w.statusPolls() * 2 * 0.5;
         if (w.webhook()) {
             units += 0.5; // the tenant's signing secret
         }

@@ -2,8 +2,11 @@ package dev.bedrockjobs.core.domain;
 
 import java.util.List;
 
-/** A validated batch: its items, each a complete job request with the batch defaults applied. */
-public record BatchRequest(List<Item> items, String webhookUrl, String idempotencyKey) {
+/**
+ * A validated batch: its items, each a complete job request with the batch defaults applied, and the lane it asked
+ * for (null: bulk).
+ */
+public record BatchRequest(List<Item> items, String webhookUrl, String idempotencyKey, Lane lane) {
 
     public record Item(String customId, JobRequest request) {
     }

@@ -42,7 +42,9 @@ public record Job(
         boolean usageRecorded,
         boolean settled,
         long reservedTokens,
-        BigDecimal reservedUsd) {
+        BigDecimal reservedUsd,
+        Lane lane,
+        Long ticket) {
 
     /*
      * cached: answered from the tenant's response cache at submit (no model call, no usage).
@@ -51,6 +53,8 @@ public record Job(
      * usageRecorded: the job's usage is in its tenant's monthly counters (see UsageMeter).
      * settled: finished and owing nothing more: usage counted, terminal webhook event (if any) enqueued.
      * reservedTokens, reservedUsd: the most it could use, held against its tenant's monthly budgets until counted.
+     * lane: the queue its messages go to (a job stored before lanes existed is interactive).
+     * ticket: its number in its lane's submit order, from which its queue position is estimated (null: none taken).
      */
 
     public record Result(String text, String stopReason) {
@@ -65,6 +69,7 @@ public record Job(
 
     public Job {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        lane = lane == null ? Lane.INTERACTIVE : lane;
     }
 
     public static Builder builder() {
@@ -107,6 +112,8 @@ public record Job(
         b.settled = settled;
         b.reservedTokens = reservedTokens;
         b.reservedUsd = reservedUsd;
+        b.lane = lane;
+        b.ticket = ticket;
         return b;
     }
 
@@ -145,6 +152,8 @@ public record Job(
         private boolean settled;
         private long reservedTokens;
         private BigDecimal reservedUsd;
+        private Lane lane;
+        private Long ticket;
 
         public Builder id(String v) { id = v; return this; }
         public Builder tenantId(String v) { tenantId = v; return this; }
@@ -179,12 +188,14 @@ public record Job(
         public Builder usageRecorded(boolean v) { usageRecorded = v; return this; }
         public Builder settled(boolean v) { settled = v; return this; }
         public Builder reserved(long tokens, BigDecimal usd) { reservedTokens = tokens; reservedUsd = usd; return this; }
+        public Builder lane(Lane v) { lane = v; return this; }
+        public Builder ticket(Long v) { ticket = v; return this; }
 
         public Job build() {
             return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
                     webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
                     customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil,
-                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled, reservedTokens, reservedUsd);
+                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled, reservedTokens, reservedUsd, lane, ticket);
         }
     }
 }

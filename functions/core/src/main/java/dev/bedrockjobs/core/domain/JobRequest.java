@@ -5,6 +5,7 @@ import java.util.Map;
 /**
  * A validated request for one model call, with defaults already applied (tier, max tokens). Batch items and single
  * jobs share it. {@code cache} is the request's own choice about the response cache; null leaves it to the tenant.
+ * {@code lane} is the queue it asked for; null takes the default of its kind (interactive for a job, bulk for a batch).
  */
 public record JobRequest(
         String prompt,
@@ -15,7 +16,8 @@ public record JobRequest(
         Map<String, String> metadata,
         String webhookUrl,
         String idempotencyKey,
-        Boolean cache) {
+        Boolean cache,
+        Lane lane) {
 
     public JobRequest {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  */
 public final class JobRequestParser {
     private static final Set<String> JOB_FIELDS = Set.of(
-            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey", "cache");
+            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey", "cache",
+            "priority");
 
     private final ModelCatalog catalog;
     private final RequestLimits limits;
@@ -59,13 +60,14 @@ public final class JobRequestParser {
                 errors.add(new FieldError("cache", "must be true or false"));
             }
         }
+        Lane lane = priority(root, errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache);
+        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache, lane);
     }
 
-    private static final Set<String> BATCH_FIELDS = Set.of("items", "defaults", "webhook", "idempotencyKey");
+    private static final Set<String> BATCH_FIELDS = Set.of("items", "defaults", "webhook", "idempotencyKey", "priority");
     private static final Set<String> ITEM_FIELDS = Set.of(
             "customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
     private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature");
@@ -107,6 +109,7 @@ public final class JobRequestParser {
         }
         String webhookUrl = webhook(root, "webhook", errors);
         String key = idempotencyKey(root, headerKey, errors);
+        Lane lane = priority(root, errors);
         JsonNode items = root.get("items");
         List<BatchRequest.Item> parsed = new ArrayList<>();
         if (items == null || !items.isArray() || items.isEmpty()) {
@@ -145,7 +148,7 @@ public final class JobRequestParser {
                 Map<String, String> metadata = metadata(item, "metadata", p + ".metadata", errors);
                 if (errors.size() == before) {
                     parsed.add(new BatchRequest.Item(customId, new JobRequest(prompt, system, tier, maxTokens,
-                            temperature, metadata, null, null, null)));
+                            temperature, metadata, null, null, null, null)));
                 }
             }
         }
@@ -159,12 +162,29 @@ public final class JobRequestParser {
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        return new BatchRequest(parsed, webhookUrl, key);
+        return new BatchRequest(parsed, webhookUrl, key, lane);
+    }
+
+    /** The lane a request asks for ({@code priority}), or null when it leaves it to the kind of request. */
+    private static Lane priority(JsonNode root, List<FieldError> errors) {
+        JsonNode p = root.get("priority");
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        Lane lane = p.isTextual() ? Lane.fromWire(p.textValue()) : null;
+        if (lane == null) {
+            errors.add(new FieldError("priority", "must be 'interactive' or 'bulk'"));
+        }
+        return lane;
     }
 
     /** A fingerprint of a whole batch, for idempotent replays. */
     public static String fingerprint(BatchRequest r) {
         StringBuilder sb = new StringBuilder(r.webhookUrl() == null ? "-" : r.webhookUrl());
+        if (r.lane() != null) {
+            // only when given, so that the fingerprints of requests from before lanes still match
+            sb.append("\npriority=").append(r.lane().wire());
+        }
         for (BatchRequest.Item item : r.items()) {
             sb.append('\n').append(item.customId()).append('\n').append(fingerprint(item.request()));
         }
@@ -186,6 +206,9 @@ public final class JobRequestParser {
         n.put("webhook", r.webhookUrl());
         if (r.cache() != null) {
             n.put("cache", r.cache());
+        }
+        if (r.lane() != null) {
+            n.put("priority", r.lane().wire());
         }
         return sha256Hex(Json.write(n));
     }

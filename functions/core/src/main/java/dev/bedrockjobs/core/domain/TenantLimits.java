@@ -13,9 +13,10 @@ import java.util.Map;
  * @param monthlyTokenBudget   input plus output tokens per calendar month (UTC)
  * @param monthlyCostBudgetUsd model cost per calendar month (UTC)
  * @param cacheResponses       whether jobs use the response cache when the request does not say
+ * @param interactiveBatches   whether a batch may ask for the interactive lane ({@code priority: interactive})
  */
 public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long monthlyTokenBudget,
-                           BigDecimal monthlyCostBudgetUsd, boolean cacheResponses) {
+                           BigDecimal monthlyCostBudgetUsd, boolean cacheResponses, boolean interactiveBatches) {
 
     public static final TenantLimits UNLIMITED = new TenantLimits(0, 0, 0, BigDecimal.ZERO, false);
 
@@ -24,6 +25,13 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
     public static final String MONTHLY_TOKEN_BUDGET = "MONTHLY_TOKEN_BUDGET";
     public static final String MONTHLY_COST_BUDGET_USD = "MONTHLY_COST_BUDGET_USD";
     public static final String RESPONSE_CACHE_DEFAULT = "RESPONSE_CACHE_DEFAULT";
+    public static final String INTERACTIVE_BATCHES_DEFAULT = "INTERACTIVE_BATCHES_DEFAULT";
+
+    /** Batches keep to the bulk lane. */
+    public TenantLimits(long requestsPerSecond, long maxActiveJobs, long monthlyTokenBudget,
+                        BigDecimal monthlyCostBudgetUsd, boolean cacheResponses) {
+        this(requestsPerSecond, maxActiveJobs, monthlyTokenBudget, monthlyCostBudgetUsd, cacheResponses, false);
+    }
 
     public TenantLimits {
         requireNotNegative("requestsPerSecond", requestsPerSecond);
@@ -42,7 +50,8 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
                 longOf(env.get(MAX_ACTIVE_JOBS), MAX_ACTIVE_JOBS),
                 longOf(env.get(MONTHLY_TOKEN_BUDGET), MONTHLY_TOKEN_BUDGET),
                 decimalOf(env.get(MONTHLY_COST_BUDGET_USD), MONTHLY_COST_BUDGET_USD),
-                Boolean.parseBoolean(blankToNull(env.get(RESPONSE_CACHE_DEFAULT))));
+                Boolean.parseBoolean(blankToNull(env.get(RESPONSE_CACHE_DEFAULT))),
+                Boolean.parseBoolean(blankToNull(env.get(INTERACTIVE_BATCHES_DEFAULT))));
     }
 
     /** These limits with a tenant's overrides applied; a null override keeps the default. */
@@ -55,7 +64,8 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
                 o.maxActiveJobs() != null ? o.maxActiveJobs() : maxActiveJobs,
                 o.monthlyTokenBudget() != null ? o.monthlyTokenBudget() : monthlyTokenBudget,
                 o.monthlyCostBudgetUsd() != null ? o.monthlyCostBudgetUsd() : monthlyCostBudgetUsd,
-                o.cacheResponses() != null ? o.cacheResponses() : cacheResponses);
+                o.cacheResponses() != null ? o.cacheResponses() : cacheResponses,
+                o.interactiveBatches() != null ? o.interactiveBatches() : interactiveBatches);
     }
 
     public boolean limitsRate() {
@@ -72,8 +82,14 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
 
     /** A tenant's own settings, each null when the tenant follows the deployment's default. */
     public record Overrides(Long requestsPerSecond, Long maxActiveJobs, Long monthlyTokenBudget,
-                            BigDecimal monthlyCostBudgetUsd, Boolean cacheResponses) {
-        public static final Overrides NONE = new Overrides(null, null, null, null, null);
+                            BigDecimal monthlyCostBudgetUsd, Boolean cacheResponses, Boolean interactiveBatches) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+
+        /** Following the deployment on whether batches may use the interactive lane. */
+        public Overrides(Long requestsPerSecond, Long maxActiveJobs, Long monthlyTokenBudget,
+                         BigDecimal monthlyCostBudgetUsd, Boolean cacheResponses) {
+            this(requestsPerSecond, maxActiveJobs, monthlyTokenBudget, monthlyCostBudgetUsd, cacheResponses, null);
+        }
     }
 
     private static void requireNotNegative(String name, long v) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,13 +34,20 @@ public final class JobMessages {
     private static final long MAX_DELAY_SECONDS = Duration.ofHours(12).minusMinutes(15).toSeconds();
 
     private final WorkerService worker;
-    private final MessageVisibility visibility;
+    private final Function<String, MessageVisibility> visibilityOfQueue;
     private final RedeliveryBackoff backoff;
     private final ExecutorService pool;
 
+    /** For messages from one queue. */
     public JobMessages(WorkerService worker, MessageVisibility visibility, RedeliveryBackoff backoff) {
+        this(worker, eventSourceArn -> visibility, backoff);
+    }
+
+    /** @param visibilityOfQueue the visibility of the queue with that event source ARN (a message's lane) */
+    public JobMessages(WorkerService worker, Function<String, MessageVisibility> visibilityOfQueue,
+                       RedeliveryBackoff backoff) {
         this.worker = worker;
-        this.visibility = visibility;
+        this.visibilityOfQueue = visibilityOfQueue;
         this.backoff = backoff;
         this.pool = Executors.newFixedThreadPool(MAX_BATCH, r -> {
             Thread t = new Thread(r, "job-message");
@@ -93,7 +101,7 @@ public final class JobMessages {
 
     private void delay(SQSEvent.SQSMessage m, long seconds) {
         try {
-            visibility.delay(m.getReceiptHandle(), (int) seconds);
+            visibilityOfQueue.apply(m.getEventSourceArn()).delay(m.getReceiptHandle(), (int) seconds);
         } catch (RuntimeException e) {
             // The message still comes back, after the queue's own visibility timeout instead of the wait.
             LOG.log(Level.WARNING, "job message " + m.getMessageId() + ": visibility not changed", e);

@@ -68,10 +68,10 @@ public final class Reconciler {
         List<JobQueue.JobMessage> resend = new ArrayList<>();
         for (JobStore.ActiveJob job : jobs.listActive(now.minus(queuedGrace), MAX_JOBS_PER_RUN)) {
             if (job.status() == JobStatus.QUEUED) {
-                resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
+                messageOf(job).ifPresent(resend::add);
                 requeued++;
             } else if (job.status() == JobStatus.RUNNING && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
-                resend.add(new JobQueue.JobMessage(job.id(), job.tenantId()));
+                messageOf(job).ifPresent(resend::add);
                 redriven++;
             } else if (job.status().isTerminal()) {
                 // Still unsettled: whoever finished it died (or a call failed) before its usage, event or mark
@@ -90,6 +90,15 @@ public final class Reconciler {
         outcomes.flush();
         return new Report(requeued, redriven, deadLettered, batchWork.completed(), batchWork.canceled(),
                 eventsResent + batchWork.eventsResent());
+    }
+
+    /**
+     * The message that puts a job back in its own lane. The active index does not project the lane (changing an
+     * index's projection means rebuilding it), so the job is read: one read per job re-sent, which only a crash or a
+     * backlog older than the grace period asks for.
+     */
+    private Optional<JobQueue.JobMessage> messageOf(JobStore.ActiveJob job) {
+        return jobs.get(job.id()).filter(j -> !j.status().isTerminal()).map(JobQueue.JobMessage::of);
     }
 
     private int failDeadLettered(Instant now) {

@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.work;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.ModelCodec;
 import dev.bedrockjobs.core.model.ModelCodecs;
@@ -11,13 +12,17 @@ import dev.bedrockjobs.core.model.ModelReplyException;
 import dev.bedrockjobs.core.model.ModelRequest;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
 
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,9 +53,19 @@ public final class WorkerService {
     private final Clock clock;
     private final Duration lease;
     private final int maxReceiveCount;
+    private final LaneStats lanes;
+    /** Jobs answered since the last flush, per lane: the lane's throughput, written once per invocation. */
+    private final Map<Lane, AtomicInteger> answered = new ConcurrentHashMap<>();
 
+    /** Without lane throughput: queued jobs then show no ETA. */
     public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
                          Duration lease, int maxReceiveCount) {
+        this(store, outcomes, policy, pricing, clock, lease, maxReceiveCount, null);
+    }
+
+    public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
+                         Duration lease, int maxReceiveCount, LaneStats lanes) {
+        this.lanes = lanes;
         this.store = store;
         this.outcomes = outcomes;
         this.policy = policy;
@@ -86,6 +101,20 @@ public final class WorkerService {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "usage markers left for a later write", e);
         }
+        if (lanes == null) {
+            return;
+        }
+        answered.forEach((lane, count) -> {
+            int n = count.getAndSet(0);
+            if (n > 0) {
+                try {
+                    lanes.finished(lane, n, clock.instant());
+                } catch (RuntimeException e) {
+                    // only the lane's ETA misses them
+                    LOG.log(Level.WARNING, "lane throughput not recorded", e);
+                }
+            }
+        });
     }
 
     private Delivery processOnce(String jobId, boolean lastReceive) {
@@ -128,6 +157,7 @@ public final class WorkerService {
                     ? answered(job, a, codec, request)
                     : failed(job, (ModelCallPolicy.Failed) outcome);
             outcomes.jobAnswered(finished);
+            answered.computeIfAbsent(job.lane(), l -> new AtomicInteger()).incrementAndGet();
             if (!finishCounted(finished)) {
                 settleLostFinish(finished);
             }

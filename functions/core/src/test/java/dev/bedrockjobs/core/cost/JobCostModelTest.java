@@ -86,13 +86,14 @@ class JobCostModelTest {
         long finished = queued + 2000 * 4;
         assertEquals(13, JobCostModel.writeUnits(queued));
         assertEquals(21, JobCostModel.writeUnits(finished));
-        // reservation; put, claim, finish at two full copies plus the active entry; the usage counter; with a
-        // webhook, the settling write after the event is queued and the delivery record
-        assertEquals(1 + 27 + 27 + 1 + 43, JobCostModel.writeUnits(w, queued, finished));
-        assertEquals(1 + 27 + 27 + 1 + 43 + 43 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued, finished));
+        // reservation; the lane ticket; put, claim, finish at two full copies plus the active entry; the usage
+        // counter; with a webhook, the settling write after the event is queued and the delivery record
+        assertEquals(1 + 1 + 27 + 27 + 1 + 43, JobCostModel.writeUnits(w, queued, finished));
+        assertEquals(1 + 1 + 27 + 27 + 1 + 43 + 43 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued,
+                finished));
         // authorizer 2 x 0.5 (the worker claims without reading first), each poll 6 (21 KB / 4 KB started)
         assertEquals(1, JobCostModel.readUnits(w, 1, queued, finished));
-        assertEquals(3 + 2 * 6, JobCostModel.readUnits(w.withStatusPolls(2), 3, queued, finished));
+        assertEquals(3 + 2 * 6 + 2 * 1, JobCostModel.readUnits(w.withStatusPolls(2), 3, queued, finished));
         assertEquals(0.5 + 1, JobCostModel.readUnits(w.withWebhook(true), 1, queued, finished));
     }
 

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 class ResponseCacheKeyTest {
     private static JobRequest request(String prompt, String system, int maxTokens, Double temperature,
                                       Map<String, String> metadata) {
-        return new JobRequest(prompt, system, "fast", maxTokens, temperature, metadata, null, null, true);
+        return new JobRequest(prompt, system, "fast", maxTokens, temperature, metadata, null, null, true, null);
     }
 
     private final JobRequest base = request("Review this", "You review code", 512, 0.2, Map.of());
@@ -29,7 +29,7 @@ class ResponseCacheKeyTest {
     @Test
     void whatDoesNotShapeTheAnswerLeavesTheKeyAlone() {
         JobRequest tagged = new JobRequest("Review this", "You review code", "fast", 512, 0.2, Map.of("repo", "x"),
-                "https://example.com/hook", "key-1", null);
+                "https://example.com/hook", "key-1", null, Lane.BULK);
         assertEquals(key, ResponseCacheKey.of("t", "model-a", tagged));
         assertEquals(64, key.length());
     }

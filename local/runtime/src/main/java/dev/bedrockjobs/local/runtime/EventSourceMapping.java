@@ -32,6 +32,9 @@ import java.util.logging.Logger;
  * unknown or empty id fails the whole batch. Messages not deleted come back after the queue's visibility timeout,
  * and ElasticMQ moves them to the dead-letter queue past {@code maxReceiveCount}: the queue's attributes, set from
  * the template, do that part.
+ *
+ * <p>With {@code fairShare} (every mapping the template declares) the messages come through a
+ * {@link FairShareReceiver}, which hands them out as SQS fair queues do and ElasticMQ does not.
  */
 final class EventSourceMapping implements AutoCloseable {
     /**
@@ -44,7 +47,13 @@ final class EventSourceMapping implements AutoCloseable {
 
     /** The mapping's settings, from the function's {@code Type: SQS} event. */
     record Settings(String queueUrl, String queueArn, int batchSize, Duration batchingWindow, int maximumConcurrency,
-                    boolean reportBatchItemFailures) {
+                    boolean reportBatchItemFailures, boolean fairShare, int visibilityTimeoutSeconds) {
+
+        /** Messages in arrival order, as ElasticMQ hands them out. */
+        Settings(String queueUrl, String queueArn, int batchSize, Duration batchingWindow, int maximumConcurrency,
+                 boolean reportBatchItemFailures) {
+            this(queueUrl, queueArn, batchSize, batchingWindow, maximumConcurrency, reportBatchItemFailures, false, 30);
+        }
     }
 
     private final LambdaFunction function;
@@ -52,6 +61,7 @@ final class EventSourceMapping implements AutoCloseable {
     private final SqsClient sqs;
     private final ExecutorService pollers;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private FairShareReceiver fairShare;
     private volatile boolean running;
 
     EventSourceMapping(LambdaFunction function, Settings settings, SqsClient sqs) {
@@ -76,6 +86,10 @@ final class EventSourceMapping implements AutoCloseable {
 
     EventSourceMapping start() {
         running = true;
+        if (settings.fairShare()) {
+            fairShare = new FairShareReceiver(sqs, settings.queueUrl(), settings.visibilityTimeoutSeconds(),
+                    LONG_POLL_SECONDS, function.name());
+        }
         for (int i = 0; i < settings.maximumConcurrency(); i++) {
             pollers.execute(this::poll);
         }
@@ -87,7 +101,11 @@ final class EventSourceMapping implements AutoCloseable {
         while (running) {
             List<Message> batch;
             try {
-                batch = receiveBatch();
+                batch = fairShare != null ? fairShare.take(settings.batchSize(), settings.batchingWindow())
+                        : receiveBatch();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
@@ -109,6 +127,9 @@ final class EventSourceMapping implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, function.name() + ": settling a batch failed", e);
             } finally {
+                if (fairShare != null) {
+                    fairShare.done(batch);
+                }
                 inFlight.decrementAndGet();
             }
         }
@@ -218,6 +239,9 @@ final class EventSourceMapping implements AutoCloseable {
     /** Stops taking new batches; batches being processed run to their end. */
     void stopPolling() {
         running = false;
+        if (fairShare != null) {
+            fairShare.close();
+        }
     }
 
     /** Waits until no batch is being processed, or the grace period ends. @return true if idle */
@@ -235,7 +259,7 @@ final class EventSourceMapping implements AutoCloseable {
     /** Ends the pollers; call after the queue server stops, which releases their long polls at once. */
     @Override
     public void close() {
-        running = false;
+        stopPolling();
         pollers.shutdownNow();
         try {
             pollers.awaitTermination(5, TimeUnit.SECONDS);

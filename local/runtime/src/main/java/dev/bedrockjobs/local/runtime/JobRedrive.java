@@ -2,7 +2,9 @@ package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.api.BatchViews;
 import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.webhook.DeliveryAttempt;
@@ -33,18 +35,22 @@ final class JobRedrive {
     }
 
     /**
-     * @param queue the jobs queue, written the way the submit function writes it (an {@code SqsJobQueue})
+     * @param queue the lanes' queues, written the way the submit function writes them (an {@code SqsJobQueue})
      * @return how many messages were sent
      */
     static int run(DynamoDbClient dynamo, String table, JobQueue queue) {
         int[] sent = {0};
         List<JobQueue.JobMessage> pending = new ArrayList<>();
-        scan(dynamo, table, "sk = :job AND #status IN (:queued, :running)", "id, tenantId",
+        scan(dynamo, table, "sk = :job AND #status IN (:queued, :running)", "id, tenantId, batchId, lane",
                 Map.of(":job", AttributeValue.fromS("JOB"),
                         ":queued", AttributeValue.fromS(JobStatus.QUEUED.wire()),
                         ":running", AttributeValue.fromS(JobStatus.RUNNING.wire())),
                 item -> {
-                    pending.add(new JobQueue.JobMessage(item.get("id").s(), item.get("tenantId").s()));
+                    // back to its own lane, in its own share group
+                    pending.add(JobQueue.JobMessage.of(Job.builder().id(item.get("id").s())
+                            .tenantId(item.get("tenantId").s())
+                            .batchId(item.containsKey("batchId") ? item.get("batchId").s() : null)
+                            .lane(item.containsKey("lane") ? Lane.fromWire(item.get("lane").s()) : null).build()));
                     if (pending.size() == SEND_CHUNK) {
                         sent[0] += send(queue, pending);
                     }

@@ -10,6 +10,7 @@ import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.dynamo.Dynalite;
@@ -314,10 +315,11 @@ public final class LocalStack implements AutoCloseable {
      */
     private void startRedrive(DynamoDbClient dynamo, SqsClient sqs, Map<String, LambdaFunction> functions) {
         String table = shared(functions, Wiring.JOBS_TABLE);
-        String queueUrl = shared(functions, Wiring.JOBS_QUEUE_URL);
+        Map<Lane, String> queueUrls = Map.of(Lane.INTERACTIVE, shared(functions, Wiring.JOBS_QUEUE_URL),
+                Lane.BULK, shared(functions, Wiring.BULK_JOBS_QUEUE_URL));
         redrive = new Thread(() -> {
             try {
-                int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrl));
+                int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrls));
                 if (n > 0) {
                     LOG.info("re-drove " + n + " unfinished jobs from the last run");
                 }

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.local.runtime;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +52,12 @@ final class TemplateEventSources {
                 }
                 Object types = resources.resolve(p.get("FunctionResponseTypes"));
                 boolean partial = types instanceof List<?> l && l.contains("ReportBatchItemFailures");
+                // SQS applies fair-queue delivery to every standard queue whose messages carry a group
+                int visibility = Integer.parseInt(sqs.getQueueAttributes(g -> g.queueUrl(url)
+                        .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes()
+                        .get(QueueAttributeName.VISIBILITY_TIMEOUT));
                 mappings.add(new EventSourceMapping(function, new EventSourceMapping.Settings(url, arn, batchSize,
-                        Duration.ofSeconds(window), concurrency, partial), sqs));
+                        Duration.ofSeconds(window), concurrency, partial, true, visibility), sqs));
             });
         });
         return mappings;

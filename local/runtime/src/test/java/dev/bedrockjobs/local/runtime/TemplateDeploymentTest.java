@@ -123,7 +123,7 @@ class TemplateDeploymentTest {
             assertTrue(stay >= Duration.ofDays(7).toSeconds(), queue + " leaves " + stay + " s in " + deadLetters);
             shortestStay = Math.min(shortestStay, stay);
         }
-        assertEquals(2, redriven, "the jobs and webhooks queues");
+        assertEquals(3, redriven, "the two lanes' queues and the webhooks queue");
         assertTrue(number(parameter("DeadLetterAgeAlarmSeconds").get("MaxValue")) < shortestStay,
                 "the dead-letter age alarm can fire before its messages expire");
     }
@@ -237,6 +237,7 @@ class TemplateDeploymentTest {
         }
         assertTrue(number(parameter("BackoffRate").get("MinValue")) >= 1, "Step Functions needs a rate of 1 or more");
         for (String[] alarm : List.of(new String[] {"JobsQueueAgeAlarmSeconds", "JobsQueue"},
+                new String[] {"BulkJobsQueueAgeAlarmSeconds", "BulkJobsQueue"},
                 new String[] {"WebhooksQueueAgeAlarmSeconds", "WebhooksQueue"})) {
             assertTrue(number(parameter(alarm[0]).get("MaxValue"))
                     < number(template.properties(alarm[1]).get("MessageRetentionPeriod")),

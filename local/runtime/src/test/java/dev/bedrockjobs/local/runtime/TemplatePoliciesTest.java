@@ -31,6 +31,8 @@ class TemplatePoliciesTest {
     private static final String ACTIVE = TABLE + "/index/active";
     private static final String JOBS_QUEUE = queueArn("JobsQueue");
     private static final String JOBS_DLQ = queueArn("JobsDeadLetterQueue");
+    private static final String BULK_QUEUE = queueArn("BulkJobsQueue");
+    private static final String BULK_DLQ = queueArn("BulkJobsDeadLetterQueue");
     private static final String WEBHOOKS_QUEUE = queueArn("WebhooksQueue");
     private static final String STATE_MACHINE = "arn:aws:states:us-east-1:000000000000:stateMachine:JobStateMachine";
 
@@ -45,7 +47,8 @@ class TemplatePoliciesTest {
      * DynamoTenantStore (GetItem for keys, tenants and limits), DynamoLimitCounters (UpdateItem, GetItem; Query active
      * to recount), DynamoUsageMeter (GetItem, UpdateItem), DynamoResponseCache (GetItem; PutItem by the worker),
      * DynamoWebhookDeliveries (PutItem; UpdateItem for attempt numbers and replay counts; Query on the table),
-     * SqsJobQueue (SendMessage, SendMessageBatch),
+     * DynamoLaneStats (UpdateItem by submit and worker; GetItem and Query on the table by status),
+     * SqsLaneDepth (GetQueueAttributes), SqsJobQueue (SendMessage, SendMessageBatch),
      * SqsWebhookQueue (SendMessage), SqsVisibility (ChangeMessageVisibility), SqsDeadLetters (ReceiveMessage),
      * StepFunctionsModelCallPolicy (StartSyncExecution), and the state machine's model call.
      */
@@ -60,22 +63,27 @@ class TemplatePoliciesTest {
                 a("dynamodb:Query", BY_BATCH), // the jobs of that batch
                 a("dynamodb:Query", ACTIVE), // recounting a tenant's unfinished jobs at its cap
                 a("sqs:SendMessage", JOBS_QUEUE), a("sqs:SendMessageBatch", JOBS_QUEUE),
+                a("sqs:SendMessage", BULK_QUEUE), a("sqs:SendMessageBatch", BULK_QUEUE), // batch items, bulk jobs
                 a("sqs:SendMessage", WEBHOOKS_QUEUE))); // a cached answer's event
         ops.put("StatusFunction", List.of(
                 a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE),
                 a("dynamodb:Query", TABLE), // a batch, and a job's webhook deliveries
                 a("dynamodb:Query", BY_TENANT), a("dynamodb:Query", BY_BATCH), a("dynamodb:Query", ACTIVE),
+                a("sqs:GetQueueAttributes", JOBS_QUEUE), a("sqs:GetQueueAttributes", BULK_QUEUE), // queue position
                 a("sqs:SendMessage", WEBHOOKS_QUEUE)));
         ops.put("WorkerFunction", List.of(
                 a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE), a("dynamodb:PutItem", TABLE),
                 a("dynamodb:Query", TABLE), // the batch its job completes
-                a("sqs:ChangeMessageVisibility", JOBS_QUEUE), a("sqs:SendMessage", WEBHOOKS_QUEUE),
+                a("sqs:ChangeMessageVisibility", JOBS_QUEUE), a("sqs:ChangeMessageVisibility", BULK_QUEUE),
+                a("sqs:SendMessage", WEBHOOKS_QUEUE),
                 a("states:StartSyncExecution", STATE_MACHINE)));
         ops.put("ReconcilerFunction", List.of(
                 a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE),
                 a("dynamodb:Query", TABLE), a("dynamodb:Query", ACTIVE), a("dynamodb:Query", BY_BATCH),
                 a("sqs:SendMessage", JOBS_QUEUE), a("sqs:SendMessageBatch", JOBS_QUEUE),
-                a("sqs:ReceiveMessage", JOBS_DLQ), a("sqs:SendMessage", WEBHOOKS_QUEUE)));
+                a("sqs:SendMessage", BULK_QUEUE), a("sqs:SendMessageBatch", BULK_QUEUE),
+                a("sqs:ReceiveMessage", JOBS_DLQ), a("sqs:ReceiveMessage", BULK_DLQ),
+                a("sqs:SendMessage", WEBHOOKS_QUEUE)));
         ops.put("WebhookFunction", List.of(
                 a("dynamodb:GetItem", TABLE), a("dynamodb:PutItem", TABLE),
                 a("dynamodb:UpdateItem", TABLE), // the next attempt number of an event

@@ -362,6 +362,14 @@ class OpenApiContractEndToEndTest {
     // ---- batches ----
 
     @Test
+    @Order(19)
+    void aBatchAskingForTheInteractiveLaneWithoutLeaveIsForbidden() {
+        String body = "{\"items\": [{\"prompt\": \"hi\"}], \"priority\": \"interactive\"}";
+        assertEquals("interactive_batches_not_allowed",
+                send("POST", "/v1/batches", key, "application/json", body, Map.of()).problemCode(403));
+    }
+
+    @Test
     @Order(20)
     void submitFollowAndCollectABatch() {
         String body = "{\"defaults\":{\"model\":\"fast\",\"maxTokens\":64,\"system\":\"You review code.\"},"
