@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
+import static dev.bedrockjobs.local.emulators.fixture.DocumentedBodies.undocumentedFields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class DocumentedBodiesTest {

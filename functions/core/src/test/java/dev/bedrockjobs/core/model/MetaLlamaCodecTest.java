@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -8,11 +9,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
-import static dev.bedrockjobs.core.model.DocumentedBodies.undocumentedFields;
 import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
 import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
 import static dev.bedrockjobs.core.model.ModelFixtures.json;
+import static dev.bedrockjobs.local.emulators.fixture.DocumentedBodies.undocumentedFields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
 
 import java.util.ArrayList;
 import java.util.List;

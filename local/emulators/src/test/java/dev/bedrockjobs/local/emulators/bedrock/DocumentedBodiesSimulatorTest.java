@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.Json;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +62,7 @@ class DocumentedBodiesSimulatorTest {
         }
 
         ObjectNode documented(String file) {
-            return DocumentedBodies.read(folder + "/" + file);
+            return (ObjectNode) DocumentedBodies.read(folder + "/" + file);
         }
     }
 
