@@ -28,6 +28,7 @@ import java.nio.file.Path;
  * the cold-start benchmark) and {@code answer <json>}. A handler that throws ends the process with its stack trace and
  * exit 1, as an invocation error.
  */
+@SuppressWarnings("DefaultPackage") // started by its simple name, alone with a bundle, as the runtime starts a handler
 public final class LambdaRuntimeHarness {
     public static void main(String[] args) throws Exception {
         long mainAt = System.currentTimeMillis();
@@ -39,7 +40,9 @@ public final class LambdaRuntimeHarness {
 
         boolean primed = false;
         if ("primed".equals(args[2])) {
-            primed = runHook(handler, "beforeCheckpoint") & runHook(handler, "afterRestore");
+            boolean checkpointed = runHook(handler, "beforeCheckpoint");
+            boolean restored = runHook(handler, "afterRestore"); // runs even if the first hook failed, as SnapStart's
+            primed = checkpointed && restored;
         }
         long primedAt = System.currentTimeMillis();
 
