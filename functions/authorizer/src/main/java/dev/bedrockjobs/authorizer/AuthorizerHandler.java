@@ -4,14 +4,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
-import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
-
-import java.util.Locale;
+import dev.bedrockjobs.lambda.Priming;
 import org.crac.Core;
 import org.crac.Resource;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +25,7 @@ public class AuthorizerHandler
     }
 
     public AuthorizerHandler(Map<String, String> env) {
-        this(Wiring.authorizer(env));
+        this(AuthorizerRoot.authorizer(env));
     }
 
     AuthorizerHandler(ApiKeyAuthorizer authorizer) {

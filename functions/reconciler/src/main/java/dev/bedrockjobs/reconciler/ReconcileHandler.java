@@ -3,10 +3,8 @@ package dev.bedrockjobs.reconciler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.work.Reconciler;
-
+import dev.bedrockjobs.lambda.Priming;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -21,7 +19,7 @@ public class ReconcileHandler implements RequestHandler<ScheduledEvent, String>,
     }
 
     public ReconcileHandler(Map<String, String> env) {
-        this(Wiring.reconciler(env));
+        this(ReconcilerRoot.reconciler(env));
     }
 
     ReconcileHandler(Reconciler reconciler) {

@@ -4,14 +4,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.adapter.Wiring;
 import dev.bedrockjobs.core.api.ApiResponse;
-import dev.bedrockjobs.core.api.HttpApi;
 import dev.bedrockjobs.core.api.Release;
 import dev.bedrockjobs.core.api.StatusService;
-import dev.bedrockjobs.core.api.TenantIdentity;
-
+import dev.bedrockjobs.lambda.HttpApi;
+import dev.bedrockjobs.lambda.Priming;
+import dev.bedrockjobs.lambda.TenantIdentity;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -27,7 +25,7 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     }
 
     public StatusHandler(Map<String, String> env) {
-        this(Wiring.statusService(env), TenantIdentity.from(env));
+        this(StatusRoot.service(env), TenantIdentity.from(env));
     }
 
     StatusHandler(StatusService service) {

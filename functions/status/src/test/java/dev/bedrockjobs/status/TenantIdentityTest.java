@@ -2,8 +2,8 @@ package dev.bedrockjobs.status;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
-import dev.bedrockjobs.core.api.HttpApi;
-import dev.bedrockjobs.core.api.TenantIdentity;
+import dev.bedrockjobs.lambda.HttpApi;
+import dev.bedrockjobs.lambda.TenantIdentity;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import java.util.HashMap;

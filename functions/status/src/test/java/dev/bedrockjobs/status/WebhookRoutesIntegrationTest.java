@@ -4,13 +4,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
-import dev.bedrockjobs.core.webhook.DeliveryAttempt;
-import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
-import dev.bedrockjobs.core.webhook.WebhookEvent;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +62,7 @@ class WebhookRoutesIntegrationTest {
     @ParameterizedTest
     @Event(value = "events/webhook-deliveries.json", type = APIGatewayV2HTTPEvent.class)
     void everyAttemptIsListedAndTheJobViewCountsThem(APIGatewayV2HTTPEvent event) {
-        WebhookEvent terminal = WebhookEvent.forJob(finish());
+        WebhookEvent terminal = JobViews.webhookEvent(finish());
         recordAttempt(terminal, 1, 500);
         recordAttempt(terminal, 2, 204);
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
@@ -87,7 +88,7 @@ class WebhookRoutesIntegrationTest {
     @Event(value = "events/replay-webhook.json", type = APIGatewayV2HTTPEvent.class)
     void replayResendsTheTerminalEventWithTheSameIdAndBody(APIGatewayV2HTTPEvent event) {
         assertEquals(409, handler.handleRequest(event, null).getStatusCode(), "no terminal event yet");
-        WebhookEvent terminal = WebhookEvent.forJob(finish());
+        WebhookEvent terminal = JobViews.webhookEvent(finish());
         recordAttempt(terminal, 1, 410);
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
         assertEquals(202, r.getStatusCode());

@@ -4,12 +4,10 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.adapter.Wiring;
-import dev.bedrockjobs.core.api.HttpApi;
 import dev.bedrockjobs.core.api.SubmitService;
-import dev.bedrockjobs.core.api.TenantIdentity;
-
+import dev.bedrockjobs.lambda.HttpApi;
+import dev.bedrockjobs.lambda.Priming;
+import dev.bedrockjobs.lambda.TenantIdentity;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -25,7 +23,7 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     }
 
     public SubmitHandler(Map<String, String> env) {
-        this(Wiring.submitService(env), TenantIdentity.from(env));
+        this(SubmitRoot.service(env), TenantIdentity.from(env));
     }
 
     SubmitHandler(SubmitService service) {

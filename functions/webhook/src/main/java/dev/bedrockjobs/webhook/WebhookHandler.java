@@ -4,12 +4,10 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.bedrockjobs.core.adapter.Priming;
 import dev.bedrockjobs.core.port.MessageVisibility;
 import dev.bedrockjobs.core.webhook.WebhookDeliveryService;
-import dev.bedrockjobs.core.webhook.WebhookMessages;
-import dev.bedrockjobs.core.webhook.WebhookWiring;
-
+import dev.bedrockjobs.lambda.Priming;
+import dev.bedrockjobs.lambda.SqsBatchProcessor;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -20,19 +18,19 @@ import java.util.Map;
  * a batch item failure, so SQS hands it back when the retry is due; delivered and given-up messages are deleted.
  */
 public class WebhookHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
-    private final WebhookMessages messages;
+    private final SqsBatchProcessor messages;
 
     public WebhookHandler() {
         this(System.getenv());
     }
 
     public WebhookHandler(Map<String, String> env) {
-        this.messages = WebhookWiring.messages(env);
+        this.messages = WebhookRoot.messages(env);
         Core.getGlobalContext().register(this);
     }
 
     WebhookHandler(WebhookDeliveryService service, MessageVisibility visibility) {
-        this.messages = new WebhookMessages(service, visibility);
+        this.messages = WebhookRoot.messages(service, visibility);
         Core.getGlobalContext().register(this);
     }
 

@@ -5,7 +5,7 @@ import com.svix.Webhook;
 import com.svix.exceptions.WebhookVerificationException;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Json;
-import dev.bedrockjobs.core.webhook.WebhookEvent;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.webhook.WebhookSigner;
 import org.junit.jupiter.api.Test;
 

@@ -4,10 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.bedrockjobs.core.adapter.Priming;
-import dev.bedrockjobs.core.adapter.WorkerWiring;
-import dev.bedrockjobs.core.work.JobMessages;
-
+import dev.bedrockjobs.lambda.Priming;
+import dev.bedrockjobs.lambda.SqsBatchProcessor;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -15,17 +13,17 @@ import java.util.Map;
 
 /** SQS jobs queue -> job state machine -> DynamoDB, reporting only the messages that should come back. */
 public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
-    private final JobMessages messages;
+    private final SqsBatchProcessor messages;
 
     public WorkerHandler() {
         this(System.getenv());
     }
 
     public WorkerHandler(Map<String, String> env) {
-        this(WorkerWiring.jobMessages(env));
+        this(WorkerRoot.messages(env));
     }
 
-    WorkerHandler(JobMessages messages) {
+    WorkerHandler(SqsBatchProcessor messages) {
         this.messages = messages;
         Core.getGlobalContext().register(this);
     }

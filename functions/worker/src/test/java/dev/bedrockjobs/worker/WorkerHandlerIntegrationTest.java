@@ -6,13 +6,11 @@ import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.SqsVisibility;
-import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.MessageVisibility;
-import dev.bedrockjobs.core.work.JobMessages;
 import dev.bedrockjobs.core.work.RedeliveryBackoff;
 import dev.bedrockjobs.local.emulators.bedrock.BedrockSimulator;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
@@ -265,7 +263,7 @@ class WorkerHandlerIntegrationTest {
             delays.add(seconds);
             jobsQueue.delay(handle, seconds);
         };
-        handler = new WorkerHandler(new JobMessages(WorkerWiring.workerService(env), recording,
+        handler = new WorkerHandler(WorkerRoot.messages(WorkerRoot.service(env), source -> recording,
                 RedeliveryBackoff.STANDARD));
         Job job = submit("Step Functions is down for a moment.");
 

@@ -25,7 +25,7 @@ import java.util.Map;
  * projects only status, tenant, finish time, lease and whether it holds an active-job slot. Its key is spread over a few shards so that busy hours do
  * not write one hot partition.
  */
-final class JobItems {
+public final class JobItems {
     static final String PK = "pk";
     static final String SK = "sk";
     static final String GSI1PK = "gsi1pk";
@@ -56,7 +56,7 @@ final class JobItems {
         return Map.of(PK, s(jobPk(jobId)), SK, s(JOB_SK));
     }
 
-    static Map<String, AttributeValue> toItem(Job j, long ttlEpochSeconds) {
+    public static Map<String, AttributeValue> toItem(Job j, long ttlEpochSeconds) {
         Map<String, AttributeValue> m = new HashMap<>();
         m.put(PK, s(jobPk(j.id())));
         m.put(SK, s(JOB_SK));
@@ -138,7 +138,7 @@ final class JobItems {
                 lease == null ? null : Instant.ofEpochMilli(lease));
     }
 
-    static Job fromItem(Map<String, AttributeValue> m) {
+    public static Job fromItem(Map<String, AttributeValue> m) {
         Map<String, String> metadata = new HashMap<>();
         AttributeValue md = m.get("metadata");
         if (md != null && md.m() != null) {

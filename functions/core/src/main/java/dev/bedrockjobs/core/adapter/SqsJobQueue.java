@@ -1,6 +1,6 @@
 package dev.bedrockjobs.core.adapter;
 
-import dev.bedrockjobs.core.domain.JobRequestParser;
+import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.JobQueue;
@@ -89,7 +89,7 @@ public final class SqsJobQueue implements JobQueue {
     /** The share group as SQS takes it; one it would refuse (too long, other characters) goes as its digest. */
     static String groupId(JobMessage m) {
         String group = m.shareGroup() == null ? m.tenantId() : m.shareGroup();
-        return GROUP_ID.matcher(group).matches() ? group : JobRequestParser.sha256Hex(group);
+        return GROUP_ID.matcher(group).matches() ? group : Ids.sha256Hex(group);
     }
 
     private static String body(JobMessage m) {

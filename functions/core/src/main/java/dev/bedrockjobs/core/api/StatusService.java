@@ -4,21 +4,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Ids;
-import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
-import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.ValidationException;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-import dev.bedrockjobs.core.webhook.DeliveryAttempt;
-import dev.bedrockjobs.core.webhook.DeliveryViews;
-import dev.bedrockjobs.core.webhook.WebhookDeliveries;
-import dev.bedrockjobs.core.webhook.WebhookEvent;
-import dev.bedrockjobs.core.webhook.WebhookQueue;
+import dev.bedrockjobs.core.port.WebhookDeliveries;
+import dev.bedrockjobs.core.port.WebhookQueue;
+import dev.bedrockjobs.core.view.BatchViews;
+import dev.bedrockjobs.core.view.DeliveryViews;
+import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
 
 import java.time.Clock;
@@ -210,7 +211,7 @@ public final class StatusService {
         if (!job.status().isTerminal()) {
             return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet").toResponse();
         }
-        WebhookEvent original = WebhookEvent.forJob(job);
+        WebhookEvent original = JobViews.webhookEvent(job);
         long now = clock.instant().getEpochSecond();
         if (!deliveries.tryCountReplay(original, now / 60)) {
             throw new LimitExceeded(LimitExceeded.RATE_LIMITED, "Too many replays",

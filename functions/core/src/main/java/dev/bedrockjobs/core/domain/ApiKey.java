@@ -1,5 +1,6 @@
 package dev.bedrockjobs.core.domain;
 
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -25,7 +26,7 @@ public record ApiKey(String keyHash, String keyId, String tenantId, String name,
     }
 
     public static String hash(String secret) {
-        return JobRequestParser.sha256Hex(secret);
+        return Ids.sha256Hex(secret);
     }
 
     /** Constant-time comparison of two hex hashes, so response timing does not reveal how much matched. */

@@ -1,7 +1,11 @@
 package dev.bedrockjobs.core.domain;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.HexFormat;
 
 /**
  * Identifiers that sort by creation time (a ULID body: 48-bit milliseconds + 80 random bits, Crockford base32),
@@ -27,13 +31,7 @@ public final class Ids {
      * interrupted submission of the same batch names the same jobs instead of making duplicates.
      */
     public static String jobIdInBatch(String batchId, int index) {
-        byte[] digest;
-        try {
-            digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((batchId + "#" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] digest = sha256(batchId + "#" + index);
         char[] out = new char[26];
         batchId.getChars(4, 14, out, 0);
         long bits = 0;
@@ -99,5 +97,18 @@ public final class Ids {
             lo >>>= 5;
         }
         return new String(out);
+    }
+
+    /** SHA-256 of a text's UTF-8 bytes: the digest behind derived ids, key hashes and request fingerprints. */
+    public static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    public static String sha256Hex(String text) {
+        return HexFormat.of().formatHex(sha256(text));
     }
 }

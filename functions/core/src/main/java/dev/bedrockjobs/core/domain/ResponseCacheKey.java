@@ -21,6 +21,6 @@ public final class ResponseCacheKey {
         if (r.temperature() != null) {
             n.put("temperature", r.temperature());
         }
-        return JobRequestParser.sha256Hex(Json.write(n));
+        return Ids.sha256Hex(Json.write(n));
     }
 }

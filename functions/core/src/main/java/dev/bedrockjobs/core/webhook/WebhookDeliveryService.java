@@ -1,7 +1,10 @@
 package dev.bedrockjobs.core.webhook;
 
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Tenant;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.WebhookDeliveries;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.bedrockjobs.core.webhook;
 
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.PrintableText;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -15,6 +15,8 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * POSTs one event, signed, and says what came of it. The request goes to an address the guard has just vetted

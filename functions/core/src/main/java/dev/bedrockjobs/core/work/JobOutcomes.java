@@ -1,14 +1,15 @@
 package dev.bedrockjobs.core.work;
 
-import dev.bedrockjobs.core.api.BatchViews;
+import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-import dev.bedrockjobs.core.webhook.WebhookEvent;
-import dev.bedrockjobs.core.webhook.WebhookQueue;
+import dev.bedrockjobs.core.port.WebhookQueue;
+import dev.bedrockjobs.core.view.BatchViews;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -151,7 +152,7 @@ public final class JobOutcomes {
     private void settle(Job job) {
         ledger.settle(job);
         if (!job.settled()) { // settled already when its terminal write said so (see countAhead)
-            boolean eventOwed = job.webhookUrl() != null && !announce(WebhookEvent.forJob(job));
+            boolean eventOwed = job.webhookUrl() != null && !announce(JobViews.webhookEvent(job));
             jobs.settle(job.id(), clock.instant(), eventOwed);
         }
         ledger.settled(job);

@@ -3,7 +3,9 @@ package dev.bedrockjobs.core.work;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
+import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
+import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.ModelCodec;
 import dev.bedrockjobs.core.model.ModelCodecs;
@@ -73,6 +75,28 @@ public final class WorkerService {
         this.clock = clock;
         this.lease = lease;
         this.maxReceiveCount = maxReceiveCount;
+    }
+
+    /**
+     * One message from a lane's queue: its job processed under the job's log context. A message that names no job is
+     * not ours and never will be: redelivering it cannot help, so it is dropped and logged.
+     */
+    public Delivery processMessage(String body, int receiveCount) {
+        String jobId = jobIdOf(body);
+        if (jobId == null) {
+            LOG.warning("a job message names no job; dropped");
+            return Delivery.DONE;
+        }
+        return LogContext.with(Map.of(LogContext.JOB_ID, jobId), () -> process(jobId, receiveCount));
+    }
+
+    private static String jobIdOf(String body) {
+        try {
+            String id = Json.parse(body).path("jobId").asText(null);
+            return Ids.isWellFormed(id, "job_") ? id : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     public Delivery process(String jobId, int receiveCount) {

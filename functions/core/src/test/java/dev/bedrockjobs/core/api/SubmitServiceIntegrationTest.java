@@ -7,16 +7,15 @@ import dev.bedrockjobs.core.adapter.DynamoResponseCache;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.domain.Job;
-import dev.bedrockjobs.core.domain.JobRequestParser;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.TenantLimits;
-import dev.bedrockjobs.core.domain.WebhookUrlPolicy;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.UsageMeter;
-import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
+import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.TenantLedger;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
@@ -99,7 +98,7 @@ class SubmitServiceIntegrationTest {
     private ApiResponse post(String path, String body, String idempotencyKey) {
         Map<String, String> headers = idempotencyKey == null ? Map.of("content-type", "application/json")
                 : Map.of("content-type", "application/json", "idempotency-key", idempotencyKey);
-        return HttpApi.serve(new ApiRequest("POST", path, null, null, headers, body, TENANT, "req"), service::handle);
+        return ProblemMapping.serve(new ApiRequest("POST", path, null, null, headers, body, TENANT, "req"), service::handle);
     }
 
     private static String batchOf(int items) {

@@ -1,10 +1,13 @@
 package dev.bedrockjobs.core.webhook;
 
 import dev.bedrockjobs.core.domain.ApiKey;
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.WebhookDeliveries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.work;
 
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
@@ -10,7 +11,6 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
-import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
 import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;

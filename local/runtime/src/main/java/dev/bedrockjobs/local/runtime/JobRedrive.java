@@ -1,17 +1,18 @@
 package dev.bedrockjobs.local.runtime;
 
-import dev.bedrockjobs.core.api.BatchViews;
+import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Lane;
+import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.BatchStore;
-import dev.bedrockjobs.core.port.JobStore;
-import dev.bedrockjobs.core.webhook.DeliveryAttempt;
-import dev.bedrockjobs.core.webhook.WebhookDeliveries;
-import dev.bedrockjobs.core.webhook.WebhookEvent;
-import dev.bedrockjobs.core.webhook.WebhookQueue;
 import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.core.port.JobStore;
+import dev.bedrockjobs.core.port.WebhookDeliveries;
+import dev.bedrockjobs.core.port.WebhookQueue;
+import dev.bedrockjobs.core.view.BatchViews;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -110,7 +111,7 @@ final class JobRedrive {
                     String jobId = item.get("id").s();
                     if (!ended(deliveries.listForJob(jobId))) {
                         jobs.get(jobId).ifPresent(job -> {
-                            webhooks.send(WebhookEvent.forJob(job));
+                            webhooks.send(JobViews.webhookEvent(job));
                             sent[0]++;
                         });
                     }

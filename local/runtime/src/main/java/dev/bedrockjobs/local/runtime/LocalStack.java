@@ -1,14 +1,13 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoTenantStore;
-import dev.bedrockjobs.core.webhook.DynamoWebhookDeliveries;
-import dev.bedrockjobs.core.webhook.SqsWebhookQueue;
-import dev.bedrockjobs.core.webhook.WebhookWiring;
-import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
-import dev.bedrockjobs.core.adapter.Wiring;
+import dev.bedrockjobs.core.adapter.SqsJobQueue;
+import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.domain.TenantLimits;
@@ -193,7 +192,7 @@ public final class LocalStack implements AutoCloseable {
 
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
-        jobsTable = shared(functions, Wiring.JOBS_TABLE);
+        jobsTable = shared(functions, Components.JOBS_TABLE);
         this.functions = Map.copyOf(functions);
         AwsCallFaults.arm(options.faults(), functions.keySet());
         if (options.faults().any() || options.faults().hangRate() > 0) {
@@ -286,7 +285,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_SQS", elasticMq.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
         if (options.allowLoopbackWebhooks()) {
-            env.put(Wiring.ALLOW_LOOPBACK_WEBHOOKS, "true");
+            env.put(Components.ALLOW_LOOPBACK_WEBHOOKS, "true");
         }
         // embedded-format metrics are for CloudWatch; locally they would only crowd the console
         env.put(EmfJobMetrics.DISABLED, "true");
@@ -314,9 +313,9 @@ public final class LocalStack implements AutoCloseable {
      * harmless to the idempotent worker.
      */
     private void startRedrive(DynamoDbClient dynamo, SqsClient sqs, Map<String, LambdaFunction> functions) {
-        String table = shared(functions, Wiring.JOBS_TABLE);
-        Map<Lane, String> queueUrls = Map.of(Lane.INTERACTIVE, shared(functions, Wiring.JOBS_QUEUE_URL),
-                Lane.BULK, shared(functions, Wiring.BULK_JOBS_QUEUE_URL));
+        String table = shared(functions, Components.JOBS_TABLE);
+        Map<Lane, String> queueUrls = Map.of(Lane.INTERACTIVE, shared(functions, Components.JOBS_QUEUE_URL),
+                Lane.BULK, shared(functions, Components.BULK_JOBS_QUEUE_URL));
         redrive = new Thread(() -> {
             try {
                 int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrls));
@@ -324,7 +323,7 @@ public final class LocalStack implements AutoCloseable {
                     LOG.info("re-drove " + n + " unfinished jobs from the last run");
                 }
                 SqsWebhookQueue webhooks = new SqsWebhookQueue(sqs, shared(functions,
-                        WebhookWiring.WEBHOOKS_QUEUE_URL));
+                        Components.WEBHOOKS_QUEUE_URL));
                 DynamoWebhookDeliveries deliveries = new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30));
                 int events = JobRedrive.redriveWebhookEvents(dynamo, table,
                         new DynamoJobStore(dynamo, table, Duration.ofDays(30)), webhooks, deliveries)

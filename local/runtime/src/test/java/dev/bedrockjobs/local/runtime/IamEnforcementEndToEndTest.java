@@ -1,10 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.worker.WorkerRoot;
+import dev.bedrockjobs.reconciler.ReconcilerRoot;
+import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.StepFunctionsModelCallPolicy;
-import dev.bedrockjobs.core.adapter.Wiring;
-import dev.bedrockjobs.core.adapter.WorkerWiring;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
 import dev.bedrockjobs.core.work.Reconciler;
@@ -109,7 +110,7 @@ class IamEnforcementEndToEndTest {
     void theWorkerReadsTheBatchItCompletesToAnnounceIt() {
         String id = newBatch(null);
         // what the worker's JobOutcomes reads after the write that completes a batch, before enqueuing its event
-        assertEquals(id, Wiring.batchStore(as("WorkerFunction")).get(id).orElseThrow().id());
+        assertEquals(id, new Components(as("WorkerFunction").env()).batchStore().get(id).orElseThrow().id());
     }
 
     @Test
@@ -117,7 +118,7 @@ class IamEnforcementEndToEndTest {
         newBatch(null);
         Thread.sleep(1_500);
         // it lists the running batches older than its grace and reads each; the batch's queued jobs are re-sent
-        Reconciler.Report run = Wiring.reconciler(env("ReconcilerFunction")).run();
+        Reconciler.Report run = ReconcilerRoot.reconciler(env("ReconcilerFunction")).run();
         assertTrue(run.requeued() >= 2, run.toString());
     }
 
@@ -143,7 +144,7 @@ class IamEnforcementEndToEndTest {
     @Test
     void theStatusFunctionMayAnnounceEventsButNotEnqueueJobs() {
         SqsClient sqs = as("StatusFunction").sqs();
-        String jobs = env("SubmitFunction").get(Wiring.JOBS_QUEUE_URL);
+        String jobs = env("SubmitFunction").get(Components.JOBS_QUEUE_URL);
         AwsServiceException e = refused("AccessDenied", "sqs:SendMessage",
                 "arn:aws:sqs:us-east-1:000000000000:JobsQueue",
                 () -> sqs.sendMessage(s -> s.queueUrl(jobs).messageBody("{}")));
@@ -163,7 +164,7 @@ class IamEnforcementEndToEndTest {
     @Test
     void theWorkerMayNotEnqueueJobsNorSendABatchOfThem() {
         SqsClient sqs = as("WorkerFunction").sqs();
-        String jobs = env("WorkerFunction").get(Wiring.JOBS_QUEUE_URL);
+        String jobs = env("WorkerFunction").get(Components.JOBS_QUEUE_URL);
         String arn = "arn:aws:sqs:us-east-1:000000000000:JobsQueue";
         refused("AccessDenied", "sqs:SendMessage", arn, () -> sqs.sendMessage(s -> s.queueUrl(jobs).messageBody("{}")));
         // a batch send is authorized as sqs:SendMessage, and refused as that
@@ -174,7 +175,7 @@ class IamEnforcementEndToEndTest {
     @Test
     void theReconcilerMayReadTheDeadLetterQueueButNotEmptyIt() {
         SqsClient sqs = as("ReconcilerFunction").sqs();
-        String dlq = env("ReconcilerFunction").get(Wiring.JOBS_DLQ_URL);
+        String dlq = env("ReconcilerFunction").get(Components.JOBS_DLQ_URL);
         sqs.receiveMessage(r -> r.queueUrl(dlq).waitTimeSeconds(0));
         refused("AccessDenied", "sqs:DeleteMessage", "arn:aws:sqs:us-east-1:000000000000:JobsDeadLetterQueue",
                 () -> sqs.deleteMessage(d -> d.queueUrl(dlq).receiptHandle("any")));
@@ -193,7 +194,7 @@ class IamEnforcementEndToEndTest {
         AwsClients worker = as("WorkerFunction");
         SfnClient sfn = worker.configure(SfnClient.builder(), "SFN", Duration.ofSeconds(60), false).build();
         StepFunctionsModelCallPolicy policy = new StepFunctionsModelCallPolicy(sfn,
-                worker.required(WorkerWiring.STATE_MACHINE_ARN));
+                worker.required(WorkerRoot.STATE_MACHINE_ARN));
         ObjectNode body = (ObjectNode) Json.parse("{\"anthropic_version\": \"bedrock-2023-05-31\", \"max_tokens\": 16,"
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}");
 
