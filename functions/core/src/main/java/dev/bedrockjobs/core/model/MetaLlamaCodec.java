@@ -2,7 +2,8 @@ package dev.bedrockjobs.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.domain.Json;
+
+import java.util.Map;
 
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
@@ -10,25 +11,16 @@ import static dev.bedrockjobs.core.model.ReplyFields.requireText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
 
 /** Meta Llama 3.x and 4 Instruct: a single prompt string in Llama 3's chat template. */
-public final class MetaLlamaCodec implements ModelCodec {
-
+public final class MetaLlamaCodec extends FamilyCodec {
     MetaLlamaCodec() {
-    }
-
-    @Override
-    public ModelFamily family() {
-        return ModelFamily.META;
+        super(ModelFamily.META, Map.of(
+                "stop", StopReason.END_TURN,
+                "length", StopReason.MAX_TOKENS));
     }
 
     @Override
     public ObjectNode requestBody(ModelRequest request) {
-        ObjectNode body = Json.object();
-        body.put("prompt", chatPrompt(request));
-        body.put("max_gen_len", request.maxTokens());
-        if (request.temperature() != null) {
-            body.put("temperature", request.temperature());
-        }
-        return body;
+        return promptBody(chatPrompt(request), "max_gen_len", request);
     }
 
     static String chatPrompt(ModelRequest request) {
@@ -53,21 +45,10 @@ public final class MetaLlamaCodec implements ModelCodec {
         return new ModelReply(
                 // the template leaves the blank line after the assistant header to the model
                 generation.stripLeading(),
-                normalize(rawStopReason),
+                stopReason(rawStopReason),
                 rawStopReason,
                 requireTokenCount(body, "/prompt_token_count", family()),
                 requireTokenCount(body, "/generation_token_count", family()),
                 false);
-    }
-
-    private static StopReason normalize(String rawStopReason) {
-        if (rawStopReason == null) {
-            return StopReason.OTHER;
-        }
-        return switch (rawStopReason) {
-            case "stop" -> StopReason.END_TURN;
-            case "length" -> StopReason.MAX_TOKENS;
-            default -> StopReason.OTHER;
-        };
     }
 }

@@ -2,7 +2,8 @@ package dev.bedrockjobs.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.domain.Json;
+
+import java.util.Map;
 
 import static dev.bedrockjobs.core.model.ReplyFields.estimateTokens;
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
@@ -14,25 +15,17 @@ import static dev.bedrockjobs.core.model.ReplyFields.requireText;
  * Mistral text completion (Mistral 7B, Mixtral 8x7B, Mistral Large 24.02, Mistral Small). Its response body reports
  * no token usage, so counts are estimated and flagged as such.
  */
-public final class MistralCodec implements ModelCodec {
-
+public final class MistralCodec extends FamilyCodec {
     MistralCodec() {
-    }
-
-    @Override
-    public ModelFamily family() {
-        return ModelFamily.MISTRAL;
+        super(ModelFamily.MISTRAL, Map.of(
+                // "stop" is also reported when a caller's stop sequence matched; this codec sends none.
+                "stop", StopReason.END_TURN,
+                "length", StopReason.MAX_TOKENS));
     }
 
     @Override
     public ObjectNode requestBody(ModelRequest request) {
-        ObjectNode body = Json.object();
-        body.put("prompt", instructionPrompt(request));
-        body.put("max_tokens", request.maxTokens());
-        if (request.temperature() != null) {
-            body.put("temperature", request.temperature());
-        }
-        return body;
+        return promptBody(instructionPrompt(request), "max_tokens", request);
     }
 
     /** The instruct format has no system role, so system text leads the instruction. */
@@ -64,22 +57,10 @@ public final class MistralCodec implements ModelCodec {
         return new ModelReply(
                 // completions begin with the space that follows [/INST]
                 text.stripLeading(),
-                normalize(rawStopReason),
+                stopReason(rawStopReason),
                 rawStopReason,
                 estimatedInputTokens,
                 estimateTokens(text),
                 true);
-    }
-
-    private static StopReason normalize(String rawStopReason) {
-        if (rawStopReason == null) {
-            return StopReason.OTHER;
-        }
-        return switch (rawStopReason) {
-            // also reported when a caller's stop sequence matched; this codec sends none
-            case "stop" -> StopReason.END_TURN;
-            case "length" -> StopReason.MAX_TOKENS;
-            default -> StopReason.OTHER;
-        };
     }
 }

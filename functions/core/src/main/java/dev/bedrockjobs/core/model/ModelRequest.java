@@ -1,5 +1,7 @@
 package dev.bedrockjobs.core.model;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -30,5 +32,12 @@ public record ModelRequest(String prompt, String system, int maxTokens, Double t
 
     public static ModelRequest of(String prompt, int maxTokens) {
         return new ModelRequest(prompt, null, maxTokens, null);
+    }
+
+    /** Sets {@code temperature} on a request body, or leaves it out so that the family's default applies. */
+    void putTemperature(ObjectNode target) {
+        if (temperature != null) {
+            target.put("temperature", temperature);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.bedrockjobs.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /** Strict reads from a response body, failing with a message that names the family and the JSON pointer. */
 final class ReplyFields {
@@ -34,6 +35,18 @@ final class ReplyFields {
     }
 
     /** A string, or null when the field is missing or JSON null. */
+    /** The text of a content array's answer blocks, in order; other blocks (tool use, reasoning) are skipped. */
+    static String answerText(JsonNode body, String contentPointer, Predicate<JsonNode> isAnswer, ModelFamily family) {
+        JsonNode content = requireArray(body, contentPointer, family);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < content.size(); i++) {
+            if (isAnswer.test(content.get(i))) {
+                text.append(requireText(body, contentPointer + "/" + i + "/text", family));
+            }
+        }
+        return text.toString();
+    }
+
     static String optionalText(JsonNode body, String pointer, ModelFamily family) {
         JsonNode node = body.at(pointer);
         if (node.isMissingNode() || node.isNull()) {
