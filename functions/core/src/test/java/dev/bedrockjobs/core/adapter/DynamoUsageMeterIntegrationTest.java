@@ -10,6 +10,14 @@ import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -23,9 +31,11 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -125,6 +135,42 @@ class DynamoUsageMeterIntegrationTest {
         unit.close();
         assertEquals(List.of(), pending("t"), "nothing left pending");
         assertEquals(110, meter.report("t", MONTH).totals().inputTokens(), "removing markers changes no counter");
+    }
+
+    @Test
+    void markersAUnitCouldNotRemoveAreRemovedByTheNextUnitTheMeterOpens() {
+        AtomicBoolean unreachable = new AtomicBoolean();
+        DynamoUsageMeter flaky = new DynamoUsageMeter(failingWhile(unreachable), table);
+        Job a = finished("t", "m", JobStatus.SUCCEEDED, 10, 4, "0.0002", NOV);
+        UsageMeter.Unit first = flaky.open();
+        first.count(a);
+        jobs.settle(a.id(), NOV, false);
+        first.settled(a);
+        unreachable.set(true);
+        assertThrows(SdkClientException.class, first::close);
+        unreachable.set(false);
+        assertEquals(List.of(a.id()), pending("t"), "the marker outlived its unit");
+
+        flaky.open().close();
+        assertEquals(List.of(), pending("t"), "the next unit removed it");
+        assertEquals(10, meter.report("t", MONTH).totals().inputTokens(), "and counted nothing again");
+    }
+
+    /** A client of the same dynalite whose calls all fail while {@code unreachable} is set. */
+    private static DynamoDbClient failingWhile(AtomicBoolean unreachable) {
+        ExecutionInterceptor fault = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (unreachable.get()) {
+                    throw SdkClientException.create("DynamoDB unreachable");
+                }
+            }
+        };
+        return DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(fault)).build();
     }
 
     @Test
@@ -231,10 +277,14 @@ class DynamoUsageMeterIntegrationTest {
     void holdsCountAgainstTheBudgetUntilTheJobsUsageReplacesThem() {
         BigDecimal usdBudget = new BigDecimal("1.00");
         assertTrue(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.60")), 1000, usdBudget));
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.10")), 1000, usdBudget), "tokens: 1,200 > 1,000");
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(100, new BigDecimal("0.50")), 1000, usdBudget), "cost: 1.10 > 1.00");
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(1001, BigDecimal.ZERO), 1000, BigDecimal.ZERO), "alone over the budget");
-        assertTrue(meter.hold("t", MONTH, new BudgetHold(5000, new BigDecimal("9")), 0, BigDecimal.ZERO), "no budget, no limit");
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.10")), 1000, usdBudget),
+                "tokens: 1,200 > 1,000");
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(100, new BigDecimal("0.50")), 1000, usdBudget),
+                "cost: 1.10 > 1.00");
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(1001, BigDecimal.ZERO), 1000, BigDecimal.ZERO),
+                "alone over the budget");
+        assertTrue(meter.hold("t", MONTH, new BudgetHold(5000, new BigDecimal("9")), 0, BigDecimal.ZERO),
+                "no budget, no limit");
         meter.release("t", MONTH, new BudgetHold(5000, new BigDecimal("9")));
         assertEquals(new UsageMeter.Spent(0, BigDecimal.ZERO, 600, new BigDecimal("0.6")),
                 normalized(meter.spent("t", MONTH)));
@@ -252,7 +302,8 @@ class DynamoUsageMeterIntegrationTest {
         unit.count(reread(queued)); // before the mark: no second change
         assertEquals(new UsageMeter.Spent(140, new BigDecimal("0.002"), 140, new BigDecimal("0.002")),
                 normalized(meter.spent("t", MONTH)));
-        assertTrue(meter.hold("t", MONTH, new BudgetHold(860, new BigDecimal("0.998")), 1000, usdBudget), "exactly to the budget");
+        assertTrue(meter.hold("t", MONTH, new BudgetHold(860, new BigDecimal("0.998")), 1000, usdBudget),
+                "exactly to the budget");
     }
 
     private static UsageMeter.Spent normalized(UsageMeter.Spent s) {
