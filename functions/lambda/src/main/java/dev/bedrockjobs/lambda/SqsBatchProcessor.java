@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,29 +38,35 @@ public final class SqsBatchProcessor {
         }
     }
 
-    /** One message's work, from its body and how many times SQS has handed it out. */
+    /**
+     * The work of one batch: each message's, from its body and how many times SQS has handed it out (called from
+     * several threads at once), then {@link #close}, once every message is done (the worker's per-batch writes).
+     */
     @FunctionalInterface
-    public interface MessageHandler {
+    public interface BatchWork extends AutoCloseable {
         Outcome handle(String body, int receiveCount);
+
+        @Override
+        default void close() {
+            // most work leaves nothing for the end of its batch
+        }
     }
 
     private final String kind;
-    private final MessageHandler handler;
+    private final Supplier<? extends BatchWork> batches;
     private final Function<String, MessageVisibility> visibilityOfSource;
-    private final Runnable afterBatch;
     private final ExecutorService pool;
 
     /**
      * @param kind               what the messages are, for thread names and logs ("job", "webhook")
+     * @param batches            opens the work of each batch
      * @param visibilityOfSource the visibility of the queue a message came from, by its event source ARN
-     * @param afterBatch         run once every message of a batch is done (the worker's per-invocation writes)
      */
-    public SqsBatchProcessor(String kind, MessageHandler handler, Function<String, MessageVisibility> visibilityOfSource,
-                             Runnable afterBatch) {
+    public SqsBatchProcessor(String kind, Supplier<? extends BatchWork> batches,
+                             Function<String, MessageVisibility> visibilityOfSource) {
         this.kind = kind;
-        this.handler = handler;
+        this.batches = batches;
         this.visibilityOfSource = visibilityOfSource;
-        this.afterBatch = afterBatch;
         this.pool = Executors.newFixedThreadPool(MAX_BATCH, r -> {
             Thread t = new Thread(r, kind + "-message");
             t.setDaemon(true);
@@ -70,9 +77,15 @@ public final class SqsBatchProcessor {
     public SQSBatchResponse process(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
                 : event.getRecords();
+        try (BatchWork work = batches.get()) {
+            return process(records, work);
+        }
+    }
+
+    private SQSBatchResponse process(List<SQSEvent.SQSMessage> records, BatchWork work) {
         List<Future<Outcome>> outcomes = new ArrayList<>(records.size());
         for (SQSEvent.SQSMessage m : records) {
-            outcomes.add(pool.submit(() -> processOne(m)));
+            outcomes.add(pool.submit(() -> processOne(work, m)));
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -91,12 +104,11 @@ public final class SqsBatchProcessor {
                 failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
             }
         }
-        afterBatch.run();
         return new SQSBatchResponse(failures);
     }
 
-    private Outcome processOne(SQSEvent.SQSMessage m) {
-        Outcome outcome = handler.handle(m.getBody(), receiveCount(m));
+    private Outcome processOne(BatchWork work, SQSEvent.SQSMessage m) {
+        Outcome outcome = work.handle(m.getBody(), receiveCount(m));
         if (outcome.retry()) {
             try {
                 visibilityOfSource.apply(m.getEventSourceArn()).delay(m.getReceiptHandle(),

@@ -25,10 +25,10 @@ public final class WebhookRoot {
     }
 
     public static SqsBatchProcessor messages(WebhookDeliveryService service, MessageVisibility visibility) {
-        return new SqsBatchProcessor("webhook", (body, receiveCount) ->
+        SqsBatchProcessor.BatchWork work = (body, receiveCount) ->
                 service.process(body, receiveCount) instanceof WebhookDeliveryService.RetryAfter r
-                        ? SqsBatchProcessor.Outcome.retryIn(r.seconds()) : SqsBatchProcessor.Outcome.DONE,
-                source -> visibility, () -> { });
+                        ? SqsBatchProcessor.Outcome.retryIn(r.seconds()) : SqsBatchProcessor.Outcome.DONE;
+        return new SqsBatchProcessor("webhook", () -> work, source -> visibility);
     }
 
     public static WebhookDeliveryService service(Map<String, String> env) {

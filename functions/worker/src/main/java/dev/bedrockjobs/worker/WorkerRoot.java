@@ -38,14 +38,25 @@ public final class WorkerRoot {
      */
     public static SqsBatchProcessor messages(WorkerService worker, Function<String, MessageVisibility> visibilityOfSource,
                                              RedeliveryBackoff backoff) {
-        return new SqsBatchProcessor("job", (body, receiveCount) -> {
-            WorkerService.Delivery d = worker.processMessage(body, receiveCount);
-            if (!d.retry()) {
-                return SqsBatchProcessor.Outcome.DONE;
+        return new SqsBatchProcessor("job", () -> new SqsBatchProcessor.BatchWork() {
+            // each batch's jobs are settled in one unit, closed once all its messages are done
+            private final WorkerService.Messages messages = worker.open();
+
+            @Override
+            public SqsBatchProcessor.Outcome handle(String body, int receiveCount) {
+                WorkerService.Delivery d = messages.processMessage(body, receiveCount);
+                if (!d.retry()) {
+                    return SqsBatchProcessor.Outcome.DONE;
+                }
+                return SqsBatchProcessor.Outcome.retryIn(d.retryIn() == null ? backoff.secondsAfter(receiveCount)
+                        : Math.max(1, d.retryIn().toSeconds()));
             }
-            return SqsBatchProcessor.Outcome.retryIn(d.retryIn() == null ? backoff.secondsAfter(receiveCount)
-                    : Math.max(1, d.retryIn().toSeconds()));
-        }, visibilityOfSource, worker::flush);
+
+            @Override
+            public void close() {
+                messages.close();
+            }
+        }, visibilityOfSource);
     }
 
     public static WorkerService service(Map<String, String> env) {

@@ -19,8 +19,8 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 /**
  * Limit counters in the jobs table, partition {@code LIMIT#tenant}: one small item per second of requests
  * ({@code sk = RATE#epochSecond}, expired by TTL a minute later) and one counter of the tenant's queued or running
- * jobs ({@code sk = ACTIVE}, attribute {@code jobs}). A job that took a slot carries {@code activeSlot}; it gives the
- * slot back once, guarded by {@code slotReleased} on its own item. A count that drifted up (a process stopped between
+ * jobs ({@code sk = ACTIVE}, attribute {@code jobs}). A job that took a slot carries {@code activeSlot}; it releases
+ * the slot once, guarded by {@code slotReleased} on its own item. A count that drifted up (a process stopped between
  * its two writes) is set back by {@link #recount} from the sparse {@code active} index. The counter item also keeps
  * when the tenant last reserved ({@code reservedAt}) and was last recounted ({@code recountedAt}), epoch
  * milliseconds, so that every instance sees the same quiet period and the same once-per-interval recount. The
@@ -101,7 +101,7 @@ public final class DynamoLimitCounters implements LimitCounters {
                     .updateExpression("SET slotReleased = :t")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(slotReleased)")
                     .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
-        } catch (ConditionalCheckFailedException alreadyGivenBack) {
+        } catch (ConditionalCheckFailedException alreadyReleased) {
             return;
         }
         releaseActive(tenantId, 1);

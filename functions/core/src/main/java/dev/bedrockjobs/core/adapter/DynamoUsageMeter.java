@@ -1,7 +1,9 @@
 package dev.bedrockjobs.core.adapter;
 
+import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
+import dev.bedrockjobs.core.domain.UsageCharge;
 import dev.bedrockjobs.core.port.UsageMeter;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -11,6 +13,7 @@ import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,60 +31,96 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 /**
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
- * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}.
+ * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}; what a change
+ * adds up to is {@link UsageCharge#change}'s, this class only writes it.
  *
- * <p>Exactly once without transactions. A job's numbers go in together with a marker attribute
- * {@code pending|<jobId>} that records who added what, in one conditional write; the job item is then marked
+ * <p>Exactly once without transactions. A job's charge goes in together with a marker attribute
+ * {@code pending|<jobId>} that records who counted what, in one conditional write; the job item is then marked
  * {@code usageRecorded}: by the terminal write itself when the worker counts ahead of finishing
- * ({@link #recordAhead}), else by {@code JobStore#settle}. Until the mark, any repeat finds the marker: the same
- * numbers are not added again, and numbers an attempt added before it lost the job (a crash, a finish refused) are
+ * ({@link Unit#countAhead}), else by {@code JobStore#settle}. Until the mark, any repeat finds the marker: the same
+ * charge is not counted again, and a charge an attempt counted before it lost the job (a crash, a finish refused) is
  * replaced by the real outcome's, in the same kind of write conditioned on the marker read. Only once the job item
- * is marked may the marker go ({@link #settled}): no path counts a marked job, and the paths that settle a job
- * exclude each other (see {@code JobOutcomes}). Removing markers costs no write of its own: they go with the next
- * write to the same item, and {@link #flush} removes what is left at the end of an invocation.
+ * is marked may the marker go ({@link Unit#settled}): no path counts a marked job, and the paths that settle a job
+ * exclude each other (see {@code Settlement}). Removing markers costs no write of its own: they go with the unit's
+ * next write to the same item, and the unit's {@link Unit#close} removes what is left.
  */
 public final class DynamoUsageMeter implements UsageMeter {
     static final String MODEL_PREFIX = "model|";
     static final String PENDING_PREFIX = "pending|";
-    /** Keeps an update expression (and the item's write) small; the rest waits for the next add or flush. */
+    /** Keeps an update expression (and the item's write) small; the rest waits for the next write or the close. */
     private static final int MAX_REMOVALS_PER_WRITE = 25;
     /** The writer of a marker added by a path that settles a finished job (rather than an attempt that runs it). */
     private static final String SETTLING = "-";
     private static final int MAX_REPLACE_ROUNDS = 3;
-    private static final String[] COUNTERS = {"inputTokens", "outputTokens", "costUsd", "succeeded", "failed",
-        "canceled"};
+    private static final String[] COUNTERS = {"inputTokens", "outputTokens", "costUsd", UsageCharge.SUCCEEDED,
+        UsageCharge.FAILED, UsageCharge.CANCELED};
 
     private final DynamoDbClient dynamo;
     private final String table;
-    /** Markers of marked jobs, per usage item (tenant and month), not yet removed. */
-    private final Map<UsageItem, Set<String>> removable = new ConcurrentHashMap<>();
+    /** Markers a unit could not remove when it closed: the next unit opened takes them over. */
+    private final PendingRemovals carried = new PendingRemovals();
 
     private record UsageItem(String tenantId, YearMonth month) {
+        static UsageItem of(Job job) {
+            return new UsageItem(job.tenantId(), UsageCharge.monthOf(job));
+        }
+
         Map<String, AttributeValue> key() {
             return DynamoUsageMeter.key(tenantId, month);
         }
     }
 
-    /** What one writer adds for a job; kept in the job's marker so that a later writer can take it out again. */
-    private record Contribution(String writer, String outcome, long in, long out, BigDecimal cost) {
-        static Contribution of(Job job, String writer) {
-            String outcome = switch (job.status()) {
-                case SUCCEEDED -> "succeeded";
-                case FAILED -> "failed";
-                default -> "canceled";
-            };
-            return new Contribution(writer, outcome, job.usage() == null ? 0 : job.usage().inputTokens(),
-                    job.usage() == null ? 0 : job.usage().outputTokens(),
-                    job.costUsd() == null ? BigDecimal.ZERO : job.costUsd().stripTrailingZeros());
-        }
-
+    /** One writer's charge for a job; kept in the job's marker so that a later writer can take it out again. */
+    private record Contribution(String writer, UsageCharge charge) {
         String encoded() {
-            return writer + "|" + outcome + "|" + in + "|" + out + "|" + cost.toPlainString();
+            return writer + "|" + charge.outcome() + "|" + charge.inputTokens() + "|" + charge.outputTokens() + "|"
+                    + charge.costUsd().toPlainString();
         }
 
         static Contribution decode(String s) {
             String[] f = s.split("\\|");
-            return new Contribution(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), new BigDecimal(f[4]));
+            return new Contribution(f[0], new UsageCharge(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
+                    new BigDecimal(f[4])));
+        }
+    }
+
+    /** Markers of marked jobs, per usage item, not removed yet; safe to share between threads. */
+    private static final class PendingRemovals {
+        private final Map<UsageItem, Set<String>> byItem = new ConcurrentHashMap<>();
+
+        void add(UsageItem item, Collection<String> jobIds) {
+            if (!jobIds.isEmpty()) {
+                byItem.computeIfAbsent(item, k -> ConcurrentHashMap.newKeySet()).addAll(jobIds);
+            }
+        }
+
+        void addAll(PendingRemovals other) {
+            for (UsageItem item : List.copyOf(other.byItem.keySet())) {
+                for (List<String> ids = other.take(item, null); !ids.isEmpty(); ids = other.take(item, null)) {
+                    add(item, ids);
+                }
+            }
+        }
+
+        List<UsageItem> items() {
+            return List.copyOf(byItem.keySet());
+        }
+
+        /** Takes up to a write's worth of one item's markers (never {@code except}, the one being added). */
+        List<String> take(UsageItem item, String except) {
+            Set<String> ids = byItem.get(item);
+            if (ids == null) {
+                return List.of();
+            }
+            List<String> taken = new ArrayList<>();
+            // a concurrent set: its iterator tolerates removals, and remove() decides between concurrent takers
+            for (Iterator<String> it = ids.iterator(); it.hasNext() && taken.size() < MAX_REMOVALS_PER_WRITE; ) {
+                String id = it.next();
+                if (!id.equals(except) && ids.remove(id)) {
+                    taken.add(id);
+                }
+            }
+            return taken;
         }
     }
 
@@ -94,110 +133,137 @@ public final class DynamoUsageMeter implements UsageMeter {
         return Map.of(PK, s("USAGE#" + tenantId), SK, s("MONTH#" + month));
     }
 
-    static YearMonth monthOf(Job job) {
-        return YearMonth.from(job.createdAt().atOffset(ZoneOffset.UTC));
-    }
-
-    private static boolean toBeAdded(Job job) {
-        // an answer from the cache costs nothing and counts nothing
-        return job.status().isTerminal() && !job.cached() && !job.usageRecorded();
-    }
-
     @Override
-    public void record(Job job) {
-        if (toBeAdded(job)) {
-            add(job, SETTLING);
-        }
+    public Unit open() {
+        return new MeterUnit();
     }
 
-    @Override
-    public void recordAhead(Job finishing, String attempt) {
-        if (toBeAdded(finishing)) {
-            add(finishing, attempt);
-        }
-    }
+    private final class MeterUnit implements Unit {
+        private final PendingRemovals removable = new PendingRemovals();
 
-    @Override
-    public void undoAhead(Job finishing, String attempt) {
-        if (!toBeAdded(finishing)) {
-            return;
+        MeterUnit() {
+            removable.addAll(carried);
         }
-        Contribution ours = Contribution.of(finishing, attempt);
-        try {
-            change(finishing, ours, null, List.of());
-        } catch (ConditionalCheckFailedException notOurs) {
-            // never added, or already replaced by whoever finished the job
-        }
-    }
 
-    /** Adds the job's numbers as {@code writer}'s, unless they are in already; replaces another attempt's. */
-    private void add(Job job, String writer) {
-        Contribution wanted = Contribution.of(job, writer);
-        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
-        List<String> removed = takeRemovable(item, job.id());
-        try {
-            change(job, null, wanted, removed);
-            return;
-        } catch (ConditionalCheckFailedException marked) {
-            giveBack(item, removed);
-        } catch (RuntimeException e) {
-            giveBack(item, removed);
-            throw e;
-        }
-        for (int round = 0; round < MAX_REPLACE_ROUNDS; round++) {
-            Optional<Contribution> there = marker(job);
-            if (there.isEmpty()) {
-                return; // taken out since: the job was marked meanwhile, so it is counted
+        @Override
+        public void count(Job job) {
+            if (UsageCharge.isOwed(job)) {
+                add(job, SETTLING);
             }
-            Contribution found = there.get();
-            if (found.equals(wanted) || found.writer().equals(SETTLING)) {
-                // ours already; or counted by a path that settles the finished job, whose numbers are final
+        }
+
+        @Override
+        public void countAhead(Job finishing, String attempt) {
+            if (UsageCharge.isOwed(finishing)) {
+                add(finishing, attempt);
+            }
+        }
+
+        @Override
+        public void withdrawAhead(Job finishing, String attempt) {
+            if (!UsageCharge.isOwed(finishing)) {
                 return;
             }
             try {
-                change(job, found, wanted, List.of()); // an attempt that lost the job: its numbers make way
-                return;
-            } catch (ConditionalCheckFailedException movedMeanwhile) {
-                // another writer changed the marker between our read and write: look again
+                change(finishing, new Contribution(attempt, UsageCharge.of(finishing)), null, List.of());
+            } catch (ConditionalCheckFailedException notOurs) {
+                // never counted, or already replaced by whoever finished the job
             }
         }
-        throw new IllegalStateException("usage of job " + job.id() + " kept changing; left for a later settle");
+
+        /** Counts the job's charge as {@code writer}'s, unless it is in already; replaces another attempt's. */
+        private void add(Job job, String writer) {
+            Contribution wanted = new Contribution(writer, UsageCharge.of(job));
+            UsageItem item = UsageItem.of(job);
+            List<String> removed = removable.take(item, job.id());
+            try {
+                change(job, null, wanted, removed);
+                return;
+            } catch (ConditionalCheckFailedException marked) {
+                removable.add(item, removed);
+            } catch (RuntimeException e) {
+                removable.add(item, removed);
+                throw e;
+            }
+            for (int round = 0; round < MAX_REPLACE_ROUNDS; round++) {
+                Optional<Contribution> there = marker(job);
+                if (there.isEmpty()) {
+                    return; // taken out since: the job was marked meanwhile, so it is counted
+                }
+                Contribution found = there.get();
+                if (found.equals(wanted) || found.writer().equals(SETTLING)) {
+                    // ours already; or counted by a path that settles the finished job, whose charge is final
+                    return;
+                }
+                try {
+                    change(job, found, wanted, List.of()); // an attempt that lost the job: its charge makes way
+                    return;
+                } catch (ConditionalCheckFailedException movedMeanwhile) {
+                    // another writer changed the marker between our read and write: look again
+                }
+            }
+            throw new IllegalStateException("usage of job " + job.id() + " kept changing; left for a later settle");
+        }
+
+        @Override
+        public void settled(Job job) {
+            if (job.status().isTerminal() && !job.cached()) {
+                removable.add(UsageItem.of(job), List.of(job.id()));
+            }
+        }
+
+        @Override
+        public void close() {
+            for (UsageItem item : removable.items()) {
+                for (List<String> removed = removable.take(item, null); !removed.isEmpty();
+                        removed = removable.take(item, null)) {
+                    try {
+                        removeMarkers(item, removed);
+                    } catch (RuntimeException e) {
+                        removable.add(item, removed);
+                        carried.addAll(removable);
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    private void removeMarkers(UsageItem item, List<String> jobIds) {
+        Map<String, String> names = new HashMap<>();
+        StringBuilder update = new StringBuilder();
+        appendRemovals(update, names, jobIds, false);
+        try {
+            dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
+                    .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names));
+        } catch (ConditionalCheckFailedException noItem) {
+            // nothing was ever counted there, so nothing is pending
+        }
     }
 
     private Optional<Contribution> marker(Job job) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
-                .key(key(job.tenantId(), monthOf(job))).consistentRead(true)
+                .key(UsageItem.of(job).key()).consistentRead(true)
                 .projectionExpression("#p").expressionAttributeNames(Map.of("#p", PENDING_PREFIX + job.id()))).item();
         AttributeValue v = item == null ? null : item.get(PENDING_PREFIX + job.id());
         return v == null || v.s() == null ? Optional.empty() : Optional.of(Contribution.decode(v.s()));
     }
 
     /**
-     * One conditional write taking the counters from {@code from} (none: the marker must be absent) to {@code to}
-     * (none: the marker goes), with the job's budget hold given up to its usage while the job is counted.
+     * One conditional write taking the job's charge from {@code from} (none: the marker must be absent) to
+     * {@code to} (none: the marker goes), the counters moved as {@link UsageCharge#change} says.
      */
     private void change(Job job, Contribution from, Contribution to, List<String> removals) {
+        UsageCharge.Change change = UsageCharge.change(BudgetHold.of(job), from == null ? null : from.charge(),
+                to == null ? null : to.charge());
         Map<String, BigDecimal> deltas = new LinkedHashMap<>();
         String model = MODEL_PREFIX + job.modelId() + "|";
-        BigDecimal held = BigDecimal.valueOf(job.reservedTokens());
-        BigDecimal heldUsd = job.reservedUsd() == null ? BigDecimal.ZERO : job.reservedUsd();
-        for (int sign : new int[] {-1, 1}) {
-            Contribution c = sign < 0 ? from : to;
-            if (c == null) {
-                continue;
-            }
-            BigDecimal k = BigDecimal.valueOf(sign);
-            for (String prefix : new String[] {"", model}) {
-                deltas.merge(prefix + "inputTokens", k.multiply(BigDecimal.valueOf(c.in())), BigDecimal::add);
-                deltas.merge(prefix + "outputTokens", k.multiply(BigDecimal.valueOf(c.out())), BigDecimal::add);
-                deltas.merge(prefix + "costUsd", k.multiply(c.cost()), BigDecimal::add);
-                deltas.merge(prefix + c.outcome(), k, BigDecimal::add);
-            }
-            // while counted, what the job used stands in for what it held
-            deltas.merge("committedTokens", k.multiply(BigDecimal.valueOf(c.in() + c.out()).subtract(held)),
-                    BigDecimal::add);
-            deltas.merge("committedUsd", k.multiply(c.cost().subtract(heldUsd)), BigDecimal::add);
-        }
+        change.counters().forEach((counter, delta) -> {
+            deltas.put(counter, delta);
+            deltas.put(model + counter, delta);
+        });
+        deltas.put("committedTokens", BigDecimal.valueOf(change.committedTokens()));
+        deltas.put("committedUsd", change.committedUsd());
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         names.put("#pending", PENDING_PREFIX + job.id());
@@ -230,62 +296,10 @@ public final class DynamoUsageMeter implements UsageMeter {
             condition = "#pending = :from";
             values.put(":from", s(from.encoded()));
         }
-        UsageItem item = new UsageItem(job.tenantId(), monthOf(job));
-        dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
+        Map<String, AttributeValue> key = UsageItem.of(job).key();
+        dynamo.updateItem(u -> u.tableName(table).key(key).updateExpression(update.toString().trim())
                 .conditionExpression(condition).expressionAttributeNames(names)
                 .expressionAttributeValues(values));
-    }
-
-    @Override
-    public void settled(Job job) {
-        if (job.status().isTerminal() && !job.cached()) {
-            removable.computeIfAbsent(new UsageItem(job.tenantId(), monthOf(job)), k -> ConcurrentHashMap.newKeySet())
-                    .add(job.id());
-        }
-    }
-
-    @Override
-    public void flush() {
-        for (UsageItem item : List.copyOf(removable.keySet())) {
-            for (List<String> removed = takeRemovable(item, null); !removed.isEmpty();
-                    removed = takeRemovable(item, null)) {
-                Map<String, String> names = new HashMap<>();
-                StringBuilder update = new StringBuilder();
-                appendRemovals(update, names, removed, false);
-                try {
-                    dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
-                            .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names));
-                } catch (ConditionalCheckFailedException noItem) {
-                    // nothing was ever added there, so nothing is pending
-                } catch (RuntimeException e) {
-                    giveBack(item, removed);
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Claims up to a write's worth of removable markers of one item (never {@code except}, the one being added). */
-    private List<String> takeRemovable(UsageItem item, String except) {
-        Set<String> ids = removable.get(item);
-        if (ids == null) {
-            return List.of();
-        }
-        List<String> taken = new ArrayList<>();
-        // a concurrent set: its iterator tolerates removals, and remove() decides between concurrent takers
-        for (Iterator<String> it = ids.iterator(); it.hasNext() && taken.size() < MAX_REMOVALS_PER_WRITE; ) {
-            String id = it.next();
-            if (!id.equals(except) && ids.remove(id)) {
-                taken.add(id);
-            }
-        }
-        return taken;
-    }
-
-    private void giveBack(UsageItem item, List<String> ids) {
-        if (!ids.isEmpty()) {
-            removable.computeIfAbsent(item, k -> ConcurrentHashMap.newKeySet()).addAll(ids);
-        }
     }
 
     /** Adds REMOVE clauses for markers; {@code continuing} when the expression has its REMOVE clause already. */
@@ -313,25 +327,24 @@ public final class DynamoUsageMeter implements UsageMeter {
      * worked out here and compared with the single running total of what is committed.
      */
     @Override
-    public boolean hold(String tenantId, YearMonth month, long tokens, BigDecimal usd, long tokenBudget,
-                        BigDecimal usdBudget) {
+    public boolean hold(String tenantId, YearMonth month, BudgetHold hold, long tokenBudget, BigDecimal usdBudget) {
         List<String> conditions = new ArrayList<>();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":tokens", n(tokens));
-        values.put(":usd", AttributeValue.fromN(usd.toPlainString()));
+        values.put(":tokens", n(hold.tokens()));
+        values.put(":usd", AttributeValue.fromN(hold.usd().toPlainString()));
         if (tokenBudget > 0) {
-            if (tokens > tokenBudget) {
+            if (hold.tokens() > tokenBudget) {
                 return false;
             }
             conditions.add("(attribute_not_exists(committedTokens) OR committedTokens <= :tokenRoom)");
-            values.put(":tokenRoom", n(tokenBudget - tokens));
+            values.put(":tokenRoom", n(tokenBudget - hold.tokens()));
         }
         if (usdBudget.signum() > 0) {
-            if (usd.compareTo(usdBudget) > 0) {
+            if (hold.usd().compareTo(usdBudget) > 0) {
                 return false;
             }
             conditions.add("(attribute_not_exists(committedUsd) OR committedUsd <= :usdRoom)");
-            values.put(":usdRoom", AttributeValue.fromN(usdBudget.subtract(usd).toPlainString()));
+            values.put(":usdRoom", AttributeValue.fromN(usdBudget.subtract(hold.usd()).toPlainString()));
         }
         try {
             dynamo.updateItem(u -> {
@@ -348,14 +361,14 @@ public final class DynamoUsageMeter implements UsageMeter {
     }
 
     @Override
-    public void letGo(String tenantId, YearMonth month, long tokens, BigDecimal usd) {
-        if (tokens == 0 && usd.signum() == 0) {
+    public void release(String tenantId, YearMonth month, BudgetHold hold) {
+        if (hold.isNone()) {
             return;
         }
         dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, month))
                 .updateExpression("ADD committedTokens :tokens, committedUsd :usd")
-                .expressionAttributeValues(Map.of(":tokens", n(-tokens),
-                        ":usd", AttributeValue.fromN(usd.negate().toPlainString()))));
+                .expressionAttributeValues(Map.of(":tokens", n(-hold.tokens()),
+                        ":usd", AttributeValue.fromN(hold.usd().negate().toPlainString()))));
     }
 
     @Override

@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
 /**
  * What one submit takes from its tenant's limits ({@link SubmitLimits#admit}): its request counted against the rate,
  * then the budget holds and active-job slots of the jobs it is about to write. A stored job carries its own hold and
- * slot and gives them back when it finishes, so once its jobs are stored the submit {@link #commit commits}; whatever
- * was taken for jobs that were not stored is given back on {@link #close}, however the submit ends: a refusal, an
- * answer that writes no new job (a replay, a reused key), an exception. The request's count against the rate stays:
+ * slot and releases them when it is settled, so once its jobs are stored the submit {@link #commit commits};
+ * whatever was taken for jobs that were not stored is released on {@link #close}, however the submit ends: a
+ * refusal, an answer that writes no new job (a replay, a reused key), an exception. The request's count against the rate stays:
  * the request was made.
  */
 public final class Admission implements AutoCloseable {
@@ -62,14 +62,14 @@ public final class Admission implements AutoCloseable {
         slots = 0;
     }
 
-    /** Only these of the jobs taken for are stored (by id); what was taken for the others is given back on close. */
+    /** Only these of the jobs taken for are stored (by id); what was taken for the others is released on close. */
     public void commit(Collection<Job> stored) {
         Set<String> ids = stored.stream().map(Job::id).collect(Collectors.toSet());
         held = held.stream().filter(j -> !ids.contains(j.id())).toList();
         slots = (int) held.stream().filter(Job::holdsActiveSlot).count();
     }
 
-    /** Gives back what no stored job carries. */
+    /** Releases what no stored job carries. */
     @Override
     public void close() {
         limits.release(tenantId, tenant, slots, held);

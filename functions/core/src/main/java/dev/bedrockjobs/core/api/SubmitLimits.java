@@ -1,8 +1,10 @@
 package dev.bedrockjobs.core.api;
 
+import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.core.domain.UsageCharge;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
@@ -39,7 +41,7 @@ public final class SubmitLimits {
     /**
      * How long after a tenant's last reservation a recount must wait: longer than any submit takes between reserving
      * and writing its jobs (the API's 29-second integration timeout ends it before), plus the index's lag, so that
-     * every slot reserved then is either visible in the index, given back, or lost with a stopped submit.
+     * every slot reserved then is either visible in the index, released, or lost with a stopped submit.
      */
     static final Duration MEND_QUIET = Duration.ofMinutes(1);
 
@@ -116,10 +118,11 @@ public final class SubmitLimits {
             return;
         }
         Instant now = clock.instant();
-        YearMonth month = monthOf(jobs);
-        long tokens = heldTokens(jobs);
-        BigDecimal cost = heldUsd(jobs);
-        if (usage.hold(tenantId, month, tokens, cost, limits.monthlyTokenBudget(), limits.monthlyCostBudgetUsd())) {
+        YearMonth month = UsageCharge.monthOf(jobs.get(0));
+        BudgetHold hold = BudgetHold.of(jobs);
+        long tokens = hold.tokens();
+        BigDecimal cost = hold.usd();
+        if (usage.hold(tenantId, month, hold, limits.monthlyTokenBudget(), limits.monthlyCostBudgetUsd())) {
             return;
         }
         UsageMeter.Spent spent = usage.spent(tenantId, month);
@@ -138,27 +141,13 @@ public final class SubmitLimits {
                 + cost.toPlainString() + ".", retryAfter);
     }
 
-    /** A job's usage, and so its hold, belongs to the month it was submitted in. */
-    private static YearMonth monthOf(List<Job> jobs) {
-        return YearMonth.from(jobs.get(0).createdAt().atOffset(ZoneOffset.UTC));
-    }
-
-    private static long heldTokens(List<Job> jobs) {
-        return jobs.stream().mapToLong(Job::reservedTokens).sum();
-    }
-
-    private static BigDecimal heldUsd(List<Job> jobs) {
-        return jobs.stream().map(Job::reservedUsd).filter(java.util.Objects::nonNull)
-                .reduce(BigDecimal.ZERO, BigDecimal::add);
-    }
-
     /** Takes slots under the tenant's cap on queued or running jobs. @throws LimitExceeded if over the cap */
     void reserveActive(String tenantId, TenantLimits limits, int jobs) {
         Instant now = clock.instant();
         if (!limits.capsActiveJobs() || counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs(), now)) {
             return;
         }
-        // At the cap: perhaps because of slots nobody will give back (a process that stopped between two writes).
+        // At the cap: perhaps because of slots nobody will release (a process that stopped between two writes).
         // Recount now and then, once the tenant has been quiet, and try once more.
         if (counters.recount(tenantId, now, MEND_QUIET, MEND_INTERVAL) > 0
                 && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs(), now)) {
@@ -170,23 +159,23 @@ public final class SubmitLimits {
     }
 
     /**
-     * Gives back the slots and budget holds taken for jobs that were not created after all. One failing does not keep
-     * the other; what cannot be given back is logged (a slot is mended by a later recount, a hold is not).
+     * Releases the slots and budget holds taken for jobs that were not created after all. One failing does not keep
+     * the other; what cannot be released is logged (a slot is mended by a later recount, a hold is not).
      */
     void release(String tenantId, TenantLimits limits, int slots, List<Job> held) {
         if (limits.capsActiveJobs() && slots > 0) {
             try {
                 counters.releaseActive(tenantId, slots);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "tenant " + tenantId + ": " + slots + " active-job slots not given back", e);
+                LOG.log(Level.WARNING, "tenant " + tenantId + ": " + slots + " active-job slots not released", e);
             }
         }
         if (limits.hasBudget() && !held.isEmpty()) {
             try {
-                usage.letGo(tenantId, monthOf(held), heldTokens(held), heldUsd(held));
+                usage.release(tenantId, UsageCharge.monthOf(held.get(0)), BudgetHold.of(held));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "tenant " + tenantId + ": budget hold of " + held.size()
-                        + " jobs not given back", e);
+                        + " jobs not released", e);
             }
         }
     }

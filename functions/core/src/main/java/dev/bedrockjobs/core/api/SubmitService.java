@@ -189,7 +189,7 @@ public final class SubmitService {
                 return keyReused();
             }
             if (key.earlier()) {
-                // An earlier request owns this key, and its jobs what they hold: what this one took is given back.
+                // An earlier request owns this key, and its jobs what they hold: what this one took is released.
                 return replay(key.id(), tenantId, br, hash, now);
             }
             Batch batch = Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(),
@@ -237,7 +237,7 @@ public final class SubmitService {
      * that fails may leave some jobs stored: those are found with a consistent read each and keep what they hold
      * (unless a concurrent replay stored its own copy, holding nothing). A job that cannot be read is taken as not
      * stored (DynamoDB failing both calls, yet having applied the write, is the one case where its hold would then
-     * be given back twice).
+     * be released twice).
      */
     private void createAll(List<Job> jobs, Admission admission) {
         try {

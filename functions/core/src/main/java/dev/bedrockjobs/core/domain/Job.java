@@ -49,7 +49,7 @@ public record Job(
     /*
      * cached: answered from the tenant's response cache at submit (no model call, no usage).
      * cacheKey: set when the request asked for caching; the worker stores a successful answer under it.
-     * holdsActiveSlot: the job was counted against its tenant's cap on queued/running jobs and frees it when it ends.
+     * holdsActiveSlot: the job was counted against its tenant's cap on queued/running jobs; releases it when done.
      * usageRecorded: the job's usage is in its tenant's monthly counters (see UsageMeter).
      * settled: finished and owing nothing more: usage counted, terminal webhook event (if any) enqueued.
      * reservedTokens, reservedUsd: the most it could use, held against its tenant's monthly budgets until counted.

@@ -18,21 +18,21 @@ public interface LimitCounters {
      */
     boolean tryReserveActive(String tenantId, int jobs, long max, Instant now);
 
-    /** Gives back slots reserved for jobs that were not written after all. */
+    /** Releases slots reserved for jobs that were not written after all. */
     void releaseActive(String tenantId, int jobs);
 
     /**
-     * Gives back the slot a finished job held, once: the job item is marked first, so a repeat (a redelivery, the
-     * reconciler, a cancel racing the worker) gives nothing back twice.
+     * Releases the slot a finished job held, once: the job item is marked first, so a repeat (a redelivery, the
+     * reconciler, a cancel racing the worker) releases nothing twice.
      */
     void releaseSlot(String tenantId, String jobId);
 
     /**
      * Sets the tenant's count back to its unfinished jobs that hold a slot, when it has drifted above that (a
-     * submit that stopped after reserving, a worker that stopped between marking and giving back). Slots reserved
+     * submit that stopped after reserving, a worker that stopped between marking and releasing). Slots reserved
      * for jobs not written yet are not visible in any count, so this does nothing while the tenant has reserved
      * within the last {@code quietFor}; and it runs at most once per {@code every} per tenant across all instances.
-     * @return how many slots were freed
+     * @return how many slots were released
      */
     long recount(String tenantId, Instant now, Duration quietFor, Duration every);
 

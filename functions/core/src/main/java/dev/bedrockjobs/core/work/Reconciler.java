@@ -60,8 +60,14 @@ public final class Reconciler {
     }
 
     public Report run() {
+        try (Settlement settlement = outcomes.open()) {
+            return run(settlement);
+        }
+    }
+
+    private Report run(Settlement settlement) {
         Instant now = clock.instant();
-        int deadLettered = failDeadLettered(now);
+        int deadLettered = failDeadLettered(settlement, now);
         int requeued = 0;
         int redriven = 0;
         int eventsResent = 0;
@@ -77,7 +83,7 @@ public final class Reconciler {
                 // Still unsettled: whoever finished it died (or a call failed) before its usage, event or mark
                 // were all done. What was done is not repeated; the event, if sent again, keeps its webhook-id.
                 // Its batch, if any, is counted by completeBatches below.
-                if (outcomes.settleIfAbandoned(job.id(), job.finishedAt()).filter(j -> j.webhookUrl() != null)
+                if (settlement.settleIfAbandoned(job.id(), job.finishedAt()).filter(j -> j.webhookUrl() != null)
                         .isPresent()) {
                     eventsResent++;
                 }
@@ -86,8 +92,7 @@ public final class Reconciler {
         if (!resend.isEmpty()) {
             queue.sendAll(resend);
         }
-        BatchWork batchWork = completeBatches(now);
-        outcomes.flush();
+        BatchWork batchWork = completeBatches(settlement, now);
         return new Report(requeued, redriven, deadLettered, batchWork.completed(), batchWork.canceled(),
                 eventsResent + batchWork.eventsResent());
     }
@@ -101,14 +106,14 @@ public final class Reconciler {
         return jobs.get(job.id()).filter(j -> !j.status().isTerminal()).map(JobQueue.JobMessage::of);
     }
 
-    private int failDeadLettered(Instant now) {
+    private int failDeadLettered(Settlement settlement, Instant now) {
         int n = 0;
         for (String jobId : deadLetters.jobIds(MAX_JOBS_PER_RUN)) {
             // Only the run that fails the job announces it: the message stays in the DLQ and is seen again.
             if (jobs.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED,
                     "the job's message reached the dead-letter queue"), now)) {
                 n++;
-                jobs.get(jobId).ifPresent(outcomes::jobFinished);
+                jobs.get(jobId).ifPresent(j -> outcomes.jobFinished(settlement, j));
             }
         }
         return n;
@@ -120,7 +125,7 @@ public final class Reconciler {
      * completed a while ago and still unsettled: its worker died (or the send failed) between the completing write
      * and the enqueue.
      */
-    private BatchWork completeBatches(Instant now) {
+    private BatchWork completeBatches(Settlement settlement, Instant now) {
         int completed = 0;
         int canceled = 0;
         int eventsResent = 0;
@@ -143,7 +148,7 @@ public final class Reconciler {
                 stored += page.items().size();
                 for (Job j : page.items()) {
                     if (j.status().isTerminal() && !batch.finishedItems().contains(j.itemIndex())) {
-                        done |= outcomes.jobSeenFinished(j);
+                        done |= outcomes.jobSeenFinished(settlement, j);
                     }
                 }
                 cursor = page.nextCursor();
@@ -152,12 +157,12 @@ public final class Reconciler {
                 // Its submit wrote the batch record, then failed (or stopped) before all its jobs, longer ago than a
                 // submit runs: the rest will never be written. Its client was answered with an error, so what it has
                 // does not run either (a replay with its key now finds it canceled).
-                outcomes.cancelBatch(batch.id(), now);
+                outcomes.cancelBatch(settlement, batch.id(), now);
                 canceled++;
                 continue;
             }
             if (!done && batch.done()) {
-                done = lastFinished(batch).map(outcomes::jobSeenFinished).orElse(false);
+                done = lastFinished(batch).map(j -> outcomes.jobSeenFinished(settlement, j)).orElse(false);
             }
             completed += done ? 1 : 0;
         }

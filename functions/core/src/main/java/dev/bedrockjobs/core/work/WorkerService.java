@@ -29,8 +29,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Takes one delivered job message to a terminal state. Safe under redelivery: a finished job is left alone, a claim
- * is a conditional write with a fresh fencing token, and only the holder of the current token may finish the job.
+ * Takes delivered job messages to a terminal state, a batch of messages at a time ({@link #open}). Safe under
+ * redelivery: a finished job is left alone, a claim is a conditional write with a fresh fencing token, and only the
+ * holder of the current token may finish the job.
  */
 public final class WorkerService {
     private static final Logger LOG = Logger.getLogger(WorkerService.class.getName());
@@ -56,8 +57,6 @@ public final class WorkerService {
     private final Duration lease;
     private final int maxReceiveCount;
     private final LaneStats lanes;
-    /** Jobs answered since the last flush, per lane: the lane's throughput, written once per invocation. */
-    private final Map<Lane, AtomicInteger> answered = new ConcurrentHashMap<>();
 
     /** Without lane throughput: queued jobs then show no ETA. */
     public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
@@ -78,16 +77,187 @@ public final class WorkerService {
     }
 
     /**
-     * One message from a lane's queue: its job processed under the job's log context. A message that names no job is
-     * not ours and never will be: redelivering it cannot help, so it is dropped and logged.
+     * Opens the work of one batch of messages, to be closed once every message of it is done: the batch's jobs are
+     * settled in one {@link Settlement}, and the lanes' throughput is written once, when it closes.
      */
-    public Delivery processMessage(String body, int receiveCount) {
-        String jobId = jobIdOf(body);
-        if (jobId == null) {
-            LOG.warning("a job message names no job; dropped");
+    public Messages open() {
+        return new Messages();
+    }
+
+    /** One batch of messages: processed side by side, then closed once. */
+    public final class Messages implements AutoCloseable {
+        private final Settlement settlement = outcomes.open();
+        /** Jobs answered in this batch, per lane: the lane's throughput. */
+        private final Map<Lane, AtomicInteger> answered = new ConcurrentHashMap<>();
+
+        private Messages() {
+        }
+
+        /**
+         * One message from a lane's queue: its job processed under the job's log context. A message that names no
+         * job is not ours and never will be: redelivering it cannot help, so it is dropped and logged.
+         */
+        public Delivery processMessage(String body, int receiveCount) {
+            String jobId = jobIdOf(body);
+            if (jobId == null) {
+                LOG.warning("a job message names no job; dropped");
+                return Delivery.DONE;
+            }
+            return LogContext.with(Map.of(LogContext.JOB_ID, jobId), () -> process(jobId, receiveCount));
+        }
+
+        public Delivery process(String jobId, int receiveCount) {
+            boolean lastReceive = receiveCount >= maxReceiveCount;
+            try {
+                Delivery d = processOnce(jobId, lastReceive);
+                if (d.retry() && lastReceive) {
+                    return deadLetter(jobId, "the job's message was not processed after " + receiveCount
+                            + " deliveries");
+                }
+                return d;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "job " + jobId + ": delivery " + receiveCount + " failed", e);
+                return lastReceive
+                        ? deadLetter(jobId, "the last delivery failed: " + e.getClass().getSimpleName())
+                        : Delivery.RETRY_LATER;
+            }
+        }
+
+        private Delivery processOnce(String jobId, boolean lastReceive) {
+            // Claim first: a fresh message is by far the common case, and a refused claim costs the read it would have
+            // saved (a finished, missing or leased job is then told apart below).
+            Instant now = clock.instant();
+            String token = Ids.randomToken(16);
+            Optional<Job> claimed = store.claim(jobId, token, now, now.plus(lease));
+            if (claimed.isEmpty()) {
+                Optional<Job> current = store.get(jobId);
+                if (current.isEmpty()) {
+                    return Delivery.DONE; // past its retention: nothing to do
+                }
+                if (current.get().status().isTerminal()) {
+                    // a duplicate delivery: repeats what a crash cut short
+                    outcomes.jobSeenFinished(settlement, current.get());
+                    return Delivery.DONE;
+                }
+                // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
+                // rather than dead-lettering a job that is being worked on. Otherwise come back as the lease ends: if
+                // its holder died (a crash, a restart), this message is the one that takes the job over.
+                if (lastReceive) {
+                    return Delivery.DONE;
+                }
+                Instant leaseUntil = current.get().leaseUntil();
+                return leaseUntil == null ? Delivery.RETRY_LATER
+                        : Delivery.retryIn(Duration.between(now, leaseUntil).plusSeconds(1));
+            }
+            Job job = claimed.get();
+            try {
+                outcomes.jobStarted(job);
+                if (job.cancelRequested()) {
+                    finishCanceled(job, null, null, job.attempts());
+                    return Delivery.DONE;
+                }
+                ModelCodec codec = ModelCodecs.forModel(job.modelId());
+                ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
+                ModelCallPolicy.Outcome outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12),
+                        job.modelId(), codec.requestBody(request));
+                Job finished = outcome instanceof ModelCallPolicy.Answered a
+                        ? answered(job, a, codec, request)
+                        : failed(job, (ModelCallPolicy.Failed) outcome);
+                outcomes.jobAnswered(finished);
+                answered.computeIfAbsent(job.lane(), l -> new AtomicInteger()).incrementAndGet();
+                if (!finishCounted(finished)) {
+                    settleLostFinish(finished);
+                }
+            } catch (RuntimeException e) {
+                // A call failed between the claim and the terminal write (Step Functions unreachable, a DynamoDB call
+                // that failed past the SDK's retries): release the claim, so that the redelivery claims the job at once
+                // instead of waiting out this claim's lease. Refused, harmlessly, if the terminal write did happen.
+                releaseQuietly(job.id(), token);
+                throw e;
+            }
             return Delivery.DONE;
         }
-        return LogContext.with(Map.of(LogContext.JOB_ID, jobId), () -> process(jobId, receiveCount));
+
+        private void releaseQuietly(String jobId, String token) {
+            try {
+                store.release(jobId, token);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "job " + jobId + ": claim not released; it ends with its lease", e);
+            }
+        }
+
+        /**
+         * The finish was refused: a cancel arrived while the model ran, another worker took the job over, or this very
+         * finish was applied and only its answer was lost (the SDK's retry then finds the job already terminal).
+         */
+        private void settleLostFinish(Job finished) {
+            Optional<Job> now = store.get(finished.id());
+            if (now.isEmpty() || !finished.fencingToken().equals(now.get().fencingToken())) {
+                return; // another worker's claim: its outcome is its own to announce
+            }
+            Job current = now.get();
+            if (current.status().isTerminal()) {
+                outcomes.jobFinished(settlement, current);
+            } else if (current.cancelRequested() && current.status() == JobStatus.RUNNING) {
+                // Tokens were spent, so usage and cost are kept; the answer itself is discarded.
+                finishCanceled(current, finished.usage(), finished.costUsd(), finished.attempts());
+            }
+        }
+
+        private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
+            finishCounted(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
+                    .result(null).usage(usage).costUsd(cost).error(null).build());
+        }
+
+        /**
+         * The usage first, then the terminal write that also marks it counted (and, owing no event, settles the job);
+         * if that write is refused, the usage is withdrawn. @return whether this call finished the job
+         */
+        private boolean finishCounted(Job finished) {
+            Job counted = settlement.countAhead(finished);
+            if (store.finish(counted)) {
+                outcomes.jobFinished(settlement, counted);
+                return true;
+            }
+            settlement.withdrawAhead(finished);
+            return false;
+        }
+
+        private Delivery deadLetter(String jobId, String why) {
+            try {
+                if (store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant())) {
+                    store.get(jobId).ifPresent(j -> outcomes.jobFinished(settlement, j));
+                }
+                return Delivery.DONE;
+            } catch (RuntimeException e) {
+                // The store is unreachable too: let the message go to the DLQ, where the reconciler will find it.
+                LOG.log(Level.SEVERE, "job " + jobId + " could not be marked dead-lettered", e);
+                return Delivery.RETRY_LATER;
+            }
+        }
+
+        /**
+         * Writes what settling deferred and the lanes' throughput. Neither failing costs more than tidiness or an
+         * ETA, so it never fails the messages.
+         */
+        @Override
+        public void close() {
+            settlement.close();
+            if (lanes == null) {
+                return;
+            }
+            answered.forEach((lane, count) -> {
+                int n = count.getAndSet(0);
+                if (n > 0) {
+                    try {
+                        lanes.finished(lane, n, clock.instant());
+                    } catch (RuntimeException e) {
+                        // only the lane's ETA misses them
+                        LOG.log(Level.WARNING, "lane throughput not recorded", e);
+                    }
+                }
+            });
+        }
     }
 
     private static String jobIdOf(String body) {
@@ -96,110 +266,6 @@ public final class WorkerService {
             return Ids.isWellFormed(id, "job_") ? id : null;
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    public Delivery process(String jobId, int receiveCount) {
-        boolean lastReceive = receiveCount >= maxReceiveCount;
-        try {
-            Delivery d = processOnce(jobId, lastReceive);
-            if (d.retry() && lastReceive) {
-                return deadLetter(jobId, "the job's message was not processed after " + receiveCount + " deliveries");
-            }
-            return d;
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "job " + jobId + ": delivery " + receiveCount + " failed", e);
-            return lastReceive
-                    ? deadLetter(jobId, "the last delivery failed: " + e.getClass().getSimpleName())
-                    : Delivery.RETRY_LATER;
-        }
-    }
-
-    /**
-     * At the end of an invocation: writes what settling left for later. Its failure costs only tidiness (see
-     * UsageMeter#flush), so it never fails the messages.
-     */
-    public void flush() {
-        try {
-            outcomes.flush();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "usage markers left for a later write", e);
-        }
-        if (lanes == null) {
-            return;
-        }
-        answered.forEach((lane, count) -> {
-            int n = count.getAndSet(0);
-            if (n > 0) {
-                try {
-                    lanes.finished(lane, n, clock.instant());
-                } catch (RuntimeException e) {
-                    // only the lane's ETA misses them
-                    LOG.log(Level.WARNING, "lane throughput not recorded", e);
-                }
-            }
-        });
-    }
-
-    private Delivery processOnce(String jobId, boolean lastReceive) {
-        // Claim first: a fresh message is by far the common case, and a refused claim costs the read it would have
-        // saved (a finished, missing or leased job is then told apart below).
-        Instant now = clock.instant();
-        String token = Ids.randomToken(16);
-        Optional<Job> claimed = store.claim(jobId, token, now, now.plus(lease));
-        if (claimed.isEmpty()) {
-            Optional<Job> current = store.get(jobId);
-            if (current.isEmpty()) {
-                return Delivery.DONE; // past its retention: nothing to do
-            }
-            if (current.get().status().isTerminal()) {
-                outcomes.jobSeenFinished(current.get()); // a duplicate delivery: repeats what a crash cut short
-                return Delivery.DONE;
-            }
-            // Another worker holds a live lease. On the last receive, leave it to that worker (or the reconciler)
-            // rather than dead-lettering a job that is being worked on. Otherwise come back as the lease ends: if
-            // its holder died (a crash, a restart), this message is the one that takes the job over.
-            if (lastReceive) {
-                return Delivery.DONE;
-            }
-            Instant leaseUntil = current.get().leaseUntil();
-            return leaseUntil == null ? Delivery.RETRY_LATER
-                    : Delivery.retryIn(Duration.between(now, leaseUntil).plusSeconds(1));
-        }
-        Job job = claimed.get();
-        try {
-            outcomes.jobStarted(job);
-            if (job.cancelRequested()) {
-                finishCanceled(job, null, null, job.attempts());
-                return Delivery.DONE;
-            }
-            ModelCodec codec = ModelCodecs.forModel(job.modelId());
-            ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
-            ModelCallPolicy.Outcome outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12),
-                    job.modelId(), codec.requestBody(request));
-            Job finished = outcome instanceof ModelCallPolicy.Answered a
-                    ? answered(job, a, codec, request)
-                    : failed(job, (ModelCallPolicy.Failed) outcome);
-            outcomes.jobAnswered(finished);
-            answered.computeIfAbsent(job.lane(), l -> new AtomicInteger()).incrementAndGet();
-            if (!finishCounted(finished)) {
-                settleLostFinish(finished);
-            }
-        } catch (RuntimeException e) {
-            // A call failed between the claim and the terminal write (Step Functions unreachable, a DynamoDB call
-            // that failed past the SDK's retries): hand the job back, so that the redelivery claims it at once
-            // instead of waiting out this claim's lease. Refused, harmlessly, if the terminal write did happen.
-            releaseQuietly(job.id(), token);
-            throw e;
-        }
-        return Delivery.DONE;
-    }
-
-    private void releaseQuietly(String jobId, String token) {
-        try {
-            store.release(jobId, token);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "job " + jobId + ": claim not handed back; it ends with its lease", e);
         }
     }
 
@@ -231,56 +297,6 @@ public final class WorkerService {
                 .attempts(job.attempts() + 1)
                 .error(new Job.Error(FailureCodes.codeFor(f.error()), message))
                 .build();
-    }
-
-    /**
-     * The finish was refused: a cancel arrived while the model ran, another worker took the job over, or this very
-     * finish was applied and only its answer was lost (the SDK's retry then finds the job already terminal).
-     */
-    private void settleLostFinish(Job finished) {
-        Optional<Job> now = store.get(finished.id());
-        if (now.isEmpty() || !finished.fencingToken().equals(now.get().fencingToken())) {
-            return; // another worker's claim: its outcome is its own to announce
-        }
-        Job current = now.get();
-        if (current.status().isTerminal()) {
-            outcomes.jobFinished(current);
-        } else if (current.cancelRequested() && current.status() == JobStatus.RUNNING) {
-            // Tokens were spent, so usage and cost are kept; the answer itself is discarded.
-            finishCanceled(current, finished.usage(), finished.costUsd(), finished.attempts());
-        }
-    }
-
-    private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
-        finishCounted(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
-                .result(null).usage(usage).costUsd(cost).error(null).build());
-    }
-
-    /**
-     * The usage first, then the terminal write that also marks it counted (and, owing no event, settles the job);
-     * if that write is refused, the usage comes out again. @return whether this call finished the job
-     */
-    private boolean finishCounted(Job finished) {
-        Job counted = outcomes.countAhead(finished);
-        if (store.finish(counted)) {
-            outcomes.jobFinished(counted);
-            return true;
-        }
-        outcomes.uncount(finished);
-        return false;
-    }
-
-    private Delivery deadLetter(String jobId, String why) {
-        try {
-            if (store.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED, why), clock.instant())) {
-                store.get(jobId).ifPresent(outcomes::jobFinished);
-            }
-            return Delivery.DONE;
-        } catch (RuntimeException e) {
-            // The store is unreachable too: let the message go to the DLQ, where the reconciler will find it.
-            LOG.log(Level.SEVERE, "job " + jobId + " could not be marked dead-lettered", e);
-            return Delivery.RETRY_LATER;
-        }
     }
 
     private static String truncate(String s) {

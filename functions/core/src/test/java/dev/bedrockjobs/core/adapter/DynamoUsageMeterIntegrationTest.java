@@ -1,13 +1,23 @@
 package dev.bedrockjobs.core.adapter;
 
+import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -21,15 +31,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Monthly usage against dynalite: repeated adds of a job count once until the job item is marked, markers of marked
- * jobs go with the next add or a flush, and the report reads only the counters. (That no two parties add one job
- * around its mark is {@code JobOutcomes}' part: see {@code SettlementIntegrationTest}.)
+ * Monthly usage against dynalite: repeated counts of a job count once until the job item is marked, markers of marked
+ * jobs go with the unit's next count or when it closes, and the report reads only the counters. (That no two parties
+ * count one job around its mark is {@code Settlement}'s part: see {@code SettlementIntegrationTest}.)
  */
 class DynamoUsageMeterIntegrationTest {
     private static final Instant NOV = Instant.parse("2026-11-27T10:00:00Z");
@@ -38,12 +50,19 @@ class DynamoUsageMeterIntegrationTest {
     private String table;
     private DynamoJobStore jobs;
     private DynamoUsageMeter meter;
+    private UsageMeter.Unit unit;
 
     @BeforeEach
     void fresh() {
         table = SharedEmulators.newJobsTable("usage");
         jobs = new DynamoJobStore(dynamo, table, Duration.ofDays(30));
         meter = new DynamoUsageMeter(dynamo, table);
+        unit = meter.open();
+    }
+
+    @AfterEach
+    void close() {
+        unit.close();
     }
 
     /** A job stored as a worker leaves it: created, claimed, then finished with usage and cost. */
@@ -67,7 +86,7 @@ class DynamoUsageMeterIntegrationTest {
     /** Marks the job item and tells the meter, as settling does. */
     private void mark(Job j) {
         jobs.settle(j.id(), NOV, false);
-        meter.settled(j);
+        unit.settled(j);
     }
 
     private List<String> pending(String tenant) {
@@ -85,17 +104,17 @@ class DynamoUsageMeterIntegrationTest {
         Job c = finished("t", "m2", JobStatus.FAILED, 0, 0, null, NOV);
 
         // a: added, then the adder died before marking the job; whoever settles it next adds again
-        meter.record(a);
+        unit.count(a);
         assertEquals(List.of(a.id()), pending("t"));
         assertFalse(reread(a).usageRecorded());
-        meter.record(reread(a));
+        unit.count(reread(a));
         // b: added and marked; a later path reads it marked
-        meter.record(b);
+        unit.count(b);
         mark(b);
         assertTrue(reread(b).usageRecorded());
-        meter.record(reread(b));
+        unit.count(reread(b));
         // c: added and marked in one go
-        meter.record(c);
+        unit.count(c);
         mark(c);
         mark(a);
 
@@ -111,11 +130,47 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(2, u.byModel().get(0).counts().succeeded());
         assertEquals(1, u.byModel().get(1).counts().failed());
         assertEquals(new UsageMeter.Spent(154, u.totals().costUsd()), meter.spent("t", MONTH));
-        // b's marker went with c's add; a's and c's wait for the next add or the flush
+        // b's marker went with c's count; a's and c's wait for the next count or the close
         assertEquals(List.of(a.id(), c.id()).stream().sorted().toList(), pending("t"));
-        meter.flush();
+        unit.close();
         assertEquals(List.of(), pending("t"), "nothing left pending");
         assertEquals(110, meter.report("t", MONTH).totals().inputTokens(), "removing markers changes no counter");
+    }
+
+    @Test
+    void markersAUnitCouldNotRemoveAreRemovedByTheNextUnitTheMeterOpens() {
+        AtomicBoolean unreachable = new AtomicBoolean();
+        DynamoUsageMeter flaky = new DynamoUsageMeter(failingWhile(unreachable), table);
+        Job a = finished("t", "m", JobStatus.SUCCEEDED, 10, 4, "0.0002", NOV);
+        UsageMeter.Unit first = flaky.open();
+        first.count(a);
+        jobs.settle(a.id(), NOV, false);
+        first.settled(a);
+        unreachable.set(true);
+        assertThrows(SdkClientException.class, first::close);
+        unreachable.set(false);
+        assertEquals(List.of(a.id()), pending("t"), "the marker outlived its unit");
+
+        flaky.open().close();
+        assertEquals(List.of(), pending("t"), "the next unit removed it");
+        assertEquals(10, meter.report("t", MONTH).totals().inputTokens(), "and counted nothing again");
+    }
+
+    /** A client of the same dynalite whose calls all fail while {@code unreachable} is set. */
+    private static DynamoDbClient failingWhile(AtomicBoolean unreachable) {
+        ExecutionInterceptor fault = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (unreachable.get()) {
+                    throw SdkClientException.create("DynamoDB unreachable");
+                }
+            }
+        };
+        return DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(fault)).build();
     }
 
     @Test
@@ -129,7 +184,7 @@ class DynamoUsageMeterIntegrationTest {
         List<Future<?>> calls = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (Job j : finished.subList(0, 30)) {
-                calls.add(pool.submit(() -> meter.record(j)));
+                calls.add(pool.submit(() -> unit.count(j)));
             }
         }
         for (Future<?> f : calls) {
@@ -137,8 +192,8 @@ class DynamoUsageMeterIntegrationTest {
         }
         finished.subList(0, 30).forEach(this::mark);
         calls.clear();
-        for (Job j : finished.subList(30, 60)) { // each add takes some of the first thirty's markers along
-            calls.add(pool.submit(() -> meter.record(j)));
+        for (Job j : finished.subList(30, 60)) { // each count takes some of the first thirty's markers along
+            calls.add(pool.submit(() -> unit.count(j)));
         }
         for (Future<?> f : calls) {
             f.get();
@@ -171,30 +226,30 @@ class DynamoUsageMeterIntegrationTest {
     }
 
     @Test
-    void countingAheadOfTheFinishIsUndoneWhenTheFinishIsRefusedAndRepeatsCountOnce() {
+    void countingAheadOfTheFinishIsWithdrawnWhenTheFinishIsRefusedAndRepeatsCountOnce() {
         Job job = running("t");
         Job a = finishing(job, "attempt-a", JobStatus.SUCCEEDED, 100, 40, "0.002");
-        meter.recordAhead(a, "attempt-a");
-        meter.recordAhead(a, "attempt-a"); // the SDK's retry of a write whose answer was lost
+        unit.countAhead(a, "attempt-a");
+        unit.countAhead(a, "attempt-a"); // the SDK's retry of a write whose answer was lost
         assertEquals(140, meter.spent("t", MONTH).tokens());
-        meter.undoAhead(a, "attempt-a"); // its terminal write was refused: a cancel came first
+        unit.withdrawAhead(a, "attempt-a"); // its terminal write was refused: a cancel came first
         MonthlyUsage u = meter.report("t", MONTH);
         assertEquals(0, u.totals().inputTokens() + u.totals().outputTokens() + u.totals().succeeded());
         assertEquals(0, u.totals().costUsd().signum());
         assertEquals(List.of(), pending("t"));
-        meter.undoAhead(a, "attempt-a");
-        assertEquals(0, meter.spent("t", MONTH).tokens(), "an undo with nothing to undo changes nothing");
+        unit.withdrawAhead(a, "attempt-a");
+        assertEquals(0, meter.spent("t", MONTH).tokens(), "withdrawing what is not counted changes nothing");
     }
 
     @Test
-    void anAttemptThatLostTheJobHasItsNumbersReplacedByTheOutcomeThatStands() {
+    void anAttemptThatLostTheJobHasItsChargeReplacedByTheOutcomeThatStands() {
         // attempt a counted a success, then died before its terminal write; attempt b took the job over and failed
         Job job = running("t");
         Job a = finishing(job, "attempt-a", JobStatus.SUCCEEDED, 100, 40, "0.002");
-        meter.recordAhead(a, "attempt-a");
+        unit.countAhead(a, "attempt-a");
         Job b = finishing(job, "attempt-b", JobStatus.FAILED, 0, 0, null);
-        meter.recordAhead(b, "attempt-b");
-        meter.undoAhead(a, "attempt-a"); // a late undo of a's numbers finds them gone and leaves b's alone
+        unit.countAhead(b, "attempt-b");
+        unit.withdrawAhead(a, "attempt-a"); // a late withdrawal of a's charge finds it gone and leaves b's alone
         MonthlyUsage u = meter.report("t", MONTH);
         assertEquals(0, u.totals().inputTokens());
         assertEquals(0, u.totals().succeeded());
@@ -204,16 +259,16 @@ class DynamoUsageMeterIntegrationTest {
 
         // another job: its attempt counted a success and died; the reconciler then dead-lettered the job
         Job other = running("t");
-        meter.recordAhead(finishing(other, "attempt-c", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-c");
+        unit.countAhead(finishing(other, "attempt-c", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-c");
         Job deadLettered = finishing(other, null, JobStatus.FAILED, 0, 0, null);
-        meter.record(deadLettered);
-        meter.record(deadLettered);
+        unit.count(deadLettered);
+        unit.count(deadLettered);
         u = meter.report("t", MONTH);
         assertEquals(0, u.totals().inputTokens() + u.totals().outputTokens(), u.toString());
         assertEquals(2, u.totals().failed());
         assertEquals(0, u.totals().costUsd().signum());
         // and once a job is counted by a path that settles it, a late attempt adds nothing
-        meter.recordAhead(finishing(other, "attempt-late", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-late");
+        unit.countAhead(finishing(other, "attempt-late", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-late");
         assertEquals(2, meter.report("t", MONTH).totals().failed());
         assertEquals(0, meter.report("t", MONTH).totals().succeeded());
     }
@@ -221,12 +276,16 @@ class DynamoUsageMeterIntegrationTest {
     @Test
     void holdsCountAgainstTheBudgetUntilTheJobsUsageReplacesThem() {
         BigDecimal usdBudget = new BigDecimal("1.00");
-        assertTrue(meter.hold("t", MONTH, 600, new BigDecimal("0.60"), 1000, usdBudget));
-        assertFalse(meter.hold("t", MONTH, 600, new BigDecimal("0.10"), 1000, usdBudget), "tokens: 1,200 > 1,000");
-        assertFalse(meter.hold("t", MONTH, 100, new BigDecimal("0.50"), 1000, usdBudget), "cost: 1.10 > 1.00");
-        assertFalse(meter.hold("t", MONTH, 1001, BigDecimal.ZERO, 1000, BigDecimal.ZERO), "alone over the budget");
-        assertTrue(meter.hold("t", MONTH, 5000, new BigDecimal("9"), 0, BigDecimal.ZERO), "no budget, no limit");
-        meter.letGo("t", MONTH, 5000, new BigDecimal("9"));
+        assertTrue(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.60")), 1000, usdBudget));
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.10")), 1000, usdBudget),
+                "tokens: 1,200 > 1,000");
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(100, new BigDecimal("0.50")), 1000, usdBudget),
+                "cost: 1.10 > 1.00");
+        assertFalse(meter.hold("t", MONTH, new BudgetHold(1001, BigDecimal.ZERO), 1000, BigDecimal.ZERO),
+                "alone over the budget");
+        assertTrue(meter.hold("t", MONTH, new BudgetHold(5000, new BigDecimal("9")), 0, BigDecimal.ZERO),
+                "no budget, no limit");
+        meter.release("t", MONTH, new BudgetHold(5000, new BigDecimal("9")));
         assertEquals(new UsageMeter.Spent(0, BigDecimal.ZERO, 600, new BigDecimal("0.6")),
                 normalized(meter.spent("t", MONTH)));
 
@@ -239,11 +298,12 @@ class DynamoUsageMeterIntegrationTest {
         Job done = running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOV).usage(new Job.Usage(100, 40))
                 .costUsd(new BigDecimal("0.002")).build();
         assertTrue(jobs.finish(done));
-        meter.record(reread(queued));
-        meter.record(reread(queued)); // before the mark: no second change
+        unit.count(reread(queued));
+        unit.count(reread(queued)); // before the mark: no second change
         assertEquals(new UsageMeter.Spent(140, new BigDecimal("0.002"), 140, new BigDecimal("0.002")),
                 normalized(meter.spent("t", MONTH)));
-        assertTrue(meter.hold("t", MONTH, 860, new BigDecimal("0.998"), 1000, usdBudget), "exactly to the budget");
+        assertTrue(meter.hold("t", MONTH, new BudgetHold(860, new BigDecimal("0.998")), 1000, usdBudget),
+                "exactly to the budget");
     }
 
     private static UsageMeter.Spent normalized(UsageMeter.Spent s) {
@@ -253,17 +313,17 @@ class DynamoUsageMeterIntegrationTest {
 
     @Test
     void tenantsAndMonthsAreKeptApartAndUnfinishedJobsCountAsSubmitted() {
-        meter.record(reread(finished("t", "m", JobStatus.SUCCEEDED, 7, 3, "0.000010", NOV)));
+        unit.count(reread(finished("t", "m", JobStatus.SUCCEEDED, 7, 3, "0.000010", NOV)));
         Job december = finished("t", "m", JobStatus.SUCCEEDED, 1000, 1000, "1.000000",
                 Instant.parse("2026-12-01T00:00:00Z"));
-        meter.record(december);
+        unit.count(december);
         Job other = finished("u", "m", JobStatus.SUCCEEDED, 500, 500, "0.500000", NOV);
-        meter.record(other);
+        unit.count(other);
         Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId("t").tier("fast").modelId("m").prompt("p")
                 .maxTokens(10).createdAt(NOV).build();
         assertTrue(jobs.create(queued));
         Job cached = finished("t", "m", JobStatus.SUCCEEDED, 0, 0, null, NOV).toBuilder().cached(true).build();
-        meter.record(cached);
+        unit.count(cached);
 
         MonthlyUsage nov = meter.report("t", MONTH);
         assertEquals(7, nov.totals().inputTokens());

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.ApiKey;
+import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
@@ -115,26 +116,22 @@ class SubmitLimitsTest {
     };
 
     private final UsageMeter usage = new UsageMeter() {
-        @Override public void record(Job job) { throw new UnsupportedOperationException(); }
-        @Override public void settled(Job job) { throw new UnsupportedOperationException(); }
-        @Override public void recordAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
-        @Override public void undoAhead(Job job, String attempt) { throw new UnsupportedOperationException(); }
-        @Override public void flush() { throw new UnsupportedOperationException(); }
+        @Override public Unit open() { throw new UnsupportedOperationException(); }
 
-        @Override public boolean hold(String t, YearMonth m, long tokens, BigDecimal usd, long tokenBudget, BigDecimal usdBudget) {
+        @Override public boolean hold(String t, YearMonth m, BudgetHold hold, long tokenBudget, BigDecimal usdBudget) {
             calls.add("hold " + m);
-            if ((tokenBudget > 0 && spent.committedTokens() + tokens > tokenBudget)
-                    || (usdBudget.signum() > 0 && spent.committedUsd().add(usd).compareTo(usdBudget) > 0)) {
+            if ((tokenBudget > 0 && spent.committedTokens() + hold.tokens() > tokenBudget)
+                    || (usdBudget.signum() > 0 && spent.committedUsd().add(hold.usd()).compareTo(usdBudget) > 0)) {
                 return false;
             }
-            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() + tokens,
-                    spent.committedUsd().add(usd));
+            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() + hold.tokens(),
+                    spent.committedUsd().add(hold.usd()));
             return true;
         }
 
-        @Override public void letGo(String t, YearMonth m, long tokens, BigDecimal usd) {
-            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() - tokens,
-                    spent.committedUsd().subtract(usd));
+        @Override public void release(String t, YearMonth m, BudgetHold hold) {
+            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() - hold.tokens(),
+                    spent.committedUsd().subtract(hold.usd()));
         }
         @Override public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
 

@@ -8,6 +8,7 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
+import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,6 +64,19 @@ class SettlementIntegrationTest {
         TenantLedger ledger = ReconcilerIntegrationTest.ledger(table);
         return new JobOutcomes(jobs, new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
                 new SqsWebhookQueue(sqs, webhooksUrl), clock, ledger, GRACE);
+    }
+
+    /** A path that did not finish the job comes back to it, in a unit of its own. */
+    private static void seenFinished(JobOutcomes process, Job job) {
+        try (Settlement settlement = process.open()) {
+            process.jobSeenFinished(settlement, job);
+        }
+    }
+
+    private static Optional<Job> settleIfAbandoned(JobOutcomes process, Job job) {
+        try (Settlement settlement = process.open()) {
+            return settlement.settleIfAbandoned(job.id(), job.finishedAt());
+        }
     }
 
     private Job finished(String webhookUrl) {
@@ -107,17 +122,15 @@ class SettlementIntegrationTest {
 
     @Test
     void theFinisherSettlesInOneGoAndLaterDeliveriesChangeNothing() {
-        JobOutcomes worker = process();
         Job job = finished("https://hooks.example.com/a");
-        worker.jobFinished(job);
-        worker.flush();
+        process().jobFinished(job);
         Job after = stored(job);
         assertTrue(after.settled() && after.usageRecorded());
         assertTrue(jobs.listActive(FINISHED.plus(Duration.ofDays(1)), 10).isEmpty(), "out of the active index");
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
-        process().jobSeenFinished(after);
-        process().jobSeenFinished(job); // a stale read taken before the finisher settled
+        seenFinished(process(), after);
+        seenFinished(process(), job); // a stale read taken before the finisher settled
         assertEquals(120, usage().totals().inputTokens() + usage().totals().outputTokens());
         assertEquals(1, usage().totals().succeeded());
         assertEquals(1, eventsEnqueued(), "the event went out once");
@@ -128,17 +141,17 @@ class SettlementIntegrationTest {
     void aFinisherThatDiedAfterCountingIsSettledAfterTheGraceWithoutCountingAgain() {
         Job job = finished("https://hooks.example.com/a");
         // the finisher counted the usage, then died before the event and the mark
-        ReconcilerIntegrationTest.ledger(table).settle(job);
+        try (UsageMeter.Unit finisher = new DynamoUsageMeter(dynamo, table).open()) {
+            finisher.count(job);
+        }
         assertEquals(1, pendingMarkers().size());
 
         clock.set(FINISHED.plusSeconds(5)); // a redelivery right away leaves the job to its finisher
-        assertTrue(process().settleIfAbandoned(job.id(), job.finishedAt()).isEmpty());
+        assertTrue(settleIfAbandoned(process(), job).isEmpty());
         assertFalse(stored(job).settled());
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
-        JobOutcomes reconciler = process();
-        assertTrue(reconciler.settleIfAbandoned(job.id(), job.finishedAt()).isPresent());
-        reconciler.flush();
+        assertTrue(settleIfAbandoned(process(), job).isPresent());
         assertTrue(stored(job).settled());
         assertEquals(1, usage().totals().succeeded());
         assertEquals(100, usage().totals().inputTokens());
@@ -161,8 +174,7 @@ class SettlementIntegrationTest {
                 JobOutcomes process = process();
                 Job view = round % 2 == 0 ? j : stored(j);
                 calls.add(pool.submit((Callable<Boolean>) () -> {
-                    process.jobSeenFinished(view);
-                    process.flush();
+                    seenFinished(process, view);
                     return true;
                 }));
             }
@@ -188,13 +200,12 @@ class SettlementIntegrationTest {
                 GRACE);
         Job job = finished("https://hooks.example.com/a");
         broken.jobFinished(job);
-        broken.flush();
         assertTrue(stored(job).usageRecorded());
         assertFalse(stored(job).settled(), "still owes its event");
         assertEquals(1, jobs.listActive(FINISHED.plus(Duration.ofDays(1)), 10).size());
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
-        assertTrue(process().settleIfAbandoned(job.id(), job.finishedAt()).isPresent());
+        assertTrue(settleIfAbandoned(process(), job).isPresent());
         assertTrue(stored(job).settled());
         assertEquals(1, eventsEnqueued());
         assertEquals(1, usage().totals().succeeded(), "counted by the finisher only");

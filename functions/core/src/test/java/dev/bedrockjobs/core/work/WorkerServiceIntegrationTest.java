@@ -70,7 +70,7 @@ class WorkerServiceIntegrationTest {
         WorkerService worker = new WorkerService(answerLost, outcomes, answeringPolicy(), Pricing.load(), clock,
                 Duration.ofMinutes(5), 5);
 
-        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 1));
+        assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 1));
 
         assertEquals(1, finishes.get());
         assertEquals(JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().status());
@@ -79,7 +79,7 @@ class WorkerServiceIntegrationTest {
         assertEquals(1, batch.succeeded());
         assertEquals(21, batch.inputTokens());
 
-        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 2)); // and a redelivery counts nothing more
+        assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 2)); // and a redelivery counts nothing more
         assertEquals(1, batches.get(batchId).orElseThrow().succeeded());
     }
 
@@ -90,15 +90,15 @@ class WorkerServiceIntegrationTest {
         WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
                 Duration.ofMinutes(5), 5);
 
-        assertEquals(WorkerService.Delivery.retryIn(Duration.ofSeconds(301)), worker.process(job.id(), 1),
+        assertEquals(WorkerService.Delivery.retryIn(Duration.ofSeconds(301)), deliver(worker, job.id(), 1),
                 "if the holder died, this message takes the job over as soon as its claim lapses");
-        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 5),
+        assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 5),
                 "the last receive leaves a live claim to its holder rather than dead-lettering the job");
         assertEquals(JobStatus.RUNNING, jobs.get(job.id()).orElseThrow().status());
     }
 
     @Test
-    void aFinishThatFailsHandsTheClaimBackSoTheRedeliveryNeedNotWaitForTheLease() {
+    void aFinishThatFailsReleasesTheClaimSoTheRedeliveryNeedNotWaitForTheLease() {
         Job job = queuedJob(null, null);
         JobStore finishFails = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
                 new Class<?>[]{JobStore.class}, (proxy, method, args) -> {
@@ -114,15 +114,22 @@ class WorkerServiceIntegrationTest {
         WorkerService failing = new WorkerService(finishFails, outcomes, answeringPolicy(), Pricing.load(), clock,
                 Duration.ofMinutes(5), 5);
 
-        assertEquals(WorkerService.Delivery.RETRY_LATER, failing.process(job.id(), 1));
+        assertEquals(WorkerService.Delivery.RETRY_LATER, deliver(failing, job.id(), 1));
         Job released = jobs.get(job.id()).orElseThrow();
-        assertEquals(JobStatus.QUEUED, released.status(), "the claim was handed back");
+        assertEquals(JobStatus.QUEUED, released.status(), "the claim was released");
 
         WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
                 Duration.ofMinutes(5), 5);
-        assertEquals(WorkerService.Delivery.DONE, worker.process(job.id(), 2));
+        assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 2));
         assertEquals(JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().status(),
                 "the next delivery claims and finishes the job at once");
+    }
+
+    /** One message for the job, in a batch of its own. */
+    private static WorkerService.Delivery deliver(WorkerService worker, String jobId, int receiveCount) {
+        try (WorkerService.Messages batch = worker.open()) {
+            return batch.process(jobId, receiveCount);
+        }
     }
 
     private Job queuedJob(String batchId, Integer index) {
