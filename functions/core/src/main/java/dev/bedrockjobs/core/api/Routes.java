@@ -37,7 +37,9 @@ public final class Routes implements Function<ApiRequest, ApiResponse> {
 
     @Override
     public ApiResponse apply(ApiRequest request) {
-        Function<ApiRequest, ApiResponse> operation = operations.get(request.routeKey());
+        // an immutable map refuses to look up null; an event without a route key is simply no route
+        Function<ApiRequest, ApiResponse> operation =
+                request.routeKey() == null ? null : operations.get(request.routeKey());
         if (operation != null) {
             return operation.apply(request);
         }
