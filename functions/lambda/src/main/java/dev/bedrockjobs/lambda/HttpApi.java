@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The edge between API Gateway (payload format 2.0) and the services: maps the event in, the response out,; what the
- * services throw becomes a problem response in {@link ProblemMapping}.
+ * The edge between API Gateway (payload format 2.0) and the services: maps the event in, the response out; what the
+ * services throw becomes a problem response in {@link ProblemMapping}. The event's {@code routeKey} names the route
+ * API Gateway matched, which the function's {@link dev.bedrockjobs.core.api.Routes} dispatch on (the event's fields:
+ * "Create AWS Lambda proxy integrations for HTTP APIs" in the API Gateway developer guide).
  */
 public final class HttpApi {
     private HttpApi() {
@@ -46,10 +48,8 @@ public final class HttpApi {
             e.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         }
         var ctx = e.getRequestContext();
-        String method = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
-        String path = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getPath() : e.getRawPath();
         String requestId = ctx != null ? ctx.getRequestId() : null;
-        return new ApiRequest(method, path, e.getPathParameters(), e.getQueryStringParameters(), headers,
+        return new ApiRequest(e.getRouteKey(), e.getPathParameters(), e.getQueryStringParameters(), headers,
                 body(e), identity.tenantOf(ctx), requestId);
     }
 

@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Release;
-import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.lambda.HttpApi;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.TenantIdentity;
@@ -15,9 +15,15 @@ import org.crac.Resource;
 
 import java.util.Map;
 
-/** GET /v1/jobs/{id} (long poll), GET /v1/jobs, DELETE /v1/jobs/{id}. */
+/**
+ * Every route of the API but the two submits: jobs (read, list, long poll, cancel), batches (read, results, cancel),
+ * webhook deliveries (list, replay) and usage, each sent to its service by the route table in {@link StatusRoot};
+ * and {@code GET /healthz}, answered here without a tenant.
+ */
 public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
-    private final StatusService service;
+    private static final String HEALTH = "GET /healthz";
+
+    private final Routes routes;
     private final TenantIdentity identity;
 
     public StatusHandler() {
@@ -25,25 +31,25 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     }
 
     public StatusHandler(Map<String, String> env) {
-        this(StatusRoot.service(env), TenantIdentity.from(env));
+        this(StatusRoot.routes(env), TenantIdentity.from(env));
     }
 
-    StatusHandler(StatusService service) {
-        this(service, TenantIdentity.LAMBDA_AUTHORIZER);
+    StatusHandler(Routes routes) {
+        this(routes, TenantIdentity.LAMBDA_AUTHORIZER);
     }
 
-    StatusHandler(StatusService service, TenantIdentity identity) {
-        this.service = service;
+    StatusHandler(Routes routes, TenantIdentity identity) {
+        this.routes = routes;
         this.identity = identity;
         Core.getGlobalContext().register(this);
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        if ("/healthz".equals(event.getRawPath())) {
+        if (HEALTH.equals(event.getRouteKey())) {
             return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok", "version", Release.version())));
         }
-        return HttpApi.handle(event, identity, service::handle);
+        return HttpApi.handle(event, identity, routes);
     }
 
     /**

@@ -2,16 +2,19 @@ package dev.bedrockjobs.status;
 
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.SqsLaneDepth;
+import dev.bedrockjobs.core.api.BatchesService;
+import dev.bedrockjobs.core.api.DeliveriesService;
+import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
 import dev.bedrockjobs.core.api.QueueEstimates;
-import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.lambda.Components;
 
 import java.util.Map;
 
-/** The status function's composition root: its service, built once per instance from the environment. */
+/** The status function's composition root: its services and their routes, built once per instance. */
 public final class StatusRoot {
     /** The lanes' worker settings, which tell waiting messages from worked-on ones. */
     public static final String WORKER_BATCH_SIZE = "WORKER_BATCH_SIZE";
@@ -23,7 +26,7 @@ public final class StatusRoot {
     private StatusRoot() {
     }
 
-    public static StatusService service(Map<String, String> env) {
+    public static Routes routes(Map<String, String> env) {
         Components c = new Components(env);
         AwsClients aws = c.aws();
         // without the lanes' queues (a stack from before lanes), queued jobs show no place
@@ -32,9 +35,30 @@ public final class StatusRoot {
                 laneSlots(aws), c.clock());
         LongPolls longPolls = new LongPolls(c.limitCounters(), Integer.parseInt(aws.optional(LONG_POLLS_PER_TENANT,
                 String.valueOf(LongPolls.DEFAULT_PER_TENANT))));
-        return new StatusService(c.jobStore(), c.batchStore(), c.jobOutcomes(), c.webhookDeliveries(),
-                c.webhookQueue(), new UsageService(c.usageMeter(), c.clock()), longPolls, c.clock(),
-                d -> Thread.sleep(d.toMillis()), estimates);
+        return routes(
+                new JobsService(c.jobStore(), c.batchStore(), c.jobOutcomes(), c.webhookDeliveries(), longPolls,
+                        c.clock(), d -> Thread.sleep(d.toMillis()), estimates),
+                new BatchesService(c.jobStore(), c.batchStore(), c.jobOutcomes(), c.clock()),
+                new DeliveriesService(c.jobStore(), c.webhookDeliveries(), c.webhookQueue(), c.clock()),
+                new UsageService(c.usageMeter(), c.clock()));
+    }
+
+    /**
+     * Every route of the template's StatusFunction but {@code GET /healthz} (which {@link StatusHandler} answers
+     * without a tenant), by the route key API Gateway sends.
+     */
+    static Routes routes(JobsService jobs, BatchesService batches, DeliveriesService deliveries, UsageService usage) {
+        return Routes.builder()
+                .route("GET /v1/jobs", jobs::list)
+                .route("GET /v1/jobs/{id}", jobs::get)
+                .route("DELETE /v1/jobs/{id}", jobs::cancel)
+                .route("GET /v1/batches/{id}", batches::get)
+                .route("GET /v1/batches/{id}/results", batches::results)
+                .route("DELETE /v1/batches/{id}", batches::cancel)
+                .route("GET /v1/jobs/{id}/webhook-deliveries", deliveries::list)
+                .route("POST /v1/jobs/{id}/webhook-deliveries/replay", deliveries::replay)
+                .route("GET /v1/usage", usage::report)
+                .build();
     }
 
     /** Per lane, the most messages its workers hold at once: the mapping's maximum concurrency times the batch size. */

@@ -12,8 +12,11 @@ import dev.bedrockjobs.core.adapter.DynamoResponseCache;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
+import dev.bedrockjobs.core.api.BatchesService;
+import dev.bedrockjobs.core.api.DeliveriesService;
+import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
-import dev.bedrockjobs.core.api.StatusService;
+import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -103,21 +106,24 @@ class StatusHandlerIntegrationTest {
             @Override public Instant instant() { return now[0]; }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        StatusService service = new StatusService(store, batches, new JobOutcomes(store, batches, webhooks, clock,
+        var outcomes = new JobOutcomes(store, batches, webhooks, clock,
                 new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
                         new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
                         new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24)),
-                Duration.ofMinutes(10)),
-                new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30)), webhooks,
-                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock),
+                Duration.ofMinutes(10));
+        var deliveries = new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
+        JobsService jobs = new JobsService(store, batches, outcomes, deliveries,
                 new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1), clock, d -> {
             sleeps.add(d);
             now[0] = now[0].plus(d);
             if (polls.incrementAndGet() == 3) {
                 store.cancelQueued(JOB_ID, now[0]);
             }
-        });
-        APIGatewayV2HTTPResponse r = new StatusHandler(service).handleRequest(event, null);
+        }, null);
+        Routes routes = StatusRoot.routes(jobs, new BatchesService(store, batches, outcomes, clock),
+                new DeliveriesService(store, deliveries, webhooks, clock),
+                new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock));
+        APIGatewayV2HTTPResponse r = new StatusHandler(routes).handleRequest(event, null);
         assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
         assertEquals(3, polls.get());
         assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), sleeps,

@@ -59,6 +59,14 @@ class WebhookRoutesIntegrationTest {
                 status < 300 ? DeliveryAttempt.Outcome.DELIVERED : DeliveryAttempt.Outcome.RETRY, null, null));
     }
 
+    /** The event as API Gateway sends it for another route of the same job. */
+    private static void route(APIGatewayV2HTTPEvent event, String routeKey, String path) {
+        event.setRouteKey(routeKey);
+        event.getRequestContext().setRouteKey(routeKey);
+        event.setRawPath(path);
+        event.getRequestContext().getHttp().setPath(path);
+    }
+
     @ParameterizedTest
     @Event(value = "events/webhook-deliveries.json", type = APIGatewayV2HTTPEvent.class)
     void everyAttemptIsListedAndTheJobViewCountsThem(APIGatewayV2HTTPEvent event) {
@@ -72,15 +80,13 @@ class WebhookRoutesIntegrationTest {
         assertEquals(500, items.get(0).get("httpStatus").asInt());
         assertEquals("delivered", items.get(1).get("outcome").asText());
 
-        event.setRawPath("/v1/jobs/" + JOB_ID);
-        event.getRequestContext().getHttp().setPath("/v1/jobs/" + JOB_ID);
+        route(event, "GET /v1/jobs/{id}", "/v1/jobs/" + JOB_ID);
         JsonNode webhook = Json.parse(handler.handleRequest(event, null).getBody()).get("webhook");
         assertEquals(2, webhook.get("deliveries").asInt());
         assertEquals(204, webhook.get("lastStatus").asInt());
 
         event.getRequestContext().getAuthorizer().setLambda(new HashMap<>(Map.of("tenantId", "tenant-b")));
-        event.setRawPath("/v1/jobs/" + JOB_ID + "/webhook-deliveries");
-        event.getRequestContext().getHttp().setPath(event.getRawPath());
+        route(event, "GET /v1/jobs/{id}/webhook-deliveries", "/v1/jobs/" + JOB_ID + "/webhook-deliveries");
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
     }
 

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.bedrockjobs.core.api.SubmitService;
+import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.lambda.HttpApi;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.TenantIdentity;
@@ -13,9 +13,12 @@ import org.crac.Resource;
 
 import java.util.Map;
 
-/** POST /v1/jobs: validates, stores and enqueues one prompt, answers 202 with the job view. */
+/**
+ * POST /v1/jobs and POST /v1/batches, sent to the submit service by the route table in {@link SubmitRoot}: validates,
+ * stores and enqueues the prompts, answers 202 with the job or batch view.
+ */
 public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
-    private final SubmitService service;
+    private final Routes routes;
     private final TenantIdentity identity;
 
     public SubmitHandler() {
@@ -23,22 +26,22 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     }
 
     public SubmitHandler(Map<String, String> env) {
-        this(SubmitRoot.service(env), TenantIdentity.from(env));
+        this(SubmitRoot.routes(env), TenantIdentity.from(env));
     }
 
-    SubmitHandler(SubmitService service) {
-        this(service, TenantIdentity.LAMBDA_AUTHORIZER);
+    SubmitHandler(Routes routes) {
+        this(routes, TenantIdentity.LAMBDA_AUTHORIZER);
     }
 
-    SubmitHandler(SubmitService service, TenantIdentity identity) {
-        this.service = service;
+    SubmitHandler(Routes routes, TenantIdentity identity) {
+        this.routes = routes;
         this.identity = identity;
         Core.getGlobalContext().register(this);
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApi.handle(event, identity, service::handle);
+        return HttpApi.handle(event, identity, routes);
     }
 
     /**

@@ -3,12 +3,12 @@ package dev.bedrockjobs.core.api;
 import java.util.Map;
 
 /**
- * An HTTP API request reduced to what the services read. Header names are lower-case. {@code tenantId} is what the
- * authorizer resolved; null means the request was not authorized and must be refused.
+ * An HTTP API request reduced to what the services read. {@code routeKey} is the route API Gateway matched
+ * ({@code GET /v1/jobs/{id}}), which {@link Routes} dispatches on. Header names are lower-case. {@code tenantId} is
+ * what the authorizer resolved; null means the request was not authorized and must be refused.
  */
 public record ApiRequest(
-        String method,
-        String path,
+        String routeKey,
         Map<String, String> pathParameters,
         Map<String, String> query,
         Map<String, String> headers,

@@ -31,7 +31,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * POST /v1/jobs. The job is written before its message is sent, so a crash in between leaves a queued job for the
+ * POST /v1/jobs and POST /v1/batches. The job is written before its message is sent, so a crash in between leaves a queued job for the
  * reconciler to re-drive rather than a message pointing at nothing. The tenant's limits are checked before anything
  * of the job is written; a request answered from the response cache becomes a job that has already succeeded.
  */
@@ -74,11 +74,7 @@ public final class SubmitService {
         this.outcomes = outcomes;
     }
 
-    /** Routes a request of the submit function. */
-    public ApiResponse handle(ApiRequest request) {
-        return request.path() != null && request.path().startsWith("/v1/batches") ? submitBatch(request) : submit(request);
-    }
-
+    /** POST /v1/jobs: one prompt. */
     public ApiResponse submit(ApiRequest request) {
         Optional<ApiResponse> unsupported = requireJson(request);
         if (unsupported.isPresent()) {

@@ -46,6 +46,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,10 +96,10 @@ class SubmitServiceIntegrationTest {
                         new TenantLedger(usage, counters, cache, Duration.ofHours(24)), Duration.ofMinutes(10)));
     }
 
-    private ApiResponse post(String path, String body, String idempotencyKey) {
+    private ApiResponse post(Function<ApiRequest, ApiResponse> operation, String body, String idempotencyKey) {
         Map<String, String> headers = idempotencyKey == null ? Map.of("content-type", "application/json")
                 : Map.of("content-type", "application/json", "idempotency-key", idempotencyKey);
-        return ProblemMapping.serve(new ApiRequest("POST", path, null, null, headers, body, TENANT, "req"), service::handle);
+        return ProblemMapping.serve(new ApiRequest(null, null, null, headers, body, TENANT, "req"), operation);
     }
 
     private static String batchOf(int items) {
@@ -143,7 +144,7 @@ class SubmitServiceIntegrationTest {
     @Test
     void aJobWhoseWriteFailsHoldsNothingAfterwards() {
         faults.fail(r -> putsItemOf(r, "JOB#"));
-        assertEquals(500, post("/v1/jobs", "{\"prompt\": \"p\"}", null).status());
+        assertEquals(500, post(service::submit, "{\"prompt\": \"p\"}", null).status());
         assertHeldOnlyByStoredJobs();
         assertTrue(jobs.listByTenant(TENANT, null, 10, null).items().isEmpty());
     }
@@ -151,15 +152,15 @@ class SubmitServiceIntegrationTest {
     @Test
     void aFailedIdempotencyReservationHoldsNothingAfterwards() {
         faults.fail(r -> putsItemOf(r, "IDEM#"));
-        assertEquals(500, post("/v1/jobs", "{\"prompt\": \"p\"}", "key-1").status());
+        assertEquals(500, post(service::submit, "{\"prompt\": \"p\"}", "key-1").status());
         assertHeldOnlyByStoredJobs();
     }
 
     @Test
     void aReplayThatCannotReadItsOriginalHoldsNothingMoreAfterwards() {
-        assertEquals(202, post("/v1/jobs", "{\"prompt\": \"p\"}", "key-1").status());
+        assertEquals(202, post(service::submit, "{\"prompt\": \"p\"}", "key-1").status());
         faults.fail(r -> r instanceof GetItemRequest get && get.key().get("pk").s().startsWith("JOB#"));
-        assertEquals(500, post("/v1/jobs", "{\"prompt\": \"p\"}", "key-1").status());
+        assertEquals(500, post(service::submit, "{\"prompt\": \"p\"}", "key-1").status());
         assertHeldOnlyByStoredJobs();
         assertEquals(1, jobs.listByTenant(TENANT, null, 10, null).items().size());
     }
@@ -167,7 +168,7 @@ class SubmitServiceIntegrationTest {
     @Test
     void aBatchWhoseJobsCannotBeWrittenHoldsNothingAfterwards() {
         faults.fail(r -> r instanceof BatchWriteItemRequest);
-        assertEquals(500, post("/v1/batches", batchOf(30), null).status());
+        assertEquals(500, post(service::submitBatch, batchOf(30), null).status());
         assertHeldOnlyByStoredJobs();
     }
 
@@ -175,7 +176,7 @@ class SubmitServiceIntegrationTest {
     void aBatchWrittenOnlyInPartHoldsOnlyWhatItsStoredJobsHold() {
         // the bulk write of items 25 to 29 fails; items 0 to 24 are written beside it, in a call of their own
         faults.fail(r -> writesInBulkItemsFrom(r, 25));
-        assertEquals(500, post("/v1/batches", batchOf(30), null).status());
+        assertEquals(500, post(service::submitBatch, batchOf(30), null).status());
         assertEquals(25, jobs.listByTenant(TENANT, null, 100, null).items().size());
         assertHeldOnlyByStoredJobs();
     }
@@ -183,7 +184,7 @@ class SubmitServiceIntegrationTest {
     @Test
     void aBatchWrittenOnlyInPartLeavesNoJobWithoutItsBatch() {
         faults.fail(r -> writesInBulkItemsFrom(r, 25));
-        assertEquals(500, post("/v1/batches", batchOf(30), null).status());
+        assertEquals(500, post(service::submitBatch, batchOf(30), null).status());
 
         List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
         assertEquals(25, stored.size());
@@ -198,31 +199,31 @@ class SubmitServiceIntegrationTest {
     @Test
     void aReplayFinishesABatchItsOriginalLeftPartWritten() {
         faults.fail(r -> writesInBulkItemsFrom(r, 25));
-        assertEquals(500, post("/v1/batches", batchOf(30), "batch-1").status());
+        assertEquals(500, post(service::submitBatch, batchOf(30), "batch-1").status());
         faults.fail(r -> false);
 
-        ApiResponse replay = post("/v1/batches", batchOf(30), "batch-1");
+        ApiResponse replay = post(service::submitBatch, batchOf(30), "batch-1");
         assertEquals(202, replay.status(), replay.body());
         assertEquals(30, jobs.listByTenant(TENANT, null, 100, null).items().size());
         assertHeldOnlyByStoredJobs();
-        ApiResponse again = post("/v1/batches", batchOf(30), "batch-1");
+        ApiResponse again = post(service::submitBatch, batchOf(30), "batch-1");
         assertEquals(200, again.status(), "finished now: " + again.body());
     }
 
     @Test
     void aJobKeyAndABatchKeyThatAreTheSameStringDoNotCollide() {
-        ApiResponse job = post("/v1/jobs", "{\"prompt\": \"p\"}", "batch:nightly");
+        ApiResponse job = post(service::submit, "{\"prompt\": \"p\"}", "batch:nightly");
         assertEquals(202, job.status(), job.body());
-        ApiResponse batch = post("/v1/batches", batchOf(2), "nightly");
+        ApiResponse batch = post(service::submitBatch, batchOf(2), "nightly");
         assertEquals(202, batch.status(), "a new batch, not the job's key reused: " + batch.body());
         assertTrue(Json.parse(batch.body()).path("id").asText().startsWith("bat_"), batch.body());
 
-        ApiResponse otherBatch = post("/v1/batches", batchOf(2), "shared");
+        ApiResponse otherBatch = post(service::submitBatch, batchOf(2), "shared");
         assertEquals(202, otherBatch.status(), otherBatch.body());
-        ApiResponse otherJob = post("/v1/jobs", "{\"prompt\": \"p\"}", "shared");
+        ApiResponse otherJob = post(service::submit, "{\"prompt\": \"p\"}", "shared");
         assertEquals(202, otherJob.status(), otherJob.body());
-        assertEquals(200, post("/v1/jobs", "{\"prompt\": \"p\"}", "shared").status(), "each still replays");
-        assertEquals(200, post("/v1/batches", batchOf(2), "shared").status());
+        assertEquals(200, post(service::submit, "{\"prompt\": \"p\"}", "shared").status(), "each still replays");
+        assertEquals(200, post(service::submitBatch, batchOf(2), "shared").status());
     }
 
     /** Fails, before they are sent, the DynamoDB calls it is told to: as if DynamoDB could not be reached for them. */

@@ -191,6 +191,7 @@ class HttpFrontTest {
         assertEquals("{\"é\": 1}", e.getBody());
         assertFalse(e.getIsBase64Encoded());
         var ctx = e.getRequestContext();
+        assertEquals("ANY /open/{name}", ctx.getRouteKey(), "the functions dispatch on it");
         assertEquals("PATCH", ctx.getHttp().getMethod());
         assertEquals("HTTP/1.1", ctx.getHttp().getProtocol());
         assertEquals("127.0.0.1", ctx.getHttp().getSourceIp());

@@ -84,10 +84,10 @@ class WiringMetricsIntegrationTest {
     @Test
     void aJobCanceledThroughTheStatusFunctionIsCountedAsCanceled() {
         Job job = queuedJob();
-        var status = StatusRoot.service(env);
+        var status = StatusRoot.routes(env);
 
-        var response = status.handle(new ApiRequest("DELETE", "/v1/jobs/" + job.id(), Map.of("id", job.id()), null,
-                null, null, job.tenantId(), "req-1"));
+        var response = status.apply(new ApiRequest("DELETE /v1/jobs/{id}", Map.of("id", job.id()), null, null, null,
+                job.tenantId(), "req-1"));
 
         assertEquals(202, response.status(), response.body());
         List<JsonNode> records = recordsOf(job.id());
