@@ -5,10 +5,10 @@ import dev.bedrockjobs.core.port.ApiKeys;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -76,25 +76,18 @@ public final class DynamoApiKeys implements ApiKeys {
 
     @Override
     public List<ApiKey> listKeys(String tenantId) {
-        List<ApiKey> keys = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            var page = dynamo.query(q -> {
-                q.tableName(table).indexName(BY_TENANT).keyConditionExpression("gsi1pk = :p")
-                        .exclusiveStartKey(from);
-                if (tenantId == null) {
-                    q.expressionAttributeValues(Map.of(":p", s(KEYS_PARTITION)));
-                } else {
-                    q.filterExpression("tenantId = :t")
-                            .expressionAttributeValues(Map.of(":p", s(KEYS_PARTITION), ":t", s(tenantId)));
-                }
-            });
-            page.items().forEach(i -> keys.add(key(i)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        keys.sort(Comparator.comparing(ApiKey::tenantId).thenComparing(ApiKey::createdAt).thenComparing(ApiKey::keyId));
-        return keys;
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(BY_TENANT)
+                .keyConditionExpression("gsi1pk = :p");
+        if (tenantId == null) {
+            q.expressionAttributeValues(Map.of(":p", s(KEYS_PARTITION)));
+        } else {
+            q.filterExpression("tenantId = :t")
+                    .expressionAttributeValues(Map.of(":p", s(KEYS_PARTITION), ":t", s(tenantId)));
+        }
+        return DynamoPages.items(dynamo, q.build()).map(DynamoApiKeys::key)
+                .sorted(Comparator.comparing(ApiKey::tenantId).thenComparing(ApiKey::createdAt)
+                        .thenComparing(ApiKey::keyId))
+                .toList();
     }
 
     @Override
