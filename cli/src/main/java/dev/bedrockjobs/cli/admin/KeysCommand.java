@@ -41,7 +41,7 @@ public final class KeysCommand implements Callable<Integer> {
 
     /** Runs {@code work} against the chosen table, turning bad input and AWS failures into one-line errors. */
     static <T> T withAdmin(CliContext ctx, TableOptions table, Function<KeyAdmin, T> work) {
-        return table.withTenants(ctx, tenants -> work.apply(new KeyAdmin(tenants, Clock.systemUTC())));
+        return table.withTenants(ctx, c -> work.apply(new KeyAdmin(c.apiKeys(), c.tenants(), Clock.systemUTC())));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,

@@ -85,7 +85,7 @@ public final class LimitsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            var o = orNoTenant(table.withTenants(ctx, t -> new TenantAdmin(t).overrides(tenant)), tenant);
+            var o = orNoTenant(table.withTenants(ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).overrides(tenant)), tenant);
             print(spec.commandLine().getOut(), tenant, o);
             return 0;
         }
@@ -141,7 +141,7 @@ public final class LimitsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("--clear: " + e.getMessage());
             }
-            var o = orNoTenant(table.withTenants(ctx, t -> new TenantAdmin(t).change(tenant, set, cleared)), tenant);
+            var o = orNoTenant(table.withTenants(ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).change(tenant, set, cleared)), tenant);
             print(spec.commandLine().getOut(), tenant, o);
             return 0;
         }

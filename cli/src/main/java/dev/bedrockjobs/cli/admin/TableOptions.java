@@ -2,8 +2,9 @@ package dev.bedrockjobs.cli.admin;
 
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -38,6 +39,18 @@ final class TableOptions {
 
     /** The table's name and a client for it; the caller closes the client. */
     record Connection(DynamoDbClient dynamo, String table) implements AutoCloseable {
+        DynamoApiKeys apiKeys() {
+            return new DynamoApiKeys(dynamo, table);
+        }
+
+        DynamoTenants tenants() {
+            return new DynamoTenants(dynamo, table);
+        }
+
+        DynamoTenantLimitOverrides limitOverrides() {
+            return new DynamoTenantLimitOverrides(dynamo, table);
+        }
+
         @Override
         public void close() {
             dynamo.close();
@@ -45,9 +58,9 @@ final class TableOptions {
     }
 
     /** Runs {@code work} against the chosen table's tenants, turning bad input and AWS failures into one-line errors. */
-    <T> T withTenants(CliContext ctx, Function<TenantStore, T> work) {
+    <T> T withTenants(CliContext ctx, Function<Connection, T> work) {
         try (Connection c = connect(ctx)) {
-            return work.apply(new DynamoTenantStore(c.dynamo(), c.table()));
+            return work.apply(c);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         } catch (ResourceNotFoundException e) {

@@ -2,7 +2,8 @@ package dev.bedrockjobs.cli.admin;
 
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.Main;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
@@ -36,7 +37,8 @@ class AdminKeysIntegrationTest {
     Path dir;
 
     private String table;
-    private DynamoTenantStore store;
+    private DynamoTenants tenants;
+    private DynamoApiKeys keys;
     private ApiKeyAuthorizer authorizer;
 
     record Run(int exit, String out, String err) {
@@ -45,8 +47,9 @@ class AdminKeysIntegrationTest {
     @BeforeEach
     void emptyTable() {
         table = SharedEmulators.newJobsTable("admin");
-        store = new DynamoTenantStore(SharedEmulators.dynamoClient(), table);
-        authorizer = new ApiKeyAuthorizer(store);
+        tenants = new DynamoTenants(SharedEmulators.dynamoClient(), table);
+        keys = new DynamoApiKeys(SharedEmulators.dynamoClient(), table);
+        authorizer = new ApiKeyAuthorizer(keys, tenants);
     }
 
     /** The CLI with the operator's AWS environment pointed at dynalite, so --table talks to it. */
@@ -78,7 +81,7 @@ class AdminKeysIntegrationTest {
         var principal = authorizer.authorize("Bearer " + key).orElseThrow();
         assertEquals("acme", principal.tenantId());
         assertEquals(keyId, principal.keyId());
-        assertEquals(webhookSecret, store.findTenant("acme").orElseThrow().webhookSecret(),
+        assertEquals(webhookSecret, tenants.findTenant("acme").orElseThrow().webhookSecret(),
                 "the printed secret is the one that signs the tenant's webhooks");
 
         Run second = cli("admin", "keys", "create", "--tenant", "acme", "--table", table);
@@ -86,7 +89,7 @@ class AdminKeysIntegrationTest {
         String secondKey = first(KEY, second.out());
         assertNotEquals(key, secondKey);
         assertFalse(WEBHOOK_SECRET.matcher(second.out()).find(), "an existing tenant's secret is never shown again");
-        assertEquals(webhookSecret, store.findTenant("acme").orElseThrow().webhookSecret(), "and not changed");
+        assertEquals(webhookSecret, tenants.findTenant("acme").orElseThrow().webhookSecret(), "and not changed");
         assertTrue(authorizer.authorize("Bearer " + secondKey).isPresent());
         assertTrue(authorizer.authorize("Bearer " + key).isPresent(), "the first key still works");
     }
@@ -144,11 +147,11 @@ class AdminKeysIntegrationTest {
         assertEquals(0, rotated.exit(), rotated.err());
         String fresh = first(WEBHOOK_SECRET, rotated.out());
         assertNotEquals(old, fresh);
-        assertEquals(fresh, store.findTenant("acme").orElseThrow().webhookSecret());
+        assertEquals(fresh, tenants.findTenant("acme").orElseThrow().webhookSecret());
 
         Run unknown = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "nobody", "--table", table);
         assertEquals(1, unknown.exit());
-        assertTrue(store.findTenant("nobody").isEmpty(), "rotating does not create a tenant");
+        assertTrue(tenants.findTenant("nobody").isEmpty(), "rotating does not create a tenant");
     }
 
     @Test
@@ -157,7 +160,7 @@ class AdminKeysIntegrationTest {
         Run rotated = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--table", table);
         assertEquals(0, rotated.exit(), rotated.err());
         String fresh = first(WEBHOOK_SECRET, rotated.out());
-        dev.bedrockjobs.core.domain.Tenant t = store.findTenant("rotor").orElseThrow();
+        dev.bedrockjobs.core.domain.Tenant t = tenants.findTenant("rotor").orElseThrow();
         java.time.Instant now = java.time.Instant.now();
         assertEquals(java.util.List.of(fresh, old), t.signingSecrets(now), "both sign, the new one first");
         assertEquals(java.util.List.of(fresh), t.signingSecrets(now.plus(java.time.Duration.ofHours(24))),
@@ -168,13 +171,13 @@ class AdminKeysIntegrationTest {
         assertEquals(0, now0.exit(), now0.err());
         String newest = first(WEBHOOK_SECRET, now0.out());
         assertEquals(java.util.List.of(newest),
-                store.findTenant("rotor").orElseThrow().signingSecrets(java.time.Instant.now().plusMillis(1)),
+                tenants.findTenant("rotor").orElseThrow().signingSecrets(java.time.Instant.now().plusMillis(1)),
                 "no grace: only the new secret signs");
 
         Run tooLong = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "721",
                 "--table", table);
         assertEquals(2, tooLong.exit(), tooLong.out());
-        assertEquals(newest, store.findTenant("rotor").orElseThrow().webhookSecret(), "and changes nothing");
+        assertEquals(newest, tenants.findTenant("rotor").orElseThrow().webhookSecret(), "and changes nothing");
     }
 
     @Test
@@ -201,8 +204,8 @@ class AdminKeysIntegrationTest {
             Run r = cli("admin", "keys", "create", "--tenant", bad, "--table", table);
             assertEquals(2, r.exit(), bad);
         }
-        assertEquals(List.of(), store.listKeys(null));
-        assertTrue(store.findTenant("a#b").isEmpty());
+        assertEquals(List.of(), keys.listKeys(null));
+        assertTrue(tenants.findTenant("a#b").isEmpty());
         Run noTable = cli("admin", "keys", "list", "--table", "no-such-table");
         assertEquals(2, noTable.exit());
         assertTrue(noTable.err().contains("no-such-table"), noTable.err());
@@ -210,7 +213,7 @@ class AdminKeysIntegrationTest {
 
     @Test
     void disabledTenantsStayDisabledWhenKeysAreAdded() {
-        store.createTenant(new Tenant("gone", "gone", ApiKey.newWebhookSecret(), true, java.time.Instant.now()));
+        tenants.createTenant(new Tenant("gone", "gone", ApiKey.newWebhookSecret(), true, java.time.Instant.now()));
         String key = first(KEY, cli("admin", "keys", "create", "--tenant", "gone", "--table", table).out());
         assertTrue(authorizer.authorize("Bearer " + key).isEmpty(), "a key does not revive a disabled tenant");
     }

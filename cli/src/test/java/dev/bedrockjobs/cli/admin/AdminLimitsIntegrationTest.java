@@ -2,7 +2,8 @@ package dev.bedrockjobs.cli.admin;
 
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.Main;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,8 @@ class AdminLimitsIntegrationTest {
     Path dir;
 
     private String table;
-    private DynamoTenantStore store;
+    private DynamoTenants tenants;
+    private DynamoTenantLimitOverrides overrides;
 
     record Run(int exit, String out, String err) {
     }
@@ -36,7 +38,8 @@ class AdminLimitsIntegrationTest {
     @BeforeEach
     void tableWithOneTenant() {
         table = SharedEmulators.newJobsTable("limits");
-        store = new DynamoTenantStore(SharedEmulators.dynamoClient(), table);
+        tenants = new DynamoTenants(SharedEmulators.dynamoClient(), table);
+        overrides = new DynamoTenantLimitOverrides(SharedEmulators.dynamoClient(), table);
         assertEquals(0, cli("admin", "keys", "create", "--tenant", "acme", "--table", table).exit());
     }
 
@@ -67,7 +70,7 @@ class AdminLimitsIntegrationTest {
                 "--monthly-cost-budget-usd", "12.50", "--cache-responses", "true", "--table", table);
         assertEquals(0, set.exit(), set.err());
         assertEquals(new TenantLimits.Overrides(5L, 0L, null, new BigDecimal("12.5"), true),
-                store.findLimitOverrides("acme"));
+                overrides.findLimitOverrides("acme"));
         assertTrue(line(set.out(), "rate-limit").contains("5 (tenant)"), set.out());
         assertTrue(line(set.out(), "max-active-jobs").contains("0 (tenant), no limit"), set.out());
         assertTrue(line(set.out(), "monthly-token-budget").contains("MonthlyTokenBudget"), set.out());
@@ -76,7 +79,7 @@ class AdminLimitsIntegrationTest {
                 "--clear", "rateLimitPerSecond", "--table", table);
         assertEquals(0, cleared.exit(), cleared.err());
         assertEquals(new TenantLimits.Overrides(null, 0L, null, new BigDecimal("12.5"), null),
-                store.findLimitOverrides("acme"));
+                overrides.findLimitOverrides("acme"));
         assertTrue(line(cli("admin", "limits", "show", "--tenant", "acme", "--table", table).out(), "cache-responses")
                 .contains("ResponseCacheDefault"));
     }
@@ -86,7 +89,7 @@ class AdminLimitsIntegrationTest {
         Run unknown = cli("admin", "limits", "set", "--tenant", "nobody", "--rate-limit", "1", "--table", table);
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("admin keys create --tenant nobody"), unknown.err());
-        assertTrue(store.findTenant("nobody").isEmpty(), "nothing was created");
+        assertTrue(tenants.findTenant("nobody").isEmpty(), "nothing was created");
         assertEquals(1, cli("admin", "limits", "show", "--tenant", "nobody", "--table", table).exit());
     }
 
@@ -110,7 +113,7 @@ class AdminLimitsIntegrationTest {
             assertEquals(2, r.exit(), bad + ": " + r.out() + r.err());
             assertTrue(!r.err().isBlank(), bad + " says why");
         }
-        assertEquals(new TenantLimits.Overrides(7L, null, null, null, null), store.findLimitOverrides("acme"));
+        assertEquals(new TenantLimits.Overrides(7L, null, null, null, null), overrides.findLimitOverrides("acme"));
         assertEquals(2, cli("admin", "limits", "show", "--table", table).exit(), "--tenant is required");
     }
 
@@ -121,6 +124,6 @@ class AdminLimitsIntegrationTest {
                 + SharedEmulators.dynalite().endpoint() + "\",\"jobsTable\":\"" + table + "\"}\n");
         Run set = cli("admin", "limits", "set", "--tenant", "acme", "--monthly-token-budget", "1000", "--local");
         assertEquals(0, set.exit(), set.err());
-        assertEquals(1000L, store.findLimitOverrides("acme").monthlyTokenBudget());
+        assertEquals(1000L, overrides.findLimitOverrides("acme").monthlyTokenBudget());
     }
 }

@@ -5,12 +5,13 @@ import dev.bedrockjobs.lambda.Components;
 
 import java.util.Map;
 
-/** The authorizer's composition root: one key lookup against the table. */
+/** The authorizer's composition root: a key lookup and its tenant's against the table. */
 public final class AuthorizerRoot {
     private AuthorizerRoot() {
     }
 
     public static ApiKeyAuthorizer authorizer(Map<String, String> env) {
-        return new ApiKeyAuthorizer(new Components(env).tenantStore());
+        Components c = new Components(env);
+        return new ApiKeyAuthorizer(c.apiKeys(), c.tenants());
     }
 }

@@ -3,7 +3,8 @@ package dev.bedrockjobs.authorizer;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
@@ -20,19 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AuthorizerHandler with a real-shaped payload 2.0 event, against keys and tenants in dynalite. */
 class AuthorizerHandlerIntegrationTest {
-    private DynamoTenantStore tenants;
+    private DynamoTenants tenants;
+    private DynamoApiKeys keys;
     private AuthorizerHandler handler;
     private String goodKey;
 
     @BeforeEach
     void tenantWithKey() {
         String table = SharedEmulators.newJobsTable("authorizer");
-        tenants = new DynamoTenantStore(SharedEmulators.dynamoClient(), table);
+        tenants = new DynamoTenants(SharedEmulators.dynamoClient(), table);
+        keys = new DynamoApiKeys(SharedEmulators.dynamoClient(), table);
         handler = new AuthorizerHandler(SharedEmulators.functionEnvironment(table, null));
         Instant now = Instant.now();
         tenants.createTenant(new Tenant("tenant-a", "Team A", ApiKey.newWebhookSecret(), false, now));
         goodKey = ApiKey.newSecret();
-        tenants.putKey(new ApiKey(ApiKey.hash(goodKey), "key_a1", "tenant-a", "ci", false, now));
+        keys.putKey(new ApiKey(ApiKey.hash(goodKey), "key_a1", "tenant-a", "ci", false, now));
     }
 
     private SimpleIAMPolicyResponse call(APIGatewayV2CustomAuthorizerEvent event, String header) {
@@ -70,12 +73,12 @@ class AuthorizerHandlerIntegrationTest {
     @Event(value = "events/authorizer-request.json", type = APIGatewayV2CustomAuthorizerEvent.class)
     void disabledKeysAndTenantsAreDenied(APIGatewayV2CustomAuthorizerEvent event) {
         Instant now = Instant.now();
-        tenants.putKey(new ApiKey(ApiKey.hash(goodKey), "key_a1", "tenant-a", "ci", true, now));
+        keys.putKey(new ApiKey(ApiKey.hash(goodKey), "key_a1", "tenant-a", "ci", true, now));
         assertFalse(call(event, "Bearer " + goodKey).getIsAuthorized());
 
         tenants.createTenant(new Tenant("tenant-off", "Gone", ApiKey.newWebhookSecret(), true, now));
         String key = ApiKey.newSecret();
-        tenants.putKey(new ApiKey(ApiKey.hash(key), "key_off", "tenant-off", null, false, now));
+        keys.putKey(new ApiKey(ApiKey.hash(key), "key_off", "tenant-off", null, false, now));
         assertFalse(call(event, "Bearer " + key).getIsAuthorized());
     }
 }

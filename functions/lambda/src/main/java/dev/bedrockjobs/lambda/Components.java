@@ -1,12 +1,14 @@
 package dev.bedrockjobs.lambda;
 
 import dev.bedrockjobs.core.adapter.AwsClients;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLaneStats;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
 import dev.bedrockjobs.core.adapter.DynamoResponseCache;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
@@ -16,6 +18,7 @@ import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.SqsVisibility;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.domain.Lane;
+import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobMetrics;
 import dev.bedrockjobs.core.port.JobStore;
@@ -23,7 +26,8 @@ import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.MessageVisibility;
 import dev.bedrockjobs.core.port.ResponseCache;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.TenantLimitOverrides;
+import dev.bedrockjobs.core.port.Tenants;
 import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 import dev.bedrockjobs.core.port.WebhookQueue;
@@ -103,8 +107,16 @@ public final class Components {
         return once("batchStore", () -> new DynamoBatchStore(aws.dynamoDb(), table(), retention()));
     }
 
-    public TenantStore tenantStore() {
-        return once("tenantStore", () -> new DynamoTenantStore(aws.dynamoDb(), table()));
+    public ApiKeys apiKeys() {
+        return once("apiKeys", () -> new DynamoApiKeys(aws.dynamoDb(), table()));
+    }
+
+    public Tenants tenants() {
+        return once("tenants", () -> new DynamoTenants(aws.dynamoDb(), table()));
+    }
+
+    public TenantLimitOverrides tenantLimitOverrides() {
+        return once("tenantLimitOverrides", () -> new DynamoTenantLimitOverrides(aws.dynamoDb(), table()));
     }
 
     public UsageMeter usageMeter() {

@@ -29,7 +29,7 @@ public final class SubmitRoot {
         ModelCatalog catalog = ModelCatalog.from(env);
         JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
                 new WebhookUrlPolicy(c.webhookGuard()));
-        SubmitLimits limits = new SubmitLimits(c.tenantStore(), TenantLimits.fromEnvironment(env), c.limitCounters(),
+        SubmitLimits limits = new SubmitLimits(c.tenantLimitOverrides(), TenantLimits.fromEnvironment(env), c.limitCounters(),
                 c.usageMeter(), Pricing.load(), c.clock(), TENANT_SETTINGS_TTL);
         return routes(new SubmitService(c.jobStore(), c.batchStore(), c.jobQueue(), parser, catalog, c.clock(),
                 IDEMPOTENCY_WINDOW, limits, c.responseCache(), c.jobOutcomes(), c.laneStats()));

@@ -40,7 +40,7 @@ public final class WebhookRoot {
         Duration timeout = Duration.ofSeconds(Long.parseLong(aws.optional(WEBHOOK_TIMEOUT_SECONDS, "10")));
         int maxAttempts = Integer.parseInt(aws.optional(WEBHOOK_MAX_ATTEMPTS,
                 Integer.toString(RetrySchedule.DEFAULT_MAX_ATTEMPTS)));
-        return new WebhookDeliveryService(c.tenantStore(), c.webhookDeliveries(),
+        return new WebhookDeliveryService(c.tenants(), c.webhookDeliveries(),
                 new WebhookSender(c.webhookGuard(), timeout, timeout, c.clock()),
                 RetrySchedule.standard(maxAttempts), c.clock());
     }

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.SqsVisibility;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
@@ -72,7 +72,7 @@ class WebhookHandlerIntegrationTest {
         table = SharedEmulators.newJobsTable("webhook");
         // A long default visibility: a message that comes back sooner came back because the handler said so.
         queueUrl = SharedEmulators.newQueue("webhooks", Map.of("VisibilityTimeout", "3600"));
-        new DynamoTenantStore(dynamo, table).createTenant(new Tenant(TENANT, "Team A", secret, false, Instant.now()));
+        new DynamoTenants(dynamo, table).createTenant(new Tenant(TENANT, "Team A", secret, false, Instant.now()));
         deliveries = new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30));
     }
 
@@ -202,7 +202,7 @@ class WebhookHandlerIntegrationTest {
             visibilities.add(seconds);
             sqsVisibility.delay(handle, seconds);
         };
-        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenantStore(dynamo, table), deliveries,
+        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenants(dynamo, table), deliveries,
                 new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(5)), schedule,
                 Clock.systemUTC());
         WebhookHandler handler = new WebhookHandler(service, recording);
@@ -252,7 +252,7 @@ class WebhookHandlerIntegrationTest {
         InetAddress internal = InetAddress.getByAddress(new byte[]{10, 20, 30, 40});
         WebhookAddressGuard guard = new WebhookAddressGuard(false, host -> List.of(internal));
         List<Integer> visibilities = new ArrayList<>();
-        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenantStore(dynamo, table), deliveries,
+        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenants(dynamo, table), deliveries,
                 new WebhookSender(guard, Duration.ofSeconds(1)), RetrySchedule.standard(), Clock.systemUTC());
         SQSBatchResponse response = new WebhookHandler(service, (h, s) -> visibilities.add(s))
                 .handleRequest(event, null);

@@ -8,13 +8,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -99,20 +97,12 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public Optional<Batch> get(String batchId) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
-                    // the batch item and its parts, not the webhook deliveries kept in the same partition
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :batch)")
-                    .expressionAttributeValues(Map.of(":pk", s("BATCH#" + batchId), ":batch", s("BATCH")));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryResponse page = dynamo.query(q.build());
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        List<Map<String, AttributeValue>> items = DynamoPages.items(dynamo, QueryRequest.builder().tableName(table)
+                .consistentRead(true)
+                // the batch item and its parts, not the webhook deliveries kept in the same partition
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :batch)")
+                .expressionAttributeValues(Map.of(":pk", s("BATCH#" + batchId), ":batch", s("BATCH"))).build())
+                .toList();
         Map<String, AttributeValue> batch = items.stream().filter(i -> "BATCH".equals(i.get(SK).s())).findFirst()
                 .orElse(null);
         return batch == null ? Optional.empty()
@@ -235,24 +225,17 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public List<Batch> listActive(Instant createdBefore, int limit) {
-        List<Batch> out = new java.util.ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            var q = software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table)
-                    .indexName(JobItems.ACTIVE)
-                    .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
-                    .expressionAttributeValues(Map.of(":p", s(JobItems.ACTIVE_BATCHES),
-                            ":before", s(createdBefore.toString())))
-                    .limit(Math.min(50, limit - out.size()));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            var page = dynamo.query(q.build());
-            // the index holds only keys and a few attributes of a batch: read each whole
-            page.items().forEach(item -> get(item.get(PK).s().substring("BATCH#".length())).ifPresent(out::add));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        QueryRequest q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+                .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
+                .expressionAttributeValues(Map.of(":p", s(JobItems.ACTIVE_BATCHES),
+                        ":before", s(createdBefore.toString())))
+                .limit(Math.min(50, limit))
+                .build();
+        // the index holds only keys and a few attributes of a batch: read each whole (one gone since is skipped)
+        return DynamoPages.items(dynamo, q)
+                .flatMap(item -> get(item.get(PK).s().substring("BATCH#".length())).stream())
+                .limit(limit)
+                .toList();
     }
 
     @Override

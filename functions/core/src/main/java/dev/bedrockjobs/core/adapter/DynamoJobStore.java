@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 import static dev.bedrockjobs.core.adapter.JobItems.GSI1PK;
 import static dev.bedrockjobs.core.adapter.JobItems.GSI1SK;
@@ -111,76 +111,49 @@ public final class DynamoJobStore implements JobStore {
         if (cursor != null) {
             q.exclusiveStartKey(decodeCursor(cursor, BATCH_CURSOR, partition));
         }
-        QueryResponse page = dynamo.query(q.build());
-        List<Job> items = page.items().stream().map(JobItems::fromItem).toList();
-        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? encodeCursor(page.lastEvaluatedKey(), BATCH_CURSOR) : null;
-        return new Page<>(items, next);
+        return clientPage(DynamoPages.page(dynamo, q.build(), limit, 1), BATCH_CURSOR);
     }
 
     @Override
     public List<ActiveJob> listActive(Instant createdBefore, int limit) {
-        List<ActiveJob> out = new ArrayList<>();
-        for (int shard = 0; shard < JobItems.ACTIVE_SHARDS && out.size() < limit; shard++) {
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+        // shard after shard, each read only as far as the limit still needs
+        return IntStream.range(0, JobItems.ACTIVE_SHARDS)
+                .mapToObj(shard -> QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
                         .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
                         .expressionAttributeValues(Map.of(":p", s("ACTIVE#" + shard),
                                 ":before", s(createdBefore.toString())))
-                        .limit(Math.min(100, limit - out.size()));
-                if (start != null) {
-                    q.exclusiveStartKey(start);
-                }
-                QueryResponse page = dynamo.query(q.build());
-                page.items().forEach(item -> out.add(JobItems.activeEntry(item)));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null && out.size() < limit);
-        }
-        return out;
+                        .limit(Math.min(100, limit))
+                        .build())
+                .flatMap(q -> DynamoPages.items(dynamo, q))
+                .limit(limit)
+                .map(JobItems::activeEntry)
+                .toList();
     }
 
     @Override
     public Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor) {
         String partition = "TENANT#" + tenantId;
-        Map<String, AttributeValue> start = cursor == null ? null : decodeCursor(cursor, TENANT_CURSOR, partition);
-        List<Job> items = new ArrayList<>();
-        Map<String, AttributeValue> lastReturned = null;
-        boolean more = true;
-        for (int i = 0; i < MAX_QUERIES_PER_PAGE && items.size() < limit && more; i++) {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_TENANT)
-                    .keyConditionExpression("gsi1pk = :p")
-                    .scanIndexForward(false)
-                    .limit(status == null ? limit - items.size() : Math.max(25, limit));
-            Map<String, AttributeValue> values = new HashMap<>();
-            values.put(":p", s(partition));
-            if (status != null) {
-                q.filterExpression("#status = :s").expressionAttributeNames(Map.of("#status", "status"));
-                values.put(":s", s(status.wire()));
-            }
-            q.expressionAttributeValues(values);
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryResponse page = dynamo.query(q.build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (items.size() == limit) {
-                    break;
-                }
-                items.add(JobItems.fromItem(item));
-                lastReturned = item;
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            more = start != null;
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_TENANT)
+                .keyConditionExpression("gsi1pk = :p")
+                .scanIndexForward(false)
+                // a filtered read keeps only some of what it reads: read more at a time
+                .limit(status == null ? limit : Math.max(25, limit));
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":p", s(partition));
+        if (status != null) {
+            q.filterExpression("#status = :s").expressionAttributeNames(Map.of("#status", "status"));
+            values.put(":s", s(status.wire()));
         }
-        // Resume after the last item handed out, not after the last item read: a filtered page may stop mid-read.
-        String next = null;
-        if (items.size() == limit && lastReturned != null) {
-            next = encodeCursor(lastReturned, TENANT_CURSOR);
-        } else if (more && start != null) {
-            next = encodeCursor(start, TENANT_CURSOR);
+        q.expressionAttributeValues(values);
+        if (cursor != null) {
+            q.exclusiveStartKey(decodeCursor(cursor, TENANT_CURSOR, partition));
         }
-        return new Page<>(items, next);
+        return clientPage(DynamoPages.page(dynamo, q.build(), limit, MAX_QUERIES_PER_PAGE), TENANT_CURSOR);
+    }
+
+    private static Page<Job> clientPage(DynamoPages.ItemPage page, List<String> cursorKeys) {
+        return new Page<>(page.items().stream().map(JobItems::fromItem).toList(),
+                page.resumeAfter() == null ? null : encodeCursor(page.resumeAfter(), cursorKeys));
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.bedrockjobs.core.port.WebhookDeliveries;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
@@ -117,20 +118,19 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
 
     @Override
     public List<DeliveryAttempt> list(WebhookEvent.Subject subject, String subjectId) {
+        QueryRequest query = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :p AND begins_with(sk, :d)")
+                .expressionAttributeValues(Map.of(":p", s(partition(subject, subjectId)), ":d", s(SK_PREFIX)))
+                .consistentRead(true)
+                .build();
         List<DeliveryAttempt> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(q -> q.tableName(table)
-                    .keyConditionExpression("pk = :p AND begins_with(sk, :d)")
-                    .expressionAttributeValues(Map.of(":p", s(partition(subject, subjectId)), ":d", s(SK_PREFIX)))
-                    .consistentRead(true)
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                out.add(fromItem(item));
+        // whole responses until the cap is reached: the cap bounds the reads, not the length of the list
+        for (QueryResponse page : DynamoPages.pages(dynamo, query)) {
+            page.items().forEach(item -> out.add(fromItem(item)));
+            if (out.size() >= MAX_ITEMS) {
+                break;
             }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < MAX_ITEMS);
+        }
         return out;
     }
 

@@ -243,21 +243,14 @@ public final class JobItems {
         long count = 0;
         for (int shard = 0; shard < ACTIVE_SHARDS; shard++) {
             values.put(":p", s("ACTIVE#" + shard));
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(ACTIVE)
-                        .keyConditionExpression("gsi3pk = :p" + (sortKeyCondition == null ? "" : " AND " + sortKeyCondition))
-                        .filterExpression(filter)
-                        .expressionAttributeNames(Map.of("#status", "status"))
-                        .expressionAttributeValues(Map.copyOf(values))
-                        .select(Select.COUNT);
-                if (start != null) {
-                    q.exclusiveStartKey(start);
-                }
-                QueryResponse page = dynamo.query(q.build());
-                count += page.count();
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
+            QueryRequest q = QueryRequest.builder().tableName(table).indexName(ACTIVE)
+                    .keyConditionExpression("gsi3pk = :p" + (sortKeyCondition == null ? "" : " AND " + sortKeyCondition))
+                    .filterExpression(filter)
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.copyOf(values))
+                    .select(Select.COUNT)
+                    .build();
+            count += DynamoPages.pages(dynamo, q).stream().mapToLong(QueryResponse::count).sum();
         }
         return count;
     }

@@ -2,7 +2,8 @@ package dev.bedrockjobs.core.admin;
 
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.ApiKeys;
+import dev.bedrockjobs.core.port.Tenants;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,11 +29,13 @@ public final class KeyAdmin {
         }
     }
 
-    private final TenantStore store;
+    private final ApiKeys keys;
+    private final Tenants tenants;
     private final Clock clock;
 
-    public KeyAdmin(TenantStore store, Clock clock) {
-        this.store = store;
+    public KeyAdmin(ApiKeys keys, Tenants tenants, Clock clock) {
+        this.keys = keys;
+        this.tenants = tenants;
         this.clock = clock;
     }
 
@@ -43,11 +46,11 @@ public final class KeyAdmin {
         }
         Instant now = clock.instant();
         String webhookSecret = ApiKey.newWebhookSecret();
-        boolean created = store.createTenant(new Tenant(tenantId, tenantId, webhookSecret, false, now));
+        boolean created = tenants.createTenant(new Tenant(tenantId, tenantId, webhookSecret, false, now));
         String secret = ApiKey.newSecret();
         String hash = ApiKey.hash(secret);
         ApiKey key = new ApiKey(hash, ApiKey.idFor(hash), tenantId, name, false, now);
-        store.putKey(key);
+        keys.putKey(key);
         return new CreatedKey(tenantId, key.keyId(), secret, created ? webhookSecret : null);
     }
 
@@ -55,7 +58,7 @@ public final class KeyAdmin {
         if (tenantId != null) {
             requireTenantId(tenantId);
         }
-        return store.listKeys(tenantId);
+        return keys.listKeys(tenantId);
     }
 
     /** @return the key as it now is, or empty if there is no key with that id */
@@ -66,7 +69,7 @@ public final class KeyAdmin {
                     + (keyId != null && keyId.startsWith(ApiKey.PREFIX) ? "that was an API key, not its id"
                     : "that was not one"));
         }
-        return store.disableKey(keyId);
+        return keys.disableKey(keyId);
     }
 
     /** How long a replaced webhook secret keeps signing unless the operator says otherwise. */
@@ -87,7 +90,7 @@ public final class KeyAdmin {
                     + " hours, not " + grace.toHours());
         }
         String secret = ApiKey.newWebhookSecret();
-        return store.replaceWebhookSecret(tenantId, secret, clock.instant().plus(grace))
+        return tenants.replaceWebhookSecret(tenantId, secret, clock.instant().plus(grace))
                 ? Optional.of(secret) : Optional.empty();
     }
 

@@ -1,7 +1,8 @@
 package dev.bedrockjobs.core.admin;
 
 import dev.bedrockjobs.core.domain.TenantLimits;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.TenantLimitOverrides;
+import dev.bedrockjobs.core.port.Tenants;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -111,19 +112,21 @@ public final class TenantAdmin {
         }
     }
 
-    private final TenantStore store;
+    private final Tenants tenants;
+    private final TenantLimitOverrides limitOverrides;
 
-    public TenantAdmin(TenantStore store) {
-        this.store = store;
+    public TenantAdmin(Tenants tenants, TenantLimitOverrides limitOverrides) {
+        this.tenants = tenants;
+        this.limitOverrides = limitOverrides;
     }
 
     /** @return the tenant's own settings, or empty if there is no such tenant */
     public Optional<TenantLimits.Overrides> overrides(String tenantId) {
         KeyAdmin.requireTenantId(tenantId);
-        if (store.findTenant(tenantId).isEmpty()) {
+        if (tenants.findTenant(tenantId).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(store.findLimitOverrides(tenantId));
+        return Optional.of(limitOverrides.findLimitOverrides(tenantId));
     }
 
     /**
@@ -157,9 +160,9 @@ public final class TenantAdmin {
                 (BigDecimal) after(Limit.MONTHLY_COST_BUDGET_USD, o.monthlyCostBudgetUsd(), set, clear),
                 (Boolean) after(Limit.CACHE_RESPONSES, o.cacheResponses(), set, clear),
                 (Boolean) after(Limit.INTERACTIVE_BATCHES, o.interactiveBatches(), set, clear));
-        store.setLimitOverrides(tenantId, next);
+        limitOverrides.setLimitOverrides(tenantId, next);
         // read back rather than echo: the table keeps numbers without their trailing zeros
-        return Optional.of(store.findLimitOverrides(tenantId));
+        return Optional.of(limitOverrides.findLimitOverrides(tenantId));
     }
 
     /** A limit's value after the change: the one set, none if cleared, else the one it had. */

@@ -1,7 +1,8 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.ApiKey;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.ApiKeys;
+import dev.bedrockjobs.core.port.Tenants;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -18,9 +19,11 @@ public final class ApiKeyAuthorizer {
     public record Principal(String tenantId, String keyId) {
     }
 
-    private final TenantStore tenants;
+    private final ApiKeys keys;
+    private final Tenants tenants;
 
-    public ApiKeyAuthorizer(TenantStore tenants) {
+    public ApiKeyAuthorizer(ApiKeys keys, Tenants tenants) {
+        this.keys = keys;
         this.tenants = tenants;
     }
 
@@ -33,7 +36,7 @@ public final class ApiKeyAuthorizer {
             return Optional.empty();
         }
         String hash = ApiKey.hash(m.group(1));
-        Optional<ApiKey> key = tenants.findKey(hash);
+        Optional<ApiKey> key = keys.findKey(hash);
         if (key.isEmpty() || !ApiKey.sameHash(key.get().keyHash(), hash) || key.get().disabled()) {
             return Optional.empty();
         }

@@ -8,7 +8,7 @@ import dev.bedrockjobs.core.domain.UsageCharge;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.UsageMeter;
 
 import java.math.BigDecimal;
@@ -45,7 +45,7 @@ public final class SubmitLimits {
      */
     static final Duration MEND_QUIET = Duration.ofMinutes(1);
 
-    private final TenantStore tenants;
+    private final TenantLimitOverrides overrides;
     private final TenantLimits defaults;
     private final LimitCounters counters;
     private final UsageMeter usage;
@@ -57,9 +57,9 @@ public final class SubmitLimits {
     private record Settings(TenantLimits limits, Instant readAt) {
     }
 
-    public SubmitLimits(TenantStore tenants, TenantLimits defaults, LimitCounters counters, UsageMeter usage,
+    public SubmitLimits(TenantLimitOverrides overrides, TenantLimits defaults, LimitCounters counters, UsageMeter usage,
                         Pricing pricing, Clock clock, Duration settingsTtl) {
-        this.tenants = tenants;
+        this.overrides = overrides;
         this.defaults = defaults;
         this.counters = counters;
         this.usage = usage;
@@ -83,7 +83,7 @@ public final class SubmitLimits {
         Instant now = clock.instant();
         Settings s = settings.get(tenantId);
         if (s == null || !now.isBefore(s.readAt().plus(settingsTtl))) {
-            s = new Settings(defaults.with(tenants.findLimitOverrides(tenantId)), now);
+            s = new Settings(defaults.with(overrides.findLimitOverrides(tenantId)), now);
             settings.put(tenantId, s);
         }
         return s.limits();

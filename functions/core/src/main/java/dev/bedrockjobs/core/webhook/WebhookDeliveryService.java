@@ -3,7 +3,7 @@ package dev.bedrockjobs.core.webhook;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.Tenants;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 
 import java.time.Clock;
@@ -35,13 +35,13 @@ public final class WebhookDeliveryService {
 
     public static final Done DONE = new Done();
 
-    private final TenantStore tenants;
+    private final Tenants tenants;
     private final WebhookDeliveries deliveries;
     private final WebhookSender sender;
     private final RetrySchedule schedule;
     private final Clock clock;
 
-    public WebhookDeliveryService(TenantStore tenants, WebhookDeliveries deliveries, WebhookSender sender,
+    public WebhookDeliveryService(Tenants tenants, WebhookDeliveries deliveries, WebhookSender sender,
                                   RetrySchedule schedule, Clock clock) {
         this.tenants = tenants;
         this.deliveries = deliveries;

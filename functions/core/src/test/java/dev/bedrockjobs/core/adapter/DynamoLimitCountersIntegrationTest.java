@@ -2,15 +2,12 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
-import dev.bedrockjobs.core.domain.TenantLimits;
-import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,13 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Limit counters, tenant limit overrides and the response cache against dynalite. */
+/** Limit counters and the response cache against dynalite. */
 class DynamoLimitCountersIntegrationTest {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
     private static final Duration QUIET = Duration.ofMinutes(1);
     private static final Duration EVERY = Duration.ofMinutes(1);
     private DynamoLimitCounters counters;
-    private DynamoTenantStore tenants;
     private DynamoResponseCache cache;
     private String table;
 
@@ -33,7 +29,6 @@ class DynamoLimitCountersIntegrationTest {
     void fresh() {
         table = SharedEmulators.newJobsTable("limits");
         counters = new DynamoLimitCounters(SharedEmulators.dynamoClient(), table);
-        tenants = new DynamoTenantStore(SharedEmulators.dynamoClient(), table);
         cache = new DynamoResponseCache(SharedEmulators.dynamoClient(), table);
     }
 
@@ -139,19 +134,6 @@ class DynamoLimitCountersIntegrationTest {
         assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
         assertTrue(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
         assertFalse(counters.tryStartWait("t", 2, later, later.plusSeconds(30)));
-    }
-
-    @Test
-    void aTenantsOwnLimitsAreReadBackAndCanBeCleared() {
-        assertTrue(tenants.createTenant(new Tenant("t", "T", "whsec_x", false, NOW)));
-        assertEquals(TenantLimits.Overrides.NONE, tenants.findLimitOverrides("t"));
-        TenantLimits.Overrides set = new TenantLimits.Overrides(5L, 10L, 1000L, new BigDecimal("2.5"), true);
-        tenants.setLimitOverrides("t", set);
-        assertEquals(set, tenants.findLimitOverrides("t"));
-        assertEquals("T", tenants.findTenant("t").orElseThrow().name(), "the tenant itself is untouched");
-        tenants.setLimitOverrides("t", new TenantLimits.Overrides(null, 0L, null, null, null));
-        assertEquals(new TenantLimits.Overrides(null, 0L, null, null, null), tenants.findLimitOverrides("t"));
-        assertEquals(TenantLimits.Overrides.NONE, tenants.findLimitOverrides("missing"));
     }
 
     @Test

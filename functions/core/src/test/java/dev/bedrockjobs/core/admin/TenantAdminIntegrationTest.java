@@ -1,6 +1,8 @@
 package dev.bedrockjobs.core.admin;
 
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.admin.TenantAdmin.Limit;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
@@ -20,14 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A tenant's own limits set, cleared and read back through the tenant item in dynalite. */
 class TenantAdminIntegrationTest {
-    private DynamoTenantStore store;
+    private DynamoTenants tenants;
+    private DynamoTenantLimitOverrides overrides;
     private TenantAdmin admin;
 
     @BeforeEach
     void tenantWithAKey() {
-        store = new DynamoTenantStore(SharedEmulators.dynamoClient(), SharedEmulators.newJobsTable("tenantadmin"));
-        admin = new TenantAdmin(store);
-        new KeyAdmin(store, Clock.systemUTC()).create("acme", "ci");
+        String table = SharedEmulators.newJobsTable("tenantadmin");
+        tenants = new DynamoTenants(SharedEmulators.dynamoClient(), table);
+        overrides = new DynamoTenantLimitOverrides(SharedEmulators.dynamoClient(), table);
+        admin = new TenantAdmin(tenants, overrides);
+        new KeyAdmin(new DynamoApiKeys(SharedEmulators.dynamoClient(), table), tenants, Clock.systemUTC())
+                .create("acme", "ci");
     }
 
     @Test
@@ -40,19 +46,19 @@ class TenantAdminIntegrationTest {
                 .orElseThrow();
         var expected = new TenantLimits.Overrides(5L, 0L, null, new BigDecimal("12.5"), null);
         assertEquals(expected, after);
-        assertEquals(expected, store.findLimitOverrides("acme"), "what the submit function reads");
+        assertEquals(expected, overrides.findLimitOverrides("acme"), "what the submit function reads");
 
         var defaults = new TenantLimits(10, 100, 1_000, BigDecimal.ONE, true);
         assertEquals(new TenantLimits(5, 0, 1_000, new BigDecimal("12.5"), true),
-                defaults.with(store.findLimitOverrides("acme")));
-        assertEquals("acme", store.findTenant("acme").orElseThrow().name(), "the item keeps its other attributes");
+                defaults.with(overrides.findLimitOverrides("acme")));
+        assertEquals("acme", tenants.findTenant("acme").orElseThrow().name(), "the item keeps its other attributes");
     }
 
     @Test
     void aTenantThatDoesNotExistGetsNoLimitsAndNoItem() {
         assertTrue(admin.overrides("nobody").isEmpty());
         assertTrue(admin.change("nobody", Map.of(Limit.RATE_LIMIT, 1L), Set.of()).isEmpty());
-        assertTrue(store.findTenant("nobody").isEmpty(), "setting limits does not create a tenant");
+        assertTrue(tenants.findTenant("nobody").isEmpty(), "setting limits does not create a tenant");
     }
 
     @Test
@@ -70,7 +76,7 @@ class TenantAdminIntegrationTest {
                 () -> admin.change("acme", Map.of(Limit.RATE_LIMIT, 1L), EnumSet.of(Limit.RATE_LIMIT)));
         assertThrows(IllegalArgumentException.class, () -> admin.change("acme", Map.of(), Set.of()));
         assertThrows(IllegalArgumentException.class, () -> admin.overrides("not a tenant id"));
-        assertEquals(new TenantLimits.Overrides(5L, null, null, null, null), store.findLimitOverrides("acme"));
+        assertEquals(new TenantLimits.Overrides(5L, null, null, null, null), overrides.findLimitOverrides("acme"));
     }
 
     @Test

@@ -2,7 +2,8 @@ package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.ApiKeys;
+import dev.bedrockjobs.core.port.Tenants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The API-key authorizer's decisions, over an in-memory tenant store that records what it was asked. */
 class ApiKeyAuthorizerTest {
     private final Store store = new Store();
-    private final ApiKeyAuthorizer authorizer = new ApiKeyAuthorizer(store);
+    private final ApiKeyAuthorizer authorizer = new ApiKeyAuthorizer(store, store);
     private String goodKey;
 
     /** Keys by hash, tenants by id, and the hashes looked up. */
-    private static final class Store implements TenantStore {
+    private static final class Store implements ApiKeys, Tenants {
         final Map<String, ApiKey> keys = new HashMap<>();
         final Map<String, Tenant> tenants = new HashMap<>();
         final List<String> lookups = new ArrayList<>();
@@ -66,16 +67,6 @@ class ApiKeyAuthorizerTest {
         @Override
         public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
             return false;
-        }
-
-        @Override
-        public dev.bedrockjobs.core.domain.TenantLimits.Overrides findLimitOverrides(String tenantId) {
-            return dev.bedrockjobs.core.domain.TenantLimits.Overrides.NONE;
-        }
-
-        @Override
-        public void setLimitOverrides(String tenantId, dev.bedrockjobs.core.domain.TenantLimits.Overrides overrides) {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -1,15 +1,13 @@
 package dev.bedrockjobs.core.api;
 
-import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
-import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.UsageMeter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,14 +51,7 @@ class SubmitLimitsTest {
     /** Counted usage, as the month's item holds it; committed adds the holds of jobs not counted yet. */
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
-    private final TenantStore tenants = new TenantStore() {
-        @Override public Optional<ApiKey> findKey(String h) { throw new UnsupportedOperationException(); }
-        @Override public Optional<Tenant> findTenant(String id) { throw new UnsupportedOperationException(); }
-        @Override public boolean createTenant(Tenant t) { throw new UnsupportedOperationException(); }
-        @Override public void putKey(ApiKey k) { throw new UnsupportedOperationException(); }
-        @Override public List<ApiKey> listKeys(String id) { throw new UnsupportedOperationException(); }
-        @Override public Optional<ApiKey> disableKey(String keyId) { throw new UnsupportedOperationException(); }
-        @Override public boolean replaceWebhookSecret(String id, String secret, Instant previousUntil) { throw new UnsupportedOperationException(); }
+    private final TenantLimitOverrides tenants = new TenantLimitOverrides() {
         @Override public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
 
         @Override public TenantLimits.Overrides findLimitOverrides(String id) {

@@ -4,7 +4,7 @@ import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
 import dev.bedrockjobs.core.adapter.DynamoResponseCache;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
@@ -88,7 +88,7 @@ class SubmitServiceIntegrationTest {
                 new SqsJobQueue(sqs, SharedEmulators.newQueue("submit-service", Map.of())),
                 new JobRequestParser(catalog, RequestLimits.DEFAULT, new WebhookUrlPolicy(true)), catalog, clock,
                 Duration.ofHours(24),
-                new SubmitLimits(new DynamoTenantStore(faulty, table), LIMITS, counters, usage, Pricing.load(), clock,
+                new SubmitLimits(new DynamoTenantLimitOverrides(faulty, table), LIMITS, counters, usage, Pricing.load(), clock,
                         Duration.ofSeconds(30)),
                 cache,
                 new JobOutcomes(faultyJobs, batches,

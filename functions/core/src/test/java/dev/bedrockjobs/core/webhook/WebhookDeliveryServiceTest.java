@@ -4,9 +4,8 @@ import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Tenant;
-import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.Tenants;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,12 +36,7 @@ class WebhookDeliveryServiceTest {
     private final List<DeliveryAttempt> recorded = new ArrayList<>();
     private WebhookDeliveryService service;
 
-    private final TenantStore tenants = new TenantStore() {
-        @Override
-        public Optional<dev.bedrockjobs.core.domain.ApiKey> findKey(String keyHash) {
-            return Optional.empty();
-        }
-
+    private final Tenants tenants = new Tenants() {
         @Override
         public Optional<Tenant> findTenant(String tenantId) {
             return Optional.ofNullable(tenantsById.get(tenantId));
@@ -54,31 +48,8 @@ class WebhookDeliveryServiceTest {
         }
 
         @Override
-        public void putKey(dev.bedrockjobs.core.domain.ApiKey key) {
-        }
-
-        @Override
-        public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
-            return Optional.empty();
-        }
-
-        @Override
         public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
             return false;
-        }
-
-        @Override
-        public TenantLimits.Overrides findLimitOverrides(String tenantId) {
-            return TenantLimits.Overrides.NONE;
-        }
-
-        @Override
-        public void setLimitOverrides(String tenantId, TenantLimits.Overrides overrides) {
         }
     };
 
@@ -248,11 +219,7 @@ class WebhookDeliveryServiceTest {
 
     @Test
     void aStoreOutageIsRetriedOnTheSchedule() {
-        WebhookDeliveryService broken = new WebhookDeliveryService(new TenantStore() {
-            @Override public Optional<dev.bedrockjobs.core.domain.ApiKey> findKey(String h) {
-                return Optional.empty();
-            }
-
+        WebhookDeliveryService broken = new WebhookDeliveryService(new Tenants() {
             @Override public Optional<Tenant> findTenant(String id) {
                 throw new IllegalStateException("table unreachable");
             }
@@ -261,26 +228,8 @@ class WebhookDeliveryServiceTest {
                 return false;
             }
 
-            @Override public void putKey(dev.bedrockjobs.core.domain.ApiKey k) {
-            }
-
-            @Override public List<dev.bedrockjobs.core.domain.ApiKey> listKeys(String tenantId) {
-                return List.of();
-            }
-
-            @Override public Optional<dev.bedrockjobs.core.domain.ApiKey> disableKey(String keyId) {
-                return Optional.empty();
-            }
-
             @Override public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
                 return false;
-            }
-
-            @Override public TenantLimits.Overrides findLimitOverrides(String id) {
-                return TenantLimits.Overrides.NONE;
-            }
-
-            @Override public void setLimitOverrides(String id, TenantLimits.Overrides o) {
             }
         }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
                 RetrySchedule.standard(), Clock.systemUTC());

@@ -1,5 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
+import dev.bedrockjobs.core.adapter.DynamoPages;
 import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
@@ -15,7 +16,7 @@ import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.view.BatchViews;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +63,9 @@ final class JobRedrive {
     /** Every item of the table the filter keeps ({@code #status} names the status attribute), page by page. */
     private static void scan(DynamoDbClient dynamo, String table, String filter, String projection,
                              Map<String, AttributeValue> values, Consumer<Map<String, AttributeValue>> each) {
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(s -> s.tableName(table).filterExpression(filter)
-                    .projectionExpression(projection).expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(values).exclusiveStartKey(from));
-            page.items().forEach(each);
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        DynamoPages.items(dynamo, ScanRequest.builder().tableName(table).filterExpression(filter)
+                .projectionExpression(projection).expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(values).build()).forEach(each);
     }
 
     /** Whether a subject's deliveries already ended: delivered, or given up. */

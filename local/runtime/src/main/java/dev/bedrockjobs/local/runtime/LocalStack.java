@@ -1,9 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.lambda.Components;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
@@ -207,7 +209,8 @@ public final class LocalStack implements AutoCloseable {
         } else {
             LOG.warning("--iam off: every AWS call is allowed, whatever the template's policies say");
         }
-        tenants = new LocalTenants(new DynamoTenantStore(dynamo, jobsTable), Clock.systemUTC());
+        tenants = new LocalTenants(new DynamoApiKeys(dynamo, jobsTable), new DynamoTenants(dynamo, jobsTable),
+                new DynamoTenantLimitOverrides(dynamo, jobsTable), Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
 
         front = remember(TemplateHttpApi.front(resources, functions, options.port()).start());

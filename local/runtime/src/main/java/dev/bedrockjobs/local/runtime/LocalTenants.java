@@ -1,10 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.TenantLimits;
-import dev.bedrockjobs.core.port.TenantStore;
+import dev.bedrockjobs.core.port.ApiKeys;
+import dev.bedrockjobs.core.port.TenantLimitOverrides;
+import dev.bedrockjobs.core.port.Tenants;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -12,7 +14,7 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Tenants and API keys of the local stack, written with the same {@link DynamoTenantStore} the authorizer reads, so
+ * Tenants and API keys of the local stack, written with the same adapters ({@link DynamoApiKeys} and the others) the authorizer reads, so
  * a key made here is checked exactly as it would be in AWS.
  *
  * <p>The dev tenant's key comes from {@code BEDROCK_JOBS_API_KEY} when set, else from {@code <data>/dev-api-key}, else
@@ -24,11 +26,15 @@ final class LocalTenants {
     static final String API_KEY_ENV = "BEDROCK_JOBS_API_KEY";
     private static final Logger LOG = Logger.getLogger(LocalTenants.class.getName());
 
-    private final TenantStore store;
+    private final ApiKeys keys;
+    private final Tenants tenants;
+    private final TenantLimitOverrides limitOverrides;
     private final Clock clock;
 
-    LocalTenants(DynamoTenantStore store, Clock clock) {
-        this.store = store;
+    LocalTenants(ApiKeys keys, Tenants tenants, TenantLimitOverrides limitOverrides, Clock clock) {
+        this.keys = keys;
+        this.tenants = tenants;
+        this.limitOverrides = limitOverrides;
         this.clock = clock;
     }
 
@@ -36,9 +42,9 @@ final class LocalTenants {
     String ensureDevTenant(DataDirectory data, String keyFromEnvironment) {
         String secret = data.read(DataDirectory.DEV_WEBHOOK_SECRET).orElseGet(ApiKey::newWebhookSecret);
         Instant now = clock.instant();
-        if (!store.createTenant(new Tenant(DEV_TENANT, "Local development", secret, false, now))) {
+        if (!tenants.createTenant(new Tenant(DEV_TENANT, "Local development", secret, false, now))) {
             // The table is what signs webhooks: after a restart its secret wins over a file edited or lost since.
-            secret = store.findTenant(DEV_TENANT).map(Tenant::webhookSecret).orElse(secret);
+            secret = tenants.findTenant(DEV_TENANT).map(Tenant::webhookSecret).orElse(secret);
         }
         if (!data.read(DataDirectory.DEV_WEBHOOK_SECRET).equals(Optional.of(secret))) {
             data.writeSecret(DataDirectory.DEV_WEBHOOK_SECRET, secret);
@@ -64,19 +70,19 @@ final class LocalTenants {
     /** Creates a tenant (if new) with a fresh API key; returns the key's secret, shown only now. */
     String createTenant(String tenantId) {
         Instant now = clock.instant();
-        store.createTenant(new Tenant(tenantId, tenantId, ApiKey.newWebhookSecret(), false, now));
+        tenants.createTenant(new Tenant(tenantId, tenantId, ApiKey.newWebhookSecret(), false, now));
         String key = ApiKey.newSecret();
         putKey(tenantId, key, "local", now);
         return key;
     }
 
     void setLimits(String tenantId, TenantLimits.Overrides overrides) {
-        store.setLimitOverrides(tenantId, overrides);
+        limitOverrides.setLimitOverrides(tenantId, overrides);
     }
 
     private void putKey(String tenantId, String key, String name, Instant now) {
         String hash = ApiKey.hash(key);
-        store.putKey(new ApiKey(hash, ApiKey.idFor(hash), tenantId, name, false, now));
+        keys.putKey(new ApiKey(hash, ApiKey.idFor(hash), tenantId, name, false, now));
     }
 
     private static void requireWellFormed(String key) {

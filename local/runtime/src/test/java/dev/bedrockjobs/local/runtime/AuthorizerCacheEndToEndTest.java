@@ -2,7 +2,7 @@ package dev.bedrockjobs.local.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.adapter.AwsClients;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import org.junit.jupiter.api.AfterAll;
@@ -55,8 +55,8 @@ class AuthorizerCacheEndToEndTest {
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         try (DynamoDbClient dynamo = new AwsClients(Map.of("AWS_ENDPOINT_URL_DYNAMODB",
                 endpoints.path("dynamodb").asText(), "AWS_REGION", "us-east-1")).dynamoDb()) {
-            DynamoTenantStore store = new DynamoTenantStore(dynamo, endpoints.path("jobsTable").asText());
-            assertTrue(store.disableKey(ApiKey.idFor(ApiKey.hash(key))).orElseThrow().disabled());
+            DynamoApiKeys keys = new DynamoApiKeys(dynamo, endpoints.path("jobsTable").asText());
+            assertTrue(keys.disableKey(ApiKey.idFor(ApiKey.hash(key))).orElseThrow().disabled());
         }
 
         HttpResponse<String> cached = api.get("/v1/jobs");

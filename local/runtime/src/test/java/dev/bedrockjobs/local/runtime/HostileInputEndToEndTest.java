@@ -1,6 +1,7 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.adapter.DynamoPages;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -146,14 +148,8 @@ class HostileInputEndToEndTest {
             }
             Thread.sleep(100);
         }
-        long items = 0;
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
-        do {
-            var page = dynamo.scan(ScanRequest.builder().tableName("JobsTable").select(Select.COUNT)
-                    .exclusiveStartKey(start).build());
-            items += page.count();
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        long items = DynamoPages.pages(dynamo, ScanRequest.builder().tableName("JobsTable").select(Select.COUNT).build())
+                .stream().mapToLong(ScanResponse::count).sum();
         s.put("table items", items);
         return s;
     }

@@ -44,8 +44,8 @@ class TemplatePoliciesTest {
      * What each function's code calls, by adapter:
      * DynamoJobStore (GetItem, PutItem, BatchWriteItem, UpdateItem; Query byBatch, active, byTenant),
      * DynamoBatchStore (PutItem, UpdateItem, GetItem; Query on the table for a batch's partition, on active),
-     * DynamoTenantStore (GetItem for keys, tenants and limits), DynamoLimitCounters (UpdateItem, GetItem; Query active
-     * to recount), DynamoUsageMeter (GetItem, UpdateItem), DynamoResponseCache (GetItem; PutItem by the worker),
+     * DynamoApiKeys, DynamoTenants, DynamoTenantLimitOverrides (GetItem),
+     * DynamoLimitCounters (UpdateItem, GetItem; Query active to recount), DynamoUsageMeter (GetItem, UpdateItem), DynamoResponseCache (GetItem; PutItem by the worker),
      * DynamoWebhookDeliveries (PutItem; UpdateItem for attempt numbers and replay counts; Query on the table),
      * DynamoLaneStats (UpdateItem by submit and worker; GetItem and Query on the table by status),
      * SqsLaneDepth (GetQueueAttributes), SqsJobQueue (SendMessage, SendMessageBatch),

@@ -3,7 +3,8 @@ package dev.bedrockjobs.local.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import com.svix.Webhook;
-import dev.bedrockjobs.core.adapter.DynamoTenantStore;
+import dev.bedrockjobs.core.adapter.DynamoApiKeys;
+import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.admin.KeyAdmin;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import org.junit.jupiter.api.AfterAll;
@@ -221,9 +222,9 @@ class WebhooksEndToEndTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
                 .build()) {
             String table = endpoints.path("jobsTable").asText();
-            DynamoTenantStore tenants = new DynamoTenantStore(dynamo, table);
+            DynamoTenants tenants = new DynamoTenants(dynamo, table);
             String old = tenants.findTenant("rotating").orElseThrow().webhookSecret();
-            String fresh = new KeyAdmin(tenants, Clock.systemUTC())
+            String fresh = new KeyAdmin(new DynamoApiKeys(dynamo, table), tenants, Clock.systemUTC())
                     .rotateWebhookSecret("rotating", Duration.ofHours(24)).orElseThrow();
 
             submitWithWebhook(tenantApi, "/rotation-during");

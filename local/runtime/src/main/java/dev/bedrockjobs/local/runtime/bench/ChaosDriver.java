@@ -3,6 +3,7 @@ package dev.bedrockjobs.local.runtime.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.bedrockjobs.core.adapter.DynamoPages;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
@@ -12,7 +13,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -290,16 +291,9 @@ public final class ChaosDriver {
                 .endpointOverride(URI.create(endpoints.path("dynamodb").asText())).region(Region.US_EAST_1)
                 .credentialsProvider(credentials()).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
             Map<String, Map<String, AttributeValue>> out = new HashMap<>();
-            Map<String, AttributeValue> start = null;
-            do {
-                Map<String, AttributeValue> from = start;
-                ScanResponse page = dynamo.scan(s -> s.tableName("JobsTable").exclusiveStartKey(from)
-                        .filterExpression("sk = :job").expressionAttributeValues(Map.of(":job",
-                                AttributeValue.fromS("JOB"))));
-                page.items().forEach(item -> out.put(item.get("id").s(), item));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
-                        : null;
-            } while (start != null);
+            DynamoPages.items(dynamo, ScanRequest.builder().tableName("JobsTable")
+                    .filterExpression("sk = :job").expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB")))
+                    .build()).forEach(item -> out.put(item.get("id").s(), item));
             return out;
         }
     }
