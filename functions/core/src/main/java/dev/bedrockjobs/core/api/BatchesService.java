@@ -99,7 +99,6 @@ public final class BatchesService {
             return Problem.conflict("batch_terminal", "batch " + id + " has already completed").toResponse();
         }
         outcomes.cancelBatch(id, clock.instant());
-        outcomes.flush();
         Batch after = batches.get(id).orElseThrow();
         Page<Job> first = store.listByBatch(id, FIRST_PAGE, null);
         return ApiResponse.json(202, BatchViews.view(after, first.items(), first.nextCursor()));

@@ -173,7 +173,6 @@ public final class JobsService {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
                 if (canceled.isPresent()) {
                     outcomes.jobFinished(canceled.get());
-                    outcomes.flush();
                     return viewResponse(202, canceled.get());
                 }
             } else if (store.requestCancel(id)) {

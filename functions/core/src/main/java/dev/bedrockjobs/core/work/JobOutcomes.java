@@ -122,14 +122,6 @@ public final class JobOutcomes {
         }
     }
 
-    /**
-     * Nothing is left to write: every call that settles closes its unit. Kept only while callers written before the
-     * units still call it after a settling call.
-     */
-    public void flush() {
-        // every unit wrote what it deferred when it closed
-    }
-
     private boolean countInBatch(Job job) {
         if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
             return false;
