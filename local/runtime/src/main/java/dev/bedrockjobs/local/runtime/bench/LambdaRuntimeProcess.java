@@ -72,6 +72,10 @@ final class LambdaRuntimeProcess {
         // Lambda's own variables for the runtime (Lambda docs, "Defined runtime environment variables")
         pb.environment().put("_HANDLER", handler);
         pb.environment().put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        // The template's LoggingConfig (LogFormat: JSON) becomes this variable in Lambda, and its metrics are on there:
+        // the local stack turns them off only to keep its own console readable, but a cold start pays for both.
+        pb.environment().put("AWS_LAMBDA_LOG_FORMAT", "JSON");
+        pb.environment().put("POWERTOOLS_METRICS_DISABLED", "false");
         if (!bundle.isEmpty()) {
             pb.environment().put("LAMBDA_TASK_ROOT", bundle);
         }
