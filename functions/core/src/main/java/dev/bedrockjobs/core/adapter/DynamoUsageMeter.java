@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +29,8 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 /**
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
- * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}.
+ * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}, and per day (UTC) of
+ * submission under {@code day|<dd>|<counter>}: in the same write as the totals, so the days add up to the month.
  *
  * <p>Exactly once without transactions. A job's numbers go in together with a marker attribute
  * {@code pending|<jobId>} that records who added what, in one conditional write; the job item is then marked
@@ -43,6 +45,9 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 public final class DynamoUsageMeter implements UsageMeter {
     static final String MODEL_PREFIX = "model|";
     static final String PENDING_PREFIX = "pending|";
+    static final String DAY_PREFIX = "day|";
+    /** Ends a marker whose writer added day counters too; markers from before the days were kept lack it. */
+    private static final String WITH_DAYS = "days";
     /** Keeps an update expression (and the item's write) small; the rest waits for the next add or flush. */
     private static final int MAX_REMOVALS_PER_WRITE = 25;
     /** The writer of a marker added by a path that settles a finished job (rather than an attempt that runs it). */
@@ -62,8 +67,12 @@ public final class DynamoUsageMeter implements UsageMeter {
         }
     }
 
-    /** What one writer adds for a job; kept in the job's marker so that a later writer can take it out again. */
-    private record Contribution(String writer, String outcome, long in, long out, BigDecimal cost) {
+    /**
+     * What one writer adds for a job; kept in the job's marker so that a later writer can take it out again.
+     *
+     * @param withDays whether the day's counters were added too (always, but by writers from before days were kept)
+     */
+    private record Contribution(String writer, String outcome, long in, long out, BigDecimal cost, boolean withDays) {
         static Contribution of(Job job, String writer) {
             String outcome = switch (job.status()) {
                 case SUCCEEDED -> "succeeded";
@@ -72,16 +81,18 @@ public final class DynamoUsageMeter implements UsageMeter {
             };
             return new Contribution(writer, outcome, job.usage() == null ? 0 : job.usage().inputTokens(),
                     job.usage() == null ? 0 : job.usage().outputTokens(),
-                    job.costUsd() == null ? BigDecimal.ZERO : job.costUsd().stripTrailingZeros());
+                    job.costUsd() == null ? BigDecimal.ZERO : job.costUsd().stripTrailingZeros(), true);
         }
 
         String encoded() {
-            return writer + "|" + outcome + "|" + in + "|" + out + "|" + cost.toPlainString();
+            return writer + "|" + outcome + "|" + in + "|" + out + "|" + cost.toPlainString()
+                    + (withDays ? "|" + WITH_DAYS : "");
         }
 
         static Contribution decode(String s) {
             String[] f = s.split("\\|");
-            return new Contribution(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), new BigDecimal(f[4]));
+            return new Contribution(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), new BigDecimal(f[4]),
+                    f.length > 5 && WITH_DAYS.equals(f[5]));
         }
     }
 
@@ -96,6 +107,11 @@ public final class DynamoUsageMeter implements UsageMeter {
 
     static YearMonth monthOf(Job job) {
         return YearMonth.from(job.createdAt().atOffset(ZoneOffset.UTC));
+    }
+
+    /** The prefix of the counters of the day the job was submitted on, within its month's item. */
+    static String dayPrefix(Job job) {
+        return DAY_PREFIX + String.format(Locale.ROOT, "%02d", job.createdAt().atOffset(ZoneOffset.UTC).getDayOfMonth()) + "|";
     }
 
     private static boolean toBeAdded(Job job) {
@@ -187,7 +203,8 @@ public final class DynamoUsageMeter implements UsageMeter {
                 continue;
             }
             BigDecimal k = BigDecimal.valueOf(sign);
-            for (String prefix : new String[] {"", model}) {
+            String[] prefixes = c.withDays() ? new String[] {"", model, dayPrefix(job)} : new String[] {"", model};
+            for (String prefix : prefixes) {
                 deltas.merge(prefix + "inputTokens", k.multiply(BigDecimal.valueOf(c.in())), BigDecimal::add);
                 deltas.merge(prefix + "outputTokens", k.multiply(BigDecimal.valueOf(c.out())), BigDecimal::add);
                 deltas.merge(prefix + "costUsd", k.multiply(c.cost()), BigDecimal::add);
@@ -364,17 +381,32 @@ public final class DynamoUsageMeter implements UsageMeter {
                 .consistentRead(true)).item();
         item = item == null ? Map.of() : item;
         Map<String, Map<String, AttributeValue>> perModel = new TreeMap<>();
+        Map<Integer, Map<String, AttributeValue>> perDay = new TreeMap<>();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
             String name = e.getKey();
-            if (name.startsWith(MODEL_PREFIX)) {
+            if (name.startsWith(MODEL_PREFIX) || name.startsWith(DAY_PREFIX)) {
                 int cut = name.lastIndexOf('|');
-                String modelId = name.substring(MODEL_PREFIX.length(), cut);
-                perModel.computeIfAbsent(modelId, m -> new HashMap<>()).put(name.substring(cut + 1), e.getValue());
+                String counter = name.substring(cut + 1);
+                if (name.startsWith(MODEL_PREFIX)) {
+                    String modelId = name.substring(MODEL_PREFIX.length(), cut);
+                    perModel.computeIfAbsent(modelId, m -> new HashMap<>()).put(counter, e.getValue());
+                } else {
+                    int day = Integer.parseInt(name.substring(DAY_PREFIX.length(), cut));
+                    perDay.computeIfAbsent(day, d -> new HashMap<>()).put(counter, e.getValue());
+                }
             }
         }
         List<MonthlyUsage.ModelUsage> byModel = new ArrayList<>();
         perModel.forEach((modelId, counters) -> byModel.add(new MonthlyUsage.ModelUsage(modelId, counts(counters))));
-        return new MonthlyUsage(month, counts(item), countActive(tenantId, month), byModel);
+        List<MonthlyUsage.DayUsage> byDay = new ArrayList<>();
+        perDay.forEach((day, counters) -> {
+            MonthlyUsage.Counts c = counts(counters);
+            if (c.inputTokens() != 0 || c.outputTokens() != 0 || c.costUsd().signum() != 0 || c.succeeded() != 0
+                    || c.failed() != 0 || c.canceled() != 0) { // what an undone attempt left at zero is no day
+                byDay.add(new MonthlyUsage.DayUsage(month.atDay(day), c));
+            }
+        });
+        return new MonthlyUsage(month, counts(item), countActive(tenantId, month), byModel, byDay);
     }
 
     /** Jobs of the month not finished yet, from the sparse {@code active} index. */
