@@ -17,7 +17,10 @@ import org.crac.Resource;
 
 import java.util.Map;
 
-/** GET /v1/jobs/{id} (long poll), GET /v1/jobs, DELETE /v1/jobs/{id}. */
+/**
+ * GET /v1/jobs/{id} (long poll), GET /v1/jobs, DELETE /v1/jobs/{id}, the batch, webhook-delivery and usage routes,
+ * GET /healthz, and the web console's static files (GET /console).
+ */
 public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     private final StatusService service;
     private final TenantIdentity identity;
@@ -44,6 +47,9 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         if ("/healthz".equals(event.getRawPath())) {
             return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok", "version", Release.version())));
+        }
+        if (ConsolePage.isConsolePath(event.getRawPath())) {
+            return HttpApi.toEvent(ConsolePage.serve(event.getRawPath()));
         }
         return HttpApi.handle(event, identity, service::handle);
     }
