@@ -14,14 +14,19 @@ import org.crac.Core;
 import org.crac.Resource;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every route of the API but the two submits: jobs (read, list, long poll, cancel), batches (read, results, cancel),
  * webhook deliveries (list, replay) and usage, each sent to its service by the route table in {@link StatusRoot};
- * and {@code GET /healthz}, answered here without a tenant.
+ * and, answered here without a tenant, {@code GET /healthz} and the web console's static files.
  */
 public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     private static final String HEALTH = "GET /healthz";
+    private static final String CONSOLE = "GET /console";
+    private static final String CONSOLE_FILE = "GET /console/{file}";
+    /** The routes this handler answers itself, outside {@link StatusRoot}'s table: no tenant, no service. */
+    public static final Set<String> OWN_ROUTES = Set.of(HEALTH, CONSOLE, CONSOLE_FILE);
 
     private final Routes routes;
     private final TenantIdentity identity;
@@ -48,6 +53,9 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         if (HEALTH.equals(event.getRouteKey())) {
             return HttpApi.toEvent(ApiResponse.json(200, Map.of("status", "ok", "version", Release.version())));
+        }
+        if (CONSOLE.equals(event.getRouteKey()) || CONSOLE_FILE.equals(event.getRouteKey())) {
+            return HttpApi.toEvent(ConsolePage.serve(event.getRawPath()));
         }
         return HttpApi.handle(event, identity, routes);
     }

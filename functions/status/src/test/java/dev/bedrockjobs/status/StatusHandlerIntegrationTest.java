@@ -219,6 +219,20 @@ class StatusHandlerIntegrationTest {
         assertEquals("m", usage.path("byModel").get(0).path("modelId").asText());
         assertTrue(store.get(waiting.id()).isPresent());
 
+        assertTrue(usage.path("byDay").isMissingNode(), "days only when asked for");
+        event.getQueryStringParameters().put("by", "day");
+        JsonNode byDay = Json.parse(handler.handleRequest(event, null).getBody());
+        assertEquals(1, byDay.path("byDay").size(), byDay.toString());
+        assertEquals(T0.atOffset(ZoneOffset.UTC).toLocalDate().toString(),
+                byDay.path("byDay").get(0).path("date").asText());
+        assertEquals(1, byDay.path("byDay").get(0).path("jobs").path("canceled").asLong());
+        assertEquals(usage.path("jobs").path("canceled"), byDay.path("jobs").path("canceled"));
+        event.getQueryStringParameters().put("by", "week");
+        APIGatewayV2HTTPResponse badBy = handler.handleRequest(event, null);
+        assertEquals(400, badBy.getStatusCode());
+        assertEquals("by", Json.parse(badBy.getBody()).path("errors").get(0).path("field").asText());
+        event.getQueryStringParameters().remove("by");
+
         event.getQueryStringParameters().put("month", "2026-10");
         assertEquals(0, Json.parse(handler.handleRequest(event, null).getBody()).path("jobs").path("submitted")
                 .asLong());
@@ -240,5 +254,16 @@ class StatusHandlerIntegrationTest {
         assertEquals(200, r.getStatusCode());
         assertEquals("ok", Json.parse(r.getBody()).get("status").asText());
         assertFalse(r.getBody().contains("tenant"));
+    }
+
+    @ParameterizedTest
+    @Event(value = "events/healthz.json", type = APIGatewayV2HTTPEvent.class)
+    void theConsolePageNeedsNoKeyAndCarriesItsPolicy(APIGatewayV2HTTPEvent event) {
+        event.setRawPath("/console");
+        event.getRequestContext().getHttp().setPath("/console");
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(200, r.getStatusCode(), r.getBody());
+        assertEquals(ConsolePage.CONTENT_SECURITY_POLICY, r.getHeaders().get("content-security-policy"));
+        assertTrue(r.getBody().contains("console/console.js"));
     }
 }

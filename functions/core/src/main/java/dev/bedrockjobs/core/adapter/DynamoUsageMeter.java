@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,8 +32,9 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 /**
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
- * totals, and per model the same numbers under attribute names {@code model|<modelId>|<counter>}; what a change
- * adds up to is {@link UsageCharge#change}'s, this class only writes it.
+ * totals, per model the same numbers under attribute names {@code model|<modelId>|<counter>}, and per day (UTC) of
+ * submission under {@code day|<dd>|<counter>}, all in the same write, so the models and the days add up to the
+ * month; what a change adds up to is {@link UsageCharge#change}'s, this class only writes it.
  *
  * <p>Exactly once without transactions. A job's charge goes in together with a marker attribute
  * {@code pending|<jobId>} that records who counted what, in one conditional write; the job item is then marked
@@ -47,6 +49,9 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 public final class DynamoUsageMeter implements UsageMeter {
     static final String MODEL_PREFIX = "model|";
     static final String PENDING_PREFIX = "pending|";
+    static final String DAY_PREFIX = "day|";
+    /** Ends a marker whose writer counted the day too; markers written before days were kept lack it. */
+    private static final String WITH_DAYS = "days";
     /** Keeps an update expression (and the item's write) small; the rest waits for the next write or the close. */
     private static final int MAX_REMOVALS_PER_WRITE = 25;
     /** The writer of a marker added by a path that settles a finished job (rather than an attempt that runs it). */
@@ -70,18 +75,32 @@ public final class DynamoUsageMeter implements UsageMeter {
         }
     }
 
-    /** One writer's charge for a job; kept in the job's marker so that a later writer can take it out again. */
-    private record Contribution(String writer, UsageCharge charge) {
+    /**
+     * One writer's charge for a job; kept in the job's marker so that a later writer can take it out again.
+     *
+     * @param withDays whether the day's counters took the charge too (every writer since days are kept)
+     */
+    private record Contribution(String writer, UsageCharge charge, boolean withDays) {
+        Contribution(String writer, UsageCharge charge) {
+            this(writer, charge, true);
+        }
+
         String encoded() {
             return writer + "|" + charge.outcome() + "|" + charge.inputTokens() + "|" + charge.outputTokens() + "|"
-                    + charge.costUsd().toPlainString();
+                    + charge.costUsd().toPlainString() + (withDays ? "|" + WITH_DAYS : "");
         }
 
         static Contribution decode(String s) {
             String[] f = s.split("\\|");
             return new Contribution(f[0], new UsageCharge(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
-                    new BigDecimal(f[4])));
+                    new BigDecimal(f[4])), f.length > 5 && WITH_DAYS.equals(f[5]));
         }
+    }
+
+    /** The prefix of the counters of the day (UTC) the job was submitted on, within its month's item. */
+    static String dayPrefix(Job job) {
+        int day = job.createdAt().atOffset(ZoneOffset.UTC).getDayOfMonth();
+        return DAY_PREFIX + String.format(Locale.ROOT, "%02d", day) + "|";
     }
 
     /** Markers of marked jobs, per usage item, not removed yet; safe to share between threads. */
@@ -262,6 +281,10 @@ public final class DynamoUsageMeter implements UsageMeter {
             deltas.put(counter, delta);
             deltas.put(model + counter, delta);
         });
+        // a charge counted before days were kept is in no day: the day's counters move only by what is in them
+        UsageCharge.change(BudgetHold.of(job), from == null || !from.withDays() ? null : from.charge(),
+                to == null ? null : to.charge()).counters()
+                .forEach((counter, delta) -> deltas.put(dayPrefix(job) + counter, delta));
         deltas.put("committedTokens", BigDecimal.valueOf(change.committedTokens()));
         deltas.put("committedUsd", change.committedUsd());
         Map<String, String> names = new HashMap<>();
@@ -377,17 +400,32 @@ public final class DynamoUsageMeter implements UsageMeter {
                 .consistentRead(true)).item();
         item = item == null ? Map.of() : item;
         Map<String, Map<String, AttributeValue>> perModel = new TreeMap<>();
+        Map<Integer, Map<String, AttributeValue>> perDay = new TreeMap<>();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
             String name = e.getKey();
-            if (name.startsWith(MODEL_PREFIX)) {
+            if (name.startsWith(MODEL_PREFIX) || name.startsWith(DAY_PREFIX)) {
                 int cut = name.lastIndexOf('|');
-                String modelId = name.substring(MODEL_PREFIX.length(), cut);
-                perModel.computeIfAbsent(modelId, m -> new HashMap<>()).put(name.substring(cut + 1), e.getValue());
+                String counter = name.substring(cut + 1);
+                if (name.startsWith(MODEL_PREFIX)) {
+                    String modelId = name.substring(MODEL_PREFIX.length(), cut);
+                    perModel.computeIfAbsent(modelId, m -> new HashMap<>()).put(counter, e.getValue());
+                } else {
+                    int day = Integer.parseInt(name.substring(DAY_PREFIX.length(), cut));
+                    perDay.computeIfAbsent(day, d -> new HashMap<>()).put(counter, e.getValue());
+                }
             }
         }
         List<MonthlyUsage.ModelUsage> byModel = new ArrayList<>();
         perModel.forEach((modelId, counters) -> byModel.add(new MonthlyUsage.ModelUsage(modelId, counts(counters))));
-        return new MonthlyUsage(month, counts(item), countActive(tenantId, month), byModel);
+        List<MonthlyUsage.DayUsage> byDay = new ArrayList<>();
+        perDay.forEach((day, counters) -> {
+            MonthlyUsage.Counts c = counts(counters);
+            if (c.inputTokens() != 0 || c.outputTokens() != 0 || c.costUsd().signum() != 0 || c.succeeded() != 0
+                    || c.failed() != 0 || c.canceled() != 0) { // what an undone attempt left at zero is no day
+                byDay.add(new MonthlyUsage.DayUsage(month.atDay(day), c));
+            }
+        });
+        return new MonthlyUsage(month, counts(item), countActive(tenantId, month), byModel, byDay);
     }
 
     /** Jobs of the month not finished yet, from the sparse {@code active} index. */

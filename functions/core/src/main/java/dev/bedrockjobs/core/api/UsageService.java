@@ -11,7 +11,10 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 
-/** GET /v1/usage?month=YYYY-MM: the calling tenant's usage in a month (default: the current month, UTC). */
+/**
+ * GET /v1/usage?month=YYYY-MM[&by=day]: the calling tenant's usage in a month (default: the current month, UTC), and
+ * with {@code by=day} the same numbers per day of submission, from the same read as the totals.
+ */
 public final class UsageService {
     private final UsageMeter meter;
     private final Clock clock;
@@ -23,7 +26,21 @@ public final class UsageService {
 
     public ApiResponse report(ApiRequest request) {
         YearMonth month = month(request.queryParameter("month"));
-        return ApiResponse.json(200, view(meter.report(request.tenantId(), month)));
+        String by = request.queryParameter("by");
+        if (by != null && !by.equals("day")) {
+            throw ValidationException.of("by", "must be day");
+        }
+        MonthlyUsage usage = meter.report(request.tenantId(), month);
+        ObjectNode view = view(usage);
+        if (by != null) {
+            ArrayNode days = view.putArray("byDay");
+            for (MonthlyUsage.DayUsage d : usage.byDay()) {
+                ObjectNode item = days.addObject();
+                item.put("date", d.date().toString());
+                counts(item, d.counts(), null);
+            }
+        }
+        return ApiResponse.json(200, view);
     }
 
     private YearMonth month(String text) {

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.core.domain;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 
@@ -8,11 +9,19 @@ import java.util.List;
  * One tenant's usage in one calendar month (UTC), by the month its jobs were submitted in.
  *
  * @param activeJobs jobs of that month still queued or running (submitted = active + finished)
+ * @param byDay      the month's days (UTC) that jobs submitted on counted usage for, in order; their counts add up to
+ *                   the totals for jobs counted since the meter kept days
  */
-public record MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List<ModelUsage> byModel) {
+public record MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List<ModelUsage> byModel,
+                           List<DayUsage> byDay) {
 
     public MonthlyUsage {
         byModel = List.copyOf(byModel);
+        byDay = List.copyOf(byDay);
+    }
+
+    public MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List<ModelUsage> byModel) {
+        this(month, totals, activeJobs, byModel, List.of());
     }
 
     public long submitted() {
@@ -26,5 +35,8 @@ public record MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List
     }
 
     public record ModelUsage(String modelId, Counts counts) {
+    }
+
+    public record DayUsage(LocalDate date, Counts counts) {
     }
 }

@@ -219,8 +219,12 @@ class DynamoUsageMeterIntegrationTest {
     }
 
     private Job running(String tenant) {
-        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId(tenant).tier("fast").modelId("m").prompt("p")
-                .maxTokens(100).createdAt(NOV).build();
+        return submittedAt(tenant, NOV);
+    }
+
+    private Job submittedAt(String tenant, Instant at) {
+        Job queued = Job.builder().id(Ids.newJobId(at)).tenantId(tenant).tier("fast").modelId("m").prompt("p")
+                .maxTokens(100).createdAt(at).build();
         assertTrue(jobs.create(queued));
         return queued;
     }
@@ -335,5 +339,63 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(1000, meter.spent("u", MONTH).tokens());
         assertEquals(MonthlyUsage.Counts.ZERO.inputTokens(), meter.report("nobody", MONTH).totals().inputTokens());
         assertEquals(UsageMeter.Spent.NOTHING, meter.spent("nobody", MONTH));
+    }
+
+    @Test
+    void theDaysOfSubmissionAddUpToTheMonthThroughRepeatsReplacementsAndUndos() {
+        Instant nextDay = NOV.plus(Duration.ofDays(1));
+        // counted twice before its mark, and marked
+        Job a = finished("t", "m1", JobStatus.SUCCEEDED, 100, 40, "0.002", NOV);
+        unit.count(a);
+        unit.count(reread(a));
+        mark(a);
+        // an attempt counted a success and lost the job; the outcome that stands is a failure, on the next day
+        Job onNextDay = submittedAt("t", nextDay);
+        unit.countAhead(finishing(onNextDay, "attempt-a", JobStatus.SUCCEEDED, 10, 4, "0.0002"), "attempt-a");
+        unit.countAhead(finishing(onNextDay, "attempt-b", JobStatus.FAILED, 0, 0, null), "attempt-b");
+        // counted ahead of a finish that was refused: nothing of it stays, not even an empty day
+        Job refusedLater = submittedAt("t", nextDay.plus(Duration.ofDays(1)));
+        Job counted = finishing(refusedLater, "attempt-c", JobStatus.SUCCEEDED, 7, 3, "0.0001");
+        unit.countAhead(counted, "attempt-c");
+        unit.withdrawAhead(counted, "attempt-c");
+
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(List.of(MONTH.atDay(27), MONTH.atDay(28)),
+                u.byDay().stream().map(MonthlyUsage.DayUsage::date).toList(), u.toString());
+        MonthlyUsage.Counts first = u.byDay().get(0).counts();
+        MonthlyUsage.Counts second = u.byDay().get(1).counts();
+        assertEquals(100, first.inputTokens());
+        assertEquals(40, first.outputTokens());
+        assertEquals(1, first.succeeded());
+        assertEquals(0, second.inputTokens() + second.outputTokens() + second.succeeded(), "attempt a made way");
+        assertEquals(1, second.failed());
+        assertEquals(u.totals().inputTokens(), first.inputTokens() + second.inputTokens());
+        assertEquals(u.totals().outputTokens(), first.outputTokens() + second.outputTokens());
+        assertEquals(0, u.totals().costUsd().compareTo(first.costUsd().add(second.costUsd())));
+        assertEquals(u.totals().succeeded() + u.totals().failed(),
+                first.succeeded() + first.failed() + second.succeeded() + second.failed());
+    }
+
+    @Test
+    void anAttemptCountedBeforeDaysWereKeptIsReplacedWithoutTakingFromItsDay() {
+        // as a writer from before the days left it: totals, model counters and a marker without days
+        Job job = running("t");
+        dynamo.updateItem(u -> u.tableName(table).key(DynamoUsageMeter.key("t", MONTH))
+                .updateExpression("SET #p = :marker ADD inputTokens :in, outputTokens :out, succeeded :one, "
+                        + "#mi :in, #mo :out, #ms :one")
+                .expressionAttributeNames(Map.of("#p", DynamoUsageMeter.PENDING_PREFIX + job.id(),
+                        "#mi", "model|m|inputTokens", "#mo", "model|m|outputTokens", "#ms", "model|m|succeeded"))
+                .expressionAttributeValues(Map.of(":marker", AttributeValue.fromS("attempt-old|succeeded|100|40|0"),
+                        ":in", AttributeValue.fromN("100"), ":out", AttributeValue.fromN("40"),
+                        ":one", AttributeValue.fromN("1"))));
+
+        unit.countAhead(finishing(job, "attempt-new", JobStatus.SUCCEEDED, 10, 4, "0"), "attempt-new");
+
+        MonthlyUsage u = meter.report("t", MONTH);
+        assertEquals(10, u.totals().inputTokens());
+        assertEquals(1, u.totals().succeeded());
+        assertEquals(1, u.byDay().size(), u.toString());
+        assertEquals(10, u.byDay().get(0).counts().inputTokens(), "the day holds the new attempt's numbers only");
+        assertEquals(1, u.byDay().get(0).counts().succeeded());
     }
 }

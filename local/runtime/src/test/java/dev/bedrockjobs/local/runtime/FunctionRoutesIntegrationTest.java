@@ -3,6 +3,7 @@ package dev.bedrockjobs.local.runtime;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
+import dev.bedrockjobs.status.StatusHandler;
 import dev.bedrockjobs.status.StatusRoot;
 import dev.bedrockjobs.submit.SubmitRoot;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,9 @@ class FunctionRoutesIntegrationTest {
     }
 
     @Test
-    void theStatusFunctionServesEveryRouteTheTemplateGivesItAndItsHandlerAnswersHealth() {
+    void theStatusFunctionServesEveryRouteTheTemplateGivesItAndItsHandlerAnswersHealthAndTheConsole() {
         Set<String> served = new TreeSet<>(StatusRoot.routes(environment()).keys());
-        served.add("GET /healthz");
+        served.addAll(StatusHandler.OWN_ROUTES);
         assertEquals(templateRoutesOf("StatusFunction"), served);
     }
 }

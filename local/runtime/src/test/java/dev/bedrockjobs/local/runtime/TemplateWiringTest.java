@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TemplateWiringTest {
     private static final Path ROOT = RepoRoot.require();
     private final SamTemplate template = SamTemplate.load(ROOT.resolve("template.yaml"));
+    /** The routes that need no key: the health check, and the console's page and files, which hold no data. */
+    private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/console", "/console/{file}");
 
     /** Variables the Lambda service itself provides, or that only point a local run at emulators. */
     private static boolean providedByPlatform(String name) {
@@ -211,8 +213,9 @@ class TemplateWiringTest {
                 routes++;
                 Map<?, ?> p = (Map<?, ?>) event.get("Properties");
                 Object auth = p.get("Auth");
-                if ("/healthz".equals(p.get("Path"))) {
-                    assertEquals(Map.of("Authorizer", "NONE"), auth, "only the health check is public");
+                if (PUBLIC_PATHS.contains(String.valueOf(p.get("Path")))) {
+                    assertEquals(Map.of("Authorizer", "NONE"), auth,
+                            "only the health check and the console's static files are public");
                 } else {
                     assertEquals(null, auth, p.get("Method") + " " + p.get("Path") + " must use the default authorizer");
                 }

@@ -68,7 +68,8 @@ class OpenApiContractEndToEndTest {
     /** Documented statuses no request to the local stack can produce. */
     private static final Set<Integer> ONLY_IN_AWS_OR_ON_FAILURE = Set.of(403, 500);
     /** Documented answers of one operation that only a deployment gives: API Gateway's stage throttling. */
-    private static final Map<String, Set<Integer>> ONLY_IN_AWS = Map.of("GET /healthz", Set.of(429));
+    private static final Map<String, Set<Integer>> ONLY_IN_AWS = Map.of("GET /healthz", Set.of(429),
+            "GET /console", Set.of(429));
 
     @TempDir
     static Path data;
@@ -147,8 +148,8 @@ class OpenApiContractEndToEndTest {
     @Order(2)
     void everyOtherRouteRefusesAMissingOrUnknownKey() {
         for (OpenApiDocument.Operation op : contract.document().operations()) {
-            if (op.pathTemplate().equals("/healthz")) {
-                continue;
+            if (op.node().has("security") && op.node().get("security").isEmpty()) {
+                continue; // public: the health check and the console's static files
             }
             String path = op.pathTemplate().replace("{id}",
                     op.pathTemplate().startsWith("/v1/batches") ? UNKNOWN_BATCH : UNKNOWN_JOB);
@@ -563,6 +564,33 @@ class OpenApiContractEndToEndTest {
                 .path("month").asText());
         assertEquals(Set.of("month"), send("GET", "/v1/usage?month=2026-00", key, null, null, Map.of())
                 .expect(400).errorFields());
+
+        JsonNode byDay = send("GET", "/v1/usage?by=day&month=" + month, key, null, null, Map.of()).expect(200).json();
+        long dayTokens = 0;
+        long daySucceeded = 0;
+        for (JsonNode day : byDay.path("byDay")) {
+            assertTrue(day.path("date").asText().startsWith(month + "-"), day::toString);
+            dayTokens += day.path("inputTokens").asLong() + day.path("outputTokens").asLong();
+            daySucceeded += day.path("jobs").path("succeeded").asLong();
+        }
+        assertTrue(byDay.path("byDay").size() >= 1, byDay::toString);
+        assertEquals(byDay.path("inputTokens").asLong() + byDay.path("outputTokens").asLong(), dayTokens,
+                "the days add up to the month");
+        assertEquals(byDay.path("jobs").path("succeeded").asLong(), daySucceeded);
+        assertEquals(Set.of("by"), send("GET", "/v1/usage?by=week", key, null, null, Map.of())
+                .expect(400).errorFields());
+    }
+
+    // ---- the console ----
+
+    @Test
+    @Order(50)
+    void theConsolesFilesAreServedWithoutAKeyAndNothingElseUnderIt() {
+        Exchange page = send("GET", "/console", null, null, null, Map.of()).expect(200);
+        assertTrue(page.header("content-security-policy").contains("default-src 'self'"));
+        send("GET", "/console/console.js", null, null, null, Map.of()).expect(200);
+        send("GET", "/console/console.css", null, null, null, Map.of()).expect(200);
+        assertEquals("not_found", send("GET", "/console/secrets.txt", null, null, null, Map.of()).problemCode(404));
     }
 
     @Test
