@@ -260,6 +260,8 @@ class StatusHandlerIntegrationTest {
     @Event(value = "events/healthz.json", type = APIGatewayV2HTTPEvent.class)
     void theConsolePageNeedsNoKeyAndCarriesItsPolicy(APIGatewayV2HTTPEvent event) {
         event.setRawPath("/console");
+        event.setRouteKey("GET /console");
+        event.getRequestContext().setRouteKey("GET /console");
         event.getRequestContext().getHttp().setPath("/console");
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
         assertEquals(200, r.getStatusCode(), r.getBody());
