@@ -5,9 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
+import dev.bedrockjobs.lambda.PrimedHandler;
 import dev.bedrockjobs.lambda.Priming;
-import org.crac.Core;
-import org.crac.Resource;
 
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +15,8 @@ import java.util.Map;
  * HTTP API Lambda authorizer (payload 2.0, simple responses): an API key becomes {@code tenantId} and {@code keyId}
  * in the request context the other handlers read.
  */
-public class AuthorizerHandler
-        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse>, Resource {
+public class AuthorizerHandler extends PrimedHandler
+        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
     private final ApiKeyAuthorizer authorizer;
 
     public AuthorizerHandler() {
@@ -30,7 +29,6 @@ public class AuthorizerHandler
 
     AuthorizerHandler(ApiKeyAuthorizer authorizer) {
         this.authorizer = authorizer;
-        Core.getGlobalContext().register(this);
     }
 
     @Override
@@ -53,16 +51,10 @@ public class AuthorizerHandler
     }
 
     /**
-     * SnapStart: before the snapshot, the path of a first request with an unknown key: one read, a refusal.
+     * SnapStart priming: the path of a first request with an unknown key: one read, a refusal.
      */
     @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.jobJsonAndItems();
+    protected void prime() {
         Priming.quietly("authorizer", () -> handleRequest(Priming.unknownKeyAuthorization(), null));
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // nothing was made at snapshot time that must differ per environment
     }
 }

@@ -1,17 +1,15 @@
 package dev.bedrockjobs.status;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Release;
 import dev.bedrockjobs.core.api.Routes;
+import dev.bedrockjobs.lambda.ApiHandler;
 import dev.bedrockjobs.lambda.HttpApi;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.TenantIdentity;
-import org.crac.Core;
-import org.crac.Resource;
 
 import java.util.Map;
 import java.util.Set;
@@ -21,32 +19,23 @@ import java.util.Set;
  * webhook deliveries (list, replay) and usage, each sent to its service by the route table in {@link StatusRoot};
  * and, answered here without a tenant, {@code GET /healthz} and the web console's static files.
  */
-public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
+public class StatusHandler extends ApiHandler {
     private static final String HEALTH = "GET /healthz";
     private static final String CONSOLE = "GET /console";
     private static final String CONSOLE_FILE = "GET /console/{file}";
     /** The routes this handler answers itself, outside {@link StatusRoot}'s table: no tenant, no service. */
     public static final Set<String> OWN_ROUTES = Set.of(HEALTH, CONSOLE, CONSOLE_FILE);
 
-    private final Routes routes;
-    private final TenantIdentity identity;
-
     public StatusHandler() {
         this(System.getenv());
     }
 
     public StatusHandler(Map<String, String> env) {
-        this(StatusRoot.routes(env), TenantIdentity.from(env));
+        super(StatusRoot.routes(env), TenantIdentity.from(env));
     }
 
     StatusHandler(Routes routes) {
-        this(routes, TenantIdentity.LAMBDA_AUTHORIZER);
-    }
-
-    StatusHandler(Routes routes, TenantIdentity identity) {
-        this.routes = routes;
-        this.identity = identity;
-        Core.getGlobalContext().register(this);
+        super(routes, TenantIdentity.LAMBDA_AUTHORIZER);
     }
 
     @Override
@@ -57,20 +46,14 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
         if (CONSOLE.equals(event.getRouteKey()) || CONSOLE_FILE.equals(event.getRouteKey())) {
             return HttpApi.toEvent(ConsolePage.serve(event.getRawPath()));
         }
-        return HttpApi.handle(event, identity, routes);
+        return super.handleRequest(event, context);
     }
 
     /**
-     * SnapStart: before the snapshot, the path of a first request with a job that does not exist: one read, a 404.
+     * SnapStart priming: the path of a first request with a job that does not exist: one read, a 404.
      */
     @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.jobJsonAndItems();
+    protected void prime() {
         Priming.quietly("status", () -> handleRequest(Priming.missingJobRequest(), null));
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // nothing was made at snapshot time that must differ per environment
     }
 }

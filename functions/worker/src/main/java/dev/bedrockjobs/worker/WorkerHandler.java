@@ -4,15 +4,14 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.bedrockjobs.lambda.PrimedHandler;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.SqsBatchProcessor;
-import org.crac.Core;
-import org.crac.Resource;
 
 import java.util.Map;
 
 /** SQS jobs queue -> job state machine -> DynamoDB, reporting only the messages that should come back. */
-public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
+public class WorkerHandler extends PrimedHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final SqsBatchProcessor messages;
 
     public WorkerHandler() {
@@ -25,7 +24,6 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
 
     WorkerHandler(SqsBatchProcessor messages) {
         this.messages = messages;
-        Core.getGlobalContext().register(this);
     }
 
     @Override
@@ -34,17 +32,11 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     /**
-     * SnapStart: before the snapshot, the path of a first request with a message for a job that does not exist: one
+     * SnapStart priming: the path of a first request with a message for a job that does not exist: one
      * read, done.
      */
     @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        Priming.jobJsonAndItems();
+    protected void prime() {
         Priming.quietly("worker", () -> handleRequest(Priming.missingJobMessage(), null));
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // nothing was made at snapshot time that must differ per environment
     }
 }
