@@ -62,7 +62,7 @@ class HostileInputEndToEndTest {
             "POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
             "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
             "GET /v1/jobs/{id}/webhook-deliveries", "POST /v1/jobs/{id}/webhook-deliveries/replay", "GET /v1/usage",
-            "GET /healthz");
+            "GET /healthz", "GET /console", "GET /console/{file}");
 
     @TempDir
     static Path data;
@@ -168,7 +168,9 @@ class HostileInputEndToEndTest {
         // Malformed HTTP included (a target that is not a URI, a header line that is not one, conflicting lengths):
         // the front answers it with a problem of its own, never a server's error page.
         String body = response.body;
-        if (LEAK.matcher(body).find()) {
+        // the console's own files are served as they are: its script names JavaScript's errors, which is no leak
+        boolean consoleFile = response.status < 300 && request.target().startsWith("/console");
+        if (!consoleFile && LEAK.matcher(body).find()) {
             return "the body names Java internals";
         }
         if (response.status >= 400) {
@@ -200,7 +202,8 @@ class HostileInputEndToEndTest {
         if (r.nextInt(8) == 0) {
             method = pick(r, "PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "DELETE", "POST", "GET", "FOO", "get");
         }
-        path = path.replace("{id}", encode(id(r)));
+        path = path.replace("{id}", encode(id(r))).replace("{file}", pick(r, "console.js", "console.css",
+                encode(id(r)), "..%2f..%2fpom.xml", "%2e%2e%2fconsole.js", "index.html"));
         if (r.nextInt(6) == 0) {
             path = path + pick(r, "?limit=" + hugeNumber(r), "?wait=" + hugeNumber(r), "?limit=-1", "?wait=1e9",
                     "?cursor=" + encode(garbage(r, 200)), "?limit=%00", "?cursor=%ZZ", "?wait=20&wait=0",
