@@ -2,7 +2,6 @@ package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +35,7 @@ import java.util.function.Consumer;
 public final class ApiClient {
     /** The longest hold {@code GET /v1/jobs/{id}?wait=N} allows (DESIGN §3). */
     public static final int MAX_WAIT_SECONDS = 20;
+
     static final int MAX_ATTEMPTS = 5;
     static final long MAX_RETRY_DELAY_MILLIS = 60_000;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -51,8 +51,11 @@ public final class ApiClient {
         this.config = config;
         this.sleeper = sleeper;
         this.notices = notices;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     public ApiConfig config() {
@@ -108,7 +111,8 @@ public final class ApiClient {
         while (path != null) {
             HttpResponse<InputStream> response = send("GET", path, null, REQUEST_TIMEOUT);
             path = nextLink(response.headers().firstValue("Link"));
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (!line.isBlank()) {
@@ -116,7 +120,8 @@ public final class ApiClient {
                     }
                 }
             } catch (IOException e) {
-                throw new CliException(CliException.FAILED, "the results of batch " + id + " broke off: " + describe(e));
+                throw new CliException(
+                        CliException.FAILED, "the results of batch " + id + " broke off: " + describe(e));
             }
         }
     }
@@ -132,21 +137,21 @@ public final class ApiClient {
     }
 
     /** The status and body of an answer taken as it came. */
-    public record Answer(int status, String body) {
-    }
+    public record Answer(int status, String body) {}
 
     /**
      * One {@code GET} of {@code path} sent once, with {@code key} as its bearer key (null: no {@code Authorization}
      * header at all), whatever the answer: for checking what the API answers to requests it must refuse.
      */
     public Answer probe(String path, String key) {
-        HttpResponse<InputStream> response = transmit(request(path, key, REQUEST_TIMEOUT).GET().build(),
-                "GET", path, REQUEST_TIMEOUT);
+        HttpResponse<InputStream> response =
+                transmit(request(path, key, REQUEST_TIMEOUT).GET().build(), "GET", path, REQUEST_TIMEOUT);
         return new Answer(response.statusCode(), readBody(response));
     }
 
     private HttpRequest.Builder request(String path, String key, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.baseUrl() + path)).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.baseUrl() + path))
+                .timeout(timeout)
                 .header("Accept", "application/json, application/x-ndjson, application/problem+json")
                 .header("User-Agent", USER_AGENT);
         return key == null ? b : b.header("Authorization", "Bearer " + key);
@@ -173,8 +178,9 @@ public final class ApiClient {
             String text = readBody(response);
             if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
                 long delay = retryDelayMillis(response.headers().firstValue("Retry-After"), attempt);
-                notices.accept("the API answered " + status + " (" + (status == 429 ? "too many requests"
-                        : "service unavailable") + "); retrying in " + seconds(delay) + " (attempt " + (attempt + 1)
+                notices.accept("the API answered " + status + " ("
+                        + (status == 429 ? "too many requests" : "service unavailable") + "); retrying in "
+                        + seconds(delay) + " (attempt " + (attempt + 1)
                         + " of " + MAX_ATTEMPTS + ")");
                 try {
                     sleeper.sleep(delay);
@@ -193,21 +199,24 @@ public final class ApiClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
-            throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                    + ": the connection timed out (is the URL right?)");
+            throw new CliException(
+                    CliException.USAGE,
+                    "cannot reach " + config.baseUrl() + ": the connection timed out (is the URL right?)");
         } catch (ConnectException e) {
-            throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                    + ": is the stack running? (local/run)");
+            throw new CliException(
+                    CliException.USAGE, "cannot reach " + config.baseUrl() + ": is the stack running? (local/run)");
         } catch (HttpTimeoutException e) {
-            throw new CliException(CliException.FAILED, method + " " + path + ": no answer from "
-                    + config.baseUrl() + " within " + timeout.toSeconds() + " s");
+            throw new CliException(
+                    CliException.FAILED,
+                    method + " " + path + ": no answer from " + config.baseUrl() + " within " + timeout.toSeconds()
+                            + " s");
         } catch (IOException e) {
             if (causedBy(e, ConnectException.class)) {
-                throw new CliException(CliException.USAGE, "cannot reach " + config.baseUrl()
-                        + ": is the stack running? (local/run)");
+                throw new CliException(
+                        CliException.USAGE, "cannot reach " + config.baseUrl() + ": is the stack running? (local/run)");
             }
-            throw new CliException(CliException.FAILED, method + " " + path + " to " + config.baseUrl()
-                    + " failed: " + describe(e));
+            throw new CliException(
+                    CliException.FAILED, method + " " + path + " to " + config.baseUrl() + " failed: " + describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(CliException.INTERRUPTED, "interrupted");
@@ -217,10 +226,16 @@ public final class ApiClient {
     private ApiException error(String method, String path, int status, String body, int attempts) {
         Problem p = Problem.parse(body);
         if (status == 401 || status == 403) {
-            String source = ApiConfig.KEY_ENV.equals(config.keySource()) ? ""
+            String source = ApiConfig.KEY_ENV.equals(config.keySource())
+                    ? ""
                     : "; the key sent came from " + config.keySource();
-            return new ApiException(CliException.USAGE, "the API key was refused (" + ApiConfig.KEY_ENV + ")"
-                    + source, status, p.code, p.detail, p.errors);
+            return new ApiException(
+                    CliException.USAGE,
+                    "the API key was refused (" + ApiConfig.KEY_ENV + ")" + source,
+                    status,
+                    p.code,
+                    p.detail,
+                    p.errors);
         }
         String head;
         if (status == 429 || status == 503) {
@@ -241,7 +256,9 @@ public final class ApiClient {
     static String render(String head, List<ApiException.FieldError> errors) {
         StringBuilder sb = new StringBuilder(head);
         for (ApiException.FieldError e : errors) {
-            sb.append("\n  - ").append(e.field() == null ? "" : e.field() + ": ").append(e.message());
+            sb.append("\n  - ")
+                    .append(e.field() == null ? "" : e.field() + ": ")
+                    .append(e.message());
         }
         return sb.toString();
     }
@@ -276,9 +293,12 @@ public final class ApiClient {
         try {
             return text.isBlank() ? Json.object() : Json.parse(text);
         } catch (JsonProcessingException e) {
-            throw new CliException(CliException.FAILED, response.request().method() + " "
-                    + response.uri().getPath() + " answered " + response.statusCode() + " with a body that is not "
-                    + "JSON");
+            throw new CliException(
+                    CliException.FAILED,
+                    response.request().method() + " "
+                            + response.uri().getPath() + " answered " + response.statusCode()
+                            + " with a body that is not "
+                            + "JSON");
         }
     }
 
@@ -328,7 +348,8 @@ public final class ApiClient {
             }
             List<ApiException.FieldError> errors = new ArrayList<>();
             for (JsonNode e : n.path("errors")) {
-                errors.add(new ApiException.FieldError(Json.text(e, "field"),
+                errors.add(new ApiException.FieldError(
+                        Json.text(e, "field"),
                         Optional.ofNullable(Json.text(e, "message")).orElse("is not valid")));
             }
             String detail = Json.text(n, "detail");

@@ -27,7 +27,10 @@ public record ApiConfig(URI baseUrl, String apiKey, String keySource) {
     static final String DEV_KEY_FILE = ".local/dev-api-key";
 
     public static ApiConfig resolve(String urlFlag, String keyFlag, CliContext ctx) {
-        URI url = parseUrl(urlFlag != null ? urlFlag : Optional.ofNullable(ctx.env(URL_ENV)).orElse(DEFAULT_URL));
+        URI url = parseUrl(
+                urlFlag != null
+                        ? urlFlag
+                        : Optional.ofNullable(ctx.env(URL_ENV)).orElse(DEFAULT_URL));
         if (keyFlag != null && !keyFlag.isBlank()) {
             return new ApiConfig(url, keyFlag.strip(), "--api-key");
         }
@@ -55,7 +58,8 @@ public record ApiConfig(URI baseUrl, String apiKey, String keySource) {
         }
         try {
             URI u = new URI(s);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
                     || u.getHost() == null) {
                 throw CliException.usage("the API URL must be http(s)://host[:port], not '" + text + "'");
             }

@@ -10,8 +10,7 @@ import java.util.function.UnaryOperator;
 public final class ApiException extends CliException {
 
     /** One validation error of a problem. */
-    public record FieldError(String field, String message) {
-    }
+    public record FieldError(String field, String message) {}
 
     private final int status;
     private final String code;
@@ -48,7 +47,8 @@ public final class ApiException extends CliException {
      * line an {@code items[i]} error is about.
      */
     public ApiException relabel(UnaryOperator<String> label) {
-        List<FieldError> relabeled = errors.stream().map(e -> new FieldError(label.apply(e.field()), e.message()))
+        List<FieldError> relabeled = errors.stream()
+                .map(e -> new FieldError(label.apply(e.field()), e.message()))
                 .toList();
         String head = getMessage().lines().findFirst().orElse("");
         return new ApiException(exitCode(), ApiClient.render(head, relabeled), status, code, detail, relabeled);

@@ -3,13 +3,6 @@ package dev.bedrockjobs.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,8 +14,16 @@ import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "batch", mixinStandardHelpOptions = true,
+@Command(
+        name = "batch",
+        mixinStandardHelpOptions = true,
         description = "Submit many prompts as one batch, follow it, and read its results.",
         subcommands = {BatchCommand.Submit.class, BatchCommand.Status.class, BatchCommand.Results.class})
 final class BatchCommand implements Callable<Integer> {
@@ -35,12 +36,16 @@ final class BatchCommand implements Callable<Integer> {
         return CliException.USAGE;
     }
 
-    @Command(name = "submit", mixinStandardHelpOptions = true,
-            description = {"Submit the items of a JSON Lines file as one batch and print the batch id.",
+    @Command(
+            name = "submit",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Submit the items of a JSON Lines file as one batch and print the batch id.",
                 "Each line is an item: {\"customId\"?, \"prompt\", \"system\"?, \"model\"?, \"maxTokens\"?, "
                         + "\"temperature\"?, \"metadata\"?}.",
                 "With --wait, show progress on standard error until every item is finished, then print the "
-                        + "results (NDJSON, as 'batch results') and exit 1 if any item failed."})
+                        + "results (NDJSON, as 'batch results') and exit 1 if any item failed."
+            })
     static final class Submit implements Callable<Integer> {
         private final CliContext ctx;
 
@@ -53,7 +58,10 @@ final class BatchCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "the items; - reads standard input")
         String file;
 
-        @Option(names = "--model", paramLabel = "TIER", converter = ModelTier.class,
+        @Option(
+                names = "--model",
+                paramLabel = "TIER",
+                converter = ModelTier.class,
                 completionCandidates = ModelTier.Candidates.class,
                 description = "default model tier of the items: ${COMPLETION-CANDIDATES}")
         String model;
@@ -115,8 +123,8 @@ final class BatchCommand implements Callable<Integer> {
             }
             err.println("bedrock-jobs: batch " + id + ": " + items.items().size() + " items submitted");
             err.flush();
-            ProgressDisplay progress = new ProgressDisplay(err,
-                    ProgressDisplay.mode(ctx.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
+            ProgressDisplay progress = new ProgressDisplay(
+                    err, ProgressDisplay.mode(ctx.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
             BatchWatcher.await(client, id, progress, ctx.sleeper());
             AtomicInteger failed = new AtomicInteger();
             client.batchResults(id, line -> {
@@ -135,8 +143,8 @@ final class BatchCommand implements Callable<Integer> {
 
         private JsonlItems read() throws IOException {
             if ("-".equals(file)) {
-                return JsonlItems.parse("<stdin>",
-                        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+                return JsonlItems.parse(
+                        "<stdin>", new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             }
             Path path = ctx.workingDirectory().resolve(file);
             try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
@@ -149,7 +157,9 @@ final class BatchCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
             description = "Show a batch's progress: counts per status, tokens, cost, done.")
     static final class Status implements Callable<Integer> {
         private final CliContext ctx;
@@ -181,11 +191,18 @@ final class BatchCommand implements Callable<Integer> {
             BatchProgress p = BatchProgress.of(view);
             out.printf("%-9s %s%n", "batch", p.id());
             out.printf("%-9s %s%s%n", "status", p.status(), p.done() ? " (done)" : "");
-            out.printf("%-9s %d/%d finished: %d succeeded, %d failed, %d canceled; %d queued, %d running%n",
-                    "progress", p.finished(), p.total(), p.succeeded(), p.failed(), p.canceled(), p.queued(),
+            out.printf(
+                    "%-9s %d/%d finished: %d succeeded, %d failed, %d canceled; %d queued, %d running%n",
+                    "progress",
+                    p.finished(),
+                    p.total(),
+                    p.succeeded(),
+                    p.failed(),
+                    p.canceled(),
+                    p.queued(),
                     p.running());
-            out.printf("%-9s %s in / %s out%n", "tokens", Format.tokens(p.inputTokens()),
-                    Format.tokens(p.outputTokens()));
+            out.printf(
+                    "%-9s %s in / %s out%n", "tokens", Format.tokens(p.inputTokens()), Format.tokens(p.outputTokens()));
             out.printf("%-9s %s%n", "cost", Format.usd(p.costUsd()));
             out.printf("%-9s %s%n", "created", Json.text(view, "createdAt"));
             if (Json.text(view, "finishedAt") != null) {
@@ -196,9 +213,13 @@ final class BatchCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "results", mixinStandardHelpOptions = true,
-            description = {"Print a batch's results as they stream: one JSON line per item, in item order "
-                    + "(customId, jobId, status, text, usage, cost, error)."})
+    @Command(
+            name = "results",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Print a batch's results as they stream: one JSON line per item, in item order "
+                        + "(customId, jobId, status, text, usage, cost, error)."
+            })
     static final class Results implements Callable<Integer> {
         private final CliContext ctx;
 

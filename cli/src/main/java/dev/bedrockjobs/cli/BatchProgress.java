@@ -8,14 +8,48 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param done       the batch's {@code done} flag: every item is terminal
  * @param etaSeconds the service's estimate of the seconds left, null when it has none
  */
-record BatchProgress(String id, String status, long total, long queued, long running, long succeeded, long failed,
-                     long canceled, long inputTokens, long outputTokens, double costUsd, boolean done,
-                     Long etaSeconds) {
+record BatchProgress(
+        String id,
+        String status,
+        long total,
+        long queued,
+        long running,
+        long succeeded,
+        long failed,
+        long canceled,
+        long inputTokens,
+        long outputTokens,
+        double costUsd,
+        boolean done,
+        Long etaSeconds) {
 
     /** Without an estimate. */
-    BatchProgress(String id, String status, long total, long queued, long running, long succeeded, long failed,
-                  long canceled, long inputTokens, long outputTokens, double costUsd, boolean done) {
-        this(id, status, total, queued, running, succeeded, failed, canceled, inputTokens, outputTokens, costUsd, done,
+    BatchProgress(
+            String id,
+            String status,
+            long total,
+            long queued,
+            long running,
+            long succeeded,
+            long failed,
+            long canceled,
+            long inputTokens,
+            long outputTokens,
+            double costUsd,
+            boolean done) {
+        this(
+                id,
+                status,
+                total,
+                queued,
+                running,
+                succeeded,
+                failed,
+                canceled,
+                inputTokens,
+                outputTokens,
+                costUsd,
+                done,
                 null);
     }
 
@@ -23,11 +57,17 @@ record BatchProgress(String id, String status, long total, long queued, long run
         JsonNode done = view.get("done");
         JsonNode eta = view.get("etaSeconds");
         String status = Json.text(view, "status");
-        return new BatchProgress(Json.text(view, "id"), status,
-                Json.count(view, "counts", "total"), Json.count(view, "counts", "queued"),
-                Json.count(view, "counts", "running"), Json.count(view, "counts", "succeeded"),
-                Json.count(view, "counts", "failed"), Json.count(view, "counts", "canceled"),
-                Json.count(view, "usage", "inputTokens"), Json.count(view, "usage", "outputTokens"),
+        return new BatchProgress(
+                Json.text(view, "id"),
+                status,
+                Json.count(view, "counts", "total"),
+                Json.count(view, "counts", "queued"),
+                Json.count(view, "counts", "running"),
+                Json.count(view, "counts", "succeeded"),
+                Json.count(view, "counts", "failed"),
+                Json.count(view, "counts", "canceled"),
+                Json.count(view, "usage", "inputTokens"),
+                Json.count(view, "usage", "outputTokens"),
                 Json.usd(view),
                 (done != null && done.isBoolean()) ? done.booleanValue() : status != null && !"running".equals(status),
                 eta != null && eta.canConvertToLong() ? eta.longValue() : null);

@@ -15,8 +15,8 @@ import java.util.Objects;
  *                         is the last place an API key is looked for
  * @param sleeper          how the client waits between retries and polls
  */
-public record CliContext(Map<String, String> env, Path workingDirectory, boolean stderrIsTerminal, Path home,
-                         Sleeper sleeper) {
+public record CliContext(
+        Map<String, String> env, Path workingDirectory, boolean stderrIsTerminal, Path home, Sleeper sleeper) {
 
     /** Waits; tests replace it to observe waits without spending them. */
     @FunctionalInterface
@@ -41,8 +41,12 @@ public record CliContext(Map<String, String> env, Path workingDirectory, boolean
             terminal = false;
         }
         String home = System.getProperty("bedrockjobs.home");
-        return new CliContext(System.getenv(), Path.of("").toAbsolutePath(), terminal,
-                home == null || home.isBlank() ? null : Path.of(home), Sleeper.REAL);
+        return new CliContext(
+                System.getenv(),
+                Path.of("").toAbsolutePath(),
+                terminal,
+                home == null || home.isBlank() ? null : Path.of(home),
+                Sleeper.REAL);
     }
 
     public String env(String name) {

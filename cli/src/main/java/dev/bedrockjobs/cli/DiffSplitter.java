@@ -18,8 +18,7 @@ public final class DiffSplitter {
     private static final String DIFF_GIT = "diff --git ";
     private static final String DEV_NULL = "/dev/null";
 
-    private DiffSplitter() {
-    }
+    private DiffSplitter() {}
 
     public static List<FileDiff> split(String diff, long maxFileBytes) {
         try {
@@ -163,7 +162,9 @@ public final class DiffSplitter {
         if (rest.endsWith("\"")) {
             int start = rest.lastIndexOf(" \"");
             if (start >= 0) {
-                return new String[] {strip(rest.substring(0, start), "a/"), strip(unquote(rest.substring(start + 1)), "b/")};
+                return new String[] {
+                    strip(rest.substring(0, start), "a/"), strip(unquote(rest.substring(start + 1)), "b/")
+                };
             }
         }
         int n = rest.length();
@@ -171,7 +172,9 @@ public final class DiffSplitter {
             int half = n / 2;
             String a = rest.substring(0, half);
             String b = rest.substring(half + 1);
-            if (rest.charAt(half) == ' ' && a.startsWith("a/") && b.startsWith("b/")
+            if (rest.charAt(half) == ' '
+                    && a.startsWith("a/")
+                    && b.startsWith("b/")
                     && a.substring(2).equals(b.substring(2))) {
                 return new String[] {a.substring(2), b.substring(2)};
             }

@@ -3,12 +3,6 @@ package dev.bedrockjobs.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -18,15 +12,24 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check a deployment (or the local stack) end to end by walking jobs through their life: "
-                + "health, refused keys, a job, a batch and its results, a cancel, usage, and with --webhook-url a "
-                + "webhook delivery.",
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check a deployment (or the local stack) end to end by walking jobs through their life: "
+                    + "health, refused keys, a job, a batch and its results, a cancel, usage, and with --webhook-url a "
+                    + "webhook delivery.",
             "Prints one line per check: PASS or FAIL, its name, how long it took, and for a failure what was "
-                + "expected and what came back. Exit 1 if any check failed.",
+                    + "expected and what came back. Exit 1 if any check failed.",
             "The jobs are small (fast tier, at most " + DoctorCommand.MAX_TOKENS + " output tokens each, six "
-                + "at most in all) and carry the metadata doctor=1."})
+                    + "at most in all) and carry the metadata doctor=1."
+        })
 final class DoctorCommand implements Callable<Integer> {
     static final int MAX_TOKENS = 16;
     static final String LABEL_KEY = "doctor";
@@ -45,12 +48,17 @@ final class DoctorCommand implements Callable<Integer> {
     @Mixin
     ApiOptions api;
 
-    @Option(names = "--webhook-url", paramLabel = "URL",
+    @Option(
+            names = "--webhook-url",
+            paramLabel = "URL",
             description = "a public https receiver you control that answers 2xx: one job's webhook must be "
                     + "delivered to it (without it, the webhook check is skipped)")
     String webhookUrl;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "120",
             description = "how long a job or the batch may take to finish (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
@@ -137,7 +145,8 @@ final class DoctorCommand implements Callable<Integer> {
         long outTokens = Json.count(done, "usage", "outputTokens");
         JsonNode usd = done.path("cost").get("usd");
         if (in <= 0 || outTokens <= 0 || usd == null || !usd.isNumber() || usd.doubleValue() <= 0) {
-            throw new Failure("usage with input and output tokens and a cost in USD",
+            throw new Failure(
+                    "usage with input and output tokens and a cost in USD",
                     "usage " + done.path("usage") + ", cost " + done.path("cost"));
         }
         if (!LABEL_VALUE.equals(Json.text(done.path("metadata"), LABEL_KEY))) {
@@ -151,7 +160,8 @@ final class DoctorCommand implements Callable<Integer> {
         ObjectNode body = Json.object();
         ArrayNode items = body.putArray("items");
         for (String customId : BATCH_IDS) {
-            ObjectNode item = items.addObject().put("customId", customId)
+            ObjectNode item = items.addObject()
+                    .put("customId", customId)
                     .put("prompt", "Reply with the single word: " + customId + ".");
             item.putObject("metadata").put(LABEL_KEY, LABEL_VALUE);
         }
@@ -160,18 +170,26 @@ final class DoctorCommand implements Callable<Integer> {
         JsonNode batch = call("202 from POST /v1/batches", () -> client.submitBatch(body));
         String id = Json.text(batch, "id");
         tally.submitted += BATCH_IDS.size();
-        JsonNode view = call("batch " + id + " to finish within " + timeout.toSeconds() + " s",
-                () -> BatchWatcher.await(client, id, new ProgressDisplay(spec.commandLine().getErr(),
-                        ProgressDisplay.Mode.NONE, System::currentTimeMillis), ctx.sleeper(), timeout));
+        JsonNode view = call(
+                "batch " + id + " to finish within " + timeout.toSeconds() + " s",
+                () -> BatchWatcher.await(
+                        client,
+                        id,
+                        new ProgressDisplay(
+                                spec.commandLine().getErr(), ProgressDisplay.Mode.NONE, System::currentTimeMillis),
+                        ctx.sleeper(),
+                        timeout));
         List<JsonNode> lines = new ArrayList<>();
         call("the NDJSON results of batch " + id, () -> {
             client.batchResults(id, line -> lines.add(parse(line)));
             return null;
         });
         lines.forEach(tally::finished);
-        List<String> customIds = lines.stream().map(l -> Json.text(l, "customId")).toList();
+        List<String> customIds =
+                lines.stream().map(l -> Json.text(l, "customId")).toList();
         if (!customIds.equals(BATCH_IDS)) {
-            throw new Failure(BATCH_IDS.size() + " result lines in item order " + BATCH_IDS,
+            throw new Failure(
+                    BATCH_IDS.size() + " result lines in item order " + BATCH_IDS,
                     lines.size() + " lines " + customIds);
         }
         List<String> statuses = lines.stream().map(l -> Json.text(l, "status")).toList();
@@ -188,16 +206,18 @@ final class DoctorCommand implements Callable<Integer> {
      * 409 {@code job_busy} (the job changed state during the cancel) is asked again.
      */
     private String cancel() {
-        JsonNode submitted = call("202 from POST /v1/jobs", () -> client.submitJob(job("Count slowly from one to "
-                + "ten.")));
+        JsonNode submitted =
+                call("202 from POST /v1/jobs", () -> client.submitJob(job("Count slowly from one to " + "ten.")));
         String id = Json.text(submitted, "id");
         tally.submitted++;
         for (int attempt = 1; ; attempt++) {
             try {
                 JsonNode answer = client.cancelJob(id);
-                JsonNode done = Jobs.terminal(answer) ? answer
-                        : call("job " + id + " to finish within " + timeout.toSeconds() + " s",
-                        () -> Jobs.await(client, id, ctx.sleeper(), timeout));
+                JsonNode done = Jobs.terminal(answer)
+                        ? answer
+                        : call(
+                                "job " + id + " to finish within " + timeout.toSeconds() + " s",
+                                () -> Jobs.await(client, id, ctx.sleeper(), timeout));
                 tally.finished(done);
                 if (!"canceled".equals(Json.text(done, "status"))) {
                     throw new Failure("job " + id + " canceled after 202 from DELETE", Jobs.outcome(done));
@@ -235,8 +255,9 @@ final class DoctorCommand implements Callable<Integer> {
                         + Format.tokens(delta(before, now, "outputTokens")) + " out tokens";
             }
             if (System.nanoTime() > deadline) {
-                throw new Failure("the month's usage to count " + tally, String.join(", ", missing)
-                        + " after " + USAGE_SETTLE.toSeconds() + " s");
+                throw new Failure(
+                        "the month's usage to count " + tally,
+                        String.join(", ", missing) + " after " + USAGE_SETTLE.toSeconds() + " s");
             }
             pause(1000);
         }
@@ -250,12 +271,15 @@ final class DoctorCommand implements Callable<Integer> {
         String id = Json.text(done, "id");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            JsonNode items = call("200 from GET /v1/jobs/" + id + "/webhook-deliveries",
-                    () -> client.webhookDeliveries(id)).path("items");
+            JsonNode items = call(
+                            "200 from GET /v1/jobs/" + id + "/webhook-deliveries", () -> client.webhookDeliveries(id))
+                    .path("items");
             if (!items.isEmpty()) {
                 JsonNode first = items.get(0);
-                String attempt = Json.text(first, "eventType") + " attempt " + first.path("attempt").asInt() + ": "
-                        + Json.text(first, "outcome") + ", HTTP " + first.path("httpStatus").asText("none")
+                String attempt = Json.text(first, "eventType") + " attempt "
+                        + first.path("attempt").asInt() + ": "
+                        + Json.text(first, "outcome") + ", HTTP "
+                        + first.path("httpStatus").asText("none")
                         + (Json.text(first, "error") != null ? ", " + Json.text(first, "error") : "") + ", "
                         + first.path("durationMs").asLong() + " ms";
                 if (!"delivered".equals(Json.text(first, "outcome"))) {
@@ -264,8 +288,8 @@ final class DoctorCommand implements Callable<Integer> {
                 return id + " " + attempt;
             }
             if (System.nanoTime() > deadline) {
-                throw new Failure("a recorded delivery attempt for job " + id, "none after "
-                        + timeout.toSeconds() + " s");
+                throw new Failure(
+                        "a recorded delivery attempt for job " + id, "none after " + timeout.toSeconds() + " s");
             }
             pause(500);
         }
@@ -275,7 +299,10 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** A small, cheap job with the doctor's label; the response cache is off so that it really calls the model. */
     private static ObjectNode job(String prompt) {
-        ObjectNode body = Json.object().put("prompt", prompt).put("model", "fast").put("maxTokens", MAX_TOKENS)
+        ObjectNode body = Json.object()
+                .put("prompt", prompt)
+                .put("model", "fast")
+                .put("maxTokens", MAX_TOKENS)
                 .put("cache", false);
         body.putObject("metadata").put(LABEL_KEY, LABEL_VALUE);
         return body;
@@ -285,7 +312,8 @@ final class DoctorCommand implements Callable<Integer> {
         JsonNode submitted = call("202 from POST /v1/jobs", () -> client.submitJob(request));
         tally.submitted++;
         String id = Json.text(submitted, "id");
-        return call("job " + id + " to finish within " + timeout.toSeconds() + " s",
+        return call(
+                "job " + id + " to finish within " + timeout.toSeconds() + " s",
                 () -> Jobs.await(client, id, ctx.sleeper(), timeout));
     }
 
@@ -429,8 +457,14 @@ final class DoctorCommand implements Callable<Integer> {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d submitted, %d succeeded, %d canceled, %d in / %d out tokens",
-                    submitted, succeeded, canceled, inputTokens, outputTokens);
+            return String.format(
+                    Locale.ROOT,
+                    "%d submitted, %d succeeded, %d canceled, %d in / %d out tokens",
+                    submitted,
+                    succeeded,
+                    canceled,
+                    inputTokens,
+                    outputTokens);
         }
     }
 }

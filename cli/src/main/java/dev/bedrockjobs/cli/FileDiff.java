@@ -18,7 +18,11 @@ public record FileDiff(String path, String oldPath, ChangeType changeType, boole
 
     /** What happened to a file, as git names it. */
     public enum ChangeType {
-        ADDED, DELETED, MODIFIED, RENAMED, COPIED;
+        ADDED,
+        DELETED,
+        MODIFIED,
+        RENAMED,
+        COPIED;
 
         /** The lower-case word used in prompts and reports. */
         public String word() {

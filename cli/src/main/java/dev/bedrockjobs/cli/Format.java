@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** Numbers as the CLI prints them: tokens with separators, dollars, durations. */
 final class Format {
-    private Format() {
-    }
+    private Format() {}
 
     /** 12,345 */
     static String tokens(long n) {
@@ -42,7 +41,8 @@ final class Format {
     /** 0:07, 12:34: the progress bar's clock. */
     static String clock(Duration d) {
         long s = Math.max(0, d.toSeconds());
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

@@ -1,6 +1,8 @@
 package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,12 +10,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-
-@Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Show a job: its status, tokens, cost, and the answer once there is one.",
-            "Exit 1 if the job failed or was canceled."})
+@Command(
+        name = "get",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show a job: its status, tokens, cost, and the answer once there is one.",
+            "Exit 1 if the job failed or was canceled."
+        })
 final class GetCommand implements Callable<Integer> {
     private final CliContext ctx;
 

@@ -15,14 +15,15 @@ import java.util.concurrent.TimeUnit;
 
 /** The few {@code git} commands the CLI runs, as child processes in a given folder. */
 final class Git {
-    private Git() {
-    }
+    private Git() {}
 
     /** The root of the work tree around {@code dir}, if it is inside one (and git is installed). */
     static Optional<Path> topLevel(Path dir) {
         try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--show-toplevel").directory(dir.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder("git", "rev-parse", "--show-toplevel")
+                    .directory(dir.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -45,8 +46,17 @@ final class Git {
      * pinned: colour, external diff drivers, textconv, rename detection, path prefixes and path quoting.
      */
     static List<String> diffCommand(String base, boolean mergeBase, int context, List<String> pathspecs) {
-        List<String> cmd = new ArrayList<>(List.of("git", "-c", "core.quotePath=false", "diff", "--no-color",
-                "--no-ext-diff", "--no-textconv", "--find-renames", "--src-prefix=a/", "--dst-prefix=b/",
+        List<String> cmd = new ArrayList<>(List.of(
+                "git",
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--find-renames",
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
                 "-U" + context));
         if (mergeBase) {
             cmd.add("--merge-base");
@@ -62,8 +72,8 @@ final class Git {
      *
      * @throws CliException (usage) when git is missing, the folder is not a repository, or the base is unknown
      */
-    static List<FileDiff> diff(Path dir, String base, boolean mergeBase, int context, List<String> pathspecs,
-                               int maxFileBytes) {
+    static List<FileDiff> diff(
+            Path dir, String base, boolean mergeBase, int context, List<String> pathspecs, int maxFileBytes) {
         List<String> cmd = diffCommand(base, mergeBase, context, pathspecs);
         Process p;
         try {
@@ -75,14 +85,15 @@ final class Git {
         try {
             p.getOutputStream().close();
             List<FileDiff> files;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 files = DiffSplitter.split(out, maxFileBytes);
             }
             int code = p.waitFor();
             if (code != 0) {
                 String message = stderr.join().strip();
-                String first = message.lines().filter(l -> !l.isBlank()).findFirst().orElse("exit code " + code);
+                String first =
+                        message.lines().filter(l -> !l.isBlank()).findFirst().orElse("exit code " + code);
                 throw CliException.usage("git diff " + base + " failed in " + dir + ": " + first);
             }
             return files;

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.Set;
 
@@ -9,8 +8,7 @@ import java.util.Set;
 final class Jobs {
     static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled");
 
-    private Jobs() {
-    }
+    private Jobs() {}
 
     static boolean terminal(JsonNode job) {
         return TERMINAL.contains(Json.text(job, "status"));
@@ -41,8 +39,9 @@ final class Jobs {
                 return job;
             }
             if (timeout != null && System.nanoTime() - start >= timeout.toNanos()) {
-                throw new CliException(CliException.FAILED, "job " + id + " is still " + Json.text(job, "status")
-                        + " after " + timeout.toSeconds() + " s");
+                throw new CliException(
+                        CliException.FAILED,
+                        "job " + id + " is still " + Json.text(job, "status") + " after " + timeout.toSeconds() + " s");
             }
             try {
                 if (System.nanoTime() - asked < 1_000_000_000L) {
@@ -83,8 +82,11 @@ final class Jobs {
             line(sb, "attempts", job.get("attempts").asText());
         }
         if (job.hasNonNull("usage")) {
-            line(sb, "tokens", Format.tokens(Json.count(job, "usage", "inputTokens")) + " in / "
-                    + Format.tokens(Json.count(job, "usage", "outputTokens")) + " out");
+            line(
+                    sb,
+                    "tokens",
+                    Format.tokens(Json.count(job, "usage", "inputTokens")) + " in / "
+                            + Format.tokens(Json.count(job, "usage", "outputTokens")) + " out");
         }
         if (job.hasNonNull("cost")) {
             line(sb, "cost", Format.usd(Json.usd(job)));

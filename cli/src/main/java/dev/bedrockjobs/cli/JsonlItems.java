@@ -3,7 +3,6 @@ package dev.bedrockjobs.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -23,15 +22,14 @@ import java.util.regex.Pattern;
  * {@link #label(String)}.
  */
 public final class JsonlItems {
-    static final Set<String> FIELDS = Set.of("customId", "prompt", "system", "model", "maxTokens", "temperature",
-            "metadata");
+    static final Set<String> FIELDS =
+            Set.of("customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
     static final String FIELD_LIST = "customId, prompt, system, model, maxTokens, temperature, metadata";
     static final int MAX_REPORTED_ERRORS = 20;
     private static final Pattern ITEM_FIELD = Pattern.compile("^items\\[(\\d+)]");
 
     /** One item and the line it came from (1-based). */
-    public record Item(int line, ObjectNode json) {
-    }
+    public record Item(int line, ObjectNode json) {}
 
     private final String source;
     private final List<Item> items;
@@ -75,11 +73,13 @@ public final class JsonlItems {
             }
             List<String> problems = new ArrayList<>();
             ObjectNode item = check(line, problems);
-            if (item != null && item.get("customId") != null && item.get("customId").isTextual()) {
+            if (item != null
+                    && item.get("customId") != null
+                    && item.get("customId").isTextual()) {
                 Integer first = customIds.putIfAbsent(item.get("customId").textValue(), n);
                 if (first != null) {
-                    problems.add("customId '" + item.get("customId").textValue() + "' is already used on line "
-                            + first);
+                    problems.add(
+                            "customId '" + item.get("customId").textValue() + "' is already used on line " + first);
                 }
             }
             if (problems.isEmpty()) {
@@ -93,8 +93,8 @@ public final class JsonlItems {
             }
         }
         if (!errors.isEmpty()) {
-            StringBuilder sb = new StringBuilder(source + " has " + errorCount + " error"
-                    + (errorCount == 1 ? "" : "s") + ":");
+            StringBuilder sb =
+                    new StringBuilder(source + " has " + errorCount + " error" + (errorCount == 1 ? "" : "s") + ":");
             errors.forEach(e -> sb.append("\n  ").append(e));
             if (errorCount > errors.size()) {
                 sb.append("\n  ... and ").append(errorCount - errors.size()).append(" more");
@@ -114,7 +114,8 @@ public final class JsonlItems {
             node = Json.parse(line);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() != null && e.getLocation().getColumnNr() > 0
-                    ? " (column " + e.getLocation().getColumnNr() + ")" : "";
+                    ? " (column " + e.getLocation().getColumnNr() + ")"
+                    : "";
             problems.add("not valid JSON" + where + ": " + e.getOriginalMessage());
             return null;
         }
@@ -147,8 +148,9 @@ public final class JsonlItems {
             problems.add("'model' must be one of " + ModelTier.NAMES);
         }
         JsonNode maxTokens = o.get("maxTokens");
-        if (maxTokens != null && !maxTokens.isNull() && !(maxTokens.canConvertToInt() && maxTokens.isIntegralNumber()
-                && maxTokens.intValue() > 0)) {
+        if (maxTokens != null
+                && !maxTokens.isNull()
+                && !(maxTokens.canConvertToInt() && maxTokens.isIntegralNumber() && maxTokens.intValue() > 0)) {
             problems.add("'maxTokens' must be a positive whole number");
         }
         JsonNode temperature = o.get("temperature");

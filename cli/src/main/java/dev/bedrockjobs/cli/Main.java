@@ -1,13 +1,11 @@
 package dev.bedrockjobs.cli;
 
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
+import picocli.CommandLine;
 
 /** Entry point of the runnable jar (and of the {@code cli/bedrock-jobs} launcher). */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(CliContext.system(), args));

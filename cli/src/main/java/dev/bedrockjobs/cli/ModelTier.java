@@ -1,9 +1,8 @@
 package dev.bedrockjobs.cli;
 
-import picocli.CommandLine;
-
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine;
 
 /** The model tiers of the API ({@code fast}, {@code standard}, {@code reasoning}), as a picocli converter. */
 public final class ModelTier implements CommandLine.ITypeConverter<String> {

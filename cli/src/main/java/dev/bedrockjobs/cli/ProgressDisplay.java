@@ -13,7 +13,11 @@ final class ProgressDisplay {
     private static final int BAR_WIDTH = 24;
 
     /** How progress is shown. */
-    enum Mode { BAR, PLAIN, NONE }
+    enum Mode {
+        BAR,
+        PLAIN,
+        NONE
+    }
 
     private final PrintWriter err;
     private final Mode mode;
@@ -52,8 +56,7 @@ final class ProgressDisplay {
                     lastPlain = now;
                 }
             }
-            case NONE -> {
-            }
+            case NONE -> {}
         }
     }
 
@@ -75,8 +78,11 @@ final class ProgressDisplay {
         if (p.failed() + p.canceled() > 0) {
             sb.append("  failed ").append(p.failed() + p.canceled());
         }
-        sb.append("  tokens ").append(Format.compact(p.inputTokens())).append(" in / ")
-                .append(Format.compact(p.outputTokens())).append(" out");
+        sb.append("  tokens ")
+                .append(Format.compact(p.inputTokens()))
+                .append(" in / ")
+                .append(Format.compact(p.outputTokens()))
+                .append(" out");
         sb.append("  ").append(Format.usd(p.costUsd()));
         sb.append("  ").append(Format.clock(elapsed));
         if (p.etaSeconds() != null && !p.done()) {
@@ -90,7 +96,8 @@ final class ProgressDisplay {
                 + (p.failed() + p.canceled()) + " failed, tokens " + Format.tokens(p.inputTokens()) + " in / "
                 + Format.tokens(p.outputTokens()) + " out, " + Format.usd(p.costUsd()) + ", "
                 + Format.elapsed(elapsed)
-                + (p.etaSeconds() != null && !p.done() ? ", about " + Format.elapsed(Duration.ofSeconds(p.etaSeconds()))
-                + " left" : "");
+                + (p.etaSeconds() != null && !p.done()
+                        ? ", about " + Format.elapsed(Duration.ofSeconds(p.etaSeconds())) + " left"
+                        : "");
     }
 }

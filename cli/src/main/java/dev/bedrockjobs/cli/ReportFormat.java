@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The output formats of {@code review --format}. */
 public enum ReportFormat {
-    TEXT, MARKDOWN, JSON;
+    TEXT,
+    MARKDOWN,
+    JSON;
 
     static ReportFormat parse(String s) {
         try {

@@ -2,7 +2,6 @@ package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
@@ -11,8 +10,7 @@ import java.util.Locale;
 /** Renders a {@link ReviewReport} as plain text (a terminal), Markdown (a CI comment) or JSON (tools). */
 public final class ReportWriter {
 
-    private ReportWriter() {
-    }
+    private ReportWriter() {}
 
     public static String write(ReviewReport report, ReportFormat format) {
         return switch (format) {
@@ -30,17 +28,27 @@ public final class ReportWriter {
             }
             sb.append("== ").append(f.path()).append(" (").append(f.change()).append(") ==");
             if (f.succeeded()) {
-                sb.append('\n').append(f.review() == null ? "" : f.review().strip()).append("\n\n");
+                sb.append('\n')
+                        .append(f.review() == null ? "" : f.review().strip())
+                        .append("\n\n");
             } else {
-                sb.append(' ').append(f.status().toUpperCase(Locale.ROOT)).append('\n')
-                        .append(errorLine(f)).append("\n\n");
+                sb.append(' ')
+                        .append(f.status().toUpperCase(Locale.ROOT))
+                        .append('\n')
+                        .append(errorLine(f))
+                        .append("\n\n");
             }
         }
-        List<ReviewReport.FileReview> skipped = r.files().stream().filter(ReviewReport.FileReview::skipped).toList();
+        List<ReviewReport.FileReview> skipped =
+                r.files().stream().filter(ReviewReport.FileReview::skipped).toList();
         if (!skipped.isEmpty()) {
             sb.append("Skipped:\n");
             for (ReviewReport.FileReview f : skipped) {
-                sb.append("  ").append(f.path()).append(": ").append(f.errorMessage()).append('\n');
+                sb.append("  ")
+                        .append(f.path())
+                        .append(": ")
+                        .append(f.errorMessage())
+                        .append('\n');
             }
             sb.append('\n');
         }
@@ -63,35 +71,66 @@ public final class ReportWriter {
     public static String markdown(ReviewReport r) {
         ReviewReport.Summary s = r.summary();
         StringBuilder sb = new StringBuilder();
-        sb.append("## Code review: ").append(plural(s.files(), "changed file")).append(" against ")
-                .append(r.mergeBase() ? "the merge base of " : "").append(code(r.base())).append("\n\n");
+        sb.append("## Code review: ")
+                .append(plural(s.files(), "changed file"))
+                .append(" against ")
+                .append(r.mergeBase() ? "the merge base of " : "")
+                .append(code(r.base()))
+                .append("\n\n");
         if (s.files() == 0) {
             sb.append("No changes: nothing to review.\n");
             return sb.toString();
         }
         sb.append("| files reviewed | failed | skipped | tokens in / out | cost | time |\n");
         sb.append("|---:|---:|---:|---:|---:|---:|\n");
-        sb.append("| ").append(s.reviewed()).append(" | ").append(s.failed()).append(" | ").append(s.skipped())
-                .append(" | ").append(Format.tokens(s.inputTokens())).append(" / ")
-                .append(Format.tokens(s.outputTokens())).append(" | ").append(Format.usd(s.costUsd()))
-                .append(" | ").append(Format.elapsed(s.elapsed())).append(" |\n\n");
+        sb.append("| ")
+                .append(s.reviewed())
+                .append(" | ")
+                .append(s.failed())
+                .append(" | ")
+                .append(s.skipped())
+                .append(" | ")
+                .append(Format.tokens(s.inputTokens()))
+                .append(" / ")
+                .append(Format.tokens(s.outputTokens()))
+                .append(" | ")
+                .append(Format.usd(s.costUsd()))
+                .append(" | ")
+                .append(Format.elapsed(s.elapsed()))
+                .append(" |\n\n");
         for (ReviewReport.FileReview f : r.files()) {
             if (f.skipped()) {
                 continue;
             }
-            sb.append("### ").append(code(f.path())).append(" (").append(escape(f.change())).append(')');
+            sb.append("### ")
+                    .append(code(f.path()))
+                    .append(" (")
+                    .append(escape(f.change()))
+                    .append(')');
             if (f.succeeded()) {
-                sb.append("\n\n").append(f.review() == null ? "" : f.review().strip()).append("\n\n");
+                sb.append("\n\n")
+                        .append(f.review() == null ? "" : f.review().strip())
+                        .append("\n\n");
             } else {
-                sb.append(": **").append(f.status()).append("**\n\n> ")
-                        .append(escape(errorLine(f)).replace("\n", " ")).append("\n\n");
+                sb.append(": **")
+                        .append(f.status())
+                        .append("**\n\n> ")
+                        .append(escape(errorLine(f)).replace("\n", " "))
+                        .append("\n\n");
             }
         }
-        List<ReviewReport.FileReview> skipped = r.files().stream().filter(ReviewReport.FileReview::skipped).toList();
+        List<ReviewReport.FileReview> skipped =
+                r.files().stream().filter(ReviewReport.FileReview::skipped).toList();
         if (!skipped.isEmpty()) {
-            sb.append("<details>\n<summary>Skipped files (").append(skipped.size()).append(")</summary>\n\n");
+            sb.append("<details>\n<summary>Skipped files (")
+                    .append(skipped.size())
+                    .append(")</summary>\n\n");
             for (ReviewReport.FileReview f : skipped) {
-                sb.append("- ").append(code(f.path())).append(": ").append(escape(f.errorMessage())).append('\n');
+                sb.append("- ")
+                        .append(code(f.path()))
+                        .append(": ")
+                        .append(escape(f.errorMessage()))
+                        .append('\n');
             }
             sb.append("\n</details>\n\n");
         }

@@ -4,12 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -23,17 +17,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "review", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Review the changes of a git work tree against a base, one model call per changed file, all "
-                + "in one batch.",
+@Command(
+        name = "review",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Review the changes of a git work tree against a base, one model call per changed file, all "
+                    + "in one batch.",
             "Binary files and files whose diff is larger than --max-file-bytes are skipped, each with a note. "
                     + "Progress goes to standard error; the reviews, grouped by file, and a summary to standard "
                     + "output.",
-            "Exit 0 if every file was reviewed, 1 if any review failed, 2 for usage or configuration errors."})
+            "Exit 0 if every file was reviewed, 1 if any review failed, 2 for usage or configuration errors."
+        })
 final class ReviewCommand implements Callable<Integer> {
     /** The API's limits (DESIGN §3 and the request parser): prompt and system bytes, items, customId length. */
     static final int MAX_PROMPT_BYTES = 100_000;
+
     static final int MAX_SYSTEM_BYTES = 20_000;
     static final int MAX_ITEMS = 1000;
     static final int MAX_CUSTOM_ID_LENGTH = 256;
@@ -44,36 +49,60 @@ final class ReviewCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", paramLabel = "REF", defaultValue = "HEAD",
-            description = "compare the work tree (staged and unstaged changes) with this commit (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--base",
+            paramLabel = "REF",
+            defaultValue = "HEAD",
+            description =
+                    "compare the work tree (staged and unstaged changes) with this commit (default: ${DEFAULT-VALUE})")
     String base;
 
-    @Option(names = "--merge-base", description = "compare with the merge base of --base and HEAD instead: only "
-            + "the branch's own changes (e.g. --base origin/main --merge-base in CI)")
+    @Option(
+            names = "--merge-base",
+            description = "compare with the merge base of --base and HEAD instead: only "
+                    + "the branch's own changes (e.g. --base origin/main --merge-base in CI)")
     boolean mergeBase;
 
-    @Option(names = "--paths", paramLabel = "GLOB", arity = "1..*",
+    @Option(
+            names = "--paths",
+            paramLabel = "GLOB",
+            arity = "1..*",
             description = "review only these paths (git pathspecs, e.g. 'src/**/*.java')")
     List<String> paths = new ArrayList<>();
 
-    @Option(names = "--model", paramLabel = "TIER", converter = ModelTier.class,
+    @Option(
+            names = "--model",
+            paramLabel = "TIER",
+            converter = ModelTier.class,
             completionCandidates = ModelTier.Candidates.class,
             description = "model tier: ${COMPLETION-CANDIDATES} (default: the API's, standard)")
     String model;
 
-    @Option(names = "--instructions", paramLabel = "FILE",
+    @Option(
+            names = "--instructions",
+            paramLabel = "FILE",
             description = "the reviewer's instructions (system prompt) instead of the built-in ones")
     Path instructions;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", converter = FormatConverter.class,
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "text",
+            converter = FormatConverter.class,
             description = "text, markdown (e.g. for a CI comment) or json (default: ${DEFAULT-VALUE})")
     ReportFormat format;
 
-    @Option(names = "--max-file-bytes", paramLabel = "N", defaultValue = "" + DEFAULT_MAX_FILE_BYTES,
+    @Option(
+            names = "--max-file-bytes",
+            paramLabel = "N",
+            defaultValue = "" + DEFAULT_MAX_FILE_BYTES,
             description = "skip a file whose diff is larger than N bytes (default: ${DEFAULT-VALUE})")
     int maxFileBytes;
 
-    @Option(names = {"-U", "--context"}, paramLabel = "LINES", defaultValue = "10",
+    @Option(
+            names = {"-U", "--context"},
+            paramLabel = "LINES",
+            defaultValue = "10",
             description = "unchanged lines shown around each change (default: ${DEFAULT-VALUE})")
     int context;
 
@@ -105,12 +134,10 @@ final class ReviewCommand implements Callable<Integer> {
     }
 
     /** A file to review and its prompt. */
-    record Planned(FileDiff file, String prompt) {
-    }
+    record Planned(FileDiff file, String prompt) {}
 
     /** The files of a diff sorted into those to review and those skipped (with why). */
-    record Plan(List<FileDiff> files, List<Planned> reviews, Map<String, ReviewReport.FileReview> skipped) {
-    }
+    record Plan(List<FileDiff> files, List<Planned> reviews, Map<String, ReviewReport.FileReview> skipped) {}
 
     @Override
     public Integer call() {
@@ -135,10 +162,11 @@ final class ReviewCommand implements Callable<Integer> {
                     + " items a batch may hold: narrow the review with --paths");
         }
         if (plan.reviews().isEmpty()) {
-            err.println("bedrock-jobs: " + (files.isEmpty() ? "no changes against " + (mergeBase ? "the merge base of " : "") + base
-                    : "nothing to review"));
-            ReviewReport report = report(plan, null, Map.of(), Duration.ofMillis(System.currentTimeMillis()
-                    - started));
+            err.println("bedrock-jobs: "
+                    + (files.isEmpty()
+                            ? "no changes against " + (mergeBase ? "the merge base of " : "") + base
+                            : "nothing to review"));
+            ReviewReport report = report(plan, null, Map.of(), Duration.ofMillis(System.currentTimeMillis() - started));
             out.print(ReportWriter.write(report, format));
             out.flush();
             return 0;
@@ -153,8 +181,8 @@ final class ReviewCommand implements Callable<Integer> {
         err.println("bedrock-jobs: reviewing " + plan.reviews().size() + " file"
                 + (plan.reviews().size() == 1 ? "" : "s") + " in batch " + batchId);
         err.flush();
-        ProgressDisplay progress = new ProgressDisplay(err,
-                ProgressDisplay.mode(here.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
+        ProgressDisplay progress = new ProgressDisplay(
+                err, ProgressDisplay.mode(here.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
         BatchWatcher.await(client, batchId, progress, here.sleeper());
 
         Map<String, JsonNode> results = new HashMap<>();
@@ -166,8 +194,8 @@ final class ReviewCommand implements Callable<Integer> {
                     results.put(customId, n);
                 }
             } catch (JsonProcessingException e) {
-                throw new CliException(CliException.FAILED, "batch " + batchId + " sent a results line that is "
-                        + "not JSON");
+                throw new CliException(
+                        CliException.FAILED, "batch " + batchId + " sent a results line that is " + "not JSON");
             }
         });
         ReviewReport report = report(plan, batchId, results, Duration.ofMillis(System.currentTimeMillis() - started));
@@ -298,8 +326,17 @@ final class ReviewCommand implements Callable<Integer> {
 
     static ReviewReport.FileReview fileReview(FileDiff f, JsonNode line) {
         if (line == null) {
-            return new ReviewReport.FileReview(f.path(), f.oldPath(), f.describeChange(), ReviewReport.FAILED, null,
-                    0, 0, 0, "missing_result", "the batch's results have no line for this file");
+            return new ReviewReport.FileReview(
+                    f.path(),
+                    f.oldPath(),
+                    f.describeChange(),
+                    ReviewReport.FAILED,
+                    null,
+                    0,
+                    0,
+                    0,
+                    "missing_result",
+                    "the batch's results have no line for this file");
         }
         String status = Json.text(line, "status");
         JsonNode error = line.get("error");
@@ -309,9 +346,16 @@ final class ReviewCommand implements Callable<Integer> {
             code = status;
             message = "the review did not finish (" + status + ")";
         }
-        return new ReviewReport.FileReview(f.path(), f.oldPath(), f.describeChange(),
-                status == null ? ReviewReport.FAILED : status, Json.text(line, "text"),
-                Json.count(line, "usage", "inputTokens"), Json.count(line, "usage", "outputTokens"), Json.usd(line),
-                code, message);
+        return new ReviewReport.FileReview(
+                f.path(),
+                f.oldPath(),
+                f.describeChange(),
+                status == null ? ReviewReport.FAILED : status,
+                Json.text(line, "text"),
+                Json.count(line, "usage", "inputTokens"),
+                Json.count(line, "usage", "outputTokens"),
+                Json.usd(line),
+                code,
+                message);
     }
 }

@@ -12,8 +12,7 @@ public final class ReviewPrompts {
     private static final String DEFAULT_INSTRUCTIONS = "review-instructions.md";
     private static final Pattern BACKTICKS = Pattern.compile("`{3,}");
 
-    private ReviewPrompts() {
-    }
+    private ReviewPrompts() {}
 
     /** The built-in reviewer instructions. */
     public static String defaultInstructions() {
@@ -39,7 +38,8 @@ public final class ReviewPrompts {
         sb.append("Review the change to this file.\n\n");
         sb.append("File: ").append(file.path()).append('\n');
         sb.append("Change: ").append(changeLine(file)).append("\n\n");
-        sb.append("The diff against the base, in unified format with up to ").append(contextLines)
+        sb.append("The diff against the base, in unified format with up to ")
+                .append(contextLines)
                 .append(" unchanged lines of context around each change (lines starting with \"+\" were added, \"-\" ")
                 .append("removed, \" \" unchanged):\n\n");
         sb.append(fence).append("diff\n").append(file.hunks());

@@ -11,10 +11,12 @@ import java.util.List;
  * @param mergeBase the comparison was with the merge base of {@code base} and HEAD
  * @param model     the tier asked for, or null for the API's default
  */
-public record ReviewReport(String batchId, String base, boolean mergeBase, String model, List<FileReview> files, Duration elapsed) {
+public record ReviewReport(
+        String batchId, String base, boolean mergeBase, String model, List<FileReview> files, Duration elapsed) {
 
     /** Item statuses as the API names them, plus {@link #SKIPPED} for files never submitted. */
     public static final String SUCCEEDED = "succeeded";
+
     public static final String FAILED = "failed";
     public static final String CANCELED = "canceled";
     public static final String SKIPPED = "skipped";
@@ -28,9 +30,17 @@ public record ReviewReport(String batchId, String base, boolean mergeBase, Strin
      * @param errorCode why it failed ({@code error.code} of the job) or was skipped ({@code binary},
      *                  {@code too_large}, {@code no_changes}, {@code prompt_too_large}, {@code path_too_long})
      */
-    public record FileReview(String path, String oldPath, String change, String status, String review,
-                             long inputTokens, long outputTokens, double costUsd, String errorCode,
-                             String errorMessage) {
+    public record FileReview(
+            String path,
+            String oldPath,
+            String change,
+            String status,
+            String review,
+            long inputTokens,
+            long outputTokens,
+            double costUsd,
+            String errorCode,
+            String errorMessage) {
 
         static FileReview skipped(FileDiff f, String code, String message) {
             return new FileReview(f.path(), f.oldPath(), f.describeChange(), SKIPPED, null, 0, 0, 0, code, message);
@@ -51,9 +61,15 @@ public record ReviewReport(String batchId, String base, boolean mergeBase, Strin
     }
 
     /** The totals of a report. */
-    public record Summary(int files, int reviewed, int failed, int skipped, long inputTokens, long outputTokens,
-                          double costUsd, Duration elapsed) {
-    }
+    public record Summary(
+            int files,
+            int reviewed,
+            int failed,
+            int skipped,
+            long inputTokens,
+            long outputTokens,
+            double costUsd,
+            Duration elapsed) {}
 
     public ReviewReport {
         files = List.copyOf(files);

@@ -2,6 +2,11 @@ package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,15 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
-@Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Submit one prompt as a job and print its id.",
-            "With --wait, wait for the answer and print its text instead (exit 1 if the job failed or was canceled)."})
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Submit one prompt as a job and print its id.",
+            "With --wait, wait for the answer and print its text instead (exit 1 if the job failed or was canceled)."
+        })
 final class SubmitCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -30,7 +33,10 @@ final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROMPT", description = "the prompt; - reads it from standard input")
     String prompt;
 
-    @Option(names = "--model", paramLabel = "TIER", converter = ModelTier.class,
+    @Option(
+            names = "--model",
+            paramLabel = "TIER",
+            converter = ModelTier.class,
             completionCandidates = ModelTier.Candidates.class,
             description = "model tier: ${COMPLETION-CANDIDATES} (default: the API's, standard)")
     String model;

@@ -1,10 +1,10 @@
 package dev.bedrockjobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,10 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The client's error mapping, against a real HTTP server answering what the API (or a proxy) can answer. */
 class ApiClientTest {
@@ -67,8 +66,10 @@ class ApiClientTest {
 
     @Test
     void unauthorizedNamesTheKeyVariable() {
-        server.thenProblem(401, "{\"type\":\"urn:bedrock-jobs:problem:unauthorized\",\"title\":\"Authentication "
-                + "required\",\"status\":401,\"detail\":\"Send a valid API key.\",\"code\":\"unauthorized\"}");
+        server.thenProblem(
+                401,
+                "{\"type\":\"urn:bedrock-jobs:problem:unauthorized\",\"title\":\"Authentication "
+                        + "required\",\"status\":401,\"detail\":\"Send a valid API key.\",\"code\":\"unauthorized\"}");
         ApiException e = assertThrows(ApiException.class, () -> client().getJob("j_1", 0));
         assertEquals("the API key was refused (BEDROCK_JOBS_API_KEY)", e.getMessage());
         assertEquals(CliException.USAGE, e.exitCode());
@@ -78,9 +79,10 @@ class ApiClientTest {
     @Test
     void forbiddenIsARefusedKeyToo() {
         server.thenJson(403, "{\"message\":\"Forbidden\"}");
-        ApiException e = assertThrows(ApiException.class, () -> client("--api-key").getBatch("b_1"));
-        assertEquals("the API key was refused (BEDROCK_JOBS_API_KEY); the key sent came from --api-key",
-                e.getMessage());
+        ApiException e =
+                assertThrows(ApiException.class, () -> client("--api-key").getBatch("b_1"));
+        assertEquals(
+                "the API key was refused (BEDROCK_JOBS_API_KEY); the key sent came from --api-key", e.getMessage());
     }
 
     @Test
@@ -101,7 +103,9 @@ class ApiClientTest {
     void retriedPostsKeepTheirIdempotencyKey() {
         server.then(429, Map.of("Retry-After", "1"), "").thenJson(202, "{\"id\": \"j_9\"}");
         client().submitJob(Json.object().put("prompt", "x"));
-        assertEquals(server.received.get(0).header("Idempotency-Key"), server.received.get(1).header("Idempotency-Key"));
+        assertEquals(
+                server.received.get(0).header("Idempotency-Key"),
+                server.received.get(1).header("Idempotency-Key"));
     }
 
     @Test
@@ -118,8 +122,8 @@ class ApiClientTest {
 
     @Test
     void retryAfterAsAnHttpDateAndCaps() {
-        String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)
-                .plusSeconds(10));
+        String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(10));
         long d = ApiClient.retryDelayMillis(Optional.of(inTenSeconds), 1);
         assertTrue(d > 8000 && d <= 10_000, "delay " + d);
         assertEquals(ApiClient.MAX_RETRY_DELAY_MILLIS, ApiClient.retryDelayMillis(Optional.of("3600"), 1));
@@ -129,10 +133,12 @@ class ApiClientTest {
 
     @Test
     void validationProblemsAreListedFieldByField() {
-        server.thenProblem(400, "{\"type\":\"urn:bedrock-jobs:problem:validation_failed\",\"title\":\"The request "
-                + "is not valid\",\"status\":400,\"detail\":\"2 fields are invalid\",\"code\":\"validation_failed\","
-                + "\"errors\":[{\"field\":\"items[1].prompt\",\"message\":\"must not be blank\"},"
-                + "{\"field\":\"defaults.model\",\"message\":\"must be fast, standard or reasoning\"}]}");
+        server.thenProblem(
+                400,
+                "{\"type\":\"urn:bedrock-jobs:problem:validation_failed\",\"title\":\"The request "
+                        + "is not valid\",\"status\":400,\"detail\":\"2 fields are invalid\",\"code\":\"validation_failed\","
+                        + "\"errors\":[{\"field\":\"items[1].prompt\",\"message\":\"must not be blank\"},"
+                        + "{\"field\":\"defaults.model\",\"message\":\"must be fast, standard or reasoning\"}]}");
         ApiException e = assertThrows(ApiException.class, () -> client().submitBatch(Json.object()));
         assertEquals("""
                 The request is not valid (400 validation_failed)
@@ -151,8 +157,10 @@ class ApiClientTest {
 
     @Test
     void otherProblemsShowTheirDetail() {
-        server.thenProblem(404, "{\"title\":\"Not found\",\"status\":404,\"detail\":\"job j_x was not found\","
-                + "\"code\":\"not_found\"}");
+        server.thenProblem(
+                404,
+                "{\"title\":\"Not found\",\"status\":404,\"detail\":\"job j_x was not found\","
+                        + "\"code\":\"not_found\"}");
         ApiException e = assertThrows(ApiException.class, () -> client().getJob("j_x", 0));
         assertEquals("job j_x was not found (404 not_found)", e.getMessage());
         assertEquals(CliException.USAGE, e.exitCode());
@@ -181,11 +189,14 @@ class ApiClientTest {
 
     @Test
     void resultsStreamLineByLine() {
-        server.then(200, Map.of("Content-Type", "application/x-ndjson"),
+        server.then(
+                200,
+                Map.of("Content-Type", "application/x-ndjson"),
                 "{\"customId\":\"a\",\"status\":\"succeeded\"}\n\n{\"customId\":\"b\",\"status\":\"failed\"}\n");
         List<String> lines = new ArrayList<>();
         client().batchResults("b_1", lines::add);
-        assertEquals(List.of("{\"customId\":\"a\",\"status\":\"succeeded\"}", "{\"customId\":\"b\",\"status\":\"failed\"}"),
+        assertEquals(
+                List.of("{\"customId\":\"a\",\"status\":\"succeeded\"}", "{\"customId\":\"b\",\"status\":\"failed\"}"),
                 lines);
         assertEquals("/v1/batches/b_1/results", server.received.get(0).path());
     }
@@ -199,10 +210,13 @@ class ApiClientTest {
 
     @Test
     void resultsFollowTheNextLinkOfACutResponse() {
-        assertEquals("/v1/batches/b/results?cursor=abc",
+        assertEquals(
+                "/v1/batches/b/results?cursor=abc",
                 ApiClient.nextLink(Optional.of("</v1/batches/b/results?cursor=abc>; rel=\"next\"")));
         assertEquals(null, ApiClient.nextLink(Optional.empty()));
-        assertEquals(null, ApiClient.nextLink(Optional.of("<https://elsewhere.example/x>; rel=\"next\"")),
+        assertEquals(
+                null,
+                ApiClient.nextLink(Optional.of("<https://elsewhere.example/x>; rel=\"next\"")),
                 "only a path on the same API is followed");
     }
 }

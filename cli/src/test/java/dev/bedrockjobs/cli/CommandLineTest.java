@@ -1,28 +1,26 @@
 package dev.bedrockjobs.cli;
 
-import dev.bedrockjobs.core.api.Release;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bedrockjobs.core.api.Release;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line itself: parsing, usage errors and their exit codes, checks done before any request. */
 class CommandLineTest {
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run run(Path dir, Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = Main.commandLine(new CliContext(env, dir, false, null, millis -> { }));
+        var cl = Main.commandLine(new CliContext(env, dir, false, null, millis -> {}));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);
@@ -70,11 +68,11 @@ class CommandLineTest {
     void badJsonlIsReportedByLineBeforeAnyRequest(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("items.jsonl"), "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
         // the URL is unreachable: had the CLI sent anything, the error would say so
-        Run r = run(tmp, Map.of(ApiConfig.KEY_ENV, "k"), "batch", "submit", "items.jsonl", "--url",
-                "http://127.0.0.1:9");
+        Run r = run(
+                tmp, Map.of(ApiConfig.KEY_ENV, "k"), "batch", "submit", "items.jsonl", "--url", "http://127.0.0.1:9");
         assertEquals(2, r.exit());
-        assertEquals("bedrock-jobs: items.jsonl has 1 error:\n  items.jsonl:2: 'prompt' must be non-blank text\n",
-                r.err());
+        assertEquals(
+                "bedrock-jobs: items.jsonl has 1 error:\n  items.jsonl:2: 'prompt' must be non-blank text\n", r.err());
         Run gone = run(tmp, Map.of(ApiConfig.KEY_ENV, "k"), "batch", "submit", "nope.jsonl");
         assertEquals(2, gone.exit());
         assertTrue(gone.err().contains("no such file: nope.jsonl"), gone.err());

@@ -1,15 +1,14 @@
 package dev.bedrockjobs.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,18 +22,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bedrock-jobs doctor} against the real local stack, with a webhook receiver on loopback (which the local
  * stack allows), and against a URL that answers nothing right.
  */
 class DoctorEndToEndTest {
-    private static final List<String> CHECKS = List.of("health", "no key refused", "wrong key refused", "job", "batch",
-            "cancel", "usage", "webhook");
+    private static final List<String> CHECKS =
+            List.of("health", "no key refused", "wrong key refused", "job", "batch", "cancel", "usage", "webhook");
 
     @TempDir
     static Path data;
@@ -45,7 +44,10 @@ class DoctorEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hook", exchange -> {
             deliveries.add(exchange.getRequestHeaders().getFirst("webhook-id"));
@@ -112,13 +114,18 @@ class DoctorEndToEndTest {
         assertFalse(deliveries.get(0) == null || deliveries.get(0).isBlank(), "a Standard Webhooks webhook-id");
 
         // every job the doctor made is small, on the fast tier and labelled
-        HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(stack.apiUrl() + "/v1/jobs?limit=50"))
-                .header("Authorization", "Bearer " + stack.devApiKey()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> listed = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/jobs?limit=50"))
+                                .header("Authorization", "Bearer " + stack.devApiKey())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode jobs = Json.parse(listed.body()).path("items");
         assertEquals(6, jobs.size(), listed.body());
         for (JsonNode job : jobs) {
-            assertEquals(DoctorCommand.LABEL_VALUE, job.path("metadata").path(DoctorCommand.LABEL_KEY).asText(),
+            assertEquals(
+                    DoctorCommand.LABEL_VALUE,
+                    job.path("metadata").path(DoctorCommand.LABEL_KEY).asText(),
                     job.toString());
             assertEquals("fast", job.path("model").asText(), job.toString());
         }
@@ -126,8 +133,8 @@ class DoctorEndToEndTest {
 
     @Test
     void aKeyTheApiRefusesFailsTheChecksThatNeedOneAndExitsOne() {
-        Run r = doctor("--url", stack.apiUrl().toString(), "--api-key", "bjk_not-a-key-anyone-was-given", "--timeout",
-                "5");
+        Run r = doctor(
+                "--url", stack.apiUrl().toString(), "--api-key", "bjk_not-a-key-anyone-was-given", "--timeout", "5");
         assertEquals(1, r.exit(), r.out() + r.err());
         Map<String, String> lines = r.lines();
         assertTrue(lines.get("health").startsWith("PASS"), lines.get("health"));
@@ -145,8 +152,10 @@ class DoctorEndToEndTest {
             Run r = doctor("--url", broken.url().toString(), "--api-key", "bjk_any", "--timeout", "5");
             assertEquals(1, r.exit(), r.out() + r.err());
             String health = r.lines().get("health");
-            assertTrue(health.matches("FAIL  health +\\d+ ms  expected 200 \\{\"status\":\"ok\"} from GET /healthz, "
-                    + "got 500 no scripted response left"), health);
+            assertTrue(
+                    health.matches("FAIL  health +\\d+ ms  expected 200 \\{\"status\":\"ok\"} from GET /healthz, "
+                            + "got 500 no scripted response left"),
+                    health);
             assertTrue(r.out().endsWith("0 passed, 7 failed\n"), r.out());
         }
     }

@@ -1,14 +1,14 @@
 package dev.bedrockjobs.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,11 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI against the real local stack (every handler, the queues, dynalite, the Step Functions engine and the
@@ -37,7 +36,10 @@ class EndToEndTest {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
     }
 
     @AfterAll
@@ -47,8 +49,7 @@ class EndToEndTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     /** Runs the CLI in-process in {@code dir}, pointed at the stack through the environment. */
     private static Run cli(Path dir, String... args) {
@@ -105,8 +106,16 @@ class EndToEndTest {
             files.put(f.get("path").asText(), f);
             order.add(f.get("path").asText());
         });
-        assertEquals(List.of("big/huge.txt", "docs/gone.md", "img/logo.png", "notes/new.txt", "src/Calc.java",
-                "src/Renamed.java"), order, "git's order, skipped files included");
+        assertEquals(
+                List.of(
+                        "big/huge.txt",
+                        "docs/gone.md",
+                        "img/logo.png",
+                        "notes/new.txt",
+                        "src/Calc.java",
+                        "src/Renamed.java"),
+                order,
+                "git's order, skipped files included");
         for (String reviewed : List.of("docs/gone.md", "notes/new.txt", "src/Calc.java", "src/Renamed.java")) {
             JsonNode f = files.get(reviewed);
             assertEquals("succeeded", f.get("status").asText(), reviewed + ": " + f);
@@ -116,9 +125,12 @@ class EndToEndTest {
         }
         assertEquals("deleted", files.get("docs/gone.md").get("change").asText());
         assertEquals("added", files.get("notes/new.txt").get("change").asText());
-        assertEquals("src/Old.java", files.get("src/Renamed.java").get("oldPath").asText());
-        assertEquals("binary", files.get("img/logo.png").get("error").get("code").asText());
-        assertEquals("too_large", files.get("big/huge.txt").get("error").get("code").asText());
+        assertEquals(
+                "src/Old.java", files.get("src/Renamed.java").get("oldPath").asText());
+        assertEquals(
+                "binary", files.get("img/logo.png").get("error").get("code").asText());
+        assertEquals(
+                "too_large", files.get("big/huge.txt").get("error").get("code").asText());
 
         JsonNode summary = json.get("summary");
         assertEquals(6, summary.get("files").asInt());
@@ -136,13 +148,17 @@ class EndToEndTest {
         JsonNode view = Json.parse(status.out());
         assertTrue(view.get("done").asBoolean());
         assertEquals(4, view.get("counts").get("succeeded").asInt());
-        assertEquals(summary.get("inputTokens").asLong(), view.get("usage").get("inputTokens").asLong());
+        assertEquals(
+                summary.get("inputTokens").asLong(),
+                view.get("usage").get("inputTokens").asLong());
         String jobId = view.get("jobs").get(0).get("id").asText();
         Run job = cli(dir, "get", jobId, "--json");
         assertEquals(0, job.exit(), job.err());
         JsonNode jobView = Json.parse(job.out());
         assertEquals(batchId, jobView.get("batchId").asText());
-        assertEquals(jobView.get("customId").asText(), jobView.get("metadata").get("path").asText());
+        assertEquals(
+                jobView.get("customId").asText(),
+                jobView.get("metadata").get("path").asText());
     }
 
     @Test
@@ -162,12 +178,26 @@ class EndToEndTest {
 
     @Test
     void reviewAsMarkdownOfSomePathsAgainstAnOlderBase(@TempDir Path dir) throws IOException {
-        GitRepo repo = GitRepo.init(dir).write("src/A.java", GitRepo.javaClass("A", 10, 1))
-                .write("src/b.py", "print('b')\n").commitAll("one");
-        repo.write("src/A.java", GitRepo.javaClass("A", 10, 3)).write("src/b.py", "print('bb')\n").commitAll("two");
+        GitRepo repo = GitRepo.init(dir)
+                .write("src/A.java", GitRepo.javaClass("A", 10, 1))
+                .write("src/b.py", "print('b')\n")
+                .commitAll("one");
+        repo.write("src/A.java", GitRepo.javaClass("A", 10, 3))
+                .write("src/b.py", "print('bb')\n")
+                .commitAll("two");
         Files.writeString(dir.resolve("rules.md"), "Only look for bugs. Answer in one line.");
-        Run r = cli(dir, "review", "--base", "HEAD~1", "--paths", "*.java", "--format", "markdown",
-                "--instructions", "rules.md", "--no-progress");
+        Run r = cli(
+                dir,
+                "review",
+                "--base",
+                "HEAD~1",
+                "--paths",
+                "*.java",
+                "--format",
+                "markdown",
+                "--instructions",
+                "rules.md",
+                "--no-progress");
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().startsWith("## Code review: 1 changed file against `HEAD~1`\n"), r.out());
         assertTrue(r.out().contains("### `src/A.java` (modified)\n\n"), r.out());
@@ -199,7 +229,8 @@ class EndToEndTest {
 
         Run refused = cli(dir, "get", jobId, "--api-key", "wrong-key");
         assertEquals(2, refused.exit());
-        assertEquals("bedrock-jobs: the API key was refused (BEDROCK_JOBS_API_KEY); the key sent came from --api-key\n",
+        assertEquals(
+                "bedrock-jobs: the API key was refused (BEDROCK_JOBS_API_KEY); the key sent came from --api-key\n",
                 refused.err());
     }
 
@@ -222,10 +253,14 @@ class EndToEndTest {
         for (String line : waited.out().split("\n")) {
             lines.add(Json.parse(line));
         }
-        assertEquals(List.of("one", "two", "bad"), lines.stream().map(l -> l.get("customId").asText()).toList());
-        assertEquals(List.of("succeeded", "succeeded", "failed"),
+        assertEquals(
+                List.of("one", "two", "bad"),
+                lines.stream().map(l -> l.get("customId").asText()).toList());
+        assertEquals(
+                List.of("succeeded", "succeeded", "failed"),
                 lines.stream().map(l -> l.get("status").asText()).toList());
-        assertEquals("invalid_model_request", lines.get(2).get("error").get("code").asText());
+        assertEquals(
+                "invalid_model_request", lines.get(2).get("error").get("code").asText());
 
         Run status = cli(dir, "batch", "status", batchId);
         assertEquals(0, status.exit(), status.err());

@@ -1,18 +1,17 @@
 package dev.bedrockjobs.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Git#diff} on real git output, whatever the repository's diff settings. */
 class GitDiffTest {
@@ -42,8 +41,15 @@ class GitDiffTest {
 
         List<FileDiff> files = Git.diff(tmp, "HEAD", false, 10, List.of(), 1_000_000);
         Map<String, FileDiff> byPath = files.stream().collect(Collectors.toMap(FileDiff::path, Function.identity()));
-        assertEquals(java.util.Set.of("src/Main.java", "img/logo.png", "docs/new file.md", "café.txt", "gone.txt",
-                "src/Renamed.java"), byPath.keySet());
+        assertEquals(
+                java.util.Set.of(
+                        "src/Main.java",
+                        "img/logo.png",
+                        "docs/new file.md",
+                        "café.txt",
+                        "gone.txt",
+                        "src/Renamed.java"),
+                byPath.keySet());
         assertEquals(FileDiff.ChangeType.MODIFIED, byPath.get("src/Main.java").changeType());
         assertTrue(byPath.get("src/Main.java").hunks().contains("-    int f3 = 3;\n+    int f3 = 33;\n"));
         assertTrue(byPath.get("src/Main.java").hunks().contains(" int f13"), "10 lines of context");
@@ -58,7 +64,9 @@ class GitDiffTest {
         assertFalse(renamed.hunks().contains("\u001b["), "no colour codes");
 
         List<FileDiff> onlyJava = Git.diff(tmp, "HEAD", false, 3, List.of("*.java"), 1_000_000);
-        assertEquals(List.of("src/Main.java", "src/Renamed.java"), onlyJava.stream().map(FileDiff::path).toList());
+        assertEquals(
+                List.of("src/Main.java", "src/Renamed.java"),
+                onlyJava.stream().map(FileDiff::path).toList());
     }
 
     @Test
@@ -70,16 +78,23 @@ class GitDiffTest {
         repo.git("checkout", "-q", "main");
         repo.write("shared.txt", "two\n").commitAll("main moved on");
         repo.git("checkout", "-q", "feature");
-        assertEquals(List.of("feature.txt", "shared.txt"),
-                Git.diff(tmp, "main", false, 3, List.of(), 1000).stream().map(FileDiff::path).toList());
-        assertEquals(List.of("feature.txt"),
-                Git.diff(tmp, "main", true, 3, List.of(), 1000).stream().map(FileDiff::path).toList());
+        assertEquals(
+                List.of("feature.txt", "shared.txt"),
+                Git.diff(tmp, "main", false, 3, List.of(), 1000).stream()
+                        .map(FileDiff::path)
+                        .toList());
+        assertEquals(
+                List.of("feature.txt"),
+                Git.diff(tmp, "main", true, 3, List.of(), 1000).stream()
+                        .map(FileDiff::path)
+                        .toList());
     }
 
     @Test
     void unknownBaseIsAUsageError(@TempDir Path tmp) {
         GitRepo.init(tmp).write("a.txt", "a\n").commitAll("one");
-        CliException e = assertThrows(CliException.class, () -> Git.diff(tmp, "no-such-ref", false, 3, List.of(), 1000));
+        CliException e =
+                assertThrows(CliException.class, () -> Git.diff(tmp, "no-such-ref", false, 3, List.of(), 1000));
         assertEquals(CliException.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("no-such-ref"), e.getMessage());
     }

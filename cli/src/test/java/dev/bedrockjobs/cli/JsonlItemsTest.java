@@ -1,21 +1,23 @@
 package dev.bedrockjobs.cli;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class JsonlItemsTest {
 
     @Test
     void oneItemPerNonBlankLineWithItsLineNumber() {
-        JsonlItems items = JsonlItems.parse("in.jsonl", "\uFEFF{\"customId\": \"a\", \"prompt\": \"one\"}\n"
-                + "\n"
-                + "{\"prompt\": \"two\", \"model\": \"fast\", \"maxTokens\": 50, \"temperature\": 0.2,"
-                + " \"metadata\": {\"k\": \"v\"}, \"system\": \"s\"}\r\n"
-                + "   \n"
-                + "{\"prompt\": \"three\"}");
+        JsonlItems items = JsonlItems.parse(
+                "in.jsonl",
+                "\uFEFF{\"customId\": \"a\", \"prompt\": \"one\"}\n"
+                        + "\n"
+                        + "{\"prompt\": \"two\", \"model\": \"fast\", \"maxTokens\": 50, \"temperature\": 0.2,"
+                        + " \"metadata\": {\"k\": \"v\"}, \"system\": \"s\"}\r\n"
+                        + "   \n"
+                        + "{\"prompt\": \"three\"}");
         assertEquals(3, items.items().size());
         assertEquals(1, items.items().get(0).line());
         assertEquals("a", items.items().get(0).json().get("customId").asText());
@@ -26,7 +28,8 @@ class JsonlItemsTest {
 
     @Test
     void everyBadLineIsReportedWithItsNumber() {
-        String text = String.join("\n",
+        String text = String.join(
+                "\n",
                 "{\"prompt\": \"ok\", \"customId\": \"x\"}",
                 "{\"prompt\": \"missing brace\"",
                 "[1, 2]",
@@ -41,8 +44,10 @@ class JsonlItemsTest {
         assertTrue(m.startsWith("in.jsonl has 9 errors:"), m);
         assertTrue(m.contains("\n  in.jsonl:2: not valid JSON"), m);
         assertTrue(m.contains("\n  in.jsonl:3: must be a JSON object, not an array"), m);
-        assertTrue(m.contains("\n  in.jsonl:4: unknown field 'promt' (an item has customId, prompt, system, model, "
-                + "maxTokens, temperature, metadata)"), m);
+        assertTrue(
+                m.contains("\n  in.jsonl:4: unknown field 'promt' (an item has customId, prompt, system, model, "
+                        + "maxTokens, temperature, metadata)"),
+                m);
         assertTrue(m.contains("\n  in.jsonl:4: 'prompt' is required"), m);
         assertTrue(m.contains("\n  in.jsonl:5: 'prompt' must be non-blank text"), m);
         assertTrue(m.contains("\n  in.jsonl:6: 'model' must be one of fast, standard, reasoning"), m);

@@ -1,31 +1,43 @@
 package dev.bedrockjobs.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ProgressDisplayTest {
     private static BatchProgress progress(long done, long failed, boolean finished) {
-        return new BatchProgress("b_1", finished ? "completed" : "running", 12, 12 - done - failed, 0, done, failed,
-                0, 12_345, 2_100, 0.0421, finished);
+        return new BatchProgress(
+                "b_1",
+                finished ? "completed" : "running",
+                12,
+                12 - done - failed,
+                0,
+                done,
+                failed,
+                0,
+                12_345,
+                2_100,
+                0.0421,
+                finished);
     }
 
     @Test
     void barShowsDoneTotalFailedTokensCostAndClock() {
-        assertEquals("[############------------] 6/12  failed 1  tokens 12.3k in / 2.1k out  $0.0421  1:05",
+        assertEquals(
+                "[############------------] 6/12  failed 1  tokens 12.3k in / 2.1k out  $0.0421  1:05",
                 ProgressDisplay.bar(progress(5, 1, false), Duration.ofSeconds(65)));
     }
 
     @Test
     void barAndLogLineShowTheServicesEstimateOfTheTimeLeft() {
         BatchProgress p = new BatchProgress("b_1", "running", 12, 6, 0, 6, 0, 0, 12_345, 2_100, 0.0421, false, 75L);
-        assertEquals("[############------------] 6/12  tokens 12.3k in / 2.1k out  $0.0421  0:30  eta 1:15",
+        assertEquals(
+                "[############------------] 6/12  tokens 12.3k in / 2.1k out  $0.0421  0:30  eta 1:15",
                 ProgressDisplay.bar(p, Duration.ofSeconds(30)));
         assertTrue(ProgressDisplay.plain(p, Duration.ofSeconds(30)).endsWith(", about 1 min 15 s left"));
     }

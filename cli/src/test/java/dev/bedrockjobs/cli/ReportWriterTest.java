@@ -1,25 +1,47 @@
 package dev.bedrockjobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class ReportWriterTest {
-    private static final ReviewReport REPORT = new ReviewReport("b_123", "main", false, "fast", List.of(
-            new ReviewReport.FileReview("src/A.java", null, "modified", "succeeded",
-                    "- **high** line 3: off by one\n", 1200, 300, 0.0123, null, null),
-            new ReviewReport.FileReview("img/logo.png", null, "new file", "skipped", null, 0, 0, 0, "binary",
-                    "binary file"),
-            new ReviewReport.FileReview("src/B.java", "src/Old.java", "renamed from src/Old.java", "failed", null,
-                    10, 0, 0.0001, "invalid_model_request", "The simulated request is invalid."),
-            new ReviewReport.FileReview("docs/x_y.md", null, "added", "succeeded", "No issues found.", 800, 20,
-                    0.002, null, null)),
+    private static final ReviewReport REPORT = new ReviewReport(
+            "b_123",
+            "main",
+            false,
+            "fast",
+            List.of(
+                    new ReviewReport.FileReview(
+                            "src/A.java",
+                            null,
+                            "modified",
+                            "succeeded",
+                            "- **high** line 3: off by one\n",
+                            1200,
+                            300,
+                            0.0123,
+                            null,
+                            null),
+                    new ReviewReport.FileReview(
+                            "img/logo.png", null, "new file", "skipped", null, 0, 0, 0, "binary", "binary file"),
+                    new ReviewReport.FileReview(
+                            "src/B.java",
+                            "src/Old.java",
+                            "renamed from src/Old.java",
+                            "failed",
+                            null,
+                            10,
+                            0,
+                            0.0001,
+                            "invalid_model_request",
+                            "The simulated request is invalid."),
+                    new ReviewReport.FileReview(
+                            "docs/x_y.md", null, "added", "succeeded", "No issues found.", 800, 20, 0.002, null, null)),
             Duration.ofMillis(4200));
 
     @Test
@@ -62,10 +84,12 @@ class ReportWriterTest {
         assertTrue(md.startsWith("## Code review: 4 changed files against `main`\n\n"), md);
         assertTrue(md.contains("| 2 | 1 | 1 | 2,010 / 320 | $0.0144 | 4.2 s |"), md);
         assertTrue(md.contains("### `src/A.java` (modified)\n\n- **high** line 3: off by one\n"), md);
-        assertTrue(md.contains("### `src/B.java` (renamed from src/Old.java): **failed**\n\n"
-                + "> invalid\\_model\\_request: The simulated request is invalid.\n"), md);
-        assertTrue(md.contains("<details>\n<summary>Skipped files (1)</summary>\n\n- `img/logo.png`: binary file\n"),
+        assertTrue(
+                md.contains("### `src/B.java` (renamed from src/Old.java): **failed**\n\n"
+                        + "> invalid\\_model\\_request: The simulated request is invalid.\n"),
                 md);
+        assertTrue(
+                md.contains("<details>\n<summary>Skipped files (1)</summary>\n\n- `img/logo.png`: binary file\n"), md);
         assertTrue(md.contains("<sub>bedrock-jobs review · batch `b_123` · model fast</sub>"), md);
     }
 
@@ -77,7 +101,8 @@ class ReportWriterTest {
         assertEquals(4, files.size());
         assertEquals("src/A.java", files.get(0).get("path").asText());
         assertEquals("succeeded", files.get(0).get("status").asText());
-        assertEquals("- **high** line 3: off by one\n", files.get(0).get("review").asText());
+        assertEquals(
+                "- **high** line 3: off by one\n", files.get(0).get("review").asText());
         assertEquals(1200, files.get(0).get("usage").get("inputTokens").asLong());
         assertTrue(files.get(0).get("error").isNull());
         assertEquals("skipped", files.get(1).get("status").asText());
@@ -85,7 +110,8 @@ class ReportWriterTest {
         assertTrue(files.get(1).get("usage").isNull());
         assertEquals("failed", files.get(2).get("status").asText());
         assertEquals("src/Old.java", files.get(2).get("oldPath").asText());
-        assertEquals("invalid_model_request", files.get(2).get("error").get("code").asText());
+        assertEquals(
+                "invalid_model_request", files.get(2).get("error").get("code").asText());
         assertTrue(files.get(2).get("review").isNull());
         JsonNode summary = json.get("summary");
         assertEquals(4, summary.get("files").asInt());
@@ -104,10 +130,11 @@ class ReportWriterTest {
         assertTrue(ReportWriter.markdown(empty).contains("No changes: nothing to review."));
         assertEquals(0, empty.exitCode());
         ReviewReport branch = new ReviewReport(null, "origin/main", true, null, List.of(), Duration.ZERO);
-        assertEquals("Summary: no changes against the merge base of origin/main; nothing to review\n",
+        assertEquals(
+                "Summary: no changes against the merge base of origin/main; nothing to review\n",
                 ReportWriter.text(branch));
-        assertTrue(ReportWriter.markdown(branch).startsWith("## Code review: 0 changed files against the merge base "
-                + "of `origin/main`\n"));
+        assertTrue(ReportWriter.markdown(branch)
+                .startsWith("## Code review: 0 changed files against the merge base " + "of `origin/main`\n"));
         assertFalse(ReportWriter.json(empty).contains("\"batchId\" : \""));
     }
 

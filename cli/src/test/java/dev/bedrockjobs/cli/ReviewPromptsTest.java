@@ -1,14 +1,13 @@
 package dev.bedrockjobs.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ReviewPromptsTest {
     private static final String HUNKS = "@@ -1,2 +1,2 @@\n class A {\n-  int x;\n+  long x;\n";
@@ -25,19 +24,21 @@ class ReviewPromptsTest {
 
     @Test
     void renamesNewAndDeletedFilesAreExplained() {
-        assertTrue(ReviewPrompts.userPrompt(new FileDiff("b.txt", "a.txt", FileDiff.ChangeType.RENAMED, false, HUNKS,
-                1), 3).contains("Change: renamed from a.txt, with the changes below"));
+        assertTrue(ReviewPrompts.userPrompt(
+                        new FileDiff("b.txt", "a.txt", FileDiff.ChangeType.RENAMED, false, HUNKS, 1), 3)
+                .contains("Change: renamed from a.txt, with the changes below"));
         assertTrue(ReviewPrompts.userPrompt(new FileDiff("n.txt", null, FileDiff.ChangeType.ADDED, false, HUNKS, 1), 3)
                 .contains("Change: new file"));
-        assertTrue(ReviewPrompts.userPrompt(new FileDiff("d.txt", null, FileDiff.ChangeType.DELETED, false, HUNKS, 1),
-                3).contains("Change: deleted"));
+        assertTrue(
+                ReviewPrompts.userPrompt(new FileDiff("d.txt", null, FileDiff.ChangeType.DELETED, false, HUNKS, 1), 3)
+                        .contains("Change: deleted"));
     }
 
     @Test
     void theFenceIsLongerThanAnyBacktickRunInTheDiff() {
         String hunks = "@@ -1 +1 @@\n-```java\n+````java\n";
-        String prompt = ReviewPrompts.userPrompt(new FileDiff("README.md", null, FileDiff.ChangeType.MODIFIED, false,
-                hunks, 1), 3);
+        String prompt = ReviewPrompts.userPrompt(
+                new FileDiff("README.md", null, FileDiff.ChangeType.MODIFIED, false, hunks, 1), 3);
         assertTrue(prompt.contains("`````diff\n" + hunks + "`````\n"), prompt);
         assertEquals("```", ReviewPrompts.fenceFor("no backticks ` here"));
     }
@@ -58,23 +59,38 @@ class ReviewPromptsTest {
                 new FileDiff("big.txt", null, FileDiff.ChangeType.MODIFIED, false, null, 90_000),
                 new FileDiff("moved.txt", "orig.txt", FileDiff.ChangeType.RENAMED, false, "", 80),
                 new FileDiff("x/" + "y".repeat(300), null, FileDiff.ChangeType.MODIFIED, false, HUNKS, 100),
-                new FileDiff("huge-prompt.txt", null, FileDiff.ChangeType.MODIFIED, false,
-                        "@@ -1 +1 @@\n+" + "z".repeat(ReviewCommand.MAX_PROMPT_BYTES) + "\n", 100),
+                new FileDiff(
+                        "huge-prompt.txt",
+                        null,
+                        FileDiff.ChangeType.MODIFIED,
+                        false,
+                        "@@ -1 +1 @@\n+" + "z".repeat(ReviewCommand.MAX_PROMPT_BYTES) + "\n",
+                        100),
                 new FileDiff("b/B.java", null, FileDiff.ChangeType.ADDED, false, HUNKS, 100));
         ReviewCommand.Plan plan = ReviewCommand.plan(files, 60_000, 10);
-        assertEquals(List.of("src/A.java", "b/B.java"), plan.reviews().stream().map(p -> p.file().path()).toList());
-        assertEquals(List.of("binary", "too_large", "no_changes", "path_too_long", "prompt_too_large"),
-                plan.skipped().values().stream().map(ReviewReport.FileReview::errorCode).toList());
-        assertEquals("its diff is 90,000 bytes, over the limit of 60,000 (--max-file-bytes)",
+        assertEquals(
+                List.of("src/A.java", "b/B.java"),
+                plan.reviews().stream().map(p -> p.file().path()).toList());
+        assertEquals(
+                List.of("binary", "too_large", "no_changes", "path_too_long", "prompt_too_large"),
+                plan.skipped().values().stream()
+                        .map(ReviewReport.FileReview::errorCode)
+                        .toList());
+        assertEquals(
+                "its diff is 90,000 bytes, over the limit of 60,000 (--max-file-bytes)",
                 plan.skipped().get("big.txt").errorMessage());
-        assertEquals("renamed from orig.txt without changes", plan.skipped().get("moved.txt").errorMessage());
+        assertEquals(
+                "renamed from orig.txt without changes",
+                plan.skipped().get("moved.txt").errorMessage());
 
         ObjectNode body = ReviewCommand.batchRequest(plan, "be brief", "fast", 500);
         JsonNode items = body.get("items");
         assertEquals(2, items.size());
         assertEquals("src/A.java", items.get(0).get("customId").asText());
         assertEquals("src/A.java", items.get(0).get("metadata").get("path").asText());
-        assertEquals(ReviewPrompts.userPrompt(files.get(0), 10), items.get(0).get("prompt").asText());
+        assertEquals(
+                ReviewPrompts.userPrompt(files.get(0), 10),
+                items.get(0).get("prompt").asText());
         assertEquals("b/B.java", items.get(1).get("customId").asText());
         assertEquals("be brief", body.get("defaults").get("system").asText());
         assertEquals("fast", body.get("defaults").get("model").asText());

@@ -2,7 +2,6 @@ package dev.bedrockjobs.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,13 +19,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * what it received. For testing the client's handling of status codes and headers, not a stand-in for the API.
  */
 final class TinyServer implements AutoCloseable {
-    record Response(int status, Map<String, String> headers, String body) {
-    }
+    record Response(int status, Map<String, String> headers, String body) {}
 
     record Received(String method, String path, Map<String, List<String>> headers, String body) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -59,8 +60,8 @@ final class TinyServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().toString(),
-                Map.copyOf(ex.getRequestHeaders()), body));
+        received.add(new Received(
+                ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders()), body));
         Response r;
         synchronized (this) {
             r = script.poll();

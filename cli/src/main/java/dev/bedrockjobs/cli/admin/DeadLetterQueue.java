@@ -5,12 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.JobStore;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * One dead-letter queue and the queue it drains: counts and a page of its messages without consuming them, and a
@@ -38,11 +37,14 @@ import java.util.Optional;
 public final class DeadLetterQueue {
     /** Long enough to decide about one page of messages; set back to 0 as soon as the page is decided. */
     static final int HOLD_SECONDS = 30;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The interactive lane's jobs, the bulk lane's jobs, or webhook events. */
     public enum Kind {
-        JOBS, BULK_JOBS, WEBHOOKS;
+        JOBS,
+        BULK_JOBS,
+        WEBHOOKS;
 
         public boolean holdsJobs() {
             return this != WEBHOOKS;
@@ -50,15 +52,12 @@ public final class DeadLetterQueue {
     }
 
     /** One message as an operator reads it. */
-    public record Entry(String messageId, String subject, int receiveCount, Instant firstReceived, Instant sent,
-                        String body) {
-    }
+    public record Entry(
+            String messageId, String subject, int receiveCount, Instant firstReceived, Instant sent, String body) {}
 
-    public record Counts(long visible, long inFlight) {
-    }
+    public record Counts(long visible, long inFlight) {}
 
-    public record RedriveResult(int moved, int skipped, List<String> skippedReasons) {
-    }
+    public record RedriveResult(int moved, int skipped, List<String> skippedReasons) {}
 
     private final SqsClient sqs;
     private final Kind kind;
@@ -76,10 +75,13 @@ public final class DeadLetterQueue {
     }
 
     public Counts counts() {
-        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(dlqUrl).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return new Counts(Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")),
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(dlqUrl)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return new Counts(
+                Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")),
                 Long.parseLong(a.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0")));
     }
 
@@ -119,7 +121,8 @@ public final class DeadLetterQueue {
                         continue;
                     }
                     // with its share group, so that the lane still shares its workers fairly
-                    sqs.sendMessage(s -> s.queueUrl(sourceUrl).messageBody(m.body())
+                    sqs.sendMessage(s -> s.queueUrl(sourceUrl)
+                            .messageBody(m.body())
                             .messageAttributes(m.messageAttributes())
                             .messageGroupId(m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
                     // deleted only once the copy is on the source queue: a crash in between leaves a duplicate,
@@ -149,18 +152,24 @@ public final class DeadLetterQueue {
         }
         JobStatus status = job.get().status();
         if (status.isTerminal()) {
-            String code = job.get().error() == null ? "" : " (" + job.get().error().code() + ")";
+            String code =
+                    job.get().error() == null ? "" : " (" + job.get().error().code() + ")";
             return Optional.of("job is already " + status.wire() + code + "; submit it again to re-run it");
         }
         return Optional.empty();
     }
 
     private List<Message> receive(int n) {
-        return sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(n).visibilityTimeout(HOLD_SECONDS)
-                .waitTimeSeconds(0).messageAttributeNames("All")
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-                        MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP,
-                        MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID))
+        return sqs.receiveMessage(r -> r.queueUrl(dlqUrl)
+                        .maxNumberOfMessages(n)
+                        .visibilityTimeout(HOLD_SECONDS)
+                        .waitTimeSeconds(0)
+                        .messageAttributeNames("All")
+                        .messageSystemAttributeNames(
+                                MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP,
+                                MessageSystemAttributeName.SENT_TIMESTAMP,
+                                MessageSystemAttributeName.MESSAGE_GROUP_ID))
                 .messages();
     }
 
@@ -170,8 +179,11 @@ public final class DeadLetterQueue {
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
             List<Message> chunk = held.subList(from, Math.min(held.size(), from + 10));
             for (int i = 0; i < chunk.size(); i++) {
-                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
-                        .receiptHandle(chunk.get(i).receiptHandle()).visibilityTimeout(0).build());
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+                        .id(Integer.toString(i))
+                        .receiptHandle(chunk.get(i).receiptHandle())
+                        .visibilityTimeout(0)
+                        .build());
             }
             sqs.changeMessageVisibilityBatch(c -> c.queueUrl(dlqUrl).entries(entries));
         }
@@ -180,10 +192,13 @@ public final class DeadLetterQueue {
     private Entry entry(Message m) {
         Map<MessageSystemAttributeName, String> a = m.attributes();
         String subject = kind.holdsJobs() ? field(m.body(), "jobId") : webhookSubject(m);
-        return new Entry(m.messageId(), subject == null ? "?" : subject,
+        return new Entry(
+                m.messageId(),
+                subject == null ? "?" : subject,
                 Integer.parseInt(a.getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "0")),
                 epochMillis(a.get(MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP)),
-                epochMillis(a.get(MessageSystemAttributeName.SENT_TIMESTAMP)), m.body());
+                epochMillis(a.get(MessageSystemAttributeName.SENT_TIMESTAMP)),
+                m.body());
     }
 
     private static String webhookSubject(Message m) {

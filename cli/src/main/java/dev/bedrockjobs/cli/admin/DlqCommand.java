@@ -2,18 +2,19 @@ package dev.bedrockjobs.cli.admin;
 
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
-import java.util.Locale;
-import java.util.concurrent.Callable;
-
 /** {@code admin dlq list|redrive}: what is in a dead-letter queue, and moving it back to its source queue. */
-@Command(name = "dlq", mixinStandardHelpOptions = true,
+@Command(
+        name = "dlq",
+        mixinStandardHelpOptions = true,
         description = "Inspect and redrive the dead-letter queues of the jobs and webhooks queues.",
         subcommands = {DlqCommand.ListMessages.class, DlqCommand.Redrive.class})
 public final class DlqCommand implements Callable<Integer> {
@@ -35,9 +36,13 @@ public final class DlqCommand implements Callable<Integer> {
         };
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Count a dead-letter queue's messages and show a page of them (job id or event, receive "
-                    + "count, first receive). Nothing is deleted or consumed: the messages are visible again at once."})
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Count a dead-letter queue's messages and show a page of them (job id or event, receive "
+                        + "count, first receive). Nothing is deleted or consumed: the messages are visible again at once."
+            })
     public static final class ListMessages implements Callable<Integer> {
         private final CliContext ctx;
 
@@ -47,7 +52,10 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(names = "--queue", defaultValue = "jobs", description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--queue",
+                defaultValue = "jobs",
+                description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
         String queue;
 
         @Option(names = "--max", defaultValue = "20", description = "messages to show (default ${DEFAULT-VALUE})")
@@ -63,11 +71,11 @@ public final class DlqCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             try (StackQueues.Connection c = stack.connect(kind, ctx)) {
                 DeadLetterQueue.Counts counts = c.queue().counts();
-                out.printf("%s DLQ: %d messages visible, %d in flight%n", queue, counts.visible(),
-                        counts.inFlight());
+                out.printf("%s DLQ: %d messages visible, %d in flight%n", queue, counts.visible(), counts.inFlight());
                 for (DeadLetterQueue.Entry e : c.queue().peek(Math.max(0, max))) {
-                    out.printf("%s  receives=%d  first-received=%s  sent=%s  message=%s%n", e.subject(),
-                            e.receiveCount(), e.firstReceived(), e.sent(), e.messageId());
+                    out.printf(
+                            "%s  receives=%d  first-received=%s  sent=%s  message=%s%n",
+                            e.subject(), e.receiveCount(), e.firstReceived(), e.sent(), e.messageId());
                 }
             }
             out.flush();
@@ -75,12 +83,16 @@ public final class DlqCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "redrive", mixinStandardHelpOptions = true,
-            description = {"Move dead-lettered messages back to their source queue.",
+    @Command(
+            name = "redrive",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Move dead-lettered messages back to their source queue.",
                 "Jobs: only messages whose job is still queued or running are moved; a finished job (dead_lettered "
                         + "included: the reconciler failed it and announced it) stays, and is re-run by submitting "
                         + "it again. Webhooks: every event is moved (receivers drop repeats by webhook-id).",
-                "Exit 1 if some messages were left in the queue."})
+                "Exit 1 if some messages were left in the queue."
+            })
     public static final class Redrive implements Callable<Integer> {
         private final CliContext ctx;
 
@@ -90,11 +102,16 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(names = "--queue", defaultValue = "jobs", description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--queue",
+                defaultValue = "jobs",
+                description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
         String queue;
 
-        @Option(names = "--max", defaultValue = "1000", description = "messages to handle at most (default "
-                + "${DEFAULT-VALUE})")
+        @Option(
+                names = "--max",
+                defaultValue = "1000",
+                description = "messages to handle at most (default " + "${DEFAULT-VALUE})")
         int max;
 
         public Redrive(CliContext ctx) {

@@ -5,12 +5,6 @@ import dev.bedrockjobs.cli.CliException;
 import dev.bedrockjobs.core.admin.TenantAdmin;
 import dev.bedrockjobs.core.admin.TenantAdmin.Limit;
 import dev.bedrockjobs.core.domain.TenantLimits;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -20,20 +14,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code admin limits show|set}: a tenant's own limits, the attributes of its tenant item. The deployment's defaults
  * are template parameters the table does not hold, so they are named, not guessed.
  */
-@Command(name = "limits", mixinStandardHelpOptions = true,
+@Command(
+        name = "limits",
+        mixinStandardHelpOptions = true,
         description = "Show and change a tenant's own limits and response-cache setting (0 = no limit).",
         subcommands = {LimitsCommand.Show.class, LimitsCommand.Set.class})
 public final class LimitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    public LimitsCommand(CliContext ctx) {
-    }
+    public LimitsCommand(CliContext ctx) {}
 
     @Override
     public Integer call() {
@@ -48,8 +48,12 @@ public final class LimitsCommand implements Callable<Integer> {
         out.printf(format, "LIMIT", "TENANT", "EFFECTIVE");
         for (Limit l : Limit.values()) {
             Object v = l.of(o);
-            out.printf(format, l.option(), v == null ? "-" : text(v),
-                    v == null ? "deployment default (template parameter " + l.parameter() + ")"
+            out.printf(
+                    format,
+                    l.option(),
+                    v == null ? "-" : text(v),
+                    v == null
+                            ? "deployment default (template parameter " + l.parameter() + ")"
                             : text(v) + " (tenant)" + (isUnlimited(v) ? ", no limit" : ""));
         }
         out.flush();
@@ -64,18 +68,25 @@ public final class LimitsCommand implements Callable<Integer> {
     }
 
     static TenantLimits.Overrides orNoTenant(Optional<TenantLimits.Overrides> o, String tenant) {
-        return o.orElseThrow(() -> new CliException(CliException.FAILED, "no tenant " + tenant
-                + ": a tenant is made with its first key ('admin keys create --tenant " + tenant + "')"));
+        return o.orElseThrow(() -> new CliException(
+                CliException.FAILED,
+                "no tenant " + tenant + ": a tenant is made with its first key ('admin keys create --tenant " + tenant
+                        + "')"));
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print a tenant's own limits and, for the others, which deployment default applies.")
     public static final class Show implements Callable<Integer> {
         private final CliContext ctx;
+
         @Spec
         CommandSpec spec;
+
         @Mixin
         TableOptions table;
+
         @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "the tenant id")
         String tenant;
 
@@ -85,39 +96,61 @@ public final class LimitsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            var o = orNoTenant(table.withTenants(ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).overrides(tenant)), tenant);
+            var o = orNoTenant(
+                    table.withTenants(ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).overrides(tenant)),
+                    tenant);
             print(spec.commandLine().getOut(), tenant, o);
             return 0;
         }
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true,
-            description = {"Set or clear a tenant's own limits; the others stay as they are.",
+    @Command(
+            name = "set",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Set or clear a tenant's own limits; the others stay as they are.",
                 "0 lifts a limit for the tenant; --clear NAME goes back to the deployment's default.",
-                "The submit function picks a change up within 30 s."})
+                "The submit function picks a change up within 30 s."
+            })
     public static final class Set implements Callable<Integer> {
         private final CliContext ctx;
+
         @Spec
         CommandSpec spec;
+
         @Mixin
         TableOptions table;
+
         @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "the tenant id")
         String tenant;
+
         @Option(names = "--rate-limit", paramLabel = "N", description = "submit requests per second")
         Long rateLimit;
+
         @Option(names = "--max-active-jobs", paramLabel = "N", description = "jobs queued or running at once")
         Long maxActiveJobs;
+
         @Option(names = "--monthly-token-budget", paramLabel = "N", description = "tokens per calendar month (UTC)")
         Long monthlyTokenBudget;
+
         @Option(names = "--monthly-cost-budget-usd", paramLabel = "USD", description = "model cost per month (UTC)")
         BigDecimal monthlyCostBudgetUsd;
-        @Option(names = "--cache-responses", paramLabel = "true|false",
+
+        @Option(
+                names = "--cache-responses",
+                paramLabel = "true|false",
                 description = "whether jobs use the response cache when they do not say")
         String cacheResponses;
-        @Option(names = "--interactive-batches", paramLabel = "true|false",
+
+        @Option(
+                names = "--interactive-batches",
+                paramLabel = "true|false",
                 description = "whether a batch may ask for the interactive lane (priority: interactive)")
         String interactiveBatches;
-        @Option(names = "--clear", paramLabel = "NAME",
+
+        @Option(
+                names = "--clear",
+                paramLabel = "NAME",
                 description = "remove this override (rate-limit, max-active-jobs, monthly-token-budget, "
                         + "monthly-cost-budget-usd, cache-responses, interactive-batches); repeatable")
         List<String> clear = new ArrayList<>();
@@ -141,7 +174,10 @@ public final class LimitsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("--clear: " + e.getMessage());
             }
-            var o = orNoTenant(table.withTenants(ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).change(tenant, set, cleared)), tenant);
+            var o = orNoTenant(
+                    table.withTenants(
+                            ctx, c -> new TenantAdmin(c.tenants(), c.limitOverrides()).change(tenant, set, cleared)),
+                    tenant);
             print(spec.commandLine().getOut(), tenant, o);
             return 0;
         }

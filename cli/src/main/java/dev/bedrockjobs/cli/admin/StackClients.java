@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
 import dev.bedrockjobs.core.adapter.AwsClients;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * The AWS clients of the admin commands, one way for all of them: a deployed stack's, with the operator's credentials
@@ -26,12 +25,10 @@ final class StackClients {
     /** What a local stack's table is named when its endpoints.json predates the jobsTable entry. */
     static final String LOCAL_TABLE = "JobsTable";
 
-    private StackClients() {
-    }
+    private StackClients() {}
 
     /** A running local stack: clients pointed at its emulators, and its table's name. */
-    record Local(Path data, AwsClients clients, String jobsTable) {
-    }
+    record Local(Path data, AwsClients clients, String jobsTable) {}
 
     /** The operator's credentials; the region from {@code region}, else the environment, else the AWS profile. */
     static AwsClients deployed(CliContext ctx, String region) {
@@ -40,7 +37,9 @@ final class StackClients {
             env.put("AWS_REGION", region);
         } else if (blank(env.get("AWS_REGION")) && blank(env.get("AWS_DEFAULT_REGION"))) {
             try {
-                env.put("AWS_REGION", new DefaultAwsRegionProviderChain().getRegion().id());
+                env.put(
+                        "AWS_REGION",
+                        new DefaultAwsRegionProviderChain().getRegion().id());
             } catch (SdkClientException noneConfigured) {
                 // AwsClients falls back to its default region
             }
@@ -50,7 +49,8 @@ final class StackClients {
 
     /** @param local what {@code --local} was given: a data directory, or empty to look for {@code .local} */
     static Local local(CliContext ctx, String local) {
-        Path data = local.isEmpty() ? findLocalData(ctx) : ctx.workingDirectory().resolve(local);
+        Path data =
+                local.isEmpty() ? findLocalData(ctx) : ctx.workingDirectory().resolve(local);
         Path file = data.resolve("endpoints.json");
         JsonNode endpoints;
         try {

@@ -4,11 +4,10 @@ import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.CliException;
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-
-import java.time.Duration;
 
 /**
  * Where the queues and the table are: the local stack's (from {@code <data>/endpoints.json}, queues named by their
@@ -17,7 +16,11 @@ import java.time.Duration;
  * with the default AWS credentials and region.
  */
 public final class StackQueues {
-    @Option(names = "--local", arity = "0..1", paramLabel = "DATA", fallbackValue = "",
+    @Option(
+            names = "--local",
+            arity = "0..1",
+            paramLabel = "DATA",
+            fallbackValue = "",
             description = "the local stack (local/run) whose data directory is DATA (default: .local in this or a "
                     + "parent directory)")
     String local;
@@ -75,8 +78,15 @@ public final class StackQueues {
         AwsClients clients = StackClients.deployed(ctx, region);
         SqsClient sqs = clients.sqs();
         DynamoDbClient dynamo = jobs && table != null ? clients.dynamoDb() : null;
-        return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
-                dynamo == null ? null : new DynamoJobStore(dynamo, table, Duration.ofDays(30))));
+        return new Connection(
+                sqs,
+                dynamo,
+                new DeadLetterQueue(
+                        sqs,
+                        kind,
+                        dlq,
+                        source,
+                        dynamo == null ? null : new DynamoJobStore(dynamo, table, Duration.ofDays(30))));
     }
 
     /** The table is only needed to redrive jobs; listing works without it. */
@@ -99,13 +109,20 @@ public final class StackQueues {
             String source = sqs.getQueueUrl(g -> g.queueName(sourceName)).queueUrl();
             String dlq = sqs.getQueueUrl(g -> g.queueName(sourceName.replace("Queue", "DeadLetterQueue")))
                     .queueUrl();
-            return new Connection(sqs, dynamo, new DeadLetterQueue(sqs, kind, dlq, source,
-                    new DynamoJobStore(dynamo, local.jobsTable(), Duration.ofDays(30))));
+            return new Connection(
+                    sqs,
+                    dynamo,
+                    new DeadLetterQueue(
+                            sqs,
+                            kind,
+                            dlq,
+                            source,
+                            new DynamoJobStore(dynamo, local.jobsTable(), Duration.ofDays(30))));
         } catch (RuntimeException e) {
             sqs.close();
             dynamo.close();
-            throw CliException.usage("the local stack in " + local.data() + " does not answer (" + e.getMessage()
-                    + ")");
+            throw CliException.usage(
+                    "the local stack in " + local.data() + " does not answer (" + e.getMessage() + ")");
         }
     }
 

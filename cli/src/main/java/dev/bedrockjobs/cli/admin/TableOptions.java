@@ -5,13 +5,12 @@ import dev.bedrockjobs.cli.CliException;
 import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
 import dev.bedrockjobs.core.adapter.DynamoTenants;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-
-import java.util.function.Function;
 
 /**
  * Which table the admin commands work on: a deployed one ({@code --table}, with the default AWS credentials and
@@ -23,17 +22,25 @@ final class TableOptions {
     Target target;
 
     static final class Target {
-        @Option(names = "--table", paramLabel = "NAME",
+        @Option(
+                names = "--table",
+                paramLabel = "NAME",
                 description = "the deployment's jobs table (stack output JobsTableName)")
         String table;
 
-        @Option(names = "--local", paramLabel = "DATA", arity = "0..1", fallbackValue = "",
+        @Option(
+                names = "--local",
+                paramLabel = "DATA",
+                arity = "0..1",
+                fallbackValue = "",
                 description = "a running local stack, by its data directory (default: .local in this or a "
                         + "parent directory)")
         String local;
     }
 
-    @Option(names = "--region", paramLabel = "REGION",
+    @Option(
+            names = "--region",
+            paramLabel = "REGION",
             description = "AWS region of --table (default: $AWS_REGION, the AWS profile's)")
     String region;
 

@@ -1,5 +1,10 @@
 package dev.bedrockjobs.cli.admin;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.Main;
 import dev.bedrockjobs.core.adapter.DynamoApiKeys;
@@ -8,10 +13,6 @@ import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,11 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bedrock-jobs admin keys ...} run in-process against a jobs table in dynalite, as --table and as --local. */
 class AdminKeysIntegrationTest {
@@ -41,8 +40,7 @@ class AdminKeysIntegrationTest {
     private DynamoApiKeys keys;
     private ApiKeyAuthorizer authorizer;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void emptyTable() {
@@ -54,8 +52,15 @@ class AdminKeysIntegrationTest {
 
     /** The CLI with the operator's AWS environment pointed at dynalite, so --table talks to it. */
     private Run cli(String... args) {
-        Map<String, String> env = Map.of("AWS_ENDPOINT_URL_DYNAMODB", SharedEmulators.dynalite().endpoint().toString(),
-                "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local");
+        Map<String, String> env = Map.of(
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                SharedEmulators.dynalite().endpoint().toString(),
+                "AWS_REGION",
+                "us-east-1",
+                "AWS_ACCESS_KEY_ID",
+                "local",
+                "AWS_SECRET_ACCESS_KEY",
+                "local");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cl = Main.commandLine(new CliContext(env, dir, false, null, Thread::sleep));
@@ -81,7 +86,9 @@ class AdminKeysIntegrationTest {
         var principal = authorizer.authorize("Bearer " + key).orElseThrow();
         assertEquals("acme", principal.tenantId());
         assertEquals(keyId, principal.keyId());
-        assertEquals(webhookSecret, tenants.findTenant("acme").orElseThrow().webhookSecret(),
+        assertEquals(
+                webhookSecret,
+                tenants.findTenant("acme").orElseThrow().webhookSecret(),
                 "the printed secret is the one that signs the tenant's webhooks");
 
         Run second = cli("admin", "keys", "create", "--tenant", "acme", "--table", table);
@@ -96,16 +103,22 @@ class AdminKeysIntegrationTest {
 
     @Test
     void listShowsKeyIdsButNeverSecretsOrHashes() {
-        String acmeKey = first(KEY, cli("admin", "keys", "create", "--tenant", "acme", "--name", "ci",
-                "--table", table).out());
-        String otherKey = first(KEY, cli("admin", "keys", "create", "--tenant", "other", "--table", table).out());
+        String acmeKey = first(
+                KEY,
+                cli("admin", "keys", "create", "--tenant", "acme", "--name", "ci", "--table", table)
+                        .out());
+        String otherKey = first(
+                KEY,
+                cli("admin", "keys", "create", "--tenant", "other", "--table", table)
+                        .out());
 
         Run all = cli("admin", "keys", "list", "--table", table);
         assertEquals(0, all.exit(), all.err());
         List<String> lines = all.out().lines().toList();
         assertEquals(3, lines.size(), all.out());
         assertTrue(lines.get(0).startsWith("KEY ID"));
-        assertTrue(all.out().contains(ApiKey.idFor(ApiKey.hash(acmeKey))) && all.out().contains("ci"));
+        assertTrue(all.out().contains(ApiKey.idFor(ApiKey.hash(acmeKey)))
+                && all.out().contains("ci"));
         assertTrue(all.out().contains(ApiKey.idFor(ApiKey.hash(otherKey))));
         for (String secret : List.of(acmeKey, otherKey)) {
             assertFalse(all.out().contains(secret));
@@ -123,7 +136,10 @@ class AdminKeysIntegrationTest {
         Run created = cli("admin", "keys", "create", "--tenant", "acme", "--table", table);
         String key = first(KEY, created.out());
         String keyId = first(KEY_ID, created.out());
-        String otherKey = first(KEY, cli("admin", "keys", "create", "--tenant", "acme", "--table", table).out());
+        String otherKey = first(
+                KEY,
+                cli("admin", "keys", "create", "--tenant", "acme", "--table", table)
+                        .out());
 
         Run disabled = cli("admin", "keys", "disable", keyId, "--table", table);
         assertEquals(0, disabled.exit(), disabled.err());
@@ -142,7 +158,10 @@ class AdminKeysIntegrationTest {
 
     @Test
     void rotateWebhookSecretReplacesItOnce() {
-        String old = first(WEBHOOK_SECRET, cli("admin", "keys", "create", "--tenant", "acme", "--table", table).out());
+        String old = first(
+                WEBHOOK_SECRET,
+                cli("admin", "keys", "create", "--tenant", "acme", "--table", table)
+                        .out());
         Run rotated = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "acme", "--table", table);
         assertEquals(0, rotated.exit(), rotated.err());
         String fresh = first(WEBHOOK_SECRET, rotated.out());
@@ -156,26 +175,42 @@ class AdminKeysIntegrationTest {
 
     @Test
     void theReplacedWebhookSecretKeepsSigningForTheGracePeriodTheOperatorChose() {
-        String old = first(WEBHOOK_SECRET, cli("admin", "keys", "create", "--tenant", "rotor", "--table", table).out());
+        String old = first(
+                WEBHOOK_SECRET,
+                cli("admin", "keys", "create", "--tenant", "rotor", "--table", table)
+                        .out());
         Run rotated = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--table", table);
         assertEquals(0, rotated.exit(), rotated.err());
         String fresh = first(WEBHOOK_SECRET, rotated.out());
         dev.bedrockjobs.core.domain.Tenant t = tenants.findTenant("rotor").orElseThrow();
         java.time.Instant now = java.time.Instant.now();
         assertEquals(java.util.List.of(fresh, old), t.signingSecrets(now), "both sign, the new one first");
-        assertEquals(java.util.List.of(fresh), t.signingSecrets(now.plus(java.time.Duration.ofHours(24))),
+        assertEquals(
+                java.util.List.of(fresh),
+                t.signingSecrets(now.plus(java.time.Duration.ofHours(24))),
                 "the default grace is a day");
 
-        Run now0 = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "0",
-                "--table", table);
+        Run now0 = cli(
+                "admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "0", "--table", table);
         assertEquals(0, now0.exit(), now0.err());
         String newest = first(WEBHOOK_SECRET, now0.out());
-        assertEquals(java.util.List.of(newest),
-                tenants.findTenant("rotor").orElseThrow().signingSecrets(java.time.Instant.now().plusMillis(1)),
+        assertEquals(
+                java.util.List.of(newest),
+                tenants.findTenant("rotor")
+                        .orElseThrow()
+                        .signingSecrets(java.time.Instant.now().plusMillis(1)),
                 "no grace: only the new secret signs");
 
-        Run tooLong = cli("admin", "keys", "rotate-webhook-secret", "--tenant", "rotor", "--grace-hours", "721",
-                "--table", table);
+        Run tooLong = cli(
+                "admin",
+                "keys",
+                "rotate-webhook-secret",
+                "--tenant",
+                "rotor",
+                "--grace-hours",
+                "721",
+                "--table",
+                table);
         assertEquals(2, tooLong.exit(), tooLong.out());
         assertEquals(newest, tenants.findTenant("rotor").orElseThrow().webhookSecret(), "and changes nothing");
     }
@@ -183,11 +218,18 @@ class AdminKeysIntegrationTest {
     @Test
     void localFindsTheTableThroughEndpointsJson() throws IOException {
         Path data = Files.createDirectories(dir.resolve("stack-data"));
-        Files.writeString(data.resolve("endpoints.json"), "{\"api\":\"http://127.0.0.1:1\",\"dynamodb\":\""
-                + SharedEmulators.dynalite().endpoint() + "\",\"jobsTable\":\"" + table + "\"}\n");
+        Files.writeString(
+                data.resolve("endpoints.json"),
+                "{\"api\":\"http://127.0.0.1:1\",\"dynamodb\":\""
+                        + SharedEmulators.dynalite().endpoint() + "\",\"jobsTable\":\"" + table + "\"}\n");
         Run created = cli("admin", "keys", "create", "--tenant", "acme", "--local", "stack-data");
         assertEquals(0, created.exit(), created.err());
-        assertEquals("acme", authorizer.authorize("Bearer " + first(KEY, created.out())).orElseThrow().tenantId());
+        assertEquals(
+                "acme",
+                authorizer
+                        .authorize("Bearer " + first(KEY, created.out()))
+                        .orElseThrow()
+                        .tenantId());
         assertTrue(cli("admin", "keys", "list", "--local", "stack-data").out().contains("acme"));
 
         Run noStack = cli("admin", "keys", "list", "--local");
@@ -198,7 +240,8 @@ class AdminKeysIntegrationTest {
     @Test
     void badInputIsAUsageErrorAndChangesNothing() {
         assertEquals(2, cli("admin", "keys", "list").exit(), "--table or --local is required");
-        assertEquals(2, cli("admin", "keys", "list", "--table", table, "--local").exit(), "not both");
+        assertEquals(
+                2, cli("admin", "keys", "list", "--table", table, "--local").exit(), "not both");
         assertEquals(2, cli("admin", "keys", "create", "--table", table).exit(), "--tenant is required");
         for (String bad : List.of("a#b", "has space", "-x", "x".repeat(129))) {
             Run r = cli("admin", "keys", "create", "--tenant", bad, "--table", table);
@@ -214,7 +257,10 @@ class AdminKeysIntegrationTest {
     @Test
     void disabledTenantsStayDisabledWhenKeysAreAdded() {
         tenants.createTenant(new Tenant("gone", "gone", ApiKey.newWebhookSecret(), true, java.time.Instant.now()));
-        String key = first(KEY, cli("admin", "keys", "create", "--tenant", "gone", "--table", table).out());
+        String key = first(
+                KEY,
+                cli("admin", "keys", "create", "--tenant", "gone", "--table", table)
+                        .out());
         assertTrue(authorizer.authorize("Bearer " + key).isEmpty(), "a key does not revive a disabled tenant");
     }
 }

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.cli.admin;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.cli.CliContext;
 import dev.bedrockjobs.cli.Main;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
@@ -8,13 +11,6 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import dev.bedrockjobs.local.emulators.template.TemplateTables;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -24,9 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code admin dlq list|redrive} against ElasticMQ and dynalite laid out as the local stack lays them out (queues
@@ -34,8 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DlqCommandIntegrationTest {
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+
     @TempDir
     static Path data;
+
     private static SqsClient sqs;
     private static DynamoJobStore jobs;
     private static String jobsQueue;
@@ -52,18 +53,20 @@ class DlqCommandIntegrationTest {
         jobsQueue = sqs.createQueue(c -> c.queueName("JobsQueue")).queueUrl();
         jobsDlq = sqs.createQueue(c -> c.queueName("JobsDeadLetterQueue")).queueUrl();
         webhooksQueue = sqs.createQueue(c -> c.queueName("WebhooksQueue")).queueUrl();
-        webhooksDlq = sqs.createQueue(c -> c.queueName("WebhooksDeadLetterQueue")).queueUrl();
-        Files.writeString(data.resolve("endpoints.json"), "{\"sqs\": \"" + SharedEmulators.elasticMq().endpoint()
-                + "\", \"dynamodb\": \"" + SharedEmulators.dynalite().endpoint() + "\"}");
+        webhooksDlq =
+                sqs.createQueue(c -> c.queueName("WebhooksDeadLetterQueue")).queueUrl();
+        Files.writeString(
+                data.resolve("endpoints.json"),
+                "{\"sqs\": \"" + SharedEmulators.elasticMq().endpoint() + "\", \"dynamodb\": \""
+                        + SharedEmulators.dynalite().endpoint() + "\"}");
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = Main.commandLine(new CliContext(Map.of(), data, false, null, millis -> { }));
+        var cl = Main.commandLine(new CliContext(Map.of(), data, false, null, millis -> {}));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);
@@ -71,12 +74,22 @@ class DlqCommandIntegrationTest {
     }
 
     private static Job job(JobStatus status) {
-        Job j = Job.builder().id(Ids.newJobId(T0)).tenantId("t").tier("fast").modelId("m").prompt("p").maxTokens(10)
-                .createdAt(T0).build();
+        Job j = Job.builder()
+                .id(Ids.newJobId(T0))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(T0)
+                .build();
         jobs.create(j);
         if (status == JobStatus.SUCCEEDED) {
             Job claimed = jobs.claim(j.id(), "tok", T0, T0.plusSeconds(60)).orElseThrow();
-            jobs.finish(claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0.plusSeconds(1)).build());
+            jobs.finish(claimed.toBuilder()
+                    .status(JobStatus.SUCCEEDED)
+                    .finishedAt(T0.plusSeconds(1))
+                    .build());
         } else if (status == JobStatus.FAILED) {
             jobs.failUndeliverable(j.id(), new Job.Error("dead_lettered", "to the DLQ"), T0.plusSeconds(1));
         }
@@ -88,15 +101,18 @@ class DlqCommandIntegrationTest {
     }
 
     private static long visible(String url) {
-        return Long.parseLong(sqs.getQueueAttributes(g -> g.queueUrl(url)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+        return Long.parseLong(sqs.getQueueAttributes(
+                        g -> g.queueUrl(url).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes()
                 .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     private static List<String> drain(String url) {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            var page = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+            var page = sqs.receiveMessage(
+                            r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(0))
+                    .messages();
             if (page.isEmpty()) {
                 break;
             }
@@ -129,11 +145,13 @@ class DlqCommandIntegrationTest {
         Run redrive = cli("admin", "dlq", "redrive", "--local", data.toString(), "--queue", "jobs");
         assertEquals(1, redrive.exit(), redrive.out() + redrive.err());
         assertTrue(redrive.out().contains("moved 1, left 3"), redrive.out());
-        assertTrue(redrive.out().contains(deadLettered.id() + ": job is already failed (dead_lettered)"),
-                redrive.out());
+        assertTrue(
+                redrive.out().contains(deadLettered.id() + ": job is already failed (dead_lettered)"), redrive.out());
         assertEquals(List.of("{\"jobId\":\"" + stuck.id() + "\",\"tenantId\":\"t\"}"), drain(jobsQueue));
         assertEquals(3, visible(jobsDlq), "the finished jobs' messages stay, visible again");
-        assertEquals(JobStatus.FAILED, jobs.get(deadLettered.id()).orElseThrow().status(),
+        assertEquals(
+                JobStatus.FAILED,
+                jobs.get(deadLettered.id()).orElseThrow().status(),
                 "a dead-lettered job is never moved back to queued");
         drain(jobsDlq);
     }

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import dev.bedrockjobs.core.api.ApiKeyAuthorizer;
 import dev.bedrockjobs.lambda.PrimedHandler;
 import dev.bedrockjobs.lambda.Priming;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -33,7 +32,8 @@ public class AuthorizerHandler extends PrimedHandler
 
     @Override
     public SimpleIAMPolicyResponse handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
-        return authorizer.authorize(authorizationHeader(event.getHeaders()))
+        return authorizer
+                .authorize(authorizationHeader(event.getHeaders()))
                 .map(p -> new SimpleIAMPolicyResponse(true, Map.of("tenantId", p.tenantId(), "keyId", p.keyId())))
                 .orElseGet(() -> new SimpleIAMPolicyResponse(false, Map.of()));
     }

@@ -1,5 +1,9 @@
 package dev.bedrockjobs.authorizer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
@@ -8,16 +12,11 @@ import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** AuthorizerHandler with a real-shaped payload 2.0 event, against keys and tenants in dynalite. */
 class AuthorizerHandlerIntegrationTest {
@@ -61,8 +60,17 @@ class AuthorizerHandlerIntegrationTest {
     @ParameterizedTest
     @Event(value = "events/authorizer-request.json", type = APIGatewayV2CustomAuthorizerEvent.class)
     void unknownMalformedAndMissingKeysAreDenied(APIGatewayV2CustomAuthorizerEvent event) {
-        for (String header : new String[] {null, "", "Bearer", "Bearer " + ApiKey.newSecret(), "Basic " + goodKey,
-                goodKey, "Bearer " + goodKey + "x", "Bearer " + goodKey.substring(4), "Bearer ' OR 1=1 --"}) {
+        for (String header : new String[] {
+            null,
+            "",
+            "Bearer",
+            "Bearer " + ApiKey.newSecret(),
+            "Basic " + goodKey,
+            goodKey,
+            "Bearer " + goodKey + "x",
+            "Bearer " + goodKey.substring(4),
+            "Bearer ' OR 1=1 --"
+        }) {
             SimpleIAMPolicyResponse r = call(event, header);
             assertFalse(r.getIsAuthorized(), String.valueOf(header));
             assertTrue(r.getContext().isEmpty());

@@ -1,15 +1,15 @@
 package dev.bedrockjobs.core;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The package structure the README describes, held by the build: which package may import which, and no cycle
@@ -33,55 +33,83 @@ class ArchitectureTest {
 
     @Test
     void theDomainImportsNothingButItselfAndTheJdkAndJackson() {
-        classes().that().resideInAPackage("..core.domain..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(with(LIBRARIES, "..core.domain.."))
+        classes()
+                .that()
+                .resideInAPackage("..core.domain..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(with(LIBRARIES, "..core.domain.."))
                 .check(CORE);
     }
 
     @Test
     void portsNameOnlyDomainTypes() {
-        classes().that().resideInAPackage("..core.port..")
-                .should().onlyDependOnClassesThat()
+        classes()
+                .that()
+                .resideInAPackage("..core.port..")
+                .should()
+                .onlyDependOnClassesThat()
                 .resideInAnyPackage(with(LIBRARIES, "..core.port..", "..core.domain.."))
                 .check(CORE);
     }
 
     @Test
     void viewsDependOnlyOnTheDomain() {
-        classes().that().resideInAPackage("..core.view..")
-                .should().onlyDependOnClassesThat()
+        classes()
+                .that()
+                .resideInAPackage("..core.view..")
+                .should()
+                .onlyDependOnClassesThat()
                 .resideInAnyPackage(with(LIBRARIES, "..core.view..", "..core.domain.."))
                 .check(CORE);
     }
 
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("domain").definedBy("..core.domain..")
-                .layer("model").definedBy("..core.model..")
-                .layer("port").definedBy("..core.port..")
-                .layer("view").definedBy("..core.view..")
-                .layer("services").definedBy("..core.api..", "..core.work..", "..core.webhook..", "..core.admin..",
-                        "..core.cost..")
-                .layer("adapter").definedBy("..core.adapter..")
-                .whereLayer("services").mayNotBeAccessedByAnyLayer()
-                .whereLayer("adapter").mayNotBeAccessedByAnyLayer()
-                .whereLayer("view").mayOnlyBeAccessedByLayers("services")
-                .whereLayer("port").mayOnlyBeAccessedByLayers("services", "adapter")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("port", "services", "adapter")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("domain")
+                .definedBy("..core.domain..")
+                .layer("model")
+                .definedBy("..core.model..")
+                .layer("port")
+                .definedBy("..core.port..")
+                .layer("view")
+                .definedBy("..core.view..")
+                .layer("services")
+                .definedBy("..core.api..", "..core.work..", "..core.webhook..", "..core.admin..", "..core.cost..")
+                .layer("adapter")
+                .definedBy("..core.adapter..")
+                .whereLayer("services")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("adapter")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("view")
+                .mayOnlyBeAccessedByLayers("services")
+                .whereLayer("port")
+                .mayOnlyBeAccessedByLayers("services", "adapter")
+                .whereLayer("model")
+                .mayOnlyBeAccessedByLayers("port", "services", "adapter")
                 .check(CORE);
     }
 
     @Test
     void coreKnowsNoLambdaType() {
-        noClasses().should().dependOnClassesThat().resideInAPackage("com.amazonaws.services.lambda..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("com.amazonaws.services.lambda..")
                 .check(CORE);
     }
 
     @Test
     void servicesReachAwsOnlyThroughAdapters() {
-        noClasses().that().resideOutsideOfPackage("..core.adapter..")
-                .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("..core.adapter..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("software.amazon.awssdk..")
                 .check(CORE);
     }
 

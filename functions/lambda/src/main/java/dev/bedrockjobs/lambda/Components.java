@@ -34,7 +34,6 @@ import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.webhook.WebhookAddressGuard;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.TenantLedger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -54,6 +53,7 @@ public final class Components {
     public static final String JOBS_QUEUE_URL = "JOBS_QUEUE_URL";
     /** The bulk lane's queue; without it, bulk jobs go to the interactive lane's queue. */
     public static final String BULK_JOBS_QUEUE_URL = "BULK_JOBS_QUEUE_URL";
+
     public static final String JOBS_DLQ_URL = "JOBS_DLQ_URL";
     public static final String BULK_JOBS_DLQ_URL = "BULK_JOBS_DLQ_URL";
     public static final String WEBHOOKS_QUEUE_URL = "WEBHOOKS_QUEUE_URL";
@@ -61,6 +61,7 @@ public final class Components {
     public static final String ALLOW_LOOPBACK_WEBHOOKS = "ALLOW_LOOPBACK_WEBHOOKS";
     /** The ports receivers may listen on, comma separated (template parameter WebhookAllowedPorts). */
     public static final String WEBHOOK_ALLOWED_PORTS = "WEBHOOK_ALLOWED_PORTS";
+
     public static final String RECONCILE_GRACE_SECONDS = "RECONCILE_GRACE_SECONDS";
     public static final String CACHE_TTL_SECONDS = "CACHE_TTL_SECONDS";
 
@@ -99,8 +100,9 @@ public final class Components {
 
     /** Every function's job store reports the writes that store or end a job, whichever function makes them. */
     public JobStore jobStore() {
-        return once("jobStore", () -> new MeteredJobStore(
-                new DynamoJobStore(aws.dynamoDb(), table(), retention()), metrics()));
+        return once(
+                "jobStore",
+                () -> new MeteredJobStore(new DynamoJobStore(aws.dynamoDb(), table(), retention()), metrics()));
     }
 
     public BatchStore batchStore() {
@@ -138,8 +140,10 @@ public final class Components {
 
     /** Every function's delivery log reports its attempts as metrics, as the job store reports its writes. */
     public WebhookDeliveries webhookDeliveries() {
-        return once("webhookDeliveries", () -> new MeteredWebhookDeliveries(
-                new DynamoWebhookDeliveries(aws.dynamoDb(), table(), retention()), metrics()));
+        return once(
+                "webhookDeliveries",
+                () -> new MeteredWebhookDeliveries(
+                        new DynamoWebhookDeliveries(aws.dynamoDb(), table(), retention()), metrics()));
     }
 
     /** The queue of each lane, as the submit function and the reconciler send to them. */
@@ -165,20 +169,23 @@ public final class Components {
 
     /** The address guard as the deployment sets it: loopback receivers (the local runtime only) and ports. */
     public WebhookAddressGuard webhookGuard() {
-        return once("webhookGuard", () -> new WebhookAddressGuard(
-                Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false")),
-                WebhookAddressGuard.SYSTEM_DNS,
-                WebhookAddressGuard.parsePorts(aws.optional(WEBHOOK_ALLOWED_PORTS, ""))));
+        return once(
+                "webhookGuard",
+                () -> new WebhookAddressGuard(
+                        Boolean.parseBoolean(aws.optional(ALLOW_LOOPBACK_WEBHOOKS, "false")),
+                        WebhookAddressGuard.SYSTEM_DNS,
+                        WebhookAddressGuard.parsePorts(aws.optional(WEBHOOK_ALLOWED_PORTS, ""))));
     }
 
     public TenantLedger tenantLedger() {
-        return once("tenantLedger", () -> new TenantLedger(usageMeter(), limitCounters(), responseCache(),
-                cacheTtl()));
+        return once("tenantLedger", () -> new TenantLedger(usageMeter(), limitCounters(), responseCache(), cacheTtl()));
     }
 
     public JobOutcomes jobOutcomes() {
-        return once("jobOutcomes", () -> new JobOutcomes(jobStore(), batchStore(), webhookQueue(), clock(),
-                tenantLedger(), reconcileGrace()));
+        return once(
+                "jobOutcomes",
+                () -> new JobOutcomes(
+                        jobStore(), batchStore(), webhookQueue(), clock(), tenantLedger(), reconcileGrace()));
     }
 
     /** How long jobs, batches and delivery logs are kept (DynamoDB TTL): 1 hour to 1 year, default 30 days. */

@@ -8,7 +8,6 @@ import dev.bedrockjobs.core.api.Problem;
 import dev.bedrockjobs.core.api.ProblemMapping;
 import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.domain.ValidationException;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -26,11 +25,10 @@ import java.util.function.Function;
  * "Create AWS Lambda proxy integrations for HTTP APIs" in the API Gateway developer guide).
  */
 public final class HttpApi {
-    private HttpApi() {
-    }
+    private HttpApi() {}
 
-    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, TenantIdentity identity,
-                                                  Function<ApiRequest, ApiResponse> service) {
+    public static APIGatewayV2HTTPResponse handle(
+            APIGatewayV2HTTPEvent event, TenantIdentity identity, Function<ApiRequest, ApiResponse> service) {
         ApiRequest request;
         try {
             request = toRequest(event, identity);
@@ -38,8 +36,13 @@ public final class HttpApi {
             return toEvent(Problem.validation(e.errors()).toResponse());
         }
         ApiRequest r = request;
-        return LogContext.with(Map.of(LogContext.REQUEST_ID, String.valueOf(r.requestId()),
-                LogContext.TENANT_ID, String.valueOf(r.tenantId())), () -> toEvent(ProblemMapping.serve(r, service)));
+        return LogContext.with(
+                Map.of(
+                        LogContext.REQUEST_ID,
+                        String.valueOf(r.requestId()),
+                        LogContext.TENANT_ID,
+                        String.valueOf(r.tenantId())),
+                () -> toEvent(ProblemMapping.serve(r, service)));
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent e, TenantIdentity identity) {
@@ -49,8 +52,14 @@ public final class HttpApi {
         }
         var ctx = e.getRequestContext();
         String requestId = ctx != null ? ctx.getRequestId() : null;
-        return new ApiRequest(e.getRouteKey(), e.getPathParameters(), e.getQueryStringParameters(), headers,
-                body(e), identity.tenantOf(ctx), requestId);
+        return new ApiRequest(
+                e.getRouteKey(),
+                e.getPathParameters(),
+                e.getQueryStringParameters(),
+                headers,
+                body(e),
+                identity.tenantOf(ctx),
+                requestId);
     }
 
     private static String body(APIGatewayV2HTTPEvent e) {
@@ -64,10 +73,12 @@ public final class HttpApi {
             throw ValidationException.of("body", "is not valid base64");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException ex) {
             throw ValidationException.of("body", "is not valid UTF-8");
         }

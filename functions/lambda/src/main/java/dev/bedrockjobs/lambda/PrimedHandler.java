@@ -16,8 +16,7 @@ public abstract class PrimedHandler implements Resource {
     }
 
     /** The handler's own first request, one that writes nothing; none by default. */
-    protected void prime() {
-    }
+    protected void prime() {}
 
     @Override
     public final void beforeCheckpoint(Context<? extends Resource> context) {

@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.webhook.WebhookSigner;
-
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,15 +34,17 @@ public final class Priming {
 
     /** Well-formed, fixed, and never issued: {@code Ids} draws job ids from time and randomness, never all zeros. */
     static final String JOB_ID = "job_00000000000000000000000000";
+
     static final String TENANT = "snapstart-priming";
     /** The shape of an API key, not one: keys are 32 random bytes, and no key hashes to this one's stored hash. */
     static final String UNKNOWN_KEY = "bjk_" + "A".repeat(43);
-    private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
-    private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()
-            .encodeToString("snapstart-priming-fixed-key-not-a-secret".getBytes(StandardCharsets.UTF_8));
 
-    private Priming() {
-    }
+    private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String SECRET = "whsec_"
+            + java.util.Base64.getEncoder()
+                    .encodeToString("snapstart-priming-fixed-key-not-a-secret".getBytes(StandardCharsets.UTF_8));
+
+    private Priming() {}
 
     /** Runs a warm-up step; a failure is expected at times (no network before the snapshot) and only logged. */
     public static void quietly(String what, Runnable step) {
@@ -56,13 +57,26 @@ public final class Priming {
 
     /** A finished job as the service stores and shows it, with fixed ids, times and text. */
     static Job representativeJob() {
-        return Job.builder().id(JOB_ID).tenantId(TENANT).status(JobStatus.SUCCEEDED).tier("standard")
+        return Job.builder()
+                .id(JOB_ID)
+                .tenantId(TENANT)
+                .status(JobStatus.SUCCEEDED)
+                .tier("standard")
                 .modelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-                .prompt("Review this function for off-by-one errors.").system("Be brief.").maxTokens(512)
-                .temperature(0.2).metadata(Map.of("repo", "priming")).webhookUrl("https://hooks.example.com/priming")
-                .createdAt(AT).startedAt(AT.plusMillis(300)).finishedAt(AT.plusSeconds(4)).attempts(1)
-                .result(new Job.Result("Use i < n.", "end_turn")).usage(new Job.Usage(412, 38))
-                .costUsd(new BigDecimal("0.001806")).build();
+                .prompt("Review this function for off-by-one errors.")
+                .system("Be brief.")
+                .maxTokens(512)
+                .temperature(0.2)
+                .metadata(Map.of("repo", "priming"))
+                .webhookUrl("https://hooks.example.com/priming")
+                .createdAt(AT)
+                .startedAt(AT.plusMillis(300))
+                .finishedAt(AT.plusSeconds(4))
+                .attempts(1)
+                .result(new Job.Result("Use i < n.", "end_turn"))
+                .usage(new Job.Usage(412, 38))
+                .costUsd(new BigDecimal("0.001806"))
+                .build();
     }
 
     /**
@@ -71,11 +85,12 @@ public final class Priming {
      */
     public static void jobJsonAndItems() {
         quietly("job json and items", () -> {
-            Job job = JobItems.fromItem(JobItems.toItem(representativeJob(), AT.plusSeconds(86_400).getEpochSecond()));
+            Job job = JobItems.fromItem(
+                    JobItems.toItem(representativeJob(), AT.plusSeconds(86_400).getEpochSecond()));
             String view = Json.write(JobViews.view(job));
             WebhookEvent event = JobViews.webhookEvent(job);
-            WebhookSigner.of(SECRET).sign(event.id(), AT.getEpochSecond(),
-                    event.body().getBytes(StandardCharsets.UTF_8));
+            WebhookSigner.of(SECRET)
+                    .sign(event.id(), AT.getEpochSecond(), event.body().getBytes(StandardCharsets.UTF_8));
             Json.parse(view);
         });
     }
@@ -85,13 +100,29 @@ public final class Priming {
         var authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
         authorizer.setLambda(Map.of("tenantId", TENANT, "keyId", "priming"));
         APIGatewayV2HTTPEvent.RequestContext ctx = APIGatewayV2HTTPEvent.RequestContext.builder()
-                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path)
-                        .withProtocol("HTTP/1.1").withSourceIp("192.0.2.1").withUserAgent("priming").build())
-                .withAuthorizer(authorizer).withRequestId("priming").withRouteKey(method + " " + path)
-                .withStage("$default").withTimeEpoch(AT.toEpochMilli()).build();
-        return APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey(method + " " + path).withRawPath(path)
-                .withRawQueryString("").withHeaders(Map.of("content-type", "application/json"))
-                .withRequestContext(ctx).withBody(body).withIsBase64Encoded(false).build();
+                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                        .withMethod(method)
+                        .withPath(path)
+                        .withProtocol("HTTP/1.1")
+                        .withSourceIp("192.0.2.1")
+                        .withUserAgent("priming")
+                        .build())
+                .withAuthorizer(authorizer)
+                .withRequestId("priming")
+                .withRouteKey(method + " " + path)
+                .withStage("$default")
+                .withTimeEpoch(AT.toEpochMilli())
+                .build();
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey(method + " " + path)
+                .withRawPath(path)
+                .withRawQueryString("")
+                .withHeaders(Map.of("content-type", "application/json"))
+                .withRequestContext(ctx)
+                .withBody(body)
+                .withIsBase64Encoded(false)
+                .build();
     }
 
     /** GET of a job that does not exist: one strongly consistent read, answered 404. */
@@ -105,7 +136,9 @@ public final class Priming {
 
     /** A job submission that fails validation (an unknown field) after being parsed: answered 400, nothing stored. */
     public static APIGatewayV2HTTPEvent invalidSubmission() {
-        APIGatewayV2HTTPEvent e = apiRequest("POST", "/v1/jobs",
+        APIGatewayV2HTTPEvent e = apiRequest(
+                "POST",
+                "/v1/jobs",
                 "{\"prompt\": \"Review this function.\", \"model\": \"standard\", \"maxTokens\": 512, "
                         + "\"metadata\": {\"repo\": \"priming\"}, \"primingOnly\": true}");
         e.setRouteKey("POST /v1/jobs");
@@ -115,10 +148,15 @@ public final class Priming {
 
     /** An authorizer request with a key that does not exist: one read, answered "not authorized". */
     public static APIGatewayV2CustomAuthorizerEvent unknownKeyAuthorization() {
-        return APIGatewayV2CustomAuthorizerEvent.builder().withVersion("2.0").withType("REQUEST")
+        return APIGatewayV2CustomAuthorizerEvent.builder()
+                .withVersion("2.0")
+                .withType("REQUEST")
                 .withRouteArn("arn:aws:execute-api:us-east-1:000000000000:priming/$default/POST/v1/jobs")
-                .withIdentitySource(List.of("Bearer " + UNKNOWN_KEY)).withRouteKey("POST /v1/jobs")
-                .withRawPath("/v1/jobs").withHeaders(Map.of("authorization", "Bearer " + UNKNOWN_KEY)).build();
+                .withIdentitySource(List.of("Bearer " + UNKNOWN_KEY))
+                .withRouteKey("POST /v1/jobs")
+                .withRawPath("/v1/jobs")
+                .withHeaders(Map.of("authorization", "Bearer " + UNKNOWN_KEY))
+                .build();
     }
 
     /** A jobs-queue message for a job that does not exist: one read, then acknowledged as done. */

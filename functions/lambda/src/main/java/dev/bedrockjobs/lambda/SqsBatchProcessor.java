@@ -3,7 +3,6 @@ package dev.bedrockjobs.lambda;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.core.port.MessageVisibility;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,8 @@ public final class SqsBatchProcessor {
     /** The event source mappings' largest batch. */
     private static final int MAX_BATCH = 10;
     /** The longest a message is held back: SQS refuses a visibility timeout past 12 hours from its receipt. */
-    private static final long MAX_DELAY_SECONDS = Duration.ofHours(12).minusMinutes(15).toSeconds();
+    private static final long MAX_DELAY_SECONDS =
+            Duration.ofHours(12).minusMinutes(15).toSeconds();
 
     /** What one message asks of its queue: to be deleted, or to come back after a wait. */
     public record Outcome(boolean retry, long waitSeconds) {
@@ -62,8 +62,10 @@ public final class SqsBatchProcessor {
      * @param batches            opens the work of each batch
      * @param visibilityOfSource the visibility of the queue a message came from, by its event source ARN
      */
-    public SqsBatchProcessor(String kind, Supplier<? extends BatchWork> batches,
-                             Function<String, MessageVisibility> visibilityOfSource) {
+    public SqsBatchProcessor(
+            String kind,
+            Supplier<? extends BatchWork> batches,
+            Function<String, MessageVisibility> visibilityOfSource) {
         this.kind = kind;
         this.batches = batches;
         this.visibilityOfSource = visibilityOfSource;
@@ -75,8 +77,8 @@ public final class SqsBatchProcessor {
     }
 
     public SQSBatchResponse process(SQSEvent event) {
-        List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of()
-                : event.getRecords();
+        List<SQSEvent.SQSMessage> records =
+                event == null || event.getRecords() == null ? List.of() : event.getRecords();
         try (BatchWork work = batches.get()) {
             return process(records, work);
         }
@@ -101,7 +103,8 @@ public final class SqsBatchProcessor {
                 retry = true;
             }
             if (retry) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
+                failures.add(
+                        new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
             }
         }
         return new SQSBatchResponse(failures);
@@ -111,8 +114,8 @@ public final class SqsBatchProcessor {
         Outcome outcome = work.handle(m.getBody(), receiveCount(m));
         if (outcome.retry()) {
             try {
-                visibilityOfSource.apply(m.getEventSourceArn()).delay(m.getReceiptHandle(),
-                        (int) outcome.waitSeconds());
+                visibilityOfSource.apply(m.getEventSourceArn()).delay(m.getReceiptHandle(), (int)
+                        outcome.waitSeconds());
             } catch (RuntimeException e) {
                 // The message still comes back, after the queue's own visibility timeout instead of the wait.
                 LOG.log(Level.WARNING, kind + " message " + m.getMessageId() + ": visibility not changed", e);

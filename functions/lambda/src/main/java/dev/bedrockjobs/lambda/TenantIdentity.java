@@ -2,7 +2,6 @@ package dev.bedrockjobs.lambda;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.bedrockjobs.core.domain.Tenant;
-
 import java.util.Map;
 
 /**

@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.bedrockjobs.core.work.Reconciler;
 import dev.bedrockjobs.lambda.PrimedHandler;
-
 import java.util.Map;
 
 /**

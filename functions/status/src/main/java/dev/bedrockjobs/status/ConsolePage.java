@@ -2,7 +2,6 @@ package dev.bedrockjobs.status;
 
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,11 +18,10 @@ import java.util.Map;
  */
 final class ConsolePage {
     static final String PATH = "/console";
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; form-action 'none'; "
-            + "frame-ancestors 'none'; object-src 'none'";
+    static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; base-uri 'none'; form-action 'none'; " + "frame-ancestors 'none'; object-src 'none'";
 
-    private record Asset(String contentType, String body) {
-    }
+    private record Asset(String contentType, String body) {}
 
     /**
      * By request path: the page, and the files it links to (relative to it, so a base path carries over). Read once,
@@ -32,26 +30,31 @@ final class ConsolePage {
      */
     private static final class Assets {
         static final Map<String, Asset> BY_PATH = Map.of(
-                PATH, load("index.html", "text/html; charset=utf-8"),
-                PATH + "/console.js", load("console.js", "text/javascript; charset=utf-8"),
-                PATH + "/console.css", load("console.css", "text/css; charset=utf-8"));
+                PATH,
+                load("index.html", "text/html; charset=utf-8"),
+                PATH + "/console.js",
+                load("console.js", "text/javascript; charset=utf-8"),
+                PATH + "/console.css",
+                load("console.css", "text/css; charset=utf-8"));
     }
 
-    private ConsolePage() {
-    }
+    private ConsolePage() {}
 
     static ApiResponse serve(String path) {
         Asset asset = Assets.BY_PATH.get(path);
         if (asset == null) {
             return Problem.notFound("console file " + path).toResponse();
         }
-        return new ApiResponse(200, Map.of(
-                "content-type", asset.contentType(),
-                "content-security-policy", CONTENT_SECURITY_POLICY,
-                "x-content-type-options", "nosniff",
-                "referrer-policy", "no-referrer",
-                // small files: the browser asks again each time, so a new release shows at once
-                "cache-control", "no-cache"), asset.body());
+        return new ApiResponse(
+                200,
+                Map.of(
+                        "content-type", asset.contentType(),
+                        "content-security-policy", CONTENT_SECURITY_POLICY,
+                        "x-content-type-options", "nosniff",
+                        "referrer-policy", "no-referrer",
+                        // small files: the browser asks again each time, so a new release shows at once
+                        "cache-control", "no-cache"),
+                asset.body());
     }
 
     private static Asset load(String file, String contentType) {

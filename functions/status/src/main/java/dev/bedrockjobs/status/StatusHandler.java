@@ -10,7 +10,6 @@ import dev.bedrockjobs.lambda.ApiHandler;
 import dev.bedrockjobs.lambda.HttpApi;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.TenantIdentity;
-
 import java.util.Map;
 import java.util.Set;
 

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.status;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
@@ -12,9 +15,6 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** GET/DELETE /v1/batches/{id}[/results] with real-shaped events, against dynalite. */
 class BatchStatusIntegrationTest {
@@ -45,22 +44,41 @@ class BatchStatusIntegrationTest {
         batches.create(Batch.accepted(BATCH, "tenant-a", T0, 5, null, null, "h"));
         seeded.clear();
         for (int i = 0; i < 5; i++) {
-            Job j = Job.builder().id(Ids.jobIdInBatch(BATCH, i)).tenantId("tenant-a").tier("fast").modelId("m")
-                    .prompt("p" + i).maxTokens(10).createdAt(T0).batchId(BATCH).customId("file" + i + ".java")
-                    .itemIndex(i).build();
+            Job j = Job.builder()
+                    .id(Ids.jobIdInBatch(BATCH, i))
+                    .tenantId("tenant-a")
+                    .tier("fast")
+                    .modelId("m")
+                    .prompt("p" + i)
+                    .maxTokens(10)
+                    .createdAt(T0)
+                    .batchId(BATCH)
+                    .customId("file" + i + ".java")
+                    .itemIndex(i)
+                    .build();
             seeded.add(j);
         }
         jobs.createAll(seeded);
         for (int i = 0; i < 4; i++) {
-            Job claimed = jobs.claim(seeded.get(i).id(), "tok" + i, T0, T0.plusSeconds(300)).orElseThrow();
+            Job claimed = jobs.claim(seeded.get(i).id(), "tok" + i, T0, T0.plusSeconds(300))
+                    .orElseThrow();
             batches.recordStarted(claimed);
             if (i < 3) {
                 Job done = i < 2
-                        ? claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0).attempts(1)
-                        .result(new Job.Result("review " + i, "end_turn")).usage(new Job.Usage(100, 20))
-                        .costUsd(new BigDecimal("0.000400")).build()
-                        : claimed.toBuilder().status(JobStatus.FAILED).finishedAt(T0).attempts(1)
-                        .error(new Job.Error("invalid_model_request", "ValidationException: bad")).build();
+                        ? claimed.toBuilder()
+                                .status(JobStatus.SUCCEEDED)
+                                .finishedAt(T0)
+                                .attempts(1)
+                                .result(new Job.Result("review " + i, "end_turn"))
+                                .usage(new Job.Usage(100, 20))
+                                .costUsd(new BigDecimal("0.000400"))
+                                .build()
+                        : claimed.toBuilder()
+                                .status(JobStatus.FAILED)
+                                .finishedAt(T0)
+                                .attempts(1)
+                                .error(new Job.Error("invalid_model_request", "ValidationException: bad"))
+                                .build();
                 jobs.finish(done);
                 batches.recordFinished(done, T0);
             }
@@ -81,16 +99,24 @@ class BatchStatusIntegrationTest {
         assertEquals(1, counts.get("queued").asInt());
         assertEquals(false, view.get("done").asBoolean());
         assertEquals(200, view.get("usage").get("inputTokens").asInt());
-        assertEquals(0, new BigDecimal("0.0008").compareTo(view.get("cost").get("usd").decimalValue()));
-        assertEquals(List.of("file0.java", "file1.java", "file2.java", "file3.java", "file4.java"),
+        assertEquals(
+                0,
+                new BigDecimal("0.0008").compareTo(view.get("cost").get("usd").decimalValue()));
+        assertEquals(
+                List.of("file0.java", "file1.java", "file2.java", "file3.java", "file4.java"),
                 view.get("jobs").findValuesAsText("customId"));
 
         event.setQueryStringParameters(new HashMap<>(Map.of("limit", "2")));
         JsonNode page = Json.parse(handler.handleRequest(event, null).getBody());
         assertEquals(2, page.get("jobs").size());
         event.getQueryStringParameters().put("cursor", page.get("nextCursor").asText());
-        assertEquals("file2.java", Json.parse(handler.handleRequest(event, null).getBody())
-                .get("jobs").get(0).get("customId").asText());
+        assertEquals(
+                "file2.java",
+                Json.parse(handler.handleRequest(event, null).getBody())
+                        .get("jobs")
+                        .get(0)
+                        .get("customId")
+                        .asText());
 
         event.getRequestContext().getAuthorizer().setLambda(new HashMap<>(Map.of("tenantId", "tenant-b")));
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
@@ -122,9 +148,13 @@ class BatchStatusIntegrationTest {
         assertEquals("canceled", view.get("status").asText());
         assertEquals(1, view.get("counts").get("canceled").asInt(), "the queued job is canceled at once");
         assertEquals(2, view.get("counts").get("succeeded").asInt(), "finished results are kept");
-        assertEquals(JobStatus.CANCELED, jobs.get(seeded.get(4).id()).orElseThrow().status());
-        assertTrue(jobs.get(seeded.get(3).id()).orElseThrow().cancelRequested(), "the running one ends when its call returns");
-        assertEquals("review 1", jobs.get(seeded.get(1).id()).orElseThrow().result().text());
+        assertEquals(
+                JobStatus.CANCELED, jobs.get(seeded.get(4).id()).orElseThrow().status());
+        assertTrue(
+                jobs.get(seeded.get(3).id()).orElseThrow().cancelRequested(),
+                "the running one ends when its call returns");
+        assertEquals(
+                "review 1", jobs.get(seeded.get(1).id()).orElseThrow().result().text());
         assertEquals(202, handler.handleRequest(event, null).getStatusCode(), "cancel is idempotent");
     }
 }

@@ -1,5 +1,9 @@
 package dev.bedrockjobs.status;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -25,9 +29,6 @@ import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.TenantLedger;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,10 +38,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** StatusHandler with real-shaped events, against dynalite. */
 class StatusHandlerIntegrationTest {
@@ -60,8 +59,15 @@ class StatusHandlerIntegrationTest {
     }
 
     private Job seed(String id, String tenant, Instant createdAt) {
-        Job job = Job.builder().id(id).tenantId(tenant).tier("standard").modelId("m").prompt("p").maxTokens(10)
-                .createdAt(createdAt).build();
+        Job job = Job.builder()
+                .id(id)
+                .tenantId(tenant)
+                .tier("standard")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(createdAt)
+                .build();
         store.create(job);
         return job;
     }
@@ -86,8 +92,11 @@ class StatusHandlerIntegrationTest {
         assertEquals(404, other.getStatusCode());
         event.getPathParameters().put("id", Ids.newJobId(T0));
         setTenant(event, "tenant-a");
-        assertEquals(other.getBody().replace(JOB_ID, "X"),
-                handler.handleRequest(event, null).getBody().replace(event.getPathParameters().get("id"), "X"),
+        assertEquals(
+                other.getBody().replace(JOB_ID, "X"),
+                handler.handleRequest(event, null)
+                        .getBody()
+                        .replace(event.getPathParameters().get("id"), "X"),
                 "another tenant's job answers exactly like a missing one");
         event.getPathParameters().put("id", "..%2F..%2Fetc");
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
@@ -101,32 +110,60 @@ class StatusHandlerIntegrationTest {
         List<Duration> sleeps = new ArrayList<>();
         Instant[] now = {T0};
         Clock clock = new Clock() {
-            @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-            @Override public Clock withZone(java.time.ZoneId z) { return this; }
-            @Override public Instant instant() { return now[0]; }
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId z) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
         };
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
-        var outcomes = new JobOutcomes(store, batches, webhooks, clock,
-                new TenantLedger(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
+        var outcomes = new JobOutcomes(
+                store,
+                batches,
+                webhooks,
+                clock,
+                new TenantLedger(
+                        new DynamoUsageMeter(SharedEmulators.dynamoClient(), table),
                         new DynamoLimitCounters(SharedEmulators.dynamoClient(), table),
-                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table), Duration.ofHours(24)),
+                        new DynamoResponseCache(SharedEmulators.dynamoClient(), table),
+                        Duration.ofHours(24)),
                 Duration.ofMinutes(10));
         var deliveries = new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
-        JobsService jobs = new JobsService(store, batches, outcomes, deliveries,
-                new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1), clock, d -> {
-            sleeps.add(d);
-            now[0] = now[0].plus(d);
-            if (polls.incrementAndGet() == 3) {
-                store.cancelQueued(JOB_ID, now[0]);
-            }
-        }, null);
-        Routes routes = StatusRoot.routes(jobs, new BatchesService(store, batches, outcomes, clock),
+        JobsService jobs = new JobsService(
+                store,
+                batches,
+                outcomes,
+                deliveries,
+                new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1),
+                clock,
+                d -> {
+                    sleeps.add(d);
+                    now[0] = now[0].plus(d);
+                    if (polls.incrementAndGet() == 3) {
+                        store.cancelQueued(JOB_ID, now[0]);
+                    }
+                },
+                null);
+        Routes routes = StatusRoot.routes(
+                jobs,
+                new BatchesService(store, batches, outcomes, clock),
                 new DeliveriesService(store, deliveries, webhooks, clock),
                 new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock));
         APIGatewayV2HTTPResponse r = new StatusHandler(routes).handleRequest(event, null);
         assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
         assertEquals(3, polls.get());
-        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), sleeps,
+        assertEquals(
+                List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)),
+                sleeps,
                 "each read waits twice as long as the one before");
 
         event.getQueryStringParameters().put("wait", "21");
@@ -140,7 +177,10 @@ class StatusHandlerIntegrationTest {
     void listsOwnJobsNewestFirstWithCursorAndFilter(APIGatewayV2HTTPEvent event) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(0, seed(Ids.newJobId(T0.plusSeconds(i)), "tenant-a", T0.plusSeconds(i)).id());
+            ids.add(
+                    0,
+                    seed(Ids.newJobId(T0.plusSeconds(i)), "tenant-a", T0.plusSeconds(i))
+                            .id());
         }
         seed(Ids.newJobId(T0), "tenant-b", T0);
         event.getQueryStringParameters().remove("status");
@@ -153,7 +193,9 @@ class StatusHandlerIntegrationTest {
             }
             JsonNode page = Json.parse(handler.handleRequest(event, null).getBody());
             page.get("items").forEach(j -> seen.add(j.get("id").asText()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : page.get("nextCursor").asText();
         } while (cursor != null);
         assertEquals(ids, seen);
 
@@ -164,7 +206,9 @@ class StatusHandlerIntegrationTest {
         event.getQueryStringParameters().put("cursor", "garbage");
         APIGatewayV2HTTPResponse bad = handler.handleRequest(event, null);
         assertEquals(400, bad.getStatusCode());
-        assertEquals("cursor", Json.parse(bad.getBody()).get("errors").get(0).get("field").asText());
+        assertEquals(
+                "cursor",
+                Json.parse(bad.getBody()).get("errors").get(0).get("field").asText());
         event.getQueryStringParameters().remove("cursor");
         event.getQueryStringParameters().put("limit", "0");
         assertEquals(400, handler.handleRequest(event, null).getStatusCode());
@@ -223,23 +267,32 @@ class StatusHandlerIntegrationTest {
         event.getQueryStringParameters().put("by", "day");
         JsonNode byDay = Json.parse(handler.handleRequest(event, null).getBody());
         assertEquals(1, byDay.path("byDay").size(), byDay.toString());
-        assertEquals(T0.atOffset(ZoneOffset.UTC).toLocalDate().toString(),
+        assertEquals(
+                T0.atOffset(ZoneOffset.UTC).toLocalDate().toString(),
                 byDay.path("byDay").get(0).path("date").asText());
         assertEquals(1, byDay.path("byDay").get(0).path("jobs").path("canceled").asLong());
         assertEquals(usage.path("jobs").path("canceled"), byDay.path("jobs").path("canceled"));
         event.getQueryStringParameters().put("by", "week");
         APIGatewayV2HTTPResponse badBy = handler.handleRequest(event, null);
         assertEquals(400, badBy.getStatusCode());
-        assertEquals("by", Json.parse(badBy.getBody()).path("errors").get(0).path("field").asText());
+        assertEquals(
+                "by",
+                Json.parse(badBy.getBody()).path("errors").get(0).path("field").asText());
         event.getQueryStringParameters().remove("by");
 
         event.getQueryStringParameters().put("month", "2026-10");
-        assertEquals(0, Json.parse(handler.handleRequest(event, null).getBody()).path("jobs").path("submitted")
-                .asLong());
+        assertEquals(
+                0,
+                Json.parse(handler.handleRequest(event, null).getBody())
+                        .path("jobs")
+                        .path("submitted")
+                        .asLong());
         event.getQueryStringParameters().put("month", "Nov 2026");
         APIGatewayV2HTTPResponse bad = handler.handleRequest(event, null);
         assertEquals(400, bad.getStatusCode());
-        assertEquals("month", Json.parse(bad.getBody()).path("errors").get(0).path("field").asText());
+        assertEquals(
+                "month",
+                Json.parse(bad.getBody()).path("errors").get(0).path("field").asText());
         event.getQueryStringParameters().put("month", "2026-11");
         setTenant(event, "tenant-b");
         JsonNode other = Json.parse(handler.handleRequest(event, null).getBody());

@@ -1,10 +1,11 @@
 package dev.bedrockjobs.status;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
@@ -12,18 +13,16 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.WebhookEvent;
+import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import software.amazon.awssdk.services.sqs.model.Message;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /** GET /v1/jobs/{id}/webhook-deliveries and POST .../replay, against dynalite and ElasticMQ. */
 class WebhookRoutesIntegrationTest {
@@ -41,22 +40,45 @@ class WebhookRoutesIntegrationTest {
         handler = new StatusHandler(env);
         store = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         deliveries = new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
-        store.create(Job.builder().id(JOB_ID).tenantId("tenant-a").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(T0).webhookUrl("https://hooks.example.com/x").build());
+        store.create(Job.builder()
+                .id(JOB_ID)
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(T0)
+                .webhookUrl("https://hooks.example.com/x")
+                .build());
     }
 
     private Job finish() {
         Job claimed = store.claim(JOB_ID, "tok", T0, T0.plusSeconds(60)).orElseThrow();
-        Job done = claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0.plusSeconds(5)).attempts(1)
-                .result(new Job.Result("ok", "end_turn")).build();
+        Job done = claimed.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(T0.plusSeconds(5))
+                .attempts(1)
+                .result(new Job.Result("ok", "end_turn"))
+                .build();
         store.finish(done);
         return store.get(JOB_ID).orElseThrow();
     }
 
     private void recordAttempt(WebhookEvent event, int n, int status) {
-        deliveries.record(event, new DeliveryAttempt(event.id(), event.type().wire(), event.url(), n,
-                T0.plusSeconds(10L * n), 42, status, status >= 300 ? "HTTP " + status : null,
-                status < 300 ? DeliveryAttempt.Outcome.DELIVERED : DeliveryAttempt.Outcome.RETRY, null, null));
+        deliveries.record(
+                event,
+                new DeliveryAttempt(
+                        event.id(),
+                        event.type().wire(),
+                        event.url(),
+                        n,
+                        T0.plusSeconds(10L * n),
+                        42,
+                        status,
+                        status >= 300 ? "HTTP " + status : null,
+                        status < 300 ? DeliveryAttempt.Outcome.DELIVERED : DeliveryAttempt.Outcome.RETRY,
+                        null,
+                        null));
     }
 
     /** The event as API Gateway sends it for another route of the same job. */
@@ -81,7 +103,8 @@ class WebhookRoutesIntegrationTest {
         assertEquals("delivered", items.get(1).get("outcome").asText());
 
         route(event, "GET /v1/jobs/{id}", "/v1/jobs/" + JOB_ID);
-        JsonNode webhook = Json.parse(handler.handleRequest(event, null).getBody()).get("webhook");
+        JsonNode webhook =
+                Json.parse(handler.handleRequest(event, null).getBody()).get("webhook");
         assertEquals(2, webhook.get("deliveries").asInt());
         assertEquals(204, webhook.get("lastStatus").asInt());
 
@@ -99,8 +122,11 @@ class WebhookRoutesIntegrationTest {
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
         assertEquals(202, r.getStatusCode());
         assertEquals(terminal.id(), Json.parse(r.getBody()).get("eventId").asText());
-        List<Message> sent = SharedEmulators.sqsClient().receiveMessage(q -> q.queueUrl(env.get("WEBHOOKS_QUEUE_URL"))
-                .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        List<Message> sent = SharedEmulators.sqsClient()
+                .receiveMessage(q -> q.queueUrl(env.get("WEBHOOKS_QUEUE_URL"))
+                        .maxNumberOfMessages(10)
+                        .waitTimeSeconds(1))
+                .messages();
         assertEquals(1, sent.size());
         WebhookEvent replayed = WebhookEvent.fromMessage(sent.get(0).body());
         assertEquals(terminal.id(), replayed.id());

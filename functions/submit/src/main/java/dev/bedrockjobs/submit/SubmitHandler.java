@@ -1,10 +1,8 @@
 package dev.bedrockjobs.submit;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.bedrockjobs.lambda.ApiHandler;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.TenantIdentity;
-
 import java.util.Map;
 
 /**

@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
 import dev.bedrockjobs.lambda.Components;
-
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,18 +20,33 @@ public final class SubmitRoot {
     /** How long an idempotency key answers with the job or batch it first made. */
     static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
-    private SubmitRoot() {
-    }
+    private SubmitRoot() {}
 
     public static Routes routes(Map<String, String> env) {
         Components c = new Components(env);
         ModelCatalog catalog = ModelCatalog.from(env);
-        JobRequestParser parser = new JobRequestParser(catalog, RequestLimits.DEFAULT,
-                new WebhookUrlPolicy(c.webhookGuard()));
-        SubmitLimits limits = new SubmitLimits(c.tenantLimitOverrides(), TenantLimits.fromEnvironment(env), c.limitCounters(),
-                c.usageMeter(), Pricing.load(), c.clock(), TENANT_SETTINGS_TTL);
-        return routes(new SubmitService(c.jobStore(), c.batchStore(), c.jobQueue(), parser, catalog, c.clock(),
-                IDEMPOTENCY_WINDOW, limits, c.responseCache(), c.jobOutcomes(), c.laneStats()));
+        JobRequestParser parser =
+                new JobRequestParser(catalog, RequestLimits.DEFAULT, new WebhookUrlPolicy(c.webhookGuard()));
+        SubmitLimits limits = new SubmitLimits(
+                c.tenantLimitOverrides(),
+                TenantLimits.fromEnvironment(env),
+                c.limitCounters(),
+                c.usageMeter(),
+                Pricing.load(),
+                c.clock(),
+                TENANT_SETTINGS_TTL);
+        return routes(new SubmitService(
+                c.jobStore(),
+                c.batchStore(),
+                c.jobQueue(),
+                parser,
+                catalog,
+                c.clock(),
+                IDEMPOTENCY_WINDOW,
+                limits,
+                c.responseCache(),
+                c.jobOutcomes(),
+                c.laneStats()));
     }
 
     /** Every route of the template's SubmitFunction, by the route key API Gateway sends. */

@@ -1,5 +1,7 @@
 package dev.bedrockjobs.submit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
@@ -8,20 +10,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** POST /v1/batches with a real-shaped event, against dynalite and ElasticMQ. */
 class SubmitBatchIntegrationTest {
@@ -39,15 +37,18 @@ class SubmitBatchIntegrationTest {
     }
 
     private int queuedMessages() {
-        return Integer.parseInt(sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
-                .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings()
+        return Integer.parseInt(sqs.getQueueAttributes(
+                        r -> r.queueUrl(queueUrl).attributeNamesWithStrings("ApproximateNumberOfMessages"))
+                .attributesAsStrings()
                 .get("ApproximateNumberOfMessages"));
     }
 
     /** The items a request stored, not the lanes' ticket counters (one item per lane, shared by every submit). */
     private int itemCount() {
-        return dynamo.scan(s -> s.tableName(table).filterExpression("NOT begins_with(pk, :lane)")
-                .expressionAttributeValues(Map.of(":lane", AttributeValue.fromS("LANE#")))).count();
+        return dynamo.scan(s -> s.tableName(table)
+                        .filterExpression("NOT begins_with(pk, :lane)")
+                        .expressionAttributeValues(Map.of(":lane", AttributeValue.fromS("LANE#"))))
+                .count();
     }
 
     @ParameterizedTest
@@ -61,8 +62,12 @@ class SubmitBatchIntegrationTest {
         assertEquals("running", view.get("status").asText());
         assertEquals(3, view.get("counts").get("total").asInt());
         assertEquals(3, view.get("counts").get("queued").asInt());
-        assertEquals(List.of("src/main/java/app/Service0.java", "src/main/java/app/Service1.java",
-                "src/main/java/app/Service2.java"), view.get("jobs").findValuesAsText("customId"));
+        assertEquals(
+                List.of(
+                        "src/main/java/app/Service0.java",
+                        "src/main/java/app/Service1.java",
+                        "src/main/java/app/Service2.java"),
+                view.get("jobs").findValuesAsText("customId"));
         assertEquals(3, queuedMessages());
         assertEquals(5, itemCount(), "three jobs, the batch and its one part");
     }
@@ -90,7 +95,8 @@ class SubmitBatchIntegrationTest {
         event.setBody("{\"items\":[{\"prompt\":\"fine\"},{\"prompt\":\"\"},{\"prompt\":\"x\",\"maxTokens\":-1}]}");
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
         assertEquals(400, r.getStatusCode());
-        assertEquals(List.of("items[1].prompt", "items[2].maxTokens"),
+        assertEquals(
+                List.of("items[1].prompt", "items[2].maxTokens"),
                 Json.parse(r.getBody()).get("errors").findValuesAsText("field"));
         assertEquals(0, itemCount());
         assertEquals(0, queuedMessages());
@@ -106,7 +112,9 @@ class SubmitBatchIntegrationTest {
         APIGatewayV2HTTPResponse again = handler.handleRequest(event, null);
         assertEquals(202, first.getStatusCode());
         assertEquals(200, again.getStatusCode());
-        assertEquals(Json.parse(first.getBody()).get("id"), Json.parse(again.getBody()).get("id"));
+        assertEquals(
+                Json.parse(first.getBody()).get("id"),
+                Json.parse(again.getBody()).get("id"));
         assertEquals(3, queuedMessages());
         event.setBody("{\"items\":[{\"prompt\":\"another\"}]}");
         assertEquals(409, handler.handleRequest(event, null).getStatusCode());

@@ -1,28 +1,27 @@
 package dev.bedrockjobs.submit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SubmitHandler with real-shaped events, against dynalite and ElasticMQ. */
 class SubmitHandlerIntegrationTest {
@@ -40,13 +39,17 @@ class SubmitHandlerIntegrationTest {
     }
 
     private List<Message> messages() {
-        return sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        return sqs.receiveMessage(
+                        r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+                .messages();
     }
 
     /** The items a request stored, not the lanes' ticket counters (one item per lane, shared by every submit). */
     private int itemCount() {
-        return dynamo.scan(s -> s.tableName(table).filterExpression("NOT begins_with(pk, :lane)")
-                .expressionAttributeValues(Map.of(":lane", AttributeValue.fromS("LANE#")))).count();
+        return dynamo.scan(s -> s.tableName(table)
+                        .filterExpression("NOT begins_with(pk, :lane)")
+                        .expressionAttributeValues(Map.of(":lane", AttributeValue.fromS("LANE#"))))
+                .count();
     }
 
     @ParameterizedTest
@@ -98,21 +101,30 @@ class SubmitHandlerIntegrationTest {
         APIGatewayV2HTTPResponse replay = handler.handleRequest(event, null);
         assertEquals(202, first.getStatusCode());
         assertEquals(200, replay.getStatusCode());
-        assertEquals(Json.parse(first.getBody()).get("id"), Json.parse(replay.getBody()).get("id"));
+        assertEquals(
+                Json.parse(first.getBody()).get("id"),
+                Json.parse(replay.getBody()).get("id"));
         assertEquals(1, messages().size());
 
         event.setBody("{\"prompt\":\"Something else entirely.\"}");
         APIGatewayV2HTTPResponse reused = handler.handleRequest(event, null);
         assertEquals(409, reused.getStatusCode());
-        assertEquals("idempotency_key_reused", Json.parse(reused.getBody()).get("code").asText());
+        assertEquals(
+                "idempotency_key_reused",
+                Json.parse(reused.getBody()).get("code").asText());
 
         // The same key from another tenant is another tenant's business: a new job.
-        event.setBody(first.getBody() == null ? null : Json.write(Map.of("prompt", "Summarize the release notes.",
-                "system", "Answer in three bullet points.")));
+        event.setBody(
+                first.getBody() == null
+                        ? null
+                        : Json.write(Map.of(
+                                "prompt", "Summarize the release notes.", "system", "Answer in three bullet points.")));
         event.getRequestContext().getAuthorizer().setLambda(new HashMap<>(Map.of("tenantId", "tenant-b")));
         APIGatewayV2HTTPResponse other = handler.handleRequest(event, null);
         assertEquals(202, other.getStatusCode());
-        assertNotEquals(Json.parse(first.getBody()).get("id"), Json.parse(other.getBody()).get("id"));
+        assertNotEquals(
+                Json.parse(first.getBody()).get("id"),
+                Json.parse(other.getBody()).get("id"));
     }
 
     @ParameterizedTest

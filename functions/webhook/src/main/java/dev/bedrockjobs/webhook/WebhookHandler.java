@@ -8,7 +8,6 @@ import dev.bedrockjobs.core.port.MessageVisibility;
 import dev.bedrockjobs.core.webhook.WebhookDeliveryService;
 import dev.bedrockjobs.lambda.PrimedHandler;
 import dev.bedrockjobs.lambda.SqsBatchProcessor;
-
 import java.util.Map;
 
 /**

@@ -7,7 +7,6 @@ import dev.bedrockjobs.core.webhook.WebhookDeliveryService;
 import dev.bedrockjobs.core.webhook.WebhookSender;
 import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.lambda.SqsBatchProcessor;
-
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,8 +15,7 @@ public final class WebhookRoot {
     public static final String WEBHOOK_TIMEOUT_SECONDS = "WEBHOOK_TIMEOUT_SECONDS";
     public static final String WEBHOOK_MAX_ATTEMPTS = "WEBHOOK_MAX_ATTEMPTS";
 
-    private WebhookRoot() {
-    }
+    private WebhookRoot() {}
 
     public static SqsBatchProcessor messages(Map<String, String> env) {
         Components c = new Components(env);
@@ -27,7 +25,8 @@ public final class WebhookRoot {
     public static SqsBatchProcessor messages(WebhookDeliveryService service, MessageVisibility visibility) {
         SqsBatchProcessor.BatchWork work = (body, receiveCount) ->
                 service.process(body, receiveCount) instanceof WebhookDeliveryService.RetryAfter r
-                        ? SqsBatchProcessor.Outcome.retryIn(r.seconds()) : SqsBatchProcessor.Outcome.DONE;
+                        ? SqsBatchProcessor.Outcome.retryIn(r.seconds())
+                        : SqsBatchProcessor.Outcome.DONE;
         return new SqsBatchProcessor("webhook", () -> work, source -> visibility);
     }
 
@@ -38,10 +37,13 @@ public final class WebhookRoot {
     private static WebhookDeliveryService service(Components c) {
         AwsClients aws = c.aws();
         Duration timeout = Duration.ofSeconds(Long.parseLong(aws.optional(WEBHOOK_TIMEOUT_SECONDS, "10")));
-        int maxAttempts = Integer.parseInt(aws.optional(WEBHOOK_MAX_ATTEMPTS,
-                Integer.toString(RetrySchedule.DEFAULT_MAX_ATTEMPTS)));
-        return new WebhookDeliveryService(c.tenants(), c.webhookDeliveries(),
+        int maxAttempts = Integer.parseInt(
+                aws.optional(WEBHOOK_MAX_ATTEMPTS, Integer.toString(RetrySchedule.DEFAULT_MAX_ATTEMPTS)));
+        return new WebhookDeliveryService(
+                c.tenants(),
+                c.webhookDeliveries(),
                 new WebhookSender(c.webhookGuard(), timeout, timeout, c.clock()),
-                RetrySchedule.standard(maxAttempts), c.clock());
+                RetrySchedule.standard(maxAttempts),
+                c.clock());
     }
 }

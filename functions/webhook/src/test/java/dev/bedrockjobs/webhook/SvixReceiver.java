@@ -3,7 +3,6 @@ package dev.bedrockjobs.webhook;
 import com.sun.net.httpserver.HttpServer;
 import com.svix.Webhook;
 import com.svix.exceptions.WebhookVerificationException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,8 +23,7 @@ import java.util.function.IntUnaryOperator;
  * and answers with the status {@code statusForCall} gives the n-th request (1-based).
  */
 final class SvixReceiver implements AutoCloseable {
-    record Received(String webhookId, String body, boolean verified) {
-    }
+    record Received(String webhookId, String body, boolean verified) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {

@@ -1,5 +1,9 @@
 package dev.bedrockjobs.webhook;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
@@ -20,16 +24,6 @@ import dev.bedrockjobs.core.webhook.WebhookAddressGuard;
 import dev.bedrockjobs.core.webhook.WebhookDeliveryService;
 import dev.bedrockjobs.core.webhook.WebhookSender;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,10 +38,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The webhook function end to end: events on an ElasticMQ queue, tenants and the delivery log in dynalite, and a
@@ -112,8 +111,11 @@ class WebhookHandlerIntegrationTest {
         long deadline = System.nanoTime() + patience.toNanos();
         List<Message> messages = List.of();
         while (messages.isEmpty() && System.nanoTime() < deadline) {
-            messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL).messageAttributeNames("All"))
+            messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds(1)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                            .messageAttributeNames("All"))
                     .messages();
         }
         if (messages.isEmpty()) {
@@ -139,7 +141,8 @@ class WebhookHandlerIntegrationTest {
         event.setRecords(records);
         SQSBatchResponse response = handler.handleRequest(event, null);
         Set<String> failed = response.getBatchItemFailures().stream()
-                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .collect(Collectors.toSet());
         for (Message m : messages) {
             if (!failed.contains(m.messageId())) {
                 sqs.deleteMessage(d -> d.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
@@ -149,9 +152,11 @@ class WebhookHandlerIntegrationTest {
     }
 
     private int messagesLeft() {
-        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(queueUrl).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(queueUrl)
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
         return Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
                 + Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
@@ -165,7 +170,9 @@ class WebhookHandlerIntegrationTest {
         SQSBatchResponse first = poll(handler, Duration.ofSeconds(5));
         assertNotNull(first);
         assertEquals(1, first.getBatchItemFailures().size(), "the failed try stays on the queue");
-        long backoff = RetrySchedule.standard().waitAfter(1, null, RetrySchedule.randomFor(e.id(), 1)).firstSeconds();
+        long backoff = RetrySchedule.standard()
+                .waitAfter(1, null, RetrySchedule.randomFor(e.id(), 1))
+                .firstSeconds();
         assertTrue(backoff >= 1 && backoff <= 5, "first backoff " + backoff);
 
         SQSBatchResponse second = poll(handler, Duration.ofSeconds(backoff + 10));
@@ -182,7 +189,8 @@ class WebhookHandlerIntegrationTest {
         }
         List<DeliveryAttempt> log = deliveries.listForJob(e.subjectId());
         assertEquals(List.of(1, 2), log.stream().map(DeliveryAttempt::attempt).toList());
-        assertEquals(List.of(DeliveryAttempt.Outcome.RETRY, DeliveryAttempt.Outcome.DELIVERED),
+        assertEquals(
+                List.of(DeliveryAttempt.Outcome.RETRY, DeliveryAttempt.Outcome.DELIVERED),
                 log.stream().map(DeliveryAttempt::outcome).toList());
         assertEquals(500, log.get(0).httpStatus());
         assertNotNull(log.get(0).nextAttemptAt());
@@ -192,8 +200,8 @@ class WebhookHandlerIntegrationTest {
     @Test
     void longWaitsAreSpreadOverSeveralVisibilityPeriodsWithoutExtraTries() throws IOException {
         // A compressed schedule: waits of up to 1 s and 3 s, at most 2 s per receive, four attempts in all.
-        RetrySchedule schedule = new RetrySchedule(List.of(Duration.ofSeconds(1), Duration.ofSeconds(3)), 4,
-                Duration.ofSeconds(2));
+        RetrySchedule schedule =
+                new RetrySchedule(List.of(Duration.ofSeconds(1), Duration.ofSeconds(3)), 4, Duration.ofSeconds(2));
         assertEquals(6, schedule.maxReceives());
         SvixReceiver receiver = receiver(n -> n <= 3 ? 503 : 204);
         List<Integer> visibilities = Collections.synchronizedList(new ArrayList<>());
@@ -202,8 +210,11 @@ class WebhookHandlerIntegrationTest {
             visibilities.add(seconds);
             sqsVisibility.delay(handle, seconds);
         };
-        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenants(dynamo, table), deliveries,
-                new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(5)), schedule,
+        WebhookDeliveryService service = new WebhookDeliveryService(
+                new DynamoTenants(dynamo, table),
+                deliveries,
+                new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(5)),
+                schedule,
                 Clock.systemUTC());
         WebhookHandler handler = new WebhookHandler(service, recording);
         WebhookEvent e = enqueue(receiver.url());
@@ -218,7 +229,8 @@ class WebhookHandlerIntegrationTest {
         assertEquals(4, receiver.received.size(), "wake-ups send nothing");
         assertTrue(receiver.received.stream().allMatch(SvixReceiver.Received::verified));
         List<DeliveryAttempt> log = deliveries.listForJob(e.subjectId());
-        assertEquals(List.of(1, 2, 3, 4), log.stream().map(DeliveryAttempt::attempt).toList());
+        assertEquals(
+                List.of(1, 2, 3, 4), log.stream().map(DeliveryAttempt::attempt).toList());
         assertEquals(DeliveryAttempt.Outcome.DELIVERED, log.get(3).outcome());
         assertEquals(204, log.get(3).httpStatus());
     }
@@ -249,13 +261,17 @@ class WebhookHandlerIntegrationTest {
     @ParameterizedTest
     @Event(value = "events/webhook-sqs.json", type = SQSEvent.class)
     void theSampleEventIsReadAndItsUrlIsCheckedBeforeAnyRequest(SQSEvent event) throws UnknownHostException {
-        InetAddress internal = InetAddress.getByAddress(new byte[]{10, 20, 30, 40});
+        InetAddress internal = InetAddress.getByAddress(new byte[] {10, 20, 30, 40});
         WebhookAddressGuard guard = new WebhookAddressGuard(false, host -> List.of(internal));
         List<Integer> visibilities = new ArrayList<>();
-        WebhookDeliveryService service = new WebhookDeliveryService(new DynamoTenants(dynamo, table), deliveries,
-                new WebhookSender(guard, Duration.ofSeconds(1)), RetrySchedule.standard(), Clock.systemUTC());
-        SQSBatchResponse response = new WebhookHandler(service, (h, s) -> visibilities.add(s))
-                .handleRequest(event, null);
+        WebhookDeliveryService service = new WebhookDeliveryService(
+                new DynamoTenants(dynamo, table),
+                deliveries,
+                new WebhookSender(guard, Duration.ofSeconds(1)),
+                RetrySchedule.standard(),
+                Clock.systemUTC());
+        SQSBatchResponse response =
+                new WebhookHandler(service, (h, s) -> visibilities.add(s)).handleRequest(event, null);
         assertTrue(response.getBatchItemFailures().isEmpty(), "a refused address is not retried");
         assertTrue(visibilities.isEmpty());
         List<DeliveryAttempt> log = deliveries.listForJob("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4");

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.lambda.PrimedHandler;
 import dev.bedrockjobs.lambda.Priming;
 import dev.bedrockjobs.lambda.SqsBatchProcessor;
-
 import java.util.Map;
 
 /** SQS jobs queue -> job state machine -> DynamoDB, reporting only the messages that should come back. */

@@ -8,12 +8,11 @@ import dev.bedrockjobs.core.work.RedeliveryBackoff;
 import dev.bedrockjobs.core.work.WorkerService;
 import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.lambda.SqsBatchProcessor;
-import software.amazon.awssdk.services.sfn.SfnClient;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * The worker's composition root: the worker service, and the processor of its messages with visibility changes on
@@ -24,8 +23,7 @@ public final class WorkerRoot {
     public static final String MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT";
     public static final String LEASE_SECONDS = "LEASE_SECONDS";
 
-    private WorkerRoot() {
-    }
+    private WorkerRoot() {}
 
     public static SqsBatchProcessor messages(Map<String, String> env) {
         Components c = new Components(env);
@@ -36,27 +34,32 @@ public final class WorkerRoot {
      * @param visibilityOfSource the visibility of the queue with that event source ARN (a message's lane)
      * @param backoff            the wait before a message comes back after a transient failure
      */
-    public static SqsBatchProcessor messages(WorkerService worker, Function<String, MessageVisibility> visibilityOfSource,
-                                             RedeliveryBackoff backoff) {
-        return new SqsBatchProcessor("job", () -> new SqsBatchProcessor.BatchWork() {
-            // each batch's jobs are settled in one unit, closed once all its messages are done
-            private final WorkerService.Messages messages = worker.open();
+    public static SqsBatchProcessor messages(
+            WorkerService worker, Function<String, MessageVisibility> visibilityOfSource, RedeliveryBackoff backoff) {
+        return new SqsBatchProcessor(
+                "job",
+                () -> new SqsBatchProcessor.BatchWork() {
+                    // each batch's jobs are settled in one unit, closed once all its messages are done
+                    private final WorkerService.Messages messages = worker.open();
 
-            @Override
-            public SqsBatchProcessor.Outcome handle(String body, int receiveCount) {
-                WorkerService.Delivery d = messages.processMessage(body, receiveCount);
-                if (!d.retry()) {
-                    return SqsBatchProcessor.Outcome.DONE;
-                }
-                return SqsBatchProcessor.Outcome.retryIn(d.retryIn() == null ? backoff.secondsAfter(receiveCount)
-                        : Math.max(1, d.retryIn().toSeconds()));
-            }
+                    @Override
+                    public SqsBatchProcessor.Outcome handle(String body, int receiveCount) {
+                        WorkerService.Delivery d = messages.processMessage(body, receiveCount);
+                        if (!d.retry()) {
+                            return SqsBatchProcessor.Outcome.DONE;
+                        }
+                        return SqsBatchProcessor.Outcome.retryIn(
+                                d.retryIn() == null
+                                        ? backoff.secondsAfter(receiveCount)
+                                        : Math.max(1, d.retryIn().toSeconds()));
+                    }
 
-            @Override
-            public void close() {
-                messages.close();
-            }
-        }, visibilityOfSource);
+                    @Override
+                    public void close() {
+                        messages.close();
+                    }
+                },
+                visibilityOfSource);
     }
 
     public static WorkerService service(Map<String, String> env) {
@@ -68,10 +71,15 @@ public final class WorkerRoot {
         Duration lease = Duration.ofSeconds(Long.parseLong(aws.optional(LEASE_SECONDS, "330")));
         // A synchronous Express execution may run for minutes, and it is at-most-once: wait long, never re-send.
         SfnClient sfn = aws.configure(SfnClient.builder(), "SFN", lease, false).build();
-        return new WorkerService(c.jobStore(), c.jobOutcomes(),
+        return new WorkerService(
+                c.jobStore(),
+                c.jobOutcomes(),
                 new StepFunctionsModelCallPolicy(sfn, aws.required(STATE_MACHINE_ARN)),
-                Pricing.load(), c.clock(), lease,
-                Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")), c.laneStats());
+                Pricing.load(),
+                c.clock(),
+                lease,
+                Integer.parseInt(aws.optional(MAX_RECEIVE_COUNT, "5")),
+                c.laneStats());
     }
 
     /** An event source ARN ends with the queue's name, as its URL does; an unknown source is the interactive lane. */
@@ -84,8 +92,8 @@ public final class WorkerRoot {
         if (!bulk.isEmpty()) {
             byQueueName.put(queueName(bulk), c.visibility(bulk));
         }
-        return arn -> arn == null ? interactive
-                : byQueueName.getOrDefault(queueName(arn.replace(':', '/')), interactive);
+        return arn ->
+                arn == null ? interactive : byQueueName.getOrDefault(queueName(arn.replace(':', '/')), interactive);
     }
 
     private static String queueName(String urlOrPath) {

@@ -1,5 +1,10 @@
 package dev.bedrockjobs.worker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
@@ -20,14 +25,6 @@ import dev.bedrockjobs.local.emulators.sfn.bedrock.BedrockInvokeModelResource;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
 import dev.bedrockjobs.local.emulators.sfn.engine.VirtualTimekeeper;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,11 +32,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The worker end to end: a real SQS message from ElasticMQ, the job in dynalite, the committed state machine run by
@@ -61,19 +60,22 @@ class WorkerHandlerIntegrationTest {
     @BeforeAll
     static void engineAndModel() {
         bedrock = new BedrockSimulator(BedrockSimulator.Config.builder().seed(7).build()).start();
-        // A call is taken as hung after 3 s of real time: long enough that a busy CI machine never mistakes a slow answer
+        // A call is taken as hung after 3 s of real time: long enough that a busy CI machine never mistakes a slow
+        // answer
         // for a hang (which would move the shared virtual clock under the other executions).
         time = new VirtualTimekeeper(Instant.parse("2026-11-27T10:00:00Z"), Duration.ofSeconds(3));
         StepFunctionsEngine engine = StepFunctionsEngine.builder()
                 .resource(BedrockInvokeModelResource.forEndpoint(bedrock.endpoint()))
-                .timekeeper(time).random(new Random(42)).build();
+                .timekeeper(time)
+                .random(new Random(42))
+                .build();
         stepFunctions = new StepFunctionsServer(new StepFunctionsService(engine)).start();
         SamTemplate template = SharedEmulators.template();
         @SuppressWarnings("unchecked")
         Map<String, Object> substitutions = (Map<String, Object>) template.resolve(
                 template.properties("JobStateMachine").get("DefinitionSubstitutions"), ref -> null, att -> null);
-        stateMachineArn = stepFunctions.registerStateMachine("job",
-                SharedEmulators.repoRoot().resolve("statemachine/job.asl.json"), substitutions);
+        stateMachineArn = stepFunctions.registerStateMachine(
+                "job", SharedEmulators.repoRoot().resolve("statemachine/job.asl.json"), substitutions);
     }
 
     @AfterAll
@@ -98,8 +100,15 @@ class WorkerHandlerIntegrationTest {
     }
 
     private Job submit(String prompt) {
-        Job job = Job.builder().id(Ids.newJobId(Instant.now())).tenantId("tenant-a").tier("fast").modelId(MODEL)
-                .prompt(prompt).maxTokens(256).createdAt(Instant.now()).build();
+        Job job = Job.builder()
+                .id(Ids.newJobId(Instant.now()))
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId(MODEL)
+                .prompt(prompt)
+                .maxTokens(256)
+                .createdAt(Instant.now())
+                .build();
         store.create(job);
         new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
         return job;
@@ -109,9 +118,12 @@ class WorkerHandlerIntegrationTest {
     private SQSEvent receive() {
         List<Message> messages = new ArrayList<>();
         for (int i = 0; i < 5 && messages.isEmpty(); i++) {
-            messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                    .messageAttributeNames("All")).messages();
+            messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds(1)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                            .messageAttributeNames("All"))
+                    .messages();
         }
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (Message m : messages) {
@@ -185,7 +197,9 @@ class WorkerHandlerIntegrationTest {
         Job done = deliver(submit(prompt));
         assertEquals(JobStatus.FAILED, done.status());
         assertEquals("retries_exhausted", done.error().code());
-        assertTrue(done.error().message().contains("ThrottlingException"), done.error().message());
+        assertTrue(
+                done.error().message().contains("ThrottlingException"),
+                done.error().message());
         assertEquals(7, bedrock.calls().calls(MODEL, prompt), "one call and six retries");
         assertNull(done.result());
     }
@@ -241,8 +255,11 @@ class WorkerHandlerIntegrationTest {
         Job job = submit("Nobody is listening.");
         SQSEvent event = receive();
         SQSBatchResponse response = handler.handleRequest(event, null);
-        assertEquals(List.of(event.getRecords().get(0).getMessageId()),
-                response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
+        assertEquals(
+                List.of(event.getRecords().get(0).getMessageId()),
+                response.getBatchItemFailures().stream()
+                        .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                        .toList());
         assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status(), "the claim was handed back");
 
         event.getRecords().get(0).getAttributes().put("ApproximateReceiveCount", "5");
@@ -263,20 +280,23 @@ class WorkerHandlerIntegrationTest {
             delays.add(seconds);
             jobsQueue.delay(handle, seconds);
         };
-        handler = new WorkerHandler(WorkerRoot.messages(WorkerRoot.service(env), source -> recording,
-                RedeliveryBackoff.STANDARD));
+        handler = new WorkerHandler(
+                WorkerRoot.messages(WorkerRoot.service(env), source -> recording, RedeliveryBackoff.STANDARD));
         Job job = submit("Step Functions is down for a moment.");
 
         SQSEvent first = receive();
-        assertEquals(1, handler.handleRequest(first, null).getBatchItemFailures().size());
+        assertEquals(
+                1, handler.handleRequest(first, null).getBatchItemFailures().size());
         assertEquals(1, delays.size(), "the message was made visible again sooner: " + delays);
         assertTrue(delays.get(0) >= 3 && delays.get(0) <= 5, "the first backoff is 3 to 5 s: " + delays);
 
         // With the queue's 30-minute visibility timeout alone, it would not be back for half an hour.
         List<Message> again = List.of();
         for (int i = 0; i < 30 && again.isEmpty(); i++) {
-            again = sqs.receiveMessage(r -> r.queueUrl(queueUrl).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+            again = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                            .waitTimeSeconds(1)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+                    .messages();
         }
         assertEquals(1, again.size(), "the message came back after its backoff");
         assertEquals("2", again.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
@@ -286,29 +306,46 @@ class WorkerHandlerIntegrationTest {
 
     @Test
     void aBatchCountsEachJobOnceAndCompletesOnceUnderRedelivery() {
-        DynamoBatchStore batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"),
-                Duration.ofDays(30));
+        DynamoBatchStore batches =
+                new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"), Duration.ofDays(30));
         String batchId = Ids.newBatchId(Instant.now());
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("tenant-a").tier("fast").modelId(MODEL)
-                    .prompt(i == 3 ? "[[fail:validation]] item 3" : "Batch item " + i).maxTokens(128)
-                    .createdAt(Instant.now()).batchId(batchId).customId("f" + i).itemIndex(i).build());
+            items.add(Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, i))
+                    .tenantId("tenant-a")
+                    .tier("fast")
+                    .modelId(MODEL)
+                    .prompt(i == 3 ? "[[fail:validation]] item 3" : "Batch item " + i)
+                    .maxTokens(128)
+                    .createdAt(Instant.now())
+                    .batchId(batchId)
+                    .customId("f" + i)
+                    .itemIndex(i)
+                    .build());
         }
         store.createAll(items);
-        batches.create(dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 4, null, null, "h"));
+        batches.create(
+                dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 4, null, null, "h"));
         SqsJobQueue queue = new SqsJobQueue(sqs, queueUrl);
-        queue.sendAll(items.stream().map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList());
+        queue.sendAll(items.stream()
+                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId()))
+                .toList());
         List<SQSEvent> deliveries = receiveAll(4);
         deliveries.forEach(e -> handler.handleRequest(e, null));
         deliveries.forEach(e -> handler.handleRequest(e, null)); // every message delivered a second time
         var batch = batches.get(batchId).orElseThrow();
         assertEquals(dev.bedrockjobs.core.domain.BatchStatus.COMPLETED, batch.status());
-        List<String> statuses = items.stream().map(j -> store.get(j.id()).orElseThrow().status() + "/"
-                + store.get(j.id()).orElseThrow().error()).toList();
+        List<String> statuses = items.stream()
+                .map(j -> store.get(j.id()).orElseThrow().status() + "/"
+                        + store.get(j.id()).orElseThrow().error())
+                .toList();
         assertEquals(3, batch.succeeded(), batch + " " + statuses);
         assertEquals(1, batch.failed());
-        long tokens = items.stream().limit(3).mapToLong(j -> store.get(j.id()).orElseThrow().usage().inputTokens()).sum();
+        long tokens = items.stream()
+                .limit(3)
+                .mapToLong(j -> store.get(j.id()).orElseThrow().usage().inputTokens())
+                .sum();
         assertEquals(tokens, batch.inputTokens(), "tokens summed once per job");
         assertEquals(1, bedrock.calls().callsContaining("Batch item 0"));
     }
@@ -317,7 +354,9 @@ class WorkerHandlerIntegrationTest {
         List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             List<Message> got = sqs.receiveMessage(r -> r.queueUrl(env.get("WEBHOOKS_QUEUE_URL"))
-                    .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds(1))
+                    .messages();
             got.forEach(m -> events.add(dev.bedrockjobs.core.domain.Json.parse(m.body())));
         }
         return events;
@@ -325,9 +364,16 @@ class WorkerHandlerIntegrationTest {
 
     @Test
     void aFinishedJobWithAWebhookEnqueuesItsTerminalEventOnceAndARedeliveryAddsNone() {
-        Job job = Job.builder().id(Ids.newJobId(Instant.now())).tenantId("tenant-a").tier("fast").modelId(MODEL)
-                .prompt("Call me back.").maxTokens(64).createdAt(Instant.now())
-                .webhookUrl("https://hooks.example.com/bedrock").build();
+        Job job = Job.builder()
+                .id(Ids.newJobId(Instant.now()))
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId(MODEL)
+                .prompt("Call me back.")
+                .maxTokens(64)
+                .createdAt(Instant.now())
+                .webhookUrl("https://hooks.example.com/bedrock")
+                .build();
         store.create(job);
         new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
         SQSEvent event = receive();
@@ -342,20 +388,31 @@ class WorkerHandlerIntegrationTest {
 
     @Test
     void aBatchWithAWebhookAnnouncesItsCompletionExactlyOnce() {
-        DynamoBatchStore batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"),
-                Duration.ofDays(30));
+        DynamoBatchStore batches =
+                new DynamoBatchStore(SharedEmulators.dynamoClient(), env.get("JOBS_TABLE"), Duration.ofDays(30));
         String batchId = Ids.newBatchId(Instant.now());
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("tenant-a").tier("fast").modelId(MODEL)
-                    .prompt("Hooked batch item " + i).maxTokens(64).createdAt(Instant.now()).batchId(batchId)
-                    .customId("f" + i).itemIndex(i).build());
+            items.add(Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, i))
+                    .tenantId("tenant-a")
+                    .tier("fast")
+                    .modelId(MODEL)
+                    .prompt("Hooked batch item " + i)
+                    .maxTokens(64)
+                    .createdAt(Instant.now())
+                    .batchId(batchId)
+                    .customId("f" + i)
+                    .itemIndex(i)
+                    .build());
         }
         store.createAll(items);
-        batches.create(dev.bedrockjobs.core.domain.Batch.accepted(batchId, "tenant-a", Instant.now(), 3,
-                "https://hooks.example.com/batches", null, "h"));
-        new SqsJobQueue(sqs, queueUrl).sendAll(items.stream()
-                .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId())).toList());
+        batches.create(dev.bedrockjobs.core.domain.Batch.accepted(
+                batchId, "tenant-a", Instant.now(), 3, "https://hooks.example.com/batches", null, "h"));
+        new SqsJobQueue(sqs, queueUrl)
+                .sendAll(items.stream()
+                        .map(j -> new JobQueue.JobMessage(j.id(), j.tenantId()))
+                        .toList());
         List<SQSEvent> deliveries = receiveAll(3);
         deliveries.forEach(e -> handler.handleRequest(e, null));
         deliveries.forEach(e -> handler.handleRequest(e, null));

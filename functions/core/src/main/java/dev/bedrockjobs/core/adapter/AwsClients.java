@@ -1,5 +1,9 @@
 package dev.bedrockjobs.core.adapter;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -14,11 +18,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-
-import java.net.URI;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Builds the SDK clients the same way for every function: region, credentials and the url-connection HTTP client set
@@ -56,7 +55,8 @@ public final class AwsClients {
     /** One client per container, shared by every store that talks to the table. */
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            dynamoDb = configure(DynamoDbClient.builder(), "DYNAMODB", Duration.ofSeconds(10)).build();
+            dynamoDb = configure(DynamoDbClient.builder(), "DYNAMODB", Duration.ofSeconds(10))
+                    .build();
         }
         return dynamoDb;
     }
@@ -77,8 +77,8 @@ public final class AwsClients {
     }
 
     /** As above; {@code retries = false} for calls that must not be repeated behind the caller's back. */
-    public <B extends AwsClientBuilder<B, C>, C> B configure(B builder, String serviceEnvSuffix, Duration readTimeout,
-                                                             boolean retries) {
+    public <B extends AwsClientBuilder<B, C>, C> B configure(
+            B builder, String serviceEnvSuffix, Duration readTimeout, boolean retries) {
         Optional<URI> endpoint = endpointFor(serviceEnvSuffix);
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
         if (retries) {
@@ -88,7 +88,8 @@ public final class AwsClients {
         }
         // Some operations prepend a host prefix (StartSyncExecution goes to "sync-states..."); an emulator on an IP
         // address must be reached as given.
-        endpoint.ifPresent(e -> override.putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true));
+        endpoint.ifPresent(
+                e -> override.putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true));
         builder.region(region())
                 .credentialsProvider(credentials(endpoint.isPresent()))
                 .overrideConfiguration(override.build());
@@ -119,8 +120,9 @@ public final class AwsClients {
         String id = optional("AWS_ACCESS_KEY_ID", "local");
         String secret = optional("AWS_SECRET_ACCESS_KEY", "local");
         String token = env.get("AWS_SESSION_TOKEN");
-        return StaticCredentialsProvider.create(token == null
-                ? AwsBasicCredentials.create(id, secret)
-                : AwsSessionCredentials.create(id, secret, token));
+        return StaticCredentialsProvider.create(
+                token == null
+                        ? AwsBasicCredentials.create(id, secret)
+                        : AwsSessionCredentials.create(id, secret, token));
     }
 }

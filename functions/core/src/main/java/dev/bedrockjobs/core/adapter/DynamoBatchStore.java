@@ -1,15 +1,14 @@
 package dev.bedrockjobs.core.adapter;
 
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.n;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.port.BatchStore;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import static dev.bedrockjobs.core.adapter.JobItems.PK;
-import static dev.bedrockjobs.core.adapter.JobItems.SK;
-import static dev.bedrockjobs.core.adapter.JobItems.n;
-import static dev.bedrockjobs.core.adapter.JobItems.s;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * A batch in the jobs table: its item ({@code pk = BATCH#id}, {@code sk = BATCH}) and, for every hundred items, a
@@ -97,16 +96,24 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public Optional<Batch> get(String batchId) {
-        List<Map<String, AttributeValue>> items = DynamoPages.items(dynamo, QueryRequest.builder().tableName(table)
-                .consistentRead(true)
-                // the batch item and its parts, not the webhook deliveries kept in the same partition
-                .keyConditionExpression("pk = :pk AND begins_with(sk, :batch)")
-                .expressionAttributeValues(Map.of(":pk", s("BATCH#" + batchId), ":batch", s("BATCH"))).build())
+        List<Map<String, AttributeValue>> items = DynamoPages.items(
+                        dynamo,
+                        QueryRequest.builder()
+                                .tableName(table)
+                                .consistentRead(true)
+                                // the batch item and its parts, not the webhook deliveries kept in the same partition
+                                .keyConditionExpression("pk = :pk AND begins_with(sk, :batch)")
+                                .expressionAttributeValues(Map.of(":pk", s("BATCH#" + batchId), ":batch", s("BATCH")))
+                                .build())
                 .toList();
-        Map<String, AttributeValue> batch = items.stream().filter(i -> "BATCH".equals(i.get(SK).s())).findFirst()
+        Map<String, AttributeValue> batch = items.stream()
+                .filter(i -> "BATCH".equals(i.get(SK).s()))
+                .findFirst()
                 .orElse(null);
-        return batch == null ? Optional.empty()
-                : Optional.of(fromItems(batch, items.stream().filter(i -> i != batch).toList()));
+        return batch == null
+                ? Optional.empty()
+                : Optional.of(
+                        fromItems(batch, items.stream().filter(i -> i != batch).toList()));
     }
 
     @Override
@@ -114,10 +121,12 @@ public final class DynamoBatchStore implements BatchStore {
         if (job.batchId() == null || job.itemIndex() == null) {
             return;
         }
-        dynamo.updateItem(u -> u.tableName(table).key(partKey(job.batchId(), job.itemIndex() / PART_SIZE))
+        dynamo.updateItem(u -> u.tableName(table)
+                .key(partKey(job.batchId(), job.itemIndex() / PART_SIZE))
                 .updateExpression("ADD startedItems :item")
                 .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())))));
+                .expressionAttributeValues(Map.of(
+                        ":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())))));
     }
 
     @Override
@@ -136,19 +145,24 @@ public final class DynamoBatchStore implements BatchStore {
         values.put(":one", n(1));
         values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
         values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
-        values.put(":cost", AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
+        values.put(
+                ":cost",
+                AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
         int part = job.itemIndex() / PART_SIZE;
         Map<String, AttributeValue> after;
         try {
-            after = dynamo.updateItem(u -> u.tableName(table).key(partKey(job.batchId(), part))
-                    .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
-                            + "outputTokens :out, costUsd :cost")
-                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            after = dynamo.updateItem(u -> u.tableName(table)
+                            .key(partKey(job.batchId(), part))
+                            .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
+                                    + "outputTokens :out, costUsd :cost")
+                            .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
         } catch (ConditionalCheckFailedException alreadyCounted) {
             // Counted by an earlier delivery, which may have stopped before what follows: do that part again.
-            after = dynamo.getItem(g -> g.tableName(table).key(partKey(job.batchId(), part)).consistentRead(true))
+            after = dynamo.getItem(g ->
+                            g.tableName(table).key(partKey(job.batchId(), part)).consistentRead(true))
                     .item();
             if (after == null || after.isEmpty()) {
                 return false;
@@ -168,14 +182,17 @@ public final class DynamoBatchStore implements BatchStore {
     private boolean partFinished(String batchId, int part, Instant now) {
         Map<String, AttributeValue> after;
         try {
-            after = dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
-                    .updateExpression("ADD finishedParts :part")
-                    .conditionExpression("attribute_exists(pk) AND NOT contains(finishedParts, :n)")
-                    .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(Integer.toString(part))),
-                            ":n", n(part)))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            after = dynamo.updateItem(u -> u.tableName(table)
+                            .key(key(batchId))
+                            .updateExpression("ADD finishedParts :part")
+                            .conditionExpression("attribute_exists(pk) AND NOT contains(finishedParts, :n)")
+                            .expressionAttributeValues(Map.of(
+                                    ":part", AttributeValue.fromNs(List.of(Integer.toString(part))), ":n", n(part)))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
         } catch (ConditionalCheckFailedException alreadyAdded) {
-            after = dynamo.getItem(g -> g.tableName(table).key(key(batchId)).consistentRead(true)).item();
+            after = dynamo.getItem(g -> g.tableName(table).key(key(batchId)).consistentRead(true))
+                    .item();
             if (after == null || after.isEmpty()) {
                 return false;
             }
@@ -195,17 +212,27 @@ public final class DynamoBatchStore implements BatchStore {
         String update = "SET #status = :completed, finishedAt = :now, completeWrite = :write"
                 + (hasWebhook ? "" : " REMOVE gsi3pk, gsi3sk");
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(batchId))
                     .updateExpression(update)
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":completed", s(BatchStatus.COMPLETED.wire()),
-                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()),
-                            ":write", s(writeId))));
+                    .expressionAttributeValues(Map.of(
+                            ":completed",
+                            s(BatchStatus.COMPLETED.wire()),
+                            ":running",
+                            s(BatchStatus.RUNNING.wire()),
+                            ":now",
+                            s(now.toString()),
+                            ":write",
+                            s(writeId))));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(batchId))
-                    .consistentRead(true).projectionExpression("completeWrite")).item();
+            Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                            .key(key(batchId))
+                            .consistentRead(true)
+                            .projectionExpression("completeWrite"))
+                    .item();
             return item != null && writeId.equals(JobItems.str(item, "completeWrite"));
         }
     }
@@ -213,7 +240,8 @@ public final class DynamoBatchStore implements BatchStore {
     @Override
     public void settle(String batchId) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(batchId))
                     .updateExpression("REMOVE gsi3pk, gsi3sk")
                     .conditionExpression("attribute_exists(pk) AND #status <> :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
@@ -225,10 +253,12 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public List<Batch> listActive(Instant createdBefore, int limit) {
-        QueryRequest q = QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+        QueryRequest q = QueryRequest.builder()
+                .tableName(table)
+                .indexName(JobItems.ACTIVE)
                 .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
-                .expressionAttributeValues(Map.of(":p", s(JobItems.ACTIVE_BATCHES),
-                        ":before", s(createdBefore.toString())))
+                .expressionAttributeValues(
+                        Map.of(":p", s(JobItems.ACTIVE_BATCHES), ":before", s(createdBefore.toString())))
                 .limit(Math.min(50, limit))
                 .build();
         // the index holds only keys and a few attributes of a batch: read each whole (one gone since is skipped)
@@ -241,12 +271,18 @@ public final class DynamoBatchStore implements BatchStore {
     @Override
     public boolean cancel(String batchId, Instant now) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(batchId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(batchId))
                     .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE gsi3pk, gsi3sk")
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":canceled", s(BatchStatus.CANCELED.wire()),
-                            ":running", s(BatchStatus.RUNNING.wire()), ":now", s(now.toString()))));
+                    .expressionAttributeValues(Map.of(
+                            ":canceled",
+                            s(BatchStatus.CANCELED.wire()),
+                            ":running",
+                            s(BatchStatus.RUNNING.wire()),
+                            ":now",
+                            s(now.toString()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -271,7 +307,9 @@ public final class DynamoBatchStore implements BatchStore {
             canceled += count(p, "canceled");
             in += total(p, "inputTokens");
             out += total(p, "outputTokens");
-            cost = p.containsKey("costUsd") ? cost.add(new BigDecimal(p.get("costUsd").n())) : cost;
+            cost = p.containsKey("costUsd")
+                    ? cost.add(new BigDecimal(p.get("costUsd").n()))
+                    : cost;
         }
         return new Batch(
                 JobItems.str(m, "id"),
@@ -283,7 +321,14 @@ public final class DynamoBatchStore implements BatchStore {
                 JobItems.str(m, "webhookUrl"),
                 JobItems.str(m, "idempotencyKey"),
                 JobItems.str(m, "requestHash"),
-                started, finished, succeeded, failed, canceled, in, out, cost);
+                started,
+                finished,
+                succeeded,
+                failed,
+                canceled,
+                in,
+                out,
+                cost);
     }
 
     private static Set<Integer> indexSet(Map<String, AttributeValue> m, String name) {

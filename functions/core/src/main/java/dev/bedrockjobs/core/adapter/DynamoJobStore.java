@@ -1,5 +1,14 @@
 package dev.bedrockjobs.core.adapter;
 
+import static dev.bedrockjobs.core.adapter.JobItems.GSI1PK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI1SK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI2PK;
+import static dev.bedrockjobs.core.adapter.JobItems.GSI2SK;
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.n;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Ids;
@@ -9,15 +18,6 @@ import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,15 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-
-import static dev.bedrockjobs.core.adapter.JobItems.GSI1PK;
-import static dev.bedrockjobs.core.adapter.JobItems.GSI1SK;
-import static dev.bedrockjobs.core.adapter.JobItems.GSI2PK;
-import static dev.bedrockjobs.core.adapter.JobItems.GSI2SK;
-import static dev.bedrockjobs.core.adapter.JobItems.PK;
-import static dev.bedrockjobs.core.adapter.JobItems.SK;
-import static dev.bedrockjobs.core.adapter.JobItems.n;
-import static dev.bedrockjobs.core.adapter.JobItems.s;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /** {@link JobStore} on one DynamoDB table, with single-item conditional writes only (no transactions needed). */
 public final class DynamoJobStore implements JobStore {
@@ -57,8 +56,8 @@ public final class DynamoJobStore implements JobStore {
     public boolean create(Job job) {
         long ttl = job.createdAt().plus(retention).getEpochSecond();
         try {
-            dynamo.putItem(r -> r.tableName(table).item(JobItems.toItem(job, ttl))
-                    .conditionExpression("attribute_not_exists(pk)"));
+            dynamo.putItem(r ->
+                    r.tableName(table).item(JobItems.toItem(job, ttl)).conditionExpression("attribute_not_exists(pk)"));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -67,7 +66,8 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public Optional<Job> get(String jobId) {
-        GetItemResponse r = dynamo.getItem(g -> g.tableName(table).key(JobItems.key(jobId)).consistentRead(true));
+        GetItemResponse r =
+                dynamo.getItem(g -> g.tableName(table).key(JobItems.key(jobId)).consistentRead(true));
         return r.hasItem() && !r.item().isEmpty() ? Optional.of(JobItems.fromItem(r.item())) : Optional.empty();
     }
 
@@ -84,12 +84,15 @@ public final class DynamoJobStore implements JobStore {
         List<WriteRequest> writes = new ArrayList<>(chunk.size());
         for (Job job : chunk) {
             long ttl = job.createdAt().plus(retention).getEpochSecond();
-            writes.add(WriteRequest.builder().putRequest(p -> p.item(JobItems.toItem(job, ttl))).build());
+            writes.add(WriteRequest.builder()
+                    .putRequest(p -> p.item(JobItems.toItem(job, ttl)))
+                    .build());
         }
         Map<String, List<WriteRequest>> pending = Map.of(table, writes);
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt == 8) {
-                throw new IllegalStateException("DynamoDB left " + pending.get(table).size() + " writes unprocessed");
+                throw new IllegalStateException(
+                        "DynamoDB left " + pending.get(table).size() + " writes unprocessed");
             }
             Map<String, List<WriteRequest>> request = pending;
             BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(request));
@@ -103,7 +106,9 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public Page<Job> listByBatch(String batchId, int limit, String cursor) {
         String partition = "BATCH#" + batchId;
-        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_BATCH)
+        QueryRequest.Builder q = QueryRequest.builder()
+                .tableName(table)
+                .indexName(JobItems.BY_BATCH)
                 .keyConditionExpression("gsi2pk = :p")
                 .expressionAttributeValues(Map.of(":p", s(partition)))
                 .scanIndexForward(true)
@@ -118,10 +123,12 @@ public final class DynamoJobStore implements JobStore {
     public List<ActiveJob> listActive(Instant createdBefore, int limit) {
         // shard after shard, each read only as far as the limit still needs
         return IntStream.range(0, JobItems.ACTIVE_SHARDS)
-                .mapToObj(shard -> QueryRequest.builder().tableName(table).indexName(JobItems.ACTIVE)
+                .mapToObj(shard -> QueryRequest.builder()
+                        .tableName(table)
+                        .indexName(JobItems.ACTIVE)
                         .keyConditionExpression("gsi3pk = :p AND gsi3sk < :before")
-                        .expressionAttributeValues(Map.of(":p", s("ACTIVE#" + shard),
-                                ":before", s(createdBefore.toString())))
+                        .expressionAttributeValues(
+                                Map.of(":p", s("ACTIVE#" + shard), ":before", s(createdBefore.toString())))
                         .limit(Math.min(100, limit))
                         .build())
                 .flatMap(q -> DynamoPages.items(dynamo, q))
@@ -133,7 +140,9 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor) {
         String partition = "TENANT#" + tenantId;
-        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobItems.BY_TENANT)
+        QueryRequest.Builder q = QueryRequest.builder()
+                .tableName(table)
+                .indexName(JobItems.BY_TENANT)
                 .keyConditionExpression("gsi1pk = :p")
                 .scanIndexForward(false)
                 // a filtered read keeps only some of what it reads: read more at a time
@@ -152,7 +161,8 @@ public final class DynamoJobStore implements JobStore {
     }
 
     private static Page<Job> clientPage(DynamoPages.ItemPage page, List<String> cursorKeys) {
-        return new Page<>(page.items().stream().map(JobItems::fromItem).toList(),
+        return new Page<>(
+                page.items().stream().map(JobItems::fromItem).toList(),
                 page.resumeAfter() == null ? null : encodeCursor(page.resumeAfter(), cursorKeys));
     }
 
@@ -166,47 +176,69 @@ public final class DynamoJobStore implements JobStore {
      * carried over. Once every such item has expired the read finds nothing and can be removed.
      */
     @Override
-    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key,
-                                                             String requestHash, String id, Instant expiresAt) {
+    public Optional<IdempotencyRecord> reserveIdempotencyKey(
+            String tenantId, KeyScope scope, String key, String requestHash, String id, Instant expiresAt) {
         Optional<IdempotencyRecord> legacy = legacyReservation(tenantId, scope, key);
         if (legacy.isPresent()) {
             return legacy;
         }
         Map<String, AttributeValue> item = Map.of(
-                PK, s("IDEM#" + tenantId + "#" + key), SK, s("IDEM#" + scope.name()),
-                "jobId", s(id), "requestHash", s(requestHash), "ttl", n(expiresAt.getEpochSecond()));
+                PK,
+                s("IDEM#" + tenantId + "#" + key),
+                SK,
+                s("IDEM#" + scope.name()),
+                "jobId",
+                s(id),
+                "requestHash",
+                s(requestHash),
+                "ttl",
+                n(expiresAt.getEpochSecond()));
         try {
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return Optional.empty();
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> existing = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
-                    .key(Map.of(PK, item.get(PK), SK, item.get(SK)))).item();
-            return Optional.of(new IdempotencyRecord(existing.get("jobId").s(), existing.get("requestHash").s()));
+            Map<String, AttributeValue> existing = dynamo.getItem(g ->
+                            g.tableName(table).consistentRead(true).key(Map.of(PK, item.get(PK), SK, item.get(SK))))
+                    .item();
+            return Optional.of(new IdempotencyRecord(
+                    existing.get("jobId").s(), existing.get("requestHash").s()));
         }
     }
 
     private Optional<IdempotencyRecord> legacyReservation(String tenantId, KeyScope scope, String key) {
         String legacyKey = scope == KeyScope.BATCH ? "batch:" + key : key;
-        Map<String, AttributeValue> old = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
-                .key(Map.of(PK, s("IDEM#" + tenantId + "#" + legacyKey), SK, s("IDEM")))).item();
+        Map<String, AttributeValue> old = dynamo.getItem(g -> g.tableName(table)
+                        .consistentRead(true)
+                        .key(Map.of(PK, s("IDEM#" + tenantId + "#" + legacyKey), SK, s("IDEM"))))
+                .item();
         if (old == null || old.isEmpty() || !old.containsKey("jobId")) {
             return Optional.empty();
         }
         String heldId = old.get("jobId").s();
         boolean sameScope = heldId.startsWith(scope == KeyScope.BATCH ? "bat_" : "job_");
-        return sameScope ? Optional.of(new IdempotencyRecord(heldId, old.get("requestHash").s())) : Optional.empty();
+        return sameScope
+                ? Optional.of(
+                        new IdempotencyRecord(heldId, old.get("requestHash").s()))
+                : Optional.empty();
     }
 
     @Override
     public Optional<Job> cancelQueued(String jobId, Instant now) {
         try {
-            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil")
-                    .conditionExpression("#status = :queued")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":canceled", s(JobStatus.CANCELED.wire()),
-                            ":queued", s(JobStatus.QUEUED.wire()), ":now", s(now.toString())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table)
+                            .key(JobItems.key(jobId))
+                            .updateExpression("SET #status = :canceled, finishedAt = :now REMOVE leaseUntil")
+                            .conditionExpression("#status = :queued")
+                            .expressionAttributeNames(Map.of("#status", "status"))
+                            .expressionAttributeValues(Map.of(
+                                    ":canceled",
+                                    s(JobStatus.CANCELED.wire()),
+                                    ":queued",
+                                    s(JobStatus.QUEUED.wire()),
+                                    ":now",
+                                    s(now.toString())))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same cancel, at the same instant
@@ -216,17 +248,20 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public void settle(String jobId, Instant now, boolean eventOwed) {
-        String update = "SET usageRecorded = :t" + (eventOwed ? ""
-                : ", settledAt = if_not_exists(settledAt, :now) REMOVE gsi3pk, gsi3sk, settleClaim");
+        String update = "SET usageRecorded = :t"
+                + (eventOwed ? "" : ", settledAt = if_not_exists(settledAt, :now) REMOVE gsi3pk, gsi3sk, settleClaim");
         Map<String, AttributeValue> values = new HashMap<>(terminalStatuses());
         values.put(":t", AttributeValue.fromBool(true));
         if (!eventOwed) {
             values.put(":now", s(now.toString()));
         }
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId)).updateExpression(update)
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(jobId))
+                    .updateExpression(update)
                     .conditionExpression("#status IN (:succeeded, :failed, :canceled)")
-                    .expressionAttributeNames(Map.of("#status", "status")).expressionAttributeValues(values));
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException notFinished) {
             // not finished (or not there): nothing to settle
         }
@@ -238,13 +273,16 @@ public final class DynamoJobStore implements JobStore {
         values.put(":until", n(until.toEpochMilli()));
         values.put(":now", n(now.toEpochMilli()));
         try {
-            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET settleClaim = :until")
-                    .conditionExpression("#status IN (:succeeded, :failed, :canceled) AND "
-                            + "attribute_not_exists(settledAt) AND "
-                            + "(attribute_not_exists(settleClaim) OR settleClaim < :now)")
-                    .expressionAttributeNames(Map.of("#status", "status")).expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table)
+                            .key(JobItems.key(jobId))
+                            .updateExpression("SET settleClaim = :until")
+                            .conditionExpression("#status IN (:succeeded, :failed, :canceled) AND "
+                                    + "attribute_not_exists(settledAt) AND "
+                                    + "(attribute_not_exists(settleClaim) OR settleClaim < :now)")
+                            .expressionAttributeNames(Map.of("#status", "status"))
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
@@ -252,19 +290,25 @@ public final class DynamoJobStore implements JobStore {
     }
 
     private static Map<String, AttributeValue> terminalStatuses() {
-        return Map.of(":succeeded", s(JobStatus.SUCCEEDED.wire()), ":failed", s(JobStatus.FAILED.wire()),
-                ":canceled", s(JobStatus.CANCELED.wire()));
+        return Map.of(
+                ":succeeded",
+                s(JobStatus.SUCCEEDED.wire()),
+                ":failed",
+                s(JobStatus.FAILED.wire()),
+                ":canceled",
+                s(JobStatus.CANCELED.wire()));
     }
 
     @Override
     public boolean requestCancel(String jobId) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(jobId))
                     .updateExpression("SET cancelRequested = :t")
                     .conditionExpression("#status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true),
-                            ":running", s(JobStatus.RUNNING.wire()))));
+                    .expressionAttributeValues(
+                            Map.of(":t", AttributeValue.fromBool(true), ":running", s(JobStatus.RUNNING.wire()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -274,19 +318,33 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public Optional<Job> claim(String jobId, String fencingToken, Instant now, Instant leaseUntil) {
         try {
-            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
-                    .updateExpression("SET #status = :running, fencingToken = :token, leaseUntil = :lease, "
-                            + "startedAt = if_not_exists(startedAt, :nowIso) ADD deliveries :one")
-                    // The last clause makes the claim idempotent: when the SDK retries a claim whose answer was
-                    // lost, the claim already made with this token is returned instead of looking like a rival's.
-                    .conditionExpression("attribute_exists(pk) AND (#status = :queued OR "
-                            + "(#status = :running AND (leaseUntil < :nowMs OR fencingToken = :token)))")
-                    .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(
-                            ":running", s(JobStatus.RUNNING.wire()), ":queued", s(JobStatus.QUEUED.wire()),
-                            ":token", s(fencingToken), ":lease", n(leaseUntil.toEpochMilli()),
-                            ":nowIso", s(now.toString()), ":nowMs", n(now.toEpochMilli()), ":one", n(1)))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table)
+                            .key(JobItems.key(jobId))
+                            .updateExpression("SET #status = :running, fencingToken = :token, leaseUntil = :lease, "
+                                    + "startedAt = if_not_exists(startedAt, :nowIso) ADD deliveries :one")
+                            // The last clause makes the claim idempotent: when the SDK retries a claim whose answer was
+                            // lost, the claim already made with this token is returned instead of looking like a
+                            // rival's.
+                            .conditionExpression("attribute_exists(pk) AND (#status = :queued OR "
+                                    + "(#status = :running AND (leaseUntil < :nowMs OR fencingToken = :token)))")
+                            .expressionAttributeNames(Map.of("#status", "status"))
+                            .expressionAttributeValues(Map.of(
+                                    ":running",
+                                    s(JobStatus.RUNNING.wire()),
+                                    ":queued",
+                                    s(JobStatus.QUEUED.wire()),
+                                    ":token",
+                                    s(fencingToken),
+                                    ":lease",
+                                    n(leaseUntil.toEpochMilli()),
+                                    ":nowIso",
+                                    s(now.toString()),
+                                    ":nowMs",
+                                    n(now.toEpochMilli()),
+                                    ":one",
+                                    n(1)))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             // Our own claim, applied by an attempt whose answer was lost and refused on the SDK's retry?
@@ -303,8 +361,8 @@ public final class DynamoJobStore implements JobStore {
         Map<String, AttributeValue> values = new HashMap<>();
         // A fresh id per call tells this call's own write apart from an identical one made by an earlier call.
         String writeId = dev.bedrockjobs.core.domain.Ids.randomToken(8);
-        StringBuilder set = new StringBuilder("SET #status = :status, finishedAt = :finished, attempts = :attempts, "
-                + "finishWrite = :write");
+        StringBuilder set = new StringBuilder(
+                "SET #status = :status, finishedAt = :finished, attempts = :attempts, " + "finishWrite = :write");
         values.put(":write", s(writeId));
         values.put(":attempts", n(finished.attempts()));
         values.put(":status", s(finished.status().wire()));
@@ -313,8 +371,15 @@ public final class DynamoJobStore implements JobStore {
         values.put(":running", s(JobStatus.RUNNING.wire()));
         if (finished.result() != null) {
             set.append(", resultText = :text, stopReason = :stop");
-            values.put(":text", s(finished.result().text() == null ? "" : finished.result().text()));
-            values.put(":stop", s(finished.result().stopReason() == null ? "" : finished.result().stopReason()));
+            values.put(
+                    ":text",
+                    s(finished.result().text() == null ? "" : finished.result().text()));
+            values.put(
+                    ":stop",
+                    s(
+                            finished.result().stopReason() == null
+                                    ? ""
+                                    : finished.result().stopReason()));
         }
         if (finished.usage() != null) {
             set.append(", inputTokens = :in, outputTokens = :out");
@@ -328,7 +393,9 @@ public final class DynamoJobStore implements JobStore {
         if (finished.error() != null) {
             set.append(", errorCode = :code, errorMessage = :message");
             values.put(":code", s(finished.error().code()));
-            values.put(":message", s(finished.error().message() == null ? "" : finished.error().message()));
+            values.put(
+                    ":message",
+                    s(finished.error().message() == null ? "" : finished.error().message()));
         }
         String condition = "fencingToken = :token AND #status = :running";
         if (finished.status() != JobStatus.CANCELED) {
@@ -340,13 +407,18 @@ public final class DynamoJobStore implements JobStore {
             values.put(":true", AttributeValue.fromBool(true));
         }
         // The job stays in the active index until settled (see JobStore#settle).
-        String update = set + (finished.settled() ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk"
-                : " REMOVE leaseUntil");
+        String update = set
+                + (finished.settled()
+                        ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk"
+                        : " REMOVE leaseUntil");
         String finalCondition = condition;
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(finished.id()))
-                    .updateExpression(update).conditionExpression(finalCondition)
-                    .expressionAttributeNames(names).expressionAttributeValues(values));
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(finished.id()))
+                    .updateExpression(update)
+                    .conditionExpression(finalCondition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return appliedEarlier(finished.id(), writeId);
@@ -359,20 +431,29 @@ public final class DynamoJobStore implements JobStore {
      * outcome is refused, so that whatever follows a finish (metrics, announcements) happens once.
      */
     private boolean appliedEarlier(String jobId, String writeId) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(JobItems.key(jobId))
-                .consistentRead(true).projectionExpression("finishWrite")).item();
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                        .key(JobItems.key(jobId))
+                        .consistentRead(true)
+                        .projectionExpression("finishWrite"))
+                .item();
         return item != null && writeId.equals(JobItems.str(item, "finishWrite"));
     }
 
     @Override
     public boolean release(String jobId, String fencingToken) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(jobId))
                     .updateExpression("SET #status = :queued REMOVE leaseUntil, fencingToken")
                     .conditionExpression("fencingToken = :token AND #status = :running")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":queued", s(JobStatus.QUEUED.wire()),
-                            ":running", s(JobStatus.RUNNING.wire()), ":token", s(fencingToken))));
+                    .expressionAttributeValues(Map.of(
+                            ":queued",
+                            s(JobStatus.QUEUED.wire()),
+                            ":running",
+                            s(JobStatus.RUNNING.wire()),
+                            ":token",
+                            s(fencingToken))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -382,20 +463,36 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public boolean failUndeliverable(String jobId, Job.Error error, Instant now) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(jobId))
                     .updateExpression("SET #status = :failed, finishedAt = :now, errorCode = :code, "
                             + "errorMessage = :message REMOVE leaseUntil")
                     .conditionExpression("#status IN (:queued, :running)")
                     .expressionAttributeNames(Map.of("#status", "status"))
-                    .expressionAttributeValues(Map.of(":failed", s(JobStatus.FAILED.wire()),
-                            ":queued", s(JobStatus.QUEUED.wire()), ":running", s(JobStatus.RUNNING.wire()),
-                            ":now", s(now.toString()), ":code", s(error.code()), ":message", s(error.message()))));
+                    .expressionAttributeValues(Map.of(
+                            ":failed",
+                            s(JobStatus.FAILED.wire()),
+                            ":queued",
+                            s(JobStatus.QUEUED.wire()),
+                            ":running",
+                            s(JobStatus.RUNNING.wire()),
+                            ":now",
+                            s(now.toString()),
+                            ":code",
+                            s(error.code()),
+                            ":message",
+                            s(error.message()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same failure, at the same instant
-            return get(jobId).filter(j -> j.status() == JobStatus.FAILED && now.equals(j.finishedAt())
-                    && j.error() != null && error.code().equals(j.error().code())
-                    && java.util.Objects.equals(error.message(), j.error().message())).isPresent();
+            return get(jobId)
+                    .filter(j -> j.status() == JobStatus.FAILED
+                            && now.equals(j.finishedAt())
+                            && j.error() != null
+                            && error.code().equals(j.error().code())
+                            && java.util.Objects.equals(
+                                    error.message(), j.error().message()))
+                    .isPresent();
         }
     }
 
@@ -407,7 +504,9 @@ public final class DynamoJobStore implements JobStore {
         for (String k : keys) {
             n.put(k, item.get(k).s());
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(Json.write(n).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -440,7 +539,8 @@ public final class DynamoJobStore implements JobStore {
 
     private static boolean isJobKeyOf(Map<String, AttributeValue> key, List<String> keys, String partition) {
         String pk = key.get(PK).s();
-        if (!pk.startsWith("JOB#") || !JobItems.JOB_SK.equals(key.get(SK).s())
+        if (!pk.startsWith("JOB#")
+                || !JobItems.JOB_SK.equals(key.get(SK).s())
                 || !partition.equals(key.get(keys.get(2)).s())) {
             return false;
         }

@@ -1,20 +1,19 @@
 package dev.bedrockjobs.core.adapter;
 
-import dev.bedrockjobs.core.port.LimitCounters;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
 import static dev.bedrockjobs.core.adapter.JobItems.SK;
 import static dev.bedrockjobs.core.adapter.JobItems.n;
 import static dev.bedrockjobs.core.adapter.JobItems.s;
+
+import dev.bedrockjobs.core.port.LimitCounters;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * Limit counters in the jobs table, partition {@code LIMIT#tenant}: one small item per second of requests
@@ -46,12 +45,13 @@ public final class DynamoLimitCounters implements LimitCounters {
     @Override
     public boolean tryCountRequest(String tenantId, long epochSecond, long perSecond) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "RATE#" + epochSecond))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "RATE#" + epochSecond))
                     .updateExpression("ADD requests :one SET #ttl = :ttl")
                     .conditionExpression("attribute_not_exists(requests) OR requests < :max")
                     .expressionAttributeNames(Map.of("#ttl", "ttl"))
-                    .expressionAttributeValues(Map.of(":one", n(1), ":max", n(perSecond),
-                            ":ttl", n(epochSecond + RATE_ITEM_SECONDS))));
+                    .expressionAttributeValues(
+                            Map.of(":one", n(1), ":max", n(perSecond), ":ttl", n(epochSecond + RATE_ITEM_SECONDS))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -68,11 +68,11 @@ public final class DynamoLimitCounters implements LimitCounters {
             return false;
         }
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "ACTIVE"))
                     .updateExpression("ADD jobs :k SET reservedAt = :now")
                     .conditionExpression("attribute_not_exists(jobs) OR jobs <= :room")
-                    .expressionAttributeValues(Map.of(":k", n(jobs), ":room", n(room),
-                            ":now", n(now.toEpochMilli()))));
+                    .expressionAttributeValues(Map.of(":k", n(jobs), ":room", n(room), ":now", n(now.toEpochMilli()))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -85,7 +85,8 @@ public final class DynamoLimitCounters implements LimitCounters {
             return;
         }
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "ACTIVE"))
                     .updateExpression("ADD jobs :minus")
                     .conditionExpression("jobs >= :k")
                     .expressionAttributeValues(Map.of(":minus", n(-jobs), ":k", n(jobs))));
@@ -97,7 +98,8 @@ public final class DynamoLimitCounters implements LimitCounters {
     @Override
     public void releaseSlot(String tenantId, String jobId) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(JobItems.key(jobId))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(JobItems.key(jobId))
                     .updateExpression("SET slotReleased = :t")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(slotReleased)")
                     .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
@@ -113,15 +115,21 @@ public final class DynamoLimitCounters implements LimitCounters {
         // period may belong to a job not written (or not yet in the index) and would be erased by the count.
         Map<String, AttributeValue> claimed;
         try {
-            claimed = dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
-                    .updateExpression("SET recountedAt = :now")
-                    .conditionExpression("attribute_exists(jobs)"
-                            + " AND (attribute_not_exists(recountedAt) OR recountedAt <= :due)"
-                            + " AND (attribute_not_exists(reservedAt) OR reservedAt <= :quiet)")
-                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()),
-                            ":due", n(now.minus(every).toEpochMilli()),
-                            ":quiet", n(now.minus(quietFor).toEpochMilli())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            claimed = dynamo.updateItem(u -> u.tableName(table)
+                            .key(key(tenantId, "ACTIVE"))
+                            .updateExpression("SET recountedAt = :now")
+                            .conditionExpression("attribute_exists(jobs)"
+                                    + " AND (attribute_not_exists(recountedAt) OR recountedAt <= :due)"
+                                    + " AND (attribute_not_exists(reservedAt) OR reservedAt <= :quiet)")
+                            .expressionAttributeValues(Map.of(
+                                    ":now",
+                                    n(now.toEpochMilli()),
+                                    ":due",
+                                    n(now.minus(every).toEpochMilli()),
+                                    ":quiet",
+                                    n(now.minus(quietFor).toEpochMilli())))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
         } catch (ConditionalCheckFailedException notDueOrNotQuiet) {
             return 0;
         }
@@ -141,7 +149,8 @@ public final class DynamoLimitCounters implements LimitCounters {
         }
         String condition = unchanged;
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "ACTIVE"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "ACTIVE"))
                     .updateExpression("SET jobs = :holding")
                     .conditionExpression(condition)
                     .expressionAttributeValues(values));
@@ -153,16 +162,17 @@ public final class DynamoLimitCounters implements LimitCounters {
 
     /** The tenant's unfinished jobs that hold a slot, from the sparse {@code active} index. */
     private long countHoldingSlots(String tenantId) {
-        return JobItems.countUnfinished(dynamo, table, tenantId, null, "activeSlot = :yes",
-                Map.of(":yes", AttributeValue.fromBool(true)));
+        return JobItems.countUnfinished(
+                dynamo, table, tenantId, null, "activeSlot = :yes", Map.of(":yes", AttributeValue.fromBool(true)));
     }
 
     @Override
     public boolean tryStartWait(String tenantId, int max, Instant now, Instant leaseUntil) {
-        Map<String, AttributeValue> values = Map.of(":one", n(1), ":max", n(max),
-                ":until", n(leaseUntil.toEpochMilli()));
+        Map<String, AttributeValue> values =
+                Map.of(":one", n(1), ":max", n(max), ":until", n(leaseUntil.toEpochMilli()));
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "WAITS"))
                     .updateExpression("ADD waits :one SET leaseUntil = :until")
                     .conditionExpression("attribute_not_exists(waits) OR waits < :max")
                     .expressionAttributeValues(values));
@@ -172,11 +182,12 @@ public final class DynamoLimitCounters implements LimitCounters {
             // latest one has, and then no wait counted can still be open.
         }
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "WAITS"))
                     .updateExpression("SET waits = :one, leaseUntil = :until")
                     .conditionExpression("leaseUntil < :now")
-                    .expressionAttributeValues(Map.of(":one", n(1), ":until", n(leaseUntil.toEpochMilli()),
-                            ":now", n(now.toEpochMilli()))));
+                    .expressionAttributeValues(Map.of(
+                            ":one", n(1), ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()))));
             return true;
         } catch (ConditionalCheckFailedException full) {
             return false;
@@ -186,7 +197,8 @@ public final class DynamoLimitCounters implements LimitCounters {
     @Override
     public void endWait(String tenantId) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, "WAITS"))
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key(tenantId, "WAITS"))
                     .updateExpression("ADD waits :minus")
                     .conditionExpression("waits > :zero")
                     .expressionAttributeValues(Map.of(":minus", n(-1), ":zero", n(0))));

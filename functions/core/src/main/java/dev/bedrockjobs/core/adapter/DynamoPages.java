@@ -1,5 +1,10 @@
 package dev.bedrockjobs.core.adapter;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import software.amazon.awssdk.core.pagination.sync.SdkIterable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -7,12 +12,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Reading a Query or a Scan past its first response. DynamoDB stops a response at the request's {@code Limit} or at
@@ -26,8 +25,7 @@ import java.util.stream.Stream;
  * requests too. What they do not do is hand a page to a client with a cursor to come back with: {@link #page} does.
  */
 public final class DynamoPages {
-    private DynamoPages() {
-    }
+    private DynamoPages() {}
 
     /** Every response of the query, each asked for when the iteration reaches it. */
     public static SdkIterable<QueryResponse> pages(DynamoDbClient dynamo, QueryRequest query) {
@@ -74,8 +72,10 @@ public final class DynamoPages {
         for (int request = 0; request < maxRequests && items.size() < limit && responses.hasNext(); request++) {
             QueryResponse response = responses.next();
             response.items().stream().limit(limit - items.size()).forEach(items::add);
-            lastEvaluated = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
+            lastEvaluated = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
         }
         // Resume after the last item handed out, not after the last one read: a response may go on past the limit.
         if (items.size() == limit && !items.isEmpty()) {

@@ -1,19 +1,18 @@
 package dev.bedrockjobs.core.adapter;
 
-import dev.bedrockjobs.core.domain.Job;
-import dev.bedrockjobs.core.port.ResponseCache;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
-
 import static dev.bedrockjobs.core.adapter.JobItems.PK;
 import static dev.bedrockjobs.core.adapter.JobItems.SK;
 import static dev.bedrockjobs.core.adapter.JobItems.n;
 import static dev.bedrockjobs.core.adapter.JobItems.s;
+
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.port.ResponseCache;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Cached answers in the jobs table ({@code pk = CACHE#key}, {@code sk = CACHE}), removed by the table's TTL. TTL
@@ -35,7 +34,8 @@ public final class DynamoResponseCache implements ResponseCache {
 
     @Override
     public Optional<Job.Result> find(String cacheKey, String tenantId, Instant now) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(cacheKey))).item();
+        Map<String, AttributeValue> item =
+                dynamo.getItem(g -> g.tableName(table).key(key(cacheKey))).item();
         if (item == null || item.isEmpty() || !tenantId.equals(JobItems.str(item, "tenantId"))) {
             return Optional.empty();
         }

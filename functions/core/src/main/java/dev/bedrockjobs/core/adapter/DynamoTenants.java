@@ -1,19 +1,18 @@
 package dev.bedrockjobs.core.adapter;
 
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.port.Tenants;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-
-import static dev.bedrockjobs.core.adapter.JobItems.PK;
-import static dev.bedrockjobs.core.adapter.JobItems.SK;
-import static dev.bedrockjobs.core.adapter.JobItems.s;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * Tenants, one item each ({@code pk = TENANT#id}, {@code sk = TENANT}) in the jobs table: name, whether disabled, the
@@ -31,16 +30,23 @@ public final class DynamoTenants implements Tenants {
 
     @Override
     public Optional<Tenant> findTenant(String tenantId) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
-                .key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT")))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        g -> g.tableName(table).key(Map.of(PK, s("TENANT#" + tenantId), SK, s("TENANT"))))
+                .item();
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
         AttributeValue until = item.get("previousSecretUntil");
-        return Optional.of(new Tenant(item.get("tenantId").s(), item.get("name").s(), item.get("webhookSecret").s(),
-                item.containsKey("disabled") && Boolean.TRUE.equals(item.get("disabled").bool()),
+        return Optional.of(new Tenant(
+                item.get("tenantId").s(),
+                item.get("name").s(),
+                item.get("webhookSecret").s(),
+                item.containsKey("disabled")
+                        && Boolean.TRUE.equals(item.get("disabled").bool()),
                 Instant.parse(item.get("createdAt").s()),
-                item.containsKey("previousWebhookSecret") ? item.get("previousWebhookSecret").s() : null,
+                item.containsKey("previousWebhookSecret")
+                        ? item.get("previousWebhookSecret").s()
+                        : null,
                 until == null ? null : Instant.parse(until.s())));
     }
 

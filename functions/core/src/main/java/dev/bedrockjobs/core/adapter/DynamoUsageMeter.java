@@ -1,14 +1,15 @@
 package dev.bedrockjobs.core.adapter;
 
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.n;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+
 import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.domain.UsageCharge;
 import dev.bedrockjobs.core.port.UsageMeter;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -24,11 +25,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static dev.bedrockjobs.core.adapter.JobItems.PK;
-import static dev.bedrockjobs.core.adapter.JobItems.SK;
-import static dev.bedrockjobs.core.adapter.JobItems.n;
-import static dev.bedrockjobs.core.adapter.JobItems.s;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * Monthly usage counters, one item per tenant and month ({@code pk = USAGE#tenant}, {@code sk = MONTH#yyyy-MM}):
@@ -56,9 +55,11 @@ public final class DynamoUsageMeter implements UsageMeter {
     private static final int MAX_REMOVALS_PER_WRITE = 25;
     /** The writer of a marker added by a path that settles a finished job (rather than an attempt that runs it). */
     private static final String SETTLING = "-";
+
     private static final int MAX_REPLACE_ROUNDS = 3;
-    private static final String[] COUNTERS = {"inputTokens", "outputTokens", "costUsd", UsageCharge.SUCCEEDED,
-        UsageCharge.FAILED, UsageCharge.CANCELED};
+    private static final String[] COUNTERS = {
+        "inputTokens", "outputTokens", "costUsd", UsageCharge.SUCCEEDED, UsageCharge.FAILED, UsageCharge.CANCELED
+    };
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -92,8 +93,10 @@ public final class DynamoUsageMeter implements UsageMeter {
 
         static Contribution decode(String s) {
             String[] f = s.split("\\|");
-            return new Contribution(f[0], new UsageCharge(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]),
-                    new BigDecimal(f[4])), f.length > 5 && WITH_DAYS.equals(f[5]));
+            return new Contribution(
+                    f[0],
+                    new UsageCharge(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), new BigDecimal(f[4])),
+                    f.length > 5 && WITH_DAYS.equals(f[5]));
         }
     }
 
@@ -234,7 +237,8 @@ public final class DynamoUsageMeter implements UsageMeter {
         @Override
         public void close() {
             for (UsageItem item : removable.items()) {
-                for (List<String> removed = removable.take(item, null); !removed.isEmpty();
+                for (List<String> removed = removable.take(item, null);
+                        !removed.isEmpty();
                         removed = removable.take(item, null)) {
                     try {
                         removeMarkers(item, removed);
@@ -253,8 +257,11 @@ public final class DynamoUsageMeter implements UsageMeter {
         StringBuilder update = new StringBuilder();
         appendRemovals(update, names, jobIds, false);
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(item.key()).updateExpression(update.toString().trim())
-                    .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names));
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(item.key())
+                    .updateExpression(update.toString().trim())
+                    .conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeNames(names));
         } catch (ConditionalCheckFailedException noItem) {
             // nothing was ever counted there, so nothing is pending
         }
@@ -262,8 +269,11 @@ public final class DynamoUsageMeter implements UsageMeter {
 
     private Optional<Contribution> marker(Job job) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
-                .key(UsageItem.of(job).key()).consistentRead(true)
-                .projectionExpression("#p").expressionAttributeNames(Map.of("#p", PENDING_PREFIX + job.id()))).item();
+                        .key(UsageItem.of(job).key())
+                        .consistentRead(true)
+                        .projectionExpression("#p")
+                        .expressionAttributeNames(Map.of("#p", PENDING_PREFIX + job.id())))
+                .item();
         AttributeValue v = item == null ? null : item.get(PENDING_PREFIX + job.id());
         return v == null || v.s() == null ? Optional.empty() : Optional.of(Contribution.decode(v.s()));
     }
@@ -273,8 +283,8 @@ public final class DynamoUsageMeter implements UsageMeter {
      * {@code to} (none: the marker goes), the counters moved as {@link UsageCharge#change} says.
      */
     private void change(Job job, Contribution from, Contribution to, List<String> removals) {
-        UsageCharge.Change change = UsageCharge.change(BudgetHold.of(job), from == null ? null : from.charge(),
-                to == null ? null : to.charge());
+        UsageCharge.Change change = UsageCharge.change(
+                BudgetHold.of(job), from == null ? null : from.charge(), to == null ? null : to.charge());
         Map<String, BigDecimal> deltas = new LinkedHashMap<>();
         String model = MODEL_PREFIX + job.modelId() + "|";
         change.counters().forEach((counter, delta) -> {
@@ -282,8 +292,11 @@ public final class DynamoUsageMeter implements UsageMeter {
             deltas.put(model + counter, delta);
         });
         // a charge counted before days were kept is in no day: the day's counters move only by what is in them
-        UsageCharge.change(BudgetHold.of(job), from == null || !from.withDays() ? null : from.charge(),
-                to == null ? null : to.charge()).counters()
+        UsageCharge.change(
+                        BudgetHold.of(job),
+                        from == null || !from.withDays() ? null : from.charge(),
+                        to == null ? null : to.charge())
+                .counters()
                 .forEach((counter, delta) -> deltas.put(dayPrefix(job) + counter, delta));
         deltas.put("committedTokens", BigDecimal.valueOf(change.committedTokens()));
         deltas.put("committedUsd", change.committedUsd());
@@ -320,29 +333,39 @@ public final class DynamoUsageMeter implements UsageMeter {
             values.put(":from", s(from.encoded()));
         }
         Map<String, AttributeValue> key = UsageItem.of(job).key();
-        dynamo.updateItem(u -> u.tableName(table).key(key).updateExpression(update.toString().trim())
-                .conditionExpression(condition).expressionAttributeNames(names)
+        dynamo.updateItem(u -> u.tableName(table)
+                .key(key)
+                .updateExpression(update.toString().trim())
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
                 .expressionAttributeValues(values));
     }
 
     /** Adds REMOVE clauses for markers; {@code continuing} when the expression has its REMOVE clause already. */
-    private static void appendRemovals(StringBuilder update, Map<String, String> names, List<String> ids,
-                                       boolean continuing) {
+    private static void appendRemovals(
+            StringBuilder update, Map<String, String> names, List<String> ids, boolean continuing) {
         for (int i = 0; i < ids.size(); i++) {
-            update.append(i == 0 && !continuing ? " REMOVE " : ", ").append("#r").append(i);
+            update.append(i == 0 && !continuing ? " REMOVE " : ", ")
+                    .append("#r")
+                    .append(i);
             names.put("#r" + i, PENDING_PREFIX + ids.get(i));
         }
     }
 
     @Override
     public Spent spent(String tenantId, YearMonth month) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, month))
-                .projectionExpression("inputTokens, outputTokens, costUsd, committedTokens, committedUsd")).item();
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                        .key(key(tenantId, month))
+                        .projectionExpression("inputTokens, outputTokens, costUsd, committedTokens, committedUsd"))
+                .item();
         if (item == null || item.isEmpty()) {
             return Spent.NOTHING;
         }
-        return new Spent(number(item, "inputTokens") + number(item, "outputTokens"), decimal(item, "costUsd"),
-                number(item, "committedTokens"), decimal(item, "committedUsd"));
+        return new Spent(
+                number(item, "inputTokens") + number(item, "outputTokens"),
+                decimal(item, "costUsd"),
+                number(item, "committedTokens"),
+                decimal(item, "committedUsd"));
     }
 
     /**
@@ -367,12 +390,16 @@ public final class DynamoUsageMeter implements UsageMeter {
                 return false;
             }
             conditions.add("(attribute_not_exists(committedUsd) OR committedUsd <= :usdRoom)");
-            values.put(":usdRoom", AttributeValue.fromN(usdBudget.subtract(hold.usd()).toPlainString()));
+            values.put(
+                    ":usdRoom",
+                    AttributeValue.fromN(usdBudget.subtract(hold.usd()).toPlainString()));
         }
         try {
             dynamo.updateItem(u -> {
-                u.tableName(table).key(key(tenantId, month)).updateExpression("ADD committedTokens :tokens, "
-                        + "committedUsd :usd").expressionAttributeValues(values);
+                u.tableName(table)
+                        .key(key(tenantId, month))
+                        .updateExpression("ADD committedTokens :tokens, " + "committedUsd :usd")
+                        .expressionAttributeValues(values);
                 if (!conditions.isEmpty()) {
                     u.conditionExpression(String.join(" AND ", conditions));
                 }
@@ -388,16 +415,21 @@ public final class DynamoUsageMeter implements UsageMeter {
         if (hold.isNone()) {
             return;
         }
-        dynamo.updateItem(u -> u.tableName(table).key(key(tenantId, month))
+        dynamo.updateItem(u -> u.tableName(table)
+                .key(key(tenantId, month))
                 .updateExpression("ADD committedTokens :tokens, committedUsd :usd")
-                .expressionAttributeValues(Map.of(":tokens", n(-hold.tokens()),
-                        ":usd", AttributeValue.fromN(hold.usd().negate().toPlainString()))));
+                .expressionAttributeValues(Map.of(
+                        ":tokens",
+                        n(-hold.tokens()),
+                        ":usd",
+                        AttributeValue.fromN(hold.usd().negate().toPlainString()))));
     }
 
     @Override
     public MonthlyUsage report(String tenantId, YearMonth month) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(key(tenantId, month))
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        g -> g.tableName(table).key(key(tenantId, month)).consistentRead(true))
+                .item();
         item = item == null ? Map.of() : item;
         Map<String, Map<String, AttributeValue>> perModel = new TreeMap<>();
         Map<Integer, Map<String, AttributeValue>> perDay = new TreeMap<>();
@@ -420,8 +452,12 @@ public final class DynamoUsageMeter implements UsageMeter {
         List<MonthlyUsage.DayUsage> byDay = new ArrayList<>();
         perDay.forEach((day, counters) -> {
             MonthlyUsage.Counts c = counts(counters);
-            if (c.inputTokens() != 0 || c.outputTokens() != 0 || c.costUsd().signum() != 0 || c.succeeded() != 0
-                    || c.failed() != 0 || c.canceled() != 0) { // what an undone attempt left at zero is no day
+            if (c.inputTokens() != 0
+                    || c.outputTokens() != 0
+                    || c.costUsd().signum() != 0
+                    || c.succeeded() != 0
+                    || c.failed() != 0
+                    || c.canceled() != 0) { // what an undone attempt left at zero is no day
                 byDay.add(new MonthlyUsage.DayUsage(month.atDay(day), c));
             }
         });
@@ -431,14 +467,23 @@ public final class DynamoUsageMeter implements UsageMeter {
     /** Jobs of the month not finished yet, from the sparse {@code active} index. */
     private long countActive(String tenantId, YearMonth month) {
         String from = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
-        String to = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
-        return JobItems.countUnfinished(dynamo, table, tenantId, "gsi3sk BETWEEN :from AND :to", null,
-                Map.of(":from", s(from), ":to", s(to)));
+        String to = month.plusMonths(1)
+                .atDay(1)
+                .atStartOfDay()
+                .toInstant(ZoneOffset.UTC)
+                .toString();
+        return JobItems.countUnfinished(
+                dynamo, table, tenantId, "gsi3sk BETWEEN :from AND :to", null, Map.of(":from", s(from), ":to", s(to)));
     }
 
     private static MonthlyUsage.Counts counts(Map<String, AttributeValue> m) {
-        return new MonthlyUsage.Counts(number(m, COUNTERS[0]), number(m, COUNTERS[1]), decimal(m, COUNTERS[2]),
-                number(m, COUNTERS[3]), number(m, COUNTERS[4]), number(m, COUNTERS[5]));
+        return new MonthlyUsage.Counts(
+                number(m, COUNTERS[0]),
+                number(m, COUNTERS[1]),
+                decimal(m, COUNTERS[2]),
+                number(m, COUNTERS[3]),
+                number(m, COUNTERS[4]),
+                number(m, COUNTERS[5]));
     }
 
     private static long number(Map<String, AttributeValue> m, String name) {

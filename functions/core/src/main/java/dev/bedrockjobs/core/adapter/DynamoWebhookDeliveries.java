@@ -3,19 +3,18 @@ package dev.bedrockjobs.core.adapter;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * {@link WebhookDeliveries} in the jobs table, beside the subject's own item: {@code pk = JOB#<jobId>} (or
@@ -55,32 +54,42 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
     public int nextAttemptNumber(WebhookEvent event) {
         Map<String, AttributeValue> key = Map.of(
                 "pk", s(partition(event.type().subject(), event.subjectId())), "sk", s("ATTEMPTS#" + event.id()));
-        Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table).key(key)
-                .updateExpression("ADD attempts :one SET #ttl = :ttl")
-                .expressionAttributeNames(Map.of("#ttl", "ttl"))
-                .expressionAttributeValues(Map.of(":one", n(1),
-                        ":ttl", n(Instant.now().plus(retention).getEpochSecond())))
-                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table)
+                        .key(key)
+                        .updateExpression("ADD attempts :one SET #ttl = :ttl")
+                        .expressionAttributeNames(Map.of("#ttl", "ttl"))
+                        .expressionAttributeValues(Map.of(
+                                ":one",
+                                n(1),
+                                ":ttl",
+                                n(Instant.now().plus(retention).getEpochSecond())))
+                        .returnValues(ReturnValue.UPDATED_NEW))
+                .attributes();
         return Integer.parseInt(after.get("attempts").n());
     }
 
     @Override
     public boolean tryCountReplay(WebhookEvent event, long epochMinute) {
         String sk = "REPLAYS#" + epochMinute;
-        return tryCount(Map.of("pk", s(partition(event.type().subject(), event.subjectId())), "sk", s(sk)),
-                REPLAYS_PER_SUBJECT_PER_MINUTE, epochMinute)
-                && tryCount(Map.of("pk", s("LIMIT#" + event.tenantId()), "sk", s(sk)),
-                REPLAYS_PER_TENANT_PER_MINUTE, epochMinute);
+        return tryCount(
+                        Map.of("pk", s(partition(event.type().subject(), event.subjectId())), "sk", s(sk)),
+                        REPLAYS_PER_SUBJECT_PER_MINUTE,
+                        epochMinute)
+                && tryCount(
+                        Map.of("pk", s("LIMIT#" + event.tenantId()), "sk", s(sk)),
+                        REPLAYS_PER_TENANT_PER_MINUTE,
+                        epochMinute);
     }
 
     private boolean tryCount(Map<String, AttributeValue> key, int max, long epochMinute) {
         try {
-            dynamo.updateItem(u -> u.tableName(table).key(key)
+            dynamo.updateItem(u -> u.tableName(table)
+                    .key(key)
                     .updateExpression("ADD replays :one SET #ttl = :ttl")
                     .conditionExpression("attribute_not_exists(replays) OR replays < :max")
                     .expressionAttributeNames(Map.of("#ttl", "ttl"))
-                    .expressionAttributeValues(Map.of(":one", n(1), ":max", n(max),
-                            ":ttl", n(epochMinute * 60 + REPLAY_COUNTER_SECONDS))));
+                    .expressionAttributeValues(Map.of(
+                            ":one", n(1), ":max", n(max), ":ttl", n(epochMinute * 60 + REPLAY_COUNTER_SECONDS))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -118,7 +127,8 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
 
     @Override
     public List<DeliveryAttempt> list(WebhookEvent.Subject subject, String subjectId) {
-        QueryRequest query = QueryRequest.builder().tableName(table)
+        QueryRequest query = QueryRequest.builder()
+                .tableName(table)
                 .keyConditionExpression("pk = :p AND begins_with(sk, :d)")
                 .expressionAttributeValues(Map.of(":p", s(partition(subject, subjectId)), ":d", s(SK_PREFIX)))
                 .consistentRead(true)
@@ -137,16 +147,25 @@ public final class DynamoWebhookDeliveries implements WebhookDeliveries {
     private static DeliveryAttempt fromItem(Map<String, AttributeValue> m) {
         String next = str(m, "nextAttemptAt");
         Long status = num(m, "httpStatus");
-        return new DeliveryAttempt(str(m, "eventId"), str(m, "eventType"), str(m, "url"),
-                num(m, "attempt").intValue(), Instant.parse(str(m, "at")), num(m, "durationMs"),
-                status == null ? null : status.intValue(), category(str(m, "error")),
-                DeliveryAttempt.Outcome.fromWire(str(m, "outcome")), num(m, "retryAfterSeconds"),
+        return new DeliveryAttempt(
+                str(m, "eventId"),
+                str(m, "eventType"),
+                str(m, "url"),
+                num(m, "attempt").intValue(),
+                Instant.parse(str(m, "at")),
+                num(m, "durationMs"),
+                status == null ? null : status.intValue(),
+                category(str(m, "error")),
+                DeliveryAttempt.Outcome.fromWire(str(m, "outcome")),
+                num(m, "retryAfterSeconds"),
                 next == null ? null : Instant.parse(next));
     }
 
     /** Earlier versions stored free text; it is shown as {@code other}, never as it was. */
     private static String category(String stored) {
-        return stored == null ? null : DeliveryAttempt.Failure.fromStored(stored).wire();
+        return stored == null
+                ? null
+                : DeliveryAttempt.Failure.fromStored(stored).wire();
     }
 
     private static AttributeValue s(String v) {

@@ -6,7 +6,6 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.JobMetrics;
-
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +28,8 @@ public final class EmfJobMetrics implements JobMetrics {
     public static final String SERVICE = "POWERTOOLS_SERVICE_NAME";
     public static final String DISABLED = "POWERTOOLS_METRICS_DISABLED";
 
-    private static final List<List<String>> JOB_DIMENSIONS = List.of(List.of("Service", "Tier", "Model"),
-            List.of("Service"));
+    private static final List<List<String>> JOB_DIMENSIONS =
+            List.of(List.of("Service", "Tier", "Model"), List.of("Service"));
     private static final List<List<String>> SERVICE_DIMENSION = List.of(List.of("Service"));
 
     private final String namespace;
@@ -52,12 +51,14 @@ public final class EmfJobMetrics implements JobMetrics {
             return NONE;
         }
         String service = env.get(SERVICE);
-        return new EmfJobMetrics(namespace.strip(), service == null || service.isBlank() ? "bedrock-jobs" : service,
-                System.out, Clock.systemUTC());
+        return new EmfJobMetrics(
+                namespace.strip(),
+                service == null || service.isBlank() ? "bedrock-jobs" : service,
+                System.out,
+                Clock.systemUTC());
     }
 
-    private record Metric(String name, String unit, Number value) {
-    }
+    private record Metric(String name, String unit, Number value) {}
 
     @Override
     public void jobSubmitted(Job job) {
@@ -86,13 +87,21 @@ public final class EmfJobMetrics implements JobMetrics {
             metrics.add(new Metric("CostUsd", "None", job.costUsd().doubleValue()));
         }
         if (job.createdAt() != null && job.startedAt() != null) {
-            metrics.add(new Metric("QueueAge", "Milliseconds",
-                    Math.max(0, Duration.between(job.createdAt(), job.startedAt()).toMillis())));
+            metrics.add(new Metric(
+                    "QueueAge",
+                    "Milliseconds",
+                    Math.max(
+                            0,
+                            Duration.between(job.createdAt(), job.startedAt()).toMillis())));
         }
         if (job.status() != JobStatus.CANCELED && job.startedAt() != null && job.finishedAt() != null) {
             // claim to finish: the model call with its retries, as the worker waited for it
-            metrics.add(new Metric("ModelLatency", "Milliseconds",
-                    Math.max(0, Duration.between(job.startedAt(), job.finishedAt()).toMillis())));
+            metrics.add(new Metric(
+                    "ModelLatency",
+                    "Milliseconds",
+                    Math.max(
+                            0,
+                            Duration.between(job.startedAt(), job.finishedAt()).toMillis())));
         }
         Map<String, String> properties = ids(job);
         if (job.error() != null) {
@@ -103,9 +112,13 @@ public final class EmfJobMetrics implements JobMetrics {
 
     @Override
     public void webhookAttempt(String eventType, boolean delivered, long durationMs) {
-        emit(SERVICE_DIMENSION, Map.of(), List.of(
-                new Metric(delivered ? "WebhookDeliveries" : "WebhookFailures", "Count", 1),
-                new Metric("WebhookLatency", "Milliseconds", durationMs)), Map.of("eventType", eventType));
+        emit(
+                SERVICE_DIMENSION,
+                Map.of(),
+                List.of(
+                        new Metric(delivered ? "WebhookDeliveries" : "WebhookFailures", "Count", 1),
+                        new Metric("WebhookLatency", "Milliseconds", durationMs)),
+                Map.of("eventType", eventType));
     }
 
     private static Map<String, String> jobDimensions(Job job) {
@@ -123,8 +136,11 @@ public final class EmfJobMetrics implements JobMetrics {
         return p;
     }
 
-    private void emit(List<List<String>> dimensionSets, Map<String, String> dimensions, List<Metric> metrics,
-                      Map<String, String> properties) {
+    private void emit(
+            List<List<String>> dimensionSets,
+            Map<String, String> dimensions,
+            List<Metric> metrics,
+            Map<String, String> properties) {
         ObjectNode root = Json.object();
         ObjectNode aws = root.putObject("_aws");
         aws.put("Timestamp", clock.millis());

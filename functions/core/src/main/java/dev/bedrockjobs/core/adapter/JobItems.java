@@ -4,16 +4,15 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.JobStore;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.Select;
-
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The single-table layout of a job item. Keys: {@code pk = JOB#id}, {@code sk = JOB}; index {@code byTenant}
@@ -41,8 +40,7 @@ public final class JobItems {
     static final String ACTIVE_BATCHES = "ACTIVE#BATCH";
     static final String JOB_SK = "JOB";
 
-    private JobItems() {
-    }
+    private JobItems() {}
 
     static String jobPk(String jobId) {
         return "JOB#" + jobId;
@@ -112,7 +110,9 @@ public final class JobItems {
         }
         if (j.result() != null) {
             m.put("resultText", s(j.result().text() == null ? "" : j.result().text()));
-            m.put("stopReason", s(j.result().stopReason() == null ? "" : j.result().stopReason()));
+            m.put(
+                    "stopReason",
+                    s(j.result().stopReason() == null ? "" : j.result().stopReason()));
         }
         if (j.cached()) {
             m.put("cached", AttributeValue.fromBool(true));
@@ -133,8 +133,11 @@ public final class JobItems {
     /** An entry of the {@code active} index, which projects only what the reconciler decides on (see template). */
     static JobStore.ActiveJob activeEntry(Map<String, AttributeValue> m) {
         Long lease = num(m, "leaseUntil");
-        return new JobStore.ActiveJob(str(m, PK).substring("JOB#".length()), str(m, "tenantId"),
-                JobStatus.fromWire(str(m, "status")), instant(m, "finishedAt"),
+        return new JobStore.ActiveJob(
+                str(m, PK).substring("JOB#".length()),
+                str(m, "tenantId"),
+                JobStatus.fromWire(str(m, "status")),
+                instant(m, "finishedAt"),
                 lease == null ? null : Instant.ofEpochMilli(lease));
     }
 
@@ -162,7 +165,10 @@ public final class JobItems {
                 .prompt(str(m, "prompt"))
                 .system(str(m, "system"))
                 .maxTokens(num(m, "maxTokens").intValue())
-                .temperature(m.containsKey("temperature") ? Double.valueOf(m.get("temperature").n()) : null)
+                .temperature(
+                        m.containsKey("temperature")
+                                ? Double.valueOf(m.get("temperature").n())
+                                : null)
                 .metadata(metadata)
                 .webhookUrl(str(m, "webhookUrl"))
                 .idempotencyKey(str(m, "idempotencyKey"))
@@ -186,8 +192,11 @@ public final class JobItems {
                 .holdsActiveSlot(flag(m, "activeSlot"))
                 .usageRecorded(flag(m, "usageRecorded"))
                 .settled(m.containsKey("settledAt"))
-                .reserved(num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
-                        m.containsKey("reservedUsd") ? new BigDecimal(m.get("reservedUsd").n()) : null)
+                .reserved(
+                        num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
+                        m.containsKey("reservedUsd")
+                                ? new BigDecimal(m.get("reservedUsd").n())
+                                : null)
                 .lane(Lane.fromWire(str(m, "lane")))
                 .ticket(num(m, "ticket"))
                 .build();
@@ -232,25 +241,35 @@ public final class JobItems {
      * match {@code sortKeyCondition} (on {@code gsi3sk}, or null) and {@code extraFilter} (or null). Finished jobs
      * whose webhook event is not yet enqueued sit in the index too, so the status is filtered, not assumed.
      */
-    static long countUnfinished(DynamoDbClient dynamo, String table, String tenantId, String sortKeyCondition,
-                                String extraFilter, Map<String, AttributeValue> extraValues) {
+    static long countUnfinished(
+            DynamoDbClient dynamo,
+            String table,
+            String tenantId,
+            String sortKeyCondition,
+            String extraFilter,
+            Map<String, AttributeValue> extraValues) {
         Map<String, AttributeValue> values = new HashMap<>(extraValues);
         values.put(":t", s(tenantId));
         values.put(":queued", s(JobStatus.QUEUED.wire()));
         values.put(":running", s(JobStatus.RUNNING.wire()));
-        String filter = "tenantId = :t AND #status IN (:queued, :running)"
-                + (extraFilter == null ? "" : " AND " + extraFilter);
+        String filter =
+                "tenantId = :t AND #status IN (:queued, :running)" + (extraFilter == null ? "" : " AND " + extraFilter);
         long count = 0;
         for (int shard = 0; shard < ACTIVE_SHARDS; shard++) {
             values.put(":p", s("ACTIVE#" + shard));
-            QueryRequest q = QueryRequest.builder().tableName(table).indexName(ACTIVE)
-                    .keyConditionExpression("gsi3pk = :p" + (sortKeyCondition == null ? "" : " AND " + sortKeyCondition))
+            QueryRequest q = QueryRequest.builder()
+                    .tableName(table)
+                    .indexName(ACTIVE)
+                    .keyConditionExpression(
+                            "gsi3pk = :p" + (sortKeyCondition == null ? "" : " AND " + sortKeyCondition))
                     .filterExpression(filter)
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.copyOf(values))
                     .select(Select.COUNT)
                     .build();
-            count += DynamoPages.pages(dynamo, q).stream().mapToLong(QueryResponse::count).sum();
+            count += DynamoPages.pages(dynamo, q).stream()
+                    .mapToLong(QueryResponse::count)
+                    .sum();
         }
         return count;
     }

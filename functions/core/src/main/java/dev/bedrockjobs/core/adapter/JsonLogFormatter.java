@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.domain.PrintableText;
-
 import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
@@ -41,7 +40,9 @@ public final class JsonLogFormatter extends Formatter {
                 frames.add(trace[i].toString());
             }
             if (t.getCause() != null) {
-                error.put("cause", t.getCause().getClass().getName() + ": " + t.getCause().getMessage());
+                error.put(
+                        "cause",
+                        t.getCause().getClass().getName() + ": " + t.getCause().getMessage());
             }
         }
         return escapeNonPrintable(Json.write(line)) + System.lineSeparator();
@@ -55,7 +56,8 @@ public final class JsonLogFormatter extends Formatter {
         StringBuilder out = null;
         for (int i = 0; i < json.length(); i++) {
             char c = json.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < json.length()
+            boolean pair = Character.isHighSurrogate(c)
+                    && i + 1 < json.length()
                     && Character.isLowSurrogate(json.charAt(i + 1));
             if (pair) {
                 if (out != null) {

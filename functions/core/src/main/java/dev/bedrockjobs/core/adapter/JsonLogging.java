@@ -17,8 +17,7 @@ public final class JsonLogging {
     public static final String LOG_LEVEL = "AWS_LAMBDA_LOG_LEVEL";
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
-    private JsonLogging() {
-    }
+    private JsonLogging() {}
 
     /** @return whether JSON logging is on (installed now or before) */
     public static boolean installIfConfigured(Map<String, String> env) {

@@ -5,7 +5,6 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.JobMetrics;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -65,9 +64,8 @@ public final class MeteredJobStore implements JobStore {
     }
 
     @Override
-    public Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key,
-                                                             String requestHash,
-                                                             String jobId, Instant expiresAt) {
+    public Optional<IdempotencyRecord> reserveIdempotencyKey(
+            String tenantId, KeyScope scope, String key, String requestHash, String jobId, Instant expiresAt) {
         return store.reserveIdempotencyKey(tenantId, scope, key, requestHash, jobId, expiresAt);
     }
 

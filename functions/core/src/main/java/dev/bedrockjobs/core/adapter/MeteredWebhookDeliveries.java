@@ -4,7 +4,6 @@ import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.JobMetrics;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
-
 import java.util.List;
 
 /** A {@link WebhookDeliveries} log that also reports each attempt: delivered, or not (to retry or given up). */
@@ -30,8 +29,8 @@ public final class MeteredWebhookDeliveries implements WebhookDeliveries {
     @Override
     public void record(WebhookEvent event, DeliveryAttempt attempt) {
         deliveries.record(event, attempt);
-        metrics.webhookAttempt(attempt.eventType(), attempt.outcome() == DeliveryAttempt.Outcome.DELIVERED,
-                attempt.durationMs());
+        metrics.webhookAttempt(
+                attempt.eventType(), attempt.outcome() == DeliveryAttempt.Outcome.DELIVERED, attempt.durationMs());
     }
 
     @Override

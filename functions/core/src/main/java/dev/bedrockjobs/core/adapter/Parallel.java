@@ -20,8 +20,7 @@ final class Parallel {
         return t;
     });
 
-    private Parallel() {
-    }
+    private Parallel() {}
 
     static <T> void run(List<T> parts, Consumer<T> work) {
         if (parts.size() <= 1) {

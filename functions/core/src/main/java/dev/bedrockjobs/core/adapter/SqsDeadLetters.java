@@ -3,13 +3,12 @@ package dev.bedrockjobs.core.adapter;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.DeadLetters;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Reads the DLQ without consuming it: messages are received with a short visibility timeout and left in place, so
@@ -28,8 +27,11 @@ public final class SqsDeadLetters implements DeadLetters {
     public List<String> jobIds(int max) {
         Set<String> ids = new LinkedHashSet<>();
         for (int round = 0; round < (max + 9) / 10 && ids.size() < max; round++) {
-            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
-                    .visibilityTimeout(30).waitTimeSeconds(0)).messages();
+            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                            .maxNumberOfMessages(10)
+                            .visibilityTimeout(30)
+                            .waitTimeSeconds(0))
+                    .messages();
             if (messages.isEmpty()) {
                 break;
             }

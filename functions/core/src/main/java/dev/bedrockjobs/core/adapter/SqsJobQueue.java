@@ -4,17 +4,16 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.JobQueue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * {@link JobQueue} on one SQS standard queue per lane. The body is {@code {"jobId", "tenantId"}}; the same values ride
@@ -49,15 +48,18 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public void send(JobMessage message) {
-        sqs.sendMessage(r -> r.queueUrl(urlOf(message.lane())).messageBody(body(message))
-                .messageAttributes(attributes(message)).messageGroupId(groupId(message)));
+        sqs.sendMessage(r -> r.queueUrl(urlOf(message.lane()))
+                .messageBody(body(message))
+                .messageAttributes(attributes(message))
+                .messageGroupId(groupId(message)));
     }
 
     @Override
     public List<JobMessage> sendAll(List<JobMessage> messages) {
         List<List<JobMessage>> chunks = new ArrayList<>();
         Map<Lane, List<JobMessage>> byLane = new EnumMap<>(Lane.class);
-        messages.forEach(m -> byLane.computeIfAbsent(m.lane(), l -> new ArrayList<>()).add(m));
+        messages.forEach(
+                m -> byLane.computeIfAbsent(m.lane(), l -> new ArrayList<>()).add(m));
         byLane.values().forEach(laneMessages -> {
             for (int from = 0; from < laneMessages.size(); from += SQS_BATCH_LIMIT) {
                 chunks.add(laneMessages.subList(from, Math.min(laneMessages.size(), from + SQS_BATCH_LIMIT)));
@@ -67,13 +69,16 @@ public final class SqsJobQueue implements JobQueue {
         Parallel.run(chunks, chunk -> {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(body(chunk.get(i))).messageAttributes(attributes(chunk.get(i)))
-                        .messageGroupId(groupId(chunk.get(i))).build());
+                entries.add(SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i))
+                        .messageBody(body(chunk.get(i)))
+                        .messageAttributes(attributes(chunk.get(i)))
+                        .messageGroupId(groupId(chunk.get(i)))
+                        .build());
             }
             try {
-                SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(urlOf(chunk.get(0).lane()))
-                        .entries(entries));
+                SendMessageBatchResponse response = sqs.sendMessageBatch(
+                        r -> r.queueUrl(urlOf(chunk.get(0).lane())).entries(entries));
                 response.failed().forEach(f -> failed.add(chunk.get(Integer.parseInt(f.id()))));
             } catch (RuntimeException e) {
                 failed.addAll(chunk);
@@ -98,7 +103,15 @@ public final class SqsJobQueue implements JobQueue {
 
     private static Map<String, MessageAttributeValue> attributes(JobMessage m) {
         return Map.of(
-                "jobId", MessageAttributeValue.builder().dataType("String").stringValue(m.jobId()).build(),
-                "tenantId", MessageAttributeValue.builder().dataType("String").stringValue(m.tenantId()).build());
+                "jobId",
+                        MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(m.jobId())
+                                .build(),
+                "tenantId",
+                        MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(m.tenantId())
+                                .build());
     }
 }

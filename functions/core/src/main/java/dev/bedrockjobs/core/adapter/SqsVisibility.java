@@ -15,6 +15,7 @@ public final class SqsVisibility implements MessageVisibility {
 
     @Override
     public void delay(String receiptHandle, int seconds) {
-        sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
+        sqs.changeMessageVisibility(
+                r -> r.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));
     }
 }

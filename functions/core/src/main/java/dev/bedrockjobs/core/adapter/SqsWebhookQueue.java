@@ -2,10 +2,9 @@ package dev.bedrockjobs.core.adapter;
 
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.WebhookQueue;
+import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-
-import java.util.Map;
 
 /**
  * {@link WebhookQueue} on an SQS standard queue. The body is {@link WebhookEvent#toMessage()}; the event id, type
@@ -22,13 +21,18 @@ public final class SqsWebhookQueue implements WebhookQueue {
 
     @Override
     public void send(WebhookEvent event) {
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(event.toMessage()).messageAttributes(Map.of(
-                "eventId", attribute(event.id()),
-                "eventType", attribute(event.type().wire()),
-                "tenantId", attribute(event.tenantId()))));
+        sqs.sendMessage(r -> r.queueUrl(queueUrl)
+                .messageBody(event.toMessage())
+                .messageAttributes(Map.of(
+                        "eventId", attribute(event.id()),
+                        "eventType", attribute(event.type().wire()),
+                        "tenantId", attribute(event.tenantId()))));
     }
 
     private static MessageAttributeValue attribute(String value) {
-        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+        return MessageAttributeValue.builder()
+                .dataType("String")
+                .stringValue(value)
+                .build();
     }
 }

@@ -28,17 +28,20 @@ public final class StepFunctionsModelCallPolicy implements ModelCallPolicy {
         input.put("jobId", jobId);
         input.put("modelId", modelId);
         input.set("body", body);
-        StartSyncExecutionResponse r = sfn.startSyncExecution(s -> s.stateMachineArn(stateMachineArn)
-                .name(executionName).input(Json.write(input)));
+        StartSyncExecutionResponse r = sfn.startSyncExecution(
+                s -> s.stateMachineArn(stateMachineArn).name(executionName).input(Json.write(input)));
         if (r.status() != SyncExecutionStatus.SUCCEEDED) {
-            String error = r.error() != null ? r.error()
+            String error = r.error() != null
+                    ? r.error()
                     : r.status() == SyncExecutionStatus.TIMED_OUT ? "States.Timeout" : "States.Runtime";
             return new Failed(error, r.cause());
         }
         JsonNode output = Json.parse(r.output());
         JsonNode failure = output.get("failure");
         if (failure != null && failure.isObject()) {
-            return new Failed(failure.path("error").asText("States.TaskFailed"), failure.path("cause").asText(null));
+            return new Failed(
+                    failure.path("error").asText("States.TaskFailed"),
+                    failure.path("cause").asText(null));
         }
         JsonNode response = output.get("response");
         if (response == null) {

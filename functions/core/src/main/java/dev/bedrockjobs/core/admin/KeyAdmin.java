@@ -4,7 +4,6 @@ import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.Tenants;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +65,9 @@ public final class KeyAdmin {
         if (keyId == null || !keyId.matches("key_[0-9a-f]{12}")) {
             // not echoed: what was typed may be the secret key itself
             throw new IllegalArgumentException("a key id is key_ followed by 12 hex digits (see 'admin keys list'); "
-                    + (keyId != null && keyId.startsWith(ApiKey.PREFIX) ? "that was an API key, not its id"
-                    : "that was not one"));
+                    + (keyId != null && keyId.startsWith(ApiKey.PREFIX)
+                            ? "that was an API key, not its id"
+                            : "that was not one"));
         }
         return keys.disableKey(keyId);
     }
@@ -86,12 +86,13 @@ public final class KeyAdmin {
     public Optional<String> rotateWebhookSecret(String tenantId, Duration grace) {
         requireTenantId(tenantId);
         if (grace.isNegative() || grace.compareTo(MAX_SECRET_GRACE) > 0) {
-            throw new IllegalArgumentException("the grace period is 0 to " + MAX_SECRET_GRACE.toHours()
-                    + " hours, not " + grace.toHours());
+            throw new IllegalArgumentException(
+                    "the grace period is 0 to " + MAX_SECRET_GRACE.toHours() + " hours, not " + grace.toHours());
         }
         String secret = ApiKey.newWebhookSecret();
         return tenants.replaceWebhookSecret(tenantId, secret, clock.instant().plus(grace))
-                ? Optional.of(secret) : Optional.empty();
+                ? Optional.of(secret)
+                : Optional.empty();
     }
 
     static void requireTenantId(String tenantId) {

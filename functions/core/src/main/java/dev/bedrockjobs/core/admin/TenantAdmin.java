@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.admin;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.Tenants;
-
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -23,7 +22,8 @@ public final class TenantAdmin {
     public enum Limit {
         RATE_LIMIT("rate-limit", "rateLimitPerSecond", "RateLimitPerSecond", 100_000),
         MAX_ACTIVE_JOBS("max-active-jobs", "maxActiveJobs", "MaxActiveJobs", 10_000_000),
-        MONTHLY_TOKEN_BUDGET("monthly-token-budget", "monthlyTokenBudget", "MonthlyTokenBudget", 1_000_000_000_000_000L),
+        MONTHLY_TOKEN_BUDGET(
+                "monthly-token-budget", "monthlyTokenBudget", "MonthlyTokenBudget", 1_000_000_000_000_000L),
         MONTHLY_COST_BUDGET_USD("monthly-cost-budget-usd", "monthlyCostBudgetUsd", "MonthlyCostBudgetUsd", 100_000_000),
         CACHE_RESPONSES("cache-responses", "cacheResponses", "ResponseCacheDefault", 0),
         INTERACTIVE_BATCHES("interactive-batches", "interactiveBatches", "InteractiveBatchesDefault", 0);
@@ -102,12 +102,11 @@ public final class TenantAdmin {
                 throw new IllegalArgumentException("--" + option + " is a number");
             }
             if (v.signum() < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
-                throw new IllegalArgumentException("--" + option + " must be 0 (no limit) to " + max + ", not "
-                        + v.toPlainString());
+                throw new IllegalArgumentException(
+                        "--" + option + " must be 0 (no limit) to " + max + ", not " + v.toPlainString());
             }
             if (this == MONTHLY_COST_BUDGET_USD && v.stripTrailingZeros().scale() > 6) {
-                throw new IllegalArgumentException("--" + option + " has at most 6 decimals, not "
-                        + v.toPlainString());
+                throw new IllegalArgumentException("--" + option + " has at most 6 decimals, not " + v.toPlainString());
             }
         }
     }

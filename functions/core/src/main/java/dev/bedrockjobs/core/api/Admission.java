@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.api;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.TenantLimits;
-
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -46,8 +45,11 @@ public final class Admission implements AutoCloseable {
         if (!held.isEmpty() || slots > 0) {
             throw new IllegalStateException("an admission takes for one set of jobs");
         }
-        List<Job> jobs = drafts.stream().map(j -> limits.withBudgetHold(tenant, j).toBuilder()
-                .holdsActiveSlot(tenant.capsActiveJobs()).build()).toList();
+        List<Job> jobs = drafts.stream()
+                .map(j -> limits.withBudgetHold(tenant, j).toBuilder()
+                        .holdsActiveSlot(tenant.capsActiveJobs())
+                        .build())
+                .toList();
         limits.holdBudget(tenantId, tenant, jobs);
         held = jobs;
         int wanted = tenant.capsActiveJobs() ? jobs.size() : 0;

@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.api;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.Tenants;
-
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -16,8 +15,7 @@ public final class ApiKeyAuthorizer {
     /** Longer than any well-formed header ("Bearer " + 128 characters, with some surrounding space): not parsed. */
     static final int MAX_HEADER_LENGTH = 256;
 
-    public record Principal(String tenantId, String keyId) {
-    }
+    public record Principal(String tenantId, String keyId) {}
 
     private final ApiKeys keys;
     private final Tenants tenants;
@@ -37,10 +35,15 @@ public final class ApiKeyAuthorizer {
         }
         String hash = ApiKey.hash(m.group(1));
         Optional<ApiKey> key = keys.findKey(hash);
-        if (key.isEmpty() || !ApiKey.sameHash(key.get().keyHash(), hash) || key.get().disabled()) {
+        if (key.isEmpty()
+                || !ApiKey.sameHash(key.get().keyHash(), hash)
+                || key.get().disabled()) {
             return Optional.empty();
         }
-        boolean tenantActive = tenants.findTenant(key.get().tenantId()).map(t -> !t.disabled()).orElse(false);
-        return tenantActive ? Optional.of(new Principal(key.get().tenantId(), key.get().keyId())) : Optional.empty();
+        boolean tenantActive =
+                tenants.findTenant(key.get().tenantId()).map(t -> !t.disabled()).orElse(false);
+        return tenantActive
+                ? Optional.of(new Principal(key.get().tenantId(), key.get().keyId()))
+                : Optional.empty();
     }
 }

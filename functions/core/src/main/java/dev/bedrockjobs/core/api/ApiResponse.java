@@ -1,7 +1,6 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.Json;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

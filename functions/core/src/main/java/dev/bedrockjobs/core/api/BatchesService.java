@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.view.BatchViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -48,8 +47,11 @@ public final class BatchesService {
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
         ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
         if (!batch.get().done()) {
-            Instant firstFinished = jobs.items().stream().map(Job::finishedAt).filter(Objects::nonNull)
-                    .min(Comparator.naturalOrder()).orElse(null);
+            Instant firstFinished = jobs.items().stream()
+                    .map(Job::finishedAt)
+                    .filter(Objects::nonNull)
+                    .min(Comparator.naturalOrder())
+                    .orElse(null);
             Long eta = QueueEstimates.batchEtaSeconds(batch.get(), firstFinished, clock.instant());
             if (eta == null) {
                 view.putNull("etaSeconds");
@@ -85,7 +87,9 @@ public final class BatchesService {
             }
         } while (cursor != null);
         ApiResponse r = new ApiResponse(200, Map.of("content-type", "application/x-ndjson"), body.toString());
-        return next == null ? r : r.withHeader("link", "</v1/batches/" + id + "/results?cursor=" + next + ">; rel=\"next\"");
+        return next == null
+                ? r
+                : r.withHeader("link", "</v1/batches/" + id + "/results?cursor=" + next + ">; rel=\"next\"");
     }
 
     /** DELETE /v1/batches/{id}: cancels every job of the batch that has not finished; finished results stay. */
@@ -96,7 +100,8 @@ public final class BatchesService {
             return Problem.notFound("batch " + id).toResponse();
         }
         if (batch.get().status() == BatchStatus.COMPLETED) {
-            return Problem.conflict("batch_terminal", "batch " + id + " has already completed").toResponse();
+            return Problem.conflict("batch_terminal", "batch " + id + " has already completed")
+                    .toResponse();
         }
         outcomes.cancelBatch(id, clock.instant());
         Batch after = batches.get(id).orElseThrow();

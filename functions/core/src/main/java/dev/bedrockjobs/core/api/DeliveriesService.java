@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.port.WebhookDeliveries;
 import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.view.DeliveryViews;
 import dev.bedrockjobs.core.view.JobViews;
-
 import java.time.Clock;
 import java.util.Optional;
 
@@ -53,18 +52,23 @@ public final class DeliveriesService {
         }
         Job job = found.get();
         if (job.webhookUrl() == null) {
-            return Problem.conflict("no_webhook", "job " + id + " was submitted without a webhook").toResponse();
+            return Problem.conflict("no_webhook", "job " + id + " was submitted without a webhook")
+                    .toResponse();
         }
         if (!job.status().isTerminal()) {
-            return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet").toResponse();
+            return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet")
+                    .toResponse();
         }
         WebhookEvent original = JobViews.webhookEvent(job);
         long now = clock.instant().getEpochSecond();
         if (!deliveries.tryCountReplay(original, now / 60)) {
-            throw new LimitExceeded(LimitExceeded.RATE_LIMITED, "Too many replays",
+            throw new LimitExceeded(
+                    LimitExceeded.RATE_LIMITED,
+                    "Too many replays",
                     "job " + id + " or its tenant has used this minute's replays (at most "
-                    + WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE + " per job and "
-                    + WebhookDeliveries.REPLAYS_PER_TENANT_PER_MINUTE + " per tenant)", 60 - now % 60);
+                            + WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE + " per job and "
+                            + WebhookDeliveries.REPLAYS_PER_TENANT_PER_MINUTE + " per tenant)",
+                    60 - now % 60);
         }
         webhooks.send(original);
         ObjectNode body = Json.object();

@@ -12,7 +12,6 @@ import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,7 +27,15 @@ import java.util.TreeMap;
  */
 public final class JobRequestParser {
     private static final Set<String> JOB_FIELDS = Set.of(
-            "prompt", "system", "model", "maxTokens", "temperature", "metadata", "webhook", "idempotencyKey", "cache",
+            "prompt",
+            "system",
+            "model",
+            "maxTokens",
+            "temperature",
+            "metadata",
+            "webhook",
+            "idempotencyKey",
+            "cache",
             "priority");
 
     private final ModelCatalog catalog;
@@ -73,9 +80,10 @@ public final class JobRequestParser {
         return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache, lane);
     }
 
-    private static final Set<String> BATCH_FIELDS = Set.of("items", "defaults", "webhook", "idempotencyKey", "priority");
-    private static final Set<String> ITEM_FIELDS = Set.of(
-            "customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
+    private static final Set<String> BATCH_FIELDS =
+            Set.of("items", "defaults", "webhook", "idempotencyKey", "priority");
+    private static final Set<String> ITEM_FIELDS =
+            Set.of("customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
     private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature");
     public static final int MAX_BATCH_ITEMS = 1000;
     /**
@@ -107,9 +115,11 @@ public final class JobRequestParser {
             } else {
                 rejectUnknown(defaults, DEFAULT_FIELDS, "defaults.", errors);
                 defaultSystem = optionalText(defaults, "system", "defaults.system", limits.maxSystemBytes(), errors);
-                defaultTier = defaults.hasNonNull("model") ? tier(defaults, "model", "defaults.model", null, errors) : null;
+                defaultTier =
+                        defaults.hasNonNull("model") ? tier(defaults, "model", "defaults.model", null, errors) : null;
                 defaultMaxTokens = defaults.hasNonNull("maxTokens")
-                        ? maxTokens(defaults, "maxTokens", "defaults.maxTokens", null, errors) : null;
+                        ? maxTokens(defaults, "maxTokens", "defaults.maxTokens", null, errors)
+                        : null;
                 defaultTemperature = temperature(defaults, "temperature", "defaults.temperature", null, errors);
             }
         }
@@ -121,7 +131,8 @@ public final class JobRequestParser {
         if (items == null || !items.isArray() || items.isEmpty()) {
             errors.add(new FieldError("items", "must be a non-empty array"));
         } else if (items.size() > MAX_BATCH_ITEMS) {
-            errors.add(new FieldError("items", "must have at most " + MAX_BATCH_ITEMS + " items (got " + items.size() + ")"));
+            errors.add(new FieldError(
+                    "items", "must have at most " + MAX_BATCH_ITEMS + " items (got " + items.size() + ")"));
         } else {
             Set<String> customIds = new java.util.HashSet<>();
             for (int i = 0; i < items.size(); i++) {
@@ -136,34 +147,44 @@ public final class JobRequestParser {
                 String customId = Integer.toString(i);
                 JsonNode cid = item.get("customId");
                 if (cid != null && !cid.isNull()) {
-                    if (!cid.isTextual() || cid.textValue().isEmpty() || cid.textValue().length() > 256) {
+                    if (!cid.isTextual()
+                            || cid.textValue().isEmpty()
+                            || cid.textValue().length() > 256) {
                         errors.add(new FieldError(p + ".customId", "must be a string of 1-256 characters"));
                     } else {
                         customId = cid.textValue();
                     }
                 }
                 if (!customIds.add(customId)) {
-                    errors.add(new FieldError(p + ".customId", "duplicates another item's customId '" + customId + "'"));
+                    errors.add(
+                            new FieldError(p + ".customId", "duplicates another item's customId '" + customId + "'"));
                 }
                 String prompt = requiredText(item, "prompt", p + ".prompt", limits.maxPromptBytes(), errors);
                 String system = item.hasNonNull("system")
-                        ? optionalText(item, "system", p + ".system", limits.maxSystemBytes(), errors) : defaultSystem;
+                        ? optionalText(item, "system", p + ".system", limits.maxSystemBytes(), errors)
+                        : defaultSystem;
                 String tier = tier(item, "model", p + ".model", defaultTier, errors);
                 int maxTokens = maxTokens(item, "maxTokens", p + ".maxTokens", defaultMaxTokens, errors);
                 Double temperature = temperature(item, "temperature", p + ".temperature", defaultTemperature, errors);
                 Map<String, String> metadata = metadata(item, "metadata", p + ".metadata", errors);
                 if (errors.size() == before) {
-                    parsed.add(new BatchRequest.Item(customId, new JobRequest(prompt, system, tier, maxTokens,
-                            temperature, metadata, null, null, null, null)));
+                    parsed.add(new BatchRequest.Item(
+                            customId,
+                            new JobRequest(
+                                    prompt, system, tier, maxTokens, temperature, metadata, null, null, null, null)));
                 }
             }
         }
-        long systemBytes = parsed.stream().map(i -> i.request().system()).filter(java.util.Objects::nonNull)
-                .mapToLong(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+        long systemBytes = parsed.stream()
+                .map(i -> i.request().system())
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .sum();
         if (errors.isEmpty() && systemBytes > MAX_BATCH_SYSTEM_BYTES) {
-            errors.add(new FieldError(defaultSystem != null ? "defaults.system" : "items",
+            errors.add(new FieldError(
+                    defaultSystem != null ? "defaults.system" : "items",
                     "is stored with every item that uses it: " + systemBytes + " bytes in all, more than the "
-                    + MAX_BATCH_SYSTEM_BYTES + " a batch may store; shorten it or split the batch"));
+                            + MAX_BATCH_SYSTEM_BYTES + " a batch may store; shorten it or split the batch"));
         }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
@@ -321,8 +342,10 @@ public final class JobRequestParser {
             String key = e.getKey();
             String keyPath = path + "." + key;
             if (key.isEmpty() || key.length() > limits.maxMetadataKeyLength() || !key.matches("[A-Za-z0-9_.:-]+")) {
-                errors.add(new FieldError(keyPath, "keys must be 1-" + limits.maxMetadataKeyLength()
-                        + " characters of letters, digits, '_', '.', ':' or '-'"));
+                errors.add(new FieldError(
+                        keyPath,
+                        "keys must be 1-" + limits.maxMetadataKeyLength()
+                                + " characters of letters, digits, '_', '.', ':' or '-'"));
                 continue;
             }
             if (!e.getValue().isTextual()) {
@@ -330,7 +353,8 @@ public final class JobRequestParser {
                 continue;
             }
             if (e.getValue().textValue().length() > limits.maxMetadataValueLength()) {
-                errors.add(new FieldError(keyPath, "must be at most " + limits.maxMetadataValueLength() + " characters"));
+                errors.add(
+                        new FieldError(keyPath, "must be at most " + limits.maxMetadataValueLength() + " characters"));
                 continue;
             }
             out.put(key, e.getValue().textValue());
@@ -378,8 +402,9 @@ public final class JobRequestParser {
         }
         String path = bodyKey != null ? "idempotencyKey" : "Idempotency-Key";
         if (key.isEmpty() || key.length() > limits.maxIdempotencyKeyLength() || !key.matches("[\\x21-\\x7E]+")) {
-            errors.add(new FieldError(path, "must be 1-" + limits.maxIdempotencyKeyLength()
-                    + " printable ASCII characters without spaces"));
+            errors.add(new FieldError(
+                    path,
+                    "must be 1-" + limits.maxIdempotencyKeyLength() + " printable ASCII characters without spaces"));
             return null;
         }
         return key;

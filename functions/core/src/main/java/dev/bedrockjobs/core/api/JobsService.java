@@ -13,7 +13,6 @@ import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +25,7 @@ public final class JobsService {
     public static final int MAX_WAIT_SECONDS = 20;
     /** A long poll reads again after 250 ms, then twice as long each time, up to 2 s between reads. */
     private static final Duration FIRST_POLL_INTERVAL = Duration.ofMillis(250);
+
     private static final Duration LONGEST_POLL_INTERVAL = Duration.ofSeconds(2);
     private static final int DEFAULT_PAGE = 20;
     private static final int MAX_PAGE = 100;
@@ -49,8 +49,15 @@ public final class JobsService {
      * @param longPolls bounds each tenant's held long polls
      * @param estimates a queued job's place in its lane; null shows none
      */
-    public JobsService(JobStore store, BatchStore batches, JobOutcomes outcomes, WebhookDeliveries deliveries,
-                       LongPolls longPolls, Clock clock, Sleeper sleeper, QueueEstimates estimates) {
+    public JobsService(
+            JobStore store,
+            BatchStore batches,
+            JobOutcomes outcomes,
+            WebhookDeliveries deliveries,
+            LongPolls longPolls,
+            Clock clock,
+            Sleeper sleeper,
+            QueueEstimates estimates) {
         this.store = store;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -113,7 +120,8 @@ public final class JobsService {
                 sleeper.sleep(interval.compareTo(left) < 0 ? interval : left);
                 job = store.getOwned(tenantId, id);
                 interval = interval.multipliedBy(2).compareTo(LONGEST_POLL_INTERVAL) < 0
-                        ? interval.multipliedBy(2) : LONGEST_POLL_INTERVAL;
+                        ? interval.multipliedBy(2)
+                        : LONGEST_POLL_INTERVAL;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -138,11 +146,16 @@ public final class JobsService {
                 return Problem.notFound("batch " + batchId).toResponse();
             }
             Page<Job> inBatch = store.listByBatch(batchId, limit, cursor);
-            page = statusText == null ? inBatch : new Page<>(inBatch.items().stream()
-                    .filter(j -> j.status().wire().equals(statusText)).toList(), inBatch.nextCursor());
+            page = statusText == null
+                    ? inBatch
+                    : new Page<>(
+                            inBatch.items().stream()
+                                    .filter(j -> j.status().wire().equals(statusText))
+                                    .toList(),
+                            inBatch.nextCursor());
         } else {
-            page = store.listByTenant(request.tenantId(),
-                    statusText == null ? null : JobStatus.fromWire(statusText), limit, cursor);
+            page = store.listByTenant(
+                    request.tenantId(), statusText == null ? null : JobStatus.fromWire(statusText), limit, cursor);
         }
         ObjectNode body = Json.object();
         ArrayNode items = body.putArray("items");
@@ -166,8 +179,10 @@ public final class JobsService {
             }
             Job job = current.get();
             if (job.status().isTerminal()) {
-                return Problem.conflict("job_terminal", "job " + id + " is already " + job.status().wire()
-                        + " and cannot be canceled").toResponse();
+                return Problem.conflict(
+                                "job_terminal",
+                                "job " + id + " is already " + job.status().wire() + " and cannot be canceled")
+                        .toResponse();
             }
             if (job.status() == JobStatus.QUEUED) {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
@@ -179,7 +194,8 @@ public final class JobsService {
                 return viewResponse(202, store.getOwned(request.tenantId(), id).orElse(job));
             }
         }
-        return Problem.conflict("job_busy", "job " + id + " changed state during the cancel; retry").toResponse();
+        return Problem.conflict("job_busy", "job " + id + " changed state during the cancel; retry")
+                .toResponse();
     }
 
     private static ApiResponse viewResponse(int status, Job j) {

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.port.LimitCounters;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -14,6 +13,7 @@ import java.time.Instant;
 public final class LongPolls {
     /** Longer than the status function's 29-second timeout: no wait outlives its lease. */
     static final Duration LEASE = Duration.ofSeconds(30);
+
     public static final int DEFAULT_PER_TENANT = 10;
 
     private final LimitCounters counters;

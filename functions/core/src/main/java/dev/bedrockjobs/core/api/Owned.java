@@ -5,7 +5,6 @@ import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobStore;
-
 import java.util.Optional;
 
 /**
@@ -13,8 +12,7 @@ import java.util.Optional;
  * one; an id that is not well-formed is not looked up at all.
  */
 final class Owned {
-    private Owned() {
-    }
+    private Owned() {}
 
     static Optional<Job> job(JobStore jobs, ApiRequest request, String id) {
         return Ids.isWellFormed(id, "job_") ? jobs.getOwned(request.tenantId(), id) : Optional.empty();

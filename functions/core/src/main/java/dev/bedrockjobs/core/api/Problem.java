@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.FieldError;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +24,12 @@ public record Problem(int status, String code, String title, String detail, List
     }
 
     public static Problem unauthorized() {
-        return new Problem(401, "unauthorized", "Authentication required",
-                "Send a valid API key as 'Authorization: Bearer <key>'.", null);
+        return new Problem(
+                401,
+                "unauthorized",
+                "Authentication required",
+                "Send a valid API key as 'Authorization: Bearer <key>'.",
+                null);
     }
 
     public static Problem forbidden(String code, String detail) {
@@ -42,9 +45,13 @@ public record Problem(int status, String code, String title, String detail, List
     }
 
     public static Problem internal(String requestId) {
-        return new Problem(500, "internal_error", "Internal error",
-                "The request could not be completed; it is safe to retry" + (requestId == null ? "." : " (request "
-                        + requestId + ")."), null);
+        return new Problem(
+                500,
+                "internal_error",
+                "Internal error",
+                "The request could not be completed; it is safe to retry"
+                        + (requestId == null ? "." : " (request " + requestId + ")."),
+                null);
     }
 
     public ApiResponse toResponse() {

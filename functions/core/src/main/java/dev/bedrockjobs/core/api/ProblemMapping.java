@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.domain.LimitExceeded;
 import dev.bedrockjobs.core.domain.ValidationException;
-
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,8 +14,7 @@ import java.util.logging.Logger;
 public final class ProblemMapping {
     private static final Logger LOG = Logger.getLogger(ProblemMapping.class.getName());
 
-    private ProblemMapping() {
-    }
+    private ProblemMapping() {}
 
     /** Runs a service on a request, refusing unauthenticated requests and mapping exceptions to problems. */
     public static ApiResponse serve(ApiRequest request, Function<ApiRequest, ApiResponse> service) {
@@ -28,10 +26,15 @@ public final class ProblemMapping {
         } catch (ValidationException e) {
             return Problem.validation(e.errors()).toResponse();
         } catch (LimitExceeded e) {
-            return new Problem(429, e.code(), e.title(), e.getMessage(), null).toResponse()
+            return new Problem(429, e.code(), e.title(), e.getMessage(), null)
+                    .toResponse()
                     .withHeader("retry-after", Long.toString(e.retryAfterSeconds()));
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
+            LOG.log(
+                    Level.SEVERE,
+                    "request " + request.requestId() + " failed: "
+                            + e.getClass().getName(),
+                    e);
             return Problem.internal(request.requestId()).toResponse();
         }
     }

@@ -4,8 +4,7 @@ import dev.bedrockjobs.core.domain.ValidationException;
 
 /** The query parameters the read routes share, checked the same way on each: a bad one is a 400 naming it. */
 final class QueryParameters {
-    private QueryParameters() {
-    }
+    private QueryParameters() {}
 
     /** {@code ?cursor=}, as a page's {@code nextCursor} gave it; null for the first page. */
     static String cursor(ApiRequest request) {

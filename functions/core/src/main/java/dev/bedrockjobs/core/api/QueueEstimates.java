@@ -7,7 +7,6 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.LaneStats;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,8 +9,7 @@ import java.util.Properties;
 public final class Release {
     private static final String VERSION = load();
 
-    private Release() {
-    }
+    private Release() {}
 
     public static String version() {
         return VERSION;

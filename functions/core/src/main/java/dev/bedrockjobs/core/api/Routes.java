@@ -45,8 +45,13 @@ public final class Routes implements Function<ApiRequest, ApiResponse> {
         }
         String path = pathOf(request.routeKey());
         if (path != null && operations.keySet().stream().anyMatch(k -> path.equals(pathOf(k)))) {
-            return new Problem(405, "method_not_allowed", "Method not allowed", "This route does not take that method.",
-                    null).toResponse();
+            return new Problem(
+                            405,
+                            "method_not_allowed",
+                            "Method not allowed",
+                            "This route does not take that method.",
+                            null)
+                    .toResponse();
         }
         return Problem.notFound("route " + request.routeKey()).toResponse();
     }
@@ -60,8 +65,7 @@ public final class Routes implements Function<ApiRequest, ApiResponse> {
     public static final class Builder {
         private final Map<String, Function<ApiRequest, ApiResponse>> operations = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder route(String routeKey, Function<ApiRequest, ApiResponse> operation) {
             if (!ROUTE_KEY.matcher(routeKey).matches()) {

@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.UsageMeter;
-
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,11 +53,16 @@ public final class SubmitLimits {
     private final Duration settingsTtl;
     private final Map<String, Settings> settings = new ConcurrentHashMap<>();
 
-    private record Settings(TenantLimits limits, Instant readAt) {
-    }
+    private record Settings(TenantLimits limits, Instant readAt) {}
 
-    public SubmitLimits(TenantLimitOverrides overrides, TenantLimits defaults, LimitCounters counters, UsageMeter usage,
-                        Pricing pricing, Clock clock, Duration settingsTtl) {
+    public SubmitLimits(
+            TenantLimitOverrides overrides,
+            TenantLimits defaults,
+            LimitCounters counters,
+            UsageMeter usage,
+            Pricing pricing,
+            Clock clock,
+            Duration settingsTtl) {
         this.overrides = overrides;
         this.defaults = defaults;
         this.counters = counters;
@@ -93,8 +97,11 @@ public final class SubmitLimits {
     void countRequest(String tenantId, TenantLimits limits) {
         if (limits.limitsRate()
                 && !counters.tryCountRequest(tenantId, clock.instant().getEpochSecond(), limits.requestsPerSecond())) {
-            throw new LimitExceeded(LimitExceeded.RATE_LIMITED, "Too many requests",
-                    "This tenant may submit " + limits.requestsPerSecond() + " requests per second.", 1);
+            throw new LimitExceeded(
+                    LimitExceeded.RATE_LIMITED,
+                    "Too many requests",
+                    "This tenant may submit " + limits.requestsPerSecond() + " requests per second.",
+                    1);
         }
     }
 
@@ -105,8 +112,9 @@ public final class SubmitLimits {
         }
         Cost most = pricing.mostFor(job.modelId(), job.prompt(), job.system(), job.maxTokens());
         long mostTokens = Pricing.mostInputTokens(job.modelId(), job.prompt(), job.system()) + job.maxTokens();
-        return job.toBuilder().reserved(mostTokens,
-                most == null ? BigDecimal.ZERO : most.usd()).build();
+        return job.toBuilder()
+                .reserved(mostTokens, most == null ? BigDecimal.ZERO : most.usd())
+                .build();
     }
 
     /**
@@ -126,19 +134,32 @@ public final class SubmitLimits {
             return;
         }
         UsageMeter.Spent spent = usage.spent(tenantId, month);
-        long retryAfter = Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds());
+        long retryAfter =
+                Math.max(1, Duration.between(now, startOfNextMonth(now)).toSeconds());
         if (limits.monthlyTokenBudget() > 0 && spent.committedTokens() + tokens > limits.monthlyTokenBudget()) {
-            throw new LimitExceeded(LimitExceeded.BUDGET_EXCEEDED, "Monthly budget exceeded",
+            throw new LimitExceeded(
+                    LimitExceeded.BUDGET_EXCEEDED,
+                    "Monthly budget exceeded",
                     "This month's token budget is " + limits.monthlyTokenBudget() + "; " + spent.tokens()
-                    + " are used, " + (spent.committedTokens() - spent.tokens()) + " more are held for jobs not "
-                    + "finished, and this request may use up to " + tokens + ".", retryAfter);
+                            + " are used, " + (spent.committedTokens() - spent.tokens())
+                            + " more are held for jobs not "
+                            + "finished, and this request may use up to " + tokens + ".",
+                    retryAfter);
         }
-        throw new LimitExceeded(LimitExceeded.BUDGET_EXCEEDED, "Monthly budget exceeded",
-                "This month's cost budget is USD " + limits.monthlyCostBudgetUsd().toPlainString() + "; USD "
-                + spent.costUsd().toPlainString()
-                + " is used, USD " + spent.committedUsd().subtract(spent.costUsd()).max(BigDecimal.ZERO).toPlainString()
-                + " more is held for jobs not finished, and this request may cost up to USD "
-                + cost.toPlainString() + ".", retryAfter);
+        throw new LimitExceeded(
+                LimitExceeded.BUDGET_EXCEEDED,
+                "Monthly budget exceeded",
+                "This month's cost budget is USD "
+                        + limits.monthlyCostBudgetUsd().toPlainString() + "; USD "
+                        + spent.costUsd().toPlainString()
+                        + " is used, USD "
+                        + spent.committedUsd()
+                                .subtract(spent.costUsd())
+                                .max(BigDecimal.ZERO)
+                                .toPlainString()
+                        + " more is held for jobs not finished, and this request may cost up to USD "
+                        + cost.toPlainString() + ".",
+                retryAfter);
     }
 
     /** Takes slots under the tenant's cap on queued or running jobs. @throws LimitExceeded if over the cap */
@@ -153,8 +174,11 @@ public final class SubmitLimits {
                 && counters.tryReserveActive(tenantId, jobs, limits.maxActiveJobs(), now)) {
             return;
         }
-        throw new LimitExceeded(LimitExceeded.TOO_MANY_ACTIVE_JOBS, "Too many active jobs", "This tenant may have "
-                + limits.maxActiveJobs() + " jobs queued or running at once; this request adds " + jobs + ".",
+        throw new LimitExceeded(
+                LimitExceeded.TOO_MANY_ACTIVE_JOBS,
+                "Too many active jobs",
+                "This tenant may have " + limits.maxActiveJobs() + " jobs queued or running at once; this request adds "
+                        + jobs + ".",
                 ACTIVE_RETRY_AFTER_SECONDS);
     }
 
@@ -174,14 +198,19 @@ public final class SubmitLimits {
             try {
                 usage.release(tenantId, UsageCharge.monthOf(held.get(0)), BudgetHold.of(held));
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "tenant " + tenantId + ": budget hold of " + held.size()
-                        + " jobs not released", e);
+                LOG.log(
+                        Level.WARNING,
+                        "tenant " + tenantId + ": budget hold of " + held.size() + " jobs not released",
+                        e);
             }
         }
     }
 
     private static Instant startOfNextMonth(Instant now) {
-        return YearMonth.from(now.atOffset(ZoneOffset.UTC)).plusMonths(1).atDay(1).atStartOfDay()
+        return YearMonth.from(now.atOffset(ZoneOffset.UTC))
+                .plusMonths(1)
+                .atDay(1)
+                .atStartOfDay()
                 .toInstant(ZoneOffset.UTC);
     }
 }

@@ -19,7 +19,6 @@ import dev.bedrockjobs.core.port.ResponseCache;
 import dev.bedrockjobs.core.view.BatchViews;
 import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,15 +51,32 @@ public final class SubmitService {
     private final LaneStats lanes;
 
     /** Without lane tickets: queued jobs then show no position. */
-    public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
-                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow, SubmitLimits limits,
-                         ResponseCache cache, JobOutcomes outcomes) {
+    public SubmitService(
+            JobStore store,
+            BatchStore batches,
+            JobQueue queue,
+            JobRequestParser parser,
+            ModelCatalog catalog,
+            Clock clock,
+            Duration idempotencyWindow,
+            SubmitLimits limits,
+            ResponseCache cache,
+            JobOutcomes outcomes) {
         this(store, batches, queue, parser, catalog, clock, idempotencyWindow, limits, cache, outcomes, null);
     }
 
-    public SubmitService(JobStore store, BatchStore batches, JobQueue queue, JobRequestParser parser,
-                         ModelCatalog catalog, Clock clock, Duration idempotencyWindow, SubmitLimits limits,
-                         ResponseCache cache, JobOutcomes outcomes, LaneStats lanes) {
+    public SubmitService(
+            JobStore store,
+            BatchStore batches,
+            JobQueue queue,
+            JobRequestParser parser,
+            ModelCatalog catalog,
+            Clock clock,
+            Duration idempotencyWindow,
+            SubmitLimits limits,
+            ResponseCache cache,
+            JobOutcomes outcomes,
+            LaneStats lanes) {
         this.lanes = lanes;
         this.store = store;
         this.batches = batches;
@@ -89,13 +105,19 @@ public final class SubmitService {
                     .webhookUrl(jr.webhookUrl())
                     .idempotencyKey(jr.idempotencyKey())
                     .requestHash(hash);
-            boolean useCache = jr.cache() != null ? jr.cache() : admission.limits().cacheResponses();
+            boolean useCache =
+                    jr.cache() != null ? jr.cache() : admission.limits().cacheResponses();
             String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
             Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
             if (hit.isPresent()) {
                 // Nothing to count; with no webhook event owed either, it is settled from the start.
-                draft.status(JobStatus.SUCCEEDED).cached(true).result(hit.get()).startedAt(now).finishedAt(now)
-                        .usageRecorded(true).settled(jr.webhookUrl() == null);
+                draft.status(JobStatus.SUCCEEDED)
+                        .cached(true)
+                        .result(hit.get())
+                        .startedAt(now)
+                        .finishedAt(now)
+                        .usageRecorded(true)
+                        .settled(jr.webhookUrl() == null);
             } else {
                 draft = admission.take(List.of(draft.cacheKey(cacheKey).build())).get(0).toBuilder();
             }
@@ -136,7 +158,9 @@ public final class SubmitService {
                 queue.send(JobQueue.JobMessage.of(job));
             } catch (RuntimeException e) {
                 // The job is durable and stays queued; the reconciler re-enqueues queued jobs that have no message.
-                LOG.log(Level.WARNING, "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it",
+                LOG.log(
+                        Level.WARNING,
+                        "job " + job.id() + " stored but not enqueued; the reconciler will re-drive it",
                         e);
             }
             return accepted(202, job);
@@ -172,9 +196,12 @@ public final class SubmitService {
         String tenantId = request.tenantId();
         try (Admission admission = limits.admit(tenantId)) {
             if (br.lane() == Lane.INTERACTIVE && !admission.limits().interactiveBatches()) {
-                return Problem.forbidden("interactive_batches_not_allowed", "This tenant's batches run in the bulk "
-                        + "lane; an operator allows 'priority: interactive' with 'admin limits set "
-                        + "--interactive-batches true'.").toResponse();
+                return Problem.forbidden(
+                                "interactive_batches_not_allowed",
+                                "This tenant's batches run in the bulk "
+                                        + "lane; an operator allows 'priority: interactive' with 'admin limits set "
+                                        + "--interactive-batches true'.")
+                        .toResponse();
             }
             Instant now = clock.instant();
             String hash = JobRequestParser.fingerprint(br);
@@ -188,8 +215,8 @@ public final class SubmitService {
                 // An earlier request owns this key, and its jobs what they hold: what this one took is released.
                 return replay(key.id(), tenantId, br, hash, now);
             }
-            Batch batch = Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(),
-                    hash);
+            Batch batch =
+                    Batch.accepted(freshId, tenantId, now, fresh.size(), br.webhookUrl(), br.idempotencyKey(), hash);
             fresh = ticketed(fresh);
             batches.create(batch);
             createAll(fresh, admission);
@@ -215,12 +242,13 @@ public final class SubmitService {
                 stored += page.items().size();
                 cursor = page.nextCursor();
             }
-            if (original.get().status() != BatchStatus.RUNNING || stored >= original.get().total()) {
+            if (original.get().status() != BatchStatus.RUNNING
+                    || stored >= original.get().total()) {
                 return batchAccepted(200, original.get(), first.items());
             }
         }
-        Batch batch = original.orElseGet(() -> Batch.accepted(batchId, tenantId, now, br.items().size(),
-                br.webhookUrl(), br.idempotencyKey(), hash));
+        Batch batch = original.orElseGet(() ->
+                Batch.accepted(batchId, tenantId, now, br.items().size(), br.webhookUrl(), br.idempotencyKey(), hash));
         batches.create(batch); // conditional: a record that is there, and its parts, are left as they are
         List<Job> jobs = batchJobs(batchId, tenantId, br, batch.createdAt());
         jobs.forEach(store::create);
@@ -242,8 +270,10 @@ public final class SubmitService {
             List<Job> stored = new ArrayList<>();
             try {
                 for (Job j : jobs) {
-                    store.get(j.id()).filter(found -> found.holdsActiveSlot() == j.holdsActiveSlot()
-                            && found.reservedTokens() == j.reservedTokens()).ifPresent(found -> stored.add(j));
+                    store.get(j.id())
+                            .filter(found -> found.holdsActiveSlot() == j.holdsActiveSlot()
+                                    && found.reservedTokens() == j.reservedTokens())
+                            .ifPresent(found -> stored.add(j));
                 }
             } catch (RuntimeException unreadable) {
                 e.addSuppressed(unreadable);
@@ -278,8 +308,8 @@ public final class SubmitService {
 
     /** Sends the jobs' messages; a job whose message is not sent stays queued, and the reconciler re-drives it. */
     private void enqueue(String batchId, List<Job> jobs) {
-        List<JobQueue.JobMessage> messages = jobs.stream()
-                .map(JobQueue.JobMessage::of).toList();
+        List<JobQueue.JobMessage> messages =
+                jobs.stream().map(JobQueue.JobMessage::of).toList();
         List<JobQueue.JobMessage> unsent = queue.sendAll(messages);
         if (!unsent.isEmpty()) {
             LOG.warning("batch " + batchId + ": " + unsent.size() + " of " + messages.size()
@@ -302,11 +332,10 @@ public final class SubmitService {
     }
 
     /** Where an idempotency key stands: new (the fresh id is ours), replayed (an earlier id), or reused. */
-    private record Reservation(String id, boolean earlier, boolean conflict) {
-    }
+    private record Reservation(String id, boolean earlier, boolean conflict) {}
 
-    private Reservation reserve(String tenantId, JobStore.KeyScope scope, String key, String hash, String freshId,
-                                Instant now) {
+    private Reservation reserve(
+            String tenantId, JobStore.KeyScope scope, String key, String hash, String freshId, Instant now) {
         if (key == null) {
             return new Reservation(freshId, false, false);
         }
@@ -331,8 +360,10 @@ public final class SubmitService {
     }
 
     private static ApiResponse keyReused() {
-        return Problem.conflict("idempotency_key_reused",
-                "This Idempotency-Key was already used with a different request body.").toResponse();
+        return Problem.conflict(
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was already used with a different request body.")
+                .toResponse();
     }
 
     private static ApiResponse batchAccepted(int status, Batch batch, List<Job> jobs) {
@@ -350,8 +381,13 @@ public final class SubmitService {
     static Optional<ApiResponse> requireJson(ApiRequest request) {
         String type = request.header("content-type");
         if (type == null || !type.toLowerCase(Locale.ROOT).trim().matches("application/(.+\\+)?json\\s*(;.*)?")) {
-            return Optional.of(new Problem(415, "unsupported_media_type", "Unsupported media type",
-                    "Send the body as 'Content-Type: application/json'.", null).toResponse());
+            return Optional.of(new Problem(
+                            415,
+                            "unsupported_media_type",
+                            "Unsupported media type",
+                            "Send the body as 'Content-Type: application/json'.",
+                            null)
+                    .toResponse());
         }
         return Optional.empty();
     }

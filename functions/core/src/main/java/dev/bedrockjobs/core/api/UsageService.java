@@ -6,7 +6,6 @@ import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.UsageMeter;
-
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;

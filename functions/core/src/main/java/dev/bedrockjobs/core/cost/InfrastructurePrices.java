@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,16 +22,19 @@ public final class InfrastructurePrices {
     static final String RESOURCE = "infrastructure-prices.json";
 
     /** USD per unit of each metered dimension, in one region. */
-    public record RegionPrices(BigDecimal apiGatewayHttpPerMillionRequests, BigDecimal lambdaPerMillionRequests,
-                               BigDecimal lambdaArmPerGbSecond, BigDecimal sqsPerMillionRequests,
-                               BigDecimal stepFunctionsExpressPerMillionRequests,
-                               BigDecimal stepFunctionsExpressPerGbSecond, BigDecimal dynamoDbPerMillionWriteUnits,
-                               BigDecimal dynamoDbPerMillionReadUnits, BigDecimal logsPerGbIngested) {
-    }
+    public record RegionPrices(
+            BigDecimal apiGatewayHttpPerMillionRequests,
+            BigDecimal lambdaPerMillionRequests,
+            BigDecimal lambdaArmPerGbSecond,
+            BigDecimal sqsPerMillionRequests,
+            BigDecimal stepFunctionsExpressPerMillionRequests,
+            BigDecimal stepFunctionsExpressPerGbSecond,
+            BigDecimal dynamoDbPerMillionWriteUnits,
+            BigDecimal dynamoDbPerMillionReadUnits,
+            BigDecimal logsPerGbIngested) {}
 
     /** A function's configured memory and the stated duration of one warm invocation of its own work. */
-    public record FunctionProfile(int memoryMb, int durationMs) {
-    }
+    public record FunctionProfile(int memoryMb, int durationMs) {}
 
     /** How long a model call of one tier takes: first token, then output tokens at a steady rate. */
     public record ModelSpeed(int firstTokenMs, int outputTokensPerSecond) {
@@ -42,8 +44,7 @@ public final class InfrastructurePrices {
     }
 
     /** An always-on GPU instance to hold the serverless bill against. */
-    public record GpuInstance(String name, String gpus, BigDecimal usdPerHour) {
-    }
+    public record GpuInstance(String name, String gpus, BigDecimal usdPerHour) {}
 
     public static final Set<String> FUNCTIONS = Set.of("authorizer", "submit", "status", "worker", "webhook");
 
@@ -67,16 +68,22 @@ public final class InfrastructurePrices {
             functions.put(fn, new FunctionProfile(positiveInt(f, "memoryMb", fn), positiveInt(f, "durationMs", fn)));
         }
         models = new LinkedHashMap<>();
-        root.path("models").properties().forEach(e -> models.put(e.getKey(),
-                new ModelSpeed(positiveInt(e.getValue(), "firstTokenMs", e.getKey()),
-                        positiveInt(e.getValue(), "outputTokensPerSecond", e.getKey()))));
+        root.path("models")
+                .properties()
+                .forEach(e -> models.put(
+                        e.getKey(),
+                        new ModelSpeed(
+                                positiveInt(e.getValue(), "firstTokenMs", e.getKey()),
+                                positiveInt(e.getValue(), "outputTokensPerSecond", e.getKey()))));
         JsonNode items = root.path("items");
         charsPerToken = positiveInt(items, "charsPerToken", "items");
         jobFixedBytes = positiveInt(items, "jobFixedBytes", "items");
         logBytesPerJob = positiveInt(items, "logBytesPerJob", "items");
         gpuInstances = new ArrayList<>();
         for (JsonNode g : root.path("gpuInstances")) {
-            gpuInstances.add(new GpuInstance(g.path("name").asText(), g.path("gpus").asText(),
+            gpuInstances.add(new GpuInstance(
+                    g.path("name").asText(),
+                    g.path("gpus").asText(),
                     price(g, "usdPerHour", g.path("name").asText())));
         }
     }
@@ -102,20 +109,23 @@ public final class InfrastructurePrices {
     }
 
     private static RegionPrices regionPrices(String region, JsonNode r) {
-        return new RegionPrices(price(r, "apiGatewayHttpUsdPerMillionRequests", region),
-                price(r, "lambdaUsdPerMillionRequests", region), price(r, "lambdaArmUsdPerGbSecond", region),
+        return new RegionPrices(
+                price(r, "apiGatewayHttpUsdPerMillionRequests", region),
+                price(r, "lambdaUsdPerMillionRequests", region),
+                price(r, "lambdaArmUsdPerGbSecond", region),
                 price(r, "sqsUsdPerMillionRequests", region),
                 price(r, "stepFunctionsExpressUsdPerMillionRequests", region),
                 price(r, "stepFunctionsExpressUsdPerGbSecond", region),
-                price(r, "dynamoDbUsdPerMillionWriteUnits", region), price(r, "dynamoDbUsdPerMillionReadUnits", region),
+                price(r, "dynamoDbUsdPerMillionWriteUnits", region),
+                price(r, "dynamoDbUsdPerMillionReadUnits", region),
                 price(r, "logsUsdPerGbIngested", region));
     }
 
     private static BigDecimal price(JsonNode node, String field, String where) {
         JsonNode v = node.path(field);
         if (!v.isNumber() || v.decimalValue().signum() < 0) {
-            throw new IllegalStateException("infrastructure prices: " + where + "." + field
-                    + " must be a non-negative number");
+            throw new IllegalStateException(
+                    "infrastructure prices: " + where + "." + field + " must be a non-negative number");
         }
         return v.decimalValue();
     }
@@ -123,8 +133,8 @@ public final class InfrastructurePrices {
     private static int positiveInt(JsonNode node, String field, String where) {
         JsonNode v = node.path(field);
         if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() <= 0) {
-            throw new IllegalStateException("infrastructure prices: " + where + "." + field
-                    + " must be a positive whole number");
+            throw new IllegalStateException(
+                    "infrastructure prices: " + where + "." + field + " must be a positive whole number");
         }
         return v.intValue();
     }

@@ -23,12 +23,10 @@ public record JobCostEstimate(Workload workload, String modelId, List<Line> line
      * @param usage     what is billed per job, in that service's units
      * @param usdPerJob the charge per job
      */
-    public record Line(String component, String usage, BigDecimal usdPerJob) {
-    }
+    public record Line(String component, String usage, BigDecimal usdPerJob) {}
 
     /** @param jobsPerMonth jobs a month at which the instance's bill equals this API's */
-    public record BreakEven(InfrastructurePrices.GpuInstance instance, BigDecimal usdPerMonth, long jobsPerMonth) {
-    }
+    public record BreakEven(InfrastructurePrices.GpuInstance instance, BigDecimal usdPerMonth, long jobsPerMonth) {}
 
     public JobCostEstimate {
         lines = List.copyOf(lines);
@@ -36,12 +34,16 @@ public record JobCostEstimate(Workload workload, String modelId, List<Line> line
     }
 
     public BigDecimal bedrockPerJob() {
-        return lines.stream().filter(l -> l.component().equals(BEDROCK)).map(Line::usdPerJob)
+        return lines.stream()
+                .filter(l -> l.component().equals(BEDROCK))
+                .map(Line::usdPerJob)
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     public BigDecimal infrastructurePerJob() {
-        return lines.stream().filter(l -> !l.component().equals(BEDROCK)).map(Line::usdPerJob)
+        return lines.stream()
+                .filter(l -> !l.component().equals(BEDROCK))
+                .map(Line::usdPerJob)
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 

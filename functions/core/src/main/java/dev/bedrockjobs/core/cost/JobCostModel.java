@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.cost;
 import dev.bedrockjobs.core.model.Cost;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.model.Pricing;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -36,11 +35,13 @@ public final class JobCostModel {
     private static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1L << 30);
     /** Express executions are billed in 64 MB steps of memory and 100 ms steps of time; a job's uses the first step. */
     static final int EXPRESS_BILLED_MB = 64;
+
     static final int EXPRESS_BILLING_STEP_MS = 100;
     /** Indexes holding a whole single (not batched) job: byTenant. */
     static final int FULL_INDEXES = 1;
     /** The active index's entry of a job: keys and five small attributes, one unit a write. */
     static final int ACTIVE_ENTRY_UNITS = 1;
+
     private static final double HOURS_PER_MONTH = 730;
 
     private final InfrastructurePrices prices;
@@ -74,7 +75,8 @@ public final class JobCostModel {
         List<JobCostEstimate.Line> lines = new ArrayList<>();
 
         double apiRequests = 1 + polls;
-        lines.add(new JobCostEstimate.Line("API Gateway HTTP API",
+        lines.add(new JobCostEstimate.Line(
+                "API Gateway HTTP API",
                 count(apiRequests) + (apiRequests == 1 ? " request" : " requests"),
                 perMillion(p.apiGatewayHttpPerMillionRequests(), apiRequests)));
 
@@ -85,9 +87,14 @@ public final class JobCostModel {
             lines.add(lambda(p, "status", polls, prices.function("status"), null));
         }
         InfrastructurePrices.FunctionProfile worker = prices.function("worker");
-        lines.add(lambda(p, "worker", perWorkerInvocation, new InfrastructurePrices.FunctionProfile(
-                w.workerMemoryMb() != null ? w.workerMemoryMb() : worker.memoryMb(),
-                Math.toIntExact(worker.durationMs() + modelMs)), "waits " + seconds(modelMs) + " s on the model"));
+        lines.add(lambda(
+                p,
+                "worker",
+                perWorkerInvocation,
+                new InfrastructurePrices.FunctionProfile(
+                        w.workerMemoryMb() != null ? w.workerMemoryMb() : worker.memoryMb(),
+                        Math.toIntExact(worker.durationMs() + modelMs)),
+                "waits " + seconds(modelMs) + " s on the model"));
         if (w.webhook()) {
             lines.add(lambda(p, "webhook", 1, prices.function("webhook"), null));
         }
@@ -95,18 +102,21 @@ public final class JobCostModel {
         // send + receive + delete in its lane; the worker receives and deletes its batch with one request each; a
         // status poll reads the lane's counts for the queue place (an upper bound: only polls of a queued job do)
         double jobQueueRequests = 1 + 2 * perWorkerInvocation + polls;
-        lines.add(new JobCostEstimate.Line("SQS jobs queue",
-                count(jobQueueRequests) + " requests (send, receive, delete" + (polls > 0 ? ", lane counts" : "")
-                        + ")",
+        lines.add(new JobCostEstimate.Line(
+                "SQS jobs queue",
+                count(jobQueueRequests) + " requests (send, receive, delete" + (polls > 0 ? ", lane counts" : "") + ")",
                 perMillion(p.sqsPerMillionRequests(), jobQueueRequests)));
         if (w.webhook()) {
-            lines.add(new JobCostEstimate.Line("SQS webhooks queue", "3 requests (send, receive, delete)",
+            lines.add(new JobCostEstimate.Line(
+                    "SQS webhooks queue",
+                    "3 requests (send, receive, delete)",
                     perMillion(p.sqsPerMillionRequests(), 3)));
         }
 
         long billedMs = ceilDiv(Math.max(1, modelMs), EXPRESS_BILLING_STEP_MS) * EXPRESS_BILLING_STEP_MS;
         BigDecimal expressGbSeconds = gbSeconds(EXPRESS_BILLED_MB, billedMs);
-        lines.add(new JobCostEstimate.Line("Step Functions Express",
+        lines.add(new JobCostEstimate.Line(
+                "Step Functions Express",
                 "1 request + " + seconds(billedMs) + " s x " + EXPRESS_BILLED_MB + " MB",
                 perMillion(p.stepFunctionsExpressPerMillionRequests(), 1)
                         .add(expressGbSeconds.multiply(p.stepFunctionsExpressPerGbSecond(), JobCostEstimate.MATH))));
@@ -116,31 +126,42 @@ public final class JobCostModel {
         // the lane's throughput: one small write per worker invocation
         double writeUnits = writeUnits(w, queuedBytes, finishedBytes) + perWorkerInvocation;
         double readUnits = readUnits(w, apiRequests, queuedBytes, finishedBytes);
-        lines.add(new JobCostEstimate.Line("DynamoDB writes", count(writeUnits) + " WRU (job item ~"
-                + kb(queuedBytes) + " KB queued, ~" + kb(finishedBytes) + " KB finished)",
+        lines.add(new JobCostEstimate.Line(
+                "DynamoDB writes",
+                count(writeUnits) + " WRU (job item ~" + kb(queuedBytes) + " KB queued, ~" + kb(finishedBytes)
+                        + " KB finished)",
                 perMillion(p.dynamoDbPerMillionWriteUnits(), writeUnits)));
-        lines.add(new JobCostEstimate.Line("DynamoDB reads", count(readUnits) + " RRU",
-                perMillion(p.dynamoDbPerMillionReadUnits(), readUnits)));
+        lines.add(new JobCostEstimate.Line(
+                "DynamoDB reads", count(readUnits) + " RRU", perMillion(p.dynamoDbPerMillionReadUnits(), readUnits)));
 
         BigDecimal logBytes = BigDecimal.valueOf(prices.logBytesPerJob());
-        lines.add(new JobCostEstimate.Line("CloudWatch Logs", prices.logBytesPerJob() + " bytes ingested",
+        lines.add(new JobCostEstimate.Line(
+                "CloudWatch Logs",
+                prices.logBytesPerJob() + " bytes ingested",
                 logBytes.divide(BYTES_PER_GB, JobCostEstimate.MATH)
                         .multiply(p.logsPerGbIngested(), JobCostEstimate.MATH)));
 
-        lines.add(new JobCostEstimate.Line(JobCostEstimate.BEDROCK, w.inputTokens() + " in x $"
-                + tokens.inputUsdPer1k().stripTrailingZeros().toPlainString() + "/1K + " + w.outputTokens()
-                + " out x $" + tokens.outputUsdPer1k().stripTrailingZeros().toPlainString() + "/1K", tokens.usd()));
+        lines.add(new JobCostEstimate.Line(
+                JobCostEstimate.BEDROCK,
+                w.inputTokens() + " in x $"
+                        + tokens.inputUsdPer1k().stripTrailingZeros().toPlainString() + "/1K + " + w.outputTokens()
+                        + " out x $"
+                        + tokens.outputUsdPer1k().stripTrailingZeros().toPlainString() + "/1K",
+                tokens.usd()));
 
         List<JobCostEstimate.Line> rounded = lines.stream()
                 .map(l -> new JobCostEstimate.Line(l.component(), l.usage(), JobCostEstimate.round(l.usdPerJob())))
                 .toList();
-        BigDecimal perJob = rounded.stream().map(JobCostEstimate.Line::usdPerJob)
-                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal perJob =
+                rounded.stream().map(JobCostEstimate.Line::usdPerJob).reduce(BigDecimal.ZERO, BigDecimal::add);
         List<JobCostEstimate.BreakEven> breakEvens = new ArrayList<>();
         for (InfrastructurePrices.GpuInstance gpu : prices.gpuInstances()) {
             BigDecimal monthly = gpu.usdPerHour().multiply(BigDecimal.valueOf(HOURS_PER_MONTH), JobCostEstimate.MATH);
-            long jobs = perJob.signum() == 0 ? Long.MAX_VALUE
-                    : monthly.divide(perJob, JobCostEstimate.MATH).setScale(0, RoundingMode.CEILING).longValueExact();
+            long jobs = perJob.signum() == 0
+                    ? Long.MAX_VALUE
+                    : monthly.divide(perJob, JobCostEstimate.MATH)
+                            .setScale(0, RoundingMode.CEILING)
+                            .longValueExact();
             breakEvens.add(new JobCostEstimate.BreakEven(gpu, monthly.setScale(2, RoundingMode.HALF_UP), jobs));
         }
         return new JobCostEstimate(w, modelId, rounded, breakEvens);
@@ -189,8 +210,12 @@ public final class JobCostModel {
         return (a + b - 1) / b;
     }
 
-    private static JobCostEstimate.Line lambda(InfrastructurePrices.RegionPrices p, String function, double invocations,
-                                               InfrastructurePrices.FunctionProfile profile, String note) {
+    private static JobCostEstimate.Line lambda(
+            InfrastructurePrices.RegionPrices p,
+            String function,
+            double invocations,
+            InfrastructurePrices.FunctionProfile profile,
+            String note) {
         BigDecimal gbs = gbSeconds(profile.memoryMb(), profile.durationMs());
         BigDecimal usd = perMillion(p.lambdaPerMillionRequests(), invocations)
                 .add(gbs.multiply(p.lambdaArmPerGbSecond(), JobCostEstimate.MATH)
@@ -201,12 +226,14 @@ public final class JobCostModel {
     }
 
     private static BigDecimal gbSeconds(int memoryMb, long millis) {
-        return BigDecimal.valueOf(memoryMb).divide(MB_PER_GB, JobCostEstimate.MATH)
+        return BigDecimal.valueOf(memoryMb)
+                .divide(MB_PER_GB, JobCostEstimate.MATH)
                 .multiply(BigDecimal.valueOf(millis).divide(MS_PER_S, JobCostEstimate.MATH), JobCostEstimate.MATH);
     }
 
     private static BigDecimal perMillion(BigDecimal price, double quantity) {
-        return price.multiply(BigDecimal.valueOf(quantity), JobCostEstimate.MATH).divide(MILLION, JobCostEstimate.MATH);
+        return price.multiply(BigDecimal.valueOf(quantity), JobCostEstimate.MATH)
+                .divide(MILLION, JobCostEstimate.MATH);
     }
 
     private static String count(double n) {
@@ -214,7 +241,9 @@ public final class JobCostModel {
     }
 
     private static String seconds(long millis) {
-        return String.format(Locale.ROOT, "%.3f", millis / 1000.0).replaceAll("0+$", "").replaceAll("\\.$", "");
+        return String.format(Locale.ROOT, "%.3f", millis / 1000.0)
+                .replaceAll("0+$", "")
+                .replaceAll("\\.$", "");
     }
 
     private static String kb(long bytes) {

@@ -18,9 +18,18 @@ import java.util.Objects;
  *                          queue mapping's batch size under load): one invocation's duration is shared by them
  * @param workerMemoryMb    the worker's memory, or null for the template's
  */
-public record Workload(long requests, String tier, String modelId, long inputTokens, long outputTokens, String region,
-                       int statusPolls, boolean webhook, boolean idempotencyKey, int workerBatchSize,
-                       Integer workerMemoryMb) {
+public record Workload(
+        long requests,
+        String tier,
+        String modelId,
+        long inputTokens,
+        long outputTokens,
+        String region,
+        int statusPolls,
+        boolean webhook,
+        boolean idempotencyKey,
+        int workerBatchSize,
+        Integer workerMemoryMb) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
@@ -50,27 +59,77 @@ public record Workload(long requests, String tier, String modelId, long inputTok
     }
 
     public Workload withStatusPolls(int polls) {
-        return new Workload(requests, tier, modelId, inputTokens, outputTokens, region, polls, webhook, idempotencyKey,
-                workerBatchSize, workerMemoryMb);
+        return new Workload(
+                requests,
+                tier,
+                modelId,
+                inputTokens,
+                outputTokens,
+                region,
+                polls,
+                webhook,
+                idempotencyKey,
+                workerBatchSize,
+                workerMemoryMb);
     }
 
     public Workload withWebhook(boolean on) {
-        return new Workload(requests, tier, modelId, inputTokens, outputTokens, region, statusPolls, on, idempotencyKey,
-                workerBatchSize, workerMemoryMb);
+        return new Workload(
+                requests,
+                tier,
+                modelId,
+                inputTokens,
+                outputTokens,
+                region,
+                statusPolls,
+                on,
+                idempotencyKey,
+                workerBatchSize,
+                workerMemoryMb);
     }
 
     public Workload withWorker(int batchSize, Integer memoryMb) {
-        return new Workload(requests, tier, modelId, inputTokens, outputTokens, region, statusPolls, webhook,
-                idempotencyKey, batchSize, memoryMb);
+        return new Workload(
+                requests,
+                tier,
+                modelId,
+                inputTokens,
+                outputTokens,
+                region,
+                statusPolls,
+                webhook,
+                idempotencyKey,
+                batchSize,
+                memoryMb);
     }
 
     public Workload withRegion(String r) {
-        return new Workload(requests, tier, modelId, inputTokens, outputTokens, r, statusPolls, webhook, idempotencyKey,
-                workerBatchSize, workerMemoryMb);
+        return new Workload(
+                requests,
+                tier,
+                modelId,
+                inputTokens,
+                outputTokens,
+                r,
+                statusPolls,
+                webhook,
+                idempotencyKey,
+                workerBatchSize,
+                workerMemoryMb);
     }
 
     public Workload withModelId(String id) {
-        return new Workload(requests, tier, id, inputTokens, outputTokens, region, statusPolls, webhook, idempotencyKey,
-                workerBatchSize, workerMemoryMb);
+        return new Workload(
+                requests,
+                tier,
+                id,
+                inputTokens,
+                outputTokens,
+                region,
+                statusPolls,
+                webhook,
+                idempotencyKey,
+                workerBatchSize,
+                workerMemoryMb);
     }
 }

@@ -1,6 +1,5 @@
 package dev.bedrockjobs.core.domain;
 
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;

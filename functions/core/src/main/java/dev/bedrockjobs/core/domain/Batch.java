@@ -35,10 +35,32 @@ public record Batch(
         costUsd = costUsd == null ? BigDecimal.ZERO : costUsd;
     }
 
-    public static Batch accepted(String id, String tenantId, Instant createdAt, int total, String webhookUrl,
-                                 String idempotencyKey, String requestHash) {
-        return new Batch(id, tenantId, BatchStatus.RUNNING, createdAt, null, total, webhookUrl, idempotencyKey,
-                requestHash, Set.of(), Set.of(), 0, 0, 0, 0, 0, BigDecimal.ZERO);
+    public static Batch accepted(
+            String id,
+            String tenantId,
+            Instant createdAt,
+            int total,
+            String webhookUrl,
+            String idempotencyKey,
+            String requestHash) {
+        return new Batch(
+                id,
+                tenantId,
+                BatchStatus.RUNNING,
+                createdAt,
+                null,
+                total,
+                webhookUrl,
+                idempotencyKey,
+                requestHash,
+                Set.of(),
+                Set.of(),
+                0,
+                0,
+                0,
+                0,
+                0,
+                BigDecimal.ZERO);
     }
 
     public int running() {

@@ -8,8 +8,7 @@ import java.util.List;
  */
 public record BatchRequest(List<Item> items, String webhookUrl, String idempotencyKey, Lane lane) {
 
-    public record Item(String customId, JobRequest request) {
-    }
+    public record Item(String customId, JobRequest request) {}
 
     public BatchRequest {
         items = List.copyOf(items);

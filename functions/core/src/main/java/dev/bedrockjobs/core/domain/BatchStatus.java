@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** A batch runs until its last job is terminal (completed), unless it was canceled first. */
 public enum BatchStatus {
-    RUNNING, COMPLETED, CANCELED;
+    RUNNING,
+    COMPLETED,
+    CANCELED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

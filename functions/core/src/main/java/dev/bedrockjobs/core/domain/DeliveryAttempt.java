@@ -15,9 +15,18 @@ import java.time.Instant;
  * @param retryAfterSeconds the receiver's {@code Retry-After} on a 429 or 503, in seconds from {@code at}, if any
  * @param nextAttemptAt     when the next try is due, once the schedule has decided; null if there is none
  */
-public record DeliveryAttempt(String eventId, String eventType, String url, int attempt, Instant at, long durationMs,
-                              Integer httpStatus, String error, Outcome outcome, Long retryAfterSeconds,
-                              Instant nextAttemptAt) {
+public record DeliveryAttempt(
+        String eventId,
+        String eventType,
+        String url,
+        int attempt,
+        Instant at,
+        long durationMs,
+        Integer httpStatus,
+        String error,
+        Outcome outcome,
+        Long retryAfterSeconds,
+        Instant nextAttemptAt) {
 
     /** What the try means for the event. */
     public enum Outcome {
@@ -75,12 +84,22 @@ public record DeliveryAttempt(String eventId, String eventType, String url, int 
 
     /** The same try, but final: no further attempt will be made. */
     public DeliveryAttempt givenUp() {
-        return new DeliveryAttempt(eventId, eventType, url, attempt, at, durationMs, httpStatus, error,
-                Outcome.GIVE_UP, retryAfterSeconds, null);
+        return new DeliveryAttempt(
+                eventId,
+                eventType,
+                url,
+                attempt,
+                at,
+                durationMs,
+                httpStatus,
+                error,
+                Outcome.GIVE_UP,
+                retryAfterSeconds,
+                null);
     }
 
     public DeliveryAttempt withNextAttemptAt(Instant next) {
-        return new DeliveryAttempt(eventId, eventType, url, attempt, at, durationMs, httpStatus, error, outcome,
-                retryAfterSeconds, next);
+        return new DeliveryAttempt(
+                eventId, eventType, url, attempt, at, durationMs, httpStatus, error, outcome, retryAfterSeconds, next);
     }
 }

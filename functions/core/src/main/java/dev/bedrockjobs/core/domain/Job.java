@@ -57,15 +57,12 @@ public record Job(
      * ticket: its number in its lane's submit order, from which its queue position is estimated (null: none taken).
      */
 
-    public record Result(String text, String stopReason) {
-    }
+    public record Result(String text, String stopReason) {}
 
-    public record Usage(long inputTokens, long outputTokens) {
-    }
+    public record Usage(long inputTokens, long outputTokens) {}
 
     @SuppressWarnings("JavaLangClash") // nested in Job and always written Job.Error, never imported bare
-    public record Error(String code, String message) {
-    }
+    public record Error(String code, String message) {}
 
     public Job {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
@@ -155,47 +152,220 @@ public record Job(
         private Lane lane;
         private Long ticket;
 
-        public Builder id(String v) { id = v; return this; }
-        public Builder tenantId(String v) { tenantId = v; return this; }
-        public Builder status(JobStatus v) { status = v; return this; }
-        public Builder tier(String v) { tier = v; return this; }
-        public Builder modelId(String v) { modelId = v; return this; }
-        public Builder prompt(String v) { prompt = v; return this; }
-        public Builder system(String v) { system = v; return this; }
-        public Builder maxTokens(int v) { maxTokens = v; return this; }
-        public Builder temperature(Double v) { temperature = v; return this; }
-        public Builder metadata(Map<String, String> v) { metadata = v; return this; }
-        public Builder webhookUrl(String v) { webhookUrl = v; return this; }
-        public Builder idempotencyKey(String v) { idempotencyKey = v; return this; }
-        public Builder requestHash(String v) { requestHash = v; return this; }
-        public Builder createdAt(Instant v) { createdAt = v; return this; }
-        public Builder startedAt(Instant v) { startedAt = v; return this; }
-        public Builder finishedAt(Instant v) { finishedAt = v; return this; }
-        public Builder attempts(int v) { attempts = v; return this; }
-        public Builder batchId(String v) { batchId = v; return this; }
-        public Builder customId(String v) { customId = v; return this; }
-        public Builder itemIndex(Integer v) { itemIndex = v; return this; }
-        public Builder result(Result v) { result = v; return this; }
-        public Builder usage(Usage v) { usage = v; return this; }
-        public Builder costUsd(BigDecimal v) { costUsd = v; return this; }
-        public Builder error(Error v) { error = v; return this; }
-        public Builder cancelRequested(boolean v) { cancelRequested = v; return this; }
-        public Builder fencingToken(String v) { fencingToken = v; return this; }
-        public Builder leaseUntil(Instant v) { leaseUntil = v; return this; }
-        public Builder cached(boolean v) { cached = v; return this; }
-        public Builder cacheKey(String v) { cacheKey = v; return this; }
-        public Builder holdsActiveSlot(boolean v) { holdsActiveSlot = v; return this; }
-        public Builder usageRecorded(boolean v) { usageRecorded = v; return this; }
-        public Builder settled(boolean v) { settled = v; return this; }
-        public Builder reserved(long tokens, BigDecimal usd) { reservedTokens = tokens; reservedUsd = usd; return this; }
-        public Builder lane(Lane v) { lane = v; return this; }
-        public Builder ticket(Long v) { ticket = v; return this; }
+        public Builder id(String v) {
+            id = v;
+            return this;
+        }
+
+        public Builder tenantId(String v) {
+            tenantId = v;
+            return this;
+        }
+
+        public Builder status(JobStatus v) {
+            status = v;
+            return this;
+        }
+
+        public Builder tier(String v) {
+            tier = v;
+            return this;
+        }
+
+        public Builder modelId(String v) {
+            modelId = v;
+            return this;
+        }
+
+        public Builder prompt(String v) {
+            prompt = v;
+            return this;
+        }
+
+        public Builder system(String v) {
+            system = v;
+            return this;
+        }
+
+        public Builder maxTokens(int v) {
+            maxTokens = v;
+            return this;
+        }
+
+        public Builder temperature(Double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> v) {
+            metadata = v;
+            return this;
+        }
+
+        public Builder webhookUrl(String v) {
+            webhookUrl = v;
+            return this;
+        }
+
+        public Builder idempotencyKey(String v) {
+            idempotencyKey = v;
+            return this;
+        }
+
+        public Builder requestHash(String v) {
+            requestHash = v;
+            return this;
+        }
+
+        public Builder createdAt(Instant v) {
+            createdAt = v;
+            return this;
+        }
+
+        public Builder startedAt(Instant v) {
+            startedAt = v;
+            return this;
+        }
+
+        public Builder finishedAt(Instant v) {
+            finishedAt = v;
+            return this;
+        }
+
+        public Builder attempts(int v) {
+            attempts = v;
+            return this;
+        }
+
+        public Builder batchId(String v) {
+            batchId = v;
+            return this;
+        }
+
+        public Builder customId(String v) {
+            customId = v;
+            return this;
+        }
+
+        public Builder itemIndex(Integer v) {
+            itemIndex = v;
+            return this;
+        }
+
+        public Builder result(Result v) {
+            result = v;
+            return this;
+        }
+
+        public Builder usage(Usage v) {
+            usage = v;
+            return this;
+        }
+
+        public Builder costUsd(BigDecimal v) {
+            costUsd = v;
+            return this;
+        }
+
+        public Builder error(Error v) {
+            error = v;
+            return this;
+        }
+
+        public Builder cancelRequested(boolean v) {
+            cancelRequested = v;
+            return this;
+        }
+
+        public Builder fencingToken(String v) {
+            fencingToken = v;
+            return this;
+        }
+
+        public Builder leaseUntil(Instant v) {
+            leaseUntil = v;
+            return this;
+        }
+
+        public Builder cached(boolean v) {
+            cached = v;
+            return this;
+        }
+
+        public Builder cacheKey(String v) {
+            cacheKey = v;
+            return this;
+        }
+
+        public Builder holdsActiveSlot(boolean v) {
+            holdsActiveSlot = v;
+            return this;
+        }
+
+        public Builder usageRecorded(boolean v) {
+            usageRecorded = v;
+            return this;
+        }
+
+        public Builder settled(boolean v) {
+            settled = v;
+            return this;
+        }
+
+        public Builder reserved(long tokens, BigDecimal usd) {
+            reservedTokens = tokens;
+            reservedUsd = usd;
+            return this;
+        }
+
+        public Builder lane(Lane v) {
+            lane = v;
+            return this;
+        }
+
+        public Builder ticket(Long v) {
+            ticket = v;
+            return this;
+        }
 
         public Job build() {
-            return new Job(id, tenantId, status, tier, modelId, prompt, system, maxTokens, temperature, metadata,
-                    webhookUrl, idempotencyKey, requestHash, createdAt, startedAt, finishedAt, attempts, batchId,
-                    customId, itemIndex, result, usage, costUsd, error, cancelRequested, fencingToken, leaseUntil,
-                    cached, cacheKey, holdsActiveSlot, usageRecorded, settled, reservedTokens, reservedUsd, lane, ticket);
+            return new Job(
+                    id,
+                    tenantId,
+                    status,
+                    tier,
+                    modelId,
+                    prompt,
+                    system,
+                    maxTokens,
+                    temperature,
+                    metadata,
+                    webhookUrl,
+                    idempotencyKey,
+                    requestHash,
+                    createdAt,
+                    startedAt,
+                    finishedAt,
+                    attempts,
+                    batchId,
+                    customId,
+                    itemIndex,
+                    result,
+                    usage,
+                    costUsd,
+                    error,
+                    cancelRequested,
+                    fencingToken,
+                    leaseUntil,
+                    cached,
+                    cacheKey,
+                    holdsActiveSlot,
+                    usageRecorded,
+                    settled,
+                    reservedTokens,
+                    reservedUsd,
+                    lane,
+                    ticket);
         }
     }
 }

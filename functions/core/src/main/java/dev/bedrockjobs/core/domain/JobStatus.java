@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** The lifecycle of a job: queued -> running -> succeeded|failed, and queued|running -> canceled. */
 public enum JobStatus {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELED;
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELED;
 
     public boolean isTerminal() {
         return this == SUCCEEDED || this == FAILED || this == CANCELED;

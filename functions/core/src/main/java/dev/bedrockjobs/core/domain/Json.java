@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -24,15 +23,15 @@ public final class Json {
             .build();
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64)
-                .maxNumberLength(64)
-                .maxStringLength(2_000_000)
-                .build());
+        MAPPER.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(64)
+                        .maxNumberLength(64)
+                        .maxStringLength(2_000_000)
+                        .build());
     }
 
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
@@ -46,7 +45,13 @@ public final class Json {
         try {
             return MAPPER.readTree(body);
         } catch (IOException e) {
-            throw ValidationException.of("body", "malformed JSON: " + firstLine(e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage()));
+            throw ValidationException.of(
+                    "body",
+                    "malformed JSON: "
+                            + firstLine(
+                                    e instanceof JsonProcessingException jpe
+                                            ? jpe.getOriginalMessage()
+                                            : e.getMessage()));
         }
     }
 

@@ -16,8 +16,7 @@ public final class LogContext {
 
     private static final ThreadLocal<Map<String, String>> CURRENT = ThreadLocal.withInitial(LinkedHashMap::new);
 
-    private LogContext() {
-    }
+    private LogContext() {}
 
     /** Runs {@code work} with these ids added to the thread's context, and takes them away afterwards. */
     public static <T> T with(Map<String, String> ids, Supplier<T> work) {

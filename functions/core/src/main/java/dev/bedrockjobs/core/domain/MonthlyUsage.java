@@ -12,8 +12,8 @@ import java.util.List;
  * @param byDay      the month's days (UTC) that jobs submitted on counted usage for, in order; their counts add up to
  *                   the totals for jobs counted since the meter kept days
  */
-public record MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List<ModelUsage> byModel,
-                           List<DayUsage> byDay) {
+public record MonthlyUsage(
+        YearMonth month, Counts totals, long activeJobs, List<ModelUsage> byModel, List<DayUsage> byDay) {
 
     public MonthlyUsage {
         byModel = List.copyOf(byModel);
@@ -29,14 +29,12 @@ public record MonthlyUsage(YearMonth month, Counts totals, long activeJobs, List
     }
 
     /** Tokens, cost and finished jobs, for the whole month or one model. */
-    public record Counts(long inputTokens, long outputTokens, BigDecimal costUsd, long succeeded, long failed,
-                         long canceled) {
+    public record Counts(
+            long inputTokens, long outputTokens, BigDecimal costUsd, long succeeded, long failed, long canceled) {
         public static final Counts ZERO = new Counts(0, 0, BigDecimal.ZERO, 0, 0, 0);
     }
 
-    public record ModelUsage(String modelId, Counts counts) {
-    }
+    public record ModelUsage(String modelId, Counts counts) {}
 
-    public record DayUsage(LocalDate date, Counts counts) {
-    }
+    public record DayUsage(LocalDate date, Counts counts) {}
 }

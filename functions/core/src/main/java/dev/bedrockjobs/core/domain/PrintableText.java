@@ -7,8 +7,7 @@ package dev.bedrockjobs.core.domain;
  * bidirectional overrides, unpaired surrogates.
  */
 public final class PrintableText {
-    private PrintableText() {
-    }
+    private PrintableText() {}
 
     /** Whether {@code c}, outside a surrogate pair, shows as itself. */
     public static boolean isPrintable(char c) {
@@ -16,8 +15,13 @@ public final class PrintableText {
             return c >= 0x20;
         }
         return switch (Character.getType(c)) {
-            case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.FORMAT,
-                 Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE -> false;
+            case Character.CONTROL,
+                    Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR,
+                    Character.FORMAT,
+                    Character.SURROGATE,
+                    Character.UNASSIGNED,
+                    Character.PRIVATE_USE -> false;
             default -> true;
         };
     }

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * and are left out.
  */
 public final class ResponseCacheKey {
-    private ResponseCacheKey() {
-    }
+    private ResponseCacheKey() {}
 
     public static String of(String tenantId, String modelId, JobRequest r) {
         ObjectNode n = Json.object();

@@ -12,8 +12,14 @@ import java.util.regex.Pattern;
  * @param previousWebhookSecret the secret before the last rotation, or null
  * @param previousSecretUntil   when the previous secret stops signing, or null
  */
-public record Tenant(String id, String name, String webhookSecret, boolean disabled, Instant createdAt,
-                     String previousWebhookSecret, Instant previousSecretUntil) {
+public record Tenant(
+        String id,
+        String name,
+        String webhookSecret,
+        boolean disabled,
+        Instant createdAt,
+        String previousWebhookSecret,
+        Instant previousSecretUntil) {
 
     public Tenant(String id, String name, String webhookSecret, boolean disabled, Instant createdAt) {
         this(id, name, webhookSecret, disabled, createdAt, null, null);

@@ -15,8 +15,13 @@ import java.util.Map;
  * @param cacheResponses       whether jobs use the response cache when the request does not say
  * @param interactiveBatches   whether a batch may ask for the interactive lane ({@code priority: interactive})
  */
-public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long monthlyTokenBudget,
-                           BigDecimal monthlyCostBudgetUsd, boolean cacheResponses, boolean interactiveBatches) {
+public record TenantLimits(
+        long requestsPerSecond,
+        long maxActiveJobs,
+        long monthlyTokenBudget,
+        BigDecimal monthlyCostBudgetUsd,
+        boolean cacheResponses,
+        boolean interactiveBatches) {
 
     public static final TenantLimits UNLIMITED = new TenantLimits(0, 0, 0, BigDecimal.ZERO, false);
 
@@ -28,8 +33,12 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
     public static final String INTERACTIVE_BATCHES_DEFAULT = "INTERACTIVE_BATCHES_DEFAULT";
 
     /** Batches keep to the bulk lane. */
-    public TenantLimits(long requestsPerSecond, long maxActiveJobs, long monthlyTokenBudget,
-                        BigDecimal monthlyCostBudgetUsd, boolean cacheResponses) {
+    public TenantLimits(
+            long requestsPerSecond,
+            long maxActiveJobs,
+            long monthlyTokenBudget,
+            BigDecimal monthlyCostBudgetUsd,
+            boolean cacheResponses) {
         this(requestsPerSecond, maxActiveJobs, monthlyTokenBudget, monthlyCostBudgetUsd, cacheResponses, false);
     }
 
@@ -81,13 +90,22 @@ public record TenantLimits(long requestsPerSecond, long maxActiveJobs, long mont
     }
 
     /** A tenant's own settings, each null when the tenant follows the deployment's default. */
-    public record Overrides(Long requestsPerSecond, Long maxActiveJobs, Long monthlyTokenBudget,
-                            BigDecimal monthlyCostBudgetUsd, Boolean cacheResponses, Boolean interactiveBatches) {
+    public record Overrides(
+            Long requestsPerSecond,
+            Long maxActiveJobs,
+            Long monthlyTokenBudget,
+            BigDecimal monthlyCostBudgetUsd,
+            Boolean cacheResponses,
+            Boolean interactiveBatches) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
 
         /** Following the deployment on whether batches may use the interactive lane. */
-        public Overrides(Long requestsPerSecond, Long maxActiveJobs, Long monthlyTokenBudget,
-                         BigDecimal monthlyCostBudgetUsd, Boolean cacheResponses) {
+        public Overrides(
+                Long requestsPerSecond,
+                Long maxActiveJobs,
+                Long monthlyTokenBudget,
+                BigDecimal monthlyCostBudgetUsd,
+                Boolean cacheResponses) {
             this(requestsPerSecond, maxActiveJobs, monthlyTokenBudget, monthlyCostBudgetUsd, cacheResponses, null);
         }
     }

@@ -25,9 +25,13 @@ public record UsageCharge(String outcome, long inputTokens, long outputTokens, B
             default -> CANCELED;
         };
         Job.Usage usage = finished.usage();
-        return new UsageCharge(outcome, usage == null ? 0 : usage.inputTokens(),
+        return new UsageCharge(
+                outcome,
+                usage == null ? 0 : usage.inputTokens(),
                 usage == null ? 0 : usage.outputTokens(),
-                finished.costUsd() == null ? BigDecimal.ZERO : finished.costUsd().stripTrailingZeros());
+                finished.costUsd() == null
+                        ? BigDecimal.ZERO
+                        : finished.costUsd().stripTrailingZeros());
     }
 
     /**
@@ -48,8 +52,7 @@ public record UsageCharge(String outcome, long inputTokens, long outputTokens, B
      * and one per outcome) as the totals and the job's model both take them, and the committed totals the budgets
      * are checked against. Counters that do not move are left out.
      */
-    public record Change(Map<String, BigDecimal> counters, long committedTokens, BigDecimal committedUsd) {
-    }
+    public record Change(Map<String, BigDecimal> counters, long committedTokens, BigDecimal committedUsd) {}
 
     /**
      * The change that takes a job holding {@code held} from having {@code from} counted to having {@code to}

@@ -7,7 +7,10 @@ public final class ValidationException extends RuntimeException {
     private final List<FieldError> errors;
 
     public ValidationException(List<FieldError> errors) {
-        super(errors.isEmpty() ? "invalid request" : errors.get(0).field() + ": " + errors.get(0).message());
+        super(
+                errors.isEmpty()
+                        ? "invalid request"
+                        : errors.get(0).field() + ": " + errors.get(0).message());
         this.errors = List.copyOf(errors);
     }
 

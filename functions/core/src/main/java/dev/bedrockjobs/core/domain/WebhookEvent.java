@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,8 +21,8 @@ import java.util.Objects;
  * ({@link WebhookDeliveries#nextAttemptNumber}), so nothing about numbering travels in the message. (Messages written
  * by earlier versions carry an {@code attemptOffset}; it is ignored.)
  */
-public record WebhookEvent(String id, Type type, String tenantId, String url, Instant timestamp, ObjectNode data,
-                           String body) {
+public record WebhookEvent(
+        String id, Type type, String tenantId, String url, Instant timestamp, ObjectNode data, String body) {
 
     public static final String ID_PREFIX = "msg_";
 
@@ -71,7 +70,10 @@ public record WebhookEvent(String id, Type type, String tenantId, String url, In
     }
 
     /** What an event is about; deliveries are kept with their subject (its partition in the table). */
-    public enum Subject { JOB, BATCH }
+    public enum Subject {
+        JOB,
+        BATCH
+    }
 
     public WebhookEvent {
         Objects.requireNonNull(id, "id");

@@ -1,24 +1,25 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.domain.Json;
-
-import java.util.Map;
-
 import static dev.bedrockjobs.core.model.ReplyFields.answerText;
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
 import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Json;
+import java.util.Map;
 
 /** Anthropic Claude through the Messages API body that Bedrock InvokeModel accepts. */
 public final class AnthropicMessagesCodec extends FamilyCodec {
     AnthropicMessagesCodec() {
         // model_context_window_exceeded cuts the answer short for lack of room as max_tokens does; refusal is
         // Claude's safety classifiers stopping it
-        super(ModelFamily.ANTHROPIC, messagesStopReasons(Map.of(
-                "model_context_window_exceeded", StopReason.MAX_TOKENS,
-                "refusal", StopReason.CONTENT_FILTERED)));
+        super(
+                ModelFamily.ANTHROPIC,
+                messagesStopReasons(Map.of(
+                        "model_context_window_exceeded", StopReason.MAX_TOKENS,
+                        "refusal", StopReason.CONTENT_FILTERED)));
     }
 
     @Override
@@ -38,7 +39,8 @@ public final class AnthropicMessagesCodec extends FamilyCodec {
     public ModelReply readReply(JsonNode responseBody) {
         JsonNode body = requireObject(responseBody, family());
         // tool_use and thinking blocks carry no answer text
-        String text = answerText(body, "/content", block -> "text".equals(block.path("type").asText()), family());
+        String text = answerText(
+                body, "/content", block -> "text".equals(block.path("type").asText()), family());
         String rawStopReason = optionalText(body, "/stop_reason", family());
         return new ModelReply(
                 text,

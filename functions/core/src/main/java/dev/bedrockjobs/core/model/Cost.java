@@ -9,5 +9,4 @@ import java.math.BigDecimal;
  * @param inputUsdPer1k   the input rate applied, USD per 1,000 tokens
  * @param outputUsdPer1k  the output rate applied, USD per 1,000 tokens
  */
-public record Cost(BigDecimal usd, BigDecimal inputUsdPer1k, BigDecimal outputUsdPer1k) {
-}
+public record Cost(BigDecimal usd, BigDecimal inputUsdPer1k, BigDecimal outputUsdPer1k) {}

@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.model;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.util.HashMap;
 import java.util.Map;
 

@@ -1,21 +1,22 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.util.Map;
-
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
 import static dev.bedrockjobs.core.model.ReplyFields.requireText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
 /** Meta Llama 3.x and 4 Instruct: a single prompt string in Llama 3's chat template. */
 public final class MetaLlamaCodec extends FamilyCodec {
     MetaLlamaCodec() {
-        super(ModelFamily.META, Map.of(
-                "stop", StopReason.END_TURN,
-                "length", StopReason.MAX_TOKENS));
+        super(
+                ModelFamily.META,
+                Map.of(
+                        "stop", StopReason.END_TURN,
+                        "length", StopReason.MAX_TOKENS));
     }
 
     @Override
@@ -33,8 +34,11 @@ public final class MetaLlamaCodec extends FamilyCodec {
     }
 
     private static void appendTurn(StringBuilder prompt, String role, String text) {
-        prompt.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n")
-                .append(text).append("<|eot_id|>");
+        prompt.append("<|start_header_id|>")
+                .append(role)
+                .append("<|end_header_id|>\n\n")
+                .append(text)
+                .append("<|eot_id|>");
     }
 
     @Override

@@ -1,15 +1,14 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.util.Map;
-
 import static dev.bedrockjobs.core.model.ReplyFields.estimateTokens;
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireArray;
 import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
 import static dev.bedrockjobs.core.model.ReplyFields.requireText;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
 /**
  * Mistral text completion (Mistral 7B, Mixtral 8x7B, Mistral Large 24.02, Mistral Small). Its response body reports
@@ -17,10 +16,12 @@ import static dev.bedrockjobs.core.model.ReplyFields.requireText;
  */
 public final class MistralCodec extends FamilyCodec {
     MistralCodec() {
-        super(ModelFamily.MISTRAL, Map.of(
-                // "stop" is also reported when a caller's stop sequence matched; this codec sends none.
-                "stop", StopReason.END_TURN,
-                "length", StopReason.MAX_TOKENS));
+        super(
+                ModelFamily.MISTRAL,
+                Map.of(
+                        // "stop" is also reported when a caller's stop sequence matched; this codec sends none.
+                        "stop", StopReason.END_TURN,
+                        "length", StopReason.MAX_TOKENS));
     }
 
     @Override
@@ -30,9 +31,7 @@ public final class MistralCodec extends FamilyCodec {
 
     /** The instruct format has no system role, so system text leads the instruction. */
     static String instructionPrompt(ModelRequest request) {
-        String instruction = request.system() == null
-                ? request.prompt()
-                : request.system() + "\n\n" + request.prompt();
+        String instruction = request.system() == null ? request.prompt() : request.system() + "\n\n" + request.prompt();
         return "<s>[INST] " + instruction + " [/INST]";
     }
 

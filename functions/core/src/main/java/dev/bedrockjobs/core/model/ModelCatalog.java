@@ -67,7 +67,8 @@ public final class ModelCatalog {
     public String modelIdFor(String tier) {
         String modelId = tier == null ? null : modelIdByTier.get(tier);
         if (modelId == null) {
-            throw new IllegalArgumentException("unknown model tier '" + tier + "'; valid tiers: " + String.join(", ", tiers()));
+            throw new IllegalArgumentException(
+                    "unknown model tier '" + tier + "'; valid tiers: " + String.join(", ", tiers()));
         }
         return modelId;
     }

@@ -10,13 +10,13 @@ public final class ModelCodecs {
     private static final Map<ModelFamily, ModelCodec> BY_FAMILY = new EnumMap<>(ModelFamily.class);
 
     static {
-        for (ModelCodec codec : List.of(new AnthropicMessagesCodec(), new MetaLlamaCodec(), new NovaCodec(), new MistralCodec())) {
+        for (ModelCodec codec :
+                List.of(new AnthropicMessagesCodec(), new MetaLlamaCodec(), new NovaCodec(), new MistralCodec())) {
             BY_FAMILY.put(codec.family(), codec);
         }
     }
 
-    private ModelCodecs() {
-    }
+    private ModelCodecs() {}
 
     /**
      * The codec for a model id, inference-profile id or ARN.

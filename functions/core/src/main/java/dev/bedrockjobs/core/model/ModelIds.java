@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
 final class ModelIds {
 
     private static final String GLOBAL_PREFIX = "global";
-    private static final Set<String> PROFILE_PREFIXES = Set.of("us", "us-gov", "eu", "apac", "jp", "au", "ca", GLOBAL_PREFIX);
+    private static final Set<String> PROFILE_PREFIXES =
+            Set.of("us", "us-gov", "eu", "apac", "jp", "au", "ca", GLOBAL_PREFIX);
     // "-v1:0", "-v0:2", "-v2:0", "-v1" and context variants such as "-v1:0:200k"
     private static final Pattern VERSION_SUFFIX = Pattern.compile("-v\\d+(?::[0-9a-z]+)*$");
 
-    private ModelIds() {
-    }
+    private ModelIds() {}
 
     /** The foundation-model id an id, profile id or ARN refers to, e.g. {@code anthropic.claude-sonnet-4-5-20250929-v1:0}. */
     static String foundationModelId(String modelId) {

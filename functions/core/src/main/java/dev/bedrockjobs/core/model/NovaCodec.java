@@ -1,15 +1,14 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.domain.Json;
-
-import java.util.Map;
-
 import static dev.bedrockjobs.core.model.ReplyFields.answerText;
 import static dev.bedrockjobs.core.model.ReplyFields.optionalText;
 import static dev.bedrockjobs.core.model.ReplyFields.requireObject;
 import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.domain.Json;
+import java.util.Map;
 
 /**
  * Amazon Nova (v1 understanding models) through the messages-v1 InvokeModel schema, as
@@ -17,9 +16,11 @@ import static dev.bedrockjobs.core.model.ReplyFields.requireTokenCount;
  */
 public final class NovaCodec extends FamilyCodec {
     NovaCodec() {
-        super(ModelFamily.NOVA, messagesStopReasons(Map.of(
-                "content_filtered", StopReason.CONTENT_FILTERED,
-                "guardrail_intervened", StopReason.CONTENT_FILTERED)));
+        super(
+                ModelFamily.NOVA,
+                messagesStopReasons(Map.of(
+                        "content_filtered", StopReason.CONTENT_FILTERED,
+                        "guardrail_intervened", StopReason.CONTENT_FILTERED)));
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,8 +25,7 @@ public final class Pricing {
      * USD per 1,000 tokens. The geo rates, when present, apply to geographic inference profiles and in-region calls,
      * the plain rates to everything else: AWS prices newer Claude models about 10% lower through global profiles.
      */
-    private record Rates(BigDecimal input, BigDecimal output, BigDecimal geoInput, BigDecimal geoOutput) {
-    }
+    private record Rates(BigDecimal input, BigDecimal output, BigDecimal geoInput, BigDecimal geoOutput) {}
 
     private final Map<String, Rates> ratesByModel;
 
@@ -108,7 +106,8 @@ public final class Pricing {
         boolean geo = rates.geoInput() != null && !ModelIds.isGlobalProfile(modelId);
         BigDecimal inputRate = geo ? rates.geoInput() : rates.input();
         BigDecimal outputRate = geo ? rates.geoOutput() : rates.output();
-        BigDecimal usd = inputRate.multiply(BigDecimal.valueOf(inputTokens))
+        BigDecimal usd = inputRate
+                .multiply(BigDecimal.valueOf(inputTokens))
                 .add(outputRate.multiply(BigDecimal.valueOf(outputTokens)))
                 .divide(THOUSAND)
                 .setScale(USD_SCALE, RoundingMode.HALF_UP);
@@ -143,7 +142,9 @@ public final class Pricing {
         try {
             return ModelFamily.fromModelId(modelId).templateTokensAtMost();
         } catch (IllegalArgumentException unknownFamily) {
-            return java.util.Arrays.stream(ModelFamily.values()).mapToInt(ModelFamily::templateTokensAtMost).max()
+            return java.util.Arrays.stream(ModelFamily.values())
+                    .mapToInt(ModelFamily::templateTokensAtMost)
+                    .max()
                     .orElseThrow();
         }
     }

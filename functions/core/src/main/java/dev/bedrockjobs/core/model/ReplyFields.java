@@ -1,15 +1,13 @@
 package dev.bedrockjobs.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Locale;
 import java.util.function.Predicate;
 
 /** Strict reads from a response body, failing with a message that names the family and the JSON pointer. */
 final class ReplyFields {
 
-    private ReplyFields() {
-    }
+    private ReplyFields() {}
 
     static JsonNode requireObject(JsonNode body, ModelFamily family) {
         if (body == null || !body.isObject()) {

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.ApiKey;
-
 import java.util.List;
 import java.util.Optional;
 

@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.Job;
-
 import java.time.Instant;
 import java.util.Optional;
 

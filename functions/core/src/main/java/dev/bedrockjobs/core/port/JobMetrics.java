@@ -22,15 +22,12 @@ public interface JobMetrics {
     /** Metrics off: local runs and tests. */
     JobMetrics NONE = new JobMetrics() {
         @Override
-        public void jobSubmitted(Job job) {
-        }
+        public void jobSubmitted(Job job) {}
 
         @Override
-        public void jobFinished(Job job) {
-        }
+        public void jobFinished(Job job) {}
 
         @Override
-        public void webhookAttempt(String eventType, boolean delivered, long durationMs) {
-        }
+        public void webhookAttempt(String eventType, boolean delivered, long durationMs) {}
     };
 }

@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.Lane;
-
 import java.util.List;
 
 /**
@@ -28,7 +27,10 @@ public interface JobQueue {
         }
 
         public static JobMessage of(Job job) {
-            return new JobMessage(job.id(), job.tenantId(), job.lane(),
+            return new JobMessage(
+                    job.id(),
+                    job.tenantId(),
+                    job.lane(),
                     job.batchId() == null ? job.tenantId() : job.tenantId() + "/" + job.batchId());
         }
     }

@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -31,8 +30,7 @@ public interface JobStore {
     List<ActiveJob> listActive(Instant createdBefore, int limit);
 
     /** What the active index keeps of a job: enough to decide whether it needs help, not the job itself. */
-    record ActiveJob(String id, String tenantId, JobStatus status, Instant finishedAt, Instant leaseUntil) {
-    }
+    record ActiveJob(String id, String tenantId, JobStatus status, Instant finishedAt, Instant leaseUntil) {}
 
     /**
      * Records what followed a job's finish: its usage is in its tenant's counters ({@code usageRecorded}); and,
@@ -62,17 +60,19 @@ public interface JobStore {
     Page<Job> listByTenant(String tenantId, JobStatus status, int limit, String cursor);
 
     /** What an idempotency key was given for: a job's keys and a batch's keys are separate namespaces. */
-    enum KeyScope { JOB, BATCH }
+    enum KeyScope {
+        JOB,
+        BATCH
+    }
 
     /**
      * Reserves an idempotency key of the tenant, in its scope, for a job or batch id. @return empty if the key is
      * now ours, else the earlier reservation
      */
-    Optional<IdempotencyRecord> reserveIdempotencyKey(String tenantId, KeyScope scope, String key, String requestHash,
-                                                      String id, Instant expiresAt);
+    Optional<IdempotencyRecord> reserveIdempotencyKey(
+            String tenantId, KeyScope scope, String key, String requestHash, String id, Instant expiresAt);
 
-    record IdempotencyRecord(String jobId, String requestHash) {
-    }
+    record IdempotencyRecord(String jobId, String requestHash) {}
 
     /** queued -> canceled. @return the canceled job, or empty if it was no longer queued */
     Optional<Job> cancelQueued(String jobId, Instant now);

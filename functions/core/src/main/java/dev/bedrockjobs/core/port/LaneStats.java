@@ -1,7 +1,6 @@
 package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.Lane;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -25,14 +24,12 @@ public interface LaneStats {
      * @param finishedRecently jobs finished over {@code over}
      * @param over             from the first of those finishes until now (zero when none)
      */
-    record Snapshot(long lastTicket, long finishedRecently, Duration over) {
-    }
+    record Snapshot(long lastTicket, long finishedRecently, Duration over) {}
 
     /** How many of a lane's messages wait, and how many are being worked on (the queue's own approximate counts). */
     interface Depth {
         Counts of(Lane lane);
 
-        record Counts(long waiting, long inFlight) {
-        }
+        record Counts(long waiting, long inFlight) {}
     }
 }

@@ -11,14 +11,11 @@ public interface ModelCallPolicy {
 
     Outcome run(String jobId, String executionName, String modelId, ObjectNode body);
 
-    sealed interface Outcome permits Answered, Failed {
-    }
+    sealed interface Outcome permits Answered, Failed {}
 
     /** @param attempts model calls made, when the policy reports it (0 if unknown) */
-    record Answered(JsonNode response, int attempts) implements Outcome {
-    }
+    record Answered(JsonNode response, int attempts) implements Outcome {}
 
     /** @param error the error name as Step Functions reports it, e.g. {@code Bedrock.ThrottlingException} */
-    record Failed(String error, String cause) implements Outcome {
-    }
+    record Failed(String error, String cause) implements Outcome {}
 }

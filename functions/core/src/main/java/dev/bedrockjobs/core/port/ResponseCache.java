@@ -1,7 +1,6 @@
 package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.Job;
-
 import java.time.Instant;
 import java.util.Optional;
 

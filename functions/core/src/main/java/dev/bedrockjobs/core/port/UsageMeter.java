@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.port;
 import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
-
 import java.math.BigDecimal;
 import java.time.YearMonth;
 

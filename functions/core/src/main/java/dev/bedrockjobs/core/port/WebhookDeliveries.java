@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.port;
 
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-
 import java.util.List;
 
 /**

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.util.List;
 
 /** The contract's batch view, and the one-line-per-item results format. */
 public final class BatchViews {
-    private BatchViews() {
-    }
+    private BatchViews() {}
 
     public static ObjectNode view(Batch b, List<Job> jobs, String nextCursor) {
         ObjectNode n = Json.object();
@@ -36,7 +34,9 @@ public final class BatchViews {
         }
         ArrayNode list = n.putArray("jobs");
         for (Job j : jobs) {
-            ObjectNode item = list.addObject().put("id", j.id()).put("customId", j.customId())
+            ObjectNode item = list.addObject()
+                    .put("id", j.id())
+                    .put("customId", j.customId())
                     .put("status", j.status().wire());
             if (j.cancelRequested() && !j.status().isTerminal()) {
                 item.put("cancelRequested", true);
@@ -61,14 +61,17 @@ public final class BatchViews {
             n.put("stopReason", j.result().stopReason());
         }
         if (j.usage() != null) {
-            n.putObject("usage").put("inputTokens", j.usage().inputTokens())
+            n.putObject("usage")
+                    .put("inputTokens", j.usage().inputTokens())
                     .put("outputTokens", j.usage().outputTokens());
         }
         if (j.costUsd() != null) {
             n.putObject("cost").put("usd", j.costUsd());
         }
         if (j.error() != null) {
-            n.putObject("error").put("code", j.error().code()).put("message", j.error().message());
+            n.putObject("error")
+                    .put("code", j.error().code())
+                    .put("message", j.error().message());
         }
         return n;
     }

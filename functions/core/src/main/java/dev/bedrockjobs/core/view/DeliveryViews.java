@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.util.List;
 
 /** What {@code GET /v1/jobs/{id}/webhook-deliveries} shows of the delivery log: {@code {items: [...]}}. */
 public final class DeliveryViews {
-    private DeliveryViews() {
-    }
+    private DeliveryViews() {}
 
     public static ObjectNode list(List<DeliveryAttempt> attempts) {
         ObjectNode n = Json.object();

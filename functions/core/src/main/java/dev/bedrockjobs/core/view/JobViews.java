@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-
 import java.time.Instant;
 
 /** The contract's job view: what clients see of a job (never the prompt, the fencing token or the lease). */
 public final class JobViews {
-    private JobViews() {
-    }
+    private JobViews() {}
 
     public static ObjectNode view(Job j) {
         ObjectNode n = Json.object();
@@ -43,17 +41,22 @@ public final class JobViews {
             n.put("cached", true); // answered from the response cache: no model call, no usage
         }
         if (j.result() != null) {
-            n.putObject("result").put("text", j.result().text()).put("stopReason", j.result().stopReason());
+            n.putObject("result")
+                    .put("text", j.result().text())
+                    .put("stopReason", j.result().stopReason());
         }
         if (j.usage() != null) {
-            n.putObject("usage").put("inputTokens", j.usage().inputTokens())
+            n.putObject("usage")
+                    .put("inputTokens", j.usage().inputTokens())
                     .put("outputTokens", j.usage().outputTokens());
         }
         if (j.costUsd() != null) {
             n.putObject("cost").put("usd", j.costUsd());
         }
         if (j.error() != null) {
-            n.putObject("error").put("code", j.error().code()).put("message", j.error().message());
+            n.putObject("error")
+                    .put("code", j.error().code())
+                    .put("message", j.error().message());
         }
         if (j.webhookUrl() != null) {
             // Delivery counts are added by the status route; the view itself is also a webhook's data and must not

@@ -1,9 +1,5 @@
 package dev.bedrockjobs.core.webhook;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One HTTP/1.1 POST over a connection to an address the guard vetted: the socket is connected to that
@@ -110,10 +110,16 @@ final class PinnedPost {
     private static String head(WebhookAddressGuard.Allowed target, Map<String, String> headers, int length) {
         String path = target.uri().getRawPath();
         String query = target.uri().getRawQuery();
-        StringBuilder h = new StringBuilder("POST ").append(path == null || path.isEmpty() ? "/" : path)
-                .append(query == null ? "" : "?" + query).append(" HTTP/1.1\r\n")
-                .append("host: ").append(target.uri().getRawAuthority()).append("\r\n")
-                .append("content-length: ").append(length).append("\r\n")
+        StringBuilder h = new StringBuilder("POST ")
+                .append(path == null || path.isEmpty() ? "/" : path)
+                .append(query == null ? "" : "?" + query)
+                .append(" HTTP/1.1\r\n")
+                .append("host: ")
+                .append(target.uri().getRawAuthority())
+                .append("\r\n")
+                .append("content-length: ")
+                .append(length)
+                .append("\r\n")
                 .append("connection: close\r\n");
         headers.forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
         return h.append("\r\n").toString();
@@ -137,14 +143,19 @@ final class PinnedPost {
             }
             head.append((char) b);
             int n = head.length();
-            if (n >= 4 && head.charAt(n - 1) == '\n' && head.charAt(n - 2) == '\r' && head.charAt(n - 3) == '\n'
+            if (n >= 4
+                    && head.charAt(n - 1) == '\n'
+                    && head.charAt(n - 2) == '\r'
+                    && head.charAt(n - 3) == '\n'
                     && head.charAt(n - 4) == '\r') {
                 break;
             }
         }
         String[] lines = head.toString().split("\r\n");
         String[] status = lines[0].split(" ", 3);
-        if (status.length < 2 || !status[0].startsWith("HTTP/1.") || status[1].length() != 3
+        if (status.length < 2
+                || !status[0].startsWith("HTTP/1.")
+                || status[1].length() != 3
                 || !status[1].chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IOException("the response is not HTTP/1.x");
         }
@@ -152,7 +163,8 @@ final class PinnedPost {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                headers.putIfAbsent(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                         lines[i].substring(colon + 1).trim());
             }
         }

@@ -29,8 +29,15 @@ public final class RetrySchedule {
     public static final Duration MAX_VISIBILITY = Duration.ofHours(12).minusMinutes(15);
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
     public static final List<Duration> STANDARD_WAITS = List.of(
-            Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(30),
-            Duration.ofHours(2), Duration.ofHours(6), Duration.ofHours(11), Duration.ofHours(22), Duration.ofHours(33));
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(30),
+            Duration.ofHours(2),
+            Duration.ofHours(6),
+            Duration.ofHours(11),
+            Duration.ofHours(22),
+            Duration.ofHours(33));
 
     private final List<Duration> waits;
     private final int maxAttempts;
@@ -123,20 +130,16 @@ public final class RetrySchedule {
     }
 
     /** What one receive of a message is for. */
-    public sealed interface Step permits Attempt, Wake, Exhausted {
-    }
+    public sealed interface Step permits Attempt, Wake, Exhausted {}
 
     /** Deliver now; {@code number} counts from 1. */
-    public record Attempt(int number) implements Step {
-    }
+    public record Attempt(int number) implements Step {}
 
     /** Part-way through the wait after {@code afterAttempt}: wait again, {@code period} of its periods (2..). */
-    public record Wake(int afterAttempt, int period) implements Step {
-    }
+    public record Wake(int afterAttempt, int period) implements Step {}
 
     /** Past the schedule (more receives than it plans): nothing is left to do. */
-    public record Exhausted() implements Step {
-    }
+    public record Exhausted() implements Step {}
 
     /** The meaning of the {@code receiveCount}-th receive (1-based) of a message that follows this schedule. */
     public Step step(int receiveCount) {

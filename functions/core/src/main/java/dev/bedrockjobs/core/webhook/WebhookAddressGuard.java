@@ -50,8 +50,7 @@ public final class WebhookAddressGuard {
     public static final Resolver SYSTEM_DNS = host -> List.of(InetAddress.getAllByName(host));
 
     /** The outcome of {@link #check}. */
-    public sealed interface Decision permits Allowed, Refused, Unresolved {
-    }
+    public sealed interface Decision permits Allowed, Refused, Unresolved {}
 
     /**
      * The URL may be called.
@@ -59,16 +58,13 @@ public final class WebhookAddressGuard {
      * @param uri       what to request: the URL with its host in ASCII, lower case, without user info or fragment
      * @param addresses every address the host resolved to; all were checked
      */
-    public record Allowed(URI uri, String host, int port, List<InetAddress> addresses) implements Decision {
-    }
+    public record Allowed(URI uri, String host, int port, List<InetAddress> addresses) implements Decision {}
 
     /** The URL must not be called, now or later: a retry cannot make it acceptable. */
-    public record Refused(String reason) implements Decision {
-    }
+    public record Refused(String reason) implements Decision {}
 
     /** The host did not resolve: possibly a passing DNS failure, so worth another try later. */
-    public record Unresolved(String reason) implements Decision {
-    }
+    public record Unresolved(String reason) implements Decision {}
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern IPV6_TEXT = Pattern.compile("[0-9a-fA-F:.]+");
@@ -109,8 +105,11 @@ public final class WebhookAddressGuard {
         Set<Integer> ports = new TreeSet<>();
         for (String part : list.split(",")) {
             String p = part.trim();
-            if (p.isEmpty() || p.length() > 5 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535) {
+            if (p.isEmpty()
+                    || p.length() > 5
+                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(p) < 1
+                    || Integer.parseInt(p) > 65535) {
                 throw new IllegalArgumentException("not a port number: '" + p + "'");
             }
             ports.add(Integer.parseInt(p));
@@ -173,7 +172,8 @@ public final class WebhookAddressGuard {
             } catch (UnknownHostException e) {
                 return new Unresolved("host " + p.host + " does not resolve");
             } catch (RuntimeException e) {
-                return new Unresolved("host " + p.host + " could not be resolved: " + e.getClass().getSimpleName());
+                return new Unresolved("host " + p.host + " could not be resolved: "
+                        + e.getClass().getSimpleName());
             }
             if (addresses == null || addresses.isEmpty()) {
                 return new Unresolved("host " + p.host + " has no addresses");
@@ -198,8 +198,8 @@ public final class WebhookAddressGuard {
             if (why.isPresent()) {
                 String shown = a.getHostAddress();
                 String resolved = p.literal != null ? "points at" : "resolves to";
-                return Optional.of("must not point at a non-public address: " + p.host + " " + resolved + " "
-                        + shown + ", " + why.get());
+                return Optional.of("must not point at a non-public address: " + p.host + " " + resolved + " " + shown
+                        + ", " + why.get());
             }
         }
         if (p.scheme.equals("http") && !(allowLoopbackHttp && allLoopback)) {
@@ -212,8 +212,9 @@ public final class WebhookAddressGuard {
     }
 
     private String portRefusal() {
-        return "must use port " + allowedPorts.stream().sorted().map(String::valueOf)
-                .collect(Collectors.joining(", ")) + " (the ports this deployment allows)";
+        return "must use port "
+                + allowedPorts.stream().sorted().map(String::valueOf).collect(Collectors.joining(", "))
+                + " (the ports this deployment allows)";
     }
 
     // ---- address classification ----
@@ -255,7 +256,7 @@ public final class WebhookAddressGuard {
     }
 
     private static Range v4(int a, int b, int c, int d, int bits, String name) {
-        return new Range(new int[]{a, b, c, d}, bits, name);
+        return new Range(new int[] {a, b, c, d}, bits, name);
     }
 
     /** Most specific first, so the metadata address reads as such rather than as link-local. */
@@ -338,8 +339,9 @@ public final class WebhookAddressGuard {
 
     private static Optional<String> embedded(String kind, byte[] b, int offset) {
         byte[] v4 = {b[offset], b[offset + 1], b[offset + 2], b[offset + 3]};
-        return whyNotPublicV4(v4).map(why -> kind + " of " + (v4[0] & 0xFF) + "." + (v4[1] & 0xFF) + "."
-                + (v4[2] & 0xFF) + "." + (v4[3] & 0xFF) + ", " + why);
+        return whyNotPublicV4(v4)
+                .map(why -> kind + " of " + (v4[0] & 0xFF) + "." + (v4[1] & 0xFF) + "." + (v4[2] & 0xFF) + "."
+                        + (v4[3] & 0xFF) + ", " + why);
     }
 
     private static boolean isMappedV4(byte[] b) {
@@ -362,8 +364,7 @@ public final class WebhookAddressGuard {
     }
 
     /** A parsed URL: host in ASCII lower case (IPv6 without brackets), its literal address if it is one. */
-    private record Parsed(String scheme, String host, InetAddress literal, int port, URI uri) {
-    }
+    private record Parsed(String scheme, String host, InetAddress literal, int port, URI uri) {}
 
     private static final class RefusedException extends Exception {
         RefusedException(String reason) {
@@ -451,10 +452,12 @@ public final class WebhookAddressGuard {
                 String dotted = literal.getHostAddress();
                 if (!dotted.equals(h)) {
                     Optional<String> why = whyNotPublicV4(v4);
-                    throw new RefusedException(why.isPresent()
-                            ? "must not point at a non-public address: " + hostText + " is " + dotted + ", "
-                              + why.get()
-                            : "must write an IPv4 address as a plain dotted quad (" + dotted + "), not " + hostText);
+                    throw new RefusedException(
+                            why.isPresent()
+                                    ? "must not point at a non-public address: " + hostText + " is " + dotted + ", "
+                                            + why.get()
+                                    : "must write an IPv4 address as a plain dotted quad (" + dotted + "), not "
+                                            + hostText);
                 }
                 host = dotted;
             } else {
@@ -531,7 +534,7 @@ public final class WebhookAddressGuard {
         for (int i = 0; i < parts.length - 1; i++) {
             value += parts[i] << (8 * (3 - i));
         }
-        return new byte[]{(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
     }
 
     private static long ipv4Part(String part) throws RefusedException {

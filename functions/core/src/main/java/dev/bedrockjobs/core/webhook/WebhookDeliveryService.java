@@ -5,7 +5,6 @@ import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.Tenants;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,16 +21,13 @@ public final class WebhookDeliveryService {
     private static final Logger LOG = Logger.getLogger(WebhookDeliveryService.class.getName());
 
     /** What to tell the queue about a message. */
-    public sealed interface Disposition permits Done, RetryAfter {
-    }
+    public sealed interface Disposition permits Done, RetryAfter {}
 
     /** Delete the message: delivered, given up, or not a message anyone can deliver. */
-    public record Done() implements Disposition {
-    }
+    public record Done() implements Disposition {}
 
     /** Keep the message and have the queue hand it back in {@code seconds}. */
-    public record RetryAfter(int seconds) implements Disposition {
-    }
+    public record RetryAfter(int seconds) implements Disposition {}
 
     public static final Done DONE = new Done();
 
@@ -41,8 +37,8 @@ public final class WebhookDeliveryService {
     private final RetrySchedule schedule;
     private final Clock clock;
 
-    public WebhookDeliveryService(Tenants tenants, WebhookDeliveries deliveries, WebhookSender sender,
-                                  RetrySchedule schedule, Clock clock) {
+    public WebhookDeliveryService(
+            Tenants tenants, WebhookDeliveries deliveries, WebhookSender sender, RetrySchedule schedule, Clock clock) {
         this.tenants = tenants;
         this.deliveries = deliveries;
         this.sender = sender;
@@ -65,8 +61,8 @@ public final class WebhookDeliveryService {
     public Disposition process(WebhookEvent event, int receiveCount) {
         RetrySchedule.Step step = schedule.step(receiveCount);
         if (step instanceof RetrySchedule.Wake wake) {
-            RetrySchedule.Wait wait = schedule.waitAfter(wake.afterAttempt(), null,
-                    RetrySchedule.randomFor(event.id(), wake.afterAttempt()));
+            RetrySchedule.Wait wait = schedule.waitAfter(
+                    wake.afterAttempt(), null, RetrySchedule.randomFor(event.id(), wake.afterAttempt()));
             return new RetryAfter((int) wait.laterSeconds());
         }
         if (step instanceof RetrySchedule.Exhausted) {
@@ -104,7 +100,8 @@ public final class WebhookDeliveryService {
                 LOG.warning("webhook " + event.id() + ": tenant " + event.tenantId() + " has no usable signing "
                         + "secret: " + e.getMessage());
             }
-            result = signer == null ? notSent(event, number, DeliveryAttempt.Failure.NO_SIGNING_SECRET)
+            result = signer == null
+                    ? notSent(event, number, DeliveryAttempt.Failure.NO_SIGNING_SECRET)
                     : sender.send(event, signer, number);
         }
         Disposition disposition = DONE;
@@ -113,8 +110,8 @@ public final class WebhookDeliveryService {
                 LOG.warning("webhook " + event.id() + ": no attempts left after " + n);
                 result = result.givenUp();
             } else {
-                Duration retryAfter = result.retryAfterSeconds() == null ? null
-                        : Duration.ofSeconds(result.retryAfterSeconds());
+                Duration retryAfter =
+                        result.retryAfterSeconds() == null ? null : Duration.ofSeconds(result.retryAfterSeconds());
                 RetrySchedule.Wait wait = schedule.waitAfter(n, retryAfter, RetrySchedule.randomFor(event.id(), n));
                 result = result.withNextAttemptAt(clock.instant().plus(wait.total()));
                 disposition = new RetryAfter((int) wait.firstSeconds());
@@ -132,8 +129,18 @@ public final class WebhookDeliveryService {
 
     private DeliveryAttempt notSent(WebhookEvent event, int number, DeliveryAttempt.Failure why) {
         Instant now = clock.instant();
-        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), number, now, 0, null, why.wire(),
-                DeliveryAttempt.Outcome.GIVE_UP, null, null);
+        return new DeliveryAttempt(
+                event.id(),
+                event.type().wire(),
+                event.url(),
+                number,
+                now,
+                0,
+                null,
+                why.wire(),
+                DeliveryAttempt.Outcome.GIVE_UP,
+                null,
+                null);
     }
 
     private static void log(WebhookEvent event, DeliveryAttempt a) {

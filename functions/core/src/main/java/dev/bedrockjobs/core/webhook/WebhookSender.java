@@ -3,7 +3,6 @@ package dev.bedrockjobs.core.webhook;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.PrintableText;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -38,8 +37,12 @@ public final class WebhookSender {
     private final Clock clock;
 
     /** @param tls the TLS sockets to use: the JDK's default (its trusted roots) outside tests */
-    public WebhookSender(WebhookAddressGuard guard, Duration connectTimeout, Duration requestTimeout, Clock clock,
-                         SSLSocketFactory tls) {
+    public WebhookSender(
+            WebhookAddressGuard guard,
+            Duration connectTimeout,
+            Duration requestTimeout,
+            Clock clock,
+            SSLSocketFactory tls) {
         this.guard = guard;
         this.clock = clock;
         this.http = new PinnedPost(tls, connectTimeout, requestTimeout);
@@ -66,8 +69,15 @@ public final class WebhookSender {
         WebhookAddressGuard.Decision decision = guard.check(event.url());
         if (decision instanceof WebhookAddressGuard.Refused r) {
             detail(event, attempt, "refused by the address guard: " + r.reason());
-            return attempt(event, attempt, at, started, null, DeliveryAttempt.Failure.REFUSED_ADDRESS,
-                    DeliveryAttempt.Outcome.GIVE_UP, null);
+            return attempt(
+                    event,
+                    attempt,
+                    at,
+                    started,
+                    null,
+                    DeliveryAttempt.Failure.REFUSED_ADDRESS,
+                    DeliveryAttempt.Outcome.GIVE_UP,
+                    null);
         }
         if (decision instanceof WebhookAddressGuard.Unresolved u) {
             detail(event, attempt, u.reason());
@@ -97,8 +107,15 @@ public final class WebhookSender {
             return attempt(event, attempt, at, started, status, null, DeliveryAttempt.Outcome.DELIVERED, null);
         }
         if (status == 410) {
-            return attempt(event, attempt, at, started, status, DeliveryAttempt.Failure.HTTP_ERROR,
-                    DeliveryAttempt.Outcome.GIVE_UP, null);
+            return attempt(
+                    event,
+                    attempt,
+                    at,
+                    started,
+                    status,
+                    DeliveryAttempt.Failure.HTTP_ERROR,
+                    DeliveryAttempt.Outcome.GIVE_UP,
+                    null);
         }
         if (status >= 300 && status < 400) {
             detail(event, attempt, "redirect not followed (to " + response.header("location") + ")");
@@ -107,8 +124,15 @@ public final class WebhookSender {
         if ((status == 429 || status == 503) && response.header("retry-after") != null) {
             retryAfter = parseRetryAfter(response.header("retry-after"), at);
         }
-        return attempt(event, attempt, at, started, status, DeliveryAttempt.Failure.HTTP_ERROR,
-                DeliveryAttempt.Outcome.RETRY, retryAfter);
+        return attempt(
+                event,
+                attempt,
+                at,
+                started,
+                status,
+                DeliveryAttempt.Failure.HTTP_ERROR,
+                DeliveryAttempt.Outcome.RETRY,
+                retryAfter);
     }
 
     /**
@@ -125,24 +149,41 @@ public final class WebhookSender {
             return v.length() > 9 ? 999_999_999L : Long.parseLong(v);
         }
         try {
-            Instant when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant when =
+                    ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
             return Math.max(0, Duration.between(now, when).toSeconds());
         } catch (DateTimeParseException e) {
             return null;
         }
     }
 
-    private static DeliveryAttempt retry(WebhookEvent event, int attempt, Instant at, long started,
-                                         DeliveryAttempt.Failure failure) {
+    private static DeliveryAttempt retry(
+            WebhookEvent event, int attempt, Instant at, long started, DeliveryAttempt.Failure failure) {
         return attempt(event, attempt, at, started, null, failure, DeliveryAttempt.Outcome.RETRY, null);
     }
 
-    private static DeliveryAttempt attempt(WebhookEvent event, int attempt, Instant at, long started, Integer status,
-                                           DeliveryAttempt.Failure failure, DeliveryAttempt.Outcome outcome,
-                                           Long retryAfter) {
+    private static DeliveryAttempt attempt(
+            WebhookEvent event,
+            int attempt,
+            Instant at,
+            long started,
+            Integer status,
+            DeliveryAttempt.Failure failure,
+            DeliveryAttempt.Outcome outcome,
+            Long retryAfter) {
         long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        return new DeliveryAttempt(event.id(), event.type().wire(), event.url(), attempt, at, ms, status,
-                failure == null ? null : failure.wire(), outcome, retryAfter, null);
+        return new DeliveryAttempt(
+                event.id(),
+                event.type().wire(),
+                event.url(),
+                attempt,
+                at,
+                ms,
+                status,
+                failure == null ? null : failure.wire(),
+                outcome,
+                retryAfter,
+                null);
     }
 
     /** What only the operator sees: the log line, with the receiver's bytes made printable and short. */

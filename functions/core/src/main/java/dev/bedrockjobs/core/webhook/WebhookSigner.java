@@ -1,7 +1,5 @@
 package dev.bedrockjobs.core.webhook;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -13,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Standard Webhooks signatures. A secret is {@code whsec_<base64 key>}; a signature is {@code v1,} followed by the
@@ -63,7 +63,8 @@ public final class WebhookSigner {
             if (header.length() > 0) {
                 header.append(' ');
             }
-            header.append(VERSION).append(',')
+            header.append(VERSION)
+                    .append(',')
                     .append(Base64.getEncoder().encodeToString(hmac(key, msgId, timestampSeconds, body)));
         }
         return header.toString();
@@ -80,7 +81,8 @@ public final class WebhookSigner {
 
     /** Whether a received message is authentic and fresh, with the default tolerance of five minutes. */
     public boolean verify(String msgId, String timestamp, String signatureHeader, byte[] body, Instant now) {
-        return whyInvalid(msgId, timestamp, signatureHeader, body, now, DEFAULT_TOLERANCE).isEmpty();
+        return whyInvalid(msgId, timestamp, signatureHeader, body, now, DEFAULT_TOLERANCE)
+                .isEmpty();
     }
 
     /**
@@ -89,8 +91,8 @@ public final class WebhookSigner {
      * @return why the message is refused, or empty if one of its {@code v1} signatures matches one of the secrets
      *         and its timestamp is within {@code tolerance} of {@code now}
      */
-    public Optional<String> whyInvalid(String msgId, String timestamp, String signatureHeader, byte[] body,
-                                       Instant now, Duration tolerance) {
+    public Optional<String> whyInvalid(
+            String msgId, String timestamp, String signatureHeader, byte[] body, Instant now, Duration tolerance) {
         if (msgId == null || msgId.isEmpty() || timestamp == null || signatureHeader == null || body == null) {
             return Optional.of("missing webhook-id, webhook-timestamp or webhook-signature");
         }
@@ -153,8 +155,8 @@ public final class WebhookSigner {
             throw new IllegalArgumentException("signing secret #" + index + " is not base64 after its whsec_ prefix");
         }
         if (key.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("signing secret #" + index + " is shorter than " + MIN_KEY_BYTES
-                    + " bytes");
+            throw new IllegalArgumentException(
+                    "signing secret #" + index + " is shorter than " + MIN_KEY_BYTES + " bytes");
         }
         return key;
     }

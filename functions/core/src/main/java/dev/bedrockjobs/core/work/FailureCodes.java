@@ -21,8 +21,7 @@ public final class FailureCodes {
     private static final Set<String> RETRYABLE = Set.of(
             "ThrottlingException", "ServiceUnavailableException", "InternalServerException", "ModelNotReadyException");
 
-    private FailureCodes() {
-    }
+    private FailureCodes() {}
 
     public static String codeFor(String error) {
         if (error == null) {

@@ -9,7 +9,6 @@ import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.view.BatchViews;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +32,13 @@ public final class JobOutcomes {
     private final TenantLedger ledger;
     private final Duration settleGrace;
 
-    public JobOutcomes(JobStore jobs, BatchStore batches, WebhookQueue webhooks, Clock clock, TenantLedger ledger,
-                       Duration settleGrace) {
+    public JobOutcomes(
+            JobStore jobs,
+            BatchStore batches,
+            WebhookQueue webhooks,
+            Clock clock,
+            TenantLedger ledger,
+            Duration settleGrace) {
         this.jobs = jobs;
         this.batches = batches;
         this.webhooks = webhooks;
@@ -105,8 +109,8 @@ public final class JobOutcomes {
             Page<Job> page = jobs.listByBatch(batchId, 100, cursor);
             for (Job j : page.items()) {
                 if (j.status() == JobStatus.QUEUED) {
-                    jobs.cancelQueued(j.id(), now).ifPresentOrElse(c -> jobFinished(settlement, c),
-                            () -> jobs.requestCancel(j.id()));
+                    jobs.cancelQueued(j.id(), now)
+                            .ifPresentOrElse(c -> jobFinished(settlement, c), () -> jobs.requestCancel(j.id()));
                 } else if (j.status() == JobStatus.RUNNING) {
                     jobs.requestCancel(j.id());
                 }

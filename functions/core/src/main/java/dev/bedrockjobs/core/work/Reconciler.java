@@ -10,7 +10,6 @@ import dev.bedrockjobs.core.port.DeadLetters;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +29,8 @@ public final class Reconciler {
     private static final int MAX_JOBS_PER_RUN = 5_000;
     private static final int MAX_BATCHES_PER_RUN = 200;
 
-    public record Report(int requeued, int redriven, int deadLettered, int batchesCompleted, int batchesCanceled,
-                         int eventsResent) {
+    public record Report(
+            int requeued, int redriven, int deadLettered, int batchesCompleted, int batchesCanceled, int eventsResent) {
         @Override
         public String toString() {
             return "requeued=" + requeued + " redriven=" + redriven + " deadLettered=" + deadLettered
@@ -48,8 +47,14 @@ public final class Reconciler {
     private final Clock clock;
     private final Duration queuedGrace;
 
-    public Reconciler(JobStore jobs, BatchStore batches, JobOutcomes outcomes, JobQueue queue,
-                      DeadLetters deadLetters, Clock clock, Duration queuedGrace) {
+    public Reconciler(
+            JobStore jobs,
+            BatchStore batches,
+            JobOutcomes outcomes,
+            JobQueue queue,
+            DeadLetters deadLetters,
+            Clock clock,
+            Duration queuedGrace) {
         this.jobs = jobs;
         this.batches = batches;
         this.outcomes = outcomes;
@@ -76,14 +81,17 @@ public final class Reconciler {
             if (job.status() == JobStatus.QUEUED) {
                 messageOf(job).ifPresent(resend::add);
                 requeued++;
-            } else if (job.status() == JobStatus.RUNNING && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
+            } else if (job.status() == JobStatus.RUNNING
+                    && (job.leaseUntil() == null || job.leaseUntil().isBefore(now))) {
                 messageOf(job).ifPresent(resend::add);
                 redriven++;
             } else if (job.status().isTerminal()) {
                 // Still unsettled: whoever finished it died (or a call failed) before its usage, event or mark
                 // were all done. What was done is not repeated; the event, if sent again, keeps its webhook-id.
                 // Its batch, if any, is counted by completeBatches below.
-                if (settlement.settleIfAbandoned(job.id(), job.finishedAt()).filter(j -> j.webhookUrl() != null)
+                if (settlement
+                        .settleIfAbandoned(job.id(), job.finishedAt())
+                        .filter(j -> j.webhookUrl() != null)
                         .isPresent()) {
                     eventsResent++;
                 }
@@ -93,7 +101,12 @@ public final class Reconciler {
             queue.sendAll(resend);
         }
         BatchWork batchWork = completeBatches(settlement, now);
-        return new Report(requeued, redriven, deadLettered, batchWork.completed(), batchWork.canceled(),
+        return new Report(
+                requeued,
+                redriven,
+                deadLettered,
+                batchWork.completed(),
+                batchWork.canceled(),
                 eventsResent + batchWork.eventsResent());
     }
 
@@ -110,8 +123,10 @@ public final class Reconciler {
         int n = 0;
         for (String jobId : deadLetters.jobIds(MAX_JOBS_PER_RUN)) {
             // Only the run that fails the job announces it: the message stays in the DLQ and is seen again.
-            if (jobs.failUndeliverable(jobId, new Job.Error(FailureCodes.DEAD_LETTERED,
-                    "the job's message reached the dead-letter queue"), now)) {
+            if (jobs.failUndeliverable(
+                    jobId,
+                    new Job.Error(FailureCodes.DEAD_LETTERED, "the job's message reached the dead-letter queue"),
+                    now)) {
                 n++;
                 jobs.get(jobId).ifPresent(j -> outcomes.jobFinished(settlement, j));
             }
@@ -162,17 +177,21 @@ public final class Reconciler {
                 continue;
             }
             if (!done && batch.done()) {
-                done = lastFinished(batch).map(j -> outcomes.jobSeenFinished(settlement, j)).orElse(false);
+                done = lastFinished(batch)
+                        .map(j -> outcomes.jobSeenFinished(settlement, j))
+                        .orElse(false);
             }
             completed += done ? 1 : 0;
         }
         return new BatchWork(completed, canceled, eventsResent);
     }
 
-    private record BatchWork(int completed, int canceled, int eventsResent) {
-    }
+    private record BatchWork(int completed, int canceled, int eventsResent) {}
 
     private Optional<Job> lastFinished(Batch batch) {
-        return batch.finishedItems().stream().findFirst().map(i -> Ids.jobIdInBatch(batch.id(), i)).flatMap(jobs::get);
+        return batch.finishedItems().stream()
+                .findFirst()
+                .map(i -> Ids.jobIdInBatch(batch.id(), i))
+                .flatMap(jobs::get);
     }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * after the first at the least, and the worker then fails the job as dead-lettered.
  */
 public final class RedeliveryBackoff {
-    public static final RedeliveryBackoff STANDARD = new RedeliveryBackoff(Duration.ofSeconds(5), 4,
-            Duration.ofMinutes(15));
+    public static final RedeliveryBackoff STANDARD =
+            new RedeliveryBackoff(Duration.ofSeconds(5), 4, Duration.ofMinutes(15));
 
     private final long baseSeconds;
     private final int factor;

@@ -7,7 +7,6 @@ import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.view.JobViews;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +59,10 @@ public final class Settlement implements AutoCloseable {
      */
     public Job countAhead(Job finishing) {
         usage.countAhead(finishing, finishing.fencingToken());
-        return finishing.toBuilder().usageRecorded(true).settled(finishing.webhookUrl() == null).build();
+        return finishing.toBuilder()
+                .usageRecorded(true)
+                .settled(finishing.webhookUrl() == null)
+                .build();
     }
 
     /** The terminal write after {@link #countAhead} was refused: what it counted comes out again. */

@@ -5,7 +5,6 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.ResponseCache;
 import dev.bedrockjobs.core.port.UsageMeter;
-
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,12 +21,17 @@ public record TenantLedger(UsageMeter usage, LimitCounters limits, ResponseCache
      * client who sees it succeeded and asks again finds the answer.
      */
     public void remember(Job answered) {
-        if (answered.cacheKey() == null || answered.cached() || answered.status() != JobStatus.SUCCEEDED
+        if (answered.cacheKey() == null
+                || answered.cached()
+                || answered.status() != JobStatus.SUCCEEDED
                 || answered.result() == null) {
             return;
         }
         try {
-            cache.put(answered.cacheKey(), answered.tenantId(), answered.result(),
+            cache.put(
+                    answered.cacheKey(),
+                    answered.tenantId(),
+                    answered.result(),
                     answered.finishedAt().plus(cacheTtl));
         } catch (RuntimeException e) {
             // The cache only saves a later model call; the job itself goes on.

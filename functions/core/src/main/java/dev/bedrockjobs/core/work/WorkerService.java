@@ -16,7 +16,6 @@ import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
-
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,13 +58,26 @@ public final class WorkerService {
     private final LaneStats lanes;
 
     /** Without lane throughput: queued jobs then show no ETA. */
-    public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
-                         Duration lease, int maxReceiveCount) {
+    public WorkerService(
+            JobStore store,
+            JobOutcomes outcomes,
+            ModelCallPolicy policy,
+            Pricing pricing,
+            Clock clock,
+            Duration lease,
+            int maxReceiveCount) {
         this(store, outcomes, policy, pricing, clock, lease, maxReceiveCount, null);
     }
 
-    public WorkerService(JobStore store, JobOutcomes outcomes, ModelCallPolicy policy, Pricing pricing, Clock clock,
-                         Duration lease, int maxReceiveCount, LaneStats lanes) {
+    public WorkerService(
+            JobStore store,
+            JobOutcomes outcomes,
+            ModelCallPolicy policy,
+            Pricing pricing,
+            Clock clock,
+            Duration lease,
+            int maxReceiveCount,
+            LaneStats lanes) {
         this.lanes = lanes;
         this.store = store;
         this.outcomes = outcomes;
@@ -90,8 +102,7 @@ public final class WorkerService {
         /** Jobs answered in this batch, per lane: the lane's throughput. */
         private final Map<Lane, AtomicInteger> answered = new ConcurrentHashMap<>();
 
-        private Messages() {
-        }
+        private Messages() {}
 
         /**
          * One message from a lane's queue: its job processed under the job's log context. A message that names no
@@ -111,14 +122,16 @@ public final class WorkerService {
             try {
                 Delivery d = processOnce(jobId, lastReceive);
                 if (d.retry() && lastReceive) {
-                    return deadLetter(jobId, "the job's message was not processed after " + receiveCount
-                            + " deliveries");
+                    return deadLetter(
+                            jobId, "the job's message was not processed after " + receiveCount + " deliveries");
                 }
                 return d;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "job " + jobId + ": delivery " + receiveCount + " failed", e);
                 return lastReceive
-                        ? deadLetter(jobId, "the last delivery failed: " + e.getClass().getSimpleName())
+                        ? deadLetter(
+                                jobId,
+                                "the last delivery failed: " + e.getClass().getSimpleName())
                         : Delivery.RETRY_LATER;
             }
         }
@@ -146,7 +159,8 @@ public final class WorkerService {
                     return Delivery.DONE;
                 }
                 Instant leaseUntil = current.get().leaseUntil();
-                return leaseUntil == null ? Delivery.RETRY_LATER
+                return leaseUntil == null
+                        ? Delivery.RETRY_LATER
                         : Delivery.retryIn(Duration.between(now, leaseUntil).plusSeconds(1));
             }
             Job job = claimed.get();
@@ -158,8 +172,8 @@ public final class WorkerService {
                 }
                 ModelCodec codec = ModelCodecs.forModel(job.modelId());
                 ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
-                ModelCallPolicy.Outcome outcome = policy.run(job.id(), job.id() + "-" + token.substring(0, 12),
-                        job.modelId(), codec.requestBody(request));
+                ModelCallPolicy.Outcome outcome = policy.run(
+                        job.id(), job.id() + "-" + token.substring(0, 12), job.modelId(), codec.requestBody(request));
                 Job finished = outcome instanceof ModelCallPolicy.Answered a
                         ? answered(job, a, codec, request)
                         : failed(job, (ModelCallPolicy.Failed) outcome);
@@ -205,8 +219,15 @@ public final class WorkerService {
         }
 
         private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
-            finishCounted(job.toBuilder().status(JobStatus.CANCELED).finishedAt(clock.instant()).attempts(attempts)
-                    .result(null).usage(usage).costUsd(cost).error(null).build());
+            finishCounted(job.toBuilder()
+                    .status(JobStatus.CANCELED)
+                    .finishedAt(clock.instant())
+                    .attempts(attempts)
+                    .result(null)
+                    .usage(usage)
+                    .costUsd(cost)
+                    .error(null)
+                    .build());
         }
 
         /**
@@ -284,8 +305,12 @@ public final class WorkerService {
                     .costUsd(cost)
                     .build();
         } catch (ModelReplyException e) {
-            return job.toBuilder().status(JobStatus.FAILED).finishedAt(clock.instant()).attempts(attempts)
-                    .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage())).build();
+            return job.toBuilder()
+                    .status(JobStatus.FAILED)
+                    .finishedAt(clock.instant())
+                    .attempts(attempts)
+                    .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage()))
+                    .build();
         }
     }
 

@@ -1,31 +1,19 @@
 package dev.bedrockjobs.core.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpResponse;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,10 +24,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** Batch counters against dynalite: each job counted once, the batch completed once, whatever the redeliveries. */
 class DynamoBatchStoreIntegrationTest {
@@ -54,9 +52,19 @@ class DynamoBatchStoreIntegrationTest {
     }
 
     private static Job finished(String batchId, int i, JobStatus status) {
-        return Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(T0).batchId(batchId).itemIndex(i).customId(Integer.toString(i))
-                .status(status).finishedAt(T0)
+        return Job.builder()
+                .id(Ids.jobIdInBatch(batchId, i))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(T0)
+                .batchId(batchId)
+                .itemIndex(i)
+                .customId(Integer.toString(i))
+                .status(status)
+                .finishedAt(T0)
                 .usage(status == JobStatus.SUCCEEDED ? new Job.Usage(100, 50) : null)
                 .costUsd(status == JobStatus.SUCCEEDED ? new BigDecimal("0.001000") : null)
                 .build();
@@ -108,15 +116,30 @@ class DynamoBatchStoreIntegrationTest {
             assertFalse(batches.recordFinished(finished(id, i, JobStatus.SUCCEEDED), T0));
         }
         // the last job's worker counted it into its part, then died before telling the batch the part was full
-        SharedEmulators.dynamoClient().updateItem(u -> u.tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS("BATCH#" + id), "sk", AttributeValue.fromS("BATCH#PART#001")))
-                .updateExpression("ADD finishedItems :i, succeeded :one, inputTokens :in, outputTokens :out, "
-                        + "costUsd :cost")
-                .expressionAttributeValues(Map.of(":i", AttributeValue.fromNs(List.of("149")),
-                        ":one", AttributeValue.fromN("1"), ":in", AttributeValue.fromN("100"),
-                        ":out", AttributeValue.fromN("50"), ":cost", AttributeValue.fromN("0.001"))));
+        SharedEmulators.dynamoClient()
+                .updateItem(u -> u.tableName(table)
+                        .key(Map.of(
+                                "pk",
+                                AttributeValue.fromS("BATCH#" + id),
+                                "sk",
+                                AttributeValue.fromS("BATCH#PART#001")))
+                        .updateExpression("ADD finishedItems :i, succeeded :one, inputTokens :in, outputTokens :out, "
+                                + "costUsd :cost")
+                        .expressionAttributeValues(Map.of(
+                                ":i",
+                                AttributeValue.fromNs(List.of("149")),
+                                ":one",
+                                AttributeValue.fromN("1"),
+                                ":in",
+                                AttributeValue.fromN("100"),
+                                ":out",
+                                AttributeValue.fromN("50"),
+                                ":cost",
+                                AttributeValue.fromN("0.001"))));
         assertEquals(BatchStatus.RUNNING, batches.get(id).orElseThrow().status());
-        assertTrue(batches.get(id).orElseThrow().done() && !batches.get(id).orElseThrow().settled(),
+        assertTrue(
+                batches.get(id).orElseThrow().done()
+                        && !batches.get(id).orElseThrow().settled(),
                 "all finished, not yet completed");
 
         assertTrue(batches.recordFinished(finished(id, 149, JobStatus.SUCCEEDED), T0), "the redelivery completes it");
@@ -175,22 +198,27 @@ class DynamoBatchStoreIntegrationTest {
     }
 
     private static List<String> activeIds() {
-        return batches.listActive(T0.plusSeconds(1), 1000).stream().map(Batch::id).toList();
+        return batches.listActive(T0.plusSeconds(1), 1000).stream()
+                .map(Batch::id)
+                .toList();
     }
 
     @Test
     void aCompletionAppliedButUnansweredIsStillTheCompletersOwnAndNoOneElses() {
         LoseFirstCompletionAnswer lose = new LoseFirstCompletionAnswer();
-        DynamoDbClient flaky = DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+        DynamoDbClient flaky = DynamoDbClient.builder()
+                .endpointOverride(SharedEmulators.dynalite().endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(lose)).build();
+                .overrideConfiguration(o -> o.addExecutionInterceptor(lose))
+                .build();
         DynamoBatchStore store = new DynamoBatchStore(flaky, table, Duration.ofDays(30));
         String id = Ids.newBatchId(T0);
         store.create(Batch.accepted(id, "t", T0, 1, "https://hooks.example.com/b", null, "h"));
 
-        assertTrue(store.recordFinished(finished(id, 0, JobStatus.SUCCEEDED), T0),
+        assertTrue(
+                store.recordFinished(finished(id, 0, JobStatus.SUCCEEDED), T0),
                 "the call whose completing write was applied, its answer lost, is the one that announces it");
         assertTrue(lose.lost.get(), "the completing write's answer was lost");
         assertEquals(BatchStatus.COMPLETED, store.get(id).orElseThrow().status());
@@ -204,7 +232,8 @@ class DynamoBatchStoreIntegrationTest {
 
         @Override
         public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-            if (context.request() instanceof UpdateItemRequest u && u.updateExpression().contains("completeWrite")
+            if (context.request() instanceof UpdateItemRequest u
+                    && u.updateExpression().contains("completeWrite")
                     && lost.compareAndSet(false, true)) {
                 attributes.putAttribute(thisCall, true);
                 return context.httpResponse().toBuilder().statusCode(500).build();
@@ -213,14 +242,14 @@ class DynamoBatchStoreIntegrationTest {
         }
 
         @Override
-        public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
-                                                               ExecutionAttributes attributes) {
+        public Optional<InputStream> modifyHttpResponseContent(
+                Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
             if (!Boolean.TRUE.equals(attributes.getAttribute(thisCall))) {
                 return context.responseBody();
             }
             attributes.putAttribute(thisCall, false);
-            return Optional.of(new ByteArrayInputStream("{\"__type\":\"InternalServerError\",\"message\":\"lost\"}"
-                    .getBytes(StandardCharsets.UTF_8)));
+            return Optional.of(new ByteArrayInputStream(
+                    "{\"__type\":\"InternalServerError\",\"message\":\"lost\"}".getBytes(StandardCharsets.UTF_8)));
         }
     }
 }

@@ -1,5 +1,11 @@
 package dev.bedrockjobs.core.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
@@ -7,11 +13,6 @@ import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,12 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The DynamoDB adapter against dynalite, on a table created from template.yaml. */
 class DynamoJobStoreIntegrationTest {
@@ -41,9 +40,18 @@ class DynamoJobStoreIntegrationTest {
     }
 
     private static Job queued(String tenant, Instant createdAt) {
-        return Job.builder().id(Ids.newJobId(createdAt)).tenantId(tenant).tier("fast")
-                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0").prompt("p").system("s").maxTokens(64)
-                .temperature(0.5).metadata(Map.of("k", "v")).createdAt(createdAt).build();
+        return Job.builder()
+                .id(Ids.newJobId(createdAt))
+                .tenantId(tenant)
+                .tier("fast")
+                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+                .prompt("p")
+                .system("s")
+                .maxTokens(64)
+                .temperature(0.5)
+                .metadata(Map.of("k", "v"))
+                .createdAt(createdAt)
+                .build();
     }
 
     @Test
@@ -87,9 +95,12 @@ class DynamoJobStoreIntegrationTest {
         assertEquals(expected, seen);
 
         Page<Job> canceled = store.listByTenant(tenant, JobStatus.CANCELED, 1, null);
-        assertEquals(List.of(jobs.get(5).id()), canceled.items().stream().map(Job::id).toList());
+        assertEquals(
+                List.of(jobs.get(5).id()),
+                canceled.items().stream().map(Job::id).toList());
         Page<Job> rest = store.listByTenant(tenant, JobStatus.CANCELED, 5, canceled.nextCursor());
-        assertEquals(List.of(jobs.get(2).id()), rest.items().stream().map(Job::id).toList());
+        assertEquals(
+                List.of(jobs.get(2).id()), rest.items().stream().map(Job::id).toList());
         assertNull(rest.nextCursor());
     }
 
@@ -108,11 +119,13 @@ class DynamoJobStoreIntegrationTest {
     @Test
     void idempotencyKeysAreReservedOncePerTenant() {
         Instant exp = T0.plus(Duration.ofDays(1));
-        assertTrue(store.reserveIdempotencyKey("t-idem", JobStore.KeyScope.JOB, "k", "h1", "job_A", exp).isEmpty());
+        assertTrue(store.reserveIdempotencyKey("t-idem", JobStore.KeyScope.JOB, "k", "h1", "job_A", exp)
+                .isEmpty());
         var again = store.reserveIdempotencyKey("t-idem", JobStore.KeyScope.JOB, "k", "h2", "job_B", exp);
         assertEquals("job_A", again.orElseThrow().jobId());
         assertEquals("h1", again.orElseThrow().requestHash());
-        assertTrue(store.reserveIdempotencyKey("t-idem-2", JobStore.KeyScope.JOB, "k", "h2", "job_C", exp).isEmpty());
+        assertTrue(store.reserveIdempotencyKey("t-idem-2", JobStore.KeyScope.JOB, "k", "h2", "job_C", exp)
+                .isEmpty());
     }
 
     @Test
@@ -120,27 +133,47 @@ class DynamoJobStoreIntegrationTest {
         Instant exp = T0.plus(Duration.ofDays(1));
         assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.JOB, "batch:x", "h", "job_A", exp)
                 .isEmpty());
-        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "x", "h", "bat_B", exp).isEmpty(),
+        assertTrue(
+                store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "x", "h", "bat_B", exp)
+                        .isEmpty(),
                 "the batch key x is not the job key batch:x");
-        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "y", "h", "bat_C", exp).isEmpty());
-        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.JOB, "y", "h", "job_D", exp).isEmpty(),
+        assertTrue(store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.BATCH, "y", "h", "bat_C", exp)
+                .isEmpty());
+        assertTrue(
+                store.reserveIdempotencyKey("t-scope", JobStore.KeyScope.JOB, "y", "h", "job_D", exp)
+                        .isEmpty(),
                 "nor the other way round");
     }
 
     @Test
     void aKeyReservedByAnEarlierVersionStillAnswersForItsOwnScopeOnly() {
         Instant exp = T0.plus(Duration.ofDays(1));
-        for (String[] old : new String[][]{{"k", "job_OLD"}, {"batch:k", "bat_OLD"}, {"batch:j", "bat_OTHER"}}) {
-            dynamo.putItem(p -> p.tableName(table).item(Map.of("pk", AttributeValue.fromS("IDEM#t-legacy#" + old[0]),
-                    "sk", AttributeValue.fromS("IDEM"), "jobId", AttributeValue.fromS(old[1]),
-                    "requestHash", AttributeValue.fromS("h-old"))));
+        for (String[] old : new String[][] {{"k", "job_OLD"}, {"batch:k", "bat_OLD"}, {"batch:j", "bat_OTHER"}}) {
+            dynamo.putItem(p -> p.tableName(table)
+                    .item(Map.of(
+                            "pk",
+                            AttributeValue.fromS("IDEM#t-legacy#" + old[0]),
+                            "sk",
+                            AttributeValue.fromS("IDEM"),
+                            "jobId",
+                            AttributeValue.fromS(old[1]),
+                            "requestHash",
+                            AttributeValue.fromS("h-old"))));
         }
-        assertEquals("job_OLD", store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "k", "h-old", "job_NEW",
-                exp).orElseThrow().jobId());
-        assertEquals("bat_OLD", store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.BATCH, "k", "h-old",
-                "bat_NEW", exp).orElseThrow().jobId());
-        assertTrue(store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "batch:j", "h", "job_NEW", exp)
-                .isEmpty(), "a batch's old item does not answer for a job key");
+        assertEquals(
+                "job_OLD",
+                store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "k", "h-old", "job_NEW", exp)
+                        .orElseThrow()
+                        .jobId());
+        assertEquals(
+                "bat_OLD",
+                store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.BATCH, "k", "h-old", "bat_NEW", exp)
+                        .orElseThrow()
+                        .jobId());
+        assertTrue(
+                store.reserveIdempotencyKey("t-legacy", JobStore.KeyScope.JOB, "batch:j", "h", "job_NEW", exp)
+                        .isEmpty(),
+                "a batch's old item does not answer for a job key");
     }
 
     @Test
@@ -151,21 +184,34 @@ class DynamoJobStoreIntegrationTest {
         assertEquals(JobStatus.RUNNING, first.status());
         assertEquals(T0, first.startedAt());
         // A second worker cannot claim while the lease is live, and can after it expires.
-        assertTrue(store.claim(job.id(), "token-2", T0.plusSeconds(30), T0.plusSeconds(90)).isEmpty());
-        Job second = store.claim(job.id(), "token-2", T0.plusSeconds(61), T0.plusSeconds(121)).orElseThrow();
+        assertTrue(store.claim(job.id(), "token-2", T0.plusSeconds(30), T0.plusSeconds(90))
+                .isEmpty());
+        Job second = store.claim(job.id(), "token-2", T0.plusSeconds(61), T0.plusSeconds(121))
+                .orElseThrow();
         assertEquals("token-2", second.fencingToken());
         assertEquals(T0, second.startedAt(), "startedAt keeps the first claim's time");
 
-        Job late = first.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0.plusSeconds(70)).attempts(1)
-                .result(new Job.Result("stale", "end_turn")).build();
+        Job late = first.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(T0.plusSeconds(70))
+                .attempts(1)
+                .result(new Job.Result("stale", "end_turn"))
+                .build();
         assertFalse(store.finish(late), "the first worker lost its claim");
-        Job done = second.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0.plusSeconds(80)).attempts(3)
-                .result(new Job.Result("answer", "end_turn")).usage(new Job.Usage(10, 20))
-                .costUsd(new BigDecimal("0.000123")).build();
+        Job done = second.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(T0.plusSeconds(80))
+                .attempts(3)
+                .result(new Job.Result("answer", "end_turn"))
+                .usage(new Job.Usage(10, 20))
+                .costUsd(new BigDecimal("0.000123"))
+                .build();
         assertTrue(store.finish(done));
-        // (an SDK retry of a finish whose answer was lost is recognised by its own write id: FaultInjectionEndToEndTest)
+        // (an SDK retry of a finish whose answer was lost is recognised by its own write id:
+        // FaultInjectionEndToEndTest)
         assertFalse(store.finish(done), "a second call is refused, even with the very same outcome");
-        assertFalse(store.finish(done.toBuilder().finishedAt(T0.plusSeconds(81)).build()),
+        assertFalse(
+                store.finish(done.toBuilder().finishedAt(T0.plusSeconds(81)).build()),
                 "a terminal job is never finished twice");
         Job read = store.get(job.id()).orElseThrow();
         assertEquals("answer", read.result().text());
@@ -173,7 +219,8 @@ class DynamoJobStoreIntegrationTest {
         assertEquals(new BigDecimal("0.000123"), read.costUsd());
         assertEquals(3, read.attempts());
         assertNull(read.leaseUntil());
-        assertTrue(store.claim(job.id(), "token-3", T0.plusSeconds(999), T0.plusSeconds(2000)).isEmpty());
+        assertTrue(store.claim(job.id(), "token-3", T0.plusSeconds(999), T0.plusSeconds(2000))
+                .isEmpty());
     }
 
     @Test
@@ -183,8 +230,10 @@ class DynamoJobStoreIntegrationTest {
         Job running = store.claim(job.id(), "tok", T0, T0.plusSeconds(60)).orElseThrow();
         assertTrue(store.cancelQueued(job.id(), T0).isEmpty(), "not queued any more");
         assertTrue(store.requestCancel(job.id()));
-        assertFalse(store.finish(running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0).build()));
-        assertTrue(store.finish(running.toBuilder().status(JobStatus.CANCELED).finishedAt(T0).build()));
+        assertFalse(store.finish(
+                running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0).build()));
+        assertTrue(store.finish(
+                running.toBuilder().status(JobStatus.CANCELED).finishedAt(T0).build()));
         assertEquals(JobStatus.CANCELED, store.get(job.id()).orElseThrow().status());
         assertFalse(store.requestCancel(job.id()));
     }

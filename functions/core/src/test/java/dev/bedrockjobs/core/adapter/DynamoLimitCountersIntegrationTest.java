@@ -1,20 +1,18 @@
 package dev.bedrockjobs.core.adapter;
 
-import dev.bedrockjobs.core.domain.Ids;
-import dev.bedrockjobs.core.domain.Job;
-import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bedrockjobs.core.domain.Ids;
+import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Limit counters and the response cache against dynalite. */
 class DynamoLimitCountersIntegrationTest {
@@ -56,8 +54,16 @@ class DynamoLimitCountersIntegrationTest {
     }
 
     private Job holdingSlot(DynamoJobStore jobs) {
-        Job j = Job.builder().id(Ids.newJobId(NOW)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(NOW).holdsActiveSlot(true).build();
+        Job j = Job.builder()
+                .id(Ids.newJobId(NOW))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(NOW)
+                .holdsActiveSlot(true)
+                .build();
         assertTrue(counters.tryReserveActive("t", 1, 3, NOW));
         assertTrue(jobs.create(j));
         return j;
@@ -80,12 +86,16 @@ class DynamoLimitCountersIntegrationTest {
         // That last reservation's submit stopped before writing its job; and a worker stopped between marking the
         // second job's slot as given back and giving it back.
         assertTrue(jobs.cancelQueued(second.id(), NOW).isPresent());
-        SharedEmulators.dynamoClient().updateItem(u -> u.tableName(table).key(JobItems.key(second.id()))
-                .updateExpression("SET slotReleased = :t")
-                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
+        SharedEmulators.dynamoClient()
+                .updateItem(u -> u.tableName(table)
+                        .key(JobItems.key(second.id()))
+                        .updateExpression("SET slotReleased = :t")
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true))));
         counters.releaseSlot("t", second.id());
         assertFalse(counters.tryReserveActive("t", 1, 3, NOW), "both slots are lost until a recount");
-        assertEquals(0, counters.recount("t", NOW.plusSeconds(59), QUIET, EVERY),
+        assertEquals(
+                0,
+                counters.recount("t", NOW.plusSeconds(59), QUIET, EVERY),
                 "the last reservation is too recent: its job may not be written yet");
         Instant quiet = NOW.plus(QUIET);
         assertEquals(2, counters.recount("t", quiet, QUIET, EVERY), "one unfinished job holds a slot");
@@ -108,7 +118,9 @@ class DynamoLimitCountersIntegrationTest {
         DynamoLimitCounters otherInstance = new DynamoLimitCounters(SharedEmulators.dynamoClient(), table);
         assertEquals(2, counters.recount("t", quiet, QUIET, EVERY), "the batch was never written");
         assertTrue(counters.tryReserveActive("t", 2, 3, quiet));
-        assertEquals(0, otherInstance.recount("t", quiet.plus(QUIET), QUIET, EVERY.multipliedBy(3)),
+        assertEquals(
+                0,
+                otherInstance.recount("t", quiet.plus(QUIET), QUIET, EVERY.multipliedBy(3)),
                 "recounted within the interval, by whichever instance");
     }
 
@@ -121,7 +133,8 @@ class DynamoLimitCountersIntegrationTest {
         assertTrue(counters.tryStartWait("u", 2, NOW, lease), "another tenant has its own bound");
         counters.endWait("t");
         assertTrue(counters.tryStartWait("t", 2, NOW.plusSeconds(2), lease.plusSeconds(2)), "one ended, one more");
-        assertFalse(counters.tryStartWait("t", 2, NOW.plusSeconds(31), lease.plusSeconds(31)),
+        assertFalse(
+                counters.tryStartWait("t", 2, NOW.plusSeconds(31), lease.plusSeconds(31)),
                 "the latest lease has not run out yet");
         // none of the two open ever ends (their function timed out): once the latest lease is over, they are forgotten
         Instant later = lease.plusSeconds(3);

@@ -1,6 +1,18 @@
 package dev.bedrockjobs.core.adapter;
 
+import static dev.bedrockjobs.core.adapter.JobItems.PK;
+import static dev.bedrockjobs.core.adapter.JobItems.SK;
+import static dev.bedrockjobs.core.adapter.JobItems.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,26 +28,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
-
-import static dev.bedrockjobs.core.adapter.JobItems.PK;
-import static dev.bedrockjobs.core.adapter.JobItems.SK;
-import static dev.bedrockjobs.core.adapter.JobItems.s;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 /**
  * Queries and scans read past one response against dynalite. A small {@code Limit} per request stands in for the
  * 1 MB a real response stops at: both end a response with a key to go on from.
  */
 class DynamoPagesIntegrationTest {
     private static final int ITEMS = 7;
-    private static final List<String> ALL = IntStream.range(0, ITEMS).mapToObj(i -> "item#" + i).toList();
+    private static final List<String> ALL =
+            IntStream.range(0, ITEMS).mapToObj(i -> "item#" + i).toList();
 
     private static DynamoDbClient dynamo;
     private static String table;
@@ -49,15 +49,23 @@ class DynamoPagesIntegrationTest {
                 REQUESTS.incrementAndGet();
             }
         };
-        dynamo = DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint()).region(Region.US_EAST_1)
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(SharedEmulators.dynalite().endpoint())
+                .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(counting))
                 .build();
         table = SharedEmulators.newJobsTable("pages");
         for (String sk : ALL) {
-            dynamo.putItem(p -> p.tableName(table).item(Map.of(PK, s("LIST"), SK, s(sk), "odd",
-                    AttributeValue.fromBool(sk.charAt(sk.length() - 1) % 2 == 1))));
+            dynamo.putItem(p -> p.tableName(table)
+                    .item(Map.of(
+                            PK,
+                            s("LIST"),
+                            SK,
+                            s(sk),
+                            "odd",
+                            AttributeValue.fromBool(sk.charAt(sk.length() - 1) % 2 == 1))));
         }
     }
 
@@ -68,8 +76,11 @@ class DynamoPagesIntegrationTest {
 
     /** The whole partition, {@code perRequest} items a response. */
     private static QueryRequest.Builder list(int perRequest) {
-        return QueryRequest.builder().tableName(table).keyConditionExpression("pk = :p")
-                .expressionAttributeValues(Map.of(":p", s("LIST"))).limit(perRequest);
+        return QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("pk = :p")
+                .expressionAttributeValues(Map.of(":p", s("LIST")))
+                .limit(perRequest);
     }
 
     private static List<String> sortKeys(List<Map<String, AttributeValue>> items) {
@@ -84,14 +95,17 @@ class DynamoPagesIntegrationTest {
 
     @Test
     void aLimitAcrossAResponseBoundaryAsksForNoFurtherResponse() {
-        assertEquals(ALL.subList(0, 4), sortKeys(DynamoPages.items(dynamo, list(3).build()).limit(4).toList()));
+        assertEquals(
+                ALL.subList(0, 4),
+                sortKeys(DynamoPages.items(dynamo, list(3).build()).limit(4).toList()));
         assertEquals(2, REQUESTS.get(), "the third response is never asked for");
     }
 
     @Test
     void aScanIsReadToTheEndToo() {
-        List<String> scanned = sortKeys(DynamoPages.items(dynamo, ScanRequest.builder().tableName(table).limit(2)
-                .build()).toList());
+        List<String> scanned = sortKeys(DynamoPages.items(
+                        dynamo, ScanRequest.builder().tableName(table).limit(2).build())
+                .toList());
         assertEquals(ALL, scanned.stream().sorted().toList());
     }
 
@@ -101,7 +115,8 @@ class DynamoPagesIntegrationTest {
         Map<String, AttributeValue> cursor = null;
         int pages = 0;
         do {
-            DynamoPages.ItemPage page = DynamoPages.page(dynamo, list(3).exclusiveStartKey(cursor).build(), 3, 1);
+            DynamoPages.ItemPage page =
+                    DynamoPages.page(dynamo, list(3).exclusiveStartKey(cursor).build(), 3, 1);
             seen.addAll(sortKeys(page.items()));
             cursor = page.resumeAfter() == null ? null : keyOf(page.resumeAfter());
             pages++;
@@ -115,8 +130,8 @@ class DynamoPagesIntegrationTest {
         DynamoPages.ItemPage first = DynamoPages.page(dynamo, list(5).build(), 2, 10);
         assertEquals(ALL.subList(0, 2), sortKeys(first.items()));
         assertEquals(ALL.get(1), first.resumeAfter().get(SK).s(), "not the fifth item, which the response ended on");
-        DynamoPages.ItemPage next = DynamoPages.page(dynamo, list(5).exclusiveStartKey(keyOf(first.resumeAfter()))
-                .build(), 2, 10);
+        DynamoPages.ItemPage next = DynamoPages.page(
+                dynamo, list(5).exclusiveStartKey(keyOf(first.resumeAfter())).build(), 2, 10);
         assertEquals(ALL.subList(2, 4), sortKeys(next.items()));
     }
 
@@ -138,8 +153,8 @@ class DynamoPagesIntegrationTest {
         assertEquals(2, REQUESTS.get());
         assertNotNull(page.resumeAfter());
         assertEquals("item#3", page.resumeAfter().get(SK).s(), "where the second response ended");
-        DynamoPages.ItemPage rest = DynamoPages.page(dynamo, odd.exclusiveStartKey(keyOf(page.resumeAfter())).build(),
-                3, 10);
+        DynamoPages.ItemPage rest = DynamoPages.page(
+                dynamo, odd.exclusiveStartKey(keyOf(page.resumeAfter())).build(), 3, 10);
         assertEquals(List.of("item#5"), sortKeys(rest.items()));
         assertNull(rest.resumeAfter());
     }

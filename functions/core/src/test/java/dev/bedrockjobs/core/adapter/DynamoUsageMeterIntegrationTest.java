@@ -1,5 +1,10 @@
 package dev.bedrockjobs.core.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -7,6 +12,17 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,23 +36,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.YearMonth;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Monthly usage against dynalite: repeated counts of a job count once until the job item is marked, markers of marked
@@ -67,13 +66,23 @@ class DynamoUsageMeterIntegrationTest {
 
     /** A job stored as a worker leaves it: created, claimed, then finished with usage and cost. */
     private Job finished(String tenant, String modelId, JobStatus status, long in, long out, String cost, Instant at) {
-        Job queued = Job.builder().id(Ids.newJobId(at)).tenantId(tenant).tier("fast").modelId(modelId).prompt("p")
-                .maxTokens(100).createdAt(at).build();
+        Job queued = Job.builder()
+                .id(Ids.newJobId(at))
+                .tenantId(tenant)
+                .tier("fast")
+                .modelId(modelId)
+                .prompt("p")
+                .maxTokens(100)
+                .createdAt(at)
+                .build();
         assertTrue(jobs.create(queued));
         Job running = jobs.claim(queued.id(), "token", at, at.plusSeconds(60)).orElseThrow();
-        Job done = running.toBuilder().status(status).finishedAt(at)
+        Job done = running.toBuilder()
+                .status(status)
+                .finishedAt(at)
                 .usage(in + out > 0 ? new Job.Usage(in, out) : null)
-                .costUsd(cost == null ? null : new BigDecimal(cost)).build();
+                .costUsd(cost == null ? null : new BigDecimal(cost))
+                .build();
         assertTrue(jobs.finish(done));
         return done;
     }
@@ -91,10 +100,16 @@ class DynamoUsageMeterIntegrationTest {
 
     private List<String> pending(String tenant) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
-                .key(DynamoUsageMeter.key(tenant, MONTH)).consistentRead(true)).item();
-        return item == null ? List.of() : item.keySet().stream()
-                .filter(k -> k.startsWith(DynamoUsageMeter.PENDING_PREFIX))
-                .map(k -> k.substring(DynamoUsageMeter.PENDING_PREFIX.length())).sorted().toList();
+                        .key(DynamoUsageMeter.key(tenant, MONTH))
+                        .consistentRead(true))
+                .item();
+        return item == null
+                ? List.of()
+                : item.keySet().stream()
+                        .filter(k -> k.startsWith(DynamoUsageMeter.PENDING_PREFIX))
+                        .map(k -> k.substring(DynamoUsageMeter.PENDING_PREFIX.length()))
+                        .sorted()
+                        .toList();
     }
 
     @Test
@@ -125,7 +140,9 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(2, u.totals().succeeded());
         assertEquals(1, u.totals().failed());
         assertEquals(3, u.submitted());
-        assertEquals(List.of("m1", "m2"), u.byModel().stream().map(MonthlyUsage.ModelUsage::modelId).toList());
+        assertEquals(
+                List.of("m1", "m2"),
+                u.byModel().stream().map(MonthlyUsage.ModelUsage::modelId).toList());
         assertEquals(110, u.byModel().get(0).counts().inputTokens());
         assertEquals(2, u.byModel().get(0).counts().succeeded());
         assertEquals(1, u.byModel().get(1).counts().failed());
@@ -166,19 +183,27 @@ class DynamoUsageMeterIntegrationTest {
                 }
             }
         };
-        return DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+        return DynamoDbClient.builder()
+                .endpointOverride(SharedEmulators.dynalite().endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(fault)).build();
+                .overrideConfiguration(o -> o.addExecutionInterceptor(fault))
+                .build();
     }
 
     @Test
     void concurrentAddsOfUnmarkedJobsCountEachOnceAndMarkersGoWithLaterAdds() throws Exception {
         List<Job> finished = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            finished.add(finished("t", "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-                    i % 5 == 0 ? JobStatus.CANCELED : JobStatus.SUCCEEDED, 10, 5, "0.000100", NOV));
+            finished.add(finished(
+                    "t",
+                    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                    i % 5 == 0 ? JobStatus.CANCELED : JobStatus.SUCCEEDED,
+                    10,
+                    5,
+                    "0.000100",
+                    NOV));
         }
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<?>> calls = new ArrayList<>();
@@ -206,16 +231,22 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(48, u.totals().succeeded());
         assertEquals(12, u.totals().canceled());
         assertEquals(0, new BigDecimal("0.006").compareTo(u.totals().costUsd()));
-        assertEquals("us.anthropic.claude-haiku-4-5-20251001-v1:0", u.byModel().get(0).modelId(),
+        assertEquals(
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                u.byModel().get(0).modelId(),
                 "a model id with ':' and '.' survives the attribute naming");
         assertEquals(1, u.byModel().size(), "markers are not read as models");
     }
 
     /** A job as an attempt holding claim {@code token} is about to write it: finished in memory, running in the table. */
     private Job finishing(Job running, String token, JobStatus status, long in, long out, String cost) {
-        return running.toBuilder().fencingToken(token).status(status).finishedAt(NOV)
+        return running.toBuilder()
+                .fencingToken(token)
+                .status(status)
+                .finishedAt(NOV)
                 .usage(in + out > 0 ? new Job.Usage(in, out) : null)
-                .costUsd(cost == null ? null : new BigDecimal(cost)).build();
+                .costUsd(cost == null ? null : new BigDecimal(cost))
+                .build();
     }
 
     private Job running(String tenant) {
@@ -223,8 +254,15 @@ class DynamoUsageMeterIntegrationTest {
     }
 
     private Job submittedAt(String tenant, Instant at) {
-        Job queued = Job.builder().id(Ids.newJobId(at)).tenantId(tenant).tier("fast").modelId("m").prompt("p")
-                .maxTokens(100).createdAt(at).build();
+        Job queued = Job.builder()
+                .id(Ids.newJobId(at))
+                .tenantId(tenant)
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(100)
+                .createdAt(at)
+                .build();
         assertTrue(jobs.create(queued));
         return queued;
     }
@@ -238,7 +276,11 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(140, meter.spent("t", MONTH).tokens());
         unit.withdrawAhead(a, "attempt-a"); // its terminal write was refused: a cancel came first
         MonthlyUsage u = meter.report("t", MONTH);
-        assertEquals(0, u.totals().inputTokens() + u.totals().outputTokens() + u.totals().succeeded());
+        assertEquals(
+                0,
+                u.totals().inputTokens()
+                        + u.totals().outputTokens()
+                        + u.totals().succeeded());
         assertEquals(0, u.totals().costUsd().signum());
         assertEquals(List.of(), pending("t"));
         unit.withdrawAhead(a, "attempt-a");
@@ -281,52 +323,83 @@ class DynamoUsageMeterIntegrationTest {
     void holdsCountAgainstTheBudgetUntilTheJobsUsageReplacesThem() {
         BigDecimal usdBudget = new BigDecimal("1.00");
         assertTrue(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.60")), 1000, usdBudget));
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.10")), 1000, usdBudget),
+        assertFalse(
+                meter.hold("t", MONTH, new BudgetHold(600, new BigDecimal("0.10")), 1000, usdBudget),
                 "tokens: 1,200 > 1,000");
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(100, new BigDecimal("0.50")), 1000, usdBudget),
+        assertFalse(
+                meter.hold("t", MONTH, new BudgetHold(100, new BigDecimal("0.50")), 1000, usdBudget),
                 "cost: 1.10 > 1.00");
-        assertFalse(meter.hold("t", MONTH, new BudgetHold(1001, BigDecimal.ZERO), 1000, BigDecimal.ZERO),
+        assertFalse(
+                meter.hold("t", MONTH, new BudgetHold(1001, BigDecimal.ZERO), 1000, BigDecimal.ZERO),
                 "alone over the budget");
-        assertTrue(meter.hold("t", MONTH, new BudgetHold(5000, new BigDecimal("9")), 0, BigDecimal.ZERO),
+        assertTrue(
+                meter.hold("t", MONTH, new BudgetHold(5000, new BigDecimal("9")), 0, BigDecimal.ZERO),
                 "no budget, no limit");
         meter.release("t", MONTH, new BudgetHold(5000, new BigDecimal("9")));
-        assertEquals(new UsageMeter.Spent(0, BigDecimal.ZERO, 600, new BigDecimal("0.6")),
+        assertEquals(
+                new UsageMeter.Spent(0, BigDecimal.ZERO, 600, new BigDecimal("0.6")),
                 normalized(meter.spent("t", MONTH)));
 
         // the held job finishes having used 140 tokens and USD 0.002: that replaces its hold
-        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(100).createdAt(NOV).reserved(600, new BigDecimal("0.60")).build();
+        Job queued = Job.builder()
+                .id(Ids.newJobId(NOV))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(100)
+                .createdAt(NOV)
+                .reserved(600, new BigDecimal("0.60"))
+                .build();
         assertTrue(jobs.create(queued));
         assertEquals(600, reread(queued).reservedTokens());
         Job running = jobs.claim(queued.id(), "token", NOV, NOV.plusSeconds(60)).orElseThrow();
-        Job done = running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOV).usage(new Job.Usage(100, 40))
-                .costUsd(new BigDecimal("0.002")).build();
+        Job done = running.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(NOV)
+                .usage(new Job.Usage(100, 40))
+                .costUsd(new BigDecimal("0.002"))
+                .build();
         assertTrue(jobs.finish(done));
         unit.count(reread(queued));
         unit.count(reread(queued)); // before the mark: no second change
-        assertEquals(new UsageMeter.Spent(140, new BigDecimal("0.002"), 140, new BigDecimal("0.002")),
+        assertEquals(
+                new UsageMeter.Spent(140, new BigDecimal("0.002"), 140, new BigDecimal("0.002")),
                 normalized(meter.spent("t", MONTH)));
-        assertTrue(meter.hold("t", MONTH, new BudgetHold(860, new BigDecimal("0.998")), 1000, usdBudget),
+        assertTrue(
+                meter.hold("t", MONTH, new BudgetHold(860, new BigDecimal("0.998")), 1000, usdBudget),
                 "exactly to the budget");
     }
 
     private static UsageMeter.Spent normalized(UsageMeter.Spent s) {
-        return new UsageMeter.Spent(s.tokens(), s.costUsd().stripTrailingZeros(), s.committedTokens(),
+        return new UsageMeter.Spent(
+                s.tokens(),
+                s.costUsd().stripTrailingZeros(),
+                s.committedTokens(),
                 s.committedUsd().stripTrailingZeros());
     }
 
     @Test
     void tenantsAndMonthsAreKeptApartAndUnfinishedJobsCountAsSubmitted() {
         unit.count(reread(finished("t", "m", JobStatus.SUCCEEDED, 7, 3, "0.000010", NOV)));
-        Job december = finished("t", "m", JobStatus.SUCCEEDED, 1000, 1000, "1.000000",
-                Instant.parse("2026-12-01T00:00:00Z"));
+        Job december =
+                finished("t", "m", JobStatus.SUCCEEDED, 1000, 1000, "1.000000", Instant.parse("2026-12-01T00:00:00Z"));
         unit.count(december);
         Job other = finished("u", "m", JobStatus.SUCCEEDED, 500, 500, "0.500000", NOV);
         unit.count(other);
-        Job queued = Job.builder().id(Ids.newJobId(NOV)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(NOV).build();
+        Job queued = Job.builder()
+                .id(Ids.newJobId(NOV))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(NOV)
+                .build();
         assertTrue(jobs.create(queued));
-        Job cached = finished("t", "m", JobStatus.SUCCEEDED, 0, 0, null, NOV).toBuilder().cached(true).build();
+        Job cached = finished("t", "m", JobStatus.SUCCEEDED, 0, 0, null, NOV).toBuilder()
+                .cached(true)
+                .build();
         unit.count(cached);
 
         MonthlyUsage nov = meter.report("t", MONTH);
@@ -334,10 +407,14 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(1, nov.totals().succeeded(), "the cached answer counts nothing");
         assertEquals(1, nov.activeJobs());
         assertEquals(2, nov.submitted());
-        assertEquals(2000, meter.report("t", MONTH.plusMonths(1)).totals().inputTokens()
-                + meter.report("t", MONTH.plusMonths(1)).totals().outputTokens());
+        assertEquals(
+                2000,
+                meter.report("t", MONTH.plusMonths(1)).totals().inputTokens()
+                        + meter.report("t", MONTH.plusMonths(1)).totals().outputTokens());
         assertEquals(1000, meter.spent("u", MONTH).tokens());
-        assertEquals(MonthlyUsage.Counts.ZERO.inputTokens(), meter.report("nobody", MONTH).totals().inputTokens());
+        assertEquals(
+                MonthlyUsage.Counts.ZERO.inputTokens(),
+                meter.report("nobody", MONTH).totals().inputTokens());
         assertEquals(UsageMeter.Spent.NOTHING, meter.spent("nobody", MONTH));
     }
 
@@ -360,8 +437,10 @@ class DynamoUsageMeterIntegrationTest {
         unit.withdrawAhead(counted, "attempt-c");
 
         MonthlyUsage u = meter.report("t", MONTH);
-        assertEquals(List.of(MONTH.atDay(27), MONTH.atDay(28)),
-                u.byDay().stream().map(MonthlyUsage.DayUsage::date).toList(), u.toString());
+        assertEquals(
+                List.of(MONTH.atDay(27), MONTH.atDay(28)),
+                u.byDay().stream().map(MonthlyUsage.DayUsage::date).toList(),
+                u.toString());
         MonthlyUsage.Counts first = u.byDay().get(0).counts();
         MonthlyUsage.Counts second = u.byDay().get(1).counts();
         assertEquals(100, first.inputTokens());
@@ -372,7 +451,8 @@ class DynamoUsageMeterIntegrationTest {
         assertEquals(u.totals().inputTokens(), first.inputTokens() + second.inputTokens());
         assertEquals(u.totals().outputTokens(), first.outputTokens() + second.outputTokens());
         assertEquals(0, u.totals().costUsd().compareTo(first.costUsd().add(second.costUsd())));
-        assertEquals(u.totals().succeeded() + u.totals().failed(),
+        assertEquals(
+                u.totals().succeeded() + u.totals().failed(),
                 first.succeeded() + first.failed() + second.succeeded() + second.failed());
     }
 
@@ -380,14 +460,28 @@ class DynamoUsageMeterIntegrationTest {
     void anAttemptCountedBeforeDaysWereKeptIsReplacedWithoutTakingFromItsDay() {
         // as a writer from before the days left it: totals, model counters and a marker without days
         Job job = running("t");
-        dynamo.updateItem(u -> u.tableName(table).key(DynamoUsageMeter.key("t", MONTH))
+        dynamo.updateItem(u -> u.tableName(table)
+                .key(DynamoUsageMeter.key("t", MONTH))
                 .updateExpression("SET #p = :marker ADD inputTokens :in, outputTokens :out, succeeded :one, "
                         + "#mi :in, #mo :out, #ms :one")
-                .expressionAttributeNames(Map.of("#p", DynamoUsageMeter.PENDING_PREFIX + job.id(),
-                        "#mi", "model|m|inputTokens", "#mo", "model|m|outputTokens", "#ms", "model|m|succeeded"))
-                .expressionAttributeValues(Map.of(":marker", AttributeValue.fromS("attempt-old|succeeded|100|40|0"),
-                        ":in", AttributeValue.fromN("100"), ":out", AttributeValue.fromN("40"),
-                        ":one", AttributeValue.fromN("1"))));
+                .expressionAttributeNames(Map.of(
+                        "#p",
+                        DynamoUsageMeter.PENDING_PREFIX + job.id(),
+                        "#mi",
+                        "model|m|inputTokens",
+                        "#mo",
+                        "model|m|outputTokens",
+                        "#ms",
+                        "model|m|succeeded"))
+                .expressionAttributeValues(Map.of(
+                        ":marker",
+                        AttributeValue.fromS("attempt-old|succeeded|100|40|0"),
+                        ":in",
+                        AttributeValue.fromN("100"),
+                        ":out",
+                        AttributeValue.fromN("40"),
+                        ":one",
+                        AttributeValue.fromN("1"))));
 
         unit.countAhead(finishing(job, "attempt-new", JobStatus.SUCCEEDED, 10, 4, "0"), "attempt-new");
 

@@ -1,5 +1,9 @@
 package dev.bedrockjobs.core.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Ids;
 import dev.bedrockjobs.core.domain.Job;
@@ -8,19 +12,14 @@ import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The delivery log against dynalite, in a table made from template.yaml's JobsTable, beside real job items. */
 class DynamoWebhookDeliveriesIntegrationTest {
@@ -39,13 +38,25 @@ class DynamoWebhookDeliveriesIntegrationTest {
     }
 
     private static WebhookEvent jobEvent(String jobId, WebhookEvent.Type type) {
-        return WebhookEvent.of(type, "tenant-a", "https://hooks.example.com/x", T0,
+        return WebhookEvent.of(
+                type,
+                "tenant-a",
+                "https://hooks.example.com/x",
+                T0,
                 Json.object().put("id", jobId));
     }
 
     private static DeliveryAttempt attempt(WebhookEvent e, int n, Integer status, DeliveryAttempt.Outcome outcome) {
-        return new DeliveryAttempt(e.id(), e.type().wire(), e.url(), n, T0.plusSeconds(n * 60L), 12 + n, status,
-                status == null ? "connection_failed" : null, outcome,
+        return new DeliveryAttempt(
+                e.id(),
+                e.type().wire(),
+                e.url(),
+                n,
+                T0.plusSeconds(n * 60L),
+                12 + n,
+                status,
+                status == null ? "connection_failed" : null,
+                outcome,
                 status != null && status == 429 ? 30L : null,
                 outcome == DeliveryAttempt.Outcome.RETRY ? T0.plusSeconds(n * 60L + 30) : null);
     }
@@ -54,8 +65,20 @@ class DynamoWebhookDeliveriesIntegrationTest {
     void anErrorStoredInWordsByAnEarlierVersionIsListedAsOther() {
         WebhookEvent e = jobEvent(Ids.newJobId(T0), WebhookEvent.Type.JOB_FAILED);
         DeliveryAttempt a = attempt(e, 1, null, DeliveryAttempt.Outcome.RETRY);
-        deliveries.record(e, new DeliveryAttempt(a.eventId(), a.eventType(), a.url(), 1, a.at(), a.durationMs(), null,
-                "connection failed: Connection refused", a.outcome(), null, a.nextAttemptAt()));
+        deliveries.record(
+                e,
+                new DeliveryAttempt(
+                        a.eventId(),
+                        a.eventType(),
+                        a.url(),
+                        1,
+                        a.at(),
+                        a.durationMs(),
+                        null,
+                        "connection failed: Connection refused",
+                        a.outcome(),
+                        null,
+                        a.nextAttemptAt()));
         assertEquals("other", deliveries.listForJob(e.subjectId()).get(0).error());
     }
 
@@ -94,11 +117,19 @@ class DynamoWebhookDeliveriesIntegrationTest {
         assertTrue(deliveries.tryCountReplay(first, minute + 1), "the next minute has its own allowance");
         assertTrue(deliveries.listForJob(first.subjectId()).isEmpty(), "counters are not delivery attempts");
 
-        WebhookEvent other = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "tenant-busy", first.url(), T0,
+        WebhookEvent other = WebhookEvent.of(
+                WebhookEvent.Type.JOB_FAILED,
+                "tenant-busy",
+                first.url(),
+                T0,
                 Json.object().put("id", Ids.newJobId(T0)));
         int counted = 0;
         for (int job = 0; job < 20; job++) {
-            WebhookEvent e = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "tenant-busy", first.url(), T0,
+            WebhookEvent e = WebhookEvent.of(
+                    WebhookEvent.Type.JOB_FAILED,
+                    "tenant-busy",
+                    first.url(),
+                    T0,
                     Json.object().put("id", Ids.newJobId(T0)));
             for (int i = 0; i < WebhookDeliveries.REPLAYS_PER_SUBJECT_PER_MINUTE; i++) {
                 counted += deliveries.tryCountReplay(e, minute) ? 1 : 0;
@@ -114,18 +145,30 @@ class DynamoWebhookDeliveriesIntegrationTest {
         WebhookEvent succeeded = jobEvent(jobId, WebhookEvent.Type.JOB_SUCCEEDED);
         WebhookEvent other = jobEvent(jobId, WebhookEvent.Type.JOB_CANCELED);
         // written out of order, with more than nine attempts so the zero padding matters
-        for (int n : new int[]{10, 2, 1, 3, 11}) {
+        for (int n : new int[] {10, 2, 1, 3, 11}) {
             deliveries.record(succeeded, attempt(succeeded, n, 500, DeliveryAttempt.Outcome.RETRY));
         }
         deliveries.record(other, attempt(other, 1, 200, DeliveryAttempt.Outcome.DELIVERED));
         List<DeliveryAttempt> listed = deliveries.listForJob(jobId);
         assertEquals(6, listed.size());
         List<String> expectedOrder = succeeded.id().compareTo(other.id()) < 0
-                ? List.of(succeeded.id() + "#1", succeeded.id() + "#2", succeeded.id() + "#3",
-                succeeded.id() + "#10", succeeded.id() + "#11", other.id() + "#1")
-                : List.of(other.id() + "#1", succeeded.id() + "#1", succeeded.id() + "#2", succeeded.id() + "#3",
-                succeeded.id() + "#10", succeeded.id() + "#11");
-        assertEquals(expectedOrder, listed.stream().map(a -> a.eventId() + "#" + a.attempt()).toList());
+                ? List.of(
+                        succeeded.id() + "#1",
+                        succeeded.id() + "#2",
+                        succeeded.id() + "#3",
+                        succeeded.id() + "#10",
+                        succeeded.id() + "#11",
+                        other.id() + "#1")
+                : List.of(
+                        other.id() + "#1",
+                        succeeded.id() + "#1",
+                        succeeded.id() + "#2",
+                        succeeded.id() + "#3",
+                        succeeded.id() + "#10",
+                        succeeded.id() + "#11");
+        assertEquals(
+                expectedOrder,
+                listed.stream().map(a -> a.eventId() + "#" + a.attempt()).toList());
     }
 
     @Test
@@ -157,27 +200,43 @@ class DynamoWebhookDeliveriesIntegrationTest {
 
     @Test
     void attemptsLiveBesideTheJobWithoutDisturbingIt() {
-        Job job = Job.builder().id(Ids.newJobId(T0)).tenantId("tenant-a").tier("fast").modelId("m").prompt("p")
-                .maxTokens(64).createdAt(T0).webhookUrl("https://hooks.example.com/x").status(JobStatus.QUEUED)
+        Job job = Job.builder()
+                .id(Ids.newJobId(T0))
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(64)
+                .createdAt(T0)
+                .webhookUrl("https://hooks.example.com/x")
+                .status(JobStatus.QUEUED)
                 .build();
         assertTrue(jobs.create(job));
         WebhookEvent e = jobEvent(job.id(), WebhookEvent.Type.JOB_SUCCEEDED);
         deliveries.record(e, attempt(e, 1, 200, DeliveryAttempt.Outcome.DELIVERED));
         assertEquals(job.id(), jobs.get(job.id()).orElseThrow().id());
         assertEquals(1, deliveries.listForJob(job.id()).size(), "the job item itself is not listed");
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(Map.of(
-                "pk", AttributeValue.fromS("JOB#" + job.id()),
-                "sk", AttributeValue.fromS("DELIVERY#" + e.id() + "#0001")))).item();
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                        .key(Map.of(
+                                "pk", AttributeValue.fromS("JOB#" + job.id()),
+                                "sk", AttributeValue.fromS("DELIVERY#" + e.id() + "#0001"))))
+                .item();
         assertEquals("tenant-a", item.get("tenantId").s());
-        assertEquals(T0.plusSeconds(60).plus(Duration.ofDays(30)).getEpochSecond(),
-                Long.parseLong(item.get("ttl").n()), "expires with the job's retention");
+        assertEquals(
+                T0.plusSeconds(60).plus(Duration.ofDays(30)).getEpochSecond(),
+                Long.parseLong(item.get("ttl").n()),
+                "expires with the job's retention");
     }
 
     @Test
     void batchEventsAreKeptWithTheBatchAndJobsAreKeptApart() {
         String batchId = Ids.newBatchId(T0);
-        WebhookEvent completed = WebhookEvent.of(WebhookEvent.Type.BATCH_COMPLETED, "tenant-a",
-                "https://hooks.example.com/b", T0, Json.object().put("id", batchId));
+        WebhookEvent completed = WebhookEvent.of(
+                WebhookEvent.Type.BATCH_COMPLETED,
+                "tenant-a",
+                "https://hooks.example.com/b",
+                T0,
+                Json.object().put("id", batchId));
         deliveries.record(completed, attempt(completed, 1, 200, DeliveryAttempt.Outcome.DELIVERED));
         assertEquals(1, deliveries.listForBatch(batchId).size());
         assertEquals("batch.completed", deliveries.listForBatch(batchId).get(0).eventType());

@@ -1,17 +1,16 @@
 package dev.bedrockjobs.core.adapter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.core.domain.Json;
-import dev.bedrockjobs.core.domain.LogContext;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.domain.Json;
+import dev.bedrockjobs.core.domain.LogContext;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.Test;
 
 class JsonLogFormatterTest {
     private final JsonLogFormatter formatter = new JsonLogFormatter();
@@ -26,8 +25,10 @@ class JsonLogFormatterTest {
 
     @Test
     void aLineCarriesTheCorrelationIdsInEffectAndNothingAfterwards() {
-        String inside = LogContext.with(Map.of(LogContext.REQUEST_ID, "req-1", LogContext.TENANT_ID, "tenant-a"),
-                () -> LogContext.with(Map.of(LogContext.JOB_ID, "job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4"),
+        String inside = LogContext.with(
+                Map.of(LogContext.REQUEST_ID, "req-1", LogContext.TENANT_ID, "tenant-a"),
+                () -> LogContext.with(
+                        Map.of(LogContext.JOB_ID, "job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4"),
                         () -> formatter.format(record(Level.WARNING, "job failed", null))));
         JsonNode line = Json.parse(inside.strip());
         assertEquals("WARNING", line.path("level").asText());
@@ -37,15 +38,16 @@ class JsonLogFormatterTest {
         assertEquals("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4", line.path("jobId").asText());
         assertEquals("2026-11-27T10:15:30Z", line.path("timestamp").asText());
 
-        JsonNode after = Json.parse(formatter.format(record(Level.INFO, "idle", null)).strip());
+        JsonNode after =
+                Json.parse(formatter.format(record(Level.INFO, "idle", null)).strip());
         assertFalse(after.has("jobId"));
         assertFalse(after.has("requestId"));
     }
 
     @Test
     void aFailureIsItsTypeMessageAndTopFramesOnOneLine() {
-        String out = formatter.format(record(Level.SEVERE, "boom", new IllegalStateException("bad state",
-                new RuntimeException("root"))));
+        String out = formatter.format(
+                record(Level.SEVERE, "boom", new IllegalStateException("bad state", new RuntimeException("root"))));
         assertEquals(1, out.strip().split("\n").length);
         JsonNode error = Json.parse(out.strip()).path("error");
         assertEquals("java.lang.IllegalStateException", error.path("type").asText());
@@ -60,13 +62,14 @@ class JsonLogFormatterTest {
                 + "caf\u00e9 \ud83d\ude00";
         String out = formatter.format(record(Level.INFO, hostile, new IllegalStateException(hostile)));
         String line = out.strip();
-        for (char c : new char[]{'\u2028', '\u2029', '\u0085', '\u009b', '\u001b', '\u007f', '\u202e', '\ud800'}) {
+        for (char c : new char[] {'\u2028', '\u2029', '\u0085', '\u009b', '\u001b', '\u007f', '\u202e', '\ud800'}) {
             assertEquals(-1, line.indexOf(c), "U+" + Integer.toHexString(c) + " is escaped");
         }
         assertTrue(line.contains("\\u2028") && line.contains("\\u0085") && line.contains("\\u009b"), line);
         assertTrue(line.contains("caf\u00e9 \ud83d\ude00"), "printable text, emoji included, stays as it is");
         JsonNode parsed = Json.parse(line);
-        assertEquals(hostile.replace("\ud800", "?"), parsed.path("message").asText().replace("\ud800", "?"));
+        assertEquals(
+                hostile.replace("\ud800", "?"), parsed.path("message").asText().replace("\ud800", "?"));
         assertEquals(parsed.path("message"), parsed.path("error").path("message"));
     }
 

@@ -1,22 +1,21 @@
 package dev.bedrockjobs.core.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.JobQueue.JobMessage;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The SQS adapter against embedded ElasticMQ. */
 class SqsJobQueueIntegrationTest {
@@ -25,8 +24,11 @@ class SqsJobQueueIntegrationTest {
     private List<Message> drain(String url, int expected) {
         List<Message> all = new ArrayList<>();
         for (int i = 0; i < 20 && all.size() < expected; i++) {
-            all.addAll(sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
-                    .messageAttributeNames("All")).messages());
+            all.addAll(sqs.receiveMessage(r -> r.queueUrl(url)
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds(1)
+                            .messageAttributeNames("All"))
+                    .messages());
         }
         return all;
     }
@@ -46,7 +48,9 @@ class SqsJobQueueIntegrationTest {
     @Test
     void manyMessagesGoInBatchesOfTen() {
         String url = SharedEmulators.newQueue("jobs-batch", Map.of());
-        List<JobMessage> messages = IntStream.range(0, 25).mapToObj(i -> new JobMessage("job_" + i, "t")).toList();
+        List<JobMessage> messages = IntStream.range(0, 25)
+                .mapToObj(i -> new JobMessage("job_" + i, "t"))
+                .toList();
         assertTrue(new SqsJobQueue(sqs, url).sendAll(messages).isEmpty());
         Set<String> ids = new HashSet<>();
         drain(url, 25).forEach(m -> ids.add(Json.parse(m.body()).get("jobId").asText()));

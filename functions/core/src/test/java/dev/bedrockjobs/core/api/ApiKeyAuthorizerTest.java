@@ -1,12 +1,13 @@
 package dev.bedrockjobs.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.Tenants;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The API-key authorizer's decisions, over an in-memory tenant store that records what it was asked. */
 class ApiKeyAuthorizerTest {
@@ -112,15 +111,30 @@ class ApiKeyAuthorizerTest {
     @Test
     void malformedHeadersAreDeniedWithoutAStoreLookup() {
         String[] headers = {
-            null, "", " ", "Bearer", "Bearer ", "Bearer  " + goodKey, "Bearer\t" + goodKey, "Basic " + goodKey,
-            goodKey, "Token " + goodKey, "Bearer " + goodKey + " extra", "Bearer " + goodKey.substring(4),
-            "Bearer bjk_", "Bearer bjk_12", "Bearer " + goodKey + "\u0000", "Bearer ' OR 1=1 --",
-            "Bearer " + "bjk_" + "a".repeat(200), "Bearer " + goodKey + " ".repeat(300),
+            null,
+            "",
+            " ",
+            "Bearer",
+            "Bearer ",
+            "Bearer  " + goodKey,
+            "Bearer\t" + goodKey,
+            "Basic " + goodKey,
+            goodKey,
+            "Token " + goodKey,
+            "Bearer " + goodKey + " extra",
+            "Bearer " + goodKey.substring(4),
+            "Bearer bjk_",
+            "Bearer bjk_12",
+            "Bearer " + goodKey + "\u0000",
+            "Bearer ' OR 1=1 --",
+            "Bearer " + "bjk_" + "a".repeat(200),
+            "Bearer " + goodKey + " ".repeat(300),
             "Bearer " + "x".repeat(1_000_000)
         };
         for (String header : headers) {
-            assertTrue(authorizer.authorize(header).isEmpty(), () -> "accepted: "
-                    + (header == null ? null : header.substring(0, Math.min(40, header.length()))));
+            assertTrue(
+                    authorizer.authorize(header).isEmpty(),
+                    () -> "accepted: " + (header == null ? null : header.substring(0, Math.min(40, header.length()))));
         }
         assertEquals(List.of(), store.lookups, "nothing malformed reaches the table");
     }
@@ -131,7 +145,8 @@ class ApiKeyAuthorizerTest {
         // authorizer compares the stored hash with the presented key's hash itself.
         String other = ApiKey.newSecret();
         String hash = ApiKey.hash(goodKey);
-        store.keys.put(ApiKey.hash(other), new ApiKey(hash, ApiKey.idFor(hash), "tenant-a", null, false, Instant.now()));
+        store.keys.put(
+                ApiKey.hash(other), new ApiKey(hash, ApiKey.idFor(hash), "tenant-a", null, false, Instant.now()));
         assertTrue(authorizer.authorize("Bearer " + other).isEmpty());
     }
 
@@ -145,7 +160,8 @@ class ApiKeyAuthorizerTest {
         assertFalse(ApiKey.sameHash(hash, hash.substring(0, 63) + (hash.endsWith("0") ? "1" : "0")));
         assertFalse(ApiKey.sameHash(hash, hash.substring(0, 32)));
         String apiKeyClass = classFileText(ApiKey.class);
-        assertTrue(apiKeyClass.contains("java/security/MessageDigest") && apiKeyClass.contains("isEqual"),
+        assertTrue(
+                apiKeyClass.contains("java/security/MessageDigest") && apiKeyClass.contains("isEqual"),
                 "ApiKey.sameHash calls MessageDigest.isEqual");
         String authorizerClass = classFileText(ApiKeyAuthorizer.class);
         assertTrue(authorizerClass.contains("sameHash"), "the authorizer compares through ApiKey.sameHash");

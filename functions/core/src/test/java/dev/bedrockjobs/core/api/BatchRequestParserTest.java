@@ -1,5 +1,9 @@
 package dev.bedrockjobs.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.bedrockjobs.core.domain.BatchRequest;
 import dev.bedrockjobs.core.domain.FieldError;
 import dev.bedrockjobs.core.domain.Ids;
@@ -7,22 +11,18 @@ import dev.bedrockjobs.core.domain.RequestLimits;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.model.ModelCatalog;
 import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 class BatchRequestParserTest {
-    private final JobRequestParser parser = new JobRequestParser(ModelCatalog.from(Map.of()), RequestLimits.DEFAULT,
-            new WebhookUrlPolicy(false));
+    private final JobRequestParser parser =
+            new JobRequestParser(ModelCatalog.from(Map.of()), RequestLimits.DEFAULT, new WebhookUrlPolicy(false));
 
     private List<String> fieldsOf(String body) {
-        return assertThrows(ValidationException.class, () -> parser.parseBatch(body, null))
-                .errors().stream().map(FieldError::field).toList();
+        return assertThrows(ValidationException.class, () -> parser.parseBatch(body, null)).errors().stream()
+                .map(FieldError::field)
+                .toList();
     }
 
     @Test
@@ -52,12 +52,17 @@ class BatchRequestParserTest {
             items.append(i == 0 ? "" : ",").append("{\"prompt\": \"p\"}");
         }
         // a 20 KB default over 1000 items: 20 MB stored from one request of about 40 KB
-        assertEquals(List.of("defaults.system"), fieldsOf("{\"defaults\": {\"system\": \"" + system
-                + "\"}, \"items\": [" + items + "]}"));
+        assertEquals(
+                List.of("defaults.system"),
+                fieldsOf("{\"defaults\": {\"system\": \"" + system + "\"}, \"items\": [" + items + "]}"));
         int fits = (int) (JobRequestParser.MAX_BATCH_SYSTEM_BYTES / system.length());
         String some = items.substring(0, fits * "{\"prompt\": \"p\"},".length() - 1);
-        assertEquals(fits, parser.parseBatch("{\"defaults\": {\"system\": \"" + system + "\"}, \"items\": ["
-                + some + "]}", null).items().size(), "up to the bound it is accepted");
+        assertEquals(
+                fits,
+                parser.parseBatch("{\"defaults\": {\"system\": \"" + system + "\"}, \"items\": [" + some + "]}", null)
+                        .items()
+                        .size(),
+                "up to the bound it is accepted");
     }
 
     @Test
@@ -65,8 +70,9 @@ class BatchRequestParserTest {
         List<String> fields = fieldsOf("""
                 {"items": [{"prompt": "ok"}, {"prompt": ""}, {"prompt": "x", "model": "huge"}, 7,
                            {"customId": "0", "prompt": "dup"}, {"prompt": "x", "colour": "red"}]}""");
-        assertEquals(List.of("items[1].prompt", "items[2].model", "items[3]", "items[4].customId",
-                "items[5].colour"), fields);
+        assertEquals(
+                List.of("items[1].prompt", "items[2].model", "items[3]", "items[4].customId", "items[5].colour"),
+                fields);
     }
 
     @Test
@@ -78,14 +84,17 @@ class BatchRequestParserTest {
             many.append(i == 0 ? "" : ",").append("{\"prompt\":\"p\"}");
         }
         assertEquals(List.of("items"), fieldsOf(many + "]}"));
-        assertEquals(List.of("defaults.color", "defaults.model"),
+        assertEquals(
+                List.of("defaults.color", "defaults.model"),
                 fieldsOf("{\"defaults\": {\"model\": \"x\", \"color\": 1}, \"items\": [{\"prompt\": \"p\"}]}"));
     }
 
     @Test
     void theFingerprintFollowsContentAndOrder() {
-        String a = JobRequestParser.fingerprint(parser.parseBatch("{\"items\":[{\"prompt\":\"1\"},{\"prompt\":\"2\"}]}", null));
-        String b = JobRequestParser.fingerprint(parser.parseBatch("{\"items\":[{\"prompt\":\"2\"},{\"prompt\":\"1\"}]}", null));
+        String a = JobRequestParser.fingerprint(
+                parser.parseBatch("{\"items\":[{\"prompt\":\"1\"},{\"prompt\":\"2\"}]}", null));
+        String b = JobRequestParser.fingerprint(
+                parser.parseBatch("{\"items\":[{\"prompt\":\"2\"},{\"prompt\":\"1\"}]}", null));
         String c = JobRequestParser.fingerprint(parser.parseBatch(
                 "{\"items\":[{\"prompt\":\"1\"},{\"prompt\":\"2\"}],\"idempotencyKey\":\"z\"}", null));
         assertNotEquals(a, b);

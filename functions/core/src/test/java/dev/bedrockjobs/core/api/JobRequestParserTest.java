@@ -1,25 +1,24 @@
 package dev.bedrockjobs.core.api;
 
-import dev.bedrockjobs.core.domain.FieldError;
-import dev.bedrockjobs.core.domain.JobRequest;
-import dev.bedrockjobs.core.domain.RequestLimits;
-import dev.bedrockjobs.core.domain.ValidationException;
-import dev.bedrockjobs.core.model.ModelCatalog;
-import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bedrockjobs.core.domain.FieldError;
+import dev.bedrockjobs.core.domain.JobRequest;
+import dev.bedrockjobs.core.domain.RequestLimits;
+import dev.bedrockjobs.core.domain.ValidationException;
+import dev.bedrockjobs.core.model.ModelCatalog;
+import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class JobRequestParserTest {
-    private final JobRequestParser parser = new JobRequestParser(ModelCatalog.from(Map.of()), RequestLimits.DEFAULT,
-            new WebhookUrlPolicy(false));
+    private final JobRequestParser parser =
+            new JobRequestParser(ModelCatalog.from(Map.of()), RequestLimits.DEFAULT, new WebhookUrlPolicy(false));
 
     private List<String> fieldsOf(String body) {
         ValidationException e = assertThrows(ValidationException.class, () -> parser.parseJob(body, null));
@@ -88,18 +87,22 @@ class JobRequestParserTest {
             md.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
         }
         assertEquals(List.of("metadata"), fieldsOf("{\"prompt\":\"x\",\"metadata\":" + md + "}}"));
-        assertEquals(List.of("metadata." + "k".repeat(65)),
+        assertEquals(
+                List.of("metadata." + "k".repeat(65)),
                 fieldsOf("{\"prompt\":\"x\",\"metadata\":{\"" + "k".repeat(65) + "\":\"v\"}}"));
-        assertEquals(List.of("metadata.k"),
-                fieldsOf("{\"prompt\":\"x\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}"));
+        assertEquals(
+                List.of("metadata.k"), fieldsOf("{\"prompt\":\"x\",\"metadata\":{\"k\":\"" + "v".repeat(513) + "\"}}"));
     }
 
     @Test
     void idempotencyKeyComesFromBodyOrHeaderButMustAgree() {
         assertEquals("h", parser.parseJob("{\"prompt\":\"x\"}", "h").idempotencyKey());
-        assertEquals("h", parser.parseJob("{\"prompt\":\"x\",\"idempotencyKey\":\"h\"}", "h").idempotencyKey());
-        ValidationException e = assertThrows(ValidationException.class,
-                () -> parser.parseJob("{\"prompt\":\"x\",\"idempotencyKey\":\"a\"}", "b"));
+        assertEquals(
+                "h",
+                parser.parseJob("{\"prompt\":\"x\",\"idempotencyKey\":\"h\"}", "h")
+                        .idempotencyKey());
+        ValidationException e = assertThrows(
+                ValidationException.class, () -> parser.parseJob("{\"prompt\":\"x\",\"idempotencyKey\":\"a\"}", "b"));
         assertEquals("idempotencyKey", e.errors().get(0).field());
         e = assertThrows(ValidationException.class, () -> parser.parseJob("{\"prompt\":\"x\"}", "has space"));
         assertEquals("Idempotency-Key", e.errors().get(0).field());
@@ -108,9 +111,11 @@ class JobRequestParserTest {
     @Test
     void webhookMustBeHttpsAndPublic() {
         assertEquals(List.of("webhook.url"), fieldsOf("{\"prompt\":\"x\",\"webhook\":{\"url\":\"http://a.example\"}}"));
-        assertEquals(List.of("webhook.url"),
+        assertEquals(
+                List.of("webhook.url"),
                 fieldsOf("{\"prompt\":\"x\",\"webhook\":{\"url\":\"https://169.254.169.254/latest\"}}"));
-        assertEquals(List.of("webhook.extra"),
+        assertEquals(
+                List.of("webhook.extra"),
                 fieldsOf("{\"prompt\":\"x\",\"webhook\":{\"url\":\"https://a.example\",\"extra\":1}}"));
     }
 
@@ -126,8 +131,11 @@ class JobRequestParserTest {
     @Test
     void cacheIsAnOptionalBooleanAndPartOfTheFingerprint() {
         assertEquals(null, parser.parseJob("{\"prompt\":\"x\"}", null).cache());
-        assertEquals(true, parser.parseJob("{\"prompt\":\"x\",\"cache\":true}", null).cache());
-        assertEquals(false, parser.parseJob("{\"prompt\":\"x\",\"cache\":false}", null).cache());
+        assertEquals(
+                true, parser.parseJob("{\"prompt\":\"x\",\"cache\":true}", null).cache());
+        assertEquals(
+                false,
+                parser.parseJob("{\"prompt\":\"x\",\"cache\":false}", null).cache());
         assertEquals(List.of("cache"), fieldsOf("{\"prompt\":\"x\",\"cache\":\"yes\"}"));
         String plain = JobRequestParser.fingerprint(parser.parseJob("{\"prompt\":\"x\"}", null));
         String cached = JobRequestParser.fingerprint(parser.parseJob("{\"prompt\":\"x\",\"cache\":true}", null));

@@ -1,13 +1,12 @@
 package dev.bedrockjobs.core.api;
 
-import dev.bedrockjobs.core.domain.Json;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.bedrockjobs.core.domain.Json;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 class RoutesTest {
     private final Routes routes = Routes.builder()
@@ -22,9 +21,12 @@ class RoutesTest {
 
     @Test
     void aRequestGoesToTheOperationOfItsRouteKeyWhateverItsPathLooksLike() {
-        assertEquals("{\"got\":\"t1\"}", routes.apply(request("GET /v1/things/{id}")).body());
+        assertEquals(
+                "{\"got\":\"t1\"}", routes.apply(request("GET /v1/things/{id}")).body());
         assertEquals(202, routes.apply(request("DELETE /v1/things/{id}")).status());
-        assertEquals("{\"listed\":true}", routes.apply(request("GET /v1/things")).body(),
+        assertEquals(
+                "{\"listed\":true}",
+                routes.apply(request("GET /v1/things")).body(),
                 "a path parameter does not make it the route with one");
         assertEquals(Set.of("GET /v1/things/{id}", "DELETE /v1/things/{id}", "GET /v1/things"), routes.keys());
     }
@@ -40,8 +42,11 @@ class RoutesTest {
 
         ApiResponse wrongMethod = routes.apply(request("PATCH /v1/things/{id}"));
         assertEquals(405, wrongMethod.status());
-        assertEquals("method_not_allowed", Json.parse(wrongMethod.body()).get("code").asText());
-        assertEquals(404, routes.apply(request("POST /v1/things/{name}")).status(),
+        assertEquals(
+                "method_not_allowed", Json.parse(wrongMethod.body()).get("code").asText());
+        assertEquals(
+                404,
+                routes.apply(request("POST /v1/things/{name}")).status(),
                 "another path variable is another route");
     }
 
@@ -50,8 +55,12 @@ class RoutesTest {
         assertThrows(IllegalArgumentException.class, () -> Routes.builder().route("/v1/things", r -> null));
         assertThrows(IllegalArgumentException.class, () -> Routes.builder().route("get /v1/things", r -> null));
         assertThrows(IllegalArgumentException.class, () -> Routes.builder().route("GET  /v1/things", r -> null));
-        assertThrows(IllegalArgumentException.class, () -> Routes.builder()
-                .route("GET /v1/things", r -> null).route("GET /v1/things", r -> null));
-        Routes.builder().route("ANY /v1/{proxy+}", r -> null).route("$default", r -> null).build();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Routes.builder().route("GET /v1/things", r -> null).route("GET /v1/things", r -> null));
+        Routes.builder()
+                .route("ANY /v1/{proxy+}", r -> null)
+                .route("$default", r -> null)
+                .build();
     }
 }

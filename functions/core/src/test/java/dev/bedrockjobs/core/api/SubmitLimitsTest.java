@@ -1,5 +1,10 @@
 package dev.bedrockjobs.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.BudgetHold;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.LimitExceeded;
@@ -9,9 +14,6 @@ import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.UsageMeter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,11 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The limit rules on their own: what is refused, with which problem and Retry-After, and that a limit left unset
@@ -38,9 +37,20 @@ class SubmitLimitsTest {
 
     private Instant now = Instant.parse("2026-11-30T23:59:00Z");
     private final Clock clock = new Clock() {
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId z) { return this; }
-        @Override public Instant instant() { return now; }
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId z) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     };
     private final List<String> calls = new ArrayList<>();
     private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
@@ -52,22 +62,28 @@ class SubmitLimitsTest {
     private UsageMeter.Spent spent = UsageMeter.Spent.NOTHING;
 
     private final TenantLimitOverrides tenants = new TenantLimitOverrides() {
-        @Override public void setLimitOverrides(String id, TenantLimits.Overrides o) { overrides.put(id, o); }
+        @Override
+        public void setLimitOverrides(String id, TenantLimits.Overrides o) {
+            overrides.put(id, o);
+        }
 
-        @Override public TenantLimits.Overrides findLimitOverrides(String id) {
+        @Override
+        public TenantLimits.Overrides findLimitOverrides(String id) {
             calls.add("tenant");
             return overrides.getOrDefault(id, TenantLimits.Overrides.NONE);
         }
     };
 
     private final LimitCounters counters = new LimitCounters() {
-        @Override public boolean tryCountRequest(String tenantId, long second, long max) {
+        @Override
+        public boolean tryCountRequest(String tenantId, long second, long max) {
             calls.add("rate");
             int n = perSecond.merge(tenantId + "@" + second, 1, Integer::sum);
             return n <= max;
         }
 
-        @Override public boolean tryReserveActive(String tenantId, int jobs, long max, Instant at) {
+        @Override
+        public boolean tryReserveActive(String tenantId, int jobs, long max, Instant at) {
             calls.add("reserve");
             if (active + jobs > max) {
                 return false;
@@ -76,24 +92,29 @@ class SubmitLimitsTest {
             return true;
         }
 
-        @Override public void releaseActive(String tenantId, int jobs) {
+        @Override
+        public void releaseActive(String tenantId, int jobs) {
             calls.add("release");
             active -= jobs;
         }
 
-        @Override public void releaseSlot(String tenantId, String jobId) {
+        @Override
+        public void releaseSlot(String tenantId, String jobId) {
             throw new UnsupportedOperationException("finished jobs give back their slots elsewhere");
         }
 
-        @Override public boolean tryStartWait(String tenantId, int max, Instant at, Instant leaseUntil) {
+        @Override
+        public boolean tryStartWait(String tenantId, int max, Instant at, Instant leaseUntil) {
             throw new UnsupportedOperationException("long polls are the status function's");
         }
 
-        @Override public void endWait(String tenantId) {
+        @Override
+        public void endWait(String tenantId) {
             throw new UnsupportedOperationException("long polls are the status function's");
         }
 
-        @Override public long recount(String tenantId, Instant at, Duration quietFor, Duration every) {
+        @Override
+        public long recount(String tenantId, Instant at, Duration quietFor, Duration every) {
             calls.add("recount");
             assertEquals(now, at);
             assertEquals(SubmitLimits.MEND_QUIET, quietFor);
@@ -106,26 +127,43 @@ class SubmitLimitsTest {
     };
 
     private final UsageMeter usage = new UsageMeter() {
-        @Override public Unit open() { throw new UnsupportedOperationException(); }
+        @Override
+        public Unit open() {
+            throw new UnsupportedOperationException();
+        }
 
-        @Override public boolean hold(String t, YearMonth m, BudgetHold hold, long tokenBudget, BigDecimal usdBudget) {
+        @Override
+        public boolean hold(String t, YearMonth m, BudgetHold hold, long tokenBudget, BigDecimal usdBudget) {
             calls.add("hold " + m);
             if ((tokenBudget > 0 && spent.committedTokens() + hold.tokens() > tokenBudget)
-                    || (usdBudget.signum() > 0 && spent.committedUsd().add(hold.usd()).compareTo(usdBudget) > 0)) {
+                    || (usdBudget.signum() > 0
+                            && spent.committedUsd().add(hold.usd()).compareTo(usdBudget) > 0)) {
                 return false;
             }
-            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() + hold.tokens(),
+            spent = new UsageMeter.Spent(
+                    spent.tokens(),
+                    spent.costUsd(),
+                    spent.committedTokens() + hold.tokens(),
                     spent.committedUsd().add(hold.usd()));
             return true;
         }
 
-        @Override public void release(String t, YearMonth m, BudgetHold hold) {
-            spent = new UsageMeter.Spent(spent.tokens(), spent.costUsd(), spent.committedTokens() - hold.tokens(),
+        @Override
+        public void release(String t, YearMonth m, BudgetHold hold) {
+            spent = new UsageMeter.Spent(
+                    spent.tokens(),
+                    spent.costUsd(),
+                    spent.committedTokens() - hold.tokens(),
                     spent.committedUsd().subtract(hold.usd()));
         }
-        @Override public MonthlyUsage report(String t, YearMonth m) { throw new UnsupportedOperationException(); }
 
-        @Override public Spent spent(String tenantId, YearMonth month) {
+        @Override
+        public MonthlyUsage report(String t, YearMonth m) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Spent spent(String tenantId, YearMonth month) {
             calls.add("spent " + month);
             return spent;
         }
@@ -136,8 +174,15 @@ class SubmitLimitsTest {
     }
 
     private Job job(String prompt, int maxTokens) {
-        return Job.builder().id("job_x").tenantId("t").tier("fast").modelId(HAIKU).prompt(prompt)
-                .maxTokens(maxTokens).createdAt(now).build();
+        return Job.builder()
+                .id("job_x")
+                .tenantId("t")
+                .tier("fast")
+                .modelId(HAIKU)
+                .prompt(prompt)
+                .maxTokens(maxTokens)
+                .createdAt(now)
+                .build();
     }
 
     private List<Job> held(SubmitLimits l, TenantLimits t, Job... jobs) {
@@ -196,18 +241,22 @@ class SubmitLimitsTest {
         spent = new UsageMeter.Spent(8_000, BigDecimal.ZERO);
         // 12 bytes of prompt and a messages template of 16 are at most 28 tokens; with every output token
         // allowed: 2028 > 2000 left
-        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 2000))),
-                LimitExceeded.BUDGET_EXCEEDED, 60);
-        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 1000), job("twelve chars", 1000))),
-                LimitExceeded.BUDGET_EXCEEDED, 60);
+        assertRefused(
+                () -> l.holdBudget("t", t, held(l, t, job("twelve chars", 2000))), LimitExceeded.BUDGET_EXCEEDED, 60);
+        assertRefused(
+                () -> l.holdBudget("t", t, held(l, t, job("twelve chars", 1000), job("twelve chars", 1000))),
+                LimitExceeded.BUDGET_EXCEEDED,
+                60);
         assertEquals(8_000, spent.committedTokens(), "a refusal holds nothing");
         assertTrue(calls.contains("hold 2026-11"), calls.toString());
         List<Job> accepted = held(l, t, job("twelve chars", 972));
         assertEquals(1000, accepted.get(0).reservedTokens());
         l.holdBudget("t", t, accepted);
         // that job is not finished, but what it may use is held: the next submit finds 1,000 tokens left, not 2,000
-        assertRefused(() -> l.holdBudget("t", t, held(l, t, job("twelve chars", 972), job("twelve chars", 972))),
-                LimitExceeded.BUDGET_EXCEEDED, 60);
+        assertRefused(
+                () -> l.holdBudget("t", t, held(l, t, job("twelve chars", 972), job("twelve chars", 972))),
+                LimitExceeded.BUDGET_EXCEEDED,
+                60);
         l.release("t", t, 0, accepted); // its submit stopped before writing it
         l.holdBudget("t", t, held(l, t, job("twelve chars", 972), job("twelve chars", 972)));
         assertEquals(10_000, spent.committedTokens());
@@ -233,8 +282,8 @@ class SubmitLimitsTest {
         assertTrue(vip.cacheResponses());
         assertDoesNotThrow(() -> l.reserveActive("vip", vip, 3), "0 lifts the cap for this tenant");
         TenantLimits small = l.limitsOf("small");
-        assertRefused(() -> l.holdBudget("small", small, held(l, small, job("p", 1))),
-                LimitExceeded.BUDGET_EXCEEDED, 60);
+        assertRefused(
+                () -> l.holdBudget("small", small, held(l, small, job("p", 1))), LimitExceeded.BUDGET_EXCEEDED, 60);
     }
 
     @Test
@@ -245,8 +294,11 @@ class SubmitLimitsTest {
         leaked = 1;
         assertDoesNotThrow(() -> l.reserveActive("t", t, 1), "the lost slot was taken back");
         assertRefused(() -> l.reserveActive("t", t, 1), LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
-        assertEquals(List.of("reserve", "reserve", "recount", "reserve", "reserve", "recount"),
-                calls.stream().filter(c -> c.equals("reserve") || c.equals("recount")).toList(),
+        assertEquals(
+                List.of("reserve", "reserve", "recount", "reserve", "reserve", "recount"),
+                calls.stream()
+                        .filter(c -> c.equals("reserve") || c.equals("recount"))
+                        .toList(),
                 "a refusal asks the counters, which keep the quiet period and the interval in the table");
     }
 
@@ -282,12 +334,16 @@ class SubmitLimitsTest {
     @Test
     void anAdmissionRefusedItsSlotsGivesBackTheHoldItTookFirst() {
         SubmitLimits l = limits(new TenantLimits(0, 1, 10_000, null, false));
-        assertRefused(() -> {
-            try (Admission a = l.admit("t")) {
-                a.take(List.of(job("twelve chars", 972).toBuilder().id("job_1").build(),
-                        job("twelve chars", 972).toBuilder().id("job_2").build()));
-            }
-        }, LimitExceeded.TOO_MANY_ACTIVE_JOBS, 5);
+        assertRefused(
+                () -> {
+                    try (Admission a = l.admit("t")) {
+                        a.take(List.of(
+                                job("twelve chars", 972).toBuilder().id("job_1").build(),
+                                job("twelve chars", 972).toBuilder().id("job_2").build()));
+                    }
+                },
+                LimitExceeded.TOO_MANY_ACTIVE_JOBS,
+                5);
         assertEquals(0, active);
         assertEquals(0, spent.committedTokens(), "the hold taken before the slots were refused is back");
     }

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.core.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
@@ -19,6 +22,17 @@ import dev.bedrockjobs.core.webhook.WebhookUrlPolicy;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.TenantLedger;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -36,21 +50,6 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
-
-import java.math.BigDecimal;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.function.Function;
-import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The submit path against dynalite and ElasticMQ, with DynamoDB calls failed on demand: whatever fails, the budget
@@ -71,11 +70,13 @@ class SubmitServiceIntegrationTest {
     void fresh() {
         table = SharedEmulators.newJobsTable("submit-service");
         jobs = new DynamoJobStore(dynamo, table, Duration.ofDays(1));
-        DynamoDbClient faulty = DynamoDbClient.builder().endpointOverride(SharedEmulators.dynalite().endpoint())
+        DynamoDbClient faulty = DynamoDbClient.builder()
+                .endpointOverride(SharedEmulators.dynalite().endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(faults)).build();
+                .overrideConfiguration(o -> o.addExecutionInterceptor(faults))
+                .build();
         SqsClient sqs = SharedEmulators.sqsClient();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         ModelCatalog catalog = ModelCatalog.from(Map.of());
@@ -84,20 +85,35 @@ class SubmitServiceIntegrationTest {
         DynamoResponseCache cache = new DynamoResponseCache(faulty, table);
         DynamoBatchStore batches = new DynamoBatchStore(faulty, table, Duration.ofDays(1));
         DynamoJobStore faultyJobs = new DynamoJobStore(faulty, table, Duration.ofDays(1));
-        service = new SubmitService(faultyJobs, batches,
+        service = new SubmitService(
+                faultyJobs,
+                batches,
                 new SqsJobQueue(sqs, SharedEmulators.newQueue("submit-service", Map.of())),
-                new JobRequestParser(catalog, RequestLimits.DEFAULT, new WebhookUrlPolicy(true)), catalog, clock,
+                new JobRequestParser(catalog, RequestLimits.DEFAULT, new WebhookUrlPolicy(true)),
+                catalog,
+                clock,
                 Duration.ofHours(24),
-                new SubmitLimits(new DynamoTenantLimitOverrides(faulty, table), LIMITS, counters, usage, Pricing.load(), clock,
+                new SubmitLimits(
+                        new DynamoTenantLimitOverrides(faulty, table),
+                        LIMITS,
+                        counters,
+                        usage,
+                        Pricing.load(),
+                        clock,
                         Duration.ofSeconds(30)),
                 cache,
-                new JobOutcomes(faultyJobs, batches,
-                        new SqsWebhookQueue(sqs, SharedEmulators.newQueue("submit-service-webhooks", Map.of())), clock,
-                        new TenantLedger(usage, counters, cache, Duration.ofHours(24)), Duration.ofMinutes(10)));
+                new JobOutcomes(
+                        faultyJobs,
+                        batches,
+                        new SqsWebhookQueue(sqs, SharedEmulators.newQueue("submit-service-webhooks", Map.of())),
+                        clock,
+                        new TenantLedger(usage, counters, cache, Duration.ofHours(24)),
+                        Duration.ofMinutes(10)));
     }
 
     private ApiResponse post(Function<ApiRequest, ApiResponse> operation, String body, String idempotencyKey) {
-        Map<String, String> headers = idempotencyKey == null ? Map.of("content-type", "application/json")
+        Map<String, String> headers = idempotencyKey == null
+                ? Map.of("content-type", "application/json")
                 : Map.of("content-type", "application/json", "idempotency-key", idempotencyKey);
         return ProblemMapping.serve(new ApiRequest(null, null, null, headers, body, TENANT, "req"), operation);
     }
@@ -105,7 +121,10 @@ class SubmitServiceIntegrationTest {
     private static String batchOf(int items) {
         StringBuilder sb = new StringBuilder("{\"items\": [");
         for (int i = 0; i < items; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"prompt\": \"item ").append(i).append("\"}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"prompt\": \"item ")
+                    .append(i)
+                    .append("\"}");
         }
         return sb.append("]}").toString();
     }
@@ -116,9 +135,12 @@ class SubmitServiceIntegrationTest {
 
     /** A bulk write of batch jobs that includes the item at {@code index} or a later one. */
     private static boolean writesInBulkItemsFrom(SdkRequest request, int index) {
-        return request instanceof BatchWriteItemRequest bulk && bulk.requestItems().values().stream()
-                .flatMap(List::stream)
-                .anyMatch(w -> Integer.parseInt(w.putRequest().item().get("itemIndex").n()) >= index);
+        return request instanceof BatchWriteItemRequest bulk
+                && bulk.requestItems().values().stream()
+                        .flatMap(List::stream)
+                        .anyMatch(w -> Integer.parseInt(
+                                        w.putRequest().item().get("itemIndex").n())
+                                >= index);
     }
 
     /**
@@ -127,17 +149,28 @@ class SubmitServiceIntegrationTest {
      */
     private void assertHeldOnlyByStoredJobs() {
         List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
-        UsageMeter.Spent spent = new DynamoUsageMeter(dynamo, table)
-                .spent(TENANT, YearMonth.from(NOW.atZone(ZoneOffset.UTC)));
-        assertEquals(stored.stream().mapToLong(Job::reservedTokens).sum(), spent.committedTokens(),
+        UsageMeter.Spent spent =
+                new DynamoUsageMeter(dynamo, table).spent(TENANT, YearMonth.from(NOW.atZone(ZoneOffset.UTC)));
+        assertEquals(
+                stored.stream().mapToLong(Job::reservedTokens).sum(),
+                spent.committedTokens(),
                 "tokens held, with " + stored.size() + " jobs stored");
-        assertEquals(0, stored.stream().map(Job::reservedUsd).filter(Objects::nonNull)
-                .reduce(BigDecimal.ZERO, BigDecimal::add).compareTo(spent.committedUsd()), "USD held: " + spent);
+        assertEquals(
+                0,
+                stored.stream()
+                        .map(Job::reservedUsd)
+                        .filter(Objects::nonNull)
+                        .reduce(BigDecimal.ZERO, BigDecimal::add)
+                        .compareTo(spent.committedUsd()),
+                "USD held: " + spent);
         // the counter's own item: a recount would mend a leaked slot and hide it
         Map<String, AttributeValue> active = dynamo.getItem(g -> g.tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS("LIMIT#" + TENANT), "sk", AttributeValue.fromS("ACTIVE"))))
+                        .key(Map.of(
+                                "pk", AttributeValue.fromS("LIMIT#" + TENANT), "sk", AttributeValue.fromS("ACTIVE"))))
                 .item();
-        long counted = active == null || !active.containsKey("jobs") ? 0 : Long.parseLong(active.get("jobs").n());
+        long counted = active == null || !active.containsKey("jobs")
+                ? 0
+                : Long.parseLong(active.get("jobs").n());
         assertEquals(stored.stream().filter(Job::holdsActiveSlot).count(), counted, "active jobs counted");
     }
 
@@ -159,7 +192,8 @@ class SubmitServiceIntegrationTest {
     @Test
     void aReplayThatCannotReadItsOriginalHoldsNothingMoreAfterwards() {
         assertEquals(202, post(service::submit, "{\"prompt\": \"p\"}", "key-1").status());
-        faults.fail(r -> r instanceof GetItemRequest get && get.key().get("pk").s().startsWith("JOB#"));
+        faults.fail(
+                r -> r instanceof GetItemRequest get && get.key().get("pk").s().startsWith("JOB#"));
         assertEquals(500, post(service::submit, "{\"prompt\": \"p\"}", "key-1").status());
         assertHeldOnlyByStoredJobs();
         assertEquals(1, jobs.listByTenant(TENANT, null, 10, null).items().size());
@@ -237,7 +271,8 @@ class SubmitServiceIntegrationTest {
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if (failing.test(context.request())) {
-                throw SdkClientException.create("injected failure of " + context.request().getClass().getSimpleName());
+                throw SdkClientException.create(
+                        "injected failure of " + context.request().getClass().getSimpleName());
             }
         }
     }

@@ -1,14 +1,13 @@
 package dev.bedrockjobs.core.cost;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class JobCostModelTest {
     private final JobCostModel model = JobCostModel.bundled();
@@ -28,14 +27,17 @@ class JobCostModelTest {
         assertEquals("us.anthropic.claude-sonnet-4-5-20250929-v1:0", e.modelId());
         // us. profile rates: 3000 x 0.0033/1K + 2000 x 0.0165/1K
         assertUsd("0.0429", e.bedrockPerJob());
-        assertTrue(e.totalPerJob().compareTo(new BigDecimal("0.035")) > 0
-                && e.totalPerJob().compareTo(new BigDecimal("0.045")) < 0, e.totalPerJob().toPlainString());
+        assertTrue(
+                e.totalPerJob().compareTo(new BigDecimal("0.035")) > 0
+                        && e.totalPerJob().compareTo(new BigDecimal("0.045")) < 0,
+                e.totalPerJob().toPlainString());
     }
 
     @Test
     void infrastructureOfAStandardJobIsAboutOnePercentOfItsTokensAndLessWhenTheWorkerSharesItsWait() {
         JobCostEstimate alone = model.estimate(Workload.of(1, "standard", 3000, 2000));
-        JobCostEstimate batched = model.estimate(Workload.of(1, "standard", 3000, 2000).withWorker(5, null));
+        JobCostEstimate batched =
+                model.estimate(Workload.of(1, "standard", 3000, 2000).withWorker(5, null));
         BigDecimal aloneShare = alone.infrastructureShareOfBedrock();
         BigDecimal batchedShare = batched.infrastructureShareOfBedrock();
         assertTrue(aloneShare.compareTo(new BigDecimal("0.02")) < 0, aloneShare.toPlainString());
@@ -51,16 +53,21 @@ class JobCostModelTest {
         InfrastructurePrices.FunctionProfile worker = prices.function("worker");
         InfrastructurePrices.RegionPrices p = prices.region("us-east-1");
         BigDecimal gbs = BigDecimal.valueOf(worker.memoryMb() / 1024.0 * (worker.durationMs() + modelMs) / 1000.0);
-        BigDecimal expected = p.lambdaPerMillionRequests().divide(BigDecimal.valueOf(1_000_000))
+        BigDecimal expected = p.lambdaPerMillionRequests()
+                .divide(BigDecimal.valueOf(1_000_000))
                 .add(gbs.multiply(p.lambdaArmPerGbSecond()));
         JobCostEstimate e = model.estimate(Workload.of(1, "standard", 3000, 2000));
-        assertEquals(0, JobCostEstimate.round(expected).compareTo(line(e, "Lambda worker").orElseThrow().usdPerJob()));
+        assertEquals(
+                0,
+                JobCostEstimate.round(expected)
+                        .compareTo(line(e, "Lambda worker").orElseThrow().usdPerJob()));
 
-        JobCostEstimate halfMemory = model.estimate(Workload.of(1, "standard", 3000, 2000)
-                .withWorker(1, worker.memoryMb() / 2));
+        JobCostEstimate halfMemory =
+                model.estimate(Workload.of(1, "standard", 3000, 2000).withWorker(1, worker.memoryMb() / 2));
         BigDecimal full = line(e, "Lambda worker").orElseThrow().usdPerJob();
         BigDecimal half = line(halfMemory, "Lambda worker").orElseThrow().usdPerJob();
-        assertTrue(half.multiply(BigDecimal.valueOf(2)).subtract(full).abs().compareTo(new BigDecimal("0.000001")) < 0,
+        assertTrue(
+                half.multiply(BigDecimal.valueOf(2)).subtract(full).abs().compareTo(new BigDecimal("0.000001")) < 0,
                 full + " vs " + half);
     }
 
@@ -71,11 +78,15 @@ class JobCostModelTest {
         long ms = speed.callMillis(100);
         long billed = (ms + 99) / 100 * 100;
         InfrastructurePrices.RegionPrices p = prices.region("us-east-1");
-        BigDecimal expected = p.stepFunctionsExpressPerMillionRequests().divide(BigDecimal.valueOf(1_000_000))
+        BigDecimal expected = p.stepFunctionsExpressPerMillionRequests()
+                .divide(BigDecimal.valueOf(1_000_000))
                 .add(BigDecimal.valueOf(64 / 1024.0 * billed / 1000.0).multiply(p.stepFunctionsExpressPerGbSecond()));
         JobCostEstimate e = model.estimate(Workload.of(1, "fast", 500, 100));
-        assertEquals(0, JobCostEstimate.round(expected).compareTo(
-                line(e, "Step Functions Express").orElseThrow().usdPerJob()));
+        assertEquals(
+                0,
+                JobCostEstimate.round(expected)
+                        .compareTo(
+                                line(e, "Step Functions Express").orElseThrow().usdPerJob()));
     }
 
     @Test
@@ -89,8 +100,7 @@ class JobCostModelTest {
         // reservation; the lane ticket; put, claim, finish at two full copies plus the active entry; the usage
         // counter; with a webhook, the settling write after the event is queued and the delivery record
         assertEquals(1 + 1 + 27 + 27 + 1 + 43, JobCostModel.writeUnits(w, queued, finished));
-        assertEquals(1 + 1 + 27 + 27 + 1 + 43 + 43 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued,
-                finished));
+        assertEquals(1 + 1 + 27 + 27 + 1 + 43 + 43 + 1, JobCostModel.writeUnits(w.withWebhook(true), queued, finished));
         // authorizer 2 x 0.5 (the worker claims without reading first), each poll 6 (21 KB / 4 KB started)
         assertEquals(1, JobCostModel.readUnits(w, 1, queued, finished));
         assertEquals(3 + 2 * 6 + 2 * 1, JobCostModel.readUnits(w.withStatusPolls(2), 3, queued, finished));
@@ -140,21 +150,26 @@ class JobCostModelTest {
         assertTrue(standard.totalPerJob().compareTo(reasoning.totalPerJob()) < 0);
         for (JobCostEstimate e : List.of(fast, standard, reasoning)) {
             e.lines().forEach(l -> assertTrue(l.usdPerJob().signum() > 0, l.toString()));
-            assertEquals(JobCostEstimate.BEDROCK, e.lines().get(e.lines().size() - 1).component());
+            assertEquals(
+                    JobCostEstimate.BEDROCK, e.lines().get(e.lines().size() - 1).component());
         }
     }
 
     @Test
     void unknownRegionsTiersAndModelsAreRefusedWithWhatIsKnown() {
-        IllegalArgumentException region = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException region = assertThrows(
+                IllegalArgumentException.class,
                 () -> model.estimate(Workload.of(1, "standard", 1, 1).withRegion("mars-1")));
         assertTrue(region.getMessage().contains("us-east-1"), region.getMessage());
         assertThrows(IllegalArgumentException.class, () -> model.estimate(Workload.of(1, "huge", 1, 1)));
-        IllegalArgumentException unpriced = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unpriced = assertThrows(
+                IllegalArgumentException.class,
                 () -> model.estimate(Workload.of(1, "standard", 1, 1).withModelId("acme.unknown-v1:0")));
         assertTrue(unpriced.getMessage().contains("acme.unknown-v1:0"));
         assertThrows(IllegalArgumentException.class, () -> Workload.of(0, "standard", 1, 1));
         assertThrows(IllegalArgumentException.class, () -> Workload.of(1, "standard", -1, 1));
-        assertThrows(IllegalArgumentException.class, () -> Workload.of(1, "standard", 1, 1).withWorker(11, null));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Workload.of(1, "standard", 1, 1).withWorker(11, null));
     }
 }

@@ -1,14 +1,17 @@
 package dev.bedrockjobs.core.domain;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
 class JsonTest {
     private static String refusal(String body) {
-        return assertThrows(ValidationException.class, () -> Json.parseBody(body)).errors().get(0).message();
+        return assertThrows(ValidationException.class, () -> Json.parseBody(body))
+                .errors()
+                .get(0)
+                .message();
     }
 
     @Test

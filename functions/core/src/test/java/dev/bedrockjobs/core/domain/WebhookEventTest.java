@@ -1,27 +1,36 @@
 package dev.bedrockjobs.core.domain;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.view.JobViews;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bedrockjobs.core.view.JobViews;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class WebhookEventTest {
     static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
 
     static Job finished(String id, JobStatus status) {
-        return Job.builder().id(id).tenantId("tenant-a").tier("fast").modelId("m").prompt("p").maxTokens(64)
-                .createdAt(T0).webhookUrl("https://hooks.example.com/x").status(status)
-                .startedAt(T0.plusSeconds(1)).finishedAt(T0.plusSeconds(5)).attempts(1)
+        return Job.builder()
+                .id(id)
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(64)
+                .createdAt(T0)
+                .webhookUrl("https://hooks.example.com/x")
+                .status(status)
+                .startedAt(T0.plusSeconds(1))
+                .finishedAt(T0.plusSeconds(5))
+                .attempts(1)
                 .result(status == JobStatus.SUCCEEDED ? new Job.Result("Looks good — ship it.", "end_turn") : null)
                 .build();
     }
@@ -53,9 +62,12 @@ class WebhookEventTest {
         WebhookEvent again = JobViews.webhookEvent(finished(job, JobStatus.SUCCEEDED));
         assertEquals(a.id(), again.id());
         assertTrue(a.id().matches("msg_[0-9A-HJKMNP-TV-Z]{26}"), a.id());
-        assertNotEquals(a.id(), JobViews.webhookEvent(finished(job, JobStatus.FAILED)).id());
-        assertNotEquals(a.id(), JobViews.webhookEvent(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ1",
-                JobStatus.SUCCEEDED)).id());
+        assertNotEquals(
+                a.id(), JobViews.webhookEvent(finished(job, JobStatus.FAILED)).id());
+        assertNotEquals(
+                a.id(),
+                JobViews.webhookEvent(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ1", JobStatus.SUCCEEDED))
+                        .id());
         assertEquals(WebhookEvent.idFor(job, WebhookEvent.Type.JOB_SUCCEEDED), a.id());
     }
 
@@ -79,8 +91,8 @@ class WebhookEventTest {
     @Test
     void aBatchEventIsAboutTheBatch() {
         var view = Json.object().put("id", "bat_01KABCDEFGHJKMNPQRSTVWXYZ0").put("status", "completed");
-        WebhookEvent e = WebhookEvent.of(WebhookEvent.Type.BATCH_COMPLETED, "tenant-a", "https://h.example/b", T0,
-                view);
+        WebhookEvent e =
+                WebhookEvent.of(WebhookEvent.Type.BATCH_COMPLETED, "tenant-a", "https://h.example/b", T0, view);
         assertEquals(WebhookEvent.Subject.BATCH, e.type().subject());
         assertEquals("bat_01KABCDEFGHJKMNPQRSTVWXYZ0", e.subjectId());
         view.put("status", "mutated later");
@@ -90,9 +102,11 @@ class WebhookEventTest {
 
     @Test
     void onlyTerminalJobsWithAUrlHaveEvents() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> JobViews.webhookEvent(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.RUNNING)));
-        Job noUrl = finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.SUCCEEDED).toBuilder().webhookUrl(null)
+        Job noUrl = finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.SUCCEEDED).toBuilder()
+                .webhookUrl(null)
                 .build();
         assertThrows(IllegalArgumentException.class, () -> JobViews.webhookEvent(noUrl));
     }
@@ -101,8 +115,12 @@ class WebhookEventTest {
     void malformedMessagesAreRefused() {
         String good = JobViews.webhookEvent(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.SUCCEEDED))
                 .toMessage();
-        for (String bad : List.of("", "not json", "{}", good.replace("job.succeeded\",\"tenantId",
-                "job.failed\",\"tenantId"), good.replace("\"id\":\"msg_", "\"id\":\"evt_"),
+        for (String bad : List.of(
+                "",
+                "not json",
+                "{}",
+                good.replace("job.succeeded\",\"tenantId", "job.failed\",\"tenantId"),
+                good.replace("\"id\":\"msg_", "\"id\":\"evt_"),
                 "{\"id\":\"msg_1\",\"type\":\"job.succeeded\",\"tenantId\":\"t\",\"url\":\"https://x\","
                         + "\"body\":\"{\\\"type\\\":\\\"job.succeeded\\\",\\\"timestamp\\\":\\\"x\\\","
                         + "\\\"data\\\":{\\\"id\\\":\\\"j\\\"}}\"}")) {

@@ -1,15 +1,5 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
 import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
@@ -20,6 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AnthropicMessagesCodecTest {
 
@@ -123,13 +122,13 @@ class AnthropicMessagesCodecTest {
 
     @ParameterizedTest
     @CsvSource({
-            "end_turn, END_TURN",
-            "max_tokens, MAX_TOKENS",
-            "model_context_window_exceeded, MAX_TOKENS",
-            "stop_sequence, STOP_SEQUENCE",
-            "refusal, CONTENT_FILTERED",
-            "tool_use, OTHER",
-            "pause_turn, OTHER",
+        "end_turn, END_TURN",
+        "max_tokens, MAX_TOKENS",
+        "model_context_window_exceeded, MAX_TOKENS",
+        "stop_sequence, STOP_SEQUENCE",
+        "refusal, CONTENT_FILTERED",
+        "tool_use, OTHER",
+        "pause_turn, OTHER",
     })
     void normalizesStopReasons(String raw, StopReason expected) {
         ModelReply reply = codec.readReply(json("""
@@ -149,18 +148,19 @@ class AnthropicMessagesCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "[]",
-            "\"text\"",
-            "{}",
-            "{\"content\":\"hello\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
-            "{\"content\":[{\"type\":\"text\",\"text\":7}],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
-            "{\"content\":[],\"stop_reason\":\"end_turn\"}",
-            "{\"content\":[],\"usage\":{\"input_tokens\":\"12\",\"output_tokens\":1}}",
-            "{\"content\":[],\"usage\":{\"input_tokens\":-1,\"output_tokens\":1}}",
-            "{\"content\":[],\"usage\":{\"input_tokens\":1.5,\"output_tokens\":1}}",
-            "{\"content\":[],\"stop_reason\":3,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
-    })
+    @ValueSource(
+            strings = {
+                "[]",
+                "\"text\"",
+                "{}",
+                "{\"content\":\"hello\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
+                "{\"content\":[{\"type\":\"text\",\"text\":7}],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
+                "{\"content\":[],\"stop_reason\":\"end_turn\"}",
+                "{\"content\":[],\"usage\":{\"input_tokens\":\"12\",\"output_tokens\":1}}",
+                "{\"content\":[],\"usage\":{\"input_tokens\":-1,\"output_tokens\":1}}",
+                "{\"content\":[],\"usage\":{\"input_tokens\":1.5,\"output_tokens\":1}}",
+                "{\"content\":[],\"stop_reason\":3,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
+            })
     void rejectsMalformedBodies(String body) {
         ModelReplyException e = assertThrows(ModelReplyException.class, () -> codec.readReply(json(body)));
 

@@ -1,14 +1,5 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
 import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
@@ -18,6 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MetaLlamaCodecTest {
 
@@ -30,7 +29,8 @@ class MetaLlamaCodecTest {
         JsonNode body = codec.requestBody(new ModelRequest("What is a queue?", "Answer in one sentence.", 300, 0.4));
 
         assertEquals(List.of("prompt", "max_gen_len", "temperature"), fieldNames(body));
-        assertEquals("<|begin_of_text|>"
+        assertEquals(
+                "<|begin_of_text|>"
                         + "<|start_header_id|>system<|end_header_id|>\n\nAnswer in one sentence.<|eot_id|>"
                         + "<|start_header_id|>user<|end_header_id|>\n\nWhat is a queue?<|eot_id|>"
                         + "<|start_header_id|>assistant<|end_header_id|>",
@@ -44,8 +44,10 @@ class MetaLlamaCodecTest {
         JsonNode body = codec.requestBody(ModelRequest.of("What is a queue?", 300));
 
         assertEquals(List.of("prompt", "max_gen_len"), fieldNames(body));
-        assertEquals("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is a queue?<|eot_id|>"
-                + "<|start_header_id|>assistant<|end_header_id|>", body.get("prompt").textValue());
+        assertEquals(
+                "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is a queue?<|eot_id|>"
+                        + "<|start_header_id|>assistant<|end_header_id|>",
+                body.get("prompt").textValue());
     }
 
     @Test
@@ -94,14 +96,15 @@ class MetaLlamaCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "null",
-            "{}",
-            "{\"generation\":null,\"prompt_token_count\":1,\"generation_token_count\":1}",
-            "{\"generation\":\"x\",\"generation_token_count\":1}",
-            "{\"generation\":\"x\",\"prompt_token_count\":1,\"generation_token_count\":\"1\"}",
-            "{\"outputs\":[{\"text\":\"x\",\"stop_reason\":\"stop\"}]}",
-    })
+    @ValueSource(
+            strings = {
+                "null",
+                "{}",
+                "{\"generation\":null,\"prompt_token_count\":1,\"generation_token_count\":1}",
+                "{\"generation\":\"x\",\"generation_token_count\":1}",
+                "{\"generation\":\"x\",\"prompt_token_count\":1,\"generation_token_count\":\"1\"}",
+                "{\"outputs\":[{\"text\":\"x\",\"stop_reason\":\"stop\"}]}",
+            })
     void rejectsMalformedBodies(String body) {
         ModelReplyException e = assertThrows(ModelReplyException.class, () -> codec.readReply(json(body)));
 

@@ -1,14 +1,5 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
 import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
@@ -17,6 +8,14 @@ import static dev.bedrockjobs.local.emulators.fixture.DocumentedBodies.undocumen
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MistralCodecTest {
 
@@ -29,7 +28,9 @@ class MistralCodecTest {
         JsonNode body = codec.requestBody(new ModelRequest("What is a queue?", "Answer in one sentence.", 400, 0.7));
 
         assertEquals(List.of("prompt", "max_tokens", "temperature"), fieldNames(body));
-        assertEquals("<s>[INST] Answer in one sentence.\n\nWhat is a queue? [/INST]", body.get("prompt").textValue());
+        assertEquals(
+                "<s>[INST] Answer in one sentence.\n\nWhat is a queue? [/INST]",
+                body.get("prompt").textValue());
         assertEquals(400, body.get("max_tokens").intValue());
         assertEquals(0.7, body.get("temperature").doubleValue());
     }
@@ -45,8 +46,8 @@ class MistralCodecTest {
     @Test
     void buildsTheDocumentedRequest() {
         // the instruct format has no system role, so the documented request has no system prompt
-        ModelRequest withoutSystem = new ModelRequest(DOCUMENTED_REQUEST.prompt(), null,
-                DOCUMENTED_REQUEST.maxTokens(), DOCUMENTED_REQUEST.temperature());
+        ModelRequest withoutSystem = new ModelRequest(
+                DOCUMENTED_REQUEST.prompt(), null, DOCUMENTED_REQUEST.maxTokens(), DOCUMENTED_REQUEST.temperature());
 
         assertEquals(documentedWithout(REQUEST, "/stop", "/top_p", "/top_k"), codec.requestBody(withoutSystem));
     }
@@ -95,13 +96,14 @@ class MistralCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{}",
-            "{\"outputs\":[]}",
-            "{\"outputs\":{\"text\":\"x\"}}",
-            "{\"outputs\":[{\"stop_reason\":\"stop\"}]}",
-            "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}",
-    })
+    @ValueSource(
+            strings = {
+                "{}",
+                "{\"outputs\":[]}",
+                "{\"outputs\":{\"text\":\"x\"}}",
+                "{\"outputs\":[{\"stop_reason\":\"stop\"}]}",
+                "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}",
+            })
     void rejectsMalformedBodies(String body) {
         ModelReplyException e = assertThrows(ModelReplyException.class, () -> codec.readReply(json(body)));
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,12 +15,13 @@ final class ModelFixtures {
     static final ModelRequest DOCUMENTED_REQUEST =
             new ModelRequest("What is a queue?", "Answer in one sentence.", 512, 0.5);
 
-    private ModelFixtures() {
-    }
+    private ModelFixtures() {}
 
     /** Requests with and without the optional parts, for checking every body a codec can build. */
     static Stream<ModelRequest> requests() {
-        return Stream.of(DOCUMENTED_REQUEST, ModelRequest.of("What is a queue?", 1),
+        return Stream.of(
+                DOCUMENTED_REQUEST,
+                ModelRequest.of("What is a queue?", 1),
                 new ModelRequest("What is a queue?", null, 8192, 0.0));
     }
 

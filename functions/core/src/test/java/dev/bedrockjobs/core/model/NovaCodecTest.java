@@ -1,15 +1,5 @@
 package dev.bedrockjobs.core.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static dev.bedrockjobs.core.model.ModelFixtures.DOCUMENTED_REQUEST;
 import static dev.bedrockjobs.core.model.ModelFixtures.documentedWithout;
 import static dev.bedrockjobs.core.model.ModelFixtures.fieldNames;
@@ -19,6 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NovaCodecTest {
 
@@ -59,8 +58,10 @@ class NovaCodecTest {
 
     @Test
     void buildsTheDocumentedRequest() {
-        assertEquals(documentedWithout(REQUEST, "/inferenceConfig/topP", "/inferenceConfig/topK",
-                "/inferenceConfig/stopSequences"), codec.requestBody(DOCUMENTED_REQUEST));
+        assertEquals(
+                documentedWithout(
+                        REQUEST, "/inferenceConfig/topP", "/inferenceConfig/topK", "/inferenceConfig/stopSequences"),
+                codec.requestBody(DOCUMENTED_REQUEST));
     }
 
     @ParameterizedTest
@@ -107,13 +108,13 @@ class NovaCodecTest {
 
     @ParameterizedTest
     @CsvSource({
-            "end_turn, END_TURN",
-            "max_tokens, MAX_TOKENS",
-            "stop_sequence, STOP_SEQUENCE",
-            "content_filtered, CONTENT_FILTERED",
-            "guardrail_intervened, CONTENT_FILTERED",
-            "tool_use, OTHER",
-            "malformed_model_output, OTHER",
+        "end_turn, END_TURN",
+        "max_tokens, MAX_TOKENS",
+        "stop_sequence, STOP_SEQUENCE",
+        "content_filtered, CONTENT_FILTERED",
+        "guardrail_intervened, CONTENT_FILTERED",
+        "tool_use, OTHER",
+        "malformed_model_output, OTHER",
     })
     void normalizesStopReasons(String raw, StopReason expected) {
         ModelReply reply = codec.readReply(json("""
@@ -124,13 +125,14 @@ class NovaCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{}",
-            "{\"output\":{},\"stopReason\":\"end_turn\",\"usage\":{\"inputTokens\":1,\"outputTokens\":1}}",
-            "{\"output\":{\"message\":{\"content\":[{\"text\":[]}]}},\"usage\":{\"inputTokens\":1,\"outputTokens\":1}}",
-            "{\"output\":{\"message\":{\"content\":[]}},\"stopReason\":\"end_turn\"}",
-            "{\"output\":{\"message\":{\"content\":[]}},\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
-    })
+    @ValueSource(
+            strings = {
+                "{}",
+                "{\"output\":{},\"stopReason\":\"end_turn\",\"usage\":{\"inputTokens\":1,\"outputTokens\":1}}",
+                "{\"output\":{\"message\":{\"content\":[{\"text\":[]}]}},\"usage\":{\"inputTokens\":1,\"outputTokens\":1}}",
+                "{\"output\":{\"message\":{\"content\":[]}},\"stopReason\":\"end_turn\"}",
+                "{\"output\":{\"message\":{\"content\":[]}},\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}",
+            })
     void rejectsMalformedBodies(String body) {
         ModelReplyException e = assertThrows(ModelReplyException.class, () -> codec.readReply(json(body)));
 

@@ -1,14 +1,13 @@
 package dev.bedrockjobs.core.webhook;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class RetryScheduleTest {
     private final RetrySchedule schedule = RetrySchedule.standard();
@@ -17,8 +16,8 @@ class RetryScheduleTest {
     void tenAttemptsOverAboutThreeDays() {
         assertEquals(10, schedule.maxAttempts());
         Duration span = schedule.longestSpan();
-        assertTrue(span.compareTo(Duration.ofHours(66)) > 0 && span.compareTo(Duration.ofHours(80)) < 0,
-                "span " + span);
+        assertTrue(
+                span.compareTo(Duration.ofHours(66)) > 0 && span.compareTo(Duration.ofHours(80)) < 0, "span " + span);
         for (int n = 1; n < 9; n++) {
             assertTrue(schedule.ceiling(n).compareTo(schedule.ceiling(n + 1)) < 0, "ceilings grow");
         }
@@ -43,8 +42,11 @@ class RetryScheduleTest {
 
     @Test
     void longWaitsAreSpreadOverSeveralVisibilityPeriods() {
-        assertEquals(List.of(1, 1, 1, 1, 1, 1, 1, 2, 3),
-                java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(schedule::periods).toList());
+        assertEquals(
+                List.of(1, 1, 1, 1, 1, 1, 1, 2, 3),
+                java.util.stream.IntStream.rangeClosed(1, 9)
+                        .mapToObj(schedule::periods)
+                        .toList());
         assertEquals(13, schedule.maxReceives());
     }
 
@@ -85,11 +87,20 @@ class RetryScheduleTest {
     @Test
     void eachReceiveIsAnAttemptOrAWakeUpByTheScheduleAlone() {
         List<RetrySchedule.Step> expected = List.of(
-                new RetrySchedule.Attempt(1), new RetrySchedule.Attempt(2), new RetrySchedule.Attempt(3),
-                new RetrySchedule.Attempt(4), new RetrySchedule.Attempt(5), new RetrySchedule.Attempt(6),
-                new RetrySchedule.Attempt(7), new RetrySchedule.Attempt(8), new RetrySchedule.Wake(8, 2),
-                new RetrySchedule.Attempt(9), new RetrySchedule.Wake(9, 2), new RetrySchedule.Wake(9, 3),
-                new RetrySchedule.Attempt(10), new RetrySchedule.Exhausted());
+                new RetrySchedule.Attempt(1),
+                new RetrySchedule.Attempt(2),
+                new RetrySchedule.Attempt(3),
+                new RetrySchedule.Attempt(4),
+                new RetrySchedule.Attempt(5),
+                new RetrySchedule.Attempt(6),
+                new RetrySchedule.Attempt(7),
+                new RetrySchedule.Attempt(8),
+                new RetrySchedule.Wake(8, 2),
+                new RetrySchedule.Attempt(9),
+                new RetrySchedule.Wake(9, 2),
+                new RetrySchedule.Wake(9, 3),
+                new RetrySchedule.Attempt(10),
+                new RetrySchedule.Exhausted());
         for (int r = 1; r <= expected.size(); r++) {
             assertEquals(expected.get(r - 1), schedule.step(r), "receive " + r);
         }
@@ -102,8 +113,10 @@ class RetryScheduleTest {
         RetrySchedule.Wait atWake = schedule.waitAfter(9, null, RetrySchedule.randomFor("msg_A", 9));
         assertEquals(atAttempt, atWake);
         long distinct = java.util.stream.IntStream.range(0, 50)
-                .mapToObj(i -> schedule.waitAfter(9, null, RetrySchedule.randomFor("msg_" + i, 9)).laterSeconds())
-                .distinct().count();
+                .mapToObj(i -> schedule.waitAfter(9, null, RetrySchedule.randomFor("msg_" + i, 9))
+                        .laterSeconds())
+                .distinct()
+                .count();
         assertTrue(distinct > 40, "different events spread out: " + distinct);
     }
 
@@ -115,7 +128,8 @@ class RetryScheduleTest {
         assertEquals(new RetrySchedule.Exhausted(), three.step(4));
         assertThrows(IllegalArgumentException.class, () -> RetrySchedule.standard(0));
         assertThrows(IllegalArgumentException.class, () -> new RetrySchedule(List.of(), 3, Duration.ofHours(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new RetrySchedule(List.of(Duration.ZERO), 3, Duration.ofHours(1)));
         assertThrows(IllegalArgumentException.class, () -> schedule.ceiling(0));
     }

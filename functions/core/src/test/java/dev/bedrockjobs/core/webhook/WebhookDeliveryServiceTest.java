@@ -1,5 +1,10 @@
 package dev.bedrockjobs.core.webhook;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
@@ -7,10 +12,6 @@ import dev.bedrockjobs.core.domain.Tenant;
 import dev.bedrockjobs.core.domain.WebhookEvent;
 import dev.bedrockjobs.core.port.Tenants;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -21,11 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The delivery service with in-memory stores and a real receiver on 127.0.0.1. */
 class WebhookDeliveryServiceTest {
@@ -90,8 +89,12 @@ class WebhookDeliveryServiceTest {
         WebhookAddressGuard guard = new WebhookAddressGuard(true, host -> {
             throw new UnknownHostException(host);
         });
-        service = new WebhookDeliveryService(tenants, deliveries,
-                new WebhookSender(guard, Duration.ofSeconds(2)), RetrySchedule.standard(), Clock.systemUTC());
+        service = new WebhookDeliveryService(
+                tenants,
+                deliveries,
+                new WebhookSender(guard, Duration.ofSeconds(2)),
+                RetrySchedule.standard(),
+                Clock.systemUTC());
     }
 
     @AfterEach
@@ -100,26 +103,41 @@ class WebhookDeliveryServiceTest {
     }
 
     private WebhookEvent event(String tenant, String url) {
-        return WebhookEvent.of(WebhookEvent.Type.JOB_SUCCEEDED, tenant, url, Instant.parse("2026-11-27T10:00:00Z"),
+        return WebhookEvent.of(
+                WebhookEvent.Type.JOB_SUCCEEDED,
+                tenant,
+                url,
+                Instant.parse("2026-11-27T10:00:00Z"),
                 Json.object().put("id", "job_01KABCDEFGHJKMNPQRSTVWXYZ0").put("status", "succeeded"));
     }
 
     @Test
     void failuresAreRetriedOnTheScheduleUntilDelivered() {
         String message = event("tenant-a", receiver.url("/flaky")).toMessage();
-        WebhookDeliveryService.RetryAfter first = assertInstanceOf(WebhookDeliveryService.RetryAfter.class,
-                service.process(message, 1));
+        WebhookDeliveryService.RetryAfter first =
+                assertInstanceOf(WebhookDeliveryService.RetryAfter.class, service.process(message, 1));
         assertTrue(first.seconds() >= 1 && first.seconds() <= 5, "first wait within 5 s: " + first.seconds());
-        WebhookDeliveryService.RetryAfter second = assertInstanceOf(WebhookDeliveryService.RetryAfter.class,
-                service.process(message, 2));
+        WebhookDeliveryService.RetryAfter second =
+                assertInstanceOf(WebhookDeliveryService.RetryAfter.class, service.process(message, 2));
         assertTrue(second.seconds() >= 1 && second.seconds() <= 60, "second wait within 1 min: " + second.seconds());
         assertEquals(WebhookDeliveryService.DONE, service.process(message, 3));
-        assertEquals(List.of(1, 2, 3), recorded.stream().map(DeliveryAttempt::attempt).toList());
-        assertEquals(List.of(DeliveryAttempt.Outcome.RETRY, DeliveryAttempt.Outcome.RETRY,
-                DeliveryAttempt.Outcome.DELIVERED), recorded.stream().map(DeliveryAttempt::outcome).toList());
+        assertEquals(
+                List.of(1, 2, 3),
+                recorded.stream().map(DeliveryAttempt::attempt).toList());
+        assertEquals(
+                List.of(
+                        DeliveryAttempt.Outcome.RETRY,
+                        DeliveryAttempt.Outcome.RETRY,
+                        DeliveryAttempt.Outcome.DELIVERED),
+                recorded.stream().map(DeliveryAttempt::outcome).toList());
         assertNotNull(recorded.get(0).nextAttemptAt());
         assertEquals(3, receiver.requestsTo("/flaky").size());
-        assertEquals(1, receiver.requestsTo("/flaky").stream().map(r -> r.header("webhook-id")).distinct().count(),
+        assertEquals(
+                1,
+                receiver.requestsTo("/flaky").stream()
+                        .map(r -> r.header("webhook-id"))
+                        .distinct()
+                        .count(),
                 "every try carries the same webhook-id");
     }
 
@@ -149,26 +167,36 @@ class WebhookDeliveryServiceTest {
 
     @Test
     void retryAfterStretchesTheWait() {
-        WebhookDeliveryService.Disposition d = service.process(event("tenant-a", receiver.url("/busy")).toMessage(), 1);
+        WebhookDeliveryService.Disposition d =
+                service.process(event("tenant-a", receiver.url("/busy")).toMessage(), 1);
         assertEquals(new WebhookDeliveryService.RetryAfter(600), d);
         assertEquals(600L, recorded.get(0).retryAfterSeconds());
     }
 
     @Test
     void goneAndRefusedAddressesGiveUpAtOnce() {
-        assertEquals(WebhookDeliveryService.DONE, service.process(event("tenant-a", receiver.url("/gone")).toMessage(), 1));
-        assertEquals(WebhookDeliveryService.DONE, service.process(event("tenant-a", "https://10.0.0.1/x").toMessage(), 1));
-        assertEquals(List.of(DeliveryAttempt.Outcome.GIVE_UP, DeliveryAttempt.Outcome.GIVE_UP),
+        assertEquals(
+                WebhookDeliveryService.DONE,
+                service.process(event("tenant-a", receiver.url("/gone")).toMessage(), 1));
+        assertEquals(
+                WebhookDeliveryService.DONE,
+                service.process(event("tenant-a", "https://10.0.0.1/x").toMessage(), 1));
+        assertEquals(
+                List.of(DeliveryAttempt.Outcome.GIVE_UP, DeliveryAttempt.Outcome.GIVE_UP),
                 recorded.stream().map(DeliveryAttempt::outcome).toList());
         assertEquals("refused_address", recorded.get(1).error());
     }
 
     @Test
     void aMissingOrDisabledTenantOrAnUnusableSecretSendsNothing() {
-        assertEquals(WebhookDeliveryService.DONE, service.process(event("nobody", receiver.url("/flaky")).toMessage(), 1));
-        assertEquals(WebhookDeliveryService.DONE,
+        assertEquals(
+                WebhookDeliveryService.DONE,
+                service.process(event("nobody", receiver.url("/flaky")).toMessage(), 1));
+        assertEquals(
+                WebhookDeliveryService.DONE,
                 service.process(event("tenant-off", receiver.url("/flaky")).toMessage(), 1));
-        assertEquals(WebhookDeliveryService.DONE,
+        assertEquals(
+                WebhookDeliveryService.DONE,
                 service.process(event("tenant-bad", receiver.url("/flaky")).toMessage(), 1));
         assertTrue(receiver.requestsTo("/flaky").isEmpty());
         assertEquals(3, recorded.size());
@@ -181,15 +209,17 @@ class WebhookDeliveryServiceTest {
         WebhookEvent event = event("tenant-a", receiver.url("/gone"));
         service.process(event.toMessage(), 1);
         service.process(event.toMessage(), 1); // the replay: the same message, its first receive
-        assertEquals(List.of(1, 2), recorded.stream().map(DeliveryAttempt::attempt).toList());
+        assertEquals(
+                List.of(1, 2), recorded.stream().map(DeliveryAttempt::attempt).toList());
     }
 
     @Test
     void rightAfterARotationTheReplacedSecretSignsTooUntilItsGraceEnds() {
         String fresh = ApiKey.newWebhookSecret();
         Instant until = Instant.now().plus(Duration.ofHours(1));
-        tenantsById.put("tenant-rotating", new Tenant("tenant-rotating", "Rotating", fresh, false, Instant.now(),
-                SECRET, until));
+        tenantsById.put(
+                "tenant-rotating",
+                new Tenant("tenant-rotating", "Rotating", fresh, false, Instant.now(), SECRET, until));
         service.process(event("tenant-rotating", receiver.url("/gone")).toMessage(), 1);
         Receiver.Request during = receiver.requestsTo("/gone").get(0);
         String signatures = during.headers().get(WebhookSigner.SIGNATURE_HEADER);
@@ -197,8 +227,16 @@ class WebhookDeliveryServiceTest {
         assertTrue(verifies(WebhookSigner.of(SECRET), during), "a receiver with the old secret still verifies");
         assertTrue(verifies(WebhookSigner.of(fresh), during), "and one with the new secret too");
 
-        tenantsById.put("tenant-rotating", new Tenant("tenant-rotating", "Rotating", fresh, false, Instant.now(),
-                SECRET, Instant.now().minusSeconds(1)));
+        tenantsById.put(
+                "tenant-rotating",
+                new Tenant(
+                        "tenant-rotating",
+                        "Rotating",
+                        fresh,
+                        false,
+                        Instant.now(),
+                        SECRET,
+                        Instant.now().minusSeconds(1)));
         service.process(event("tenant-rotating", receiver.url("/gone")).toMessage(), 1);
         Receiver.Request after = receiver.requestsTo("/gone").get(1);
         assertEquals(1, after.headers().get(WebhookSigner.SIGNATURE_HEADER).split(" ").length);
@@ -207,8 +245,12 @@ class WebhookDeliveryServiceTest {
     }
 
     private static boolean verifies(WebhookSigner signer, Receiver.Request r) {
-        return signer.verify(r.headers().get(WebhookSigner.ID_HEADER), r.headers().get(WebhookSigner.TIMESTAMP_HEADER),
-                r.headers().get(WebhookSigner.SIGNATURE_HEADER), r.body(), Instant.now());
+        return signer.verify(
+                r.headers().get(WebhookSigner.ID_HEADER),
+                r.headers().get(WebhookSigner.TIMESTAMP_HEADER),
+                r.headers().get(WebhookSigner.SIGNATURE_HEADER),
+                r.body(),
+                Instant.now());
     }
 
     @Test
@@ -219,20 +261,27 @@ class WebhookDeliveryServiceTest {
 
     @Test
     void aStoreOutageIsRetriedOnTheSchedule() {
-        WebhookDeliveryService broken = new WebhookDeliveryService(new Tenants() {
-            @Override public Optional<Tenant> findTenant(String id) {
-                throw new IllegalStateException("table unreachable");
-            }
+        WebhookDeliveryService broken = new WebhookDeliveryService(
+                new Tenants() {
+                    @Override
+                    public Optional<Tenant> findTenant(String id) {
+                        throw new IllegalStateException("table unreachable");
+                    }
 
-            @Override public boolean createTenant(Tenant t) {
-                return false;
-            }
+                    @Override
+                    public boolean createTenant(Tenant t) {
+                        return false;
+                    }
 
-            @Override public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
-                return false;
-            }
-        }, deliveries, new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
-                RetrySchedule.standard(), Clock.systemUTC());
+                    @Override
+                    public boolean replaceWebhookSecret(String tenantId, String webhookSecret, Instant previousUntil) {
+                        return false;
+                    }
+                },
+                deliveries,
+                new WebhookSender(new WebhookAddressGuard(true), Duration.ofSeconds(1)),
+                RetrySchedule.standard(),
+                Clock.systemUTC());
         String message = event("tenant-a", receiver.url("/flaky")).toMessage();
         assertInstanceOf(WebhookDeliveryService.RetryAfter.class, broken.process(message, 1));
         assertEquals(WebhookDeliveryService.DONE, broken.process(message, 13));

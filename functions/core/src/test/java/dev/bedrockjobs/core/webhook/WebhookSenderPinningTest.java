@@ -1,5 +1,8 @@
 package dev.bedrockjobs.core.webhook;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.bedrockjobs.core.domain.ApiKey;
@@ -7,11 +10,6 @@ import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.PrintableText;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,9 +33,10 @@ import java.util.logging.Logger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sender connects to the address the guard vetted and speaks TLS to the host the URL names: against a local
@@ -47,8 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebhookSenderPinningTest {
     private static final String HOST = "hooks.example.test";
     private static final String SECRET = ApiKey.newWebhookSecret();
+
     @TempDir
     static Path dir;
+
     private static HttpsServer receiver;
     private static SSLContext trusting;
     private static final List<String> hostHeaders = Collections.synchronizedList(new ArrayList<>());
@@ -56,11 +57,30 @@ class WebhookSenderPinningTest {
     @BeforeAll
     static void start() throws Exception {
         Path keystore = dir.resolve("receiver.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "receiver", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + HOST, "-ext", "SAN=dns:" + HOST, "-validity", "2",
-                "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "receiver",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + HOST,
+                        "-ext",
+                        "SAN=dns:" + HOST,
+                        "-validity",
+                        "2",
+                        "-keystore",
+                        keystore.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, keytool.waitFor(), out);
         KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -106,13 +126,17 @@ class WebhookSenderPinningTest {
     }
 
     private static WebhookEvent event(String url) {
-        return WebhookEvent.of(WebhookEvent.Type.JOB_SUCCEEDED, "tenant-a", url, Instant.now(),
+        return WebhookEvent.of(
+                WebhookEvent.Type.JOB_SUCCEEDED,
+                "tenant-a",
+                url,
+                Instant.now(),
                 Json.object().put("id", "job_01KABCDEFGHJKMNPQRSTVWXYZ0"));
     }
 
     private static WebhookSender sender(WebhookAddressGuard guard) {
-        return new WebhookSender(guard, Duration.ofMillis(500), Duration.ofSeconds(2), Clock.systemUTC(),
-                trusting.getSocketFactory());
+        return new WebhookSender(
+                guard, Duration.ofMillis(500), Duration.ofSeconds(2), Clock.systemUTC(), trusting.getSocketFactory());
     }
 
     /** The local receiver's port allowed, loopback addresses allowed: only the names differ between the cases. */
@@ -122,8 +146,8 @@ class WebhookSenderPinningTest {
 
     @Test
     void aHostIsCalledByNameOverTlsAtTheAddressTheGuardResolved() {
-        DeliveryAttempt a = sender(toLoopback()).send(event("https://" + HOST + ":" + port() + "/ok"),
-                WebhookSigner.of(SECRET), 1);
+        DeliveryAttempt a =
+                sender(toLoopback()).send(event("https://" + HOST + ":" + port() + "/ok"), WebhookSigner.of(SECRET), 1);
         assertEquals(DeliveryAttempt.Outcome.DELIVERED, a.outcome(), String.valueOf(a.error()));
         assertEquals(204, a.httpStatus());
         assertTrue(hostHeaders.contains(HOST + ":" + port()), hostHeaders.toString());
@@ -132,8 +156,8 @@ class WebhookSenderPinningTest {
     @Test
     void aCertificateForAnotherNameIsATlsErrorAndNothingIsSent() {
         int before = hostHeaders.size();
-        DeliveryAttempt a = sender(toLoopback()).send(event("https://other.example.test:" + port() + "/ok"),
-                WebhookSigner.of(SECRET), 1);
+        DeliveryAttempt a = sender(toLoopback())
+                .send(event("https://other.example.test:" + port() + "/ok"), WebhookSigner.of(SECRET), 1);
         assertEquals("tls_error", a.error(), "the certificate's names are checked against the URL's host");
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertEquals(before, hostHeaders.size());
@@ -156,13 +180,13 @@ class WebhookSenderPinningTest {
             counter.setDaemon(true);
             counter.start();
             AtomicInteger lookups = new AtomicInteger();
-            InetAddress publicAddress = InetAddress.getByAddress(new byte[]{1, 1, 1, 1});
-            WebhookAddressGuard.Resolver rebinding = host -> lookups.getAndIncrement() == 0
-                    ? List.of(publicAddress) : List.of(InetAddress.getLoopbackAddress());
+            InetAddress publicAddress = InetAddress.getByAddress(new byte[] {1, 1, 1, 1});
+            WebhookAddressGuard.Resolver rebinding = host ->
+                    lookups.getAndIncrement() == 0 ? List.of(publicAddress) : List.of(InetAddress.getLoopbackAddress());
             WebhookAddressGuard guard = new WebhookAddressGuard(false, rebinding, Set.of(tripwire.getLocalPort()));
 
-            DeliveryAttempt a = sender(guard).send(event("https://localhost:" + tripwire.getLocalPort() + "/hook"),
-                    WebhookSigner.of(SECRET), 1);
+            DeliveryAttempt a = sender(guard)
+                    .send(event("https://localhost:" + tripwire.getLocalPort() + "/hook"), WebhookSigner.of(SECRET), 1);
             Thread.sleep(200);
             assertEquals(0, accepted.get(), "no connection reached loopback");
             assertEquals(1, lookups.get(), "the host was resolved once, by the check");
@@ -181,25 +205,26 @@ class WebhookSenderPinningTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         Logger log = Logger.getLogger(WebhookSender.class.getName());
         log.addHandler(capture);
         try {
-            DeliveryAttempt a = sender(toLoopback()).send(event("https://" + HOST + ":" + port() + "/redirect"),
-                    WebhookSigner.of(SECRET), 1);
+            DeliveryAttempt a = sender(toLoopback())
+                    .send(event("https://" + HOST + ":" + port() + "/redirect"), WebhookSigner.of(SECRET), 1);
             assertEquals(302, a.httpStatus());
             assertEquals("http_error", a.error(), "the receiver's Location is not stored");
         } finally {
             log.removeHandler(capture);
         }
-        String line = logged.stream().map(LogRecord::getMessage).filter(m -> m.contains("redirect"))
-                .findFirst().orElseThrow();
+        String line = logged.stream()
+                .map(LogRecord::getMessage)
+                .filter(m -> m.contains("redirect"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(line.contains("elsewhere.example"), line);
         assertTrue(line.chars().allMatch(c -> PrintableText.isPrintable((char) c)), line);
     }

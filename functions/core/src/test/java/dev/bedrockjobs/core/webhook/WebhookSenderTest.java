@@ -1,14 +1,15 @@
 package dev.bedrockjobs.core.webhook;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.ApiKey;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.WebhookEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -16,11 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The sender against a real HTTP receiver on 127.0.0.1 (loopback allowed, as in the local runtime). */
 class WebhookSenderTest {
@@ -31,12 +30,13 @@ class WebhookSenderTest {
     private static final WebhookAddressGuard.Resolver NO_DNS = host -> {
         throw new UnknownHostException(host);
     };
-    private static final WebhookSender SENDER = new WebhookSender(new WebhookAddressGuard(true, NO_DNS),
-            Duration.ofSeconds(2), Duration.ofMillis(400), Clock.systemUTC());
+    private static final WebhookSender SENDER = new WebhookSender(
+            new WebhookAddressGuard(true, NO_DNS), Duration.ofSeconds(2), Duration.ofMillis(400), Clock.systemUTC());
 
     @BeforeAll
     static void start() throws Exception {
-        String retryDate = DateTimeFormatter.RFC_1123_DATE_TIME.format(FIXED.plusSeconds(300).atZone(ZoneOffset.UTC));
+        String retryDate = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                FIXED.plusSeconds(300).atZone(ZoneOffset.UTC));
         receiver = new Receiver()
                 .route("/ok", Receiver.status(204))
                 .route("/fail", Receiver.status(500))
@@ -55,10 +55,15 @@ class WebhookSenderTest {
     }
 
     private static WebhookEvent event(String path) {
-        ObjectNode data = Json.object().put("id", "job_01KABCDEFGHJKMNPQRSTVWXYZ0").put("status", "succeeded");
+        ObjectNode data =
+                Json.object().put("id", "job_01KABCDEFGHJKMNPQRSTVWXYZ0").put("status", "succeeded");
         data.putObject("result").put("text", "naïve — ok");
-        return WebhookEvent.of(WebhookEvent.Type.JOB_SUCCEEDED, "tenant-a", receiver.url(path),
-                Instant.parse("2026-11-27T09:59:00Z"), data);
+        return WebhookEvent.of(
+                WebhookEvent.Type.JOB_SUCCEEDED,
+                "tenant-a",
+                receiver.url(path),
+                Instant.parse("2026-11-27T09:59:00Z"),
+                data);
     }
 
     @Test
@@ -78,8 +83,13 @@ class WebhookSenderTest {
         assertEquals("bedrock-jobs-webhooks/1", r.header("user-agent"));
         assertEquals(e.id(), r.header("webhook-id"));
         assertEquals(Long.toString(a.at().getEpochSecond()), r.header("webhook-timestamp"));
-        assertTrue(WebhookSigner.of(SECRET).verify(r.header("webhook-id"), r.header("webhook-timestamp"),
-                r.header("webhook-signature"), r.body(), Instant.now()));
+        assertTrue(WebhookSigner.of(SECRET)
+                .verify(
+                        r.header("webhook-id"),
+                        r.header("webhook-timestamp"),
+                        r.header("webhook-signature"),
+                        r.body(),
+                        Instant.now()));
     }
 
     @Test
@@ -116,8 +126,11 @@ class WebhookSenderTest {
 
     @Test
     void unavailableCarriesRetryAfterGivenAsAnHttpDate() {
-        WebhookSender atFixedTime = new WebhookSender(new WebhookAddressGuard(true, NO_DNS), Duration.ofSeconds(2),
-                Duration.ofSeconds(2), Clock.fixed(FIXED, ZoneOffset.UTC));
+        WebhookSender atFixedTime = new WebhookSender(
+                new WebhookAddressGuard(true, NO_DNS),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                Clock.fixed(FIXED, ZoneOffset.UTC));
         DeliveryAttempt a = atFixedTime.send(event("/unavailable"), SIGNER, 1);
         assertEquals(503, a.httpStatus());
         assertEquals(300L, a.retryAfterSeconds());
@@ -141,8 +154,12 @@ class WebhookSenderTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        WebhookEvent e = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "t", "http://127.0.0.1:" + closedPort + "/x",
-                Instant.now(), Json.object().put("id", "job_x"));
+        WebhookEvent e = WebhookEvent.of(
+                WebhookEvent.Type.JOB_FAILED,
+                "t",
+                "http://127.0.0.1:" + closedPort + "/x",
+                Instant.now(),
+                Json.object().put("id", "job_x"));
         DeliveryAttempt a = SENDER.send(e, SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertNull(a.httpStatus());
@@ -157,15 +174,25 @@ class WebhookSenderTest {
         assertEquals(DeliveryAttempt.Outcome.GIVE_UP, a.outcome());
         assertEquals("refused_address", a.error());
         assertEquals(before, receiver.requests.size());
-        WebhookEvent privateTarget = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "t", "https://10.0.0.1/hook",
-                Instant.now(), Json.object().put("id", "job_x"));
-        assertEquals(DeliveryAttempt.Outcome.GIVE_UP, strict.send(privateTarget, SIGNER, 1).outcome());
+        WebhookEvent privateTarget = WebhookEvent.of(
+                WebhookEvent.Type.JOB_FAILED,
+                "t",
+                "https://10.0.0.1/hook",
+                Instant.now(),
+                Json.object().put("id", "job_x"));
+        assertEquals(
+                DeliveryAttempt.Outcome.GIVE_UP,
+                strict.send(privateTarget, SIGNER, 1).outcome());
     }
 
     @Test
     void aHostThatDoesNotResolveIsRetried() {
-        WebhookEvent e = WebhookEvent.of(WebhookEvent.Type.JOB_FAILED, "t", "https://nxdomain.example/hook",
-                Instant.now(), Json.object().put("id", "job_x"));
+        WebhookEvent e = WebhookEvent.of(
+                WebhookEvent.Type.JOB_FAILED,
+                "t",
+                "https://nxdomain.example/hook",
+                Instant.now(),
+                Json.object().put("id", "job_x"));
         DeliveryAttempt a = SENDER.send(e, SIGNER, 1);
         assertEquals(DeliveryAttempt.Outcome.RETRY, a.outcome());
         assertEquals("unresolved", a.error());

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.core.work;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
@@ -15,10 +18,6 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +27,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The reconciler against dynalite and ElasticMQ: what a crash leaves behind is found and mended, once. */
 class ReconcilerIntegrationTest {
@@ -52,21 +51,42 @@ class ReconcilerIntegrationTest {
         queueUrl = SharedEmulators.newQueue("reconcile", Map.of());
         dlqUrl = SharedEmulators.newQueue("reconcile-dlq", Map.of());
         webhooksUrl = SharedEmulators.newQueue("reconcile-webhooks", Map.of());
-        outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(sqs, webhooksUrl), Clock.fixed(NOW, ZoneOffset.UTC),
-                ledger(table), Duration.ofMinutes(10));
-        reconciler = new Reconciler(jobs, batches, outcomes, new SqsJobQueue(sqs, queueUrl),
-                new SqsDeadLetters(sqs, dlqUrl), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(10));
+        outcomes = new JobOutcomes(
+                jobs,
+                batches,
+                new SqsWebhookQueue(sqs, webhooksUrl),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                ledger(table),
+                Duration.ofMinutes(10));
+        reconciler = new Reconciler(
+                jobs,
+                batches,
+                outcomes,
+                new SqsJobQueue(sqs, queueUrl),
+                new SqsDeadLetters(sqs, dlqUrl),
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                Duration.ofMinutes(10));
     }
 
     static TenantLedger ledger(String table) {
         var dynamo = SharedEmulators.dynamoClient();
-        return new TenantLedger(new DynamoUsageMeter(dynamo, table), new DynamoLimitCounters(dynamo, table),
-                new DynamoResponseCache(dynamo, table), Duration.ofHours(24));
+        return new TenantLedger(
+                new DynamoUsageMeter(dynamo, table),
+                new DynamoLimitCounters(dynamo, table),
+                new DynamoResponseCache(dynamo, table),
+                Duration.ofHours(24));
     }
 
     private Job job(Instant createdAt) {
-        Job j = Job.builder().id(Ids.newJobId(createdAt)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(createdAt).build();
+        Job j = Job.builder()
+                .id(Ids.newJobId(createdAt))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(createdAt)
+                .build();
         jobs.create(j);
         return j;
     }
@@ -74,7 +94,8 @@ class ReconcilerIntegrationTest {
     private Set<String> messagesOnQueue() {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 5; i++) {
-            var received = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+            var received = sqs.receiveMessage(
+                            r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
                     .messages();
             if (received.isEmpty()) {
                 break;
@@ -93,8 +114,10 @@ class ReconcilerIntegrationTest {
         Job busy = job(NOW.minus(Duration.ofMinutes(40)));
         jobs.claim(busy.id(), "alive", NOW.minus(Duration.ofMinutes(1)), NOW.plus(Duration.ofMinutes(4)));
         Job done = job(NOW.minus(Duration.ofMinutes(50)));
-        Job claimed = jobs.claim(done.id(), "tok", NOW.minus(Duration.ofMinutes(49)), NOW).orElseThrow();
-        jobs.finish(claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).build());
+        Job claimed = jobs.claim(done.id(), "tok", NOW.minus(Duration.ofMinutes(49)), NOW)
+                .orElseThrow();
+        jobs.finish(
+                claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).build());
 
         Reconciler.Report report = reconciler.run();
         assertEquals(1, report.requeued());
@@ -108,16 +131,31 @@ class ReconcilerIntegrationTest {
         String batchId = Ids.newBatchId(NOW.minus(Duration.ofHours(1)));
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            items.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("t").tier("fast").modelId("m")
-                    .prompt("p").maxTokens(10).createdAt(NOW.minus(Duration.ofHours(1))).batchId(batchId)
-                    .itemIndex(i).customId("c" + i).build());
+            items.add(Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, i))
+                    .tenantId("t")
+                    .tier("fast")
+                    .modelId("m")
+                    .prompt("p")
+                    .maxTokens(10)
+                    .createdAt(NOW.minus(Duration.ofHours(1)))
+                    .batchId(batchId)
+                    .itemIndex(i)
+                    .customId("c" + i)
+                    .build());
         }
         jobs.createAll(items);
         batches.create(Batch.accepted(batchId, "t", NOW.minus(Duration.ofHours(1)), 2, null, null, "h"));
         // item 0 finished, but the worker died before counting it; item 1's message went to the DLQ
-        Job claimed = jobs.claim(items.get(0).id(), "tok", NOW.minus(Duration.ofMinutes(50)), NOW).orElseThrow();
-        jobs.finish(claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).attempts(1).build());
-        sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody("{\"jobId\":\"" + items.get(1).id() + "\",\"tenantId\":\"t\"}"));
+        Job claimed = jobs.claim(items.get(0).id(), "tok", NOW.minus(Duration.ofMinutes(50)), NOW)
+                .orElseThrow();
+        jobs.finish(claimed.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(NOW)
+                .attempts(1)
+                .build());
+        sqs.sendMessage(r ->
+                r.queueUrl(dlqUrl).messageBody("{\"jobId\":\"" + items.get(1).id() + "\",\"tenantId\":\"t\"}"));
 
         Reconciler.Report first = reconciler.run();
         assertEquals(1, first.deadLettered());
@@ -131,7 +169,9 @@ class ReconcilerIntegrationTest {
         assertEquals(1, batch.failed());
 
         Reconciler.Report second = reconciler.run();
-        assertEquals(0, second.deadLettered() + second.batchesCompleted() + second.requeued() + second.redriven(),
+        assertEquals(
+                0,
+                second.deadLettered() + second.batchesCompleted() + second.requeued() + second.redriven(),
                 "a second run changes nothing: " + second);
         assertEquals(1, batches.get(batchId).orElseThrow().failed());
     }
@@ -144,15 +184,33 @@ class ReconcilerIntegrationTest {
         // its submit wrote the batch and two of its three jobs, then failed
         List<Job> written = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            written.add(Job.builder().id(Ids.jobIdInBatch(batchId, i)).tenantId("t").tier("fast").modelId("m")
-                    .prompt("p").maxTokens(10).createdAt(createdAt).batchId(batchId).itemIndex(i).build());
+            written.add(Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, i))
+                    .tenantId("t")
+                    .tier("fast")
+                    .modelId("m")
+                    .prompt("p")
+                    .maxTokens(10)
+                    .createdAt(createdAt)
+                    .batchId(batchId)
+                    .itemIndex(i)
+                    .build());
         }
         jobs.createAll(written);
         // a batch as old whose jobs are all there is left running
         String whole = Ids.newBatchId(createdAt.plusSeconds(1));
         batches.create(Batch.accepted(whole, "t", createdAt, 1, null, null, "h"));
-        jobs.createAll(List.of(Job.builder().id(Ids.jobIdInBatch(whole, 0)).tenantId("t").tier("fast").modelId("m")
-                .prompt("p").maxTokens(10).createdAt(createdAt).batchId(whole).itemIndex(0).build()));
+        jobs.createAll(List.of(Job.builder()
+                .id(Ids.jobIdInBatch(whole, 0))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(createdAt)
+                .batchId(whole)
+                .itemIndex(0)
+                .build()));
 
         Reconciler.Report first = reconciler.run();
         assertEquals(1, first.batchesCanceled(), first.toString());
@@ -172,8 +230,9 @@ class ReconcilerIntegrationTest {
     private List<String> eventsOnWebhooksQueue() {
         List<String> subjects = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            var received = sqs.receiveMessage(r -> r.queueUrl(webhooksUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(1)).messages();
+            var received = sqs.receiveMessage(
+                            r -> r.queueUrl(webhooksUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages();
             if (received.isEmpty()) {
                 break;
             }
@@ -186,11 +245,23 @@ class ReconcilerIntegrationTest {
     }
 
     private Job finished(Instant createdAt, String webhookUrl, Instant finishedAt) {
-        Job j = Job.builder().id(Ids.newJobId(createdAt)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(10).createdAt(createdAt).webhookUrl(webhookUrl).build();
+        Job j = Job.builder()
+                .id(Ids.newJobId(createdAt))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(createdAt)
+                .webhookUrl(webhookUrl)
+                .build();
         jobs.create(j);
         Job claimed = jobs.claim(j.id(), "tok", createdAt, finishedAt).orElseThrow();
-        Job done = claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(finishedAt).attempts(1).build();
+        Job done = claimed.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(finishedAt)
+                .attempts(1)
+                .build();
         assertTrue(jobs.finish(done));
         return done;
     }
@@ -198,15 +269,15 @@ class ReconcilerIntegrationTest {
     @Test
     void aWebhookEventLostAfterTheTerminalWriteIsSentAgainOnceAndOnlyOnce() {
         // the worker wrote the terminal state, then died before enqueueing the event
-        Job lost = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/lost",
-                NOW.minus(Duration.ofMinutes(30)));
+        Job lost = finished(
+                NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/lost", NOW.minus(Duration.ofMinutes(30)));
         // the worker finished and enqueued: nothing is owed
-        Job delivered = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/ok",
-                NOW.minus(Duration.ofMinutes(30)));
+        Job delivered = finished(
+                NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/ok", NOW.minus(Duration.ofMinutes(30)));
         outcomes.jobFinished(delivered);
         // finished a moment ago: its worker is presumably enqueueing right now
-        Job justNow = finished(NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/now",
-                NOW.minus(Duration.ofSeconds(5)));
+        Job justNow = finished(
+                NOW.minus(Duration.ofMinutes(40)), "https://hooks.example.com/now", NOW.minus(Duration.ofSeconds(5)));
         // no webhook: nothing to send, whatever happens
         Job quiet = finished(NOW.minus(Duration.ofMinutes(40)), null, NOW.minus(Duration.ofMinutes(30)));
         eventsOnWebhooksQueue();
@@ -222,10 +293,13 @@ class ReconcilerIntegrationTest {
         Reconciler.Report second = reconciler.run();
         assertEquals(0, second.eventsResent() + second.requeued() + second.redriven(), second.toString());
         assertEquals(List.of(), eventsOnWebhooksQueue(), "a second run sends nothing more");
-        List<String> unsettled = jobs.listActive(NOW, 100).stream().map(dev.bedrockjobs.core.port.JobStore.ActiveJob::id).toList();
+        List<String> unsettled = jobs.listActive(NOW, 100).stream()
+                .map(dev.bedrockjobs.core.port.JobStore.ActiveJob::id)
+                .toList();
         assertEquals(List.of(justNow.id()), unsettled, "only the job finished a moment ago is still owed");
         assertTrue(quiet.webhookUrl() == null);
     }
+
     @Test
     void aBatchCompletedEventLostAfterTheCompletingWriteIsSentAgainOnceAndOnlyOnce() {
         Instant createdAt = NOW.minus(Duration.ofHours(1));
@@ -236,17 +310,35 @@ class ReconcilerIntegrationTest {
         // Each batch's only job finishes half an hour ago through outcomes whose webhook send fails, as when the
         // worker dies between the batch's completing write and the enqueue of its event.
         Instant finishedAt = NOW.minus(Duration.ofMinutes(30));
-        JobOutcomes sendFails = new JobOutcomes(jobs, batches, event -> {
-            throw new IllegalStateException("webhooks queue unreachable");
-        }, Clock.fixed(finishedAt, ZoneOffset.UTC), ledger(SharedEmulators.newJobsTable("reconcile-ledger")),
+        JobOutcomes sendFails = new JobOutcomes(
+                jobs,
+                batches,
+                event -> {
+                    throw new IllegalStateException("webhooks queue unreachable");
+                },
+                Clock.fixed(finishedAt, ZoneOffset.UTC),
+                ledger(SharedEmulators.newJobsTable("reconcile-ledger")),
                 Duration.ofMinutes(10));
         for (String batchId : List.of(hooked, quiet)) {
-            Job item = Job.builder().id(Ids.jobIdInBatch(batchId, 0)).tenantId("t").tier("fast").modelId("m")
-                    .prompt("p").maxTokens(10).createdAt(createdAt).batchId(batchId).itemIndex(0).customId("c0")
+            Job item = Job.builder()
+                    .id(Ids.jobIdInBatch(batchId, 0))
+                    .tenantId("t")
+                    .tier("fast")
+                    .modelId("m")
+                    .prompt("p")
+                    .maxTokens(10)
+                    .createdAt(createdAt)
+                    .batchId(batchId)
+                    .itemIndex(0)
+                    .customId("c0")
                     .build();
             jobs.createAll(List.of(item));
             Job claimed = jobs.claim(item.id(), "tok", createdAt, finishedAt).orElseThrow();
-            Job done = claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(finishedAt).attempts(1).build();
+            Job done = claimed.toBuilder()
+                    .status(JobStatus.SUCCEEDED)
+                    .finishedAt(finishedAt)
+                    .attempts(1)
+                    .build();
             assertTrue(jobs.finish(done));
             assertTrue(sendFails.jobFinished(done), "the job completes its batch");
         }

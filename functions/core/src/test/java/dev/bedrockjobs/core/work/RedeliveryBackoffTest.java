@@ -1,12 +1,11 @@
 package dev.bedrockjobs.core.work;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class RedeliveryBackoffTest {
 
@@ -35,9 +34,10 @@ class RedeliveryBackoffTest {
 
     @Test
     void aBackoffWithoutAPositiveBaseOrWithACapBelowItIsRefused() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new RedeliveryBackoff(Duration.ZERO, 2, Duration.ofSeconds(10)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> new RedeliveryBackoff(Duration.ZERO, 2, Duration.ofSeconds(10)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new RedeliveryBackoff(Duration.ofSeconds(10), 2, Duration.ofSeconds(5)));
     }
 }

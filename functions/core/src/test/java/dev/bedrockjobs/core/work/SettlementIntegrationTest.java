@@ -1,5 +1,9 @@
 package dev.bedrockjobs.core.work;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoUsageMeter;
@@ -10,12 +14,6 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.port.UsageMeter;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,10 +29,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Settling finished jobs against dynalite and ElasticMQ: however the finisher dies and whoever comes back to a job
@@ -62,8 +61,13 @@ class SettlementIntegrationTest {
     /** One process's view: its own meter (and markers left for later), sharing the table and queue. */
     private JobOutcomes process() {
         TenantLedger ledger = ReconcilerIntegrationTest.ledger(table);
-        return new JobOutcomes(jobs, new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
-                new SqsWebhookQueue(sqs, webhooksUrl), clock, ledger, GRACE);
+        return new JobOutcomes(
+                jobs,
+                new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
+                new SqsWebhookQueue(sqs, webhooksUrl),
+                clock,
+                ledger,
+                GRACE);
     }
 
     /** A path that did not finish the job comes back to it, in a unit of its own. */
@@ -80,14 +84,27 @@ class SettlementIntegrationTest {
     }
 
     private Job finished(String webhookUrl) {
-        Job queued = Job.builder().id(Ids.newJobId(FINISHED)).tenantId("t").tier("fast").modelId("m").prompt("p")
-                .maxTokens(100).webhookUrl(webhookUrl).createdAt(FINISHED.minusSeconds(30)).build();
+        Job queued = Job.builder()
+                .id(Ids.newJobId(FINISHED))
+                .tenantId("t")
+                .tier("fast")
+                .modelId("m")
+                .prompt("p")
+                .maxTokens(100)
+                .webhookUrl(webhookUrl)
+                .createdAt(FINISHED.minusSeconds(30))
+                .build();
         assertTrue(jobs.create(queued));
         Job running = jobs.claim(queued.id(), "token", FINISHED.minusSeconds(20), FINISHED.plusSeconds(300))
                 .orElseThrow();
-        Job done = running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(FINISHED).attempts(1)
-                .result(new Job.Result("answer", "end_turn")).usage(new Job.Usage(100, 20))
-                .costUsd(new BigDecimal("0.001")).build();
+        Job done = running.toBuilder()
+                .status(JobStatus.SUCCEEDED)
+                .finishedAt(FINISHED)
+                .attempts(1)
+                .result(new Job.Result("answer", "end_turn"))
+                .usage(new Job.Usage(100, 20))
+                .costUsd(new BigDecimal("0.001"))
+                .build();
         assertTrue(jobs.finish(done));
         return done;
     }
@@ -101,16 +118,21 @@ class SettlementIntegrationTest {
     }
 
     private List<String> pendingMarkers() {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
-                .key(Map.of("pk", AttributeValue.fromS("USAGE#t"), "sk", AttributeValue.fromS("MONTH#" + MONTH))))
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table)
+                        .consistentRead(true)
+                        .key(Map.of(
+                                "pk", AttributeValue.fromS("USAGE#t"), "sk", AttributeValue.fromS("MONTH#" + MONTH))))
                 .item();
-        return item == null ? List.of() : item.keySet().stream().filter(k -> k.startsWith("pending|")).toList();
+        return item == null
+                ? List.of()
+                : item.keySet().stream().filter(k -> k.startsWith("pending|")).toList();
     }
 
     private int eventsEnqueued() {
         int n = 0;
         for (int i = 0; i < 5; i++) {
-            var got = sqs.receiveMessage(r -> r.queueUrl(webhooksUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
+            var got = sqs.receiveMessage(
+                            r -> r.queueUrl(webhooksUrl).maxNumberOfMessages(10).waitTimeSeconds(1))
                     .messages();
             if (got.isEmpty()) {
                 break;
@@ -195,8 +217,12 @@ class SettlementIntegrationTest {
 
     @Test
     void anEventThatCouldNotBeEnqueuedKeepsTheJobUnsettledButCountedUntilItIs() {
-        JobOutcomes broken = new JobOutcomes(jobs, new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
-                new SqsWebhookQueue(sqs, webhooksUrl + "-missing"), clock, ReconcilerIntegrationTest.ledger(table),
+        JobOutcomes broken = new JobOutcomes(
+                jobs,
+                new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
+                new SqsWebhookQueue(sqs, webhooksUrl + "-missing"),
+                clock,
+                ReconcilerIntegrationTest.ledger(table),
                 GRACE);
         Job job = finished("https://hooks.example.com/a");
         broken.jobFinished(job);

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.core.work;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
@@ -13,9 +16,6 @@ import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
 import dev.bedrockjobs.local.emulators.fixture.DocumentedBodies;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -24,9 +24,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The worker against dynalite when a write is applied but its answer never arrives, as when the SDK retries a call
@@ -45,18 +44,25 @@ class WorkerServiceIntegrationTest {
         String table = SharedEmulators.newJobsTable("worker-lost");
         jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
         batches = new DynamoBatchStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
-        outcomes = new JobOutcomes(jobs, batches, new SqsWebhookQueue(SharedEmulators.sqsClient(),
-                SharedEmulators.newQueue("worker-lost-webhooks", Map.of())), clock,
-                ReconcilerIntegrationTest.ledger(table), Duration.ofMinutes(10));
+        outcomes = new JobOutcomes(
+                jobs,
+                batches,
+                new SqsWebhookQueue(
+                        SharedEmulators.sqsClient(), SharedEmulators.newQueue("worker-lost-webhooks", Map.of())),
+                clock,
+                ReconcilerIntegrationTest.ledger(table),
+                Duration.ofMinutes(10));
     }
 
     @Test
     void aClaimRepeatedWithTheSameTokenIsStillTheClaimersOwn() {
         Job job = queuedJob(null, null);
         assertTrue(jobs.claim(job.id(), "token-1", NOW, NOW.plusSeconds(300)).isPresent());
-        assertTrue(jobs.claim(job.id(), "token-1", NOW, NOW.plusSeconds(300)).isPresent(),
+        assertTrue(
+                jobs.claim(job.id(), "token-1", NOW, NOW.plusSeconds(300)).isPresent(),
                 "the repeated claim must not look like a rival's live lease");
-        assertTrue(jobs.claim(job.id(), "token-2", NOW, NOW.plusSeconds(300)).isEmpty(),
+        assertTrue(
+                jobs.claim(job.id(), "token-2", NOW, NOW.plusSeconds(300)).isEmpty(),
                 "another token is still refused while the lease runs");
     }
 
@@ -67,8 +73,8 @@ class WorkerServiceIntegrationTest {
         Job job = queuedJob(batchId, 0);
         AtomicInteger finishes = new AtomicInteger();
         JobStore answerLost = finishAnswerLostOnce(jobs, finishes);
-        WorkerService worker = new WorkerService(answerLost, outcomes, answeringPolicy(), Pricing.load(), clock,
-                Duration.ofMinutes(5), 5);
+        WorkerService worker = new WorkerService(
+                answerLost, outcomes, answeringPolicy(), Pricing.load(), clock, Duration.ofMinutes(5), 5);
 
         assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 1));
 
@@ -86,13 +92,18 @@ class WorkerServiceIntegrationTest {
     @Test
     void aMessageForAJobLeasedByAnotherWorkerComesBackAsTheLeaseEnds() {
         Job job = queuedJob(null, null);
-        assertTrue(jobs.claim(job.id(), "other-worker", NOW, NOW.plusSeconds(300)).isPresent());
-        WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
-                Duration.ofMinutes(5), 5);
+        assertTrue(
+                jobs.claim(job.id(), "other-worker", NOW, NOW.plusSeconds(300)).isPresent());
+        WorkerService worker =
+                new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock, Duration.ofMinutes(5), 5);
 
-        assertEquals(WorkerService.Delivery.retryIn(Duration.ofSeconds(301)), deliver(worker, job.id(), 1),
+        assertEquals(
+                WorkerService.Delivery.retryIn(Duration.ofSeconds(301)),
+                deliver(worker, job.id(), 1),
                 "if the holder died, this message takes the job over as soon as its claim lapses");
-        assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 5),
+        assertEquals(
+                WorkerService.Delivery.DONE,
+                deliver(worker, job.id(), 5),
                 "the last receive leaves a live claim to its holder rather than dead-lettering the job");
         assertEquals(JobStatus.RUNNING, jobs.get(job.id()).orElseThrow().status());
     }
@@ -100,8 +111,8 @@ class WorkerServiceIntegrationTest {
     @Test
     void aFinishThatFailsReleasesTheClaimSoTheRedeliveryNeedNotWaitForTheLease() {
         Job job = queuedJob(null, null);
-        JobStore finishFails = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
-                new Class<?>[]{JobStore.class}, (proxy, method, args) -> {
+        JobStore finishFails = (JobStore) Proxy.newProxyInstance(
+                JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("finish")) {
                         throw new IllegalStateException("DynamoDB unreachable past the SDK's retries");
                     }
@@ -111,17 +122,19 @@ class WorkerServiceIntegrationTest {
                         throw e.getCause();
                     }
                 });
-        WorkerService failing = new WorkerService(finishFails, outcomes, answeringPolicy(), Pricing.load(), clock,
-                Duration.ofMinutes(5), 5);
+        WorkerService failing = new WorkerService(
+                finishFails, outcomes, answeringPolicy(), Pricing.load(), clock, Duration.ofMinutes(5), 5);
 
         assertEquals(WorkerService.Delivery.RETRY_LATER, deliver(failing, job.id(), 1));
         Job released = jobs.get(job.id()).orElseThrow();
         assertEquals(JobStatus.QUEUED, released.status(), "the claim was released");
 
-        WorkerService worker = new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock,
-                Duration.ofMinutes(5), 5);
+        WorkerService worker =
+                new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock, Duration.ofMinutes(5), 5);
         assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 2));
-        assertEquals(JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().status(),
+        assertEquals(
+                JobStatus.SUCCEEDED,
+                jobs.get(job.id()).orElseThrow().status(),
                 "the next delivery claims and finishes the job at once");
     }
 
@@ -133,9 +146,18 @@ class WorkerServiceIntegrationTest {
     }
 
     private Job queuedJob(String batchId, Integer index) {
-        Job j = Job.builder().id(batchId == null ? Ids.newJobId(NOW) : Ids.jobIdInBatch(batchId, index))
-                .tenantId("t").tier("fast").modelId(MODEL).prompt("p").maxTokens(10).createdAt(NOW)
-                .batchId(batchId).itemIndex(index).customId(index == null ? null : index.toString()).build();
+        Job j = Job.builder()
+                .id(batchId == null ? Ids.newJobId(NOW) : Ids.jobIdInBatch(batchId, index))
+                .tenantId("t")
+                .tier("fast")
+                .modelId(MODEL)
+                .prompt("p")
+                .maxTokens(10)
+                .createdAt(NOW)
+                .batchId(batchId)
+                .itemIndex(index)
+                .customId(index == null ? null : index.toString())
+                .build();
         assertTrue(jobs.create(j));
         return j;
     }
@@ -148,8 +170,8 @@ class WorkerServiceIntegrationTest {
 
     /** The store as the worker sees it when the first finish is written but its answer is lost. */
     private static JobStore finishAnswerLostOnce(JobStore real, AtomicInteger finishes) {
-        return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[]{JobStore.class},
-                (proxy, method, args) -> {
+        return (JobStore) Proxy.newProxyInstance(
+                JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
                     Object result;
                     try {
                         result = method.invoke(real, args);

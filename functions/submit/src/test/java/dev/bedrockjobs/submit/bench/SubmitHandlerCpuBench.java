@@ -6,10 +6,6 @@ import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import dev.bedrockjobs.submit.SubmitHandler;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -17,6 +13,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * CPU time the submit handler spends per request, and how much of it is the two AWS calls (PutItem + SendMessage
@@ -59,8 +58,8 @@ public final class SubmitHandlerCpuBench {
             Map<String, AttributeValue> item = jobLikeItem(prompt);
             long before = cpu.getCurrentThreadCpuTime();
             dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            sqs.sendMessage(r -> r.queueUrl(queue).messageBody("{\"jobId\":\"job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY\","
-                    + "\"tenantId\":\"tenant-a\"}"));
+            sqs.sendMessage(r -> r.queueUrl(queue)
+                    .messageBody("{\"jobId\":\"job_01JDQ8Z6V3N4T5R6S7P8Q9W0XY\"," + "\"tenantId\":\"tenant-a\"}"));
             long spent = cpu.getCurrentThreadCpuTime() - before;
             if (i >= WARMUP) {
                 callsCpu[i - WARMUP] = spent;
@@ -68,10 +67,11 @@ public final class SubmitHandlerCpuBench {
         }
         double handlerMedian = median(handlerCpu) / 1e6;
         double callsMedian = median(callsCpu) / 1e6;
-        System.out.printf("submit handler CPU per request: median %.3f ms, mean %.3f ms%n", handlerMedian,
-                mean(handlerCpu) / 1e6);
-        System.out.printf("the two AWS calls alone:        median %.3f ms, mean %.3f ms%n", callsMedian,
-                mean(callsCpu) / 1e6);
+        System.out.printf(
+                "submit handler CPU per request: median %.3f ms, mean %.3f ms%n",
+                handlerMedian, mean(handlerCpu) / 1e6);
+        System.out.printf(
+                "the two AWS calls alone:        median %.3f ms, mean %.3f ms%n", callsMedian, mean(callsCpu) / 1e6);
         System.out.printf("handler code beyond the calls:  median %.3f ms%n", handlerMedian - callsMedian);
         System.exit(0);
     }
@@ -90,15 +90,18 @@ public final class SubmitHandlerCpuBench {
         item.put("maxTokens", AttributeValue.fromN("512"));
         item.put("attempts", AttributeValue.fromN("0"));
         item.put("ttl", AttributeValue.fromN("1798366530"));
-        item.put("metadata", AttributeValue.fromM(Map.of("repo", AttributeValue.fromS("payments"),
-                "pr", AttributeValue.fromS("1842"))));
+        item.put(
+                "metadata",
+                AttributeValue.fromM(
+                        Map.of("repo", AttributeValue.fromS("payments"), "pr", AttributeValue.fromS("1842"))));
         return item;
     }
 
     private static APIGatewayV2HTTPEvent loadEvent() throws Exception {
         try (InputStream in = SubmitHandlerCpuBench.class.getResourceAsStream("/events/submit-job.json")) {
-            return LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class,
-                    SubmitHandlerCpuBench.class.getClassLoader()).fromJson(in);
+            return LambdaEventSerializers.serializerFor(
+                            APIGatewayV2HTTPEvent.class, SubmitHandlerCpuBench.class.getClassLoader())
+                    .fromJson(in);
         }
     }
 

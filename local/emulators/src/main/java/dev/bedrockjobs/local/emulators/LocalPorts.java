@@ -11,8 +11,7 @@ import java.time.Duration;
 /** Loopback port helpers shared by the launchers. */
 public final class LocalPorts {
 
-    private LocalPorts() {
-    }
+    private LocalPorts() {}
 
     /** The loopback address every emulator binds to, so nothing is exposed beyond this machine. */
     public static InetAddress loopback() {

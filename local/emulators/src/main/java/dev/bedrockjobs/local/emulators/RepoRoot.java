@@ -16,8 +16,7 @@ public final class RepoRoot {
     /** System property naming the repository root explicitly. */
     public static final String PROPERTY = "bedrockjobs.root";
 
-    private RepoRoot() {
-    }
+    private RepoRoot() {}
 
     /** The repository root, or empty when neither the property nor the working directory lead to one. */
     public static Optional<Path> find() {

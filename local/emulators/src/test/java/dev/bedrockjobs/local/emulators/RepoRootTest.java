@@ -24,8 +24,8 @@ class RepoRootTest {
         String previous = System.getProperty(RepoRoot.PROPERTY);
         System.setProperty(RepoRoot.PROPERTY, emptyRoot.toString());
         try {
-            IllegalStateException missing = assertThrows(IllegalStateException.class,
-                    () -> RepoRoot.nodeModule("dynalite/cli.js"));
+            IllegalStateException missing =
+                    assertThrows(IllegalStateException.class, () -> RepoRoot.nodeModule("dynalite/cli.js"));
             assertTrue(missing.getMessage().contains("run `npm ci`"), missing.getMessage());
         } finally {
             if (previous == null) {

@@ -2,7 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -32,8 +31,8 @@ final class ApiGatewayEvents {
         return apiId;
     }
 
-    APIGatewayV2HTTPEvent httpEvent(IncomingRequest r, RouteTable.Match match, byte[] body,
-                                    Map<String, Object> authorizerContext) {
+    APIGatewayV2HTTPEvent httpEvent(
+            IncomingRequest r, RouteTable.Match match, byte[] body, Map<String, Object> authorizerContext) {
         APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
         http.setMethod(r.method());
         http.setPath(r.rawPath());
@@ -77,8 +76,8 @@ final class ApiGatewayEvents {
         return e;
     }
 
-    APIGatewayV2CustomAuthorizerEvent authorizerEvent(IncomingRequest r, RouteTable.Match match,
-                                                      List<String> identitySource) {
+    APIGatewayV2CustomAuthorizerEvent authorizerEvent(
+            IncomingRequest r, RouteTable.Match match, List<String> identitySource) {
         APIGatewayV2CustomAuthorizerEvent.Http http = new APIGatewayV2CustomAuthorizerEvent.Http();
         http.setMethod(r.method());
         http.setPath(r.rawPath());
@@ -128,25 +127,35 @@ final class ApiGatewayEvents {
         String type = contentType.toLowerCase(Locale.ROOT);
         int semi = type.indexOf(';');
         String charset = semi < 0 ? null : type.substring(semi + 1).strip();
-        if (charset != null && charset.startsWith("charset=")
-                && !charset.substring("charset=".length()).replace("\"", "").strip().matches("utf-?8|us-ascii")) {
+        if (charset != null
+                && charset.startsWith("charset=")
+                && !charset.substring("charset=".length())
+                        .replace("\"", "")
+                        .strip()
+                        .matches("utf-?8|us-ascii")) {
             return false;
         }
         String media = (semi < 0 ? type : type.substring(0, semi)).strip();
         return media.startsWith("text/")
-                || media.equals("application/json") || media.endsWith("+json")
-                || media.equals("application/xml") || media.endsWith("+xml")
-                || media.equals("application/javascript") || media.equals("application/x-www-form-urlencoded")
-                || media.equals("application/x-ndjson") || media.equals("application/yaml");
+                || media.equals("application/json")
+                || media.endsWith("+json")
+                || media.equals("application/xml")
+                || media.endsWith("+xml")
+                || media.equals("application/javascript")
+                || media.equals("application/x-www-form-urlencoded")
+                || media.equals("application/x-ndjson")
+                || media.equals("application/yaml");
     }
 
     /** The body as text when it is valid UTF-8, else null (then it travels base64-encoded). */
     private static String utf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +25,7 @@ final class AuthorizerGate {
         static final Decision DENY = new Decision(false, Map.of());
     }
 
-    private record Cached(Decision decision, long expiresAtNanos) {
-    }
+    private record Cached(Decision decision, long expiresAtNanos) {}
 
     private final String name;
     private final Supplier<LambdaFunction.Instance> function;
@@ -37,11 +35,17 @@ final class AuthorizerGate {
     private final ApiGatewayEvents events;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    AuthorizerGate(String name, Supplier<LambdaFunction.Instance> function, List<String> identityHeaders,
-                   List<String> identityQueryStrings, Duration ttl, ApiGatewayEvents events) {
+    AuthorizerGate(
+            String name,
+            Supplier<LambdaFunction.Instance> function,
+            List<String> identityHeaders,
+            List<String> identityQueryStrings,
+            Duration ttl,
+            ApiGatewayEvents events) {
         this.name = name;
         this.function = function;
-        this.identityHeaders = identityHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        this.identityHeaders =
+                identityHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
         this.identityQueryStrings = List.copyOf(identityQueryStrings);
         this.ttlNanos = ttl.toNanos();
         this.events = events;
@@ -51,9 +55,11 @@ final class AuthorizerGate {
      * Reads the authorizers of the HTTP API's {@code Auth} section. Only what this gate implements is accepted:
      * payload format 2.0 with simple responses; anything else stops the start with the reason.
      */
-    static Map<String, AuthorizerGate> fromTemplate(LocalResources resources, Map<?, ?> auth,
-                                                    Map<String, Supplier<LambdaFunction.Instance>> functions,
-                                                    ApiGatewayEvents events) {
+    static Map<String, AuthorizerGate> fromTemplate(
+            LocalResources resources,
+            Map<?, ?> auth,
+            Map<String, Supplier<LambdaFunction.Instance>> functions,
+            ApiGatewayEvents events) {
         Map<String, AuthorizerGate> gates = new LinkedHashMap<>();
         if (!(auth.get("Authorizers") instanceof Map<?, ?> authorizers)) {
             return gates;
@@ -79,11 +85,18 @@ final class AuthorizerGate {
                         + ", which is not a function of the template");
             }
             Map<?, ?> identity = a.get("Identity") instanceof Map<?, ?> m ? m : Map.of();
-            int ttlSeconds = identity.get("ReauthorizeEvery") == null ? 0
+            int ttlSeconds = identity.get("ReauthorizeEvery") == null
+                    ? 0
                     : Integer.parseInt(resources.resolveString(identity.get("ReauthorizeEvery")));
-            gates.put(authorizerName, new AuthorizerGate(authorizerName, target,
-                    strings(resources, identity.get("Headers")), strings(resources, identity.get("QueryStrings")),
-                    Duration.ofSeconds(ttlSeconds), events));
+            gates.put(
+                    authorizerName,
+                    new AuthorizerGate(
+                            authorizerName,
+                            target,
+                            strings(resources, identity.get("Headers")),
+                            strings(resources, identity.get("QueryStrings")),
+                            Duration.ofSeconds(ttlSeconds),
+                            events));
         });
         return gates;
     }

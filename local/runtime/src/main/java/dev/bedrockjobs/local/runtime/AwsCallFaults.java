@@ -1,12 +1,5 @@
 package dev.bedrockjobs.local.runtime;
 
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.SdkHttpResponse;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +10,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * Fault injection for the functions' DynamoDB and SQS calls ({@code --aws-failure-rate}, {@code --worker-kill-rate}).
@@ -61,8 +60,8 @@ public final class AwsCallFaults implements ExecutionInterceptor {
 
     /** Counts since the JVM started: calls failed before sending, after applying, and worker kills. */
     public static String counts() {
-        return "aws-failed-before=" + FAILED_BEFORE.get() + " aws-failed-after=" + FAILED_AFTER.get()
-                + " worker-kills=" + KILLS.get();
+        return "aws-failed-before=" + FAILED_BEFORE.get() + " aws-failed-after=" + FAILED_AFTER.get() + " worker-kills="
+                + KILLS.get();
     }
 
     @Override
@@ -83,8 +82,10 @@ public final class AwsCallFaults implements ExecutionInterceptor {
         double r = random.nextDouble();
         if (r < f.awsFailureRate() / 2) {
             FAILED_BEFORE.incrementAndGet();
-            throw SdkClientException.builder().message("injected fault: connection reset before sending")
-                    .cause(new IOException("injected fault: connection reset")).build();
+            throw SdkClientException.builder()
+                    .message("injected fault: connection reset before sending")
+                    .cause(new IOException("injected fault: connection reset"))
+                    .build();
         }
         if (r < f.awsFailureRate()) {
             attributes.putAttribute(FAIL_AFTER, true);
@@ -96,12 +97,15 @@ public final class AwsCallFaults implements ExecutionInterceptor {
         if (!Boolean.TRUE.equals(attributes.getAttribute(FAIL_AFTER))) {
             return context.httpResponse();
         }
-        return context.httpResponse().toBuilder().statusCode(500).statusText("Internal Server Error").build();
+        return context.httpResponse().toBuilder()
+                .statusCode(500)
+                .statusText("Internal Server Error")
+                .build();
     }
 
     @Override
-    public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
-                                                           ExecutionAttributes attributes) {
+    public Optional<InputStream> modifyHttpResponseContent(
+            Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
         if (!Boolean.TRUE.equals(attributes.getAttribute(FAIL_AFTER))) {
             return context.responseBody();
         }
@@ -109,7 +113,8 @@ public final class AwsCallFaults implements ExecutionInterceptor {
         FAILED_AFTER.incrementAndGet();
         context.responseBody().ifPresent(AwsCallFaults::drain);
         return Optional.of(new ByteArrayInputStream(("{\"__type\":\"InternalServerError\",\"message\":"
-                + "\"injected fault: the request was applied, the answer lost\"}").getBytes(StandardCharsets.UTF_8)));
+                        + "\"injected fault: the request was applied, the answer lost\"}")
+                .getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void drain(InputStream in) {
@@ -125,9 +130,12 @@ public final class AwsCallFaults implements ExecutionInterceptor {
     }
 
     private static String caller(Context.BeforeTransmission context) {
-        return context.httpRequest().firstMatchingHeader("Authorization").map(h -> {
-            Matcher m = CREDENTIAL.matcher(h);
-            return m.find() ? m.group(1) : null;
-        }).orElse(null);
+        return context.httpRequest()
+                .firstMatchingHeader("Authorization")
+                .map(h -> {
+                    Matcher m = CREDENTIAL.matcher(h);
+                    return m.find() ? m.group(1) : null;
+                })
+                .orElse(null);
     }
 }

@@ -53,8 +53,7 @@ final class CommandLineFlags {
         }
     }
 
-    private CommandLineFlags() {
-    }
+    private CommandLineFlags() {}
 
     static LocalOptions parse(String[] args, Path repoRoot, Path workingDirectory) {
         LocalOptions.Builder b = LocalOptions.builder(repoRoot);

@@ -110,7 +110,8 @@ final class DataDirectory implements AutoCloseable {
         Path target = file(name);
         try {
             Path tmp = Files.createTempFile(root, "." + name, ".tmp");
-            if (ownerOnly && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            if (ownerOnly
+                    && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             }
             Files.writeString(tmp, content, StandardCharsets.UTF_8);

@@ -2,11 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * Lambda's SQS event source mapping for one function and queue: {@code maximumConcurrency} pollers, each with its own
@@ -42,16 +41,29 @@ final class EventSourceMapping implements AutoCloseable {
      * a stack's stop quick; nothing a handler sees changes, since a long poll returns as soon as a message arrives.
      */
     static final int LONG_POLL_SECONDS = 2;
+
     private static final int SQS_MAX_RECEIVE = 10;
     private static final Logger LOG = Logger.getLogger(EventSourceMapping.class.getName());
 
     /** The mapping's settings, from the function's {@code Type: SQS} event. */
-    record Settings(String queueUrl, String queueArn, int batchSize, Duration batchingWindow, int maximumConcurrency,
-                    boolean reportBatchItemFailures, boolean fairShare, int visibilityTimeoutSeconds) {
+    record Settings(
+            String queueUrl,
+            String queueArn,
+            int batchSize,
+            Duration batchingWindow,
+            int maximumConcurrency,
+            boolean reportBatchItemFailures,
+            boolean fairShare,
+            int visibilityTimeoutSeconds) {
 
         /** Messages in arrival order, as ElasticMQ hands them out. */
-        Settings(String queueUrl, String queueArn, int batchSize, Duration batchingWindow, int maximumConcurrency,
-                 boolean reportBatchItemFailures) {
+        Settings(
+                String queueUrl,
+                String queueArn,
+                int batchSize,
+                Duration batchingWindow,
+                int maximumConcurrency,
+                boolean reportBatchItemFailures) {
             this(queueUrl, queueArn, batchSize, batchingWindow, maximumConcurrency, reportBatchItemFailures, false, 30);
         }
     }
@@ -87,8 +99,8 @@ final class EventSourceMapping implements AutoCloseable {
     EventSourceMapping start() {
         running = true;
         if (settings.fairShare()) {
-            fairShare = new FairShareReceiver(sqs, settings.queueUrl(), settings.visibilityTimeoutSeconds(),
-                    LONG_POLL_SECONDS, function.name());
+            fairShare = new FairShareReceiver(
+                    sqs, settings.queueUrl(), settings.visibilityTimeoutSeconds(), LONG_POLL_SECONDS, function.name());
         }
         for (int i = 0; i < settings.maximumConcurrency(); i++) {
             pollers.execute(this::poll);
@@ -101,7 +113,8 @@ final class EventSourceMapping implements AutoCloseable {
         while (running) {
             List<Message> batch;
             try {
-                batch = fairShare != null ? fairShare.take(settings.batchSize(), settings.batchingWindow())
+                batch = fairShare != null
+                        ? fairShare.take(settings.batchSize(), settings.batchingWindow())
                         : receiveBatch();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -110,8 +123,10 @@ final class EventSourceMapping implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                LOG.log(Level.WARNING, function.name() + ": receiving from " + settings.queueUrl() + " failed; "
-                        + "retrying in 1 s", e);
+                LOG.log(
+                        Level.WARNING,
+                        function.name() + ": receiving from " + settings.queueUrl() + " failed; " + "retrying in 1 s",
+                        e);
                 sleepQuietly(Duration.ofSeconds(1));
                 continue;
             }
@@ -142,14 +157,18 @@ final class EventSourceMapping implements AutoCloseable {
         do {
             int wanted = Math.min(SQS_MAX_RECEIVE, settings.batchSize() - batch.size());
             long remainingMillis = (windowEnd - System.nanoTime()) / 1_000_000;
-            int wait = batch.isEmpty() ? LONG_POLL_SECONDS
+            int wait = batch.isEmpty()
+                    ? LONG_POLL_SECONDS
                     : (int) Math.max(0, Math.min(LONG_POLL_SECONDS, remainingMillis / 1000));
             batch.addAll(sqs.receiveMessage(r -> r.queueUrl(settings.queueUrl())
-                    .maxNumberOfMessages(wanted)
-                    .waitTimeSeconds(wait)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                    .messageAttributeNames("All")).messages());
-        } while (running && !batch.isEmpty() && batch.size() < settings.batchSize()
+                            .maxNumberOfMessages(wanted)
+                            .waitTimeSeconds(wait)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                            .messageAttributeNames("All"))
+                    .messages());
+        } while (running
+                && !batch.isEmpty()
+                && batch.size() < settings.batchSize()
                 && System.nanoTime() - windowEnd < 0);
         return batch;
     }
@@ -160,11 +179,15 @@ final class EventSourceMapping implements AutoCloseable {
         try {
             response = instance.invoke(toEvent(batch));
         } catch (RuntimeException | LinkageError e) {
-            LOG.log(Level.WARNING, function.name() + " failed on a batch of " + batch.size()
-                    + "; the messages return after the visibility timeout", e);
+            LOG.log(
+                    Level.WARNING,
+                    function.name() + " failed on a batch of " + batch.size()
+                            + "; the messages return after the visibility timeout",
+                    e);
             return null;
         }
-        if (!settings.reportBatchItemFailures() || !(response instanceof SQSBatchResponse r)
+        if (!settings.reportBatchItemFailures()
+                || !(response instanceof SQSBatchResponse r)
                 || r.getBatchItemFailures() == null) {
             return Set.of();
         }
@@ -191,15 +214,19 @@ final class EventSourceMapping implements AutoCloseable {
         for (Message m : batch) {
             if (!keep.contains(m.messageId())) {
                 entries.add(DeleteMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(entries.size())).receiptHandle(m.receiptHandle()).build());
+                        .id(Integer.toString(entries.size()))
+                        .receiptHandle(m.receiptHandle())
+                        .build());
             }
         }
         for (int from = 0; from < entries.size(); from += SQS_MAX_RECEIVE) {
-            List<DeleteMessageBatchRequestEntry> chunk = entries.subList(from,
-                    Math.min(entries.size(), from + SQS_MAX_RECEIVE));
-            var result = sqs.deleteMessageBatch(d -> d.queueUrl(settings.queueUrl()).entries(chunk));
-            result.failed().forEach(f -> LOG.warning(function.name() + ": could not delete a message ("
-                    + f.code() + " " + f.message() + "); it will be delivered again"));
+            List<DeleteMessageBatchRequestEntry> chunk =
+                    entries.subList(from, Math.min(entries.size(), from + SQS_MAX_RECEIVE));
+            var result =
+                    sqs.deleteMessageBatch(d -> d.queueUrl(settings.queueUrl()).entries(chunk));
+            result.failed()
+                    .forEach(f -> LOG.warning(function.name() + ": could not delete a message (" + f.code() + " "
+                            + f.message() + "); it will be delivered again"));
         }
     }
 
@@ -220,9 +247,11 @@ final class EventSourceMapping implements AutoCloseable {
                 SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
                 a.setDataType(v.dataType());
                 a.setStringValue(v.stringValue());
-                a.setBinaryValue(v.binaryValue() == null ? null : v.binaryValue().asByteBuffer());
+                a.setBinaryValue(
+                        v.binaryValue() == null ? null : v.binaryValue().asByteBuffer());
                 a.setStringListValues(v.stringListValues());
-                a.setBinaryListValues(v.binaryListValues().stream().map(b -> b.asByteBuffer()).toList());
+                a.setBinaryListValues(
+                        v.binaryListValues().stream().map(b -> b.asByteBuffer()).toList());
                 messageAttributes.put(name, a);
             });
             r.setMessageAttributes(messageAttributes);

@@ -1,10 +1,5 @@
 package dev.bedrockjobs.local.runtime;
 
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +10,10 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * What SQS fair queues do on delivery, which ElasticMQ does not: ElasticMQ 1.7.1 stores a standard queue's
@@ -36,6 +35,7 @@ final class FairShareReceiver implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FairShareReceiver.class.getName());
     /** The most messages held in memory: far above what any local run queues. */
     private static final int CAPACITY = 50_000;
+
     private static final int SQS_MAX = 10;
 
     /** A held message: its latest receive (handle, time), when it was sent, and its place in arrival order. */
@@ -54,8 +54,8 @@ final class FairShareReceiver implements AutoCloseable {
         }
     }
 
-    private static final Comparator<Waiting> OLDEST_FIRST = Comparator.<Waiting>comparingLong(w -> w.sentAt)
-            .thenComparingLong(w -> w.arrival);
+    private static final Comparator<Waiting> OLDEST_FIRST =
+            Comparator.<Waiting>comparingLong(w -> w.sentAt).thenComparingLong(w -> w.arrival);
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -86,16 +86,19 @@ final class FairShareReceiver implements AutoCloseable {
                 if (heldCount() >= CAPACITY) {
                     Thread.sleep(100);
                 } else {
-                    List<Message> got = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(SQS_MAX)
-                            .waitTimeSeconds(longPollSeconds).visibilityTimeout(visibilitySeconds)
-                            .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                            .messageAttributeNames("All")).messages();
+                    List<Message> got = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                                    .maxNumberOfMessages(SQS_MAX)
+                                    .waitTimeSeconds(longPollSeconds)
+                                    .visibilityTimeout(visibilitySeconds)
+                                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                                    .messageAttributeNames("All"))
+                            .messages();
                     if (!got.isEmpty()) {
                         add(got);
                     }
                 }
-                if (System.nanoTime() - lastExtension > Duration.ofSeconds(Math.max(1, visibilitySeconds / 4))
-                        .toNanos()) {
+                if (System.nanoTime() - lastExtension
+                        > Duration.ofSeconds(Math.max(1, visibilitySeconds / 4)).toNanos()) {
                     extendLongWaits();
                     lastExtension = System.nanoTime();
                 }
@@ -208,7 +211,8 @@ final class FairShareReceiver implements AutoCloseable {
     }
 
     private void extendLongWaits() {
-        long threshold = System.nanoTime() - Duration.ofSeconds(visibilitySeconds).toNanos() / 2;
+        long threshold =
+                System.nanoTime() - Duration.ofSeconds(visibilitySeconds).toNanos() / 2;
         List<Message> old = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
@@ -229,8 +233,11 @@ final class FairShareReceiver implements AutoCloseable {
             List<Message> chunk = messages.subList(from, Math.min(messages.size(), from + SQS_MAX));
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
             for (int i = 0; i < chunk.size(); i++) {
-                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
-                        .receiptHandle(chunk.get(i).receiptHandle()).visibilityTimeout(visibilitySeconds).build());
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+                        .id(Integer.toString(i))
+                        .receiptHandle(chunk.get(i).receiptHandle())
+                        .visibilityTimeout(visibilitySeconds)
+                        .build());
             }
             try {
                 sqs.changeMessageVisibilityBatch(c -> c.queueUrl(queueUrl).entries(entries));

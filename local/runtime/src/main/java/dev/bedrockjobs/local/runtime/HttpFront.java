@@ -3,7 +3,6 @@ package dev.bedrockjobs.local.runtime;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -66,12 +65,17 @@ final class HttpFront implements AutoCloseable {
     private final ServerSocket listener;
     /** One thread per open connection: it reads the connection's requests one after the other. */
     private final ExecutorService connections;
+
     private final Semaphore handling = new Semaphore(THREADS);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    HttpFront(int port, RouteTable routes, Map<String, Supplier<LambdaFunction.Instance>> functions,
-              Map<String, AuthorizerGate> authorizers, ApiGatewayEvents events) {
+    HttpFront(
+            int port,
+            RouteTable routes,
+            Map<String, Supplier<LambdaFunction.Instance>> functions,
+            Map<String, AuthorizerGate> authorizers,
+            ApiGatewayEvents events) {
         this.routes = routes;
         this.functions = Map.copyOf(functions);
         this.authorizers = Map.copyOf(authorizers);
@@ -81,8 +85,8 @@ final class HttpFront implements AutoCloseable {
                 throw new IllegalStateException("route " + r.routeKey() + " names unknown function " + r.function());
             }
             if (r.authorizer() != null && !this.authorizers.containsKey(r.authorizer())) {
-                throw new IllegalStateException("route " + r.routeKey() + " names unknown authorizer "
-                        + r.authorizer());
+                throw new IllegalStateException(
+                        "route " + r.routeKey() + " names unknown authorizer " + r.authorizer());
             }
         }
         try {
@@ -90,8 +94,9 @@ final class HttpFront implements AutoCloseable {
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port
-                    + " (is another local stack running? choose another --port)", e);
+            throw new UncheckedIOException(
+                    "cannot listen on 127.0.0.1:" + port + " (is another local stack running? choose another --port)",
+                    e);
         }
         AtomicInteger n = new AtomicInteger();
         connections = Executors.newCachedThreadPool(r -> {
@@ -162,8 +167,7 @@ final class HttpFront implements AutoCloseable {
     }
 
     /** Reads, handles and answers one request; whether the connection can carry another. */
-    private boolean serveOne(Socket socket, InputStream in, OutputStream out)
-            throws IOException, InterruptedException {
+    private boolean serveOne(Socket socket, InputStream in, OutputStream out) throws IOException, InterruptedException {
         HttpWire.RequestHead head;
         InputStream body;
         try {
@@ -254,8 +258,10 @@ final class HttpFront implements AutoCloseable {
     }
 
     private static boolean isClose(APIGatewayV2HTTPResponse r) {
-        return r.getHeaders() != null && r.getHeaders().entrySet().stream()
-                .anyMatch(h -> h.getKey().equalsIgnoreCase("connection") && "close".equalsIgnoreCase(h.getValue()));
+        return r.getHeaders() != null
+                && r.getHeaders().entrySet().stream()
+                        .anyMatch(h ->
+                                h.getKey().equalsIgnoreCase("connection") && "close".equalsIgnoreCase(h.getValue()));
     }
 
     private APIGatewayV2HTTPResponse handle(IncomingRequest request, InputStream requestBody) throws IOException {
@@ -274,20 +280,23 @@ final class HttpFront implements AutoCloseable {
         Map<String, Object> authorizerContext = null;
         try {
             if (route.authorizer() != null) {
-                Optional<AuthorizerGate.Decision> decision = authorizers.get(route.authorizer())
-                        .authorize(request, match.get());
+                Optional<AuthorizerGate.Decision> decision =
+                        authorizers.get(route.authorizer()).authorize(request, match.get());
                 if (decision.isEmpty() || !decision.get().authorized()) {
                     return problem(Problem.unauthorized(), false);
                 }
                 authorizerContext = decision.get().context();
             }
-            Object response = functions.get(route.function()).get()
+            Object response = functions
+                    .get(route.function())
+                    .get()
                     .invoke(events.httpEvent(request, match.get(), body, authorizerContext));
             if (response instanceof APIGatewayV2HTTPResponse r && r.getStatusCode() >= 100) {
                 return r;
             }
-            throw new IllegalStateException(route.function() + " returned " + (response == null ? "null"
-                    : response.getClass().getName() + " without a status code") + ", not an HTTP API response");
+            throw new IllegalStateException(route.function() + " returned "
+                    + (response == null ? "null" : response.getClass().getName() + " without a status code")
+                    + ", not an HTTP API response");
         } catch (RuntimeException | LinkageError e) {
             // In AWS an invocation error or a malformed response is API Gateway's 500; the details go to the log.
             LOG.log(Level.SEVERE, "request " + request.requestId() + " (" + route.routeKey() + ") failed", e);
@@ -300,14 +309,25 @@ final class HttpFront implements AutoCloseable {
      * input makes TCP reset it, and the reset can destroy the response before the client reads it.
      */
     private static APIGatewayV2HTTPResponse tooLarge(boolean drained) {
-        return problem(new Problem(413, "payload_too_large", "Payload too large",
-                "The request body exceeds the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.", null), !drained);
+        return problem(
+                new Problem(
+                        413,
+                        "payload_too_large",
+                        "Payload too large",
+                        "The request body exceeds the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.",
+                        null),
+                !drained);
     }
 
     /** The 429 problem when all {@link #THREADS} handling slots are taken. */
     private static APIGatewayV2HTTPResponse busy(boolean closeConnection) {
-        APIGatewayV2HTTPResponse response = problem(new Problem(429, "too_many_requests", "Too many requests",
-                "The local API is handling " + THREADS + " requests at once; send this one again shortly.", null),
+        APIGatewayV2HTTPResponse response = problem(
+                new Problem(
+                        429,
+                        "too_many_requests",
+                        "Too many requests",
+                        "The local API is handling " + THREADS + " requests at once; send this one again shortly.",
+                        null),
                 closeConnection);
         Map<String, String> headers = new java.util.HashMap<>(response.getHeaders());
         headers.put("retry-after", "1");
@@ -359,9 +379,8 @@ final class HttpFront implements AutoCloseable {
         ApiResponse r = problem.toResponse();
         APIGatewayV2HTTPResponse response = new APIGatewayV2HTTPResponse();
         response.setStatusCode(r.status());
-        response.setHeaders(closeConnection
-                ? Map.of("content-type", Problem.CONTENT_TYPE, "connection", "close")
-                : r.headers());
+        response.setHeaders(
+                closeConnection ? Map.of("content-type", Problem.CONTENT_TYPE, "connection", "close") : r.headers());
         response.setBody(r.body());
         return response;
     }
@@ -388,10 +407,13 @@ final class HttpFront implements AutoCloseable {
             cookies.forEach(c -> headers.add(Map.entry("set-cookie", c)));
         }
         set(headers, "apigw-requestid", request.requestId());
-        byte[] body = r.getBody() == null ? new byte[0]
-                : r.getIsBase64Encoded() ? Base64.getDecoder().decode(r.getBody())
-                : r.getBody().getBytes(StandardCharsets.UTF_8);
-        HttpWire.writeResponse(out, r.getStatusCode(), headers, body, request.method().equals("HEAD"), close);
+        byte[] body = r.getBody() == null
+                ? new byte[0]
+                : r.getIsBase64Encoded()
+                        ? Base64.getDecoder().decode(r.getBody())
+                        : r.getBody().getBytes(StandardCharsets.UTF_8);
+        HttpWire.writeResponse(
+                out, r.getStatusCode(), headers, body, request.method().equals("HEAD"), close);
     }
 
     /** Replaces every header of that name, in any case, with this one. */

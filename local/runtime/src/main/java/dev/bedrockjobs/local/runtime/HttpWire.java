@@ -28,19 +28,33 @@ final class HttpWire {
     static final int MAX_HEAD_BYTES = 64 * 1024;
 
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-    private static final Map<Integer, String> REASONS = Map.ofEntries(Map.entry(100, "Continue"),
-            Map.entry(200, "OK"), Map.entry(201, "Created"), Map.entry(202, "Accepted"),
-            Map.entry(204, "No Content"), Map.entry(301, "Moved Permanently"), Map.entry(302, "Found"),
-            Map.entry(304, "Not Modified"), Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
-            Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"),
-            Map.entry(409, "Conflict"), Map.entry(410, "Gone"), Map.entry(413, "Content Too Large"),
-            Map.entry(415, "Unsupported Media Type"), Map.entry(422, "Unprocessable Content"),
-            Map.entry(429, "Too Many Requests"), Map.entry(431, "Request Header Fields Too Large"),
-            Map.entry(500, "Internal Server Error"), Map.entry(502, "Bad Gateway"),
-            Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
+    private static final Map<Integer, String> REASONS = Map.ofEntries(
+            Map.entry(100, "Continue"),
+            Map.entry(200, "OK"),
+            Map.entry(201, "Created"),
+            Map.entry(202, "Accepted"),
+            Map.entry(204, "No Content"),
+            Map.entry(301, "Moved Permanently"),
+            Map.entry(302, "Found"),
+            Map.entry(304, "Not Modified"),
+            Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not Found"),
+            Map.entry(405, "Method Not Allowed"),
+            Map.entry(409, "Conflict"),
+            Map.entry(410, "Gone"),
+            Map.entry(413, "Content Too Large"),
+            Map.entry(415, "Unsupported Media Type"),
+            Map.entry(422, "Unprocessable Content"),
+            Map.entry(429, "Too Many Requests"),
+            Map.entry(431, "Request Header Fields Too Large"),
+            Map.entry(500, "Internal Server Error"),
+            Map.entry(502, "Bad Gateway"),
+            Map.entry(503, "Service Unavailable"),
+            Map.entry(504, "Gateway Timeout"));
 
-    private HttpWire() {
-    }
+    private HttpWire() {}
 
     /** A request the front refuses before routing it: the status and what was wrong, for the problem's detail. */
     static final class MalformedRequest extends IOException {
@@ -156,8 +170,9 @@ final class HttpWire {
     }
 
     private static MalformedRequest headTooLarge() {
-        return new MalformedRequest(431, "The request line and headers exceed the API's limit of "
-                + MAX_LINE_AND_HEADER_VALUES + " bytes.");
+        return new MalformedRequest(
+                431,
+                "The request line and headers exceed the API's limit of " + MAX_LINE_AND_HEADER_VALUES + " bytes.");
     }
 
     private static RequestHead parse(List<String> lines) throws MalformedRequest {
@@ -188,8 +203,8 @@ final class HttpWire {
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                    throw new MalformedRequest(400, "The header " + h.substring(0, colon)
-                            + " holds a control character.");
+                    throw new MalformedRequest(
+                            400, "The header " + h.substring(0, colon) + " holds a control character.");
                 }
             }
             quota += value.length();
@@ -209,15 +224,18 @@ final class HttpWire {
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);
             if (c == '%') {
-                if (i + 2 >= target.length() || Character.digit(target.charAt(i + 1), 16) < 0
+                if (i + 2 >= target.length()
+                        || Character.digit(target.charAt(i + 1), 16) < 0
                         || Character.digit(target.charAt(i + 2), 16) < 0) {
-                    throw new MalformedRequest(400, "The request target has a '%' that is not followed by two hex "
-                            + "digits.");
+                    throw new MalformedRequest(
+                            400, "The request target has a '%' that is not followed by two hex " + "digits.");
                 }
                 i += 2;
             } else if (!(c < 0x80 && (Character.isLetterOrDigit(c) || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0))) {
-                throw new MalformedRequest(400, "The request target holds a character that must be percent-encoded"
-                        + (c < 0x80 && c >= 0x20 ? ": '" + c + "'." : "."));
+                throw new MalformedRequest(
+                        400,
+                        "The request target holds a character that must be percent-encoded"
+                                + (c < 0x80 && c >= 0x20 ? ": '" + c + "'." : "."));
             }
         }
     }
@@ -276,10 +294,20 @@ final class HttpWire {
      * replaced by the true one), {@code Date}, {@code Content-Length}, {@code Connection: close} when the connection
      * ends after it, and the body unless the request was a HEAD or the status has none.
      */
-    static void writeResponse(OutputStream out, int status, List<Map.Entry<String, String>> headers, byte[] body,
-                              boolean headRequest, boolean close) throws IOException {
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
-                .append(REASONS.getOrDefault(status, "")).append("\r\n");
+    static void writeResponse(
+            OutputStream out,
+            int status,
+            List<Map.Entry<String, String>> headers,
+            byte[] body,
+            boolean headRequest,
+            boolean close)
+            throws IOException {
+        StringBuilder head = new StringBuilder(256)
+                .append("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(REASONS.getOrDefault(status, ""))
+                .append("\r\n");
         boolean hasDate = false;
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
@@ -290,7 +318,9 @@ final class HttpWire {
             head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
         }
         if (!hasDate) {
-            head.append("date: ").append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\r\n");
+            head.append("date: ")
+                    .append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)))
+                    .append("\r\n");
         }
         boolean bodiless = status == 204 || status == 304 || status < 200;
         if (!bodiless) {

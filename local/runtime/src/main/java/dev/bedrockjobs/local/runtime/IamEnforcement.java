@@ -1,17 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.domain.Json;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.core.interceptor.SdkInternalExecutionAttribute;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.identity.spi.IdentityProviders;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +15,16 @@ import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Logger;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.SdkInternalExecutionAttribute;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.identity.spi.IdentityProviders;
 
 /**
  * IAM for the local stack: every DynamoDB, SQS, Step Functions and Bedrock call a function (or a state machine) makes
@@ -56,8 +55,7 @@ public final class IamEnforcement implements ExecutionInterceptor {
     private static final Logger LOG = Logger.getLogger(IamEnforcement.class.getName());
 
     /** What a stack armed: whose calls to check and where refused calls are answered. */
-    record Armed(Map<String, TemplatePolicies.Principal> principals, URI responder) {
-    }
+    record Armed(Map<String, TemplatePolicies.Principal> principals, URI responder) {}
 
     /** A call refused, as logged. */
     record Refusal(String principal, IamRequests.Authorization authorization) {
@@ -98,21 +96,28 @@ public final class IamEnforcement implements ExecutionInterceptor {
             return context.httpRequest();
         }
         String keyId = accessKeyId(attributes);
-        TemplatePolicies.Principal principal = keyId == null ? null : a.principals().get(keyId);
+        TemplatePolicies.Principal principal =
+                keyId == null ? null : a.principals().get(keyId);
         if (principal == null) {
             return context.httpRequest();
         }
         SdkHttpRequest request = context.httpRequest();
-        List<IamRequests.Authorization> needed = IamRequests.of(service,
-                request.firstMatchingHeader("X-Amz-Target").orElse(null), request.encodedPath(),
-                body(context)).orElseThrow();
+        List<IamRequests.Authorization> needed = IamRequests.of(
+                        service,
+                        request.firstMatchingHeader("X-Amz-Target").orElse(null),
+                        request.encodedPath(),
+                        body(context))
+                .orElseThrow();
         for (IamRequests.Authorization authorization : needed) {
             IamPolicy.Decision decision = principal.policy().decide(authorization.action(), authorization.resource());
             if (decision != IamPolicy.Decision.ALLOWED) {
                 Refusal refusal = new Refusal(principal.name(), authorization);
                 REFUSALS.add(refusal);
-                LOG.warning("IAM refused " + refusal + " (" + (decision == IamPolicy.Decision.EXPLICITLY_DENIED
-                        ? "a statement denies it" : "no statement of its role allows it") + ")");
+                LOG.warning("IAM refused " + refusal + " ("
+                        + (decision == IamPolicy.Decision.EXPLICITLY_DENIED
+                                ? "a statement denies it"
+                                : "no statement of its role allows it")
+                        + ")");
                 return refused(request, a.responder(), service, message(principal, authorization, decision));
             }
         }
@@ -126,8 +131,8 @@ public final class IamEnforcement implements ExecutionInterceptor {
      */
     private static String accessKeyId(ExecutionAttributes attributes) {
         IdentityProviders providers = attributes.getAttribute(SdkInternalExecutionAttribute.IDENTITY_PROVIDERS);
-        IdentityProvider<AwsCredentialsIdentity> provider = providers == null ? null
-                : providers.identityProvider(AwsCredentialsIdentity.class);
+        IdentityProvider<AwsCredentialsIdentity> provider =
+                providers == null ? null : providers.identityProvider(AwsCredentialsIdentity.class);
         try {
             return provider == null ? null : provider.resolveIdentity().join().accessKeyId();
         } catch (CompletionException | SdkClientException noCredentials) {
@@ -136,21 +141,24 @@ public final class IamEnforcement implements ExecutionInterceptor {
     }
 
     private static String body(Context.ModifyHttpRequest context) {
-        return context.requestBody().map(b -> {
-            try (InputStream in = b.contentStreamProvider().newStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(null);
+        return context.requestBody()
+                .map(b -> {
+                    try (InputStream in = b.contentStreamProvider().newStream()) {
+                        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .orElse(null);
     }
 
     /** AWS's wording, so that a refusal reads locally as it will in CloudWatch. */
     static String message(TemplatePolicies.Principal principal, IamRequests.Authorization a, IamPolicy.Decision d) {
         return "User: " + principal.arn() + " is not authorized to perform: " + a.action() + " on resource: "
-                + a.resource() + (d == IamPolicy.Decision.EXPLICITLY_DENIED
-                ? " with an explicit deny in an identity-based policy"
-                : " because no identity-based policy allows the " + a.action() + " action");
+                + a.resource()
+                + (d == IamPolicy.Decision.EXPLICITLY_DENIED
+                        ? " with an explicit deny in an identity-based policy"
+                        : " because no identity-based policy allows the " + a.action() + " action");
     }
 
     /**
@@ -178,12 +186,16 @@ public final class IamEnforcement implements ExecutionInterceptor {
             }
         }
         body.put("message", message);
-        SdkHttpRequest.Builder b = request.toBuilder().protocol(responder.getScheme()).host(responder.getHost())
-                .port(responder.getPort()).encodedPath("/")
+        SdkHttpRequest.Builder b = request.toBuilder()
+                .protocol(responder.getScheme())
+                .host(responder.getHost())
+                .port(responder.getPort())
+                .encodedPath("/")
                 .putHeader(RefusalResponder.STATUS, Integer.toString(status))
                 .putHeader(RefusalResponder.CONTENT_TYPE, contentType)
-                .putHeader(RefusalResponder.BODY, Base64.getEncoder().encodeToString(
-                        Json.write(body).getBytes(StandardCharsets.UTF_8)));
+                .putHeader(
+                        RefusalResponder.BODY,
+                        Base64.getEncoder().encodeToString(Json.write(body).getBytes(StandardCharsets.UTF_8)));
         if (!headers.isEmpty()) {
             b.putHeader(RefusalResponder.HEADER, headers);
         }

@@ -24,23 +24,38 @@ import java.util.regex.Pattern;
  */
 final class IamPolicy {
 
-    enum Effect { ALLOW, DENY }
+    enum Effect {
+        ALLOW,
+        DENY
+    }
 
     /** IAM's three outcomes: only an allow without a matching deny lets the request through. */
-    enum Decision { ALLOWED, IMPLICITLY_DENIED, EXPLICITLY_DENIED }
+    enum Decision {
+        ALLOWED,
+        IMPLICITLY_DENIED,
+        EXPLICITLY_DENIED
+    }
 
     /** One statement: every action with every resource. */
-    record Statement(Effect effect, List<String> actions, List<String> resources, List<Pattern> actionPatterns,
-                     List<Pattern> resourcePatterns) {
+    record Statement(
+            Effect effect,
+            List<String> actions,
+            List<String> resources,
+            List<Pattern> actionPatterns,
+            List<Pattern> resourcePatterns) {
         Statement(Effect effect, List<String> actions, List<String> resources) {
-            this(effect, List.copyOf(actions), List.copyOf(resources),
+            this(
+                    effect,
+                    List.copyOf(actions),
+                    List.copyOf(resources),
                     actions.stream().map(IamPolicy::actionPattern).toList(),
                     resources.stream().map(IamPolicy::resourcePattern).toList());
         }
 
         boolean matches(String action, String resource) {
             return actionPatterns.stream().anyMatch(a -> a.matcher(action).matches())
-                    && resourcePatterns.stream().anyMatch(r -> r.matcher(resource).matches());
+                    && resourcePatterns.stream()
+                            .anyMatch(r -> r.matcher(resource).matches());
         }
     }
 
@@ -151,8 +166,12 @@ final class IamPolicy {
     public String toString() {
         StringBuilder sb = new StringBuilder();
         for (Statement s : statements) {
-            sb.append(s.effect().name().toLowerCase(Locale.ROOT)).append(' ').append(s.actions()).append(" on ")
-                    .append(s.resources()).append('\n');
+            sb.append(s.effect().name().toLowerCase(Locale.ROOT))
+                    .append(' ')
+                    .append(s.actions())
+                    .append(" on ")
+                    .append(s.resources())
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -2,7 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.Json;
-
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -51,15 +50,14 @@ final class IamRequests {
     }
 
     /** The SDK's service names of the APIs checked, and their IAM service prefixes. */
-    static final Map<String, String> SERVICES = Map.of("DynamoDb", "dynamodb", "Sqs", "sqs", "Sfn", "states",
-            "BedrockRuntime", "bedrock");
+    static final Map<String, String> SERVICES =
+            Map.of("DynamoDb", "dynamodb", "Sqs", "sqs", "Sfn", "states", "BedrockRuntime", "bedrock");
 
     /** Geography prefixes of the system-defined cross-region inference profiles. */
-    private static final Set<String> PROFILE_PREFIXES = Set.of("us", "eu", "apac", "global", "us-gov", "jp", "au",
-            "ca");
+    private static final Set<String> PROFILE_PREFIXES =
+            Set.of("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca");
 
-    private IamRequests() {
-    }
+    private IamRequests() {}
 
     /**
      * @param service    the SDK's service name ({@code DynamoDb}, {@code Sqs}, {@code Sfn}, {@code BedrockRuntime})
@@ -69,13 +67,14 @@ final class IamRequests {
      * @return empty for a service not checked locally
      */
     static Optional<List<Authorization>> of(String service, String target, String path, String body) {
-        return Optional.ofNullable(switch (service == null ? "" : service) {
-            case "DynamoDb" -> dynamoDb(operation(target), json(body));
-            case "Sqs" -> sqs(operation(target), json(body));
-            case "Sfn" -> stepFunctions(operation(target), json(body));
-            case "BedrockRuntime" -> bedrock(path);
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (service == null ? "" : service) {
+                    case "DynamoDb" -> dynamoDb(operation(target), json(body));
+                    case "Sqs" -> sqs(operation(target), json(body));
+                    case "Sfn" -> stepFunctions(operation(target), json(body));
+                    case "BedrockRuntime" -> bedrock(path);
+                    default -> null;
+                });
     }
 
     private static String operation(String target) {
@@ -92,26 +91,35 @@ final class IamRequests {
     static List<Authorization> dynamoDb(String operation, JsonNode body) {
         List<Authorization> out = new ArrayList<>();
         switch (operation) {
-            case "BatchGetItem", "BatchWriteItem" -> body.path("RequestItems").fieldNames()
-                    .forEachRemaining(table -> out.add(new Authorization("dynamodb:" + operation, tableArn(table))));
+            case "BatchGetItem", "BatchWriteItem" ->
+                body.path("RequestItems")
+                        .fieldNames()
+                        .forEachRemaining(
+                                table -> out.add(new Authorization("dynamodb:" + operation, tableArn(table))));
             case "TransactWriteItems", "TransactGetItems" -> {
                 for (JsonNode item : body.path("TransactItems")) {
-                    item.fieldNames().forEachRemaining(kind -> out.add(new Authorization("dynamodb:" + switch (kind) {
-                        case "Put" -> "PutItem";
-                        case "Update" -> "UpdateItem";
-                        case "Delete" -> "DeleteItem";
-                        case "ConditionCheck" -> "ConditionCheckItem";
-                        case "Get" -> "GetItem";
-                        default -> throw new IllegalArgumentException("unknown transaction item " + kind);
-                    }, tableArn(item.path(kind).path("TableName").asText()))));
+                    item.fieldNames()
+                            .forEachRemaining(kind -> out.add(new Authorization(
+                                    "dynamodb:"
+                                            + switch (kind) {
+                                                case "Put" -> "PutItem";
+                                                case "Update" -> "UpdateItem";
+                                                case "Delete" -> "DeleteItem";
+                                                case "ConditionCheck" -> "ConditionCheckItem";
+                                                case "Get" -> "GetItem";
+                                                default ->
+                                                    throw new IllegalArgumentException(
+                                                            "unknown transaction item " + kind);
+                                            },
+                                    tableArn(item.path(kind).path("TableName").asText()))));
                 }
             }
             default -> {
                 String table = body.path("TableName").asText(null);
                 String resource = table == null ? "*" : tableArn(table);
                 String index = body.path("IndexName").asText(null);
-                out.add(new Authorization("dynamodb:" + operation, index == null ? resource
-                        : resource + "/index/" + index));
+                out.add(new Authorization(
+                        "dynamodb:" + operation, index == null ? resource : resource + "/index/" + index));
             }
         }
         return out;
@@ -123,19 +131,21 @@ final class IamRequests {
     }
 
     static List<Authorization> sqs(String operation, JsonNode body) {
-        String action = "sqs:" + switch (operation) {
-            case "SendMessageBatch" -> "SendMessage";
-            case "DeleteMessageBatch" -> "DeleteMessage";
-            case "ChangeMessageVisibilityBatch" -> "ChangeMessageVisibility";
-            default -> operation;
-        };
+        String action = "sqs:"
+                + switch (operation) {
+                    case "SendMessageBatch" -> "SendMessage";
+                    case "DeleteMessageBatch" -> "DeleteMessage";
+                    case "ChangeMessageVisibilityBatch" -> "ChangeMessageVisibility";
+                    default -> operation;
+                };
         String resource = "*";
         if (body.hasNonNull("QueueUrl")) {
             // http(s)://host/<account>/<name>
             String[] path = URI.create(body.get("QueueUrl").asText()).getPath().split("/");
             resource = queueArn(path[path.length - 2], path[path.length - 1]);
         } else if (body.hasNonNull("QueueName")) { // CreateQueue, GetQueueUrl
-            resource = queueArn(body.path("QueueOwnerAWSAccountId").asText(LocalResources.ACCOUNT_ID),
+            resource = queueArn(
+                    body.path("QueueOwnerAWSAccountId").asText(LocalResources.ACCOUNT_ID),
                     body.get("QueueName").asText());
         }
         return List.of(new Authorization(action, resource));
@@ -146,7 +156,8 @@ final class IamRequests {
     }
 
     static List<Authorization> stepFunctions(String operation, JsonNode body) {
-        String resource = body.path("stateMachineArn").asText(body.path("executionArn").asText("*"));
+        String resource =
+                body.path("stateMachineArn").asText(body.path("executionArn").asText("*"));
         return List.of(new Authorization("states:" + operation, resource));
     }
 
@@ -168,8 +179,10 @@ final class IamRequests {
         int dot = model.indexOf('.');
         if (dot > 0 && PROFILE_PREFIXES.contains(model.substring(0, dot))) {
             return List.of(
-                    new Authorization(action, "arn:aws:bedrock:" + LocalResources.REGION + ":"
-                            + LocalResources.ACCOUNT_ID + ":inference-profile/" + model),
+                    new Authorization(
+                            action,
+                            "arn:aws:bedrock:" + LocalResources.REGION + ":" + LocalResources.ACCOUNT_ID
+                                    + ":inference-profile/" + model),
                     new Authorization(action, foundationModelArn(model.substring(dot + 1))));
         }
         return List.of(new Authorization(action, foundationModelArn(model)));

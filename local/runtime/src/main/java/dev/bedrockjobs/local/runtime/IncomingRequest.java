@@ -22,9 +22,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param headers     lower-case names, without the Cookie header (payload 2.0 moves it to the cookies list)
  * @param query       decoded query parameters, repeated ones comma-joined; empty when there is no query
  */
-record IncomingRequest(String method, String rawPath, String rawQueryString, Map<String, String> headers,
-                       List<String> cookies, Map<String, String> query, String protocol, String sourceIp,
-                       String requestId, Instant time) {
+record IncomingRequest(
+        String method,
+        String rawPath,
+        String rawQueryString,
+        Map<String, String> headers,
+        List<String> cookies,
+        Map<String, String> query,
+        String protocol,
+        String sourceIp,
+        String requestId,
+        Instant time) {
 
     /** The request-time format of API Gateway's request context, e.g. {@code 27/Nov/2026:10:15:30 +0000}. */
     static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
@@ -51,9 +59,17 @@ record IncomingRequest(String method, String rawPath, String rawQueryString, Map
         headers.putIfAbsent("x-forwarded-proto", "http");
         headers.putIfAbsent("x-forwarded-port", Integer.toString(connection.getLocalPort()));
         String rawQuery = head.rawQuery();
-        return new IncomingRequest(head.method().toUpperCase(Locale.ROOT), head.rawPath(),
-                rawQuery == null ? "" : rawQuery, headers, cookies, parseQuery(rawQuery), head.version(), sourceIp,
-                newRequestId(), Instant.now());
+        return new IncomingRequest(
+                head.method().toUpperCase(Locale.ROOT),
+                head.rawPath(),
+                rawQuery == null ? "" : rawQuery,
+                headers,
+                cookies,
+                parseQuery(rawQuery),
+                head.version(),
+                sourceIp,
+                newRequestId(),
+                Instant.now());
     }
 
     String header(String lowerCaseName) {

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.adapter.DynamoPages;
-import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.domain.BatchStatus;
 import dev.bedrockjobs.core.domain.DeliveryAttempt;
 import dev.bedrockjobs.core.domain.Job;
@@ -14,15 +13,15 @@ import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.WebhookDeliveries;
 import dev.bedrockjobs.core.port.WebhookQueue;
 import dev.bedrockjobs.core.view.BatchViews;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-
+import dev.bedrockjobs.core.view.JobViews;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
  * Re-sends the message of every job that is still queued or running when the stack starts. DynamoDB (dynalite on
@@ -33,8 +32,7 @@ final class JobRedrive {
     private static final Logger LOG = Logger.getLogger(JobRedrive.class.getName());
     private static final int SEND_CHUNK = 100;
 
-    private JobRedrive() {
-    }
+    private JobRedrive() {}
 
     /**
      * @param queue the lanes' queues, written the way the submit function writes them (an {@code SqsJobQueue})
@@ -43,16 +41,32 @@ final class JobRedrive {
     static int run(DynamoDbClient dynamo, String table, JobQueue queue) {
         int[] sent = {0};
         List<JobQueue.JobMessage> pending = new ArrayList<>();
-        scan(dynamo, table, "sk = :job AND #status IN (:queued, :running)", "id, tenantId, batchId, lane",
-                Map.of(":job", AttributeValue.fromS("JOB"),
-                        ":queued", AttributeValue.fromS(JobStatus.QUEUED.wire()),
-                        ":running", AttributeValue.fromS(JobStatus.RUNNING.wire())),
+        scan(
+                dynamo,
+                table,
+                "sk = :job AND #status IN (:queued, :running)",
+                "id, tenantId, batchId, lane",
+                Map.of(
+                        ":job",
+                        AttributeValue.fromS("JOB"),
+                        ":queued",
+                        AttributeValue.fromS(JobStatus.QUEUED.wire()),
+                        ":running",
+                        AttributeValue.fromS(JobStatus.RUNNING.wire())),
                 item -> {
                     // back to its own lane, in its own share group
-                    pending.add(JobQueue.JobMessage.of(Job.builder().id(item.get("id").s())
+                    pending.add(JobQueue.JobMessage.of(Job.builder()
+                            .id(item.get("id").s())
                             .tenantId(item.get("tenantId").s())
-                            .batchId(item.containsKey("batchId") ? item.get("batchId").s() : null)
-                            .lane(item.containsKey("lane") ? Lane.fromWire(item.get("lane").s()) : null).build()));
+                            .batchId(
+                                    item.containsKey("batchId")
+                                            ? item.get("batchId").s()
+                                            : null)
+                            .lane(
+                                    item.containsKey("lane")
+                                            ? Lane.fromWire(item.get("lane").s())
+                                            : null)
+                            .build()));
                     if (pending.size() == SEND_CHUNK) {
                         sent[0] += send(queue, pending);
                     }
@@ -61,17 +75,30 @@ final class JobRedrive {
     }
 
     /** Every item of the table the filter keeps ({@code #status} names the status attribute), page by page. */
-    private static void scan(DynamoDbClient dynamo, String table, String filter, String projection,
-                             Map<String, AttributeValue> values, Consumer<Map<String, AttributeValue>> each) {
-        DynamoPages.items(dynamo, ScanRequest.builder().tableName(table).filterExpression(filter)
-                .projectionExpression(projection).expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(values).build()).forEach(each);
+    private static void scan(
+            DynamoDbClient dynamo,
+            String table,
+            String filter,
+            String projection,
+            Map<String, AttributeValue> values,
+            Consumer<Map<String, AttributeValue>> each) {
+        DynamoPages.items(
+                        dynamo,
+                        ScanRequest.builder()
+                                .tableName(table)
+                                .filterExpression(filter)
+                                .projectionExpression(projection)
+                                .expressionAttributeNames(Map.of("#status", "status"))
+                                .expressionAttributeValues(values)
+                                .build())
+                .forEach(each);
     }
 
     /** Whether a subject's deliveries already ended: delivered, or given up. */
     private static boolean ended(List<DeliveryAttempt> attempts) {
-        return attempts.stream().anyMatch(a -> a.outcome() == DeliveryAttempt.Outcome.DELIVERED
-                || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
+        return attempts.stream()
+                .anyMatch(a -> a.outcome() == DeliveryAttempt.Outcome.DELIVERED
+                        || a.outcome() == DeliveryAttempt.Outcome.GIVE_UP);
     }
 
     private static int send(JobQueue queue, List<JobQueue.JobMessage> pending) {
@@ -93,15 +120,23 @@ final class JobRedrive {
      *
      * @return how many events were sent
      */
-    static int redriveWebhookEvents(DynamoDbClient dynamo, String table, JobStore jobs, WebhookQueue webhooks,
-                                    WebhookDeliveries deliveries) {
+    static int redriveWebhookEvents(
+            DynamoDbClient dynamo, String table, JobStore jobs, WebhookQueue webhooks, WebhookDeliveries deliveries) {
         int[] sent = {0};
-        scan(dynamo, table, "sk = :job AND attribute_exists(webhookUrl) AND #status IN (:succeeded, :failed, "
-                        + ":canceled)", "id",
-                Map.of(":job", AttributeValue.fromS("JOB"),
-                        ":succeeded", AttributeValue.fromS(JobStatus.SUCCEEDED.wire()),
-                        ":failed", AttributeValue.fromS(JobStatus.FAILED.wire()),
-                        ":canceled", AttributeValue.fromS(JobStatus.CANCELED.wire())),
+        scan(
+                dynamo,
+                table,
+                "sk = :job AND attribute_exists(webhookUrl) AND #status IN (:succeeded, :failed, " + ":canceled)",
+                "id",
+                Map.of(
+                        ":job",
+                        AttributeValue.fromS("JOB"),
+                        ":succeeded",
+                        AttributeValue.fromS(JobStatus.SUCCEEDED.wire()),
+                        ":failed",
+                        AttributeValue.fromS(JobStatus.FAILED.wire()),
+                        ":canceled",
+                        AttributeValue.fromS(JobStatus.CANCELED.wire())),
                 item -> {
                     String jobId = item.get("id").s();
                     if (!ended(deliveries.listForJob(jobId))) {
@@ -120,12 +155,23 @@ final class JobRedrive {
      *
      * @return how many events were sent
      */
-    static int redriveBatchEvents(DynamoDbClient dynamo, String table, BatchStore batches, WebhookQueue webhooks,
-                                  WebhookDeliveries deliveries) {
+    static int redriveBatchEvents(
+            DynamoDbClient dynamo,
+            String table,
+            BatchStore batches,
+            WebhookQueue webhooks,
+            WebhookDeliveries deliveries) {
         int[] sent = {0};
-        scan(dynamo, table, "sk = :batch AND attribute_exists(webhookUrl) AND #status = :completed", "id",
-                Map.of(":batch", AttributeValue.fromS("BATCH"),
-                        ":completed", AttributeValue.fromS(BatchStatus.COMPLETED.wire())),
+        scan(
+                dynamo,
+                table,
+                "sk = :batch AND attribute_exists(webhookUrl) AND #status = :completed",
+                "id",
+                Map.of(
+                        ":batch",
+                        AttributeValue.fromS("BATCH"),
+                        ":completed",
+                        AttributeValue.fromS(BatchStatus.COMPLETED.wire())),
                 item -> {
                     String batchId = item.get("id").s();
                     if (!ended(deliveries.listForBatch(batchId))) {

@@ -1,7 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
@@ -25,8 +24,7 @@ import java.util.function.Supplier;
  * @param environment the resolved variables, platform ones included
  * @param timeout     the {@code Timeout} property, given to the handler through {@code Context}
  */
-record LambdaFunction(String name, String handler, Map<String, String> environment, Duration timeout,
-                      int memoryMb) {
+record LambdaFunction(String name, String handler, Map<String, String> environment, Duration timeout, int memoryMb) {
 
     LambdaFunction {
         environment = Map.copyOf(environment);
@@ -39,7 +37,8 @@ record LambdaFunction(String name, String handler, Map<String, String> environme
 
     Instance newInstance() {
         RequestHandler<Object, Object> target = instantiate();
-        return event -> target.handleRequest(event, new LocalLambdaContext(this, UUID.randomUUID().toString()));
+        return event -> target.handleRequest(
+                event, new LocalLambdaContext(this, UUID.randomUUID().toString()));
     }
 
     /** A supplier that creates the instance on first use, on the calling thread. */
@@ -77,14 +76,18 @@ record LambdaFunction(String name, String handler, Map<String, String> environme
             Constructor<?> constructor = type.getConstructor(Map.class);
             return (RequestHandler<Object, Object>) constructor.newInstance(environment);
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(name + ": handler class " + className + " is not on the classpath "
-                    + "(is its module a dependency of local/runtime?)", e);
+            throw new IllegalStateException(
+                    name + ": handler class " + className + " is not on the classpath "
+                            + "(is its module a dependency of local/runtime?)",
+                    e);
         } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(name + ": " + className + " needs a public constructor taking the "
-                    + "environment (java.util.Map<String, String>)", e);
+            throw new IllegalStateException(
+                    name + ": " + className + " needs a public constructor taking the "
+                            + "environment (java.util.Map<String, String>)",
+                    e);
         } catch (InvocationTargetException e) {
-            throw new IllegalStateException(name + ": " + className + " failed to initialise: " + e.getCause(),
-                    e.getCause());
+            throw new IllegalStateException(
+                    name + ": " + className + " failed to initialise: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(name + ": cannot instantiate " + className, e);
         }

@@ -2,16 +2,15 @@ package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.local.emulators.bedrock.BedrockSimulator;
 import dev.bedrockjobs.local.emulators.sfn.bedrock.BedrockInvokeModelResource;
+import java.net.URI;
+import java.time.Duration;
+import java.util.logging.Logger;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
-
-import java.net.URI;
-import java.time.Duration;
-import java.util.logging.Logger;
 
 /**
  * Where the Step Functions Bedrock task sends model calls: the local simulator (latency, throttling and failure
@@ -24,8 +23,11 @@ final class LocalBedrock implements AutoCloseable {
     private final BedrockInvokeModelResource resource;
     private final URI endpoint;
 
-    private LocalBedrock(BedrockSimulator simulator, BedrockRuntimeClient awsClient, BedrockInvokeModelResource resource,
-                         URI endpoint) {
+    private LocalBedrock(
+            BedrockSimulator simulator,
+            BedrockRuntimeClient awsClient,
+            BedrockInvokeModelResource resource,
+            URI endpoint) {
         this.simulator = simulator;
         this.awsClient = awsClient;
         this.resource = resource;
@@ -41,15 +43,16 @@ final class LocalBedrock implements AutoCloseable {
             return aws();
         }
         BedrockSimulator simulator = new BedrockSimulator(BedrockSimulator.Config.builder()
-                .latencyMillis(options.modelLatencyMillis())
-                .throttleRate(options.throttleRate())
-                .failureRate(options.failureRate())
-                .hangRate(options.faults().hangRate())
-                // Random faults must differ between runs, or every restart would replay the same sequence.
-                .seed(System.nanoTime())
-                .build()).start();
-        return new LocalBedrock(simulator, null, BedrockInvokeModelResource.forEndpoint(simulator.endpoint()),
-                simulator.endpoint());
+                        .latencyMillis(options.modelLatencyMillis())
+                        .throttleRate(options.throttleRate())
+                        .failureRate(options.failureRate())
+                        .hangRate(options.faults().hangRate())
+                        // Random faults must differ between runs, or every restart would replay the same sequence.
+                        .seed(System.nanoTime())
+                        .build())
+                .start();
+        return new LocalBedrock(
+                simulator, null, BedrockInvokeModelResource.forEndpoint(simulator.endpoint()), simulator.endpoint());
     }
 
     private static LocalBedrock aws() {
@@ -68,7 +71,10 @@ final class LocalBedrock implements AutoCloseable {
                 // The state machine's Retry is the only retry policy, as in Step Functions.
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
-        return new LocalBedrock(null, client, new BedrockInvokeModelResource(client),
+        return new LocalBedrock(
+                null,
+                client,
+                new BedrockInvokeModelResource(client),
                 URI.create("https://bedrock-runtime." + region.id() + ".amazonaws.com"));
     }
 

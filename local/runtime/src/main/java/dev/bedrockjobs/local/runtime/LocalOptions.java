@@ -27,10 +27,19 @@ import java.util.Objects;
  * @param iamEnforced            the functions' and the state machine's AWS calls are held to their roles in the
  *                               template and refused as AWS refuses them (on by default); see {@link IamEnforcement}
  */
-public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis, double throttleRate,
-                           double failureRate, BedrockMode bedrock, boolean allowLoopbackWebhooks,
-                           boolean eventSourcesEnabled, Map<String, String> parameterOverrides, Path repoRoot,
-                           Faults faults, boolean iamEnforced) {
+public record LocalOptions(
+        int port,
+        Path dataDirectory,
+        long modelLatencyMillis,
+        double throttleRate,
+        double failureRate,
+        BedrockMode bedrock,
+        boolean allowLoopbackWebhooks,
+        boolean eventSourcesEnabled,
+        Map<String, String> parameterOverrides,
+        Path repoRoot,
+        Faults faults,
+        boolean iamEnforced) {
 
     /**
      * Faults a run injects to show that nothing is lost, on top of the model's {@code throttleRate} and
@@ -61,7 +70,8 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
 
     /** Where model calls go. */
     public enum BedrockMode {
-        SIM, AWS;
+        SIM,
+        AWS;
 
         static BedrockMode parse(String text) {
             try {
@@ -194,9 +204,19 @@ public record LocalOptions(int port, Path dataDirectory, long modelLatencyMillis
 
         public LocalOptions build() {
             Path data = dataDirectory != null ? dataDirectory : repoRoot.resolve(".local");
-            return new LocalOptions(port, data, modelLatencyMillis, throttleRate, failureRate, bedrock,
-                    allowLoopbackWebhooks, eventSourcesEnabled, parameterOverrides, repoRoot,
-                    new Faults(hangRate, awsFailureRate, workerKillRate), iamEnforced);
+            return new LocalOptions(
+                    port,
+                    data,
+                    modelLatencyMillis,
+                    throttleRate,
+                    failureRate,
+                    bedrock,
+                    allowLoopbackWebhooks,
+                    eventSourcesEnabled,
+                    parameterOverrides,
+                    repoRoot,
+                    new Faults(hangRate, awsFailureRate, workerKillRate),
+                    iamEnforced);
         }
     }
 }

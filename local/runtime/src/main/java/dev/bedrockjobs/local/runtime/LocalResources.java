@@ -2,7 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.local.emulators.sqs.ElasticMq;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,6 +1,5 @@
 package dev.bedrockjobs.local.runtime;
 
-import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
@@ -13,18 +12,12 @@ import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.domain.TenantLimits;
+import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.dynamo.Dynalite;
 import dev.bedrockjobs.local.emulators.sqs.ElasticMq;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
 import dev.bedrockjobs.local.emulators.template.TemplateTables;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +39,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The whole API on this machine, in one JVM, from {@code template.yaml}: dynalite (a child Node process, data on
@@ -76,6 +75,7 @@ public final class LocalStack implements AutoCloseable {
     private final LocalOptions options;
     /** What to close, in reverse order of creation. */
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
     private final List<EventSourceMapping> eventSources = new ArrayList<>();
     private Dynalite dynalite;
     private ElasticMq elasticMq;
@@ -141,8 +141,8 @@ public final class LocalStack implements AutoCloseable {
     public FunctionSetup function(String logicalId) {
         LambdaFunction f = functions.get(logicalId);
         if (f == null) {
-            throw new IllegalArgumentException("no function " + logicalId + " in the template; functions: "
-                    + functions.keySet());
+            throw new IllegalArgumentException(
+                    "no function " + logicalId + " in the template; functions: " + functions.keySet());
         }
         return new FunctionSetup(f.handler(), f.environment());
     }
@@ -153,8 +153,7 @@ public final class LocalStack implements AutoCloseable {
      * @param handler     {@code class::method}
      * @param environment the variables, platform ones included
      */
-    public record FunctionSetup(String handler, Map<String, String> environment) {
-    }
+    public record FunctionSetup(String handler, Map<String, String> environment) {}
 
     private void boot() {
         long t0 = System.nanoTime();
@@ -178,7 +177,8 @@ public final class LocalStack implements AutoCloseable {
         startEmulators(data);
         long tEmulators = System.nanoTime();
 
-        DynamoDbClient dynamo = remember(client(DynamoDbClient.builder(), dynalite.endpoint()).build());
+        DynamoDbClient dynamo =
+                remember(client(DynamoDbClient.builder(), dynalite.endpoint()).build());
         SqsClient sqs = remember(client(SqsClient.builder(), elasticMq.endpoint())
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         // above the long poll, so that an idle receive is never cut as a timeout
@@ -201,7 +201,9 @@ public final class LocalStack implements AutoCloseable {
             LOG.warning("fault injection: " + options.faults());
         }
         if (options.iamEnforced()) {
-            iam = IamEnforcement.arm(TemplatePolicies.read(resources), remember(RefusalResponder.start()).endpoint());
+            iam = IamEnforcement.arm(
+                    TemplatePolicies.read(resources),
+                    remember(RefusalResponder.start()).endpoint());
             if (options.bedrock() == LocalOptions.BedrockMode.AWS) {
                 LOG.info("--bedrock aws: the state machine's model calls go out with your own credentials, and AWS "
                         + "checks those, not the state machine's role");
@@ -209,11 +211,15 @@ public final class LocalStack implements AutoCloseable {
         } else {
             LOG.warning("--iam off: every AWS call is allowed, whatever the template's policies say");
         }
-        tenants = new LocalTenants(new DynamoApiKeys(dynamo, jobsTable), new DynamoTenants(dynamo, jobsTable),
-                new DynamoTenantLimitOverrides(dynamo, jobsTable), Clock.systemUTC());
+        tenants = new LocalTenants(
+                new DynamoApiKeys(dynamo, jobsTable),
+                new DynamoTenants(dynamo, jobsTable),
+                new DynamoTenantLimitOverrides(dynamo, jobsTable),
+                Clock.systemUTC());
         devApiKey = tenants.ensureDevTenant(data, System.getenv(LocalTenants.API_KEY_ENV));
 
-        front = remember(TemplateHttpApi.front(resources, functions, options.port()).start());
+        front = remember(
+                TemplateHttpApi.front(resources, functions, options.port()).start());
         long tFront = System.nanoTime();
 
         startEventSources(resources, functions, sqs);
@@ -225,16 +231,21 @@ public final class LocalStack implements AutoCloseable {
 
         writeEndpoints(data);
         awaitHealthy();
-        LOG.info(String.format("started in %d ms: dynalite and ElasticMQ %d, table and queues %d, model and Step "
-                        + "Functions %d, functions and HTTP front %d, until healthy %d", ms(t0, System.nanoTime()),
-                ms(t0, tEmulators), ms(tEmulators, tResources), ms(tResources, tStepFunctions),
-                ms(tStepFunctions, tFront), ms(tFront, System.nanoTime())));
+        LOG.info(String.format(
+                "started in %d ms: dynalite and ElasticMQ %d, table and queues %d, model and Step "
+                        + "Functions %d, functions and HTTP front %d, until healthy %d",
+                ms(t0, System.nanoTime()),
+                ms(t0, tEmulators),
+                ms(tEmulators, tResources),
+                ms(tResources, tStepFunctions),
+                ms(tStepFunctions, tFront),
+                ms(tFront, System.nanoTime())));
     }
 
     /** dynalite (a Node process) and ElasticMQ (an actor system), the two slowest parts, start side by side. */
     private void startEmulators(DataDirectory data) {
-        CompletableFuture<Dynalite> dynamoStart = CompletableFuture.supplyAsync(() ->
-                Dynalite.builder().dataDirectory(data.dynamoDb()).build().start());
+        CompletableFuture<Dynalite> dynamoStart = CompletableFuture.supplyAsync(
+                () -> Dynalite.builder().dataDirectory(data.dynamoDb()).build().start());
         CompletableFuture<ElasticMq> sqsStart = CompletableFuture.supplyAsync(() -> new ElasticMq().start());
         dynalite = startedOrNull(dynamoStart);
         elasticMq = startedOrNull(sqsStart);
@@ -268,8 +279,9 @@ public final class LocalStack implements AutoCloseable {
         }
         for (EventSourceMapping m : mappings) {
             eventSources.add(m.start());
-            LOG.info("event source " + m.settings().queueArn() + " -> " + m.function().name() + " (batch "
-                    + m.settings().batchSize() + ", concurrency " + m.settings().maximumConcurrency() + ")");
+            LOG.info("event source " + m.settings().queueArn() + " -> "
+                    + m.function().name() + " (batch " + m.settings().batchSize() + ", concurrency "
+                    + m.settings().maximumConcurrency() + ")");
         }
     }
 
@@ -305,8 +317,8 @@ public final class LocalStack implements AutoCloseable {
             }
         });
         if (values.size() != 1) {
-            throw new IllegalStateException("expected one value of " + variable + " across the functions, found "
-                    + values);
+            throw new IllegalStateException(
+                    "expected one value of " + variable + " across the functions, found " + values);
         }
         return values.iterator().next();
     }
@@ -317,30 +329,44 @@ public final class LocalStack implements AutoCloseable {
      */
     private void startRedrive(DynamoDbClient dynamo, SqsClient sqs, Map<String, LambdaFunction> functions) {
         String table = shared(functions, Components.JOBS_TABLE);
-        Map<Lane, String> queueUrls = Map.of(Lane.INTERACTIVE, shared(functions, Components.JOBS_QUEUE_URL),
-                Lane.BULK, shared(functions, Components.BULK_JOBS_QUEUE_URL));
-        redrive = new Thread(() -> {
-            try {
-                int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrls));
-                if (n > 0) {
-                    LOG.info("re-drove " + n + " unfinished jobs from the last run");
-                }
-                SqsWebhookQueue webhooks = new SqsWebhookQueue(sqs, shared(functions,
-                        Components.WEBHOOKS_QUEUE_URL));
-                DynamoWebhookDeliveries deliveries = new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30));
-                int events = JobRedrive.redriveWebhookEvents(dynamo, table,
-                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)), webhooks, deliveries)
-                        + JobRedrive.redriveBatchEvents(dynamo, table,
-                        new DynamoBatchStore(dynamo, table, Duration.ofDays(30)), webhooks, deliveries);
-                if (events > 0) {
-                    LOG.info("re-sent " + events + " webhook events the last run had not delivered");
-                }
-            } catch (RuntimeException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "re-driving unfinished jobs failed; they stay queued", e);
-                }
-            }
-        }, "job-redrive");
+        Map<Lane, String> queueUrls = Map.of(
+                Lane.INTERACTIVE,
+                shared(functions, Components.JOBS_QUEUE_URL),
+                Lane.BULK,
+                shared(functions, Components.BULK_JOBS_QUEUE_URL));
+        redrive = new Thread(
+                () -> {
+                    try {
+                        int n = JobRedrive.run(dynamo, table, new SqsJobQueue(sqs, queueUrls));
+                        if (n > 0) {
+                            LOG.info("re-drove " + n + " unfinished jobs from the last run");
+                        }
+                        SqsWebhookQueue webhooks =
+                                new SqsWebhookQueue(sqs, shared(functions, Components.WEBHOOKS_QUEUE_URL));
+                        DynamoWebhookDeliveries deliveries =
+                                new DynamoWebhookDeliveries(dynamo, table, Duration.ofDays(30));
+                        int events = JobRedrive.redriveWebhookEvents(
+                                        dynamo,
+                                        table,
+                                        new DynamoJobStore(dynamo, table, Duration.ofDays(30)),
+                                        webhooks,
+                                        deliveries)
+                                + JobRedrive.redriveBatchEvents(
+                                        dynamo,
+                                        table,
+                                        new DynamoBatchStore(dynamo, table, Duration.ofDays(30)),
+                                        webhooks,
+                                        deliveries);
+                        if (events > 0) {
+                            LOG.info("re-sent " + events + " webhook events the last run had not delivered");
+                        }
+                    } catch (RuntimeException e) {
+                        if (!closed) {
+                            LOG.log(Level.WARNING, "re-driving unfinished jobs failed; they stay queued", e);
+                        }
+                    }
+                },
+                "job-redrive");
         redrive.setDaemon(true);
         redrive.start();
     }
@@ -363,9 +389,12 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void awaitHealthy() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest health = HttpRequest.newBuilder(apiUrl().resolve("/healthz")).timeout(Duration.ofSeconds(5))
-                .GET().build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(apiUrl().resolve("/healthz"))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -395,8 +424,8 @@ public final class LocalStack implements AutoCloseable {
         Set<String> known = template.section("Parameters").keySet();
         for (String name : options.parameterOverrides().keySet()) {
             if (!known.contains(name)) {
-                throw new IllegalArgumentException("--param " + name + ": the template has no such parameter "
-                        + "(it has " + known + ")");
+                throw new IllegalArgumentException(
+                        "--param " + name + ": the template has no such parameter " + "(it has " + known + ")");
             }
         }
         List<String> violations = template.ruleViolations();
@@ -407,7 +436,8 @@ public final class LocalStack implements AutoCloseable {
 
     private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B client(
             B builder, URI endpoint) {
-        return builder.endpointOverride(endpoint).region(Region.of(LocalResources.REGION))
+        return builder.endpointOverride(endpoint)
+                .region(Region.of(LocalResources.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
     }
 
@@ -500,12 +530,16 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // not through java.util.logging, whose own shutdown hook may already have closed its handlers
-            System.err.println("stopping the local stack");
-            stack.close();
-            stopped.countDown();
-        }, "local-stack-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            // not through java.util.logging, whose own shutdown hook may already have closed its
+                            // handlers
+                            System.err.println("stopping the local stack");
+                            stack.close();
+                            stopped.countDown();
+                        },
+                        "local-stack-shutdown"));
         LOG.info("data in " + options.dataDirectory() + "; dev API key in "
                 + options.dataDirectory().resolve(DataDirectory.DEV_API_KEY) + "; endpoints in "
                 + options.dataDirectory().resolve(DataDirectory.ENDPOINTS));

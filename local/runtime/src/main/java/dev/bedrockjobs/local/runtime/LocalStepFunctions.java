@@ -6,7 +6,6 @@ import dev.bedrockjobs.local.emulators.sfn.StateMachineType;
 import dev.bedrockjobs.local.emulators.sfn.StepFunctionsServer;
 import dev.bedrockjobs.local.emulators.sfn.StepFunctionsService;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -34,7 +33,8 @@ final class LocalStepFunctions implements AutoCloseable {
     }
 
     static LocalStepFunctions start(LocalBedrock bedrock) {
-        StepFunctionsEngine engine = StepFunctionsEngine.builder().resource(bedrock.resource()).build();
+        StepFunctionsEngine engine =
+                StepFunctionsEngine.builder().resource(bedrock.resource()).build();
         StepFunctionsService service = new StepFunctionsService(engine);
         return new LocalStepFunctions(engine, service, new StepFunctionsServer(service).start());
     }
@@ -48,15 +48,16 @@ final class LocalStepFunctions implements AutoCloseable {
         for (String id : resources.template().resourcesOfType("AWS::Serverless::StateMachine")) {
             Map<String, Object> p = resources.template().properties(id);
             String name = p.get("Name") == null ? id : resources.resolveString(p.get("Name"));
-            StateMachineType type = p.get("Type") == null ? StateMachineType.STANDARD
-                    : StateMachineType.valueOf(resources.resolveString(p.get("Type")).toUpperCase(Locale.ROOT));
+            StateMachineType type = p.get("Type") == null
+                    ? StateMachineType.STANDARD
+                    : StateMachineType.valueOf(
+                            resources.resolveString(p.get("Type")).toUpperCase(Locale.ROOT));
             Map<String, String> substitutions = new LinkedHashMap<>();
             if (p.get("DefinitionSubstitutions") instanceof Map<?, ?> subs) {
-                ((Map<?, ?>) resources.resolve(subs)).forEach((k, v) -> substitutions.put((String) k,
-                        String.valueOf(v)));
+                ((Map<?, ?>) resources.resolve(subs))
+                        .forEach((k, v) -> substitutions.put((String) k, String.valueOf(v)));
             }
-            String definition = DefinitionSubstitutions.apply(definitionText(id, p, templateDirectory),
-                    substitutions);
+            String definition = DefinitionSubstitutions.apply(definitionText(id, p, templateDirectory), substitutions);
             // its model calls are signed as this role and checked against the state machine's Policies
             String role = LocalResources.roleArn(LocalResources.roleName(id));
             StateMachine machine = service.createStateMachine(name, definition, role, type);
@@ -71,8 +72,8 @@ final class LocalStepFunctions implements AutoCloseable {
             return dev.bedrockjobs.core.domain.Json.write(p.get("Definition"));
         }
         if (!(p.get("DefinitionUri") instanceof String uri)) {
-            throw new IllegalStateException(id + ": only a local DefinitionUri file or an inline Definition can be "
-                    + "deployed locally");
+            throw new IllegalStateException(
+                    id + ": only a local DefinitionUri file or an inline Definition can be " + "deployed locally");
         }
         Path file = templateDirectory.resolve(uri);
         try {

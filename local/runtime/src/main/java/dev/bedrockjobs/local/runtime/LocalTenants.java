@@ -7,7 +7,6 @@ import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.Tenants;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -59,8 +58,8 @@ final class LocalTenants {
             key = stored.orElseGet(ApiKey::newSecret);
             if (stored.isEmpty()) {
                 data.writeSecret(DataDirectory.DEV_API_KEY, key);
-                LOG.info("generated the dev API key " + key + " (kept in " + data.file(DataDirectory.DEV_API_KEY)
-                        + ")");
+                LOG.info(
+                        "generated the dev API key " + key + " (kept in " + data.file(DataDirectory.DEV_API_KEY) + ")");
             }
         }
         putKey(DEV_TENANT, key, "dev", now);

@@ -2,7 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,7 +60,8 @@ final class RefusalResponder implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream in = exchange.getRequestBody()) {
             in.transferTo(OutputStream.nullOutputStream());
             String status = exchange.getRequestHeaders().getFirst(STATUS);
             String body = exchange.getRequestHeaders().getFirst(BODY);
@@ -70,12 +70,16 @@ final class RefusalResponder implements AutoCloseable {
                 return;
             }
             byte[] bytes = Base64.getDecoder().decode(body);
-            exchange.getResponseHeaders().set("Content-Type", exchange.getRequestHeaders().getFirst(CONTENT_TYPE));
-            exchange.getResponseHeaders().set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+            exchange.getResponseHeaders()
+                    .set("Content-Type", exchange.getRequestHeaders().getFirst(CONTENT_TYPE));
+            exchange.getResponseHeaders()
+                    .set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
             for (String header : exchange.getRequestHeaders().getOrDefault(HEADER, List.of())) {
                 int colon = header.indexOf(':');
-                exchange.getResponseHeaders().add(header.substring(0, colon).trim(),
-                        header.substring(colon + 1).trim());
+                exchange.getResponseHeaders()
+                        .add(
+                                header.substring(0, colon).trim(),
+                                header.substring(colon + 1).trim());
             }
             exchange.sendResponseHeaders(Integer.parseInt(status), bytes.length);
             exchange.getResponseBody().write(bytes);

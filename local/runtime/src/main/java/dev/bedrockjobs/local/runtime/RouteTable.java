@@ -35,8 +35,7 @@ final class RouteTable {
         }
     }
 
-    record Match(Route route, Map<String, String> pathParameters) {
-    }
+    record Match(Route route, Map<String, String> pathParameters) {}
 
     private final List<Route> routes;
 
@@ -64,7 +63,8 @@ final class RouteTable {
                             + "one HTTP API, " + apiLogicalId);
                 }
                 String path = p.get("Path") == null ? null : resources.resolveString(p.get("Path"));
-                String method = p.get("Method") == null ? "ANY"
+                String method = p.get("Method") == null
+                        ? "ANY"
                         : resources.resolveString(p.get("Method")).toUpperCase(Locale.ROOT);
                 if ("X-AMAZON-APIGATEWAY-ANY-METHOD".equals(method)) {
                     method = "ANY";
@@ -119,7 +119,8 @@ final class RouteTable {
             return new int[] {0, 0, 0, 0};
         }
         List<String> segments = route.segments();
-        boolean greedy = !segments.isEmpty() && segments.get(segments.size() - 1).endsWith("+}");
+        boolean greedy =
+                !segments.isEmpty() && segments.get(segments.size() - 1).endsWith("+}");
         int literals = (int) segments.stream().filter(s -> !isVariable(s)).count();
         return new int[] {1, greedy ? 0 : 1, literals, route.method().equals("ANY") ? 0 : 1};
     }

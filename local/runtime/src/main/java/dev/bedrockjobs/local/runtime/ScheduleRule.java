@@ -1,9 +1,6 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import org.joda.time.DateTime;
-import org.joda.time.DateTimeZone;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.joda.time.DateTime;
+import org.joda.time.DateTimeZone;
 
 /**
  * A function's {@code Type: Schedule} event (an EventBridge rule) run locally: every {@code rate(...)} period the
@@ -80,8 +79,9 @@ final class ScheduleRule implements AutoCloseable {
 
     private static Duration period(long n, String unit) {
         String u = unit.toLowerCase(Locale.ROOT);
-        return u.startsWith("minute") ? Duration.ofMinutes(n) : u.startsWith("hour") ? Duration.ofHours(n)
-                : Duration.ofDays(n);
+        return u.startsWith("minute")
+                ? Duration.ofMinutes(n)
+                : u.startsWith("hour") ? Duration.ofHours(n) : Duration.ofDays(n);
     }
 
     String ruleName() {
@@ -118,8 +118,8 @@ final class ScheduleRule implements AutoCloseable {
         e.setAccount(LocalResources.ACCOUNT_ID);
         e.setRegion(LocalResources.REGION);
         e.setTime(DateTime.now(DateTimeZone.UTC).withMillisOfSecond(0));
-        e.setResources(List.of("arn:aws:events:" + LocalResources.REGION + ":" + LocalResources.ACCOUNT_ID
-                + ":rule/" + ruleName));
+        e.setResources(List.of(
+                "arn:aws:events:" + LocalResources.REGION + ":" + LocalResources.ACCOUNT_ID + ":rule/" + ruleName));
         e.setDetail(Map.of());
         return e;
     }

@@ -14,10 +14,10 @@ import java.util.Map;
 final class TemplateFunctions {
     /** Lambda's defaults when the template leaves them out. */
     private static final int DEFAULT_TIMEOUT_SECONDS = 3;
+
     private static final int DEFAULT_MEMORY_MB = 128;
 
-    private TemplateFunctions() {
-    }
+    private TemplateFunctions() {}
 
     /** Registers every function's name and ARN, so that references between resources resolve. */
     static List<String> register(LocalResources resources) {
@@ -47,8 +47,14 @@ final class TemplateFunctions {
             // Each function signs with its own identity, as each Lambda has its own role; fault injection
             // (AwsCallFaults) tells the functions' calls apart from the runtime's own by it.
             env.put("AWS_ACCESS_KEY_ID", id);
-            functions.put(id, new LambdaFunction(id, String.valueOf(props.get("Handler")), env,
-                    Duration.ofSeconds(number(resources, props.get("Timeout"), DEFAULT_TIMEOUT_SECONDS)), memory));
+            functions.put(
+                    id,
+                    new LambdaFunction(
+                            id,
+                            String.valueOf(props.get("Handler")),
+                            env,
+                            Duration.ofSeconds(number(resources, props.get("Timeout"), DEFAULT_TIMEOUT_SECONDS)),
+                            memory));
         }
         return functions;
     }

@@ -15,22 +15,21 @@ import java.util.logging.Logger;
 final class TemplateHttpApi {
     private static final Logger LOG = Logger.getLogger(TemplateHttpApi.class.getName());
 
-    private TemplateHttpApi() {
-    }
+    private TemplateHttpApi() {}
 
     static HttpFront front(LocalResources resources, Map<String, LambdaFunction> functions, int port) {
         List<String> apis = resources.template().resourcesOfType("AWS::Serverless::HttpApi");
         if (apis.size() != 1) {
-            throw new IllegalStateException("the local runtime serves exactly one AWS::Serverless::HttpApi; the "
-                    + "template has " + apis);
+            throw new IllegalStateException(
+                    "the local runtime serves exactly one AWS::Serverless::HttpApi; the " + "template has " + apis);
         }
         String api = apis.get(0);
         // Resolved as a whole, as AWS::LanguageExtensions does before SAM reads it: the authorizer, its cache TTL
         // and the mode (API key or JWT) come from parameters.
         Object declared = resources.template().properties(api).get("Auth");
         Map<?, ?> auth = declared == null ? Map.of() : (Map<?, ?>) resources.resolve(declared);
-        String defaultAuthorizer = auth.get("DefaultAuthorizer") == null ? null
-                : String.valueOf(auth.get("DefaultAuthorizer"));
+        String defaultAuthorizer =
+                auth.get("DefaultAuthorizer") == null ? null : String.valueOf(auth.get("DefaultAuthorizer"));
         RouteTable routes = RouteTable.fromTemplate(resources, api, defaultAuthorizer);
 
         // One shared instance per function: the handlers keep no per-request state, only thread-safe SDK clients.
@@ -41,9 +40,10 @@ final class TemplateHttpApi {
         Map<String, AuthorizerGate> gates = AuthorizerGate.fromTemplate(resources, auth, instances, events);
         routes.routes().forEach(r -> warm(instances.get(r.function())));
         gates.values().forEach(g -> warm(g.function()));
-        LOG.info(routes.routes().size() + " routes: " + routes.routes().stream()
-                .map(r -> r.routeKey() + " -> " + r.function() + (r.authorizer() == null ? " (public)" : ""))
-                .toList());
+        LOG.info(routes.routes().size() + " routes: "
+                + routes.routes().stream()
+                        .map(r -> r.routeKey() + " -> " + r.function() + (r.authorizer() == null ? " (public)" : ""))
+                        .toList());
         return new HttpFront(port, routes, instances, gates, events);
     }
 

@@ -23,8 +23,10 @@ final class TemplatePolicies {
     static final String STATE_MACHINE = "AWS::Serverless::StateMachine";
 
     /** The part of AWSLambdaSQSQueueExecutionRole that acts on SQS (its other statements are CloudWatch Logs). */
-    static final IamPolicy.Statement SQS_QUEUE_EXECUTION_ROLE = new IamPolicy.Statement(IamPolicy.Effect.ALLOW,
-            List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"), List.of("*"));
+    static final IamPolicy.Statement SQS_QUEUE_EXECUTION_ROLE = new IamPolicy.Statement(
+            IamPolicy.Effect.ALLOW,
+            List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+            List.of("*"));
 
     /**
      * Who signs a call and what their role allows.
@@ -35,11 +37,9 @@ final class TemplatePolicies {
      * @param name        the function or state machine, for log lines
      * @param arn         the assumed-role session AWS names in its refusals
      */
-    record Principal(String accessKeyId, String name, String arn, IamPolicy policy) {
-    }
+    record Principal(String accessKeyId, String name, String arn, IamPolicy policy) {}
 
-    private TemplatePolicies() {
-    }
+    private TemplatePolicies() {}
 
     /** Every function's and state machine's role, by the access key id its calls are signed with. */
     static Map<String, Principal> read(LocalResources resources) {
@@ -51,23 +51,33 @@ final class TemplatePolicies {
                 statements.add(SQS_QUEUE_EXECUTION_ROLE);
             }
             // Lambda names the role session after the function
-            principals.put(id, new Principal(id, id, LocalResources.assumedRoleArn(LocalResources.roleName(id), id),
-                    new IamPolicy(statements)));
+            principals.put(
+                    id,
+                    new Principal(
+                            id,
+                            id,
+                            LocalResources.assumedRoleArn(LocalResources.roleName(id), id),
+                            new IamPolicy(statements)));
         }
         for (String id : resources.template().resourcesOfType(STATE_MACHINE)) {
             Map<String, Object> props = resources.template().properties(id);
             String role = LocalResources.roleName(id);
-            principals.put(role, new Principal(role, id, LocalResources.assumedRoleArn(role, id),
-                    new IamPolicy(statements(id, props, resources))));
+            principals.put(
+                    role,
+                    new Principal(
+                            role,
+                            id,
+                            LocalResources.assumedRoleArn(role, id),
+                            new IamPolicy(statements(id, props, resources))));
         }
         return principals;
     }
 
-    private static List<IamPolicy.Statement> statements(String id, Map<String, Object> props,
-                                                        LocalResources resources) {
+    private static List<IamPolicy.Statement> statements(
+            String id, Map<String, Object> props, LocalResources resources) {
         if (props.containsKey("Role")) {
-            throw new IllegalArgumentException(id + " names its own Role, whose policies are not in the template; "
-                    + "run with --iam off");
+            throw new IllegalArgumentException(
+                    id + " names its own Role, whose policies are not in the template; " + "run with --iam off");
         }
         List<IamPolicy.Statement> out = new ArrayList<>();
         Object policies = resources.resolve(props.get("Policies"));
@@ -90,7 +100,7 @@ final class TemplatePolicies {
     }
 
     private static boolean hasSqsEvent(Map<String, Object> props) {
-        return props.get("Events") instanceof Map<?, ?> events && events.values().stream()
-                .anyMatch(e -> e instanceof Map<?, ?> m && "SQS".equals(m.get("Type")));
+        return props.get("Events") instanceof Map<?, ?> events
+                && events.values().stream().anyMatch(e -> e instanceof Map<?, ?> m && "SQS".equals(m.get("Type")));
     }
 }

@@ -1,14 +1,13 @@
 package dev.bedrockjobs.local.runtime;
 
 import dev.bedrockjobs.core.domain.Json;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Creates every {@code AWS::SQS::Queue} of the template in ElasticMQ, with the attributes that change behaviour
@@ -36,11 +35,10 @@ final class TemplateQueues {
             "ContentBasedDeduplication", QueueAttributeName.CONTENT_BASED_DEDUPLICATION);
 
     /** Encryption at rest and tags change nothing a local client can observe. */
-    private static final Set<String> NOT_OBSERVABLE = Set.of(
-            "SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "Tags");
+    private static final Set<String> NOT_OBSERVABLE =
+            Set.of("SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "Tags");
 
-    private TemplateQueues() {
-    }
+    private TemplateQueues() {}
 
     static void create(SqsClient sqs, LocalResources resources) {
         List<String> queues = resources.template().resourcesOfType("AWS::SQS::Queue");
@@ -51,15 +49,18 @@ final class TemplateQueues {
                 QueueAttributeName attribute = PLAIN.get(name);
                 if (attribute != null) {
                     attributes.put(attribute, resources.resolveString(value));
-                } else if (!NOT_OBSERVABLE.contains(name) && !name.equals("RedrivePolicy")
+                } else if (!NOT_OBSERVABLE.contains(name)
+                        && !name.equals("RedrivePolicy")
                         && !name.equals("QueueName")) {
                     LOG.warning(logicalId + "." + name + " is not emulated locally");
                 }
             });
             String name = queueName(logicalId, props, resources);
-            String url = sqs.createQueue(c -> c.queueName(name).attributes(attributes)).queueUrl();
+            String url = sqs.createQueue(c -> c.queueName(name).attributes(attributes))
+                    .queueUrl();
             String arn = sqs.getQueueAttributes(g -> g.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+                    .attributes()
+                    .get(QueueAttributeName.QUEUE_ARN);
             resources.putRef(logicalId, url);
             resources.putAttribute(logicalId, "Arn", arn);
             resources.putAttribute(logicalId, "QueueName", name);
@@ -70,8 +71,8 @@ final class TemplateQueues {
             if (redrive != null) {
                 String policy = Json.write(resources.resolve(redrive));
                 String url = resources.ref(logicalId);
-                sqs.setQueueAttributes(s -> s.queueUrl(url)
-                        .attributes(Map.of(QueueAttributeName.REDRIVE_POLICY, policy)));
+                sqs.setQueueAttributes(
+                        s -> s.queueUrl(url).attributes(Map.of(QueueAttributeName.REDRIVE_POLICY, policy)));
             }
         }
     }

@@ -1,34 +1,37 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Batches end to end over real HTTP: a thousand items through the whole local stack, counted exactly, in order. */
 class BatchesEndToEndTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
 
     @BeforeAll
     static void start() {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
     }
 
@@ -44,7 +47,9 @@ class BatchesEndToEndTest {
         body.putObject("defaults").put("model", "fast").put("maxTokens", 64);
         ArrayNode items = body.putArray("items");
         for (int i = 0; i < n; i++) {
-            items.addObject().put("customId", String.format("src/File%04d.java", i)).put("prompt", promptPrefix + i);
+            items.addObject()
+                    .put("customId", String.format("src/File%04d.java", i))
+                    .put("prompt", promptPrefix + i);
         }
         return body.toString();
     }
@@ -73,7 +78,11 @@ class BatchesEndToEndTest {
         JsonNode counts = done.path("counts");
         assertEquals(1000, counts.path("total").asInt());
         assertEquals(1000, counts.path("succeeded").asInt(), counts.toString());
-        assertEquals(0, counts.path("queued").asInt() + counts.path("running").asInt() + counts.path("failed").asInt());
+        assertEquals(
+                0,
+                counts.path("queued").asInt()
+                        + counts.path("running").asInt()
+                        + counts.path("failed").asInt());
 
         HttpResponse<String> results = api.get("/v1/batches/" + id + "/results");
         assertEquals(200, results.statusCode());
@@ -82,7 +91,8 @@ class BatchesEndToEndTest {
         long inputTokens = 0;
         for (int i = 0; i < lines.length; i++) {
             JsonNode line = ApiClient.JSON.readTree(lines[i]);
-            assertEquals(String.format("src/File%04d.java", i), line.path("customId").asText(), "item order");
+            assertEquals(
+                    String.format("src/File%04d.java", i), line.path("customId").asText(), "item order");
             assertEquals("succeeded", line.path("status").asText());
             inputTokens += line.path("usage").path("inputTokens").asLong();
         }
@@ -95,20 +105,34 @@ class BatchesEndToEndTest {
         String body = batchOf(3, "fine ").replace("\"fine 1\"", "\"\"");
         HttpResponse<String> refused = api.postJson("/v1/batches", body);
         assertEquals(400, refused.statusCode(), refused.body());
-        assertEquals("items[1].prompt", ApiClient.json(refused).path("errors").get(0).path("field").asText());
-        assertEquals(before, ApiClient.json(api.get("/v1/jobs?limit=100")).path("items").size());
+        assertEquals(
+                "items[1].prompt",
+                ApiClient.json(refused).path("errors").get(0).path("field").asText());
+        assertEquals(
+                before,
+                ApiClient.json(api.get("/v1/jobs?limit=100")).path("items").size());
     }
 
     @Test
     void cancelMidwayKeepsWhatFinishedAndStopsTheRest(@TempDir Path slowData) throws Exception {
         // A slow model and two workers of one message each: a few items finish, the rest wait in the queue.
-        try (LocalStack slow = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0)
-                .dataDirectory(slowData).modelLatencyMillis(400)
-                .parameter("WorkerMaxConcurrency", "2").parameter("WorkerBatchSize", "1").build())) {
+        try (LocalStack slow = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(slowData)
+                .modelLatencyMillis(400)
+                .parameter("WorkerMaxConcurrency", "2")
+                .parameter("WorkerBatchSize", "1")
+                .build())) {
             ApiClient client = new ApiClient(slow.apiUrl(), slow.devApiKey());
-            String id = ApiClient.json(client.postJson("/v1/batches", batchOf(60, "slow "))).path("id").asText();
+            String id = ApiClient.json(client.postJson("/v1/batches", batchOf(60, "slow ")))
+                    .path("id")
+                    .asText();
             Instant end = Instant.now().plusSeconds(60);
-            while (ApiClient.json(client.get("/v1/batches/" + id)).path("counts").path("succeeded").asInt() < 3
+            while (ApiClient.json(client.get("/v1/batches/" + id))
+                                    .path("counts")
+                                    .path("succeeded")
+                                    .asInt()
+                            < 3
                     && Instant.now().isBefore(end)) {
                 Thread.sleep(50);
             }
@@ -128,15 +152,21 @@ class BatchesEndToEndTest {
             } while (!settled.path("done").asBoolean() && Instant.now().isBefore(settle));
             JsonNode counts = settled.path("counts");
             assertTrue(settled.path("done").asBoolean(), settled.toString());
-            assertEquals(60, counts.path("succeeded").asInt() + counts.path("canceled").asInt(), counts.toString());
+            assertEquals(
+                    60,
+                    counts.path("succeeded").asInt() + counts.path("canceled").asInt(),
+                    counts.toString());
             assertTrue(counts.path("canceled").asInt() > 0, counts.toString());
             assertEquals("canceled", settled.path("status").asText());
             List<String> statuses = new ArrayList<>();
-            for (String line : client.get("/v1/batches/" + id + "/results").body().split("\n")) {
+            for (String line :
+                    client.get("/v1/batches/" + id + "/results").body().split("\n")) {
                 statuses.add(ApiClient.JSON.readTree(line).path("status").asText());
             }
             assertEquals(60, statuses.size());
-            assertEquals(counts.path("succeeded").asInt(), statuses.stream().filter("succeeded"::equals).count());
+            assertEquals(
+                    counts.path("succeeded").asInt(),
+                    statuses.stream().filter("succeeded"::equals).count());
         }
     }
 }

@@ -1,14 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
-import dev.bedrockjobs.local.runtime.bench.ChaosDriver;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bedrockjobs.local.runtime.bench.ChaosDriver;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short variant of {@code bench/chaos/run} that CI runs: a few hundred jobs and two batches, a fifth of model
@@ -21,8 +19,9 @@ class ChaosEndToEndTest {
      * one still running would keep its claim for the worker's lease (330 s), far past this test's budget. The
      * bench runs keep the template's policy and drain past the lease.
      */
-    private static final java.util.Map<String, String> FAST_RETRIES = java.util.Map.of(
-            "ThrottleIntervalSeconds", "1", "BackoffRate", "1", "MaxDelaySeconds", "1");
+    private static final java.util.Map<String, String> FAST_RETRIES =
+            java.util.Map.of("ThrottleIntervalSeconds", "1", "BackoffRate", "1", "MaxDelaySeconds", "1");
+
     @TempDir
     Path data;
 
@@ -31,8 +30,8 @@ class ChaosEndToEndTest {
         long seed = Long.getLong("chaos.seed", System.nanoTime());
         // No failing AWS calls here (FaultInjectionEndToEndTest covers them): a call that fails past the SDK's
         // retries leaves its job to the lease or the queue's visibility timeout, minutes past this test's drain.
-        ChaosDriver.Summary s = ChaosDriver.run(new ChaosDriver.Settings(260, 2, 20, 1, 0.2, 0, 0, 0.3, 3, 16,
-                Duration.ofMinutes(2), data, seed, FAST_RETRIES));
+        ChaosDriver.Summary s = ChaosDriver.run(new ChaosDriver.Settings(
+                260, 2, 20, 1, 0.2, 0, 0, 0.3, 3, 16, Duration.ofMinutes(2), data, seed, FAST_RETRIES));
         System.out.println(s.line() + " (seed " + seed + ")");
         assertEquals(300, s.submitted());
         String report = s.line() + "\n" + String.join("\n", s.problems());

@@ -1,14 +1,13 @@
 package dev.bedrockjobs.local.runtime;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class CommandLineFlagsTest {
     private static final Path ROOT = Path.of("/repo");
@@ -35,9 +34,23 @@ class CommandLineFlagsTest {
 
     @Test
     void everyFlagInBothSpellings() {
-        LocalOptions o = parse("--port", "9090", "--data=state", "--model-latency-ms", "250", "--throttle-rate=0.3",
-                "--failure-rate", "0.05", "--bedrock", "aws", "--no-allow-loopback-webhooks",
-                "--event-sources=disabled", "--iam", "off", "--param", "WorkerBatchSize=10",
+        LocalOptions o = parse(
+                "--port",
+                "9090",
+                "--data=state",
+                "--model-latency-ms",
+                "250",
+                "--throttle-rate=0.3",
+                "--failure-rate",
+                "0.05",
+                "--bedrock",
+                "aws",
+                "--no-allow-loopback-webhooks",
+                "--event-sources=disabled",
+                "--iam",
+                "off",
+                "--param",
+                "WorkerBatchSize=10",
                 "--param=WorkerMaxConcurrency=20");
         assertEquals(9090, o.port());
         assertEquals(CWD.resolve("state"), o.dataDirectory(), "an explicit relative folder is the caller's");
@@ -61,8 +74,8 @@ class CommandLineFlagsTest {
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--port", "eighty"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--port", "70000"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--throttle-rate", "1.5"));
-        assertThrows(CommandLineFlags.UsageException.class, () -> parse("--throttle-rate", "0.6", "--failure-rate",
-                "0.6"));
+        assertThrows(
+                CommandLineFlags.UsageException.class, () -> parse("--throttle-rate", "0.6", "--failure-rate", "0.6"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--bedrock", "openai"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--param", "NoValue"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--iam", "maybe"));

@@ -1,14 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,10 +19,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web console in a real browser (headless Chromium) against the local stack, as a person uses it: pastes a key,
@@ -42,6 +41,7 @@ class ConsoleEndToEndTest {
 
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static HttpServer receiver;
     private static final AtomicInteger WEBHOOKS = new AtomicInteger();
@@ -53,9 +53,14 @@ class ConsoleEndToEndTest {
         if (chromium.isEmpty() && "true".equals(System.getenv("CI"))) {
             fail("Chromium is not installed on CI, where .ci/run installs it: the console's browser test must run");
         }
-        Assumptions.assumeTrue(chromium.isPresent(), "Chromium is not installed (no chromium on the PATH): the "
-                + "console's browser test is skipped. Install the Debian package chromium to run it.");
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        Assumptions.assumeTrue(
+                chromium.isPresent(),
+                "Chromium is not installed (no chromium on the PATH): the "
+                        + "console's browser test is skipped. Install the Debian package chromium to run it.");
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
@@ -114,8 +119,10 @@ class ConsoleEndToEndTest {
 
         // a job submitted through the API appears and finishes while the list is on screen
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-        JsonNode submitted = ApiClient.json(tenantA.postJson("/v1/jobs", "{\"prompt\": \"Review: if (a = b) return;\","
-                + " \"model\": \"fast\", \"webhook\": {\"url\": \"" + hook + "\"}}"));
+        JsonNode submitted = ApiClient.json(tenantA.postJson(
+                "/v1/jobs",
+                "{\"prompt\": \"Review: if (a = b) return;\"," + " \"model\": \"fast\", \"webhook\": {\"url\": \""
+                        + hook + "\"}}"));
         String jobId = submitted.path("id").asText();
         String row = "tr[data-job-id='" + jobId + "']";
         browser.waitFor("the job to appear", "document.querySelector(\"" + row + "\")");
@@ -125,14 +132,18 @@ class ConsoleEndToEndTest {
         // opened: the answer as the API has it, and the webhook's delivery; a replay adds an attempt
         browser.click(row + " a");
         JsonNode job = tenantA.awaitTerminal(jobId, Duration.ofSeconds(30));
-        browser.waitFor("the answer", "document.getElementById('job-answer').textContent === "
-                + HeadlessChromium.quote(job.path("result").path("text").asText()));
+        browser.waitFor(
+                "the answer",
+                "document.getElementById('job-answer').textContent === "
+                        + HeadlessChromium.quote(job.path("result").path("text").asText()));
         browser.waitFor("the first delivery", "document.querySelectorAll('#deliveries-table tbody tr').length === 1");
         int deliveredBefore = WEBHOOKS.get();
         browser.click("#job-replay");
-        browser.waitFor("the replay's confirmation", "document.getElementById('replay-status').textContent"
-                + ".startsWith('Replay queued')");
-        browser.waitFor("the replay's delivery", "document.querySelectorAll('#deliveries-table tbody tr').length === 2");
+        browser.waitFor(
+                "the replay's confirmation",
+                "document.getElementById('replay-status').textContent" + ".startsWith('Replay queued')");
+        browser.waitFor(
+                "the replay's delivery", "document.querySelectorAll('#deliveries-table tbody tr').length === 2");
         assertTrue(WEBHOOKS.get() > deliveredBefore, "the receiver got the replay");
         screenshot("03-job");
 
@@ -144,10 +155,14 @@ class ConsoleEndToEndTest {
         String card = "li[data-batch-id='" + batchId + "'] a";
         browser.waitFor("the batch in the list", "document.querySelector(\"" + card + "\")");
         browser.click(card);
-        browser.waitFor("the batch's bar to reach 100%", "document.getElementById('batch-progress').dataset.percent"
-                + " === '100' && document.getElementById('batch-progress').value"
-                + " === document.getElementById('batch-progress').max");
-        assertEquals(BATCH_ITEMS, browser.eval("document.getElementById('batch-progress').max").asInt());
+        browser.waitFor(
+                "the batch's bar to reach 100%",
+                "document.getElementById('batch-progress').dataset.percent"
+                        + " === '100' && document.getElementById('batch-progress').value"
+                        + " === document.getElementById('batch-progress').max");
+        assertEquals(
+                BATCH_ITEMS,
+                browser.eval("document.getElementById('batch-progress').max").asInt());
         browser.click("#batch-results");
         browser.waitFor("the results", "!document.getElementById('batch-results-text').hidden");
         assertEquals(BATCH_ITEMS, browser.text("#batch-results-text").strip().split("\n").length);
@@ -157,20 +172,28 @@ class ConsoleEndToEndTest {
         browser.click("#nav a[data-view='usage']");
         browser.waitFor("the day chart", "document.getElementById('day-chart').dataset.total");
         JsonNode usage = ApiClient.json(tenantA.get("/v1/usage"));
-        long tokens = usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong();
+        long tokens =
+                usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong();
         assertTrue(tokens > 0, usage.toString());
-        assertEquals(Long.toString(tokens), browser.eval("document.getElementById('day-chart').dataset.total")
-                .asText(), "the chart's total");
+        assertEquals(
+                Long.toString(tokens),
+                browser.eval("document.getElementById('day-chart').dataset.total")
+                        .asText(),
+                "the chart's total");
         assertEquals(BATCH_ITEMS + 1, usage.path("jobs").path("succeeded").asInt(), usage.toString());
-        assertEquals(usage.path("byModel").size(),
-                browser.eval("document.querySelectorAll('#models-table tbody tr').length").asInt());
+        assertEquals(
+                usage.path("byModel").size(),
+                browser.eval("document.querySelectorAll('#models-table tbody tr').length")
+                        .asInt());
         screenshot("05-usage");
 
         // on a phone's screen the page fits its width
         browser.viewport(390, 844, true);
         browser.click("#nav a[data-view='jobs']");
         browser.waitFor("the jobs list", "document.querySelector(\"" + row + "\")");
-        assertTrue(browser.eval("document.documentElement.scrollWidth <= window.innerWidth").asBoolean(),
+        assertTrue(
+                browser.eval("document.documentElement.scrollWidth <= window.innerWidth")
+                        .asBoolean(),
                 "nothing wider than the phone's screen but the tables' own scrolling");
         screenshot("06-jobs-phone");
         browser.viewport(1200, 800, false);
@@ -181,12 +204,16 @@ class ConsoleEndToEndTest {
     void anotherTenantSeesNoneOfItAndAWrongKeyShowsTheApisProblem() {
         ApiClient tenantA = new ApiClient(stack.apiUrl(), stack.createTenant("console-a2-" + UUID.randomUUID()));
         String keyB = stack.createTenant("console-b-" + UUID.randomUUID());
-        String jobOfA = tenantA.submit("A job that only tenant A may see").path("id").asText();
+        String jobOfA =
+                tenantA.submit("A job that only tenant A may see").path("id").asText();
         tenantA.awaitTerminal(jobOfA, Duration.ofSeconds(30));
 
         signIn(keyB);
         browser.waitFor("B's empty jobs list", "!document.getElementById('jobs-empty').hidden");
-        assertEquals(0, browser.eval("document.querySelectorAll('#jobs-table tbody tr').length").asInt());
+        assertEquals(
+                0,
+                browser.eval("document.querySelectorAll('#jobs-table tbody tr').length")
+                        .asInt());
         browser.click("#nav a[data-view='batches']");
         browser.waitFor("B's empty batches", "!document.getElementById('batches-empty').hidden");
         browser.click("#nav a[data-view='usage']");
@@ -194,22 +221,28 @@ class ConsoleEndToEndTest {
         assertTrue(browser.visible("#models-empty"));
         // A's job by its id: the API's 404, as for a job that does not exist
         browser.eval("location.hash = '#job/" + jobOfA + "'");
-        browser.waitFor("the not-found problem", "document.getElementById('problem').dataset.status === '404'"
-                + " && !document.getElementById('problem').hidden");
+        browser.waitFor(
+                "the not-found problem",
+                "document.getElementById('problem').dataset.status === '404'"
+                        + " && !document.getElementById('problem').hidden");
         assertTrue(browser.text("#problem").contains(jobOfA), browser.text("#problem"));
         screenshot("07-other-tenant");
 
         browser.click("#forget-key");
         browser.waitFor("the key form", "!document.getElementById('key-view').hidden");
         signIn("bjk_" + "x".repeat(43));
-        browser.waitFor("the 401 problem", "document.getElementById('problem').dataset.status === '401'"
-                + " && !document.getElementById('problem').hidden");
+        browser.waitFor(
+                "the 401 problem",
+                "document.getElementById('problem').dataset.status === '401'"
+                        + " && !document.getElementById('problem').hidden");
         HttpResponse<String> refused = tenantA.withKey("bjk_" + "x".repeat(43)).get("/v1/jobs");
         assertEquals(401, refused.statusCode());
         String detail = ApiClient.json(refused).path("detail").asText();
         assertTrue(browser.text("#problem").contains(detail), "the API's own words: " + browser.text("#problem"));
         assertTrue(browser.visible("#key-view"), "asked for another key");
-        assertEquals(null, browser.eval("sessionStorage.getItem('bedrock-jobs.apiKey')").textValue(),
+        assertEquals(
+                null,
+                browser.eval("sessionStorage.getItem('bedrock-jobs.apiKey')").textValue(),
                 "a refused key is not kept");
         screenshot("08-wrong-key");
         assertNoComplaints();
@@ -218,8 +251,13 @@ class ConsoleEndToEndTest {
     private static String batchOf(int n) {
         StringBuilder items = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            items.append(i == 0 ? "" : ",").append("{\"customId\": \"file-").append(i)
-                    .append("\", \"prompt\": \"Review file ").append(i).append(' ').append(UUID.randomUUID())
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"customId\": \"file-")
+                    .append(i)
+                    .append("\", \"prompt\": \"Review file ")
+                    .append(i)
+                    .append(' ')
+                    .append(UUID.randomUUID())
                     .append("\"}");
         }
         return "{\"items\": [" + items + "]}";

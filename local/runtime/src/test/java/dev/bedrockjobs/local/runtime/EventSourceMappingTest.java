@@ -1,18 +1,14 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The event source mapping against ElasticMQ with a handler that succeeds, reports failures or throws according to
@@ -40,8 +39,7 @@ class EventSourceMappingTest {
         static final ConcurrentLinkedQueue<SQSEvent.SQSMessage> SEEN = new ConcurrentLinkedQueue<>();
         static final ConcurrentLinkedQueue<Instant> DEFERRED_AT = new ConcurrentLinkedQueue<>();
 
-        public JudgingHandler(Map<String, String> env) {
-        }
+        public JudgingHandler(Map<String, String> env) {}
 
         @Override
         public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
@@ -53,7 +51,8 @@ class EventSourceMappingTest {
                 }
                 if (m.getBody().startsWith("defer")) {
                     DEFERRED_AT.add(Instant.now());
-                    sqs.changeMessageVisibility(c -> c.queueUrl(queueUrl).receiptHandle(m.getReceiptHandle())
+                    sqs.changeMessageVisibility(c -> c.queueUrl(queueUrl)
+                            .receiptHandle(m.getReceiptHandle())
                             .visibilityTimeout(3));
                 }
                 if (m.getBody().startsWith("fail") || m.getBody().startsWith("defer")) {
@@ -75,14 +74,19 @@ class EventSourceMappingTest {
         sqs = SharedEmulators.sqsClient();
         deadLetterUrl = SharedEmulators.newQueue("esm-dlq", Map.of());
         String deadLetterArn = arn(deadLetterUrl);
-        queueUrl = SharedEmulators.newQueue("esm", Map.of(
-                "VisibilityTimeout", "1",
-                "RedrivePolicy", "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":2}"));
+        queueUrl = SharedEmulators.newQueue(
+                "esm",
+                Map.of(
+                        "VisibilityTimeout",
+                        "1",
+                        "RedrivePolicy",
+                        "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":2}"));
         queueArn = arn(queueUrl);
-        LambdaFunction function = new LambdaFunction("Judge", JudgingHandler.class.getName() + "::handleRequest",
-                Map.of(), Duration.ofSeconds(3), 128);
-        mapping = new EventSourceMapping(function, new EventSourceMapping.Settings(queueUrl, queueArn, 10,
-                Duration.ZERO, 2, true), sqs).start();
+        LambdaFunction function = new LambdaFunction(
+                "Judge", JudgingHandler.class.getName() + "::handleRequest", Map.of(), Duration.ofSeconds(3), 128);
+        mapping = new EventSourceMapping(
+                        function, new EventSourceMapping.Settings(queueUrl, queueArn, 10, Duration.ZERO, 2, true), sqs)
+                .start();
     }
 
     @AfterAll
@@ -95,21 +99,31 @@ class EventSourceMappingTest {
 
     private static String arn(String url) {
         return sqs.getQueueAttributes(g -> g.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
     }
 
     private static void send(String body) {
-        sqs.sendMessage(s -> s.queueUrl(queueUrl).messageBody(body).messageAttributes(Map.of("kind",
-                MessageAttributeValue.builder().dataType("String").stringValue(body.split("-")[0]).build())));
+        sqs.sendMessage(s -> s.queueUrl(queueUrl)
+                .messageBody(body)
+                .messageAttributes(Map.of(
+                        "kind",
+                        MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(body.split("-")[0])
+                                .build())));
     }
 
     private static List<SQSEvent.SQSMessage> seen(String body) {
-        return JudgingHandler.SEEN.stream().filter(m -> m.getBody().equals(body)).toList();
+        return JudgingHandler.SEEN.stream()
+                .filter(m -> m.getBody().equals(body))
+                .toList();
     }
 
     private static List<String> deadLetters() {
         List<String> bodies = new ArrayList<>();
-        for (Message m : sqs.receiveMessage(r -> r.queueUrl(deadLetterUrl).maxNumberOfMessages(10)).messages()) {
+        for (Message m : sqs.receiveMessage(r -> r.queueUrl(deadLetterUrl).maxNumberOfMessages(10))
+                .messages()) {
             bodies.add(m.body());
         }
         return bodies;
@@ -137,8 +151,11 @@ class EventSourceMappingTest {
             return dead.contains("fail-1");
         });
         assertEquals(1, seen("ok-1").size(), "a success is deleted, never redelivered");
-        assertEquals(List.of("1", "2"), seen("fail-1").stream()
-                .map(m -> m.getAttributes().get("ApproximateReceiveCount")).toList());
+        assertEquals(
+                List.of("1", "2"),
+                seen("fail-1").stream()
+                        .map(m -> m.getAttributes().get("ApproximateReceiveCount"))
+                        .toList());
 
         SQSEvent.SQSMessage record = seen("ok-1").get(0);
         assertEquals("aws:sqs", record.getEventSource());
@@ -146,7 +163,9 @@ class EventSourceMappingTest {
         assertEquals("us-east-1", record.getAwsRegion());
         assertEquals("ok", record.getMessageAttributes().get("kind").getStringValue());
         assertEquals("String", record.getMessageAttributes().get("kind").getDataType());
-        assertTrue(record.getAttributes().containsKey("SentTimestamp"), record.getAttributes().toString());
+        assertTrue(
+                record.getAttributes().containsKey("SentTimestamp"),
+                record.getAttributes().toString());
         assertEquals(32, record.getMd5OfBody().length());
     }
 

@@ -1,18 +1,17 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run with a twentieth of the functions' DynamoDB and SQS calls failing (before being sent, or after being applied)
@@ -35,8 +34,12 @@ class FaultInjectionEndToEndTest {
     @Test
     void jobsFinishOnceUnderFailingAwsCallsAndThrottling() {
         String before = AwsCallFaults.counts();
-        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .throttleRate(0.2).awsFailureRate(0.05).build())) {
+        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .throttleRate(0.2)
+                .awsFailureRate(0.05)
+                .build())) {
             ApiClient api = new ApiClient(stack.apiUrl(), stack.devApiKey());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 60; i++) {

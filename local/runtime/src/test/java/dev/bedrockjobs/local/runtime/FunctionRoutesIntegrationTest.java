@@ -1,19 +1,18 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
 import dev.bedrockjobs.status.StatusHandler;
 import dev.bedrockjobs.status.StatusRoot;
 import dev.bedrockjobs.submit.SubmitRoot;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The functions dispatch on the route key API Gateway sends, so each function's route table must hold exactly the
@@ -22,9 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class FunctionRoutesIntegrationTest {
 
     private static Set<String> templateRoutesOf(String function) {
-        LocalResources resources = new LocalResources(SamTemplate.load(RepoRoot.require().resolve("template.yaml")));
+        LocalResources resources =
+                new LocalResources(SamTemplate.load(RepoRoot.require().resolve("template.yaml")));
         return RouteTable.fromTemplate(resources, "HttpApi", "ApiKeyAuthorizer").routes().stream()
-                .filter(r -> r.function().equals(function)).map(RouteTable.Route::routeKey)
+                .filter(r -> r.function().equals(function))
+                .map(RouteTable.Route::routeKey)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -35,7 +36,9 @@ class FunctionRoutesIntegrationTest {
 
     @Test
     void theSubmitFunctionServesEveryRouteTheTemplateGivesIt() {
-        assertEquals(templateRoutesOf("SubmitFunction"), new TreeSet<>(SubmitRoot.routes(environment()).keys()));
+        assertEquals(
+                templateRoutesOf("SubmitFunction"),
+                new TreeSet<>(SubmitRoot.routes(environment()).keys()));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.bedrockjobs.local.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +51,8 @@ final class HeadlessChromium implements AutoCloseable {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.of(path.split(File.pathSeparator))
                 .flatMap(dir -> Stream.of("chromium", "chromium-browser").map(name -> Path.of(dir, name)))
-                .filter(Files::isExecutable).findFirst();
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     static HeadlessChromium start(Path executable, int width, int height) {
@@ -65,12 +65,25 @@ final class HeadlessChromium implements AutoCloseable {
         Process process;
         try {
             // --no-sandbox: the tests may run as root (CI does), where Chromium's sandbox refuses to start
-            process = new ProcessBuilder(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                    "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                    "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank")
-                    .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
+            process = new ProcessBuilder(
+                            executable.toString(),
+                            "--headless",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--no-first-run",
+                            "--no-default-browser-check",
+                            "--disable-extensions",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--remote-debugging-address=127.0.0.1",
+                            "--remote-debugging-port=0",
+                            "--user-data-dir=" + profile,
+                            "--window-size=" + width + "," + height,
+                            "about:blank")
+                    .redirectErrorStream(true)
+                    .redirectOutput(profile.resolve("chromium.log").toFile())
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + executable, e);
         }
@@ -86,11 +99,14 @@ final class HeadlessChromium implements AutoCloseable {
         this.process = process;
         this.profile = profile;
         int port = devToolsPort(process, profile);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String pageSocket;
         try {
-            HttpResponse<String> targets = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/json/list")).timeout(COMMAND_TIMEOUT).build(),
+            HttpResponse<String> targets = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                            .timeout(COMMAND_TIMEOUT)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             pageSocket = null;
             for (JsonNode target : ApiClient.JSON.readTree(targets.body())) {
@@ -102,8 +118,10 @@ final class HeadlessChromium implements AutoCloseable {
             if (pageSocket == null) {
                 throw new IllegalStateException("Chromium opened no page: " + targets.body());
             }
-            socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(URI.create(pageSocket), new Listener()).get(10, TimeUnit.SECONDS);
+            socket = http.newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .buildAsync(URI.create(pageSocket), new Listener())
+                    .get(10, TimeUnit.SECONDS);
         } catch (IOException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot reach Chromium's DevTools on port " + port, e);
         } catch (InterruptedException e) {
@@ -128,8 +146,8 @@ final class HeadlessChromium implements AutoCloseable {
                     }
                 }
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("Chromium exited at start: "
-                            + Files.readString(profile.resolve("chromium.log")));
+                    throw new IllegalStateException(
+                            "Chromium exited at start: " + Files.readString(profile.resolve("chromium.log")));
                 }
                 Thread.sleep(50);
             } catch (IOException e) {
@@ -182,15 +200,20 @@ final class HeadlessChromium implements AutoCloseable {
         String method = message.path("method").asText();
         JsonNode params = message.path("params");
         if (method.equals("Runtime.exceptionThrown")) {
-            complaints.add("uncaught: " + params.path("exceptionDetails").path("exception").path("description")
-                    .asText(params.path("exceptionDetails").path("text").asText()));
+            complaints.add("uncaught: "
+                    + params.path("exceptionDetails")
+                            .path("exception")
+                            .path("description")
+                            .asText(params.path("exceptionDetails").path("text").asText()));
         } else if (method.equals("Log.entryAdded")) {
             JsonNode entry = params.path("entry");
             if (!entry.path("source").asText().equals("network")) { // a 4xx answer is logged; the page shows it
-                complaints.add(entry.path("source").asText() + " " + entry.path("level").asText() + ": "
+                complaints.add(entry.path("source").asText() + " "
+                        + entry.path("level").asText() + ": "
                         + entry.path("text").asText());
             }
-        } else if (method.equals("Runtime.consoleAPICalled") && params.path("type").asText().equals("error")) {
+        } else if (method.equals("Runtime.consoleAPICalled")
+                && params.path("type").asText().equals("error")) {
             complaints.add("console.error: " + params.path("args"));
         }
     }
@@ -222,13 +245,15 @@ final class HeadlessChromium implements AutoCloseable {
     /** Loads a page and waits until it has loaded. */
     void open(URI url) {
         send("Page.navigate", Map.of("url", url.toString()));
-        waitFor("the page " + url + " to load", "document.readyState === 'complete' && location.href !== 'about:blank'");
+        waitFor(
+                "the page " + url + " to load",
+                "document.readyState === 'complete' && location.href !== 'about:blank'");
     }
 
     /** The value of a script expression (awaited when it is a promise), as JSON. */
     JsonNode eval(String expression) {
-        JsonNode r = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
-                "awaitPromise", true));
+        JsonNode r =
+                send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
         if (r.has("exceptionDetails")) {
             throw new IllegalStateException("script failed: " + expression + ": " + r.get("exceptionDetails"));
         }
@@ -236,12 +261,14 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     String text(String selector) {
-        return eval("(document.querySelector(" + quote(selector) + ") || {}).textContent || ''").asText();
+        return eval("(document.querySelector(" + quote(selector) + ") || {}).textContent || ''")
+                .asText();
     }
 
     boolean visible(String selector) {
         return eval("(() => { const e = document.querySelector(" + quote(selector) + ");"
-                + " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; })()").asBoolean();
+                        + " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; })()")
+                .asBoolean();
     }
 
     /** Waits until a script expression is truthy; fails naming what it waited for and the page's complaints. */
@@ -267,14 +294,27 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Clicks the middle of the element as a mouse would, after scrolling it into view. */
     void click(String selector) {
-        waitFor(selector + " to be shown", "(() => { const e = document.querySelector(" + quote(selector) + ");"
-                + " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0 && !e.disabled; })()");
+        waitFor(
+                selector + " to be shown",
+                "(() => { const e = document.querySelector(" + quote(selector) + ");"
+                        + " return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0 && !e.disabled; })()");
         JsonNode box = eval("(() => { const e = document.querySelector(" + quote(selector) + ");"
                 + " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
                 + " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()");
         for (String type : new String[] {"mousePressed", "mouseReleased"}) {
-            send("Input.dispatchMouseEvent", Map.of("type", type, "x", box.path("x").asDouble(),
-                    "y", box.path("y").asDouble(), "button", "left", "clickCount", 1));
+            send(
+                    "Input.dispatchMouseEvent",
+                    Map.of(
+                            "type",
+                            type,
+                            "x",
+                            box.path("x").asDouble(),
+                            "y",
+                            box.path("y").asDouble(),
+                            "button",
+                            "left",
+                            "clickCount",
+                            1));
         }
     }
 
@@ -287,16 +327,19 @@ final class HeadlessChromium implements AutoCloseable {
     /** Presses and releases one key, e.g. Enter or Tab. */
     void press(String key, int keyCode) {
         String text = key.equals("Enter") ? "\r" : "";
-        send("Input.dispatchKeyEvent", Map.of("type", "keyDown", "key", key, "code", key,
-                "windowsVirtualKeyCode", keyCode, "text", text));
-        send("Input.dispatchKeyEvent", Map.of("type", "keyUp", "key", key, "code", key,
-                "windowsVirtualKeyCode", keyCode));
+        send(
+                "Input.dispatchKeyEvent",
+                Map.of("type", "keyDown", "key", key, "code", key, "windowsVirtualKeyCode", keyCode, "text", text));
+        send(
+                "Input.dispatchKeyEvent",
+                Map.of("type", "keyUp", "key", key, "code", key, "windowsVirtualKeyCode", keyCode));
     }
 
     /** Lays the page out as on a screen of that size (a phone's: {@code mobile}). */
     void viewport(int width, int height, boolean mobile) {
-        send("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
-                "deviceScaleFactor", 1, "mobile", mobile));
+        send(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
     }
 
     /** Saves a PNG of what is on the screen now. */

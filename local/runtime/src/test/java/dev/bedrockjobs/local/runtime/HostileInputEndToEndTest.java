@@ -1,23 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.adapter.DynamoPages;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.dynamodb.model.Select;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,10 +26,20 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Hostile input against every route over real HTTP (raw sockets, so that malformed requests reach the server as
@@ -54,18 +53,30 @@ import static org.junit.jupiter.api.Assertions.fail;
 class HostileInputEndToEndTest {
     private static final int CASES = Integer.getInteger("fuzz.cases", 600);
     /** Java class names, stack frames and exception names: none may reach a client. */
-    private static final Pattern LEAK = Pattern.compile(
-            "\\b(?:java|javax|jdk|sun|com|org|dev|software)\\.[a-z0-9_]+\\.[A-Za-z]"
+    private static final Pattern LEAK =
+            Pattern.compile("\\b(?:java|javax|jdk|sun|com|org|dev|software)\\.[a-z0-9_]+\\.[A-Za-z]"
                     + "|\\.java:\\d+|\\bat [a-z]+\\.[a-z]+\\.|[A-Z][A-Za-z]+(?:Exception|Error)\\b"
                     + "|\\b[A-Z][A-Za-z]+\\.[a-z][A-Za-z]+\\(\\)|`[A-Z][A-Za-z]+`");
+
     private static final List<String> ROUTES = List.of(
-            "POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
-            "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results", "DELETE /v1/batches/{id}",
-            "GET /v1/jobs/{id}/webhook-deliveries", "POST /v1/jobs/{id}/webhook-deliveries/replay", "GET /v1/usage",
-            "GET /healthz", "GET /console", "GET /console/{file}");
+            "POST /v1/jobs",
+            "GET /v1/jobs",
+            "GET /v1/jobs/{id}",
+            "DELETE /v1/jobs/{id}",
+            "POST /v1/batches",
+            "GET /v1/batches/{id}",
+            "GET /v1/batches/{id}/results",
+            "DELETE /v1/batches/{id}",
+            "GET /v1/jobs/{id}/webhook-deliveries",
+            "POST /v1/jobs/{id}/webhook-deliveries/replay",
+            "GET /v1/usage",
+            "GET /healthz",
+            "GET /console",
+            "GET /console/{file}");
 
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
     private static DynamoDbClient dynamo;
@@ -74,16 +85,25 @@ class HostileInputEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
-        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(credentials).build();
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(credentials).build();
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials)
+                .build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials)
+                .build();
         // One real, finished job, so that ids in the cases can be near-misses of an existing one.
         realJobId = api.submit("Review: a real job").path("id").asText();
         api.awaitTerminal(realJobId, Duration.ofSeconds(60));
@@ -123,8 +143,8 @@ class HostileInputEndToEndTest {
             fail(failures.size() + " of " + CASES + " hostile requests were mishandled:\n"
                     + String.join("\n", failures.subList(0, Math.min(15, failures.size()))));
         }
-        assertEquals(before, after, "refused or read-only requests changed the table or the queues (seed " + seed
-                + ")");
+        assertEquals(
+                before, after, "refused or read-only requests changed the table or the queues (seed " + seed + ")");
     }
 
     /** What a refused request must not change: items in the table, messages in both queues. */
@@ -134,13 +154,15 @@ class HostileInputEndToEndTest {
         // let deletes of messages in flight settle before reading
         while (true) {
             s.clear();
-            for (String queue : List.of("JobsQueue", "WebhooksQueue", "JobsDeadLetterQueue",
-                    "WebhooksDeadLetterQueue")) {
+            for (String queue :
+                    List.of("JobsQueue", "WebhooksQueue", "JobsDeadLetterQueue", "WebhooksDeadLetterQueue")) {
                 String url = sqs.getQueueUrl(g -> g.queueName(queue)).queueUrl();
-                Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(url).attributeNames(
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+                Map<QueueAttributeName, String> a = sqs.getQueueAttributes(g -> g.queueUrl(url)
+                                .attributeNames(
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                        .attributes();
                 s.put(queue, a.values().stream().mapToLong(Long::parseLong).sum());
             }
             if (s.values().stream().allMatch(v -> v == 0) || System.nanoTime() > deadline) {
@@ -148,8 +170,16 @@ class HostileInputEndToEndTest {
             }
             Thread.sleep(100);
         }
-        long items = DynamoPages.pages(dynamo, ScanRequest.builder().tableName("JobsTable").select(Select.COUNT).build())
-                .stream().mapToLong(ScanResponse::count).sum();
+        long items =
+                DynamoPages.pages(
+                                dynamo,
+                                ScanRequest.builder()
+                                        .tableName("JobsTable")
+                                        .select(Select.COUNT)
+                                        .build())
+                        .stream()
+                        .mapToLong(ScanResponse::count)
+                        .sum();
         s.put("table items", items);
         return s;
     }
@@ -180,7 +210,8 @@ class HostileInputEndToEndTest {
             }
             try {
                 JsonNode p = ApiClient.JSON.readTree(body);
-                if (p.path("status").asInt() != response.status || p.path("code").asText().isEmpty()) {
+                if (p.path("status").asInt() != response.status
+                        || p.path("code").asText().isEmpty()) {
                     return "a problem whose status or code does not match";
                 }
             } catch (IOException e) {
@@ -202,12 +233,32 @@ class HostileInputEndToEndTest {
         if (r.nextInt(8) == 0) {
             method = pick(r, "PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "DELETE", "POST", "GET", "FOO", "get");
         }
-        path = path.replace("{id}", encode(id(r))).replace("{file}", pick(r, "console.js", "console.css",
-                encode(id(r)), "..%2f..%2fpom.xml", "%2e%2e%2fconsole.js", "index.html"));
+        path = path.replace("{id}", encode(id(r)))
+                .replace(
+                        "{file}",
+                        pick(
+                                r,
+                                "console.js",
+                                "console.css",
+                                encode(id(r)),
+                                "..%2f..%2fpom.xml",
+                                "%2e%2e%2fconsole.js",
+                                "index.html"));
         if (r.nextInt(6) == 0) {
-            path = path + pick(r, "?limit=" + hugeNumber(r), "?wait=" + hugeNumber(r), "?limit=-1", "?wait=1e9",
-                    "?cursor=" + encode(garbage(r, 200)), "?limit=%00", "?cursor=%ZZ", "?wait=20&wait=0",
-                    "?status=" + word(r), "?limit=2&cursor=eyJpZCI6eyJTIjoiJy0tIn19", "?" + encode(garbage(r, 50)));
+            path = path
+                    + pick(
+                            r,
+                            "?limit=" + hugeNumber(r),
+                            "?wait=" + hugeNumber(r),
+                            "?limit=-1",
+                            "?wait=1e9",
+                            "?cursor=" + encode(garbage(r, 200)),
+                            "?limit=%00",
+                            "?cursor=%ZZ",
+                            "?wait=20&wait=0",
+                            "?status=" + word(r),
+                            "?limit=2&cursor=eyJpZCI6eyJTIjoiJy0tIn19",
+                            "?" + encode(garbage(r, 50)));
         }
         if (r.nextInt(40) == 0) {
             // not a URI at all: raw spaces, braces and non-ASCII characters in the request target
@@ -217,27 +268,65 @@ class HostileInputEndToEndTest {
         headers.add(new String[] {"Host", "127.0.0.1"});
         headers.add(new String[] {"Authorization", "Bearer " + stack.devApiKey()});
         byte[] body = method.equals("POST") || r.nextInt(5) == 0 ? body(r) : new byte[0];
-        String contentType = r.nextInt(4) == 0 ? pick(r, "text/plain", "application/xml", "multipart/form-data",
-                "application/json; charset=latin1", "application/octet-stream", "", "application/json\u0000",
-                "application/x-www-form-urlencoded", "*/*") : "application/json";
+        String contentType = r.nextInt(4) == 0
+                ? pick(
+                        r,
+                        "text/plain",
+                        "application/xml",
+                        "multipart/form-data",
+                        "application/json; charset=latin1",
+                        "application/octet-stream",
+                        "",
+                        "application/json\u0000",
+                        "application/x-www-form-urlencoded",
+                        "*/*")
+                : "application/json";
         headers.add(new String[] {"Content-Type", contentType});
         if (r.nextInt(3) == 0) {
             injectHeaders(r, headers);
         }
         if (method.equals("POST") && r.nextInt(4) == 0) {
-            headers.add(new String[] {"Idempotency-Key", pick(r, garbage(r, 300), "a".repeat(10_000), "", " ",
-                    "k\u00e9y\u2028", "../../etc/passwd")});
+            headers.add(new String[] {
+                "Idempotency-Key",
+                pick(r, garbage(r, 300), "a".repeat(10_000), "", " ", "k\u00e9y\u2028", "../../etc/passwd")
+            });
         }
         return new RawRequest(method, path, headers, body);
     }
 
     private static String id(Random r) {
         // %XX sequences are sent as they are (already encoded, or deliberately malformed); the rest is encoded
-        return pick(r, "..", "%2e%2e", "..%2f..%2fhealthz", "%2e%2e%2fv1%2fjobs", realJobId + "%2f..%2f" + realJobId,
-                realJobId + "%00", realJobId.toUpperCase(Locale.ROOT), realJobId + "'", "%27%20OR%201%3D1",
-                "a".repeat(2000), "%ff%fe", "%c0%af", "%e2%80%8f" + realJobId, "job_" + garbage(r, 20),
-                "%0d%0aX-Injected:%201", "{id}", "%7B%7D", "-1", hugeNumber(r), "null", "%20", "\u00e9t\u00e9",
-                "%F0%9F%92%A5", "batch_" + word(r), "j-" + word(r), realJobId + ";x=1", realJobId, "%", "%G1");
+        return pick(
+                r,
+                "..",
+                "%2e%2e",
+                "..%2f..%2fhealthz",
+                "%2e%2e%2fv1%2fjobs",
+                realJobId + "%2f..%2f" + realJobId,
+                realJobId + "%00",
+                realJobId.toUpperCase(Locale.ROOT),
+                realJobId + "'",
+                "%27%20OR%201%3D1",
+                "a".repeat(2000),
+                "%ff%fe",
+                "%c0%af",
+                "%e2%80%8f" + realJobId,
+                "job_" + garbage(r, 20),
+                "%0d%0aX-Injected:%201",
+                "{id}",
+                "%7B%7D",
+                "-1",
+                hugeNumber(r),
+                "null",
+                "%20",
+                "\u00e9t\u00e9",
+                "%F0%9F%92%A5",
+                "batch_" + word(r),
+                "j-" + word(r),
+                realJobId + ";x=1",
+                realJobId,
+                "%",
+                "%G1");
     }
 
     private static byte[] body(Random r) {
@@ -245,7 +334,7 @@ class HostileInputEndToEndTest {
         String text = switch (r.nextInt(22)) {
             case 0 -> "";
             case 1 -> "{";
-            case 2 -> "[" .repeat(5000) + "]".repeat(5000);
+            case 2 -> "[".repeat(5000) + "]".repeat(5000);
             case 3 -> "{\"a\":".repeat(3000) + "1" + "}".repeat(3000);
             case 4 -> "{" + prompt + ", \"maxTokens\": " + hugeNumber(r) + "}";
             case 5 -> "{" + prompt + ", \"maxTokens\": 1e400}";
@@ -269,8 +358,13 @@ class HostileInputEndToEndTest {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (r.nextInt(6) == 0) {
             // invalid UTF-8 somewhere inside: a lone continuation byte, an overlong '/', a surrogate, a cut sequence
-            byte[][] bad = {{(byte) 0x80}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
-                    {(byte) 0xF0, (byte) 0x9F}, {(byte) 0xFF}};
+            byte[][] bad = {
+                {(byte) 0x80},
+                {(byte) 0xC0, (byte) 0xAF},
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xF0, (byte) 0x9F},
+                {(byte) 0xFF}
+            };
             byte[] insert = bad[r.nextInt(bad.length)];
             int at = bytes.length == 0 ? 0 : r.nextInt(bytes.length);
             byte[] out = new byte[bytes.length + insert.length];
@@ -298,10 +392,24 @@ class HostileInputEndToEndTest {
             }
             default -> {
                 StringBuilder b = new StringBuilder("{");
-                String[] keys = {"prompt", "model", "maxTokens", "temperature", "system", "webhook", "items",
-                        "customId", "url", "metadata", word(r)};
+                String[] keys = {
+                    "prompt",
+                    "model",
+                    "maxTokens",
+                    "temperature",
+                    "system",
+                    "webhook",
+                    "items",
+                    "customId",
+                    "url",
+                    "metadata",
+                    word(r)
+                };
                 for (int i = r.nextInt(5); i > 0; i--) {
-                    b.append('"').append(keys[r.nextInt(keys.length)]).append("\":").append(randomJson(r, depth + 1))
+                    b.append('"')
+                            .append(keys[r.nextInt(keys.length)])
+                            .append("\":")
+                            .append(randomJson(r, depth + 1))
                             .append(i > 1 ? "," : "");
                 }
                 yield b.append("}").toString();
@@ -340,8 +448,16 @@ class HostileInputEndToEndTest {
     }
 
     private static String hugeNumber(Random r) {
-        return pick(r, "9".repeat(40), "-" + "9".repeat(70), "1e309", "18446744073709551616", "2147483648",
-                "-9223372036854775809", "1" + "0".repeat(400), "0.0000000000000000000000000000001");
+        return pick(
+                r,
+                "9".repeat(40),
+                "-" + "9".repeat(70),
+                "1e309",
+                "18446744073709551616",
+                "2147483648",
+                "-9223372036854775809",
+                "1" + "0".repeat(400),
+                "0.0000000000000000000000000000001");
     }
 
     private static String word(Random r) {
@@ -384,10 +500,15 @@ class HostileInputEndToEndTest {
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder(method).append(' ').append(abbreviate(target, 120));
-            headers.forEach(h -> b.append(" | ").append(h[0]).append(": ")
+            headers.forEach(h -> b.append(" | ")
+                    .append(h[0])
+                    .append(": ")
                     .append(abbreviate(h[1], 60).replace("\r", "\\r").replace("\n", "\\n")));
             String text = new String(body, StandardCharsets.UTF_8);
-            return b.append(" | body ").append(body.length).append(" bytes: ").append(abbreviate(text, 160))
+            return b.append(" | body ")
+                    .append(body.length)
+                    .append(" bytes: ")
+                    .append(abbreviate(text, 160))
                     .toString();
         }
     }
@@ -451,17 +572,22 @@ class HostileInputEndToEndTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+            headers.put(
+                    lines[i].substring(0, colon).toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).strip());
         }
         return new RawResponse(status, headers, text.substring(end + 4));
     }
 
     @Test
     void everyRouteIsCovered() {
-        RouteTable table = RouteTable.fromTemplate(new LocalResources(
-                dev.bedrockjobs.local.emulators.template.SamTemplate.load(RepoRoot.require().resolve("template.yaml"))),
-                "HttpApi", null);
-        List<String> declared = table.routes().stream().map(RouteTable.Route::routeKey).sorted().toList();
+        RouteTable table = RouteTable.fromTemplate(
+                new LocalResources(dev.bedrockjobs.local.emulators.template.SamTemplate.load(
+                        RepoRoot.require().resolve("template.yaml"))),
+                "HttpApi",
+                null);
+        List<String> declared =
+                table.routes().stream().map(RouteTable.Route::routeKey).sorted().toList();
         assertEquals(ROUTES.stream().sorted().toList(), declared, "a route was added: fuzz it too");
         assertTrue(CASES > 0);
     }

@@ -1,5 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
@@ -7,14 +13,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,12 +33,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The HTTP front with handlers that show what they received: the payload-2.0 event's shape, the authorizer's
@@ -52,10 +51,10 @@ class HttpFrontTest {
         static final ConcurrentLinkedQueue<APIGatewayV2HTTPEvent> SEEN = new ConcurrentLinkedQueue<>();
         /** Requests to /open/hold wait here, counted in HELD, until it is opened. */
         static volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
+
         static final AtomicInteger HELD = new AtomicInteger();
 
-        public EchoHandler(Map<String, String> env) {
-        }
+        public EchoHandler(Map<String, String> env) {}
 
         @Override
         public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
@@ -93,8 +92,7 @@ class HttpFrontTest {
         static final AtomicInteger CALLS = new AtomicInteger();
         static final ConcurrentLinkedQueue<APIGatewayV2CustomAuthorizerEvent> SEEN = new ConcurrentLinkedQueue<>();
 
-        public CountingAuthorizer(Map<String, String> env) {
-        }
+        public CountingAuthorizer(Map<String, String> env) {}
 
         @Override
         public SimpleIAMPolicyResponse handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
@@ -110,10 +108,14 @@ class HttpFrontTest {
 
     @BeforeAll
     static void start() {
-        LambdaFunction echo = new LambdaFunction("Echo", EchoHandler.class.getName() + "::handleRequest", Map.of(),
-                Duration.ofSeconds(30), 128); // long enough to hold every handling slot at once
-        LambdaFunction authorizer = new LambdaFunction("Auth", CountingAuthorizer.class.getName()
-                + "::handleRequest", Map.of(), Duration.ofSeconds(3), 128);
+        LambdaFunction echo = new LambdaFunction(
+                "Echo",
+                EchoHandler.class.getName() + "::handleRequest",
+                Map.of(),
+                Duration.ofSeconds(30),
+                128); // long enough to hold every handling slot at once
+        LambdaFunction authorizer = new LambdaFunction(
+                "Auth", CountingAuthorizer.class.getName() + "::handleRequest", Map.of(), Duration.ofSeconds(3), 128);
         Supplier<LambdaFunction.Instance> echoInstance = echo.lazyInstance();
         ApiGatewayEvents events = new ApiGatewayEvents("abcdefghij");
         RouteTable routes = new RouteTable(List.of(
@@ -121,8 +123,8 @@ class HttpFrontTest {
                 new RouteTable.Route("GET", "/binary", "Echo", null),
                 new RouteTable.Route("GET", "/boom", "Echo", null),
                 new RouteTable.Route("POST", "/guarded", "Echo", "Gate")));
-        AuthorizerGate gate = new AuthorizerGate("Gate", authorizer.lazyInstance(), List.of("Authorization"),
-                List.of(), Duration.ofSeconds(60), events);
+        AuthorizerGate gate = new AuthorizerGate(
+                "Gate", authorizer.lazyInstance(), List.of("Authorization"), List.of(), Duration.ofSeconds(60), events);
         front = new HttpFront(0, routes, Map.of("Echo", echoInstance), Map.of("Gate", gate), events).start();
         client = new ApiClient(URI.create("http://127.0.0.1:" + front.port()), null);
     }
@@ -156,13 +158,17 @@ class HttpFrontTest {
 
             HttpResponse<String> refused = client.postJson("/open/more", "{\"body\": \"dropped\"}");
             assertEquals(429, refused.statusCode(), refused.body());
-            assertEquals("application/problem+json", refused.headers().firstValue("content-type").orElse(""));
+            assertEquals(
+                    "application/problem+json",
+                    refused.headers().firstValue("content-type").orElse(""));
             assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
-            assertEquals("too_many_requests", ApiClient.json(refused).path("code").asText());
+            assertEquals(
+                    "too_many_requests", ApiClient.json(refused).path("code").asText());
 
             EchoHandler.hold.countDown();
             for (var r : held) {
-                assertEquals(200, r.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+                assertEquals(
+                        200, r.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
             }
             assertEquals(200, client.get("/open/after").statusCode(), "slots free again");
         } finally {
@@ -174,7 +180,9 @@ class HttpFrontTest {
     @Test
     void theEventIsShapedLikeApiGateways() {
         HttpResponse<String> r = client.send(client.request("/open/a%20b?x=1&y=2&x=3&flag")
-                .header("X-Repeat", "one").header("X-Repeat", "two").header("Cookie", "c1=v1; c2=v2")
+                .header("X-Repeat", "one")
+                .header("X-Repeat", "two")
+                .header("Cookie", "c1=v1; c2=v2")
                 .header("Content-Type", "application/json; charset=utf-8")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"é\": 1}")));
         assertEquals(200, r.statusCode(), r.body());
@@ -206,15 +214,18 @@ class HttpFrontTest {
     void aBinaryBodyTravelsBase64EncodedBothWays() throws Exception {
         byte[] sent = {(byte) 0xff, 0, (byte) 0xfe};
         HttpResponse<String> echoed = client.send(client.request("/open/bin")
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(sent)));
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(sent)));
         assertEquals(200, echoed.statusCode());
         APIGatewayV2HTTPEvent e = EchoHandler.SEEN.poll();
         assertTrue(e.getIsBase64Encoded());
         assertArrayEquals(sent, Base64.getDecoder().decode(e.getBody()));
 
-        HttpResponse<byte[]> binary = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + front.port() + "/binary")).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> binary = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + "/binary"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(201, binary.statusCode());
         assertArrayEquals(new byte[] {0, 1, 2, (byte) 255}, binary.body(), "isBase64Encoded bodies are decoded");
         assertEquals(List.of("one", "two"), binary.headers().allValues("x-multi"));
@@ -232,8 +243,10 @@ class HttpFrontTest {
         assertEquals(200, good.postJson("/guarded", "{}").statusCode());
         assertEquals(200, good.postJson("/guarded", "{}").statusCode());
         assertEquals(before + 1, CountingAuthorizer.CALLS.get(), "the second decision came from the cache");
-        APIGatewayV2HTTPEvent integration = EchoHandler.SEEN.stream().reduce((a, b) -> b).orElseThrow();
-        assertEquals(Map.of("tenantId", "t1", "keyId", "k1"),
+        APIGatewayV2HTTPEvent integration =
+                EchoHandler.SEEN.stream().reduce((a, b) -> b).orElseThrow();
+        assertEquals(
+                Map.of("tenantId", "t1", "keyId", "k1"),
                 integration.getRequestContext().getAuthorizer().getLambda());
         APIGatewayV2CustomAuthorizerEvent authEvent = CountingAuthorizer.SEEN.poll();
         assertEquals("REQUEST", authEvent.getType());
@@ -259,12 +272,13 @@ class HttpFrontTest {
     }
 
     /** A Java class, exception or stack frame: what the JDK server's own error pages named. */
-    private static final Pattern JAVA_INTERNALS = Pattern.compile(
-            "[A-Z][A-Za-z]+(?:Exception|Error)\\b|\\b(?:java|sun|com)\\.[a-z]+\\.|\\.java:\\d+");
+    private static final Pattern JAVA_INTERNALS =
+            Pattern.compile("[A-Z][A-Za-z]+(?:Exception|Error)\\b|\\b(?:java|sun|com)\\.[a-z]+\\.|\\.java:\\d+");
 
     @Test
     void aQueryThatIsNotPercentEncodedIsA400ProblemNamingNoJavaClass() throws IOException {
-        RawResponse r = exchange(ascii("GET /open/x?cursor=%%% HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).get(0);
+        RawResponse r = exchange(ascii("GET /open/x?cursor=%%% HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+                .get(0);
         assertEquals(400, r.status(), r.toString());
         assertEquals("application/problem+json", r.header("content-type"), r.toString());
         JsonNode problem = ApiClient.JSON.readTree(r.body());
@@ -277,40 +291,76 @@ class HttpFrontTest {
     static List<Arguments> malformedRequests() {
         String host = "Host: 127.0.0.1\r\n";
         return List.of(
-                Arguments.of("a bad percent-encoding in the path", 400, ascii("GET /open/%zz HTTP/1.1\r\n" + host + "\r\n")),
-                Arguments.of("a lone percent sign in the path", 400, ascii("GET /open/100% HTTP/1.1\r\n" + host + "\r\n")),
-                Arguments.of("a raw byte that is not UTF-8 in the path", 400,
+                Arguments.of(
+                        "a bad percent-encoding in the path", 400, ascii("GET /open/%zz HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of(
+                        "a lone percent sign in the path", 400, ascii("GET /open/100% HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of(
+                        "a raw byte that is not UTF-8 in the path",
+                        400,
                         bytes(ascii("GET /open/"), new byte[] {(byte) 0xff}, ascii(" HTTP/1.1\r\n" + host + "\r\n"))),
-                Arguments.of("a raw non-ASCII character in the query", 400, bytes(ascii("GET /open/a?q="),
-                        "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8), ascii(" HTTP/1.1\r\n" + host + "\r\n"))),
-                Arguments.of("characters a URI may not hold", 400, ascii("GET /open/a|b{c} HTTP/1.1\r\n" + host + "\r\n")),
+                Arguments.of(
+                        "a raw non-ASCII character in the query",
+                        400,
+                        bytes(
+                                ascii("GET /open/a?q="),
+                                "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8),
+                                ascii(" HTTP/1.1\r\n" + host + "\r\n"))),
+                Arguments.of(
+                        "characters a URI may not hold", 400, ascii("GET /open/a|b{c} HTTP/1.1\r\n" + host + "\r\n")),
                 Arguments.of("a space in the request target", 400, ascii("GET /open/a b HTTP/1.1\r\n" + host + "\r\n")),
                 Arguments.of("a request line that is not one", 400, ascii("GARBAGE\r\n\r\n")),
                 Arguments.of("a target that is not a path", 400, ascii("OPTIONS * HTTP/1.1\r\n" + host + "\r\n")),
                 Arguments.of("an HTTP version that is not 1.x", 400, ascii("GET /open/a HTTP/9.9\r\n" + host + "\r\n")),
-                Arguments.of("a header name with a space", 400,
+                Arguments.of(
+                        "a header name with a space",
+                        400,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "Bad Name: v\r\n\r\n")),
-                Arguments.of("a header line without a colon", 400,
+                Arguments.of(
+                        "a header line without a colon",
+                        400,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "NoColon\r\n\r\n")),
-                Arguments.of("a folded header line", 400,
+                Arguments.of(
+                        "a folded header line",
+                        400,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: one\r\n  two\r\n\r\n")),
-                Arguments.of("a NUL in a header value", 400,
+                Arguments.of(
+                        "a NUL in a header value",
+                        400,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: a\u0000b\r\n\r\n")),
-                Arguments.of("a bare CR in a header value", 400,
+                Arguments.of(
+                        "a bare CR in a header value",
+                        400,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "X-A: a\rInjected: 1\r\n\r\n")),
-                Arguments.of("a Content-Length that is not a number", 400,
+                Arguments.of(
+                        "a Content-Length that is not a number",
+                        400,
                         ascii("POST /open/a HTTP/1.1\r\n" + host + "Content-Length: abc\r\n\r\n")),
-                Arguments.of("two Content-Lengths that disagree", 400,
+                Arguments.of(
+                        "two Content-Lengths that disagree",
+                        400,
                         ascii("POST /open/a HTTP/1.1\r\n" + host + "Content-Length: 0\r\nContent-Length: 2\r\n\r\n{}")),
-                Arguments.of("a Content-Length beside chunked encoding", 400, ascii("POST /open/a HTTP/1.1\r\n" + host
-                        + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")),
-                Arguments.of("a transfer coding other than chunked", 400,
+                Arguments.of(
+                        "a Content-Length beside chunked encoding",
+                        400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host
+                                + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")),
+                Arguments.of(
+                        "a transfer coding other than chunked",
+                        400,
                         ascii("POST /open/a HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n")),
-                Arguments.of("a chunked body whose chunk size is not hex", 400,
-                        ascii("POST /open/a HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")),
-                Arguments.of("header values over API Gateway's 10240 bytes", 431,
+                Arguments.of(
+                        "a chunked body whose chunk size is not hex",
+                        400,
+                        ascii("POST /open/a HTTP/1.1\r\n" + host
+                                + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")),
+                Arguments.of(
+                        "header values over API Gateway's 10240 bytes",
+                        431,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "X-Long: " + "v".repeat(10_300) + "\r\n\r\n")),
-                Arguments.of("a header block that never ends", 431,
+                Arguments.of(
+                        "a header block that never ends",
+                        431,
                         ascii("GET /open/a HTTP/1.1\r\n" + host + "X-Name-Without-End-".repeat(5_000))));
     }
 
@@ -338,24 +388,32 @@ class HttpFrontTest {
                 + "GET /open/second HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "2\r\n{}\r\n0\r\n\r\n"
                 + "GET /open/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-        assertEquals(List.of(200, 200, 400), answers.stream().map(RawResponse::status).toList(), answers.toString());
-        assertEquals(List.of("/open/first", "/open/second"), EchoHandler.SEEN.stream()
-                .map(APIGatewayV2HTTPEvent::getRawPath).toList());
-        assertEquals("bad_request", ApiClient.JSON.readTree(answers.get(2).body()).path("code").asText());
+        assertEquals(
+                List.of(200, 200, 400),
+                answers.stream().map(RawResponse::status).toList(),
+                answers.toString());
+        assertEquals(
+                List.of("/open/first", "/open/second"),
+                EchoHandler.SEEN.stream().map(APIGatewayV2HTTPEvent::getRawPath).toList());
+        assertEquals(
+                "bad_request",
+                ApiClient.JSON.readTree(answers.get(2).body()).path("code").asText());
     }
 
     @Test
     void aClientThatWaitsForContinueGetsItsBodyRead() {
-        HttpResponse<String> r = client.send(client.request("/open/continued").expectContinue(true)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\": 1}")));
+        HttpResponse<String> r = client.send(client.request("/open/continued")
+                .expectContinue(true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"a\": 1}")));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("{\"a\": 1}", EchoHandler.SEEN.poll().getBody());
     }
 
     @Test
     void aHeadRequestIsAnsweredWithHeadersOnly() throws IOException {
-        String answer = new String(send(ascii("HEAD /open/a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")),
-                StandardCharsets.ISO_8859_1);
+        String answer = new String(
+                send(ascii("HEAD /open/a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")), StandardCharsets.ISO_8859_1);
         assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
         assertTrue(answer.endsWith("\r\n\r\n"), "no body after the head: " + answer);
         assertTrue(answer.toLowerCase(Locale.ROOT).contains("\r\napigw-requestid: "), answer);
@@ -411,7 +469,9 @@ class HttpFrontTest {
             Map<String, String> headers = new java.util.LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+                headers.put(
+                        lines[i].substring(0, colon).toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
             }
             int length = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
             String body = text.substring(end + 4, Math.min(text.length(), end + 4 + length));

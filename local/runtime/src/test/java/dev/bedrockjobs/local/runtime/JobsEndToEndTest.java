@@ -1,19 +1,13 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,11 +25,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The API end to end over real HTTP, against one local stack started from template.yaml (real handlers, dynalite,
@@ -46,12 +45,16 @@ class JobsEndToEndTest {
 
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
 
     @BeforeAll
     static void start() {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
     }
 
@@ -64,8 +67,8 @@ class JobsEndToEndTest {
 
     @Test
     void aSubmittedJobSucceedsWithTokensAndCost() {
-        HttpResponse<String> accepted = api.postJson("/v1/jobs",
-                "{\"prompt\": \"Review: for (int i = 0; i <= n; i++) sum += a[i];\", \"model\": \"fast\"}");
+        HttpResponse<String> accepted = api.postJson(
+                "/v1/jobs", "{\"prompt\": \"Review: for (int i = 0; i <= n; i++) sum += a[i];\", \"model\": \"fast\"}");
         assertEquals(202, accepted.statusCode(), accepted.body());
         JsonNode queued = ApiClient.json(accepted);
         String id = queued.path("id").asText();
@@ -106,7 +109,9 @@ class JobsEndToEndTest {
             JsonNode page = ApiClient.json(r);
             assertTrue(page.path("items").size() <= 2, r.body());
             page.path("items").forEach(j -> listed.add(j.path("id").asText()));
-            cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText();
+            cursor = page.path("nextCursor").isNull()
+                    ? null
+                    : page.path("nextCursor").asText();
             pages++;
         } while (cursor != null && pages < 10);
         List<String> newestFirst = new ArrayList<>(submitted);
@@ -123,7 +128,8 @@ class JobsEndToEndTest {
     void aForgedCursorIsA400NamingTheCursorOnEveryListing() {
         String name = "forger-" + UUID.randomUUID();
         ApiClient tenant = api.withKey(stack.createTenant(name));
-        HttpResponse<String> batch = tenant.postJson("/v1/batches",
+        HttpResponse<String> batch = tenant.postJson(
+                "/v1/batches",
                 "{\"items\": [{\"prompt\": \"a\"}, {\"prompt\": \"b\"}], \"defaults\": {\"model\": \"fast\"}}");
         assertEquals(202, batch.statusCode(), batch.body());
         String batchId = ApiClient.json(batch).path("id").asText();
@@ -137,16 +143,22 @@ class JobsEndToEndTest {
                         + "\",\"gsi1sk\":\"yesterday#" + jobId + "\"}"),
                 cursorOf("{\"pk\":\"JOB#" + jobId + "\",\"sk\":\"JOB\",\"gsi2pk\":\"BATCH#" + batchId
                         + "\",\"gsi2sk\":\"-1\"}"),
-                cursorOf("[]"), "bm90IGpzb24", "%E2%9C%93");
-        List<String> listings = List.of("/v1/jobs?cursor=", "/v1/jobs?batchId=" + batchId + "&cursor=",
-                "/v1/batches/" + batchId + "?cursor=", "/v1/batches/" + batchId + "/results?cursor=");
+                cursorOf("[]"),
+                "bm90IGpzb24",
+                "%E2%9C%93");
+        List<String> listings = List.of(
+                "/v1/jobs?cursor=",
+                "/v1/jobs?batchId=" + batchId + "&cursor=",
+                "/v1/batches/" + batchId + "?cursor=",
+                "/v1/batches/" + batchId + "/results?cursor=");
         for (String listing : listings) {
             for (String cursor : forged) {
                 HttpResponse<String> r = tenant.get(listing + cursor);
                 assertEquals(400, r.statusCode(), listing + cursor + ": " + r.body());
                 JsonNode problem = ApiClient.json(r);
                 assertEquals("validation_failed", problem.path("code").asText(), r.body());
-                assertEquals("cursor", problem.path("errors").get(0).path("field").asText(), r.body());
+                assertEquals(
+                        "cursor", problem.path("errors").get(0).path("field").asText(), r.body());
             }
         }
         // a well-formed key of the caller's own listing reads on from there, as a real cursor does
@@ -165,19 +177,22 @@ class JobsEndToEndTest {
         assertEquals(200, again.statusCode(), again.body());
         assertEquals(ApiClient.json(first).path("id"), ApiClient.json(again).path("id"));
 
-        HttpResponse<String> other = api.postJson("/v1/jobs", "{\"prompt\": \"Review: something else\"}",
-                "Idempotency-Key", key);
+        HttpResponse<String> other =
+                api.postJson("/v1/jobs", "{\"prompt\": \"Review: something else\"}", "Idempotency-Key", key);
         assertEquals(409, other.statusCode(), other.body());
-        assertEquals("idempotency_key_reused", ApiClient.json(other).path("code").asText());
+        assertEquals(
+                "idempotency_key_reused", ApiClient.json(other).path("code").asText());
     }
 
     @Test
     void requestsWithoutAValidKeyAre401Problems() {
-        for (ApiClient caller : List.of(api.withKey(null), api.withKey("bjk_unknownunknownunknownunknown"),
-                api.withKey("not-a-key"))) {
+        for (ApiClient caller :
+                List.of(api.withKey(null), api.withKey("bjk_unknownunknownunknownunknown"), api.withKey("not-a-key"))) {
             HttpResponse<String> r = caller.postJson("/v1/jobs", "{\"prompt\": \"x\"}");
             assertEquals(401, r.statusCode(), r.body());
-            assertEquals("application/problem+json", r.headers().firstValue("content-type").orElseThrow());
+            assertEquals(
+                    "application/problem+json",
+                    r.headers().firstValue("content-type").orElseThrow());
             assertEquals("unauthorized", ApiClient.json(r).path("code").asText());
             assertEquals(401, caller.get("/v1/jobs").statusCode());
         }
@@ -193,17 +208,23 @@ class JobsEndToEndTest {
         assertEquals("not_found", ApiClient.json(get).path("code").asText());
         assertEquals(404, other.delete("/v1/jobs/" + mine).statusCode());
         Set<String> listed = new HashSet<>();
-        ApiClient.json(other.get("/v1/jobs?limit=100")).path("items").forEach(j -> listed.add(j.path("id").asText()));
+        ApiClient.json(other.get("/v1/jobs?limit=100"))
+                .path("items")
+                .forEach(j -> listed.add(j.path("id").asText()));
         assertFalse(listed.contains(mine));
         assertEquals(200, api.get("/v1/jobs/" + mine).statusCode(), "the owner still sees it");
     }
 
     @Test
     void unknownRoutesAndMethodsAre404Problems() {
-        for (HttpResponse<String> r : List.of(api.get("/v2/jobs"), api.get("/v1/jobs/a/b/c"),
+        for (HttpResponse<String> r : List.of(
+                api.get("/v2/jobs"),
+                api.get("/v1/jobs/a/b/c"),
                 api.send(api.request("/v1/jobs").PUT(HttpRequest.BodyPublishers.ofString("{}"))))) {
             assertEquals(404, r.statusCode(), r.body());
-            assertEquals("application/problem+json", r.headers().firstValue("content-type").orElseThrow());
+            assertEquals(
+                    "application/problem+json",
+                    r.headers().firstValue("content-type").orElseThrow());
             assertEquals("not_found", ApiClient.json(r).path("code").asText());
         }
     }
@@ -212,7 +233,8 @@ class JobsEndToEndTest {
     void aBodyOverTheTenMegabyteLimitIs413() {
         byte[] big = new byte[HttpFront.MAX_PAYLOAD_BYTES + 1];
         java.util.Arrays.fill(big, (byte) 'a');
-        HttpResponse<String> r = api.send(api.request("/v1/jobs").header("Content-Type", "application/json")
+        HttpResponse<String> r = api.send(api.request("/v1/jobs")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(big)));
         assertEquals(413, r.statusCode(), r.body());
         assertEquals("payload_too_large", ApiClient.json(r).path("code").asText());
@@ -224,7 +246,7 @@ class JobsEndToEndTest {
         try (Socket socket = new Socket(stack.apiUrl().getHost(), stack.apiUrl().getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + stack.devApiKey()
-                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[1 << 20];
             java.util.Arrays.fill(chunk, (byte) 'a');
@@ -252,7 +274,8 @@ class JobsEndToEndTest {
         for (String service : List.of("dynamodb", "sqs", "stepfunctions", "bedrock")) {
             assertTrue(endpoints.path(service).asText().startsWith("http://127.0.0.1:"), endpoints.toString());
         }
-        assertEquals(stack.devApiKey(), Files.readString(data.resolve("dev-api-key")).strip());
+        assertEquals(
+                stack.devApiKey(), Files.readString(data.resolve("dev-api-key")).strip());
         assertTrue(Files.readString(data.resolve("dev-webhook-secret")).startsWith("whsec_"));
     }
 
@@ -260,27 +283,37 @@ class JobsEndToEndTest {
     void theQueuesCarryTheTemplatesAttributesAndRedrive() throws IOException {
         SamTemplate template = SamTemplate.load(RepoRoot.require().resolve("template.yaml"));
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
-        try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build()) {
+        try (SqsClient sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
             for (String queue : template.resourcesOfType("AWS::SQS::Queue")) {
                 Map<String, Object> props = template.properties(queue);
                 String url = sqs.getQueueUrl(g -> g.queueName(queue)).queueUrl();
-                Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(g -> g.queueUrl(url)
-                        .attributeNames(QueueAttributeName.ALL)).attributes();
+                Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(
+                                g -> g.queueUrl(url).attributeNames(QueueAttributeName.ALL))
+                        .attributes();
                 // ElasticMQ accepts MessageRetentionPeriod but does not keep it (nor enforce it)
                 for (String name : List.of("VisibilityTimeout", "DelaySeconds")) {
                     if (props.containsKey(name)) {
-                        assertEquals(String.valueOf(props.get(name)),
-                                attributes.get(QueueAttributeName.fromValue(name)), queue + "." + name);
+                        assertEquals(
+                                String.valueOf(props.get(name)),
+                                attributes.get(QueueAttributeName.fromValue(name)),
+                                queue + "." + name);
                     }
                 }
                 if (props.get("RedrivePolicy") instanceof Map<?, ?> redrive) {
                     JsonNode policy = ApiClient.JSON.readTree(attributes.get(QueueAttributeName.REDRIVE_POLICY));
-                    assertEquals(String.valueOf(redrive.get("maxReceiveCount")),
-                            policy.path("maxReceiveCount").asText(), queue);
+                    assertEquals(
+                            String.valueOf(redrive.get("maxReceiveCount")),
+                            policy.path("maxReceiveCount").asText(),
+                            queue);
                     // the dead-letter queue's logical id, which is its name locally
-                    String target = template.resolveString(redrive.get("deadLetterTargetArn"), ref -> ref,
+                    String target = template.resolveString(
+                            redrive.get("deadLetterTargetArn"),
+                            ref -> ref,
                             attribute -> attribute.substring(0, attribute.indexOf('.')));
                     assertTrue(policy.path("deadLetterTargetArn").asText().endsWith(":" + target), policy.toString());
                 }

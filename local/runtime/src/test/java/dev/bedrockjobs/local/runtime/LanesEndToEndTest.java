@@ -1,8 +1,21 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,20 +28,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Which lane a job waits in, over real HTTP: single jobs in the interactive lane's queue, batch items in the bulk
  * lane's, each message naming its share group, and where a queued job stands. The event sources are off, so every
@@ -38,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LanesEndToEndTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
     private static SqsClient sqs;
@@ -47,14 +47,20 @@ class LanesEndToEndTest {
         stack = startStack();
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build();
     }
 
     private static LocalStack startStack() {
-        return LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .eventSourcesEnabled(false).build());
+        return LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .eventSourcesEnabled(false)
+                .build());
     }
 
     @AfterAll
@@ -74,8 +80,11 @@ class LanesEndToEndTest {
         List<Message> seen = new ArrayList<>();
         List<Message> page;
         do {
-            page = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).visibilityTimeout(30)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID)).messages();
+            page = sqs.receiveMessage(r -> r.queueUrl(url)
+                            .maxNumberOfMessages(10)
+                            .visibilityTimeout(30)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.MESSAGE_GROUP_ID))
+                    .messages();
             for (Message m : page) {
                 groups.put(jobIdOf(m), m.attributes().get(MessageSystemAttributeName.MESSAGE_GROUP_ID));
             }
@@ -83,7 +92,8 @@ class LanesEndToEndTest {
         } while (!page.isEmpty());
         // visible again at once, so that the lanes' counts (a queued job's position) are as the submits left them
         for (Message m : seen) {
-            sqs.changeMessageVisibility(c -> c.queueUrl(url).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+            sqs.changeMessageVisibility(
+                    c -> c.queueUrl(url).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
         }
         return groups;
     }
@@ -117,7 +127,9 @@ class LanesEndToEndTest {
         Map<String, String> bulk = groupsByJob("BulkJobsQueue");
         assertEquals("dev", interactive.get(job), "a single job's share group is its tenant");
         assertTrue(!bulk.containsKey(job), bulk.toString());
-        assertEquals(2, bulk.values().stream().filter(("dev/" + batchId)::equals).count(),
+        assertEquals(
+                2,
+                bulk.values().stream().filter(("dev/" + batchId)::equals).count(),
                 "a batch item's share group is its batch: " + bulk);
         assertTrue(interactive.keySet().stream().noneMatch(bulk::containsKey), "each message in one lane only");
     }
@@ -130,7 +142,10 @@ class LanesEndToEndTest {
 
         HttpResponse<String> bad = api.postJson("/v1/jobs", "{\"prompt\": \"x\", \"priority\": \"urgent\"}");
         assertEquals(400, bad.statusCode(), bad.body());
-        assertEquals("priority", ApiClient.json(bad).path("errors").path(0).path("field").asText(), bad.body());
+        assertEquals(
+                "priority",
+                ApiClient.json(bad).path("errors").path(0).path("field").asText(),
+                bad.body());
     }
 
     @Test
@@ -138,7 +153,9 @@ class LanesEndToEndTest {
         int before = groupsByJob("JobsQueue").size();
         HttpResponse<String> refused = submitBatch(api, ", \"priority\": \"interactive\"");
         assertEquals(403, refused.statusCode(), refused.body());
-        assertEquals("interactive_batches_not_allowed", ApiClient.json(refused).path("code").asText());
+        assertEquals(
+                "interactive_batches_not_allowed",
+                ApiClient.json(refused).path("code").asText());
         assertEquals(before, groupsByJob("JobsQueue").size(), "a refused batch enqueues nothing");
 
         // set before the tenant's first request, so that no submit instance holds its settings from before
@@ -148,8 +165,11 @@ class LanesEndToEndTest {
         HttpResponse<String> accepted = submitBatch(allowed, ", \"priority\": \"interactive\"");
         assertEquals(202, accepted.statusCode(), accepted.body());
         String batchId = ApiClient.json(accepted).path("id").asText();
-        assertEquals(2, groupsByJob("JobsQueue").values().stream().filter(("lanes-allowed/" + batchId)::equals)
-                .count());
+        assertEquals(
+                2,
+                groupsByJob("JobsQueue").values().stream()
+                        .filter(("lanes-allowed/" + batchId)::equals)
+                        .count());
     }
 
     @Test
@@ -164,8 +184,12 @@ class LanesEndToEndTest {
         assertTrue(position >= 1, a.toString());
         // nothing runs here: the one behind is one further back, and with no throughput yet there is no ETA
         assertEquals(position + 1, b.path("queue").path("position").asLong(), b.toString());
-        assertTrue(a.path("queue").has("etaSeconds") && a.path("queue").path("etaSeconds").isNull(), a.toString());
-        JsonNode view = ApiClient.json(api.get("/v1/batches/" + ApiClient.json(batch).path("id").asText()));
+        assertTrue(
+                a.path("queue").has("etaSeconds")
+                        && a.path("queue").path("etaSeconds").isNull(),
+                a.toString());
+        JsonNode view = ApiClient.json(
+                api.get("/v1/batches/" + ApiClient.json(batch).path("id").asText()));
         assertTrue(view.has("etaSeconds") && view.path("etaSeconds").isNull(), "no item finished yet: " + view);
     }
 
@@ -180,16 +204,20 @@ class LanesEndToEndTest {
         stack.awaitRedrive(Duration.ofSeconds(30));
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         sqs.close();
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build();
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
 
         Map<String, String> interactive = groupsByJob("JobsQueue");
         Map<String, String> bulk = groupsByJob("BulkJobsQueue");
         assertEquals("dev", interactive.get(job));
         assertEquals("dev", bulk.get(bulkJob));
-        assertEquals(2, bulk.values().stream().filter(("dev/" + batchId)::equals).count(), bulk.toString());
+        assertEquals(
+                2, bulk.values().stream().filter(("dev/" + batchId)::equals).count(), bulk.toString());
         assertTrue(!interactive.containsKey(bulkJob) && !bulk.containsKey(job));
     }
 }

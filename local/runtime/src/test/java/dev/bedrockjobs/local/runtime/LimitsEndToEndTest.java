@@ -1,21 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -29,9 +19,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Per-tenant limits through the local stack, with the event sources off so that accepted jobs stay queued: the cap on
@@ -41,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LimitsEndToEndTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
     private static SqsClient sqs;
@@ -49,19 +49,27 @@ class LimitsEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
                 .eventSourcesEnabled(false)
                 .parameter("MaxActiveJobs", "3")
                 .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build();
         jobsQueueUrl = sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl();
-        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build();
     }
 
     @AfterAll
@@ -78,9 +86,10 @@ class LimitsEndToEndTest {
     }
 
     private static int messagesInJobsQueue() {
-        return Integer.parseInt(sqs.getQueueAttributes(g -> g.queueUrl(jobsQueueUrl)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        return Integer.parseInt(sqs.getQueueAttributes(
+                        g -> g.queueUrl(jobsQueueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     private static String problem(HttpResponse<String> r, String code) {
@@ -95,7 +104,10 @@ class LimitsEndToEndTest {
     private static String batchOf(int items) {
         StringBuilder sb = new StringBuilder("{\"items\": [");
         for (int i = 0; i < items; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"prompt\": \"item ").append(i).append("\"}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"prompt\": \"item ")
+                    .append(i)
+                    .append("\"}");
         }
         return sb.append("], \"defaults\": {\"model\": \"fast\"}}").toString();
     }
@@ -108,15 +120,22 @@ class LimitsEndToEndTest {
             ids.add(capped.submit("queued " + i).path("id").asText());
         }
         problem(capped.postJson("/v1/jobs", "{\"prompt\": \"one too many\"}"), "too_many_active_jobs");
-        assertEquals(202, api.withKey(stack.createTenant("capped-neighbour")).postJson("/v1/jobs",
-                "{\"prompt\": \"another tenant has its own cap\"}").statusCode());
+        assertEquals(
+                202,
+                api.withKey(stack.createTenant("capped-neighbour"))
+                        .postJson("/v1/jobs", "{\"prompt\": \"another tenant has its own cap\"}")
+                        .statusCode());
 
         assertEquals(202, capped.delete("/v1/jobs/" + ids.get(0)).statusCode(), "a queued job is canceled at once");
         problem(capped.postJson("/v1/batches", batchOf(2)), "too_many_active_jobs");
         HttpResponse<String> one = capped.postJson("/v1/batches", batchOf(1));
         assertEquals(202, one.statusCode(), "the canceled job's slot is free again: " + one.body());
         problem(capped.postJson("/v1/jobs", "{\"prompt\": \"full again\"}"), "too_many_active_jobs");
-        assertEquals(3, ApiClient.json(capped.get("/v1/jobs?status=queued")).path("items").size());
+        assertEquals(
+                3,
+                ApiClient.json(capped.get("/v1/jobs?status=queued"))
+                        .path("items")
+                        .size());
     }
 
     /** Sends each body at once from its own thread. @return the status codes, in the order of the bodies */
@@ -148,19 +167,26 @@ class LimitsEndToEndTest {
 
     /** The tenant's count of active-job slots taken, as the counter item holds it. */
     private static long activeCount(String tenant) {
-        var item = dynamo.getItem(g -> g.tableName("JobsTable").consistentRead(true).key(Map.of(
-                "pk", AttributeValue.fromS("LIMIT#" + tenant), "sk", AttributeValue.fromS("ACTIVE")))).item();
-        return item == null || !item.containsKey("jobs") ? 0 : Long.parseLong(item.get("jobs").n());
+        var item = dynamo.getItem(g -> g.tableName("JobsTable")
+                        .consistentRead(true)
+                        .key(Map.of(
+                                "pk", AttributeValue.fromS("LIMIT#" + tenant), "sk", AttributeValue.fromS("ACTIVE"))))
+                .item();
+        return item == null || !item.containsKey("jobs")
+                ? 0
+                : Long.parseLong(item.get("jobs").n());
     }
 
     private static int queuedJobs(ApiClient client) {
         int count = 0;
         String cursor = null;
         do {
-            JsonNode page = ApiClient.json(client.get("/v1/jobs?status=queued&limit=100"
-                    + (cursor == null ? "" : "&cursor=" + cursor)));
+            JsonNode page = ApiClient.json(
+                    client.get("/v1/jobs?status=queued&limit=100" + (cursor == null ? "" : "&cursor=" + cursor)));
             count += page.path("items").size();
-            cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null;
+            cursor = page.path("nextCursor").isTextual()
+                    ? page.path("nextCursor").asText()
+                    : null;
         } while (cursor != null);
         return count;
     }
@@ -189,7 +215,8 @@ class LimitsEndToEndTest {
         ApiClient batching = api.withKey(key);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> batch = pool.submit(() -> batching.postJson("/v1/batches", batchOf(1000)).statusCode());
+            Future<Integer> batch = pool.submit(
+                    () -> batching.postJson("/v1/batches", batchOf(1000)).statusCode());
             while (activeCount("batching") < 1000 && !batch.isDone()) {
                 Thread.sleep(5); // until the batch has taken its slots
             }
@@ -198,14 +225,17 @@ class LimitsEndToEndTest {
             int whileWriting = 0;
             while (!batch.isDone() || singles.size() < 5) {
                 whileWriting += batch.isDone() ? 0 : 1;
-                singles.add(batching.postJson("/v1/jobs", "{\"prompt\": \"during the batch\"}").statusCode());
+                singles.add(batching.postJson("/v1/jobs", "{\"prompt\": \"during the batch\"}")
+                        .statusCode());
                 Thread.sleep(20);
             }
             assertEquals(202, batch.get(), "the batch fits the cap");
             int after = batching.postJson("/v1/batches", batchOf(224)).statusCode();
             long singlesAccepted = singles.stream().filter(c -> c == 202).count();
-            System.out.printf("cap 1000: batch of 1000 accepted, %d of %d singles accepted (%d sent while it was "
-                    + "written), batch of 224 after: %d%n", singlesAccepted, singles.size(), whileWriting, after);
+            System.out.printf(
+                    "cap 1000: batch of 1000 accepted, %d of %d singles accepted (%d sent while it was "
+                            + "written), batch of 224 after: %d%n",
+                    singlesAccepted, singles.size(), whileWriting, after);
             assertEquals(429, after, "the cap is full");
             assertEquals(0, singlesAccepted, singles.size() + " singles sent during the batch: " + singles);
             assertEquals(1000, queuedJobs(batching));
@@ -219,7 +249,9 @@ class LimitsEndToEndTest {
             throws Exception {
         ApiClient polling = api.withKey(stack.createTenant("long-poller"));
         ApiClient other = api.withKey(stack.createTenant("bystander"));
-        String queued = polling.submit("stays queued: the event sources are off").path("id").asText();
+        String queued = polling.submit("stays queued: the event sources are off")
+                .path("id")
+                .asText();
         String othersJob = other.submit("another tenant's job").path("id").asText();
         int wait = 15;
         ExecutorService pool = Executors.newFixedThreadPool(200);
@@ -230,7 +262,8 @@ class LimitsEndToEndTest {
                 polls.add(pool.submit(() -> {
                     go.await();
                     long start = System.nanoTime();
-                    int status = polling.get("/v1/jobs/" + queued + "?wait=" + wait).statusCode();
+                    int status =
+                            polling.get("/v1/jobs/" + queued + "?wait=" + wait).statusCode();
                     return new long[] {status, System.nanoTime() - start, System.nanoTime()};
                 }));
             }
@@ -268,9 +301,16 @@ class LimitsEndToEndTest {
                     atOnce++;
                 }
             }
-            System.out.printf("200 long polls (wait=%d) of one tenant: %d held, %d answered at once, %d refused 429 by "
-                    + "the local front; another tenant's GET: %d in %d ms during the burst, then %d ms while the held "
-                    + "polls were open%n", wait, held, atOnce, busy, duringBurst, duringBurstMillis,
+            System.out.printf(
+                    "200 long polls (wait=%d) of one tenant: %d held, %d answered at once, %d refused 429 by "
+                            + "the local front; another tenant's GET: %d in %d ms during the burst, then %d ms while the held "
+                            + "polls were open%n",
+                    wait,
+                    held,
+                    atOnce,
+                    busy,
+                    duringBurst,
+                    duringBurstMillis,
                     TimeUnit.NANOSECONDS.toMillis(answeredAt - start));
             assertTrue(held >= 1 && held <= 10, held + " polls held open, over a bound of 10");
             assertTrue(answeredAt < firstHeldEnd, "the other tenant was answered while the polls were still open");
@@ -287,7 +327,8 @@ class LimitsEndToEndTest {
         int messagesBefore = messagesInJobsQueue();
 
         // the default maxTokens (1024) alone could pass a 500-token budget
-        String retryAfter = problem(frugal.postJson("/v1/jobs", "{\"prompt\": \"too big\", \"idempotencyKey\": \"k1\"}"),
+        String retryAfter = problem(
+                frugal.postJson("/v1/jobs", "{\"prompt\": \"too big\", \"idempotencyKey\": \"k1\"}"),
                 "budget_exceeded");
         assertTrue(Long.parseLong(retryAfter) <= 31L * 24 * 3600, "until next month at the latest: " + retryAfter);
         problem(frugal.postJson("/v1/batches", batchOf(3)), "budget_exceeded");
@@ -298,11 +339,16 @@ class LimitsEndToEndTest {
         assertEquals(0, usage.path("jobs").path("submitted").asLong(), usage.toString());
 
         // a request that fits is taken, and its idempotency key was not used up by the refusal
-        HttpResponse<String> small = frugal.postJson("/v1/jobs",
-                "{\"prompt\": \"small\", \"maxTokens\": 100, \"idempotencyKey\": \"k2\"}");
+        HttpResponse<String> small =
+                frugal.postJson("/v1/jobs", "{\"prompt\": \"small\", \"maxTokens\": 100, \"idempotencyKey\": \"k2\"}");
         assertEquals(202, small.statusCode(), small.body());
         assertEquals(messagesBefore + 1, messagesInJobsQueue());
-        assertEquals(1, ApiClient.json(frugal.get("/v1/usage")).path("jobs").path("submitted").asLong());
+        assertEquals(
+                1,
+                ApiClient.json(frugal.get("/v1/usage"))
+                        .path("jobs")
+                        .path("submitted")
+                        .asLong());
     }
 
     @Test
@@ -322,7 +368,8 @@ class LimitsEndToEndTest {
         HttpResponse<String> fifth = eager.postJson("/v1/jobs", job);
         problem(fifth, "budget_exceeded");
         assertTrue(ApiClient.json(fifth).path("detail").asText().contains("484 more are held"), fifth.body());
-        assertEquals(0, ApiClient.json(eager.get("/v1/usage")).path("inputTokens").asLong());
+        assertEquals(
+                0, ApiClient.json(eager.get("/v1/usage")).path("inputTokens").asLong());
 
         // a canceled job used nothing: its hold is let go, and the next submit fits
         assertEquals(202, eager.delete("/v1/jobs/" + ids.get(0)).statusCode());
@@ -350,7 +397,8 @@ class LimitsEndToEndTest {
         long seconds = System.currentTimeMillis() / 1000 - firstSecond + 1;
         assertTrue(accepted >= 1 && accepted <= seconds, accepted + " accepted over " + seconds + " s");
         assertTrue(limited >= 6 - seconds, limited + " limited over " + seconds + " s");
-        assertEquals(accepted, ApiClient.json(chatty.get("/v1/jobs")).path("items").size());
+        assertEquals(
+                accepted, ApiClient.json(chatty.get("/v1/jobs")).path("items").size());
     }
 
     @Test
@@ -358,7 +406,9 @@ class LimitsEndToEndTest {
         for (String month : List.of("2026-13", "2026-1", "november", "2026-11-01")) {
             HttpResponse<String> r = api.get("/v1/usage?month=" + month);
             assertEquals(400, r.statusCode(), month + ": " + r.body());
-            assertEquals("month", ApiClient.json(r).path("errors").get(0).path("field").asText());
+            assertEquals(
+                    "month",
+                    ApiClient.json(r).path("errors").get(0).path("field").asText());
         }
         JsonNode empty = ApiClient.json(api.get("/v1/usage?month=2020-01"));
         assertEquals("2020-01", empty.path("month").asText());

@@ -1,10 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,10 +23,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Prompts, system prompts and results never reach a log: a whole local stack runs a succeeding job, a failing job,
@@ -43,6 +42,7 @@ class PromptsStayOutOfLogsEndToEndTest {
     private static final class Capture extends Handler {
         @SuppressWarnings("JdkObsolete") // records arrive from every function's threads at once: it must synchronize
         private final StringBuffer text = new StringBuffer();
+
         private final SimpleFormatter formatter = new SimpleFormatter();
 
         @Override
@@ -61,41 +61,42 @@ class PromptsStayOutOfLogsEndToEndTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Writes to the original stream and to a copy. */
     private static PrintStream tee(PrintStream original, OutputStream copy) {
-        return new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                original.write(b);
-                synchronized (copy) {
-                    try {
-                        copy.write(b);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+        return new PrintStream(
+                new OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        original.write(b);
+                        synchronized (copy) {
+                            try {
+                                copy.write(b);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
                     }
-                }
-            }
 
-            @Override
-            public void write(byte[] b, int off, int len) {
-                original.write(b, off, len);
-                synchronized (copy) {
-                    try {
-                        copy.write(b, off, len);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        original.write(b, off, len);
+                        synchronized (copy) {
+                            try {
+                                copy.write(b, off, len);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
                     }
-                }
-            }
-        }, true, StandardCharsets.UTF_8);
+                },
+                true,
+                StandardCharsets.UTF_8);
     }
 
     @Test
@@ -112,8 +113,10 @@ class PromptsStayOutOfLogsEndToEndTest {
         root.setLevel(Level.ALL);
         System.setOut(tee(out, streams));
         System.setErr(tee(err, streams));
-        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0)
-                .dataDirectory(data).build())) {
+        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build())) {
             ApiClient api = new ApiClient(stack.apiUrl(), stack.devApiKey());
             String promptMarker = "PROMPT-" + UUID.randomUUID();
             String systemMarker = "SYSTEM-" + UUID.randomUUID();
@@ -122,13 +125,19 @@ class PromptsStayOutOfLogsEndToEndTest {
             String webhookMarker = "WEBHOOK-" + UUID.randomUUID();
             secrets.addAll(List.of(promptMarker, systemMarker, failingMarker, batchMarker, webhookMarker));
 
-            String ok = submit(api, "{\"prompt\": \"Review " + promptMarker + "\", \"system\": \"You review "
-                    + systemMarker + "\", \"model\": \"fast\"}");
+            String ok = submit(
+                    api,
+                    "{\"prompt\": \"Review " + promptMarker + "\", \"system\": \"You review " + systemMarker
+                            + "\", \"model\": \"fast\"}");
             String failing = submit(api, "{\"prompt\": \"[[fail:validation]] " + failingMarker + "\"}");
-            String hooked = submit(api, "{\"prompt\": \"Hook " + webhookMarker + "\", "
-                    + "\"webhook\": {\"url\": \"http://127.0.0.1:9/unreachable\"}}");
-            HttpResponse<String> batch = api.postJson("/v1/batches", "{\"items\": [{\"prompt\": \"one "
-                    + batchMarker + "\"}, {\"prompt\": \"[[fail:validation]] two " + batchMarker + "\"}]}");
+            String hooked = submit(
+                    api,
+                    "{\"prompt\": \"Hook " + webhookMarker + "\", "
+                            + "\"webhook\": {\"url\": \"http://127.0.0.1:9/unreachable\"}}");
+            HttpResponse<String> batch = api.postJson(
+                    "/v1/batches",
+                    "{\"items\": [{\"prompt\": \"one " + batchMarker + "\"}, {\"prompt\": \"[[fail:validation]] two "
+                            + batchMarker + "\"}]}");
             assertEquals(202, batch.statusCode(), batch.body());
 
             JsonNode done = api.awaitTerminal(ok, FINISH);
@@ -137,7 +146,8 @@ class PromptsStayOutOfLogsEndToEndTest {
             assertTrue(result.contains("(review "), result);
             secrets.add(result);
             secrets.add(result.substring(result.lastIndexOf("(review ")));
-            assertEquals("failed", api.awaitTerminal(failing, FINISH).path("status").asText());
+            assertEquals(
+                    "failed", api.awaitTerminal(failing, FINISH).path("status").asText());
             JsonNode hookedDone = api.awaitTerminal(hooked, FINISH);
             String hookedResult = hookedDone.path("result").path("text").asText();
             secrets.add(hookedResult.substring(hookedResult.lastIndexOf("(review ")));
@@ -150,7 +160,9 @@ class PromptsStayOutOfLogsEndToEndTest {
             }
             // the webhook to the closed port has been attempted and its failure recorded (and maybe logged)
             long deadline = System.nanoTime() + FINISH.toNanos();
-            while (ApiClient.json(api.get("/v1/jobs/" + hooked + "/webhook-deliveries")).path("items").isEmpty()
+            while (ApiClient.json(api.get("/v1/jobs/" + hooked + "/webhook-deliveries"))
+                            .path("items")
+                            .isEmpty()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }

@@ -1,15 +1,14 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Jobs outlive the command: three stacks in turn on one data folder. The middle one runs with its event source
@@ -23,8 +22,11 @@ class RestartEndToEndTest {
     Path data;
 
     private LocalStack start(boolean eventSources) {
-        return LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .eventSourcesEnabled(eventSources).build());
+        return LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .eventSourcesEnabled(eventSources)
+                .build());
     }
 
     @Test
@@ -64,7 +66,11 @@ class RestartEndToEndTest {
             assertEquals("succeeded", requeued.path("status").asText(), requeued.toString());
             assertEquals(finished, ApiClient.json(api.get("/v1/jobs/" + finishedId)));
             second.awaitRedrive(Duration.ofSeconds(10));
-            assertEquals("canceled", ApiClient.json(api.get("/v1/jobs/" + canceledId)).path("status").asText(),
+            assertEquals(
+                    "canceled",
+                    ApiClient.json(api.get("/v1/jobs/" + canceledId))
+                            .path("status")
+                            .asText(),
                     "a canceled job stays canceled, re-driven or not");
         }
     }

@@ -1,20 +1,20 @@
 package dev.bedrockjobs.local.runtime;
 
-import dev.bedrockjobs.local.emulators.RepoRoot;
-import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bedrockjobs.local.emulators.RepoRoot;
+import dev.bedrockjobs.local.emulators.template.SamTemplate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class RouteTableTest {
 
     private static RouteTable fromTemplate() {
-        LocalResources resources = new LocalResources(SamTemplate.load(RepoRoot.require().resolve("template.yaml")));
+        LocalResources resources =
+                new LocalResources(SamTemplate.load(RepoRoot.require().resolve("template.yaml")));
         return RouteTable.fromTemplate(resources, "HttpApi", "ApiKeyAuthorizer");
     }
 
@@ -52,9 +52,15 @@ class RouteTableTest {
                 new RouteTable.Route("ANY", "/files/readme", "AnyLiteral", null),
                 new RouteTable.Route("GET", "/files/readme", "GetLiteral", null)));
 
-        assertEquals("GetLiteral", routes.match("GET", "/files/readme").orElseThrow().route().function());
-        assertEquals("AnyLiteral", routes.match("POST", "/files/readme").orElseThrow().route().function());
-        assertEquals("Variable", routes.match("GET", "/files/notes").orElseThrow().route().function());
+        assertEquals(
+                "GetLiteral",
+                routes.match("GET", "/files/readme").orElseThrow().route().function());
+        assertEquals(
+                "AnyLiteral",
+                routes.match("POST", "/files/readme").orElseThrow().route().function());
+        assertEquals(
+                "Variable",
+                routes.match("GET", "/files/notes").orElseThrow().route().function());
         RouteTable.Match greedy = routes.match("GET", "/files/a/b%20c").orElseThrow();
         assertEquals("Greedy", greedy.route().function());
         assertEquals(Map.of("path", "a/b c"), greedy.pathParameters());

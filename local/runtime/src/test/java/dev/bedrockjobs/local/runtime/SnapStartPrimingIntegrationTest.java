@@ -1,9 +1,21 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.crac.Resource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,19 +29,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Every function's SnapStart hooks, run as Lambda runs them before a snapshot, against the local stack: they run to
  * the end, write no item, send no message, and leave nothing behind that a restored environment would share; and
@@ -38,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SnapStartPrimingIntegrationTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static DynamoDbClient dynamo;
     private static SqsClient sqs;
@@ -45,14 +45,23 @@ class SnapStartPrimingIntegrationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .eventSourcesEnabled(false).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .eventSourcesEnabled(false)
+                .build());
         JsonNode endpoints = JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
-                .region(Region.US_EAST_1).credentialsProvider(creds).build();
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).credentialsProvider(creds).build();
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(creds)
+                .build();
     }
 
     @AfterAll
@@ -77,9 +86,11 @@ class SnapStartPrimingIntegrationTest {
     private static Set<String> everyItemKey() {
         Set<String> keys = new TreeSet<>();
         for (String table : dynamo.listTables().tableNames()) {
-            dynamo.scanPaginator(s -> s.tableName(table)).items().forEach(item -> keys.add(table + " "
-                    + item.getOrDefault("pk", AttributeValue.fromS("?")).s() + " "
-                    + item.getOrDefault("sk", AttributeValue.fromS("?")).s()));
+            dynamo.scanPaginator(s -> s.tableName(table))
+                    .items()
+                    .forEach(item -> keys.add(table + " "
+                            + item.getOrDefault("pk", AttributeValue.fromS("?")).s() + " "
+                            + item.getOrDefault("sk", AttributeValue.fromS("?")).s()));
         }
         return keys;
     }
@@ -87,10 +98,12 @@ class SnapStartPrimingIntegrationTest {
     private static int messagesInEveryQueue() {
         int n = 0;
         for (String url : sqs.listQueues().queueUrls()) {
-            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url)
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributes();
             for (String v : a.values()) {
                 n += Integer.parseInt(v);
             }

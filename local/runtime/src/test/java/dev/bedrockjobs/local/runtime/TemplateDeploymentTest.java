@@ -1,10 +1,13 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.webhook.RetrySchedule;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +20,7 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Static checks of what template.yaml does to a deployment beyond wiring the code: what outlives the stack, what
@@ -59,7 +58,9 @@ class TemplateDeploymentTest {
             return String.valueOf(r.get("Ref"));
         }
         Object getAtt = r.get("Fn::GetAtt");
-        return getAtt instanceof List<?> l ? String.valueOf(l.get(0)) : String.valueOf(getAtt).split("\\.")[0];
+        return getAtt instanceof List<?> l
+                ? String.valueOf(l.get(0))
+                : String.valueOf(getAtt).split("\\.")[0];
     }
 
     @Test
@@ -79,14 +80,20 @@ class TemplateDeploymentTest {
         List<String> alarms = template.resourcesOfType("AWS::CloudWatch::Alarm");
         assertTrue(alarms.size() >= 10, "alarms: " + alarms);
         for (String alarm : alarms) {
-            assertEquals(List.of(Map.of("Ref", "AlarmTopic")), template.properties(alarm).get("AlarmActions"), alarm);
+            assertEquals(
+                    List.of(Map.of("Ref", "AlarmTopic")),
+                    template.properties(alarm).get("AlarmActions"),
+                    alarm);
         }
         Map<?, ?> subscription = resource("AlarmEmailSubscription");
         assertEquals("SubscribeAlarmEmail", subscription.get("Condition"));
-        assertEquals(Map.of("Ref", "AlarmEmail"), template.properties("AlarmEmailSubscription").get("Endpoint"));
+        assertEquals(
+                Map.of("Ref", "AlarmEmail"),
+                template.properties("AlarmEmailSubscription").get("Endpoint"));
         assertFalse(template.condition("SubscribeAlarmEmail"), "no subscription unless an address is given");
         assertTrue(withParameters("AlarmEmail", "ops@example.com").condition("SubscribeAlarmEmail"));
-        assertEquals(Map.of("Ref", "AlarmTopic"),
+        assertEquals(
+                Map.of("Ref", "AlarmTopic"),
                 ((Map<?, ?>) template.section("Outputs").get("AlarmTopicArn")).get("Value"));
     }
 
@@ -124,14 +131,15 @@ class TemplateDeploymentTest {
             shortestStay = Math.min(shortestStay, stay);
         }
         assertEquals(3, redriven, "the two lanes' queues and the webhooks queue");
-        assertTrue(number(parameter("DeadLetterAgeAlarmSeconds").get("MaxValue")) < shortestStay,
+        assertTrue(
+                number(parameter("DeadLetterAgeAlarmSeconds").get("MaxValue")) < shortestStay,
                 "the dead-letter age alarm can fire before its messages expire");
     }
 
     @Test
     void theWebhooksQueueKeepsAnEventForItsWholeRetrySchedule() {
-        Object variables = ((Map<?, ?>) template.functionProperties("WebhookFunction").get("Environment"))
-                .get("Variables");
+        Object variables =
+                ((Map<?, ?>) template.functionProperties("WebhookFunction").get("Environment")).get("Variables");
         Map<?, ?> env = (Map<?, ?>) template.resolve(variables, ref -> "local-" + ref, att -> "local-" + att);
         RetrySchedule schedule = RetrySchedule.standard((int) number(env.get("WEBHOOK_MAX_ATTEMPTS")));
         // the longest draw of every wait, each first period stretched as far as a Retry-After can stretch it
@@ -148,7 +156,8 @@ class TemplateDeploymentTest {
         };
         Duration span = Duration.ZERO;
         for (int attempt = 1; attempt < schedule.maxAttempts(); attempt++) {
-            span = span.plus(schedule.waitAfter(attempt, Duration.ofDays(1), longest).total());
+            span = span.plus(
+                    schedule.waitAfter(attempt, Duration.ofDays(1), longest).total());
         }
         long kept = number(template.properties("WebhooksQueue").get("MessageRetentionPeriod"));
         assertTrue(span.toSeconds() < kept, "the last attempt may come " + span + " after the first; kept " + kept);
@@ -163,7 +172,8 @@ class TemplateDeploymentTest {
             assertEquals("JSON", logging.get("LogFormat"), function);
             String group = target(logging.get("LogGroup"));
             String name = template.resolveString(p.get("FunctionName"), ref -> "stack", att -> null);
-            assertEquals("/aws/lambda/" + name,
+            assertEquals(
+                    "/aws/lambda/" + name,
                     template.resolveString(template.properties(group).get("LogGroupName"), ref -> "stack", a -> null),
                     function + "'s group is where Lambda would put it, so every tool finds it");
             assertKeptAsConfigured(group);
@@ -173,8 +183,8 @@ class TemplateDeploymentTest {
     @Test
     void theStateMachineLogsToAVendedLogsGroup() {
         Map<?, ?> logging = (Map<?, ?>) template.properties("JobStateMachine").get("Logging");
-        Map<?, ?> destination = (Map<?, ?>) ((Map<?, ?>) ((List<?>) logging.get("Destinations")).get(0))
-                .get("CloudWatchLogsLogGroup");
+        Map<?, ?> destination =
+                (Map<?, ?>) ((Map<?, ?>) ((List<?>) logging.get("Destinations")).get(0)).get("CloudWatchLogsLogGroup");
         String group = target(destination.get("LogGroupArn"));
         String name = template.resolveString(template.properties(group).get("LogGroupName"), ref -> "stack", a -> null);
         assertTrue(name.startsWith("/aws/vendedlogs/states/"), name);
@@ -183,7 +193,8 @@ class TemplateDeploymentTest {
 
     private void assertKeptAsConfigured(String group) {
         assertEquals("AWS::Logs::LogGroup", resource(group).get("Type"));
-        assertEquals(Map.of("Ref", "LogRetentionDays"), template.properties(group).get("RetentionInDays"), group);
+        assertEquals(
+                Map.of("Ref", "LogRetentionDays"), template.properties(group).get("RetentionInDays"), group);
         assertEquals("Delete", resource(group).get("DeletionPolicy"), group + " goes with the stack");
     }
 
@@ -222,11 +233,14 @@ class TemplateDeploymentTest {
             assertNotNull(p.get("MinValue"), name + " has no MinValue");
             assertNotNull(p.get("MaxValue"), name + " has no MaxValue");
             double dflt = Double.parseDouble(String.valueOf(p.get("Default")));
-            assertTrue(Double.parseDouble(String.valueOf(p.get("MinValue"))) <= dflt
-                    && dflt <= Double.parseDouble(String.valueOf(p.get("MaxValue"))), name + "'s default is in range");
+            assertTrue(
+                    Double.parseDouble(String.valueOf(p.get("MinValue"))) <= dflt
+                            && dflt <= Double.parseDouble(String.valueOf(p.get("MaxValue"))),
+                    name + "'s default is in range");
         });
         long worker = number(template.functionProperties("WorkerFunction").get("Timeout"));
-        assertTrue(number(parameter("ReconcileGraceSeconds").get("MinValue")) > worker,
+        assertTrue(
+                number(parameter("ReconcileGraceSeconds").get("MinValue")) > worker,
                 "a job is left to its worker longer than the worker can run");
         assertTrue(number(parameter("ReconcileGraceSeconds").get("MaxValue"))
                 < number(template.properties("JobsQueue").get("MessageRetentionPeriod")));
@@ -236,11 +250,13 @@ class TemplateDeploymentTest {
             assertTrue(number(parameter(wait).get("MaxValue")) <= execution, wait);
         }
         assertTrue(number(parameter("BackoffRate").get("MinValue")) >= 1, "Step Functions needs a rate of 1 or more");
-        for (String[] alarm : List.of(new String[] {"JobsQueueAgeAlarmSeconds", "JobsQueue"},
+        for (String[] alarm : List.of(
+                new String[] {"JobsQueueAgeAlarmSeconds", "JobsQueue"},
                 new String[] {"BulkJobsQueueAgeAlarmSeconds", "BulkJobsQueue"},
                 new String[] {"WebhooksQueueAgeAlarmSeconds", "WebhooksQueue"})) {
-            assertTrue(number(parameter(alarm[0]).get("MaxValue"))
-                    < number(template.properties(alarm[1]).get("MessageRetentionPeriod")),
+            assertTrue(
+                    number(parameter(alarm[0]).get("MaxValue"))
+                            < number(template.properties(alarm[1]).get("MessageRetentionPeriod")),
                     alarm[0] + " must be reachable before the queue drops the message");
         }
     }
@@ -250,7 +266,10 @@ class TemplateDeploymentTest {
     }
 
     private static List<String> ruleNames(List<String> violations) {
-        return violations.stream().map(v -> v.substring(0, v.indexOf(':'))).distinct().toList();
+        return violations.stream()
+                .map(v -> v.substring(0, v.indexOf(':')))
+                .distinct()
+                .toList();
     }
 
     @Test
@@ -258,10 +277,11 @@ class TemplateDeploymentTest {
         assertEquals(List.of(), rulesRefusing("us-east-1", "InferenceProfilePrefix", "us"));
         assertEquals(List.of("UsProfileInUsRegion"), ruleNames(rulesRefusing("eu-west-1")), "us, the default");
         assertEquals(List.of(), rulesRefusing("eu-west-1", "InferenceProfilePrefix", "eu"));
-        assertEquals(List.of("EuProfileInEuRegion"),
-                ruleNames(rulesRefusing("us-east-1", "InferenceProfilePrefix", "eu")));
+        assertEquals(
+                List.of("EuProfileInEuRegion"), ruleNames(rulesRefusing("us-east-1", "InferenceProfilePrefix", "eu")));
         assertEquals(List.of(), rulesRefusing("ap-northeast-1", "InferenceProfilePrefix", "apac"));
-        assertEquals(List.of("ApacProfileInApRegion"),
+        assertEquals(
+                List.of("ApacProfileInApRegion"),
                 ruleNames(rulesRefusing("eu-west-1", "InferenceProfilePrefix", "apac")));
         for (String anywhere : List.of("global", "none")) {
             for (String region : List.of("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")) {
@@ -269,14 +289,16 @@ class TemplateDeploymentTest {
             }
         }
         // each rule's list names only Regions of its geography
-        Map<String, String> prefixes = Map.of("UsProfileInUsRegion", "us-", "EuProfileInEuRegion", "eu-",
-                "ApacProfileInApRegion", "ap-");
+        Map<String, String> prefixes =
+                Map.of("UsProfileInUsRegion", "us-", "EuProfileInEuRegion", "eu-", "ApacProfileInApRegion", "ap-");
         prefixes.forEach((rule, prefix) -> {
             List<?> regions = regionsOf(rule);
             assertFalse(regions.isEmpty(), rule);
             assertTrue(regions.stream().allMatch(r -> String.valueOf(r).startsWith(prefix)), rule + ": " + regions);
         });
-        assertEquals(List.of(), withParameters("InferenceProfilePrefix", "eu").ruleViolations(),
+        assertEquals(
+                List.of(),
+                withParameters("InferenceProfilePrefix", "eu").ruleViolations(),
                 "the local stack has no Region of its own: rules on the Region are not its to check");
     }
 
@@ -288,19 +310,37 @@ class TemplateDeploymentTest {
 
     @Test
     void aBudgetIsRefusedWithoutAnAddressOrWhereCloudFormationCannotMakeOne() {
-        assertEquals(List.of(), rulesRefusing("eu-west-1", "InferenceProfilePrefix", "eu",
-                "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com"));
-        assertEquals(List.of("BudgetInSupportedRegion"), ruleNames(rulesRefusing("eu-north-1",
-                "InferenceProfilePrefix", "eu", "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com")));
+        assertEquals(
+                List.of(),
+                rulesRefusing(
+                        "eu-west-1",
+                        "InferenceProfilePrefix",
+                        "eu",
+                        "MonthlyBudgetUsd",
+                        "500",
+                        "BudgetAlertEmail",
+                        "ops@example.com"));
+        assertEquals(
+                List.of("BudgetInSupportedRegion"),
+                ruleNames(rulesRefusing(
+                        "eu-north-1",
+                        "InferenceProfilePrefix",
+                        "eu",
+                        "MonthlyBudgetUsd",
+                        "500",
+                        "BudgetAlertEmail",
+                        "ops@example.com")));
         assertEquals(List.of(), rulesRefusing("eu-north-1", "InferenceProfilePrefix", "eu"), "no budget, no limit");
         assertEquals(List.of("BudgetNeedsEmail"), ruleNames(rulesRefusing("us-east-1", "MonthlyBudgetUsd", "500")));
     }
 
     @Test
     void theStackIsRefusedInARegionWithoutWhatItUses() {
-        assertEquals(List.of("RegionHasWhatTheStackUses"),
+        assertEquals(
+                List.of("RegionHasWhatTheStackUses"),
                 ruleNames(rulesRefusing("eu-central-2", "InferenceProfilePrefix", "global")));
-        assertTrue(regionsOf("RegionHasWhatTheStackUses").containsAll(regionsOf("BudgetInSupportedRegion")),
+        assertTrue(
+                regionsOf("RegionHasWhatTheStackUses").containsAll(regionsOf("BudgetInSupportedRegion")),
                 "every Region a budget can be made in can take the stack");
     }
 

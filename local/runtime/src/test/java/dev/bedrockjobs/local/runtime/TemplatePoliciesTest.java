@@ -1,10 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The roles of template.yaml, against what each function's code can reach: every AWS operation listed here (read
@@ -52,42 +51,70 @@ class TemplatePoliciesTest {
      * SqsWebhookQueue (SendMessage), SqsVisibility (ChangeMessageVisibility), SqsDeadLetters (ReceiveMessage),
      * StepFunctionsModelCallPolicy (StartSyncExecution), and the state machine's model call.
      */
-    private static Map<String, List<IamRequests.Authorization>> reachable(String modelFast, String modelStandard,
-                                                                           String modelReasoning, String prefix) {
+    private static Map<String, List<IamRequests.Authorization>> reachable(
+            String modelFast, String modelStandard, String modelReasoning, String prefix) {
         Map<String, List<IamRequests.Authorization>> ops = new LinkedHashMap<>();
         ops.put("AuthorizerFunction", List.of(a("dynamodb:GetItem", TABLE)));
-        ops.put("SubmitFunction", List.of(
-                a("dynamodb:PutItem", TABLE), a("dynamodb:GetItem", TABLE), a("dynamodb:BatchWriteItem", TABLE),
-                a("dynamodb:UpdateItem", TABLE),
-                a("dynamodb:Query", TABLE), // the batch an idempotent retry names
-                a("dynamodb:Query", BY_BATCH), // the jobs of that batch
-                a("dynamodb:Query", ACTIVE), // recounting a tenant's unfinished jobs at its cap
-                a("sqs:SendMessage", JOBS_QUEUE), a("sqs:SendMessageBatch", JOBS_QUEUE),
-                a("sqs:SendMessage", BULK_QUEUE), a("sqs:SendMessageBatch", BULK_QUEUE), // batch items, bulk jobs
-                a("sqs:SendMessage", WEBHOOKS_QUEUE))); // a cached answer's event
-        ops.put("StatusFunction", List.of(
-                a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE),
-                a("dynamodb:Query", TABLE), // a batch, and a job's webhook deliveries
-                a("dynamodb:Query", BY_TENANT), a("dynamodb:Query", BY_BATCH), a("dynamodb:Query", ACTIVE),
-                a("sqs:GetQueueAttributes", JOBS_QUEUE), a("sqs:GetQueueAttributes", BULK_QUEUE), // queue position
-                a("sqs:SendMessage", WEBHOOKS_QUEUE)));
-        ops.put("WorkerFunction", List.of(
-                a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE), a("dynamodb:PutItem", TABLE),
-                a("dynamodb:Query", TABLE), // the batch its job completes
-                a("sqs:ChangeMessageVisibility", JOBS_QUEUE), a("sqs:ChangeMessageVisibility", BULK_QUEUE),
-                a("sqs:SendMessage", WEBHOOKS_QUEUE),
-                a("states:StartSyncExecution", STATE_MACHINE)));
-        ops.put("ReconcilerFunction", List.of(
-                a("dynamodb:GetItem", TABLE), a("dynamodb:UpdateItem", TABLE),
-                a("dynamodb:Query", TABLE), a("dynamodb:Query", ACTIVE), a("dynamodb:Query", BY_BATCH),
-                a("sqs:SendMessage", JOBS_QUEUE), a("sqs:SendMessageBatch", JOBS_QUEUE),
-                a("sqs:SendMessage", BULK_QUEUE), a("sqs:SendMessageBatch", BULK_QUEUE),
-                a("sqs:ReceiveMessage", JOBS_DLQ), a("sqs:ReceiveMessage", BULK_DLQ),
-                a("sqs:SendMessage", WEBHOOKS_QUEUE)));
-        ops.put("WebhookFunction", List.of(
-                a("dynamodb:GetItem", TABLE), a("dynamodb:PutItem", TABLE),
-                a("dynamodb:UpdateItem", TABLE), // the next attempt number of an event
-                a("sqs:ChangeMessageVisibility", WEBHOOKS_QUEUE)));
+        ops.put(
+                "SubmitFunction",
+                List.of(
+                        a("dynamodb:PutItem", TABLE),
+                        a("dynamodb:GetItem", TABLE),
+                        a("dynamodb:BatchWriteItem", TABLE),
+                        a("dynamodb:UpdateItem", TABLE),
+                        a("dynamodb:Query", TABLE), // the batch an idempotent retry names
+                        a("dynamodb:Query", BY_BATCH), // the jobs of that batch
+                        a("dynamodb:Query", ACTIVE), // recounting a tenant's unfinished jobs at its cap
+                        a("sqs:SendMessage", JOBS_QUEUE),
+                        a("sqs:SendMessageBatch", JOBS_QUEUE),
+                        a("sqs:SendMessage", BULK_QUEUE),
+                        a("sqs:SendMessageBatch", BULK_QUEUE), // batch items, bulk jobs
+                        a("sqs:SendMessage", WEBHOOKS_QUEUE))); // a cached answer's event
+        ops.put(
+                "StatusFunction",
+                List.of(
+                        a("dynamodb:GetItem", TABLE),
+                        a("dynamodb:UpdateItem", TABLE),
+                        a("dynamodb:Query", TABLE), // a batch, and a job's webhook deliveries
+                        a("dynamodb:Query", BY_TENANT),
+                        a("dynamodb:Query", BY_BATCH),
+                        a("dynamodb:Query", ACTIVE),
+                        a("sqs:GetQueueAttributes", JOBS_QUEUE),
+                        a("sqs:GetQueueAttributes", BULK_QUEUE), // queue position
+                        a("sqs:SendMessage", WEBHOOKS_QUEUE)));
+        ops.put(
+                "WorkerFunction",
+                List.of(
+                        a("dynamodb:GetItem", TABLE),
+                        a("dynamodb:UpdateItem", TABLE),
+                        a("dynamodb:PutItem", TABLE),
+                        a("dynamodb:Query", TABLE), // the batch its job completes
+                        a("sqs:ChangeMessageVisibility", JOBS_QUEUE),
+                        a("sqs:ChangeMessageVisibility", BULK_QUEUE),
+                        a("sqs:SendMessage", WEBHOOKS_QUEUE),
+                        a("states:StartSyncExecution", STATE_MACHINE)));
+        ops.put(
+                "ReconcilerFunction",
+                List.of(
+                        a("dynamodb:GetItem", TABLE),
+                        a("dynamodb:UpdateItem", TABLE),
+                        a("dynamodb:Query", TABLE),
+                        a("dynamodb:Query", ACTIVE),
+                        a("dynamodb:Query", BY_BATCH),
+                        a("sqs:SendMessage", JOBS_QUEUE),
+                        a("sqs:SendMessageBatch", JOBS_QUEUE),
+                        a("sqs:SendMessage", BULK_QUEUE),
+                        a("sqs:SendMessageBatch", BULK_QUEUE),
+                        a("sqs:ReceiveMessage", JOBS_DLQ),
+                        a("sqs:ReceiveMessage", BULK_DLQ),
+                        a("sqs:SendMessage", WEBHOOKS_QUEUE)));
+        ops.put(
+                "WebhookFunction",
+                List.of(
+                        a("dynamodb:GetItem", TABLE),
+                        a("dynamodb:PutItem", TABLE),
+                        a("dynamodb:UpdateItem", TABLE), // the next attempt number of an event
+                        a("sqs:ChangeMessageVisibility", WEBHOOKS_QUEUE)));
         List<IamRequests.Authorization> models = new ArrayList<>();
         for (String model : List.of(modelFast, modelStandard, modelReasoning)) {
             String id = prefix.equals("none") ? model : prefix + "." + model;
@@ -101,8 +128,8 @@ class TemplatePoliciesTest {
     private static IamRequests.Authorization a(String operation, String resource) {
         if (operation.startsWith("sqs:")) {
             String url = "http://127.0.0.1/000000000000/" + resource.substring(resource.lastIndexOf(':') + 1);
-            return IamRequests.sqs(operation.substring("sqs:".length()),
-                    Json.parse("{\"QueueUrl\": \"" + url + "\"}")).get(0);
+            return IamRequests.sqs(operation.substring("sqs:".length()), Json.parse("{\"QueueUrl\": \"" + url + "\"}"))
+                    .get(0);
         }
         return new IamRequests.Authorization(operation, resource);
     }
@@ -139,15 +166,16 @@ class TemplatePoliciesTest {
         Map<String, String> p = new LinkedHashMap<>(defaults());
         p.putAll(parameters);
         Map<String, TemplatePolicies.Principal> principals = principals(parameters);
-        Map<String, List<IamRequests.Authorization>> reachable = reachable(p.get("ModelFast"), p.get("ModelStandard"),
-                p.get("ModelReasoning"), p.get("InferenceProfilePrefix"));
+        Map<String, List<IamRequests.Authorization>> reachable = reachable(
+                p.get("ModelFast"), p.get("ModelStandard"), p.get("ModelReasoning"), p.get("InferenceProfilePrefix"));
         assertEquals(reachable.keySet(), principals.keySet(), "a list of operations for every role");
 
         List<String> refused = new ArrayList<>();
         List<String> unused = new ArrayList<>();
         reachable.forEach((name, operations) -> {
             IamPolicy policy = principals.get(name).policy();
-            operations.stream().filter(o -> !policy.allows(o.action(), o.resource()))
+            operations.stream()
+                    .filter(o -> !policy.allows(o.action(), o.resource()))
                     .forEach(o -> refused.add(name + ": " + o));
             for (IamPolicy.Statement s : policy.statements()) {
                 if (s.equals(TemplatePolicies.SQS_QUEUE_EXECUTION_ROLE)) {
@@ -158,8 +186,8 @@ class TemplatePoliciesTest {
                         continue;
                     }
                     for (String resource : s.resources()) {
-                        IamPolicy single = new IamPolicy(List.of(new IamPolicy.Statement(IamPolicy.Effect.ALLOW,
-                                List.of(action), List.of(resource))));
+                        IamPolicy single = new IamPolicy(List.of(
+                                new IamPolicy.Statement(IamPolicy.Effect.ALLOW, List.of(action), List.of(resource))));
                         if (operations.stream().noneMatch(o -> single.allows(o.action(), o.resource()))) {
                             unused.add(name + ": " + action + " on " + resource);
                         }
@@ -184,15 +212,21 @@ class TemplatePoliciesTest {
     @Test
     void withoutInferenceProfilesTheStateMachineMayCallTheFoundationModelsOnly() {
         everyReachableOperationIsAllowedAndEveryGrantIsUsed(Map.of("InferenceProfilePrefix", "none"));
-        IamPolicy machine = principals(Map.of("InferenceProfilePrefix", "none")).get("JobStateMachine").policy();
-        assertTrue(!machine.allows("bedrock:InvokeModel", "arn:aws:bedrock:us-east-1:000000000000:inference-profile/"
-                + "us." + defaults().get("ModelFast")), "no profile is granted when none is used");
+        IamPolicy machine = principals(Map.of("InferenceProfilePrefix", "none"))
+                .get("JobStateMachine")
+                .policy();
+        assertTrue(
+                !machine.allows(
+                        "bedrock:InvokeModel",
+                        "arn:aws:bedrock:us-east-1:000000000000:inference-profile/" + "us."
+                                + defaults().get("ModelFast")),
+                "no profile is granted when none is used");
     }
 
     @Test
     void otherModelsAndProfilesAreGrantedExactlyAsConfigured() {
-        everyReachableOperationIsAllowedAndEveryGrantIsUsed(Map.of("ModelFast", "amazon.nova-lite-v1:0",
-                "InferenceProfilePrefix", "eu"));
+        everyReachableOperationIsAllowedAndEveryGrantIsUsed(
+                Map.of("ModelFast", "amazon.nova-lite-v1:0", "InferenceProfilePrefix", "eu"));
     }
 
     @Test
@@ -200,14 +234,18 @@ class TemplatePoliciesTest {
         String key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         Map<String, TemplatePolicies.Principal> principals = principals(Map.of("KmsKeyArn", key));
         for (TemplatePolicies.Principal p : principals.values()) {
-            boolean usesTable = p.policy().statements().stream().anyMatch(s -> s.resources().contains(TABLE));
+            boolean usesTable =
+                    p.policy().statements().stream().anyMatch(s -> s.resources().contains(TABLE));
             for (String action : List.of("kms:Decrypt", "kms:GenerateDataKey")) {
                 assertEquals(usesTable, p.policy().allows(action, key), p.name() + " " + action);
                 assertTrue(!p.policy().allows(action, key.replace("1234abcd", "9999abcd")), p.name());
             }
         }
-        assertTrue(principals(Map.of()).values().stream().noneMatch(p -> p.policy().statements().stream()
-                .anyMatch(s -> s.actions().stream().anyMatch(x -> x.startsWith("kms:")))), "no key, no KMS grant");
+        assertTrue(
+                principals(Map.of()).values().stream()
+                        .noneMatch(p -> p.policy().statements().stream()
+                                .anyMatch(s -> s.actions().stream().anyMatch(x -> x.startsWith("kms:")))),
+                "no key, no KMS grant");
     }
 
     @Test
@@ -216,13 +254,14 @@ class TemplatePoliciesTest {
         Map<String, String> forms = Map.of(
                 "        - SQSPollerPolicy:\n            QueueName: jobs\n",
                 "the SAM policy template [SQSPollerPolicy]",
-                "        - AmazonDynamoDBReadOnlyAccess\n", "the managed policy AmazonDynamoDBReadOnlyAccess");
+                "        - AmazonDynamoDBReadOnlyAccess\n",
+                "the managed policy AmazonDynamoDBReadOnlyAccess");
         for (Map.Entry<String, String> form : forms.entrySet()) {
             Path file = Files.createTempFile("template", ".yaml");
             try {
                 Files.writeString(file, template.replaceFirst("(?m)^(      Policies:\n)", "$1" + form.getKey()));
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> principals(file, Map.of()));
+                IllegalArgumentException e =
+                        assertThrows(IllegalArgumentException.class, () -> principals(file, Map.of()));
                 assertTrue(e.getMessage().contains(form.getValue()), e.getMessage());
             } finally {
                 Files.delete(file);

@@ -1,9 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Static checks of template.yaml: every handler it names exists and takes the environment it is given; every
@@ -86,7 +85,10 @@ class TemplateWiringTest {
             String method = handler.substring(handler.indexOf("::") + 2);
             Class<?> type = Class.forName(className);
             assertTrue(com.amazonaws.services.lambda.runtime.RequestHandler.class.isAssignableFrom(type), handler);
-            assertTrue(List.of(type.getMethods()).stream().anyMatch(m -> m.getName().equals(method)), handler);
+            assertTrue(
+                    List.of(type.getMethods()).stream()
+                            .anyMatch(m -> m.getName().equals(method)),
+                    handler);
             assertNotNull(type.getConstructor(), handler); // Lambda needs the no-argument constructor
 
             Map<String, String> env = environmentOf(function);
@@ -108,7 +110,8 @@ class TemplateWiringTest {
             Object policies = template.functionProperties(function).get("Policies");
             String text = String.valueOf(policies);
             assertTrue(!text.contains("Resource=*"), function + " has a wildcard resource: " + text);
-            assertTrue(!text.contains("dynamodb:*") && !text.contains("sqs:*") && !text.contains("states:*"),
+            assertTrue(
+                    !text.contains("dynamodb:*") && !text.contains("sqs:*") && !text.contains("states:*"),
                     function + " grants a whole service");
         }
     }
@@ -137,13 +140,15 @@ class TemplateWiringTest {
                 continue;
             }
             Map<?, ?> dimension = (Map<?, ?>) ((List<?>) p.get("Dimensions")).get(0);
-            String queue = template.resolveString(dimension.get("Value"), ref -> ref,
-                    attribute -> attribute.substring(0, attribute.indexOf('.')));
+            String queue = template.resolveString(
+                    dimension.get("Value"), ref -> ref, attribute -> attribute.substring(0, attribute.indexOf('.')));
             metricsByQueue.computeIfAbsent(queue, q -> new HashSet<>()).add((String) p.get("MetricName"));
             if ("ApproximateAgeOfOldestMessage".equals(p.get("MetricName"))) {
                 Object threshold = p.get("Threshold");
-                assertTrue(threshold instanceof Map<?, ?> ref && template.parameters().containsKey(
-                        String.valueOf(ref.get("Ref"))), alarm + ": the age threshold is a template parameter");
+                assertTrue(
+                        threshold instanceof Map<?, ?> ref
+                                && template.parameters().containsKey(String.valueOf(ref.get("Ref"))),
+                        alarm + ": the age threshold is a template parameter");
             }
         }
         for (String queue : template.resourcesOfType("AWS::SQS::Queue")) {
@@ -167,7 +172,9 @@ class TemplateWiringTest {
         Map<?, ?> redrive = (Map<?, ?>) template.properties("JobsQueue").get("RedrivePolicy");
         assertTrue(((Number) redrive.get("maxReceiveCount")).intValue() >= 5);
         Map<String, String> env = environmentOf("WorkerFunction");
-        assertEquals(String.valueOf(redrive.get("maxReceiveCount")), env.get("MAX_RECEIVE_COUNT"),
+        assertEquals(
+                String.valueOf(redrive.get("maxReceiveCount")),
+                env.get("MAX_RECEIVE_COUNT"),
                 "the worker must know when a receive is the last");
         int lease = Integer.parseInt(env.get("LEASE_SECONDS"));
         assertTrue(lease >= worker && lease < visibility, "a lease outlives the worker and ends before redelivery");
@@ -175,7 +182,8 @@ class TemplateWiringTest {
 
     @Test
     void theWorkerIsGuardedAndReportsPartialFailures() {
-        Map<?, ?> events = (Map<?, ?>) template.functionProperties("WorkerFunction").get("Events");
+        Map<?, ?> events =
+                (Map<?, ?>) template.functionProperties("WorkerFunction").get("Events");
         Map<?, ?> jobs = (Map<?, ?>) ((Map<?, ?>) events.get("Jobs")).get("Properties");
         assertEquals(List.of("ReportBatchItemFailures"), jobs.get("FunctionResponseTypes"));
         assertTrue(String.valueOf(jobs.get("ScalingConfig")).contains("MaximumConcurrency"));
@@ -214,10 +222,13 @@ class TemplateWiringTest {
                 Map<?, ?> p = (Map<?, ?>) event.get("Properties");
                 Object auth = p.get("Auth");
                 if (PUBLIC_PATHS.contains(String.valueOf(p.get("Path")))) {
-                    assertEquals(Map.of("Authorizer", "NONE"), auth,
+                    assertEquals(
+                            Map.of("Authorizer", "NONE"),
+                            auth,
                             "only the health check and the console's static files are public");
                 } else {
-                    assertEquals(null, auth, p.get("Method") + " " + p.get("Path") + " must use the default authorizer");
+                    assertEquals(
+                            null, auth, p.get("Method") + " " + p.get("Path") + " must use the default authorizer");
                 }
             }
         }
@@ -229,14 +240,20 @@ class TemplateWiringTest {
         Map<?, ?> auth = resolved(template, template.properties("HttpApi").get("Auth"));
         assertEquals("ApiKeyAuthorizer", auth.get("DefaultAuthorizer"));
         Map<?, ?> authorizer = (Map<?, ?>) ((Map<?, ?>) auth.get("Authorizers")).get("ApiKeyAuthorizer");
-        assertEquals(Map.of("Headers", List.of("Authorization"), "ReauthorizeEvery", "60"), authorizer.get("Identity"),
+        assertEquals(
+                Map.of("Headers", List.of("Authorization"), "ReauthorizeEvery", "60"),
+                authorizer.get("Identity"),
                 "cached per Authorization header for AuthorizerCacheSeconds (default 60)");
         assertEquals(1, ((Map<?, ?>) auth.get("Authorizers")).size());
 
         SamTemplate fiveSeconds = withParameters("AuthorizerCacheSeconds", "5");
-        Map<?, ?> shorter = resolved(fiveSeconds, fiveSeconds.properties("HttpApi").get("Auth"));
-        assertEquals("5", ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) shorter.get("Authorizers")).get("ApiKeyAuthorizer"))
-                .get("Identity")).get("ReauthorizeEvery"));
+        Map<?, ?> shorter =
+                resolved(fiveSeconds, fiveSeconds.properties("HttpApi").get("Auth"));
+        assertEquals(
+                "5",
+                ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) shorter.get("Authorizers")).get("ApiKeyAuthorizer"))
+                                .get("Identity"))
+                        .get("ReauthorizeEvery"));
         Map<?, ?> range = (Map<?, ?>) template.section("Parameters").get("AuthorizerCacheSeconds");
         assertEquals(List.of(0, 3600), List.of(range.get("MinValue"), range.get("MaxValue")), "API Gateway's range");
 
@@ -247,8 +264,15 @@ class TemplateWiringTest {
 
     @Test
     void jwtModeUsesAnHttpApiJwtAuthorizerAndTellsTheHandlersTheClaim() {
-        SamTemplate jwt = withParameters("AuthMode", "jwt", "JwtIssuer", "https://issuer.example.com",
-                "JwtAudience", "client-1,client-2", "JwtTenantClaim", "custom:tenant_id");
+        SamTemplate jwt = withParameters(
+                "AuthMode",
+                "jwt",
+                "JwtIssuer",
+                "https://issuer.example.com",
+                "JwtAudience",
+                "client-1,client-2",
+                "JwtTenantClaim",
+                "custom:tenant_id");
         assertEquals(List.of(), jwt.ruleViolations());
         Map<?, ?> auth = resolved(jwt, jwt.properties("HttpApi").get("Auth"));
         assertEquals("JwtAuthorizer", auth.get("DefaultAuthorizer"));
@@ -256,20 +280,24 @@ class TemplateWiringTest {
         assertEquals(Set.of("JwtAuthorizer"), authorizers.keySet(), "no Lambda authorizer in JWT mode");
         Map<?, ?> jwtAuthorizer = (Map<?, ?>) authorizers.get("JwtAuthorizer");
         assertEquals("$request.header.Authorization", jwtAuthorizer.get("IdentitySource"));
-        assertEquals(Map.of("issuer", "https://issuer.example.com", "audience", List.of("client-1", "client-2")),
+        assertEquals(
+                Map.of("issuer", "https://issuer.example.com", "audience", List.of("client-1", "client-2")),
                 jwtAuthorizer.get("JwtConfiguration"));
         for (String function : List.of("SubmitFunction", "StatusFunction")) {
             Object vars = ((Map<?, ?>) jwt.functionProperties(function).get("Environment")).get("Variables");
             assertEquals("custom:tenant_id", resolved(jwt, vars).get("JWT_TENANT_CLAIM"), function);
         }
-        assertEquals(List.of("JwtModeNeedsIssuerAndAudience: AuthMode jwt needs JwtIssuer.",
+        assertEquals(
+                List.of(
+                        "JwtModeNeedsIssuerAndAudience: AuthMode jwt needs JwtIssuer.",
                         "JwtModeNeedsIssuerAndAudience: AuthMode jwt needs JwtAudience (no empty entries)."),
                 withParameters("AuthMode", "jwt").ruleViolations());
     }
 
     @Test
     void stageThrottlingComesFromParameters() {
-        Map<?, ?> settings = resolved(withParameters("ThrottlingBurstLimit", "40", "ThrottlingRateLimit", "12"),
+        Map<?, ?> settings = resolved(
+                withParameters("ThrottlingBurstLimit", "40", "ThrottlingRateLimit", "12"),
                 template.properties("HttpApi").get("DefaultRouteSettings"));
         assertEquals(Map.of("ThrottlingBurstLimit", "40", "ThrottlingRateLimit", "12"), settings);
     }
@@ -280,8 +308,11 @@ class TemplateWiringTest {
         assertEquals(Map.of(), resolved(template, cors), "no CorsConfiguration by default");
         assertEquals(List.of(), template.ruleViolations());
 
-        SamTemplate listed = withParameters("CorsAllowedOrigins", "https://app.example.com,https://admin.example.com",
-                "CorsAllowCredentials", "true");
+        SamTemplate listed = withParameters(
+                "CorsAllowedOrigins",
+                "https://app.example.com,https://admin.example.com",
+                "CorsAllowCredentials",
+                "true");
         Map<?, ?> on = (Map<?, ?>) resolved(listed, cors).get("c");
         assertEquals(List.of("https://app.example.com", "https://admin.example.com"), on.get("AllowOrigins"));
         assertEquals(true, on.get("AllowCredentials"));
@@ -291,7 +322,8 @@ class TemplateWiringTest {
         assertEquals(false, ((Map<?, ?>) resolved(anyOrigin, cors).get("c")).get("AllowCredentials"));
         assertEquals(List.of(), anyOrigin.ruleViolations(), "'*' without credentials is allowed");
 
-        assertEquals(List.of("NoWildcardOriginWithCredentials: CorsAllowCredentials 'true' cannot be combined with a "
+        assertEquals(
+                List.of("NoWildcardOriginWithCredentials: CorsAllowCredentials 'true' cannot be combined with a "
                         + "'*' origin; list the origins."),
                 withParameters("CorsAllowedOrigins", "https://app.example.com,*", "CorsAllowCredentials", "true")
                         .ruleViolations());
@@ -303,7 +335,8 @@ class TemplateWiringTest {
         assertEquals(Map.of("SSEEnabled", false), resolved(template, sse).get("s"), "AWS owned key by default");
         String key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         SamTemplate withKey = withParameters("KmsKeyArn", key);
-        assertEquals(Map.of("SSEEnabled", true, "SSEType", "KMS", "KMSMasterKeyId", key),
+        assertEquals(
+                Map.of("SSEEnabled", true, "SSEType", "KMS", "KMSMasterKeyId", key),
                 resolved(withKey, sse).get("s"));
 
         for (String function : template.resourcesOfType("AWS::Serverless::Function")) {
@@ -314,7 +347,8 @@ class TemplateWiringTest {
                 continue;
             }
             assertTrue(!withoutKey.contains("kms:"), function + " gets no KMS permission without a key");
-            assertTrue(granted.contains("Action=[kms:Decrypt, kms:GenerateDataKey], Resource=" + key + "}"),
+            assertTrue(
+                    granted.contains("Action=[kms:Decrypt, kms:GenerateDataKey], Resource=" + key + "}"),
                     function + " may use the table's key: " + granted);
             assertTrue(!granted.contains("kms:*") && granted.split("kms:Decrypt", -1).length == 2, function);
         }

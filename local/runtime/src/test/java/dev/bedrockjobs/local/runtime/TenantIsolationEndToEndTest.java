@@ -1,12 +1,12 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -14,11 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two tenants on one local stack. Tenant B, given tenant A's ids, gets on every route exactly what it gets for ids
@@ -29,14 +28,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TenantIsolationEndToEndTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient a;
     private static ApiClient b;
 
     @BeforeAll
     static void start() {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .eventSourcesEnabled(false).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .eventSourcesEnabled(false)
+                .build());
         a = new ApiClient(stack.apiUrl(), stack.createTenant("iso-a-" + UUID.randomUUID()));
         b = new ApiClient(stack.apiUrl(), stack.createTenant("iso-b-" + UUID.randomUUID()));
     }
@@ -54,11 +57,12 @@ class TenantIsolationEndToEndTest {
         return id.substring(0, id.length() - 1) + (last == '0' ? '1' : '0');
     }
 
-    private record Answer(int status, String contentType, String body) {
-    }
+    private record Answer(int status, String contentType, String body) {}
 
     private static Answer answer(HttpResponse<String> r, String id) {
-        return new Answer(r.statusCode(), r.headers().firstValue("content-type").orElse(null),
+        return new Answer(
+                r.statusCode(),
+                r.headers().firstValue("content-type").orElse(null),
                 r.body().replace(id, "{id}"));
     }
 
@@ -74,12 +78,16 @@ class TenantIsolationEndToEndTest {
 
     @Test
     void anotherTenantsIdsAnswerExactlyLikeMissingOnesOnEveryRoute() {
-        JsonNode job = ApiClient.json(a.postJson("/v1/jobs", "{\"prompt\": \"isolation " + UUID.randomUUID()
-                + "\", \"model\": \"fast\", \"webhook\": {\"url\": \"http://127.0.0.1:9/hook\"}}"));
+        JsonNode job = ApiClient.json(a.postJson(
+                "/v1/jobs",
+                "{\"prompt\": \"isolation " + UUID.randomUUID()
+                        + "\", \"model\": \"fast\", \"webhook\": {\"url\": \"http://127.0.0.1:9/hook\"}}"));
         String jobId = job.path("id").asText();
-        HttpResponse<String> batchResponse = a.postJson("/v1/batches", "{\"items\": ["
-                + "{\"customId\": \"one\", \"prompt\": \"first " + UUID.randomUUID() + "\"},"
-                + "{\"customId\": \"two\", \"prompt\": \"second " + UUID.randomUUID() + "\"}]}");
+        HttpResponse<String> batchResponse = a.postJson(
+                "/v1/batches",
+                "{\"items\": ["
+                        + "{\"customId\": \"one\", \"prompt\": \"first " + UUID.randomUUID() + "\"},"
+                        + "{\"customId\": \"two\", \"prompt\": \"second " + UUID.randomUUID() + "\"}]}");
         assertEquals(202, batchResponse.statusCode(), batchResponse.body());
         JsonNode batch = ApiClient.json(batchResponse);
         String batchId = batch.path("id").asText();
@@ -91,9 +99,11 @@ class TenantIsolationEndToEndTest {
         sameAsMissing("GET /v1/jobs/{id} (batch item)", batchJobId, id -> b.get("/v1/jobs/" + id));
         sameAsMissing("DELETE /v1/jobs/{id}", jobId, id -> b.delete("/v1/jobs/" + id));
         sameAsMissing("DELETE /v1/jobs/{id} (running batch item)", batchJobId, id -> b.delete("/v1/jobs/" + id));
-        sameAsMissing("GET /v1/jobs/{id}/webhook-deliveries", jobId,
-                id -> b.get("/v1/jobs/" + id + "/webhook-deliveries"));
-        sameAsMissing("POST /v1/jobs/{id}/webhook-deliveries/replay", jobId,
+        sameAsMissing(
+                "GET /v1/jobs/{id}/webhook-deliveries", jobId, id -> b.get("/v1/jobs/" + id + "/webhook-deliveries"));
+        sameAsMissing(
+                "POST /v1/jobs/{id}/webhook-deliveries/replay",
+                jobId,
                 id -> b.send(b.request("/v1/jobs/" + id + "/webhook-deliveries/replay")
                         .POST(HttpRequest.BodyPublishers.noBody())));
         sameAsMissing("GET /v1/batches/{id}", batchId, id -> b.get("/v1/batches/" + id));
@@ -107,7 +117,9 @@ class TenantIsolationEndToEndTest {
         assertFalse(seen.contains(jobId) || seen.contains(batchJobId), "B lists none of A's jobs: " + seen);
 
         // Nothing B tried changed A's work.
-        assertEquals("queued", ApiClient.json(a.get("/v1/jobs/" + jobId)).path("status").asText());
+        assertEquals(
+                "queued",
+                ApiClient.json(a.get("/v1/jobs/" + jobId)).path("status").asText());
         JsonNode aBatch = ApiClient.json(a.get("/v1/batches/" + batchId));
         assertEquals(2, aBatch.path("counts").path("queued").asInt(), aBatch.toString());
         assertEquals(0, aBatch.path("counts").path("canceled").asInt(), aBatch.toString());
@@ -132,14 +144,23 @@ class TenantIsolationEndToEndTest {
         String bJob = ApiClient.json(sameKeySameBody).path("id").asText();
         assertNotEquals(aJob, bJob);
         assertEquals(200, b.postJson("/v1/jobs", body, "Idempotency-Key", key).statusCode(), "B's own replay");
-        assertEquals(bJob, ApiClient.json(b.postJson("/v1/jobs", body, "Idempotency-Key", key)).path("id").asText());
-        assertEquals(aJob, ApiClient.json(a.postJson("/v1/jobs", body, "Idempotency-Key", key)).path("id").asText(),
+        assertEquals(
+                bJob,
+                ApiClient.json(b.postJson("/v1/jobs", body, "Idempotency-Key", key))
+                        .path("id")
+                        .asText());
+        assertEquals(
+                aJob,
+                ApiClient.json(a.postJson("/v1/jobs", body, "Idempotency-Key", key))
+                        .path("id")
+                        .asText(),
                 "A still gets its own job back");
 
         String otherKey = "shared-" + UUID.randomUUID();
-        assertEquals(202, a.postJson("/v1/jobs", body, "Idempotency-Key", otherKey).statusCode());
-        HttpResponse<String> differentBody = b.postJson("/v1/jobs",
-                "{\"prompt\": \"something else " + UUID.randomUUID() + "\"}", "Idempotency-Key", otherKey);
+        assertEquals(
+                202, a.postJson("/v1/jobs", body, "Idempotency-Key", otherKey).statusCode());
+        HttpResponse<String> differentBody = b.postJson(
+                "/v1/jobs", "{\"prompt\": \"something else " + UUID.randomUUID() + "\"}", "Idempotency-Key", otherKey);
         assertEquals(202, differentBody.statusCode(), "A's use of the key is invisible to B: " + differentBody.body());
 
         String batchKey = "batch-" + UUID.randomUUID();
@@ -148,6 +169,8 @@ class TenantIsolationEndToEndTest {
         HttpResponse<String> bBatch = b.postJson("/v1/batches", batchBody, "Idempotency-Key", batchKey);
         assertEquals(202, aBatch.statusCode(), aBatch.body());
         assertEquals(202, bBatch.statusCode(), bBatch.body());
-        assertNotEquals(ApiClient.json(aBatch).path("id").asText(), ApiClient.json(bBatch).path("id").asText());
+        assertNotEquals(
+                ApiClient.json(aBatch).path("id").asText(),
+                ApiClient.json(bBatch).path("id").asText());
     }
 }

@@ -1,23 +1,16 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
 import dev.bedrockjobs.core.domain.TenantLimits;
 import dev.bedrockjobs.core.port.JobQueue;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -37,11 +30,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Usage and the response cache through the whole local stack. The usage report stays exact when a worker is taken
@@ -55,6 +54,7 @@ class UsageAndCacheEndToEndTest {
 
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
     private static DynamoDbClient dynamo;
@@ -65,18 +65,28 @@ class UsageAndCacheEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .parameter("ReconcileGraceSeconds", String.valueOf(GRACE_SECONDS)).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .parameter("ReconcileGraceSeconds", String.valueOf(GRACE_SECONDS))
+                .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
-        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(credentials).build();
-        sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(credentials).build();
-        jobsQueue = new SqsJobQueue(sqs, sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl());
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials)
+                .build();
+        sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials)
+                .build();
+        jobsQueue = new SqsJobQueue(
+                sqs, sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl());
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
@@ -115,8 +125,10 @@ class UsageAndCacheEndToEndTest {
     }
 
     private static Map<String, AttributeValue> jobItem(String jobId) {
-        return dynamo.getItem(g -> g.tableName(TABLE).consistentRead(true)
-                .key(Map.of("pk", AttributeValue.fromS("JOB#" + jobId), "sk", AttributeValue.fromS("JOB")))).item();
+        return dynamo.getItem(g -> g.tableName(TABLE)
+                        .consistentRead(true)
+                        .key(Map.of("pk", AttributeValue.fromS("JOB#" + jobId), "sk", AttributeValue.fromS("JOB"))))
+                .item();
     }
 
     private static Map<String, AttributeValue> usageKey(String tenant) {
@@ -125,8 +137,14 @@ class UsageAndCacheEndToEndTest {
     }
 
     private static List<String> pending(String tenant) {
-        return dynamo.getItem(g -> g.tableName(TABLE).consistentRead(true).key(usageKey(tenant))).item().keySet()
-                .stream().filter(k -> k.startsWith("pending|")).map(k -> k.substring("pending|".length())).toList();
+        return dynamo
+                .getItem(g -> g.tableName(TABLE).consistentRead(true).key(usageKey(tenant)))
+                .item()
+                .keySet()
+                .stream()
+                .filter(k -> k.startsWith("pending|"))
+                .map(k -> k.substring("pending|".length()))
+                .toList();
     }
 
     private static boolean settled(String jobId) {
@@ -137,18 +155,25 @@ class UsageAndCacheEndToEndTest {
     /** Puts a job item back as a worker leaves it right after its terminal write: unsettled, in the active index. */
     private static void unsettle(String jobId) {
         Map<String, AttributeValue> item = jobItem(jobId);
-        dynamo.updateItem(u -> u.tableName(TABLE).key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
+        dynamo.updateItem(u -> u.tableName(TABLE)
+                .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
                 .updateExpression("SET gsi3pk = :shard, gsi3sk = :created REMOVE usageRecorded, settledAt")
-                .expressionAttributeValues(Map.of(":shard", AttributeValue.fromS("ACTIVE#0"),
-                        ":created", AttributeValue.fromS(item.get("createdAt").s() + "#" + jobId))));
+                .expressionAttributeValues(Map.of(
+                        ":shard",
+                        AttributeValue.fromS("ACTIVE#0"),
+                        ":created",
+                        AttributeValue.fromS(item.get("createdAt").s() + "#" + jobId))));
     }
 
     /** The marker a settling path leaves with a succeeded job's numbers: who added, outcome, tokens, cost. */
     private static void leavePending(String tenant, String jobId) {
         Map<String, AttributeValue> job = jobItem(jobId);
-        String marker = "-|succeeded|" + job.get("inputTokens").n() + "|" + job.get("outputTokens").n() + "|"
+        String marker = "-|succeeded|" + job.get("inputTokens").n() + "|"
+                + job.get("outputTokens").n() + "|"
                 + new BigDecimal(job.get("costUsd").n()).stripTrailingZeros().toPlainString();
-        dynamo.updateItem(u -> u.tableName(TABLE).key(usageKey(tenant)).updateExpression("SET #p = :m")
+        dynamo.updateItem(u -> u.tableName(TABLE)
+                .key(usageKey(tenant))
+                .updateExpression("SET #p = :m")
                 .expressionAttributeNames(Map.of("#p", "pending|" + jobId))
                 .expressionAttributeValues(Map.of(":m", AttributeValue.fromS(marker))));
     }
@@ -187,8 +212,12 @@ class UsageAndCacheEndToEndTest {
             assertTrue(!accepted.isEmpty() && accepted.size() < 50, accepted.size() + " of 50 accepted");
             client.awaitAll(accepted, Duration.ofMinutes(2));
             JsonNode usage = ApiClient.json(client.get("/v1/usage"));
-            System.out.printf("%s: %d of 50 accepted; used %d tokens, USD %s%n", tenant, accepted.size(),
-                    usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong(),
+            System.out.printf(
+                    "%s: %d of 50 accepted; used %d tokens, USD %s%n",
+                    tenant,
+                    accepted.size(),
+                    usage.path("inputTokens").asLong()
+                            + usage.path("outputTokens").asLong(),
                     usage.path("cost").path("usd").asText());
             return usage;
         } finally {
@@ -198,9 +227,9 @@ class UsageAndCacheEndToEndTest {
 
     @Test
     void concurrentEmojiAndCjkSubmitsNeverUseMoreThanTheTokenBudget() throws Exception {
-        JsonNode usage = raceAgainstABudget("emoji-tokens",
-                new TenantLimits.Overrides(0L, 0L, 10_000L, null, null));
-        long used = usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong();
+        JsonNode usage = raceAgainstABudget("emoji-tokens", new TenantLimits.Overrides(0L, 0L, 10_000L, null, null));
+        long used =
+                usage.path("inputTokens").asLong() + usage.path("outputTokens").asLong();
         assertTrue(used <= 10_000, used + " tokens used of a 10000-token budget: " + usage);
     }
 
@@ -218,10 +247,12 @@ class UsageAndCacheEndToEndTest {
         ApiClient metered = api.withKey(stack.createTenant(tenant));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            ids.add(metered.submit("Summarise change " + i + " in one line").path("id").asText());
+            ids.add(metered.submit("Summarise change " + i + " in one line")
+                    .path("id")
+                    .asText());
         }
-        HttpResponse<String> other = metered.postJson("/v1/jobs",
-                "{\"prompt\": \"On the standard tier\", \"model\": \"standard\"}");
+        HttpResponse<String> other =
+                metered.postJson("/v1/jobs", "{\"prompt\": \"On the standard tier\", \"model\": \"standard\"}");
         assertEquals(202, other.statusCode());
         ids.add(ApiClient.json(other).path("id").asText());
         List<JsonNode> done = metered.awaitAll(ids, Duration.ofSeconds(60));
@@ -240,14 +271,21 @@ class UsageAndCacheEndToEndTest {
         // Job 2's worker died right after the terminal write, before counting anything: its numbers come out.
         String beforeAdd = ids.get(2);
         unsettle(beforeAdd);
-        dynamo.updateItem(u -> u.tableName(TABLE).key(usageKey(tenant))
+        dynamo.updateItem(u -> u.tableName(TABLE)
+                .key(usageKey(tenant))
                 .updateExpression("ADD inputTokens :in, outputTokens :out, succeeded :minusOne, #mIn :in, "
                         + "#mOut :out, #mOk :minusOne, costUsd :cost, #mCost :cost")
-                .expressionAttributeNames(modelCounters(jobItem(beforeAdd).get("modelId").s()))
-                .expressionAttributeValues(Map.of(":in", negated(jobItem(beforeAdd).get("inputTokens")),
-                        ":out", negated(jobItem(beforeAdd).get("outputTokens")),
-                        ":cost", negated(jobItem(beforeAdd).get("costUsd")),
-                        ":minusOne", AttributeValue.fromN("-1"))));
+                .expressionAttributeNames(
+                        modelCounters(jobItem(beforeAdd).get("modelId").s()))
+                .expressionAttributeValues(Map.of(
+                        ":in",
+                        negated(jobItem(beforeAdd).get("inputTokens")),
+                        ":out",
+                        negated(jobItem(beforeAdd).get("outputTokens")),
+                        ":cost",
+                        negated(jobItem(beforeAdd).get("costUsd")),
+                        ":minusOne",
+                        AttributeValue.fromN("-1"))));
         assertFalse(settled(afterAdd));
         assertFalse(ApiClient.json(metered.get("/v1/usage")).equals(before));
 
@@ -260,9 +298,16 @@ class UsageAndCacheEndToEndTest {
             }
         }
         String queueUrl = sqs.getQueueUrl(g -> g.queueName("JobsQueue")).queueUrl();
-        await("every copy handled", () -> sqs.getQueueAttributes(g -> g.queueUrl(queueUrl)
-                .attributeNamesWithStrings("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"))
-                .attributesAsStrings().values().stream().allMatch("0"::equals));
+        await(
+                "every copy handled",
+                () -> sqs
+                        .getQueueAttributes(g -> g.queueUrl(queueUrl)
+                                .attributeNamesWithStrings(
+                                        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"))
+                        .attributesAsStrings()
+                        .values()
+                        .stream()
+                        .allMatch("0"::equals));
         await("the interrupted jobs settled again", () -> settled(afterAdd) && settled(beforeAdd));
         // Job 1's marker was its dead worker's to take out: it stays, and no report reads it.
         await("the others' markers taken out", () -> pending(tenant).equals(List.of(ids.get(1))));
@@ -278,7 +323,8 @@ class UsageAndCacheEndToEndTest {
             cost = cost.add(job.path("cost").path("usd").decimalValue());
         }
         assertEquals(before, usage, "duplicates and interrupted writes changed nothing");
-        assertEquals(YearMonth.now(ZoneOffset.UTC).toString(), usage.path("month").asText());
+        assertEquals(
+                YearMonth.now(ZoneOffset.UTC).toString(), usage.path("month").asText());
         assertEquals(in, usage.path("inputTokens").asLong(), usage.toString());
         assertEquals(out, usage.path("outputTokens").asLong());
         assertEquals(0, cost.compareTo(usage.path("cost").path("usd").decimalValue()), usage.toString());
@@ -291,14 +337,26 @@ class UsageAndCacheEndToEndTest {
             perModel += m.path("jobs").path("succeeded").asLong();
         }
         assertEquals(5, perModel);
-        assertEquals(0, ApiClient.json(api.get("/v1/usage")).path("jobs").path("succeeded").asLong(),
+        assertEquals(
+                0,
+                ApiClient.json(api.get("/v1/usage"))
+                        .path("jobs")
+                        .path("succeeded")
+                        .asLong(),
                 "another tenant sees only its own usage");
     }
 
     private static Map<String, String> modelCounters(String modelId) {
         String m = "model|" + modelId + "|";
-        return Map.of("#mIn", m + "inputTokens", "#mOut", m + "outputTokens", "#mOk", m + "succeeded",
-                "#mCost", m + "costUsd");
+        return Map.of(
+                "#mIn",
+                m + "inputTokens",
+                "#mOut",
+                m + "outputTokens",
+                "#mOk",
+                m + "succeeded",
+                "#mCost",
+                m + "costUsd");
     }
 
     private static AttributeValue negated(AttributeValue number) {
@@ -328,23 +386,38 @@ class UsageAndCacheEndToEndTest {
         assertEquals(first.path("result"), cached.path("result"));
         assertFalse(cached.has("usage"));
         assertFalse(cached.has("cost"));
-        assertEquals(cached.path("id"), ApiClient.json(client.get("/v1/jobs/" + cached.path("id").asText())).path("id"));
-        await("the cached job's webhook", () -> WEBHOOKS.stream()
-                .anyMatch(w -> w.path("data").path("id").equals(cached.path("id"))
-                        && w.path("type").asText().equals("job.succeeded")));
+        assertEquals(
+                cached.path("id"),
+                ApiClient.json(client.get("/v1/jobs/" + cached.path("id").asText()))
+                        .path("id"));
+        await(
+                "the cached job's webhook",
+                () -> WEBHOOKS.stream()
+                        .anyMatch(w -> w.path("data").path("id").equals(cached.path("id"))
+                                && w.path("type").asText().equals("job.succeeded")));
 
         // Without cache: true the same prompt runs again; so does another tenant's, whatever it asks.
-        HttpResponse<String> uncached = client.postJson("/v1/jobs", body.replace("\"cache\": true", "\"cache\": false"));
+        HttpResponse<String> uncached =
+                client.postJson("/v1/jobs", body.replace("\"cache\": true", "\"cache\": false"));
         assertEquals("queued", ApiClient.json(uncached).path("status").asText());
-        HttpResponse<String> stranger = api.withKey(stack.createTenant("stranger")).postJson("/v1/jobs", body);
+        HttpResponse<String> stranger =
+                api.withKey(stack.createTenant("stranger")).postJson("/v1/jobs", body);
         assertEquals("queued", ApiClient.json(stranger).path("status").asText(), "never shared across tenants");
         client.awaitTerminal(ApiClient.json(uncached).path("id").asText(), Duration.ofSeconds(60));
 
-        await("usage settled", () -> pending(tenant).isEmpty()
-                && ApiClient.json(client.get("/v1/usage")).path("jobs").path("succeeded").asLong() == 2);
+        await(
+                "usage settled",
+                () -> pending(tenant).isEmpty()
+                        && ApiClient.json(client.get("/v1/usage"))
+                                        .path("jobs")
+                                        .path("succeeded")
+                                        .asLong()
+                                == 2);
         JsonNode usage = ApiClient.json(client.get("/v1/usage"));
         assertEquals(2, usage.path("jobs").path("submitted").asLong(), "the cached job is not counted: " + usage);
-        assertEquals(first.path("usage").path("inputTokens").asLong() * 2, usage.path("inputTokens").asLong());
+        assertEquals(
+                first.path("usage").path("inputTokens").asLong() * 2,
+                usage.path("inputTokens").asLong());
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import com.svix.Webhook;
@@ -7,17 +10,6 @@ import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoTenants;
 import dev.bedrockjobs.core.admin.KeyAdmin;
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,9 +29,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Webhooks through the whole local stack to a receiver on 127.0.0.1 that checks every signature with the Svix
@@ -48,17 +47,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebhooksEndToEndTest {
     @TempDir
     static Path data;
+
     private static LocalStack stack;
     private static ApiClient api;
     private static HttpServer receiver;
     private static Webhook svix;
     /** Per path: what each call answers, in order (the last repeats), and what arrived. */
     private static final Map<String, List<Integer>> SCRIPT = new ConcurrentHashMap<>();
+
     private static final Map<String, List<Received>> RECEIVED = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
 
-    record Received(String webhookId, JsonNode body, boolean verified, String rawBody,
-                    Map<String, List<String>> headers) {
+    record Received(
+            String webhookId, JsonNode body, boolean verified, String rawBody, Map<String, List<String>> headers) {
         /** Whether a receiver holding {@code secret} accepts this request, as the Svix library judges. */
         boolean verifiesWith(String secret) {
             try {
@@ -75,9 +76,13 @@ class WebhooksEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data).build());
+        stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .build());
         api = new ApiClient(stack.apiUrl(), stack.devApiKey());
-        svix = new Webhook(Files.readString(stack.dataDirectory().resolve("dev-webhook-secret")).trim());
+        svix = new Webhook(Files.readString(stack.dataDirectory().resolve("dev-webhook-secret"))
+                .trim());
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         receiver.createContext("/", exchange -> {
@@ -96,8 +101,8 @@ class WebhooksEndToEndTest {
                 verified = false;
             }
             RECEIVED.computeIfAbsent(path, p -> Collections.synchronizedList(new ArrayList<>()))
-                    .add(new Received(headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified,
-                            body, headers));
+                    .add(new Received(
+                            headers.get("webhook-id").get(0), ApiClient.JSON.readTree(body), verified, body, headers));
             List<Integer> script = SCRIPT.getOrDefault(path, List.of(200));
             int n = CALLS.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
             int status = script.get(Math.min(n, script.size() - 1));
@@ -146,8 +151,10 @@ class WebhooksEndToEndTest {
     }
 
     private static String submitWithWebhook(ApiClient api, String path) {
-        HttpResponse<String> r = api.postJson("/v1/jobs", "{\"prompt\": \"Call " + path + " back.\", \"model\": \"fast\","
-                + " \"webhook\": {\"url\": \"" + url(path) + "\"}}");
+        HttpResponse<String> r = api.postJson(
+                "/v1/jobs",
+                "{\"prompt\": \"Call " + path + " back.\", \"model\": \"fast\"," + " \"webhook\": {\"url\": \""
+                        + url(path) + "\"}}");
         assertEquals(202, r.statusCode(), r.body());
         return ApiClient.json(r).path("id").asText();
     }
@@ -172,7 +179,10 @@ class WebhooksEndToEndTest {
         assertEquals(2, job.path("webhook").path("deliveries").asInt());
         assertEquals(200, job.path("webhook").path("lastStatus").asInt());
 
-        assertEquals(202, api.postJson("/v1/jobs/" + id + "/webhook-deliveries/replay", "").statusCode());
+        assertEquals(
+                202,
+                api.postJson("/v1/jobs/" + id + "/webhook-deliveries/replay", "")
+                        .statusCode());
         List<Received> replayed = awaitReceived("/flaky", 3, Duration.ofSeconds(30));
         assertEquals(got.get(0).webhookId(), replayed.get(2).webhookId(), "a replay keeps the webhook-id");
         assertEquals(got.get(1).body(), replayed.get(2).body(), "and the body");
@@ -197,11 +207,18 @@ class WebhooksEndToEndTest {
             pool.shutdownNow();
         }
         long accepted = answers.stream().filter(a -> a.statusCode() == 202).count();
-        List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
+        List<HttpResponse<String>> refused =
+                answers.stream().filter(a -> a.statusCode() == 429).toList();
         assertEquals(5, accepted, "five replays of one job a minute");
         assertEquals(95, refused.size(), "the rest are told to wait");
-        assertTrue(refused.stream().allMatch(a -> a.headers().firstValue("retry-after")
-                .map(Integer::parseInt).filter(s -> s >= 1 && s <= 60).isPresent()), "with a Retry-After");
+        assertTrue(
+                refused.stream()
+                        .allMatch(a -> a.headers()
+                                .firstValue("retry-after")
+                                .map(Integer::parseInt)
+                                .filter(s -> s >= 1 && s <= 60)
+                                .isPresent()),
+                "with a Retry-After");
         assertEquals("rate_limited", ApiClient.json(refused.get(0)).path("code").asText());
 
         List<Received> got = awaitReceived("/replayed", 6, Duration.ofSeconds(30));
@@ -217,7 +234,8 @@ class WebhooksEndToEndTest {
         ApiClient tenantApi = new ApiClient(stack.apiUrl(), stack.createTenant("rotating"));
         JsonNode endpoints = ApiClient.JSON.readTree(Files.readString(data.resolve("endpoints.json")));
         try (DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(URI.create(endpoints.path("dynamodb").asText())).region(Region.US_EAST_1)
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
                 .build()) {
@@ -225,10 +243,12 @@ class WebhooksEndToEndTest {
             DynamoTenants tenants = new DynamoTenants(dynamo, table);
             String old = tenants.findTenant("rotating").orElseThrow().webhookSecret();
             String fresh = new KeyAdmin(new DynamoApiKeys(dynamo, table), tenants, Clock.systemUTC())
-                    .rotateWebhookSecret("rotating", Duration.ofHours(24)).orElseThrow();
+                    .rotateWebhookSecret("rotating", Duration.ofHours(24))
+                    .orElseThrow();
 
             submitWithWebhook(tenantApi, "/rotation-during");
-            Received during = awaitReceived("/rotation-during", 1, Duration.ofSeconds(60)).get(0);
+            Received during =
+                    awaitReceived("/rotation-during", 1, Duration.ofSeconds(60)).get(0);
             assertTrue(during.verifiesWith(old), "right after the rotation the old secret still verifies");
             assertTrue(during.verifiesWith(fresh), "and so does the new one");
 
@@ -236,10 +256,12 @@ class WebhooksEndToEndTest {
             dynamo.updateItem(u -> u.tableName(table)
                     .key(Map.of("pk", AttributeValue.fromS("TENANT#rotating"), "sk", AttributeValue.fromS("TENANT")))
                     .updateExpression("SET previousSecretUntil = :past")
-                    .expressionAttributeValues(Map.of(":past",
+                    .expressionAttributeValues(Map.of(
+                            ":past",
                             AttributeValue.fromS(Instant.now().minusSeconds(1).toString()))));
             submitWithWebhook(tenantApi, "/rotation-after");
-            Received after = awaitReceived("/rotation-after", 1, Duration.ofSeconds(60)).get(0);
+            Received after =
+                    awaitReceived("/rotation-after", 1, Duration.ofSeconds(60)).get(0);
             assertTrue(!after.verifiesWith(old), "after the grace the old secret no longer verifies");
             assertTrue(after.verifiesWith(fresh));
         }
@@ -275,10 +297,13 @@ class WebhooksEndToEndTest {
     void aBatchFiresExactlyOneBatchCompleted() throws Exception {
         StringBuilder items = new StringBuilder();
         for (int i = 0; i < 20; i++) {
-            items.append(i == 0 ? "" : ",").append("{\"prompt\": \"item ").append(i).append("\"}");
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"prompt\": \"item ")
+                    .append(i)
+                    .append("\"}");
         }
-        HttpResponse<String> r = api.postJson("/v1/batches", "{\"items\": [" + items + "], \"webhook\": {\"url\": \""
-                + url("/batches") + "\"}}");
+        HttpResponse<String> r = api.postJson(
+                "/v1/batches", "{\"items\": [" + items + "], \"webhook\": {\"url\": \"" + url("/batches") + "\"}}");
         assertEquals(202, r.statusCode(), r.body());
         String batchId = ApiClient.json(r).path("id").asText();
         awaitReceived("/batches", 1, Duration.ofSeconds(60));
@@ -288,14 +313,17 @@ class WebhooksEndToEndTest {
         assertTrue(got.get(0).verified());
         assertEquals("batch.completed", got.get(0).body().path("type").asText());
         assertEquals(batchId, got.get(0).body().path("data").path("id").asText());
-        assertEquals(20, got.get(0).body().path("data").path("counts").path("succeeded").asInt());
+        assertEquals(
+                20,
+                got.get(0).body().path("data").path("counts").path("succeeded").asInt());
     }
 
     private static JsonNode waitForDeliveries(String jobId, int count) throws InterruptedException {
         Instant end = Instant.now().plusSeconds(30);
         JsonNode items;
         do {
-            items = ApiClient.json(api.get("/v1/jobs/" + jobId + "/webhook-deliveries")).path("items");
+            items = ApiClient.json(api.get("/v1/jobs/" + jobId + "/webhook-deliveries"))
+                    .path("items");
             if (items.size() >= count) {
                 return items;
             }

@@ -1,9 +1,8 @@
 package dev.bedrockjobs.local.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bedrockjobs.status.StatusRoot;
-import dev.bedrockjobs.reconciler.ReconcilerRoot;
-import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.EmfJobMetrics;
 import dev.bedrockjobs.core.adapter.SqsJobQueue;
@@ -13,11 +12,10 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.port.JobQueue;
+import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
+import dev.bedrockjobs.reconciler.ReconcilerRoot;
+import dev.bedrockjobs.status.StatusRoot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +25,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every function's job store reports the writes that end a job, whichever function makes them: the services are
@@ -44,8 +43,8 @@ class WiringMetricsIntegrationTest {
     @BeforeEach
     void metricsOnAndStandardOutputCaptured() {
         table = SharedEmulators.newJobsTable("wiring-metrics");
-        env = new HashMap<>(SharedEmulators.functionEnvironment(table,
-                SharedEmulators.newQueue("wiring-metrics", Map.of())));
+        env = new HashMap<>(
+                SharedEmulators.functionEnvironment(table, SharedEmulators.newQueue("wiring-metrics", Map.of())));
         env.put(EmfJobMetrics.NAMESPACE, "BedrockJobs");
         jobs = new DynamoJobStore(SharedEmulators.dynamoClient(), table, Duration.ofDays(1));
         original = System.out;
@@ -60,8 +59,14 @@ class WiringMetricsIntegrationTest {
 
     private Job queuedJob() {
         Instant now = Instant.now();
-        Job job = Job.builder().id(Ids.newJobId(now)).tenantId("tenant-a").tier("fast")
-                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0").prompt("p").maxTokens(64).createdAt(now)
+        Job job = Job.builder()
+                .id(Ids.newJobId(now))
+                .tenantId("tenant-a")
+                .tier("fast")
+                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+                .prompt("p")
+                .maxTokens(64)
+                .createdAt(now)
                 .build();
         jobs.create(job);
         return job;
@@ -86,8 +91,8 @@ class WiringMetricsIntegrationTest {
         Job job = queuedJob();
         var status = StatusRoot.routes(env);
 
-        var response = status.apply(new ApiRequest("DELETE /v1/jobs/{id}", Map.of("id", job.id()), null, null, null,
-                job.tenantId(), "req-1"));
+        var response = status.apply(new ApiRequest(
+                "DELETE /v1/jobs/{id}", Map.of("id", job.id()), null, null, null, job.tenantId(), "req-1"));
 
         assertEquals(202, response.status(), response.body());
         List<JsonNode> records = recordsOf(job.id());

@@ -26,9 +26,18 @@ final class AmazonNovaProtocol implements ModelProtocol {
     static final int MAX_NEW_TOKENS = 10_000;
     static final int DEFAULT_NEW_TOKENS = 5_000;
 
-    private static final Set<String> FIELDS = Set.of("schemaVersion", "system", "messages", "inferenceConfig", "toolConfig");
-    private static final Set<String> INFERENCE_FIELDS = Set.of("max_new_tokens", "maxTokens", "temperature", "top_p",
-            "topP", "top_k", "topK", "stopSequences", "reasoningConfig");
+    private static final Set<String> FIELDS =
+            Set.of("schemaVersion", "system", "messages", "inferenceConfig", "toolConfig");
+    private static final Set<String> INFERENCE_FIELDS = Set.of(
+            "max_new_tokens",
+            "maxTokens",
+            "temperature",
+            "top_p",
+            "topP",
+            "top_k",
+            "topK",
+            "stopSequences",
+            "reasoningConfig");
     private static final int TOKENS_PER_MESSAGE = 3;
     private static final int TOKENS_PER_REQUEST = 5;
 

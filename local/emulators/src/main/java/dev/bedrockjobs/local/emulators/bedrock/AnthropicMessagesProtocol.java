@@ -24,8 +24,19 @@ final class AnthropicMessagesProtocol implements ModelProtocol {
     /** The largest output budget of the current Claude models (Sonnet 4.5, Haiku 4.5). */
     static final int MAX_OUTPUT_TOKENS = 64_000;
 
-    private static final Set<String> FIELDS = Set.of("anthropic_version", "anthropic_beta", "max_tokens", "system",
-            "messages", "temperature", "top_p", "top_k", "stop_sequences", "tools", "tool_choice", "thinking");
+    private static final Set<String> FIELDS = Set.of(
+            "anthropic_version",
+            "anthropic_beta",
+            "max_tokens",
+            "system",
+            "messages",
+            "temperature",
+            "top_p",
+            "top_k",
+            "stop_sequences",
+            "tools",
+            "tool_choice",
+            "thinking");
     private static final Pattern VERSION_SUFFIX = Pattern.compile("-v\\d+(:\\d+)?$");
     // Each message and the system prompt carry a few tokens of role markup around their text.
     private static final int TOKENS_PER_MESSAGE = 4;
@@ -119,7 +130,9 @@ final class AnthropicMessagesProtocol implements ModelProtocol {
     @Override
     public ObjectNode render(String modelId, ModelRequest request, Completion completion, long latencyMillis) {
         ObjectNode body = Json.object();
-        body.put("id", "msg_bdrk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
+        body.put(
+                "id",
+                "msg_bdrk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
         body.put("type", "message");
         body.put("role", "assistant");
         body.put("model", modelName(modelId));

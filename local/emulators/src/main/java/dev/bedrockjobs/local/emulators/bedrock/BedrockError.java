@@ -29,8 +29,8 @@ final class BedrockError extends RuntimeException {
     }
 
     static BedrockError modelNotReady() {
-        return new BedrockError(429, "ModelNotReadyException",
-                "Model is not ready to serve inference requests. Try again later.");
+        return new BedrockError(
+                429, "ModelNotReadyException", "Model is not ready to serve inference requests. Try again later.");
     }
 
     static BedrockError serviceUnavailable() {
@@ -38,13 +38,15 @@ final class BedrockError extends RuntimeException {
     }
 
     static BedrockError internal() {
-        return new BedrockError(500, "InternalServerException",
+        return new BedrockError(
+                500,
+                "InternalServerException",
                 "The server encountered an internal error while processing the request.");
     }
 
     static BedrockError modelTimeout() {
-        return new BedrockError(408, "ModelTimeoutException",
-                "Model has timed out in processing the request. Try your request again.");
+        return new BedrockError(
+                408, "ModelTimeoutException", "Model has timed out in processing the request. Try your request again.");
     }
 
     static BedrockError modelError() {
@@ -56,8 +58,8 @@ final class BedrockError extends RuntimeException {
     }
 
     static BedrockError accessDenied() {
-        return new BedrockError(403, "AccessDeniedException",
-                "You don't have access to the model with the specified model ID.");
+        return new BedrockError(
+                403, "AccessDeniedException", "You don't have access to the model with the specified model ID.");
     }
 
     static BedrockError resourceNotFound(String message) {
@@ -65,12 +67,14 @@ final class BedrockError extends RuntimeException {
     }
 
     static BedrockError serviceQuotaExceeded() {
-        return new BedrockError(400, "ServiceQuotaExceededException",
-                "Your request exceeds the service quota for your account.");
+        return new BedrockError(
+                400, "ServiceQuotaExceededException", "Your request exceeds the service quota for your account.");
     }
 
     static BedrockError unknownOperation(String method, String path) {
-        return new BedrockError(404, "UnknownOperationException",
+        return new BedrockError(
+                404,
+                "UnknownOperationException",
                 "The local Bedrock simulator implements POST /model/{modelId}/invoke only, not " + method + " " + path);
     }
 }

@@ -56,8 +56,13 @@ public final class BedrockSimulator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind the Bedrock simulator to port " + config.port(), e);
         }
-        executor = new ThreadPoolExecutor(config.maxConcurrentRequests(), config.maxConcurrentRequests(),
-                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
+        executor = new ThreadPoolExecutor(
+                config.maxConcurrentRequests(),
+                config.maxConcurrentRequests(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads());
         executor.allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         server.createContext("/", new InvokeModelHandler(config, calls));
@@ -123,8 +128,15 @@ public final class BedrockSimulator implements AutoCloseable {
      * @param seed                   seed of the random source behind the rates
      * @param maxConcurrentRequests  request threads; requests beyond wait in the queue
      */
-    public record Config(int port, long latencyMillis, double throttleRate, double failureRate, double hangRate,
-                         Duration hangDuration, long seed, int maxConcurrentRequests) {
+    public record Config(
+            int port,
+            long latencyMillis,
+            double throttleRate,
+            double failureRate,
+            double hangRate,
+            Duration hangDuration,
+            long seed,
+            int maxConcurrentRequests) {
 
         public Config {
             if (port < 0 || port > 65_535) {
@@ -161,8 +173,14 @@ public final class BedrockSimulator implements AutoCloseable {
         }
 
         public Builder toBuilder() {
-            return new Builder().port(port).latencyMillis(latencyMillis).throttleRate(throttleRate)
-                    .failureRate(failureRate).hangRate(hangRate).hangDuration(hangDuration).seed(seed)
+            return new Builder()
+                    .port(port)
+                    .latencyMillis(latencyMillis)
+                    .throttleRate(throttleRate)
+                    .failureRate(failureRate)
+                    .hangRate(hangRate)
+                    .hangDuration(hangDuration)
+                    .seed(seed)
                     .maxConcurrentRequests(maxConcurrentRequests);
         }
 
@@ -176,8 +194,7 @@ public final class BedrockSimulator implements AutoCloseable {
             private long seed = 42;
             private int maxConcurrentRequests = 200;
 
-            private Builder() {
-            }
+            private Builder() {}
 
             public Builder port(int port) {
                 this.port = port;
@@ -220,7 +237,14 @@ public final class BedrockSimulator implements AutoCloseable {
             }
 
             public Config build() {
-                return new Config(port, latencyMillis, throttleRate, failureRate, hangRate, hangDuration, seed,
+                return new Config(
+                        port,
+                        latencyMillis,
+                        throttleRate,
+                        failureRate,
+                        hangRate,
+                        hangDuration,
+                        seed,
                         maxConcurrentRequests);
             }
         }

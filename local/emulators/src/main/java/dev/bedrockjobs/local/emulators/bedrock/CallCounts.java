@@ -11,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CallCounts {
 
-    private record Key(String modelId, String prompt) {
-    }
+    private record Key(String modelId, String prompt) {}
 
     private final Map<Key, AtomicInteger> byModelAndPrompt = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -24,7 +23,9 @@ public final class CallCounts {
 
     /** Counts a call with a valid body and returns its number for this model and prompt, 1 for the first. */
     int recordCall(String modelId, String prompt) {
-        return byModelAndPrompt.computeIfAbsent(new Key(modelId, prompt), k -> new AtomicInteger()).incrementAndGet();
+        return byModelAndPrompt
+                .computeIfAbsent(new Key(modelId, prompt), k -> new AtomicInteger())
+                .incrementAndGet();
     }
 
     /** Every InvokeModel request received, including those refused for a malformed body or unknown model. */

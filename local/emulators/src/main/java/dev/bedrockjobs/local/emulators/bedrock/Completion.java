@@ -7,5 +7,4 @@ package dev.bedrockjobs.local.emulators.bedrock;
  * @param outputTokens  its size in tokens
  * @param truncated     whether the budget stopped it (stop reason {@code max_tokens} / {@code length})
  */
-record Completion(String text, int outputTokens, boolean truncated) {
-}
+record Completion(String text, int outputTokens, boolean truncated) {}

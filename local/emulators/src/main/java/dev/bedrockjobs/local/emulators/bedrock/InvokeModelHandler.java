@@ -62,7 +62,8 @@ final class InvokeModelHandler implements HttpHandler {
         ModelRequest request = protocol.parse(modelId, parseBody(requestBytes));
         int callNumber = calls.recordCall(modelId, request.prompt());
 
-        Optional<ScriptedFault> fault = ScriptedFault.forCall(request.prompt(), callNumber).or(this::randomFault);
+        Optional<ScriptedFault> fault =
+                ScriptedFault.forCall(request.prompt(), callNumber).or(this::randomFault);
         if (fault.isPresent()) {
             if (fault.get().hang()) {
                 Thread.sleep(config.hangDuration().toMillis());
@@ -76,7 +77,8 @@ final class InvokeModelHandler implements HttpHandler {
         ObjectNode body = protocol.render(modelId, request, completion, config.latencyMillis());
 
         exchange.getResponseHeaders().set("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(request.inputTokens()));
-        exchange.getResponseHeaders().set("X-Amzn-Bedrock-Output-Token-Count", Integer.toString(completion.outputTokens()));
+        exchange.getResponseHeaders()
+                .set("X-Amzn-Bedrock-Output-Token-Count", Integer.toString(completion.outputTokens()));
         exchange.getResponseHeaders().set("X-Amzn-Bedrock-Invocation-Latency", Long.toString(config.latencyMillis()));
         send(exchange, 200, body);
     }
@@ -109,8 +111,8 @@ final class InvokeModelHandler implements HttpHandler {
         }
         draw -= config.throttleRate();
         if (draw < config.failureRate()) {
-            return Optional.of(ScriptedFault.failWith(
-                    unavailable ? BedrockError.serviceUnavailable() : BedrockError.internal()));
+            return Optional.of(
+                    ScriptedFault.failWith(unavailable ? BedrockError.serviceUnavailable() : BedrockError.internal()));
         }
         draw -= config.failureRate();
         if (draw < config.hangRate()) {

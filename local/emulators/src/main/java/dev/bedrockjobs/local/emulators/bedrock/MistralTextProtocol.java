@@ -47,7 +47,8 @@ final class MistralTextProtocol implements ModelProtocol {
     @Override
     public ObjectNode render(String modelId, ModelRequest request, Completion completion, long latencyMillis) {
         ObjectNode body = Json.object();
-        body.putArray("outputs").addObject()
+        body.putArray("outputs")
+                .addObject()
                 .put("text", completion.text())
                 .put("stop_reason", completion.truncated() ? "length" : "stop");
         return body;

@@ -8,5 +8,4 @@ package dev.bedrockjobs.local.emulators.bedrock;
  * @param maxTokens    the output budget (the family's default when the body leaves it out)
  * @param inputTokens  the estimated prompt size in tokens, template overhead included
  */
-record ModelRequest(String prompt, int maxTokens, int inputTokens) {
-}
+record ModelRequest(String prompt, int maxTokens, int inputTokens) {}

@@ -10,11 +10,11 @@ import java.util.Set;
  */
 final class RequestBodyRules {
 
-    private RequestBodyRules() {
-    }
+    private RequestBodyRules() {}
 
     static BedrockError malformed(String detail) {
-        return BedrockError.validation("Malformed input request: " + detail + ", please reformat your input and try again.");
+        return BedrockError.validation(
+                "Malformed input request: " + detail + ", please reformat your input and try again.");
     }
 
     static void requireObject(JsonNode node, String pointer) {
@@ -54,7 +54,8 @@ final class RequestBodyRules {
             throw malformed(pointer + "/" + key + ": expected type: JSONArray, found: " + typeName(value));
         }
         if (value.size() < minItems) {
-            throw malformed(pointer + "/" + key + ": expected minimum item count: " + minItems + ", found: " + value.size());
+            throw malformed(
+                    pointer + "/" + key + ": expected minimum item count: " + minItems + ", found: " + value.size());
         }
         return value;
     }
@@ -115,7 +116,8 @@ final class RequestBodyRules {
         }
         for (int i = 0; i < value.size(); i++) {
             if (!value.get(i).isTextual()) {
-                throw malformed(pointer + "/" + key + "/" + i + ": expected type: String, found: " + typeName(value.get(i)));
+                throw malformed(
+                        pointer + "/" + key + "/" + i + ": expected type: String, found: " + typeName(value.get(i)));
             }
         }
     }

@@ -34,14 +34,10 @@ final class ReviewTextGenerator {
         "The SQL is built by concatenation; use a bound parameter.",
     };
     private static final String[] VERDICTS = {
-        "approve with minor changes",
-        "request changes",
-        "approve",
-        "comment only",
+        "approve with minor changes", "request changes", "approve", "comment only",
     };
 
-    private ReviewTextGenerator() {
-    }
+    private ReviewTextGenerator() {}
 
     static Completion generate(String prompt, int maxTokens) {
         byte[] hash = sha256(prompt);
@@ -50,8 +46,11 @@ final class ReviewTextGenerator {
         for (int i = 0; i < findings; i++) {
             text.append("\n- ").append(FINDINGS[unsigned(hash[2 + i]) % FINDINGS.length]);
         }
-        text.append("\n\nVerdict: ").append(VERDICTS[unsigned(hash[6]) % VERDICTS.length])
-                .append(" (review ").append(HexFormat.of().formatHex(hash, 7, 10)).append(").");
+        text.append("\n\nVerdict: ")
+                .append(VERDICTS[unsigned(hash[6]) % VERDICTS.length])
+                .append(" (review ")
+                .append(HexFormat.of().formatHex(hash, 7, 10))
+                .append(").");
         String full = text.toString();
         int fullTokens = TokenEstimator.tokens(full);
         if (fullTokens <= maxTokens) {

@@ -45,8 +45,10 @@ record ScriptedFault(BedrockError error, boolean hang) {
             String kind = marker.group(1);
             String argument = marker.group(2);
             Optional<ScriptedFault> fault = switch (kind) {
-                case "throttle" -> appliesTo(argument, callNumber, 1)
-                        ? Optional.of(failWith(BedrockError.throttling())) : Optional.empty();
+                case "throttle" ->
+                    appliesTo(argument, callNumber, 1)
+                            ? Optional.of(failWith(BedrockError.throttling()))
+                            : Optional.empty();
                 case "hang" -> appliesTo(argument, callNumber, 1) ? Optional.of(hangThenTimeout()) : Optional.empty();
                 default -> Optional.of(failWith(namedError(argument)));
             };
@@ -70,7 +72,8 @@ record ScriptedFault(BedrockError error, boolean hang) {
         try {
             return Integer.parseInt(argument);
         } catch (NumberFormatException e) {
-            throw BedrockError.validation("Bad simulator marker argument '" + argument + "': use a number or 'always'.");
+            throw BedrockError.validation(
+                    "Bad simulator marker argument '" + argument + "': use a number or 'always'.");
         }
     }
 
@@ -89,8 +92,9 @@ record ScriptedFault(BedrockError error, boolean hang) {
             case "access" -> BedrockError.accessDenied();
             case "notfound" -> BedrockError.resourceNotFound("The simulated model was not found ([[fail:notfound]]).");
             case "quota" -> BedrockError.serviceQuotaExceeded();
-            default -> BedrockError.validation("Unknown simulator marker [[fail:" + kind + "]]; kinds: validation, "
-                    + "throttling, notready, unavailable, internal, timeout, modelerror, access, notfound, quota.");
+            default ->
+                BedrockError.validation("Unknown simulator marker [[fail:" + kind + "]]; kinds: validation, "
+                        + "throttling, notready, unavailable, internal, timeout, modelerror, access, notfound, quota.");
         };
     }
 }

@@ -11,8 +11,7 @@ final class TokenEstimator {
 
     static final int CHARS_PER_TOKEN = 4;
 
-    private TokenEstimator() {
-    }
+    private TokenEstimator() {}
 
     static int tokens(String text) {
         int ascii = 0;

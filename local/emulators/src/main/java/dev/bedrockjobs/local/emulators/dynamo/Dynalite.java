@@ -80,27 +80,41 @@ public final class Dynalite implements AutoCloseable {
             if (dataDirectory != null) {
                 Files.createDirectories(dataDirectory);
             }
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot run `" + String.join(" ", command) + "`: is Node.js installed and `"
-                    + nodeExecutable + "` on the PATH?", e);
+            throw new IllegalStateException(
+                    "Cannot run `" + String.join(" ", command) + "`: is Node.js installed and `" + nodeExecutable
+                            + "` on the PATH?",
+                    e);
         }
         Process started = process;
         shutdownHook = new Thread(() -> started.destroyForcibly(), "dynalite-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         ProcessOutputForwarder stderr = ProcessOutputForwarder.start(
                 started.getErrorStream(), "dynalite-stderr-" + port, LOG, System.Logger.Level.WARNING);
-        ProcessOutputForwarder.start(started.getInputStream(), "dynalite-stdout-" + port, LOG, System.Logger.Level.DEBUG);
+        ProcessOutputForwarder.start(
+                started.getInputStream(), "dynalite-stdout-" + port, LOG, System.Logger.Level.DEBUG);
         awaitPort(started, stderr);
-        LOG.log(System.Logger.Level.INFO, "dynalite listening at {0} ({1})", endpoint(),
+        LOG.log(
+                System.Logger.Level.INFO,
+                "dynalite listening at {0} ({1})",
+                endpoint(),
                 dataDirectory == null ? "in memory" : "data in " + dataDirectory);
         return this;
     }
 
     private List<String> command() {
-        List<String> command = new ArrayList<>(List.of(nodeExecutable, "--require", expressionCache().toString(),
+        List<String> command = new ArrayList<>(List.of(
+                nodeExecutable,
+                "--require",
+                expressionCache().toString(),
                 cli.toString(),
-                "--host", LocalPorts.loopback().getHostAddress(), "--port", Integer.toString(port)));
+                "--host",
+                LocalPorts.loopback().getHostAddress(),
+                "--port",
+                Integer.toString(port)));
         if (dataDirectory != null) {
             command.addAll(List.of("--path", dataDirectory.toAbsolutePath().toString()));
         }
@@ -217,8 +231,7 @@ public final class Dynalite implements AutoCloseable {
         private Integer tableStateDelayMillis;
         private Duration startTimeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** A fixed port; by default a free one is chosen at start. */
         public Builder port(int port) {

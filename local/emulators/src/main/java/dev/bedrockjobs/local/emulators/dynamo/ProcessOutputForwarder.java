@@ -29,7 +29,8 @@ final class ProcessOutputForwarder implements Runnable {
         this.level = level;
     }
 
-    static ProcessOutputForwarder start(InputStream stream, String name, System.Logger logger, System.Logger.Level level) {
+    static ProcessOutputForwarder start(
+            InputStream stream, String name, System.Logger logger, System.Logger.Level level) {
         ProcessOutputForwarder forwarder = new ProcessOutputForwarder(stream, name, logger, level);
         Thread thread = new Thread(forwarder, name);
         thread.setDaemon(true);

@@ -14,8 +14,7 @@ public final class DefinitionSubstitutions {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
 
-    private DefinitionSubstitutions() {
-    }
+    private DefinitionSubstitutions() {}
 
     /** The placeholder names a definition uses. */
     public static Set<String> placeholders(String template) {
@@ -39,7 +38,8 @@ public final class DefinitionSubstitutions {
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("No value for the definition placeholders " + missing);
         }
-        return PLACEHOLDER.matcher(template)
+        return PLACEHOLDER
+                .matcher(template)
                 .replaceAll(match -> Matcher.quoteReplacement(String.valueOf(values.get(match.group(1)))));
     }
 }

@@ -47,24 +47,32 @@ final class SfnApiHandler implements HttpHandler {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "Step Functions request failed", e);
-                send(exchange, 500, Json.object().put("__type", "InternalFailure").put("message", e.toString()));
+                send(
+                        exchange,
+                        500,
+                        Json.object().put("__type", "InternalFailure").put("message", e.toString()));
             }
         }
     }
 
     private JsonNode dispatch(HttpExchange exchange, byte[] requestBytes) throws InterruptedException {
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-        if (!"POST".equals(exchange.getRequestMethod()) || !"/".equals(exchange.getRequestURI().getPath())
-                || target == null || !target.startsWith(TARGET_PREFIX)) {
-            throw new SfnApiException("UnknownOperationException",
-                    "Expected POST / with X-Amz-Target: AWSStepFunctions.<Operation>");
+        if (!"POST".equals(exchange.getRequestMethod())
+                || !"/".equals(exchange.getRequestURI().getPath())
+                || target == null
+                || !target.startsWith(TARGET_PREFIX)) {
+            throw new SfnApiException(
+                    "UnknownOperationException", "Expected POST / with X-Amz-Target: AWSStepFunctions.<Operation>");
         }
         JsonNode request = parse(requestBytes);
         String operation = target.substring(TARGET_PREFIX.length());
         switch (operation) {
             case "CreateStateMachine":
-                return created(service.createStateMachine(required(request, "name"), required(request, "definition"),
-                        optional(request, "roleArn"), type(request)));
+                return created(service.createStateMachine(
+                        required(request, "name"),
+                        required(request, "definition"),
+                        optional(request, "roleArn"),
+                        type(request)));
             case "DescribeStateMachine":
                 return described(service.describeStateMachine(required(request, "stateMachineArn")));
             case "ListStateMachines":
@@ -73,16 +81,16 @@ final class SfnApiHandler implements HttpHandler {
                 service.deleteStateMachine(required(request, "stateMachineArn"));
                 return Json.object();
             case "StartExecution":
-                return started(service.startExecution(required(request, "stateMachineArn"), optional(request, "name"),
-                        optional(request, "input")));
+                return started(service.startExecution(
+                        required(request, "stateMachineArn"), optional(request, "name"), optional(request, "input")));
             case "StartSyncExecution":
-                return syncResult(service.startSyncExecution(required(request, "stateMachineArn"),
-                        optional(request, "name"), optional(request, "input")));
+                return syncResult(service.startSyncExecution(
+                        required(request, "stateMachineArn"), optional(request, "name"), optional(request, "input")));
             case "DescribeExecution":
                 return describedExecution(service.describeExecution(required(request, "executionArn")));
             default:
-                throw new SfnApiException("UnknownOperationException",
-                        "The local Step Functions server does not implement " + operation);
+                throw new SfnApiException(
+                        "UnknownOperationException", "The local Step Functions server does not implement " + operation);
         }
     }
 
@@ -101,8 +109,10 @@ final class SfnApiHandler implements HttpHandler {
     private static String required(JsonNode request, String field) {
         String value = optional(request, field);
         if (value == null) {
-            throw new SfnApiException("ValidationException", "1 validation error detected: Value null at '" + field
-                    + "' failed to satisfy constraint: Member must not be null");
+            throw new SfnApiException(
+                    "ValidationException",
+                    "1 validation error detected: Value null at '" + field
+                            + "' failed to satisfy constraint: Member must not be null");
         }
         return value;
     }
@@ -149,8 +159,10 @@ final class SfnApiHandler implements HttpHandler {
                 throw new SfnApiException("InvalidToken", "Invalid Token: '" + nextToken + "'");
             }
         }
-        int pageSize = request.hasNonNull("maxResults") && request.get("maxResults").asInt() > 0
-                ? request.get("maxResults").asInt() : 100;
+        int pageSize =
+                request.hasNonNull("maxResults") && request.get("maxResults").asInt() > 0
+                        ? request.get("maxResults").asInt()
+                        : 100;
         ObjectNode response = Json.object();
         ArrayNode items = response.putArray("stateMachines");
         int end = Math.min(machines.size(), first + pageSize);

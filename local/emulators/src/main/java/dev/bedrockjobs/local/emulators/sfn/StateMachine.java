@@ -9,6 +9,11 @@ import java.time.Instant;
  * @param definitionText the definition as given (after any substitution)
  * @param definition     its parsed form
  */
-public record StateMachine(String name, String arn, StateMachineType type, String definitionText, String roleArn,
-                           Instant creationDate, StateMachineDefinition definition) {
-}
+public record StateMachine(
+        String name,
+        String arn,
+        StateMachineType type,
+        String definitionText,
+        String roleArn,
+        Instant creationDate,
+        StateMachineDefinition definition) {}

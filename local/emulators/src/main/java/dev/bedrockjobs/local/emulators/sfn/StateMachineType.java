@@ -2,5 +2,6 @@ package dev.bedrockjobs.local.emulators.sfn;
 
 /** Step Functions workflow types. */
 public enum StateMachineType {
-    STANDARD, EXPRESS
+    STANDARD,
+    EXPRESS
 }

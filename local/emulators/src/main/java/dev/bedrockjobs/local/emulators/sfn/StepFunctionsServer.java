@@ -90,7 +90,8 @@ public final class StepFunctionsServer implements AutoCloseable {
      * @return the state machine ARN
      */
     public String registerStateMachine(String name, Path definitionFile, Map<String, ?> substitutions) {
-        return service.registerDefinitionFile(name, definitionFile, substitutions, StateMachineType.EXPRESS).arn();
+        return service.registerDefinitionFile(name, definitionFile, substitutions, StateMachineType.EXPRESS)
+                .arn();
     }
 
     /** Stops serving; executions in progress are interrupted. The service and its engine are the caller's to close. */

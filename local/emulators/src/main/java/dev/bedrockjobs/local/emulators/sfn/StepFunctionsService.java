@@ -70,8 +70,8 @@ public final class StepFunctionsService implements AutoCloseable {
      * @throws SfnApiException {@code InvalidName}, {@code InvalidDefinition} (with the engine's refusal),
      *                         {@code StateMachineAlreadyExists}
      */
-    public synchronized StateMachine createStateMachine(String name, String definition, String roleArn,
-                                                        StateMachineType type) {
+    public synchronized StateMachine createStateMachine(
+            String name, String definition, String roleArn, StateMachineType type) {
         requireName(name, "state machine");
         if (definition == null) {
             throw new SfnApiException("ValidationException", "definition is required");
@@ -79,7 +79,8 @@ public final class StepFunctionsService implements AutoCloseable {
         String arn = ARN_PREFIX + "stateMachine:" + name;
         StateMachine existing = machinesByArn.get(arn);
         if (existing != null) {
-            if (existing.definitionText().equals(definition) && Objects.equals(existing.roleArn(), roleArn)
+            if (existing.definitionText().equals(definition)
+                    && Objects.equals(existing.roleArn(), roleArn)
                     && existing.type() == type) {
                 return existing;
             }
@@ -89,9 +90,11 @@ public final class StepFunctionsService implements AutoCloseable {
         try {
             parsed = engine.load(definition);
         } catch (AslDefinitionException e) {
-            throw new SfnApiException("InvalidDefinition", "Invalid State Machine Definition: '" + e.getMessage() + "'");
+            throw new SfnApiException(
+                    "InvalidDefinition", "Invalid State Machine Definition: '" + e.getMessage() + "'");
         }
-        StateMachine machine = new StateMachine(name, arn, type, definition, roleArn, engine.timekeeper().now(), parsed);
+        StateMachine machine = new StateMachine(
+                name, arn, type, definition, roleArn, engine.timekeeper().now(), parsed);
         machinesByArn.put(arn, machine);
         return machine;
     }
@@ -100,8 +103,8 @@ public final class StepFunctionsService implements AutoCloseable {
      * Registers a definition file the way SAM deploys it: {@code ${Placeholder}} substitutions applied, then
      * CreateStateMachine. For the local runtime, which reads the values from template.yaml.
      */
-    public StateMachine registerDefinitionFile(String name, Path definitionFile, Map<String, ?> substitutions,
-                                               StateMachineType type) {
+    public StateMachine registerDefinitionFile(
+            String name, Path definitionFile, Map<String, ?> substitutions, StateMachineType type) {
         String template;
         try {
             template = Files.readString(definitionFile, StandardCharsets.UTF_8);
@@ -137,8 +140,8 @@ public final class StepFunctionsService implements AutoCloseable {
             throws InterruptedException {
         StateMachine machine = describeStateMachine(stateMachineArn);
         if (machine.type() != StateMachineType.EXPRESS) {
-            throw new SfnApiException("StateMachineTypeNotSupported",
-                    "This operation is not supported by this type of state machine");
+            throw new SfnApiException(
+                    "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
         }
         ExecutionRecord record = newExecution(machine, name, input);
         run(record);
@@ -155,8 +158,8 @@ public final class StepFunctionsService implements AutoCloseable {
                 if (earlier.input().equals(record.input())) {
                     return earlier;
                 }
-                throw new SfnApiException("ExecutionAlreadyExists",
-                        "Execution Already Exists: '" + record.executionArn() + "'");
+                throw new SfnApiException(
+                        "ExecutionAlreadyExists", "Execution Already Exists: '" + record.executionArn() + "'");
             }
         }
         backgroundExecutions.execute(() -> {
@@ -172,7 +175,8 @@ public final class StepFunctionsService implements AutoCloseable {
     /** DescribeExecution, for STANDARD executions. */
     public ExecutionRecord describeExecution(String executionArn) {
         if (executionArn != null && executionArn.startsWith(ARN_PREFIX + "express:")) {
-            throw new SfnApiException("InvalidArn",
+            throw new SfnApiException(
+                    "InvalidArn",
                     "Invalid Arn: 'DescribeExecution does not support EXPRESS executions: " + executionArn + "'");
         }
         ExecutionRecord record = standardExecutions.get(executionArn);
@@ -187,7 +191,8 @@ public final class StepFunctionsService implements AutoCloseable {
         requireName(executionName, "execution");
         String inputText = input == null ? "{}" : input;
         if (inputText.getBytes(StandardCharsets.UTF_8).length > MAX_INPUT_BYTES) {
-            throw new SfnApiException("ValidationException",
+            throw new SfnApiException(
+                    "ValidationException",
                     "1 validation error detected: Value at 'input' failed to satisfy constraint: "
                             + "Member must have length less than or equal to " + MAX_INPUT_BYTES);
         }
@@ -195,14 +200,15 @@ public final class StepFunctionsService implements AutoCloseable {
         String arn = machine.type() == StateMachineType.EXPRESS
                 ? ARN_PREFIX + "express:" + machine.name() + ":" + executionName + ":" + UUID.randomUUID()
                 : ARN_PREFIX + "execution:" + machine.name() + ":" + executionName;
-        return new ExecutionRecord(arn, executionName, machine, inputText, engine.timekeeper().now());
+        return new ExecutionRecord(
+                arn, executionName, machine, inputText, engine.timekeeper().now());
     }
 
     private void run(ExecutionRecord record) throws InterruptedException {
         StateMachine machine = record.stateMachine();
         Duration serviceLimit = machine.type() == StateMachineType.EXPRESS ? ExecutionSpec.EXPRESS_TIME_LIMIT : null;
-        ExecutionSpec spec = new ExecutionSpec(record.executionArn(), record.name(), machine.arn(), machine.name(),
-                machine.roleArn(), serviceLimit);
+        ExecutionSpec spec = new ExecutionSpec(
+                record.executionArn(), record.name(), machine.arn(), machine.name(), machine.roleArn(), serviceLimit);
         ExecutionResult result = engine.execute(machine.definition(), spec, parseInput(record.input()));
         record.finish(result);
     }
@@ -211,19 +217,21 @@ public final class StepFunctionsService implements AutoCloseable {
         try {
             JsonNode node = Json.parse(input);
             if (node == null || node.isMissingNode()) {
-                throw new SfnApiException("InvalidExecutionInput", "Invalid State Machine Execution Input: empty input");
+                throw new SfnApiException(
+                        "InvalidExecutionInput", "Invalid State Machine Execution Input: empty input");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new SfnApiException("InvalidExecutionInput",
-                    "Invalid State Machine Execution Input: '" + e.getOriginalMessage() + "'");
+            throw new SfnApiException(
+                    "InvalidExecutionInput", "Invalid State Machine Execution Input: '" + e.getOriginalMessage() + "'");
         }
     }
 
     private static void requireName(String name, String what) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new SfnApiException("InvalidName", "Invalid Name: '" + name + "' (a " + what
-                    + " name has 1 to 80 letters, digits, '-' or '_')");
+            throw new SfnApiException(
+                    "InvalidName",
+                    "Invalid Name: '" + name + "' (a " + what + " name has 1 to 80 letters, digits, '-' or '_')");
         }
     }
 

@@ -18,6 +18,7 @@ public final class ElasticMq implements AutoCloseable {
 
     /** The account id in queue URLs and ARNs. */
     public static final String ACCOUNT_ID = "000000000000";
+
     public static final String REGION = "us-east-1";
 
     private final int requestedPort;
@@ -49,8 +50,7 @@ public final class ElasticMq implements AutoCloseable {
         // each into its typed model took a fifth of ElasticMQ's CPU under load. Raw headers serve its routes the same.
         System.setProperty("pekko.http.server.parsing.modeled-header-parsing", "off");
         String host = LocalPorts.loopback().getHostAddress();
-        SQSRestServer started = SQSRestServerBuilder
-                .withInterface(host)
+        SQSRestServer started = SQSRestServerBuilder.withInterface(host)
                 .withPort(chosen)
                 .withServerAddress(new NodeAddress("http", host, chosen, ""))
                 .withAWSAccountId(ACCOUNT_ID)

@@ -1,8 +1,5 @@
 package dev.bedrockjobs.local.emulators.template;
 
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The template as CloudFormation's {@code AWS::LanguageExtensions} transform hands it on to the serverless
@@ -55,8 +54,7 @@ public final class LanguageExtensions {
      * @param regions the Regions the template's rules allow for the values, {@link #ANY_REGION} alone when they
      *                name none
      */
-    public record Copy(Map<String, Object> document, List<String> regions) {
-    }
+    public record Copy(Map<String, Object> document, List<String> regions) {}
 
     /**
      * The copy for {@code values} (parameter name to value, as {@code --parameter-overrides} takes them; the others
@@ -78,8 +76,8 @@ public final class LanguageExtensions {
         }
         List<String> violations = template.ruleViolations(Map.of("AWS::Region", regions.get(0)));
         if (!violations.isEmpty()) {
-            throw new IllegalArgumentException("the template's rules refuse " + values + " in " + regions.get(0)
-                    + ": " + violations);
+            throw new IllegalArgumentException(
+                    "the template's rules refuse " + values + " in " + regions.get(0) + ": " + violations);
         }
         return new Copy(new LanguageExtensions(template).resolved(values), regions);
     }
@@ -241,7 +239,9 @@ public final class LanguageExtensions {
             }
             Path copy = out.resolve(words[0] + ".yaml");
             String header = "# " + file.getFileName() + " as AWS::LanguageExtensions resolves it for: "
-                    + (values.isEmpty() ? "the defaults" : String.join(" ", words).substring(words[0].length() + 1))
+                    + (values.isEmpty()
+                            ? "the defaults"
+                            : String.join(" ", words).substring(words[0].length() + 1))
                     + "\n";
             Copy resolved = resolve(file, values);
             Files.writeString(copy, header + toYaml(resolved.document()), StandardCharsets.UTF_8);

@@ -1,15 +1,5 @@
 package dev.bedrockjobs.local.emulators.template;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +12,15 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * A SAM template read the way CloudFormation reads it: short-form intrinsics ({@code !Ref}, {@code !Sub}, ...) become
@@ -173,7 +172,8 @@ public final class SamTemplate {
                 violations.addAll(failed);
             } catch (UnknownPseudoParameter e) {
                 if (everyRule) {
-                    throw new IllegalArgumentException("rule " + name + " reads " + e.name + ", which was not given", e);
+                    throw new IllegalArgumentException(
+                            "rule " + name + " reads " + e.name + ", which was not given", e);
                 }
             }
         });
@@ -195,8 +195,10 @@ public final class SamTemplate {
                 continue;
             }
             for (Object assertion : (List<?>) r.get("Assertions")) {
-                if (((Map<?, ?>) assertion).get("Assert") instanceof Map<?, ?> a && a.size() == 1
-                        && a.get("Fn::Contains") instanceof List<?> args && args.size() == 2
+                if (((Map<?, ?>) assertion).get("Assert") instanceof Map<?, ?> a
+                        && a.size() == 1
+                        && a.get("Fn::Contains") instanceof List<?> args
+                        && args.size() == 2
                         && args.get(0) instanceof List<?> regions
                         && Map.of("Ref", "AWS::Region").equals(args.get(1))) {
                     List<String> these = regions.stream().map(String::valueOf).toList();
@@ -250,7 +252,8 @@ public final class SamTemplate {
                     case "Ref":
                         return ref((String) arg);
                     case "Fn::GetAtt":
-                        List<Object> parts = arg instanceof List<?> l ? (List<Object>) l
+                        List<Object> parts = arg instanceof List<?> l
+                                ? (List<Object>) l
                                 : List.of((Object[]) ((String) arg).split("\\.", 2));
                         return required(attributes.apply(parts.get(0) + "." + parts.get(1)), "GetAtt " + parts);
                     case "Fn::Sub":
@@ -280,7 +283,9 @@ public final class SamTemplate {
                     case "Fn::Join": {
                         List<Object> a = (List<Object>) arg;
                         List<Object> items = (List<Object>) eval(a.get(1));
-                        return String.join((String) a.get(0), items.stream().map(String::valueOf).toList());
+                        return String.join(
+                                (String) a.get(0),
+                                items.stream().map(String::valueOf).toList());
                     }
                     case "Fn::Select": {
                         List<Object> a = (List<Object>) arg;
@@ -288,7 +293,8 @@ public final class SamTemplate {
                     }
                     case "Fn::Split": {
                         List<Object> a = (List<Object>) arg;
-                        return List.of((Object[]) String.valueOf(eval(a.get(1))).split(Pattern.quote((String) a.get(0)), -1));
+                        return List.of(
+                                (Object[]) String.valueOf(eval(a.get(1))).split(Pattern.quote((String) a.get(0)), -1));
                     }
                     default:
                         if (key.startsWith("Fn::")) {
@@ -315,7 +321,8 @@ public final class SamTemplate {
                 if (listParameters.contains(name) && value != null) {
                     // as CloudFormation reads a CommaDelimitedList: "" is one empty entry, not no entries
                     return List.of((Object[]) String.valueOf(value).split(",", -1)).stream()
-                            .map(x -> (Object) ((String) x).strip()).toList();
+                            .map(x -> (Object) ((String) x).strip())
+                            .toList();
                 }
                 return value;
             }
@@ -396,9 +403,29 @@ public final class SamTemplate {
             for (String fn : List.of("Ref", "Condition")) {
                 yamlConstructors.put(new Tag("!" + fn), new LongForm(fn));
             }
-            for (String fn : List.of("GetAtt", "Sub", "If", "Equals", "Not", "And", "Or", "Join", "Select", "Split",
-                    "FindInMap", "Base64", "Cidr", "GetAZs", "ImportValue", "Transform", "Contains", "EachMemberEquals",
-                    "EachMemberIn", "ValueOf", "ValueOfAll", "RefAll")) {
+            for (String fn : List.of(
+                    "GetAtt",
+                    "Sub",
+                    "If",
+                    "Equals",
+                    "Not",
+                    "And",
+                    "Or",
+                    "Join",
+                    "Select",
+                    "Split",
+                    "FindInMap",
+                    "Base64",
+                    "Cidr",
+                    "GetAZs",
+                    "ImportValue",
+                    "Transform",
+                    "Contains",
+                    "EachMemberEquals",
+                    "EachMemberIn",
+                    "ValueOf",
+                    "ValueOfAll",
+                    "RefAll")) {
                 yamlConstructors.put(new Tag("!" + fn), new LongForm("Fn::" + fn));
             }
         }

@@ -1,5 +1,7 @@
 package dev.bedrockjobs.local.emulators.template;
 
+import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -10,13 +12,9 @@ import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
-import java.util.List;
-import java.util.Map;
-
 /** Creates a DynamoDB table in an emulator from its {@code AWS::DynamoDB::Table} resource in the template. */
 public final class TemplateTables {
-    private TemplateTables() {
-    }
+    private TemplateTables() {}
 
     /** Creates the table unless it exists already (a restarted local stack keeps its data). */
     public static void create(DynamoDbClient dynamo, SamTemplate template, String logicalId, String tableName) {
@@ -41,20 +39,28 @@ public final class TemplateTables {
 
     @SuppressWarnings("unchecked")
     static CreateTableRequest request(Map<String, Object> p, String tableName) {
-        List<AttributeDefinition> attributes = ((List<Map<String, Object>>) p.get("AttributeDefinitions")).stream()
-                .map(a -> AttributeDefinition.builder().attributeName((String) a.get("AttributeName"))
-                        .attributeType((String) a.get("AttributeType")).build()).toList();
-        CreateTableRequest.Builder b = CreateTableRequest.builder().tableName(tableName)
+        List<AttributeDefinition> attributes = ((List<Map<String, Object>>) p.get("AttributeDefinitions"))
+                .stream()
+                        .map(a -> AttributeDefinition.builder()
+                                .attributeName((String) a.get("AttributeName"))
+                                .attributeType((String) a.get("AttributeType"))
+                                .build())
+                        .toList();
+        CreateTableRequest.Builder b = CreateTableRequest.builder()
+                .tableName(tableName)
                 .attributeDefinitions(attributes)
                 .keySchema(keys((List<Map<String, Object>>) p.get("KeySchema")))
                 .billingMode(BillingMode.PAY_PER_REQUEST);
         Object gsis = p.get("GlobalSecondaryIndexes");
         if (gsis != null) {
-            b.globalSecondaryIndexes(((List<Map<String, Object>>) gsis).stream().map(g -> GlobalSecondaryIndex.builder()
-                    .indexName((String) g.get("IndexName"))
-                    .keySchema(keys((List<Map<String, Object>>) g.get("KeySchema")))
-                    .projection(projection((Map<String, Object>) g.get("Projection")))
-                    .build()).toList());
+            b.globalSecondaryIndexes(((List<Map<String, Object>>) gsis)
+                    .stream()
+                            .map(g -> GlobalSecondaryIndex.builder()
+                                    .indexName((String) g.get("IndexName"))
+                                    .keySchema(keys((List<Map<String, Object>>) g.get("KeySchema")))
+                                    .projection(projection((Map<String, Object>) g.get("Projection")))
+                                    .build())
+                            .toList());
         }
         return b.build();
     }
@@ -70,7 +76,11 @@ public final class TemplateTables {
     }
 
     private static List<KeySchemaElement> keys(List<Map<String, Object>> schema) {
-        return schema.stream().map(k -> KeySchemaElement.builder().attributeName((String) k.get("AttributeName"))
-                .keyType((String) k.get("KeyType")).build()).toList();
+        return schema.stream()
+                .map(k -> KeySchemaElement.builder()
+                        .attributeName((String) k.get("AttributeName"))
+                        .keyType((String) k.get("KeyType"))
+                        .build())
+                .toList();
     }
 }

@@ -104,7 +104,9 @@ class BedrockSimulatorIntegrationTest {
         assertTrue(body.at("/output/message/content/0/text").asText().contains("Verdict:"));
         assertEquals("end_turn", body.get("stopReason").asText());
         JsonNode usage = body.get("usage");
-        assertEquals(usage.get("inputTokens").asInt() + usage.get("outputTokens").asInt(), usage.get("totalTokens").asInt());
+        assertEquals(
+                usage.get("inputTokens").asInt() + usage.get("outputTokens").asInt(),
+                usage.get("totalTokens").asInt());
         assertTrue(body.at("/metrics/latencyMs").isIntegralNumber());
     }
 
@@ -121,9 +123,15 @@ class BedrockSimulatorIntegrationTest {
 
     @Test
     void textIsDeterministicPerPrompt() {
-        String first = parse(invoke(CLAUDE, ModelBodies.claude("prompt A", 500))).at("/content/0/text").asText();
-        String again = parse(invoke(CLAUDE, ModelBodies.claude("prompt A", 500))).at("/content/0/text").asText();
-        String other = parse(invoke(CLAUDE, ModelBodies.claude("prompt B", 500))).at("/content/0/text").asText();
+        String first = parse(invoke(CLAUDE, ModelBodies.claude("prompt A", 500)))
+                .at("/content/0/text")
+                .asText();
+        String again = parse(invoke(CLAUDE, ModelBodies.claude("prompt A", 500)))
+                .at("/content/0/text")
+                .asText();
+        String other = parse(invoke(CLAUDE, ModelBodies.claude("prompt B", 500)))
+                .at("/content/0/text")
+                .asText();
 
         assertEquals(first, again);
         assertNotEquals(first, other);
@@ -131,20 +139,40 @@ class BedrockSimulatorIntegrationTest {
 
     static java.util.stream.Stream<Arguments> budgetStopReasons() {
         return java.util.stream.Stream.of(
-                Arguments.of(CLAUDE, (Supplier<ObjectNode>) () -> ModelBodies.claude("long answer please", 5),
-                        "/stop_reason", "max_tokens", "/usage/output_tokens"),
-                Arguments.of(LLAMA, (Supplier<ObjectNode>) () -> ModelBodies.llama("long answer please", 5),
-                        "/stop_reason", "length", "/generation_token_count"),
-                Arguments.of(NOVA, (Supplier<ObjectNode>) () -> ModelBodies.nova("long answer please", 5),
-                        "/stopReason", "max_tokens", "/usage/outputTokens"),
-                Arguments.of(MISTRAL, (Supplier<ObjectNode>) () -> ModelBodies.mistral("long answer please", 5),
-                        "/outputs/0/stop_reason", "length", null));
+                Arguments.of(
+                        CLAUDE,
+                        (Supplier<ObjectNode>) () -> ModelBodies.claude("long answer please", 5),
+                        "/stop_reason",
+                        "max_tokens",
+                        "/usage/output_tokens"),
+                Arguments.of(
+                        LLAMA,
+                        (Supplier<ObjectNode>) () -> ModelBodies.llama("long answer please", 5),
+                        "/stop_reason",
+                        "length",
+                        "/generation_token_count"),
+                Arguments.of(
+                        NOVA,
+                        (Supplier<ObjectNode>) () -> ModelBodies.nova("long answer please", 5),
+                        "/stopReason",
+                        "max_tokens",
+                        "/usage/outputTokens"),
+                Arguments.of(
+                        MISTRAL,
+                        (Supplier<ObjectNode>) () -> ModelBodies.mistral("long answer please", 5),
+                        "/outputs/0/stop_reason",
+                        "length",
+                        null));
     }
 
     @ParameterizedTest
     @MethodSource("budgetStopReasons")
-    void honoursTheTokenBudget(String model, Supplier<ObjectNode> request, String stopPointer, String stopReason,
-                               String outputTokensPointer) {
+    void honoursTheTokenBudget(
+            String model,
+            Supplier<ObjectNode> request,
+            String stopPointer,
+            String stopReason,
+            String outputTokensPointer) {
         InvokeModelResponse response = invoke(model, request.get());
         JsonNode body = parse(response);
 
@@ -162,7 +190,9 @@ class BedrockSimulatorIntegrationTest {
         ThrottlingException throttled = assertThrows(ThrottlingException.class, () -> invoke(CLAUDE, request));
         assertEquals(429, throttled.statusCode());
         assertEquals("ThrottlingException", throttled.awsErrorDetails().errorCode());
-        assertEquals("Too many requests, please wait before trying again.", throttled.awsErrorDetails().errorMessage());
+        assertEquals(
+                "Too many requests, please wait before trying again.",
+                throttled.awsErrorDetails().errorMessage());
         assertThrows(ThrottlingException.class, () -> invoke(CLAUDE, request));
         invoke(CLAUDE, request);
 
@@ -194,10 +224,10 @@ class BedrockSimulatorIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("scriptedErrors")
-    void scriptedErrorsReachTheSdkAsTheirExceptionClasses(String kind, Class<? extends BedrockRuntimeException> type,
-                                                          int status) {
-        BedrockRuntimeException error = assertThrows(type,
-                () -> invoke(LLAMA, ModelBodies.llama("[[fail:" + kind + "]] x", 50)));
+    void scriptedErrorsReachTheSdkAsTheirExceptionClasses(
+            String kind, Class<? extends BedrockRuntimeException> type, int status) {
+        BedrockRuntimeException error =
+                assertThrows(type, () -> invoke(LLAMA, ModelBodies.llama("[[fail:" + kind + "]] x", 50)));
         assertEquals(status, error.statusCode());
     }
 
@@ -210,15 +240,23 @@ class BedrockSimulatorIntegrationTest {
         ObjectNode noPrompt = Json.object().put("max_gen_len", 10);
         ObjectNode extraneous = ModelBodies.mistral("x", 10).put("foo", 1);
 
-        assertEquals("Malformed input request: #: required key [messages] not found, please reformat your input and try again.",
-                assertThrows(ValidationException.class, () -> invoke(CLAUDE, noMessages)).awsErrorDetails().errorMessage());
+        assertEquals(
+                "Malformed input request: #: required key [messages] not found, please reformat your input and try again.",
+                assertThrows(ValidationException.class, () -> invoke(CLAUDE, noMessages))
+                        .awsErrorDetails()
+                        .errorMessage());
         assertTrue(assertThrows(ValidationException.class, () -> invoke(CLAUDE, tooManyTokens))
-                .awsErrorDetails().errorMessage().contains("#/max_tokens: 1000000 is not less or equal to 64000"));
+                .awsErrorDetails()
+                .errorMessage()
+                .contains("#/max_tokens: 1000000 is not less or equal to 64000"));
         assertThrows(ValidationException.class, () -> invoke(LLAMA, noPrompt));
         assertTrue(assertThrows(ValidationException.class, () -> invoke(MISTRAL, extraneous))
-                .awsErrorDetails().errorMessage().contains("extraneous key [foo]"));
-        assertThrows(ValidationException.class, () -> bedrock.invokeModel(b -> b.modelId(NOVA)
-                .body(SdkBytes.fromUtf8String("not json"))));
+                .awsErrorDetails()
+                .errorMessage()
+                .contains("extraneous key [foo]"));
+        assertThrows(
+                ValidationException.class,
+                () -> bedrock.invokeModel(b -> b.modelId(NOVA).body(SdkBytes.fromUtf8String("not json"))));
         assertEquals(0, simulator.calls().callsContaining(""), "refused bodies have no prompt to count");
         assertEquals(5, simulator.calls().requests());
     }
@@ -231,18 +269,22 @@ class BedrockSimulatorIntegrationTest {
 
     @Test
     void unknownModelFamilyIsAValidationError() {
-        ValidationException error = assertThrows(ValidationException.class,
-                () -> invoke("cohere.command-r-v1:0", ModelBodies.mistral("x", 10)));
-        assertEquals("The provided model identifier is invalid.", error.awsErrorDetails().errorMessage());
+        ValidationException error = assertThrows(
+                ValidationException.class, () -> invoke("cohere.command-r-v1:0", ModelBodies.mistral("x", 10)));
+        assertEquals(
+                "The provided model identifier is invalid.",
+                error.awsErrorDetails().errorMessage());
     }
 
     @Test
     void hangOutlastsTheClientTimeoutOnTheFirstCallOnly() {
         ObjectNode request = ModelBodies.mistral("[[hang]] slow", 50);
 
-        assertThrows(ApiCallTimeoutException.class, () -> bedrock.invokeModel(b -> b.modelId(MISTRAL)
-                .body(SdkBytes.fromUtf8String(Json.write(request)))
-                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(300)))));
+        assertThrows(
+                ApiCallTimeoutException.class,
+                () -> bedrock.invokeModel(b -> b.modelId(MISTRAL)
+                        .body(SdkBytes.fromUtf8String(Json.write(request)))
+                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(300)))));
         invoke(MISTRAL, request);
 
         assertEquals(2, simulator.calls().callsContaining("[[hang]] slow"));
@@ -251,16 +293,18 @@ class BedrockSimulatorIntegrationTest {
 
     @Test
     void randomRatesAreSeededShares() {
-        BedrockSimulator.Config throttleAll = BedrockSimulator.Config.builder().throttleRate(1.0).build();
-        BedrockSimulator.Config failAll = BedrockSimulator.Config.builder().failureRate(1.0).seed(7).build();
+        BedrockSimulator.Config throttleAll =
+                BedrockSimulator.Config.builder().throttleRate(1.0).build();
+        BedrockSimulator.Config failAll =
+                BedrockSimulator.Config.builder().failureRate(1.0).seed(7).build();
         try (BedrockSimulator throttling = new BedrockSimulator(throttleAll).start();
-             BedrockSimulator failing = new BedrockSimulator(failAll).start();
-             BedrockRuntimeClient toThrottling = SimulatorClients.bedrock(throttling.endpoint());
-             BedrockRuntimeClient toFailing = SimulatorClients.bedrock(failing.endpoint())) {
+                BedrockSimulator failing = new BedrockSimulator(failAll).start();
+                BedrockRuntimeClient toThrottling = SimulatorClients.bedrock(throttling.endpoint());
+                BedrockRuntimeClient toFailing = SimulatorClients.bedrock(failing.endpoint())) {
             assertThrows(ThrottlingException.class, () -> invoke(toThrottling, CLAUDE, ModelBodies.claude("x", 10)));
             for (int i = 0; i < 10; i++) {
-                BedrockRuntimeException error = assertThrows(BedrockRuntimeException.class,
-                        () -> invoke(toFailing, CLAUDE, ModelBodies.claude("x", 10)));
+                BedrockRuntimeException error = assertThrows(
+                        BedrockRuntimeException.class, () -> invoke(toFailing, CLAUDE, ModelBodies.claude("x", 10)));
                 assertTrue(error instanceof InternalServerException || error instanceof ServiceUnavailableException);
             }
         }
@@ -268,19 +312,28 @@ class BedrockSimulatorIntegrationTest {
 
     @Test
     void otherOperationsAreUnknown() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(simulator.endpoint() + "/model/" + LLAMA + "/converse"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(simulator.endpoint() + "/model/" + LLAMA + "/converse"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertEquals(404, response.statusCode());
-        assertTrue(response.headers().firstValue("x-amzn-ErrorType").orElseThrow().startsWith("UnknownOperationException:"));
+        assertTrue(response.headers()
+                .firstValue("x-amzn-ErrorType")
+                .orElseThrow()
+                .startsWith("UnknownOperationException:"));
     }
 
     @Test
     void configRefusesRatesAboveOne() {
-        assertThrows(IllegalArgumentException.class,
-                () -> BedrockSimulator.Config.builder().throttleRate(0.6).failureRate(0.6).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BedrockSimulator.Config.builder()
+                        .throttleRate(0.6)
+                        .failureRate(0.6)
+                        .build());
     }
 
     private static InvokeModelResponse invoke(String modelId, ObjectNode body) {
@@ -288,7 +341,9 @@ class BedrockSimulatorIntegrationTest {
     }
 
     private static InvokeModelResponse invoke(BedrockRuntimeClient client, String modelId, ObjectNode body) {
-        return client.invokeModel(b -> b.modelId(modelId).contentType("application/json").accept("application/json")
+        return client.invokeModel(b -> b.modelId(modelId)
+                .contentType("application/json")
+                .accept("application/json")
                 .body(SdkBytes.fromUtf8String(Json.write(body))));
     }
 

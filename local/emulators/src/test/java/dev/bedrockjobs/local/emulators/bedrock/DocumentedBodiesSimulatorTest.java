@@ -34,15 +34,34 @@ class DocumentedBodiesSimulatorTest {
      */
     @SuppressWarnings("ImmutableEnumChecker") // test cases: nothing mutates their fields
     enum Family {
-        ANTHROPIC("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic-claude-messages", "response-max-tokens.json",
-                "/max_tokens", List.of("anthropic_version", "max_tokens", "messages"),
+        ANTHROPIC(
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "anthropic-claude-messages",
+                "response-max-tokens.json",
+                "/max_tokens",
+                List.of("anthropic_version", "max_tokens", "messages"),
                 List.of("/type", "/role", "/content/0/type", "/stop_reason")),
-        META("us.meta.llama3-3-70b-instruct-v1:0", "meta-llama", "response-length.json",
-                "/max_gen_len", List.of("prompt"), List.of("/stop_reason")),
-        NOVA("us.amazon.nova-pro-v1:0", "amazon-nova", "response-max-tokens.json",
-                "/inferenceConfig/maxTokens", List.of("messages"), List.of("/output/message/role", "/stopReason")),
-        MISTRAL("mistral.mistral-large-2402-v1:0", "mistral-text-completion", "response-length.json",
-                "/max_tokens", List.of("prompt"), List.of("/outputs/0/stop_reason"));
+        META(
+                "us.meta.llama3-3-70b-instruct-v1:0",
+                "meta-llama",
+                "response-length.json",
+                "/max_gen_len",
+                List.of("prompt"),
+                List.of("/stop_reason")),
+        NOVA(
+                "us.amazon.nova-pro-v1:0",
+                "amazon-nova",
+                "response-max-tokens.json",
+                "/inferenceConfig/maxTokens",
+                List.of("messages"),
+                List.of("/output/message/role", "/stopReason")),
+        MISTRAL(
+                "mistral.mistral-large-2402-v1:0",
+                "mistral-text-completion",
+                "response-length.json",
+                "/max_tokens",
+                List.of("prompt"),
+                List.of("/outputs/0/stop_reason"));
 
         final String modelId;
         final String folder;
@@ -51,8 +70,13 @@ class DocumentedBodiesSimulatorTest {
         final List<String> required;
         final List<String> fixedValues;
 
-        Family(String modelId, String folder, String stoppedByBudget, String budget, List<String> required,
-               List<String> fixedValues) {
+        Family(
+                String modelId,
+                String folder,
+                String stoppedByBudget,
+                String budget,
+                List<String> required,
+                List<String> fixedValues) {
             this.modelId = modelId;
             this.folder = folder;
             this.stoppedByBudget = stoppedByBudget;
@@ -112,7 +136,8 @@ class DocumentedBodiesSimulatorTest {
         request.remove(field);
 
         ValidationException refused = assertThrows(ValidationException.class, () -> invoke(family.modelId, request));
-        assertTrue(refused.awsErrorDetails().errorMessage().contains("required key [" + field + "] not found"),
+        assertTrue(
+                refused.awsErrorDetails().errorMessage().contains("required key [" + field + "] not found"),
                 refused.awsErrorDetails().errorMessage());
     }
 
@@ -124,8 +149,12 @@ class DocumentedBodiesSimulatorTest {
     }
 
     private static JsonNode invoke(String modelId, JsonNode body) {
-        String answer = bedrock.invokeModel(b -> b.modelId(modelId).contentType("application/json")
-                .accept("application/json").body(SdkBytes.fromUtf8String(Json.write(body)))).body().asUtf8String();
+        String answer = bedrock.invokeModel(b -> b.modelId(modelId)
+                        .contentType("application/json")
+                        .accept("application/json")
+                        .body(SdkBytes.fromUtf8String(Json.write(body))))
+                .body()
+                .asUtf8String();
         try {
             return Json.parse(answer);
         } catch (Exception e) {

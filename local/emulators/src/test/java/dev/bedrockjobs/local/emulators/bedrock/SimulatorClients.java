@@ -12,15 +12,16 @@ import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 /** Test clients aimed at a local simulator, with SDK retries off so every error surfaces once. */
 public final class SimulatorClients {
 
-    private SimulatorClients() {
-    }
+    private SimulatorClients() {}
 
     public static BedrockRuntimeClient bedrock(URI endpoint) {
         return BedrockRuntimeClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(1)).build())
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .socketTimeout(Duration.ofMinutes(1))
+                        .build())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
     }

@@ -40,8 +40,7 @@ public final class EngineOverheadBench {
 
     private static final String MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
-    private EngineOverheadBench() {
-    }
+    private EngineOverheadBench() {}
 
     /** Answers every invocation with the same Claude-shaped body, or fails a given number of times first. */
     private static final class InstantModel implements TaskResource {
@@ -49,7 +48,10 @@ public final class EngineOverheadBench {
         private final AtomicInteger failuresLeft;
 
         InstantModel(int failures) {
-            ObjectNode body = Json.object().put("id", "msg_bdrk_bench").put("type", "message").put("role", "assistant");
+            ObjectNode body = Json.object()
+                    .put("id", "msg_bdrk_bench")
+                    .put("type", "message")
+                    .put("role", "assistant");
             body.putArray("content").addObject().put("type", "text").put("text", "Looks good. Verdict: approve.");
             body.put("stop_reason", "end_turn");
             body.putObject("usage").put("input_tokens", 42).put("output_tokens", 9);
@@ -75,7 +77,8 @@ public final class EngineOverheadBench {
         @Override
         public JsonNode invoke(TaskInvocation invocation) throws TaskFailure {
             if (failuresLeft.getAndDecrement() > 0) {
-                throw new TaskFailure("Bedrock.ThrottlingException", "Too many requests, please wait before trying again.");
+                throw new TaskFailure(
+                        "Bedrock.ThrottlingException", "Too many requests, please wait before trying again.");
             }
             return answer;
         }
@@ -89,21 +92,30 @@ public final class EngineOverheadBench {
                  "max_tokens": 512, "messages": [{"role": "user", "content": [{"type": "text",
                  "text": "Review this diff: + int count = items.size();"}]}]}}""".formatted(MODEL));
 
-        try (StepFunctionsEngine engine = StepFunctionsEngine.builder().resource(new InstantModel(0)).build()) {
+        try (StepFunctionsEngine engine =
+                StepFunctionsEngine.builder().resource(new InstantModel(0)).build()) {
             StateMachineDefinition definition = engine.load(JobStateMachine.definition());
             ExecutionSpec spec = ExecutionSpec.express("bench");
             runSingleThreaded(engine, definition, spec, input, executions / 4);
             double perExecution = runSingleThreaded(engine, definition, spec, input, executions);
-            System.out.printf(Locale.ROOT, "single thread: %,d executions of job.asl.json, %.1f µs each%n",
-                    executions, perExecution / 1_000);
+            System.out.printf(
+                    Locale.ROOT,
+                    "single thread: %,d executions of job.asl.json, %.1f µs each%n",
+                    executions,
+                    perExecution / 1_000);
             double throughput = runConcurrently(engine, definition, spec, input, executions, threads);
             System.out.printf(Locale.ROOT, "%d threads: %,.0f executions/s%n", threads, throughput);
         }
         printRetryTable(input);
     }
 
-    private static double runSingleThreaded(StepFunctionsEngine engine, StateMachineDefinition definition,
-                                            ExecutionSpec spec, JsonNode input, int executions) throws Exception {
+    private static double runSingleThreaded(
+            StepFunctionsEngine engine,
+            StateMachineDefinition definition,
+            ExecutionSpec spec,
+            JsonNode input,
+            int executions)
+            throws Exception {
         long start = System.nanoTime();
         for (int i = 0; i < executions; i++) {
             requireSuccess(engine.execute(definition, spec, input));
@@ -111,8 +123,13 @@ public final class EngineOverheadBench {
         return (System.nanoTime() - start) / (double) executions;
     }
 
-    private static double runConcurrently(StepFunctionsEngine engine, StateMachineDefinition definition,
-                                          ExecutionSpec spec, JsonNode input, int executions, int threads)
+    private static double runConcurrently(
+            StepFunctionsEngine engine,
+            StateMachineDefinition definition,
+            ExecutionSpec spec,
+            JsonNode input,
+            int executions,
+            int threads)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -145,14 +162,19 @@ public final class EngineOverheadBench {
     private static void printRetryTable(JsonNode input) throws Exception {
         List<Duration> full = delays(JobStateMachine.definition(), input);
         List<Duration> none = delays(JobStateMachine.definition().replace("\"FULL\"", "\"NONE\""), input);
-        System.out.println("Six throttles in a row, seed 42 (ThrottleIntervalSeconds 2, BackoffRate 2, MaxDelaySeconds 30):");
+        System.out.println(
+                "Six throttles in a row, seed 42 (ThrottleIntervalSeconds 2, BackoffRate 2, MaxDelaySeconds 30):");
         System.out.println("retry | NONE delay (s) | FULL delay (s)");
         double totalNone = 0;
         double totalFull = 0;
         for (int i = 0; i < none.size(); i++) {
             totalNone += none.get(i).toMillis() / 1000.0;
             totalFull += full.get(i).toMillis() / 1000.0;
-            System.out.printf(Locale.ROOT, "%5d | %14.3f | %14.3f%n", i + 1, none.get(i).toMillis() / 1000.0,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%5d | %14.3f | %14.3f%n",
+                    i + 1,
+                    none.get(i).toMillis() / 1000.0,
                     full.get(i).toMillis() / 1000.0);
         }
         System.out.printf(Locale.ROOT, "total | %14.3f | %14.3f%n", totalNone, totalFull);
@@ -160,8 +182,11 @@ public final class EngineOverheadBench {
 
     private static List<Duration> delays(String definition, JsonNode input) throws Exception {
         VirtualTimekeeper time = new VirtualTimekeeper();
-        try (StepFunctionsEngine engine = StepFunctionsEngine.builder().timekeeper(time).random(new Random(42))
-                .resource(new InstantModel(6)).build()) {
+        try (StepFunctionsEngine engine = StepFunctionsEngine.builder()
+                .timekeeper(time)
+                .random(new Random(42))
+                .resource(new InstantModel(6))
+                .build()) {
             ExecutionResult result = engine.execute(engine.load(definition), ExecutionSpec.express("table"), input);
             requireSuccess(result);
             return result.retryDelays();

@@ -26,34 +26,46 @@ class DynaliteIntegrationTest {
 
     @Test
     void servesTheDynamoDbApiFromMemory() {
-        try (Dynalite dynalite = Dynalite.builder().tableStateDelayMillis(0).build().start();
-             DynamoDbClient dynamo = client(dynalite.endpoint())) {
+        try (Dynalite dynalite =
+                        Dynalite.builder().tableStateDelayMillis(0).build().start();
+                DynamoDbClient dynamo = client(dynalite.endpoint())) {
             createJobsTable(dynamo);
-            dynamo.putItem(b -> b.tableName("jobs").item(Map.of(
-                    "id", AttributeValue.fromS("job-1"), "status", AttributeValue.fromS("QUEUED"))));
+            dynamo.putItem(b -> b.tableName("jobs")
+                    .item(Map.of("id", AttributeValue.fromS("job-1"), "status", AttributeValue.fromS("QUEUED"))));
 
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("jobs")
-                    .key(Map.of("id", AttributeValue.fromS("job-1"))).consistentRead(true)).item();
+                            .key(Map.of("id", AttributeValue.fromS("job-1")))
+                            .consistentRead(true))
+                    .item();
 
             assertEquals("QUEUED", item.get("status").s());
-            assertEquals("http://127.0.0.1:" + dynalite.port(), dynalite.endpoint().toString());
+            assertEquals(
+                    "http://127.0.0.1:" + dynalite.port(), dynalite.endpoint().toString());
         }
     }
 
     @Test
     void keepsDataOnDiskAcrossARestartOnTheSamePort(@TempDir Path data) {
         int port;
-        try (Dynalite first = Dynalite.builder().dataDirectory(data).tableStateDelayMillis(0).build().start();
-             DynamoDbClient dynamo = client(first.endpoint())) {
+        try (Dynalite first = Dynalite.builder()
+                        .dataDirectory(data)
+                        .tableStateDelayMillis(0)
+                        .build()
+                        .start();
+                DynamoDbClient dynamo = client(first.endpoint())) {
             port = first.port();
             createJobsTable(dynamo);
             dynamo.putItem(b -> b.tableName("jobs").item(Map.of("id", AttributeValue.fromS("survivor"))));
         }
 
-        try (Dynalite second = Dynalite.builder().dataDirectory(data).port(port).build().start();
-             DynamoDbClient dynamo = client(second.endpoint())) {
-            assertTrue(dynamo.getItem(b -> b.tableName("jobs")
-                    .key(Map.of("id", AttributeValue.fromS("survivor")))).hasItem());
+        try (Dynalite second = Dynalite.builder()
+                        .dataDirectory(data)
+                        .port(port)
+                        .build()
+                        .start();
+                DynamoDbClient dynamo = client(second.endpoint())) {
+            assertTrue(dynamo.getItem(b -> b.tableName("jobs").key(Map.of("id", AttributeValue.fromS("survivor"))))
+                    .hasItem());
         }
     }
 
@@ -74,36 +86,53 @@ class DynaliteIntegrationTest {
      */
     @Test
     void repeatedExpressionsActOnEachRequestsOwnValues() {
-        try (Dynalite dynalite = Dynalite.builder().tableStateDelayMillis(0).build().start();
-             DynamoDbClient dynamo = client(dynalite.endpoint())) {
+        try (Dynalite dynalite =
+                        Dynalite.builder().tableStateDelayMillis(0).build().start();
+                DynamoDbClient dynamo = client(dynalite.endpoint())) {
             createJobsTable(dynamo);
-            dynamo.putItem(b -> b.tableName("jobs").item(Map.of("id", AttributeValue.fromS("job-1"),
-                    "status", AttributeValue.fromS("S0"), "n", AttributeValue.fromN("0"))));
+            dynamo.putItem(b -> b.tableName("jobs")
+                    .item(Map.of(
+                            "id",
+                            AttributeValue.fromS("job-1"),
+                            "status",
+                            AttributeValue.fromS("S0"),
+                            "n",
+                            AttributeValue.fromN("0"))));
             for (int i = 1; i <= 5; i++) {
                 advance(dynamo, "S" + (i - 1), "S" + i, AttributeValue.fromN(Integer.toString(i)));
             }
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("jobs")
-                    .key(Map.of("id", AttributeValue.fromS("job-1"))).consistentRead(true)).item();
+                            .key(Map.of("id", AttributeValue.fromS("job-1")))
+                            .consistentRead(true))
+                    .item();
             assertEquals("S5", item.get("status").s());
             assertEquals("15", item.get("n").n()); // 1 + 2 + 3 + 4 + 5: every step added its own value
 
-            assertThrows(ConditionalCheckFailedException.class,
+            assertThrows(
+                    ConditionalCheckFailedException.class,
                     () -> advance(dynamo, "S0", "S9", AttributeValue.fromN("1")));
-            DynamoDbException wrongType = assertThrows(DynamoDbException.class,
-                    () -> advance(dynamo, "S5", "S6", AttributeValue.fromS("one")));
+            DynamoDbException wrongType = assertThrows(
+                    DynamoDbException.class, () -> advance(dynamo, "S5", "S6", AttributeValue.fromS("one")));
             assertEquals("ValidationException", wrongType.awsErrorDetails().errorCode());
-            assertEquals("S5", dynamo.getItem(b -> b.tableName("jobs")
-                    .key(Map.of("id", AttributeValue.fromS("job-1"))).consistentRead(true)).item().get("status").s());
+            assertEquals(
+                    "S5",
+                    dynamo.getItem(b -> b.tableName("jobs")
+                                    .key(Map.of("id", AttributeValue.fromS("job-1")))
+                                    .consistentRead(true))
+                            .item()
+                            .get("status")
+                            .s());
         }
     }
 
     private static void advance(DynamoDbClient dynamo, String from, String to, AttributeValue add) {
-        dynamo.updateItem(u -> u.tableName("jobs").key(Map.of("id", AttributeValue.fromS("job-1")))
+        dynamo.updateItem(u -> u.tableName("jobs")
+                .key(Map.of("id", AttributeValue.fromS("job-1")))
                 .updateExpression("SET #s = :to ADD n :add")
                 .conditionExpression("#s = :from")
                 .expressionAttributeNames(Map.of("#s", "status"))
-                .expressionAttributeValues(Map.of(":to", AttributeValue.fromS(to), ":from",
-                        AttributeValue.fromS(from), ":add", add)));
+                .expressionAttributeValues(
+                        Map.of(":to", AttributeValue.fromS(to), ":from", AttributeValue.fromS(from), ":add", add)));
     }
 
     private static void createJobsTable(DynamoDbClient dynamo) {

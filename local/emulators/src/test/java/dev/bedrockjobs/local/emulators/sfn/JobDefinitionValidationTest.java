@@ -23,7 +23,8 @@ class JobDefinitionValidationTest {
 
     @Test
     void usesExactlyThePlaceholdersTheTemplateMustSubstitute() {
-        assertEquals(JobStateMachine.DEFAULTS.keySet(), DefinitionSubstitutions.placeholders(JobStateMachine.template()));
+        assertEquals(
+                JobStateMachine.DEFAULTS.keySet(), DefinitionSubstitutions.placeholders(JobStateMachine.template()));
     }
 
     @Test
@@ -44,12 +45,12 @@ class JobDefinitionValidationTest {
         assertNotEquals(0, result.exitCode(), result.output());
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result aslValidator(Path definition) throws IOException, InterruptedException {
         Path validator = RepoRoot.nodeModule(".bin/asl-validator");
-        Process process = new ProcessBuilder(List.of("node", validator.toString(), "--json-path", definition.toString()))
+        Process process = new ProcessBuilder(
+                        List.of("node", validator.toString(), "--json-path", definition.toString()))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

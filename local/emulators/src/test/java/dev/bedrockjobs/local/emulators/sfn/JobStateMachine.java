@@ -22,8 +22,7 @@ public final class JobStateMachine {
             "AttemptTimeoutSeconds", 60,
             "ExecutionTimeoutSeconds", 240);
 
-    private JobStateMachine() {
-    }
+    private JobStateMachine() {}
 
     public static Path file() {
         return RepoRoot.require().resolve("statemachine").resolve("job.asl.json");

@@ -65,11 +65,16 @@ class JobStateMachineIntegrationTest {
         simulator = new BedrockSimulator().start();
         bedrock = BedrockInvokeModelResource.forEndpoint(simulator.endpoint());
         time = new VirtualTimekeeper(Instant.parse("2025-01-01T00:00:00Z"), Duration.ofSeconds(2));
-        engine = StepFunctionsEngine.builder().timekeeper(time).random(new Random(42)).resource(bedrock).build();
+        engine = StepFunctionsEngine.builder()
+                .timekeeper(time)
+                .random(new Random(42))
+                .resource(bedrock)
+                .build();
         service = new StepFunctionsService(engine);
         server = new StepFunctionsServer(service).start();
         sfn = LocalSfnClients.sfn(server.endpoint());
-        jobMachineArn = server.registerStateMachine("bedrock-jobs-job", JobStateMachine.file(), JobStateMachine.DEFAULTS);
+        jobMachineArn =
+                server.registerStateMachine("bedrock-jobs-job", JobStateMachine.file(), JobStateMachine.DEFAULTS);
         // The first SDK calls load classes for a while; keep that out of the hang grace of the tests.
         for (Family family : Family.values()) {
             run(family, "warm-up");
@@ -93,7 +98,8 @@ class JobStateMachineIntegrationTest {
     }
 
     private static StartSyncExecutionResponse run(Family family, String prompt) {
-        ObjectNode input = Json.object().put("jobId", UUID.randomUUID().toString()).put("modelId", family.modelId);
+        ObjectNode input =
+                Json.object().put("jobId", UUID.randomUUID().toString()).put("modelId", family.modelId);
         input.set("body", family.body.apply(prompt, 400));
         return sfn.startSyncExecution(b -> b.stateMachineArn(jobMachineArn).input(Json.write(input)));
     }
@@ -129,7 +135,9 @@ class JobStateMachineIntegrationTest {
         assertEquals(3, output.get("attempts").asInt());
         assertEquals(3, simulator.calls().callsContaining("[[throttle:2]] " + family));
         assertEquals(2, time.sleeps().size());
-        assertTrue(time.sleeps().get(0).toMillis() <= 2_000 && time.sleeps().get(1).toMillis() <= 4_000, time.sleeps().toString());
+        assertTrue(
+                time.sleeps().get(0).toMillis() <= 2_000 && time.sleeps().get(1).toMillis() <= 4_000,
+                time.sleeps().toString());
     }
 
     @ParameterizedTest
@@ -138,7 +146,9 @@ class JobStateMachineIntegrationTest {
         JsonNode failure = output(run(family, "[[throttle:always]] " + family)).get("failure");
 
         assertEquals("Bedrock.ThrottlingException", failure.get("error").asText());
-        assertEquals("Too many requests, please wait before trying again.", failure.get("cause").asText());
+        assertEquals(
+                "Too many requests, please wait before trying again.",
+                failure.get("cause").asText());
         assertEquals(7, simulator.calls().callsContaining("[[throttle:always]] " + family));
     }
 

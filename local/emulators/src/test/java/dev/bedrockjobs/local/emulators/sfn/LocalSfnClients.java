@@ -13,8 +13,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /** An {@link SfnClient} configured as the worker must configure it for a local endpoint. */
 final class LocalSfnClients {
 
-    private LocalSfnClients() {
-    }
+    private LocalSfnClients() {}
 
     static SfnClient sfn(URI endpoint) {
         return SfnClient.builder()
@@ -22,7 +21,9 @@ final class LocalSfnClients {
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 // StartSyncExecution blocks for the whole execution: the read timeout must outlast it.
-                .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(6)).build())
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .socketTimeout(Duration.ofMinutes(6))
+                        .build())
                 .overrideConfiguration(o -> o
                         // Without this the SDK sends StartSyncExecution to "sync-127.0.0.1", which does not resolve.
                         .putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true)

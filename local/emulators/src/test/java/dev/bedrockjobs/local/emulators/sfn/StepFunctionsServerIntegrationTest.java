@@ -79,7 +79,10 @@ class StepFunctionsServerIntegrationTest {
 
     @BeforeAll
     static void start() {
-        engine = StepFunctionsEngine.builder().timekeeper(new VirtualTimekeeper()).resource(NEVER_ANSWERS).build();
+        engine = StepFunctionsEngine.builder()
+                .timekeeper(new VirtualTimekeeper())
+                .resource(NEVER_ANSWERS)
+                .build();
         service = new StepFunctionsService(engine);
         server = new StepFunctionsServer(service).start();
         sfn = LocalSfnClients.sfn(server.endpoint());
@@ -94,7 +97,8 @@ class StepFunctionsServerIntegrationTest {
     }
 
     private static String create(String name, String definition, StateMachineType type) {
-        return sfn.createStateMachine(b -> b.name(name).definition(definition).roleArn(ROLE).type(type))
+        return sfn.createStateMachine(
+                        b -> b.name(name).definition(definition).roleArn(ROLE).type(type))
                 .stateMachineArn();
     }
 
@@ -109,10 +113,12 @@ class StepFunctionsServerIntegrationTest {
         assertEquals(StateMachineType.EXPRESS, described.type());
         assertEquals(ROLE, described.roleArn());
         assertNotNull(described.creationDate());
-        assertTrue(sfn.listStateMachines(b -> { }).stateMachines().stream()
+        assertTrue(sfn.listStateMachines(b -> {}).stateMachines().stream()
                 .anyMatch(item -> item.stateMachineArn().equals(arn)));
         assertEquals(arn, create("describe-me", GREETER, StateMachineType.EXPRESS), "same definition: idempotent");
-        assertThrows(StateMachineAlreadyExistsException.class, () -> create("describe-me", FAILER, StateMachineType.EXPRESS));
+        assertThrows(
+                StateMachineAlreadyExistsException.class,
+                () -> create("describe-me", FAILER, StateMachineType.EXPRESS));
     }
 
     @Test
@@ -121,7 +127,8 @@ class StepFunctionsServerIntegrationTest {
             create("paged-" + i, GREETER, StateMachineType.STANDARD);
         }
         int total = service.listStateMachines().size();
-        long seen = sfn.listStateMachinesPaginator(b -> b.maxResults(2)).stateMachines().stream().count();
+        long seen = sfn.listStateMachinesPaginator(b -> b.maxResults(2)).stateMachines().stream()
+                .count();
         assertEquals(total, seen);
     }
 
@@ -129,12 +136,13 @@ class StepFunctionsServerIntegrationTest {
     void startSyncExecutionAnswersTheOutcomeWithDatesAndBilling() {
         String arn = create("sync-greeter", GREETER, StateMachineType.EXPRESS);
 
-        StartSyncExecutionResponse response = sfn.startSyncExecution(b -> b.stateMachineArn(arn).name("run-1")
-                .input("{\"name\": \"Ada\"}"));
+        StartSyncExecutionResponse response =
+                sfn.startSyncExecution(b -> b.stateMachineArn(arn).name("run-1").input("{\"name\": \"Ada\"}"));
 
         assertEquals(SyncExecutionStatus.SUCCEEDED, response.status());
         assertEquals("{\"greeting\":\"Hello Ada\",\"execution\":\"run-1\"}", response.output());
-        assertTrue(response.executionArn().startsWith("arn:aws:states:us-east-1:123456789012:express:sync-greeter:run-1:"));
+        assertTrue(response.executionArn()
+                .startsWith("arn:aws:states:us-east-1:123456789012:express:sync-greeter:run-1:"));
         assertEquals(arn, response.stateMachineArn());
         assertEquals("{\"name\": \"Ada\"}", response.input());
         assertNotNull(response.startDate());
@@ -166,13 +174,15 @@ class StepFunctionsServerIntegrationTest {
 
         assertEquals(SyncExecutionStatus.TIMED_OUT, response.status());
         assertEquals("States.Timeout", response.error());
-        assertEquals(2_000, response.stopDate().toEpochMilli() - response.startDate().toEpochMilli());
+        assertEquals(
+                2_000, response.stopDate().toEpochMilli() - response.startDate().toEpochMilli());
     }
 
     @Test
     void expressExecutionsCannotBeDescribed() {
         String arn = create("express-async", GREETER, StateMachineType.EXPRESS);
-        String executionArn = sfn.startExecution(b -> b.stateMachineArn(arn).input("{\"name\": \"x\"}")).executionArn();
+        String executionArn = sfn.startExecution(b -> b.stateMachineArn(arn).input("{\"name\": \"x\"}"))
+                .executionArn();
 
         assertThrows(InvalidArnException.class, () -> sfn.describeExecution(b -> b.executionArn(executionArn)));
     }
@@ -180,14 +190,16 @@ class StepFunctionsServerIntegrationTest {
     @Test
     void startSyncExecutionIsForExpressMachinesOnly() {
         String arn = create("standard-only", GREETER, StateMachineType.STANDARD);
-        assertThrows(StateMachineTypeNotSupportedException.class, () -> sfn.startSyncExecution(b -> b.stateMachineArn(arn)));
+        assertThrows(
+                StateMachineTypeNotSupportedException.class, () -> sfn.startSyncExecution(b -> b.stateMachineArn(arn)));
     }
 
     @Test
     void startExecutionRunsInTheBackgroundAndDescribeExecutionReportsIt() throws InterruptedException {
         String arn = create("async-greeter", GREETER, StateMachineType.STANDARD);
 
-        String executionArn = sfn.startExecution(b -> b.stateMachineArn(arn).name("bg-1").input("{\"name\": \"Bo\"}"))
+        String executionArn = sfn.startExecution(
+                        b -> b.stateMachineArn(arn).name("bg-1").input("{\"name\": \"Bo\"}"))
                 .executionArn();
         DescribeExecutionResponse described = sfn.describeExecution(b -> b.executionArn(executionArn));
         for (int i = 0; i < 100 && described.status() == ExecutionStatus.RUNNING; i++) {
@@ -198,25 +210,39 @@ class StepFunctionsServerIntegrationTest {
         assertEquals("arn:aws:states:us-east-1:123456789012:execution:async-greeter:bg-1", executionArn);
         assertEquals(ExecutionStatus.SUCCEEDED, described.status());
         assertEquals("{\"greeting\":\"Hello Bo\",\"execution\":\"bg-1\"}", described.output());
-        assertEquals(executionArn, sfn.startExecution(b -> b.stateMachineArn(arn).name("bg-1")
-                .input("{\"name\": \"Bo\"}")).executionArn(), "same name and input: the same execution");
+        assertEquals(
+                executionArn,
+                sfn.startExecution(b -> b.stateMachineArn(arn).name("bg-1").input("{\"name\": \"Bo\"}"))
+                        .executionArn(),
+                "same name and input: the same execution");
     }
 
     @Test
     void errorsReachTheSdkAsTheirExceptions() {
         String missing = "arn:aws:states:us-east-1:123456789012:stateMachine:missing";
-        assertThrows(StateMachineDoesNotExistException.class, () -> sfn.describeStateMachine(b -> b.stateMachineArn(missing)));
-        assertThrows(StateMachineDoesNotExistException.class, () -> sfn.startSyncExecution(b -> b.stateMachineArn(missing)));
-        assertThrows(ExecutionDoesNotExistException.class, () -> sfn.describeExecution(b -> b.executionArn(
-                "arn:aws:states:us-east-1:123456789012:execution:missing:x")));
+        assertThrows(
+                StateMachineDoesNotExistException.class,
+                () -> sfn.describeStateMachine(b -> b.stateMachineArn(missing)));
+        assertThrows(
+                StateMachineDoesNotExistException.class, () -> sfn.startSyncExecution(b -> b.stateMachineArn(missing)));
+        assertThrows(
+                ExecutionDoesNotExistException.class,
+                () -> sfn.describeExecution(
+                        b -> b.executionArn("arn:aws:states:us-east-1:123456789012:execution:missing:x")));
         assertThrows(InvalidNameException.class, () -> create("bad name!", GREETER, StateMachineType.EXPRESS));
         String arn = create("input-checker", GREETER, StateMachineType.EXPRESS);
-        assertThrows(InvalidExecutionInputException.class, () -> sfn.startSyncExecution(b -> b.stateMachineArn(arn)
-                .input("{not json")));
+        assertThrows(
+                InvalidExecutionInputException.class,
+                () -> sfn.startSyncExecution(b -> b.stateMachineArn(arn).input("{not json")));
 
-        InvalidDefinitionException refused = assertThrows(InvalidDefinitionException.class, () -> create("mapper",
-                "{\"StartAt\": \"M\", \"States\": {\"M\": {\"Type\": \"Map\", \"End\": true}}}", StateMachineType.EXPRESS));
-        assertTrue(refused.getMessage().contains("State 'M', field 'Type': the state type 'Map' is not supported"),
+        InvalidDefinitionException refused = assertThrows(
+                InvalidDefinitionException.class,
+                () -> create(
+                        "mapper",
+                        "{\"StartAt\": \"M\", \"States\": {\"M\": {\"Type\": \"Map\", \"End\": true}}}",
+                        StateMachineType.EXPRESS));
+        assertTrue(
+                refused.getMessage().contains("State 'M', field 'Type': the state type 'Map' is not supported"),
                 refused.getMessage());
     }
 
@@ -230,17 +256,24 @@ class StepFunctionsServerIntegrationTest {
 
         String arn = server.registerStateMachine("from-file", file, Map.of("Limit", 30, "Label", "local"));
 
-        assertEquals("{\"limit\":30,\"label\":\"local\"}", sfn.startSyncExecution(b -> b.stateMachineArn(arn)).output());
-        assertThrows(IllegalArgumentException.class, () -> server.registerStateMachine("incomplete", file, Map.of("Limit", 1)));
+        assertEquals(
+                "{\"limit\":30,\"label\":\"local\"}",
+                sfn.startSyncExecution(b -> b.stateMachineArn(arn)).output());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> server.registerStateMachine("incomplete", file, Map.of("Limit", 1)));
     }
 
     @Test
     void unknownOperationsAreRefused() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.endpoint())
-                        .header("X-Amz-Target", "AWSStepFunctions.SendTaskSuccess")
-                        .header("Content-Type", "application/x-amz-json-1.0")
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(server.endpoint())
+                                .header("X-Amz-Target", "AWSStepFunctions.SendTaskSuccess")
+                                .header("Content-Type", "application/x-amz-json-1.0")
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("\"__type\":\"UnknownOperationException\""), response.body());
@@ -249,16 +282,18 @@ class StepFunctionsServerIntegrationTest {
 
     @Test
     void withoutDisablingHostPrefixInjectionTheSdkCannotReachASyncEndpoint() {
-        try (SfnClient plain = SfnClient.builder().endpointOverride(server.endpoint())
+        try (SfnClient plain = SfnClient.builder()
+                .endpointOverride(server.endpoint())
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
+                .overrideConfiguration(
+                        o -> o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
                 .build()) {
             String arn = create("prefix-check", GREETER, StateMachineType.EXPRESS);
-            SdkClientException unreachable = assertThrows(SdkClientException.class,
-                    () -> plain.startSyncExecution(b -> b.stateMachineArn(arn)));
+            SdkClientException unreachable =
+                    assertThrows(SdkClientException.class, () -> plain.startSyncExecution(b -> b.stateMachineArn(arn)));
             boolean hostPrefixed = false;
             for (Throwable t = unreachable; t != null; t = t.getCause()) {
                 hostPrefixed |= String.valueOf(t.getMessage()).contains("sync-127.0.0.1");
@@ -266,5 +301,4 @@ class StepFunctionsServerIntegrationTest {
             assertTrue(hostPrefixed, "the SDK should have tried the host sync-127.0.0.1");
         }
     }
-
 }

@@ -45,35 +45,47 @@ class ElasticMqIntegrationTest {
         assertEquals(elasticMq.endpoint() + "/" + ElasticMq.ACCOUNT_ID + "/jobs-send-receive", queueUrl);
 
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"jobId\":\"j-1\"}"));
-        List<Message> received = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages();
+        List<Message> received =
+                sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages();
 
         assertEquals(1, received.size());
         assertEquals("{\"jobId\":\"j-1\"}", received.get(0).body());
-        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(received.get(0).receiptHandle()));
+        sqs.deleteMessage(
+                b -> b.queueUrl(queueUrl).receiptHandle(received.get(0).receiptHandle()));
     }
 
     @Test
     void redrivePolicyMovesAMessagePastMaxReceiveCountToTheDeadLetterQueue() {
         String dlqUrl = sqs.createQueue(b -> b.queueName("jobs-redrive-dlq")).queueUrl();
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-        String queueUrl = sqs.createQueue(b -> b.queueName("jobs-redrive").attributes(Map.of(
-                QueueAttributeName.REDRIVE_POLICY,
-                "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"2\"}"))).queueUrl();
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
+        String queueUrl = sqs.createQueue(b -> b.queueName("jobs-redrive")
+                        .attributes(Map.of(
+                                QueueAttributeName.REDRIVE_POLICY,
+                                "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"2\"}")))
+                .queueUrl();
 
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("poison"));
         for (int receive = 1; receive <= 2; receive++) {
-            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).visibilityTimeout(0)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
-                    .waitTimeSeconds(1)).messages();
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                            .visibilityTimeout(0)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                            .waitTimeSeconds(1))
+                    .messages();
             assertEquals(1, messages.size(), "receive #" + receive);
-            assertEquals(Integer.toString(receive),
+            assertEquals(
+                    Integer.toString(receive),
                     messages.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
         }
 
-        assertTrue(sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages().isEmpty(),
+        assertTrue(
+                sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1))
+                        .messages()
+                        .isEmpty(),
                 "a third receive must find the message gone from the source queue");
-        List<Message> deadLettered = sqs.receiveMessage(b -> b.queueUrl(dlqUrl).waitTimeSeconds(1)).messages();
+        List<Message> deadLettered =
+                sqs.receiveMessage(b -> b.queueUrl(dlqUrl).waitTimeSeconds(1)).messages();
         assertEquals(1, deadLettered.size());
         assertEquals("poison", deadLettered.get(0).body());
     }

@@ -1,29 +1,28 @@
 package dev.bedrockjobs.local.emulators.template;
 
-import dev.bedrockjobs.local.emulators.RepoRoot;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.yaml.snakeyaml.Yaml;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bedrockjobs.local.emulators.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 /** The copies cfn-lint reads: template.yaml resolved as AWS::LanguageExtensions would, per parameter values. */
 class LanguageExtensionsTest {
     private static final Path TEMPLATE = RepoRoot.require().resolve("template.yaml");
-    private static final Map<String, String> JWT = Map.of("AuthMode", "jwt",
-            "JwtIssuer", "https://issuer.example.com", "JwtAudience", "client-1,client-2");
-    private static final Map<String, String> CORS = Map.of(
-            "CorsAllowedOrigins", "https://app.example.com", "CorsAllowCredentials", "true");
+    private static final Map<String, String> JWT =
+            Map.of("AuthMode", "jwt", "JwtIssuer", "https://issuer.example.com", "JwtAudience", "client-1,client-2");
+    private static final Map<String, String> CORS =
+            Map.of("CorsAllowedOrigins", "https://app.example.com", "CorsAllowCredentials", "true");
     private static final String KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     private static Map<String, Object> copyFor(Map<String, String> values) {
@@ -56,11 +55,16 @@ class LanguageExtensionsTest {
 
     @Test
     void noFnIfAndNoNoValueIsLeftInAnyCombination() {
-        for (Map<String, String> values : List.of(Map.<String, String>of(), JWT, CORS, Map.of("KmsKeyArn", KEY),
+        for (Map<String, String> values : List.of(
+                Map.<String, String>of(),
+                JWT,
+                CORS,
+                Map.of("KmsKeyArn", KEY),
                 Map.of("InferenceProfilePrefix", "none"))) {
             assertEquals(List.of(), leftovers(copyFor(values), "template"), "" + values);
         }
-        assertFalse(leftovers(SamTemplate.load(TEMPLATE).document(), "template").isEmpty(),
+        assertFalse(
+                leftovers(SamTemplate.load(TEMPLATE).document(), "template").isEmpty(),
                 "the template itself has Fn::If to resolve, or this test proves nothing");
     }
 
@@ -73,7 +77,8 @@ class LanguageExtensionsTest {
         Map<?, ?> jwt = at(copyFor(JWT), "Resources", "HttpApi", "Properties", "Auth");
         assertEquals("JwtAuthorizer", jwt.get("DefaultAuthorizer"));
         assertEquals(Set.of("JwtAuthorizer"), ((Map<?, ?>) jwt.get("Authorizers")).keySet());
-        assertEquals(Map.of("Ref", "JwtIssuer"),
+        assertEquals(
+                Map.of("Ref", "JwtIssuer"),
                 at(jwt, "Authorizers", "JwtAuthorizer", "JwtConfiguration").get("issuer"),
                 "parameters stay references: the copy is still a template");
     }
@@ -87,15 +92,17 @@ class LanguageExtensionsTest {
 
         List<?> withoutKey = (List<?>) at(copyFor(Map.of()), "Resources", "AuthorizerFunction", "Properties")
                 .get("Policies");
-        List<?> withKey = (List<?>) at(copyFor(Map.of("KmsKeyArn", KEY)), "Resources", "AuthorizerFunction",
-                "Properties").get("Policies");
+        List<?> withKey =
+                (List<?>) at(copyFor(Map.of("KmsKeyArn", KEY)), "Resources", "AuthorizerFunction", "Properties")
+                        .get("Policies");
         assertFalse(String.valueOf(withoutKey).contains("kms:"), String.valueOf(withoutKey));
         assertEquals(withoutKey.size() + 1, withKey.size(), "the key's statement is one more entry, not a hole");
     }
 
     @Test
     void onlyTheServerlessTransformStays() {
-        assertEquals(List.of("AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"),
+        assertEquals(
+                List.of("AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"),
                 SamTemplate.load(TEMPLATE).document().get("Transform"));
         assertEquals(List.of("AWS::Serverless-2016-10-31"), copyFor(Map.of()).get("Transform"));
     }
@@ -106,9 +113,20 @@ class LanguageExtensionsTest {
         assertFalse(((Map<?, ?>) defaults.get("Resources")).containsKey("MonthlyCostBudget"), "no budget by default");
         assertFalse(defaults.containsKey("Conditions"), "no condition is named any more");
 
-        Map<?, ?> copy = LanguageExtensions.resolve(TEMPLATE,
-                Map.of("AuthMode", "jwt", "JwtIssuer", "https://issuer.example.com", "JwtAudience", "a,b",
-                        "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com")).document();
+        Map<?, ?> copy = LanguageExtensions.resolve(
+                        TEMPLATE,
+                        Map.of(
+                                "AuthMode",
+                                "jwt",
+                                "JwtIssuer",
+                                "https://issuer.example.com",
+                                "JwtAudience",
+                                "a,b",
+                                "MonthlyBudgetUsd",
+                                "500",
+                                "BudgetAlertEmail",
+                                "ops@example.com"))
+                .document();
         assertEquals("jwt", at(copy, "Parameters", "AuthMode").get("Default"));
         assertEquals(500L, at(copy, "Parameters", "MonthlyBudgetUsd").get("Default"), "a Number stays a number");
         Map<?, ?> budget = at(copy, "Resources", "MonthlyCostBudget");
@@ -121,15 +139,26 @@ class LanguageExtensionsTest {
     void aCopyIsForTheRegionsTheRulesAllowItsValues() {
         List<String> us = LanguageExtensions.resolve(TEMPLATE, Map.of()).regions();
         assertTrue(us.contains("us-east-1") && us.stream().allMatch(r -> r.startsWith("us-")), "" + us);
-        List<String> eu = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "eu")).regions();
+        List<String> eu = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "eu"))
+                .regions();
         assertTrue(eu.contains("eu-west-1") && eu.stream().allMatch(r -> r.startsWith("eu-")), "" + eu);
         List<String> anyProfile = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "none"))
                 .regions();
-        assertTrue(anyProfile.containsAll(us) && anyProfile.containsAll(eu) && anyProfile.contains("sa-east-1"),
+        assertTrue(
+                anyProfile.containsAll(us) && anyProfile.containsAll(eu) && anyProfile.contains("sa-east-1"),
                 "no profile: every Region the stack deploys in: " + anyProfile);
-        List<String> budgetEu = LanguageExtensions.resolve(TEMPLATE, Map.of("InferenceProfilePrefix", "eu",
-                "MonthlyBudgetUsd", "500", "BudgetAlertEmail", "ops@example.com")).regions();
-        assertTrue(eu.containsAll(budgetEu) && !budgetEu.contains("eu-north-1") && budgetEu.contains("eu-west-1"),
+        List<String> budgetEu = LanguageExtensions.resolve(
+                        TEMPLATE,
+                        Map.of(
+                                "InferenceProfilePrefix",
+                                "eu",
+                                "MonthlyBudgetUsd",
+                                "500",
+                                "BudgetAlertEmail",
+                                "ops@example.com"))
+                .regions();
+        assertTrue(
+                eu.containsAll(budgetEu) && !budgetEu.contains("eu-north-1") && budgetEu.contains("eu-west-1"),
                 "the Regions of both rules: " + budgetEu);
     }
 
@@ -159,20 +188,27 @@ class LanguageExtensionsTest {
         Map<?, ?> copy = resolved.document();
         assertFalse(copy.containsKey("Transform"), "nothing left to transform");
         assertFalse(copy.containsKey("Conditions"));
-        assertEquals(Map.of("Type", "AWS::SNS::Topic",
-                        "Properties", Map.of("Tags", List.of(Map.of("Key", "mode", "Value", "a")))),
-                at(copy, "Resources", "Topic"), "a condition true through another one keeps the resource");
-        assertEquals(Map.of(), at(LanguageExtensions.resolve(small, Map.of("Mode", "b")).document(), "Resources"),
+        assertEquals(
+                Map.of(
+                        "Type",
+                        "AWS::SNS::Topic",
+                        "Properties",
+                        Map.of("Tags", List.of(Map.of("Key", "mode", "Value", "a")))),
+                at(copy, "Resources", "Topic"),
+                "a condition true through another one keeps the resource");
+        assertEquals(
+                Map.of(),
+                at(LanguageExtensions.resolve(small, Map.of("Mode", "b")).document(), "Resources"),
                 "its condition false, the resource is not there");
     }
 
     @Test
     void valuesTheRulesRefuseOrUnknownParametersAreRefused() {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> LanguageExtensions.resolve(TEMPLATE, Map.of("AuthMode", "jwt")));
+        IllegalArgumentException refused = assertThrows(
+                IllegalArgumentException.class, () -> LanguageExtensions.resolve(TEMPLATE, Map.of("AuthMode", "jwt")));
         assertTrue(refused.getMessage().contains("JwtModeNeedsIssuerAndAudience"), refused.getMessage());
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> LanguageExtensions.resolve(TEMPLATE, Map.of("AuthMod", "jwt")));
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class, () -> LanguageExtensions.resolve(TEMPLATE, Map.of("AuthMod", "jwt")));
         assertTrue(unknown.getMessage().contains("AuthMod"), unknown.getMessage());
     }
 

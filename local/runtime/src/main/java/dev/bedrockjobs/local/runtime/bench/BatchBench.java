@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +27,9 @@ public final class BatchBench {
 
     public static void main(String[] args) throws Exception {
         Path data = Files.createTempDirectory("batch-bench");
-        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
+        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
                 .build())) {
             HttpClient http = HttpClient.newHttpClient();
             String body = batch();
@@ -36,12 +37,16 @@ public final class BatchBench {
             double[] done = new double[RUNS];
             double[] cpuMsPerJob = new double[RUNS];
             for (int run = 0; run < RUNS; run++) {
-                double cpu0 = ProcessCpu.secondsWithDescendants(ProcessHandle.current().pid());
+                double cpu0 = ProcessCpu.secondsWithDescendants(
+                        ProcessHandle.current().pid());
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(stack.apiUrl().resolve("/v1/batches"))
-                        .header("authorization", "Bearer " + stack.devApiKey())
-                        .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(stack.apiUrl().resolve("/v1/batches"))
+                                .header("authorization", "Bearer " + stack.devApiKey())
+                                .header("content-type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 accept[run] = (System.nanoTime() - t0) / 1e9;
                 if (r.statusCode() != 202) {
                     throw new IllegalStateException("batch refused: " + r.statusCode() + " " + r.body());
@@ -52,20 +57,37 @@ public final class BatchBench {
                 do {
                     // Often enough to time a ten-second wait to 1%; polling much faster would load the stack it times.
                     Thread.sleep(100);
-                    batch = JSON.readTree(http.send(HttpRequest.newBuilder(view)
-                            .header("authorization", "Bearer " + stack.devApiKey()).build(),
-                            HttpResponse.BodyHandlers.ofString()).body());
+                    batch = JSON.readTree(http.send(
+                                    HttpRequest.newBuilder(view)
+                                            .header("authorization", "Bearer " + stack.devApiKey())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
                 } while (!batch.path("done").asBoolean());
                 done[run] = (System.nanoTime() - t0) / 1e9;
-                cpuMsPerJob[run] = (ProcessCpu.secondsWithDescendants(ProcessHandle.current().pid()) - cpu0) * 1000
+                cpuMsPerJob[run] = (ProcessCpu.secondsWithDescendants(
+                                        ProcessHandle.current().pid())
+                                - cpu0)
+                        * 1000
                         / ITEMS;
-                System.out.printf("run %2d: accepted in %.3f s, all %d done in %.3f s (succeeded %d), "
-                        + "stack CPU %.2f ms per job%n", run + 1, accept[run], ITEMS, done[run],
-                        batch.path("counts").path("succeeded").asInt(), cpuMsPerJob[run]);
+                System.out.printf(
+                        "run %2d: accepted in %.3f s, all %d done in %.3f s (succeeded %d), "
+                                + "stack CPU %.2f ms per job%n",
+                        run + 1,
+                        accept[run],
+                        ITEMS,
+                        done[run],
+                        batch.path("counts").path("succeeded").asInt(),
+                        cpuMsPerJob[run]);
             }
-            System.out.printf("accept a %d-item batch: p50 %.3f s; all done: p50 %.3f s; stack CPU p50 %.2f ms per job "
-                    + "(this JVM and dynalite; load average %.1f)%n", ITEMS, median(accept), median(done),
-                    median(cpuMsPerJob), java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            System.out.printf(
+                    "accept a %d-item batch: p50 %.3f s; all done: p50 %.3f s; stack CPU p50 %.2f ms per job "
+                            + "(this JVM and dynalite; load average %.1f)%n",
+                    ITEMS,
+                    median(accept),
+                    median(done),
+                    median(cpuMsPerJob),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                             .getSystemLoadAverage());
         }
         System.exit(0);
@@ -76,9 +98,12 @@ public final class BatchBench {
         body.putObject("defaults").put("model", "fast").put("maxTokens", 256);
         ArrayNode items = body.putArray("items");
         for (int i = 0; i < ITEMS; i++) {
-            items.addObject().put("customId", "src/main/java/app/File" + i + ".java")
-                    .put("prompt", "Review this diff of File" + i + ".java:\n@@ -10,6 +10,7 @@\n+    if (i <= n) {\n"
-                            + "+        total += values[i];\n+    }\n");
+            items.addObject()
+                    .put("customId", "src/main/java/app/File" + i + ".java")
+                    .put(
+                            "prompt",
+                            "Review this diff of File" + i + ".java:\n@@ -10,6 +10,7 @@\n+    if (i <= n) {\n"
+                                    + "+        total += values[i];\n+    }\n");
         }
         return body.toString();
     }

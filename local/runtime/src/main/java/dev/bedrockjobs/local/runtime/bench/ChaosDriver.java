@@ -7,16 +7,6 @@ import dev.bedrockjobs.core.adapter.DynamoPages;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -40,7 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The chaos driver behind {@code bench/chaos/run} (see its README): against a local stack in this JVM, submits
@@ -66,44 +64,90 @@ public final class ChaosDriver {
     private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled");
 
     /** What a run does. */
-    public record Settings(int jobs, int batches, int batchSize, int restarts, double throttleRate,
-                           double awsFailureRate, double workerKillRate, double webhookShare,
-                           int receiverDownSeconds, int clients, Duration drainLimit, Path data, long seed,
-                           Map<String, String> parameters) {
-    }
+    public record Settings(
+            int jobs,
+            int batches,
+            int batchSize,
+            int restarts,
+            double throttleRate,
+            double awsFailureRate,
+            double workerKillRate,
+            double webhookShare,
+            int receiverDownSeconds,
+            int clients,
+            Duration drainLimit,
+            Path data,
+            long seed,
+            Map<String, String> parameters) {}
 
     /** What a run found. Every count but the totals must be 0. */
-    public record Summary(int submitted, int succeeded, int failed, int canceled, int lost, int duplicated,
-                          int stuck, int webhookMissing, int batchMismatch, int usageMismatch, long inFlight,
-                          long deadLettered, int restarts, double drainSeconds, List<String> problems) {
+    public record Summary(
+            int submitted,
+            int succeeded,
+            int failed,
+            int canceled,
+            int lost,
+            int duplicated,
+            int stuck,
+            int webhookMissing,
+            int batchMismatch,
+            int usageMismatch,
+            long inFlight,
+            long deadLettered,
+            int restarts,
+            double drainSeconds,
+            List<String> problems) {
         public boolean clean() {
-            return lost == 0 && duplicated == 0 && stuck == 0 && webhookMissing == 0 && batchMismatch == 0
-                    && usageMismatch == 0 && inFlight == 0;
+            return lost == 0
+                    && duplicated == 0
+                    && stuck == 0
+                    && webhookMissing == 0
+                    && batchMismatch == 0
+                    && usageMismatch == 0
+                    && inFlight == 0;
         }
 
         public String line() {
-            return String.format("chaos: submitted=%d succeeded=%d failed=%d canceled=%d lost=%d duplicated=%d "
+            return String.format(
+                    "chaos: submitted=%d succeeded=%d failed=%d canceled=%d lost=%d duplicated=%d "
                             + "stuck=%d webhook_missing=%d batch_mismatch=%d usage_mismatch=%d in_flight=%d "
-                            + "dead_lettered=%d restarts=%d drain_s=%.1f", submitted, succeeded, failed, canceled,
-                    lost, duplicated, stuck, webhookMissing, batchMismatch, usageMismatch, inFlight, deadLettered,
-                    restarts, drainSeconds);
+                            + "dead_lettered=%d restarts=%d drain_s=%.1f",
+                    submitted,
+                    succeeded,
+                    failed,
+                    canceled,
+                    lost,
+                    duplicated,
+                    stuck,
+                    webhookMissing,
+                    batchMismatch,
+                    usageMismatch,
+                    inFlight,
+                    deadLettered,
+                    restarts,
+                    drainSeconds);
         }
     }
 
     private final Settings settings;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final LocalOptions options;
     private volatile LocalStack stack;
     private HttpServer receiver;
     private volatile long receiverDownUntil;
     /** Webhook events received, by job id: (type, finishedAt) of each. */
     private final Map<String, List<String>> received = new ConcurrentHashMap<>();
+
     private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private ChaosDriver(Settings settings) {
         this.settings = settings;
-        LocalOptions.Builder builder = LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(settings.data())
-                .throttleRate(settings.throttleRate()).awsFailureRate(settings.awsFailureRate())
+        LocalOptions.Builder builder = LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(settings.data())
+                .throttleRate(settings.throttleRate())
+                .awsFailureRate(settings.awsFailureRate())
                 .workerKillRate(settings.workerKillRate());
         settings.parameters().forEach(builder::parameter);
         this.options = builder.build();
@@ -134,17 +178,19 @@ public final class ChaosDriver {
             submissions.add(pool.submit(() -> {
                 boolean batch = n >= settings.jobs();
                 String hook = hooks.get(n) ? ", \"webhook\": {\"url\": \"" + receiverUrl() + "\"}" : "";
-                String body = batch ? batchBody(n, hook) : "{\"prompt\": \"Review change " + n
-                        + "\", \"model\": \"fast\"" + hook + "}";
-                JsonNode accepted = submit(batch ? "/v1/batches" : "/v1/jobs", body, key,
-                        "chaos-" + settings.seed() + "-" + n);
+                String body = batch
+                        ? batchBody(n, hook)
+                        : "{\"prompt\": \"Review change " + n + "\", \"model\": \"fast\"" + hook + "}";
+                JsonNode accepted =
+                        submit(batch ? "/v1/batches" : "/v1/jobs", body, key, "chaos-" + settings.seed() + "-" + n);
                 if (batch) {
                     // a batch's webhook gets one batch.completed event, not its jobs' events
                     batchIds.add(accepted.path("id").asText());
                     if (!hook.isEmpty()) {
                         withWebhook.add(accepted.path("id").asText());
                     }
-                    accepted.path("jobs").forEach(item -> jobIds.add(item.path("id").asText()));
+                    accepted.path("jobs")
+                            .forEach(item -> jobIds.add(item.path("id").asText()));
                 } else {
                     jobIds.add(accepted.path("id").asText());
                     if (!hook.isEmpty()) {
@@ -162,7 +208,8 @@ public final class ChaosDriver {
             Thread.sleep(1000);
             long terminal = terminalCount();
             if (!receiverWentDown && settings.receiverDownSeconds() > 0 && !received.isEmpty()) {
-                receiverDownUntil = System.nanoTime() + Duration.ofSeconds(settings.receiverDownSeconds()).toNanos();
+                receiverDownUntil = System.nanoTime()
+                        + Duration.ofSeconds(settings.receiverDownSeconds()).toNanos();
                 receiverWentDown = true;
             }
             if (restarts < settings.restarts()
@@ -194,8 +241,15 @@ public final class ChaosDriver {
     private String batchBody(int n, String hook) {
         StringBuilder items = new StringBuilder();
         for (int i = 0; i < settings.batchSize(); i++) {
-            items.append(i == 0 ? "" : ",").append("{\"customId\": \"c").append(i).append("\", \"prompt\": ")
-                    .append("\"Review file ").append(n).append('/').append(i).append("\"}");
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"customId\": \"c")
+                    .append(i)
+                    .append("\", \"prompt\": ")
+                    .append("\"Review file ")
+                    .append(n)
+                    .append('/')
+                    .append(i)
+                    .append("\"}");
         }
         return "{\"defaults\": {\"model\": \"fast\"}, \"items\": [" + items + "]" + hook + "}";
     }
@@ -204,10 +258,15 @@ public final class ChaosDriver {
     private JsonNode submit(String path, String body, String key, String idempotencyKey) throws InterruptedException {
         while (true) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(stack.apiUrl().resolve(path))
-                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-                        .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(stack.apiUrl().resolve(path))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + key)
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", idempotencyKey)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202 || r.statusCode() == 200) {
                     return JSON.readTree(r.body());
                 }
@@ -235,7 +294,8 @@ public final class ChaosDriver {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         receiver.setExecutor(Executors.newFixedThreadPool(8));
         receiver.createContext("/hook", exchange -> {
-            try (exchange; InputStream in = exchange.getRequestBody()) {
+            try (exchange;
+                    InputStream in = exchange.getRequestBody()) {
                 byte[] body = in.readAllBytes();
                 if (System.nanoTime() < receiverDownUntil) {
                     exchange.sendResponseHeaders(503, -1);
@@ -244,10 +304,14 @@ public final class ChaosDriver {
                 JsonNode event = JSON.readTree(body);
                 String type = event.path("type").asText();
                 JsonNode data = event.path("data");
-                received.computeIfAbsent(data.path("id").asText(), k -> java.util.Collections
-                        .synchronizedList(new ArrayList<>()))
-                        .add(type.startsWith("job.") ? data.path("status").asText() + "@"
-                                + data.path("finishedAt").asText() : type);
+                received.computeIfAbsent(
+                                data.path("id").asText(),
+                                k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(
+                                type.startsWith("job.")
+                                        ? data.path("status").asText() + "@"
+                                                + data.path("finishedAt").asText()
+                                        : type);
                 exchange.sendResponseHeaders(204, -1);
             }
         });
@@ -260,15 +324,16 @@ public final class ChaosDriver {
 
     // --- reading the stack -------------------------------------------------------------------------------------
 
-    private record Drained(Map<String, Map<String, AttributeValue>> jobs, long inFlight, long deadLettered) {
-    }
+    private record Drained(Map<String, Map<String, AttributeValue>> jobs, long inFlight, long deadLettered) {}
 
     private Drained drain(Set<String> jobIds) throws Exception {
         long deadline = System.nanoTime() + settings.drainLimit().toNanos();
         while (true) {
             Map<String, Map<String, AttributeValue>> jobs = scanJobs();
-            long unfinished = jobIds.stream().filter(id -> !jobs.containsKey(id)
-                    || !TERMINAL.contains(jobs.get(id).get("status").s())).count();
+            long unfinished = jobIds.stream()
+                    .filter(id -> !jobs.containsKey(id)
+                            || !TERMINAL.contains(jobs.get(id).get("status").s()))
+                    .count();
             long[] queues = queueCounts();
             if ((unfinished == 0 && queues[0] == 0) || System.nanoTime() > deadline) {
                 return new Drained(jobs, queues[0], queues[1]);
@@ -279,7 +344,9 @@ public final class ChaosDriver {
 
     private long terminalCount() {
         try {
-            return scanJobs().values().stream().filter(i -> TERMINAL.contains(i.get("status").s())).count();
+            return scanJobs().values().stream()
+                    .filter(i -> TERMINAL.contains(i.get("status").s()))
+                    .count();
         } catch (RuntimeException | IOException e) {
             return 0; // the stack is restarting
         }
@@ -288,12 +355,20 @@ public final class ChaosDriver {
     private Map<String, Map<String, AttributeValue>> scanJobs() throws IOException {
         JsonNode endpoints = JSON.readTree(Files.readString(settings.data().resolve("endpoints.json")));
         try (DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(URI.create(endpoints.path("dynamodb").asText())).region(Region.US_EAST_1)
-                .credentialsProvider(credentials()).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+                .endpointOverride(URI.create(endpoints.path("dynamodb").asText()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
             Map<String, Map<String, AttributeValue>> out = new HashMap<>();
-            DynamoPages.items(dynamo, ScanRequest.builder().tableName("JobsTable")
-                    .filterExpression("sk = :job").expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB")))
-                    .build()).forEach(item -> out.put(item.get("id").s(), item));
+            DynamoPages.items(
+                            dynamo,
+                            ScanRequest.builder()
+                                    .tableName("JobsTable")
+                                    .filterExpression("sk = :job")
+                                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS("JOB")))
+                                    .build())
+                    .forEach(item -> out.put(item.get("id").s(), item));
             return out;
         }
     }
@@ -301,18 +376,27 @@ public final class ChaosDriver {
     /** {messages on or in flight from the jobs and webhooks queues, messages in their DLQs}. */
     private long[] queueCounts() throws IOException {
         JsonNode endpoints = JSON.readTree(Files.readString(settings.data().resolve("endpoints.json")));
-        try (SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(endpoints.path("sqs").asText()))
-                .region(Region.US_EAST_1).credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        try (SqsClient sqs = SqsClient.builder()
+                .endpointOverride(URI.create(endpoints.path("sqs").asText()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
             long[] counts = new long[2];
-            for (String queue : List.of("JobsQueue", "WebhooksQueue", "JobsDeadLetterQueue",
-                    "WebhooksDeadLetterQueue")) {
+            for (String queue :
+                    List.of("JobsQueue", "WebhooksQueue", "JobsDeadLetterQueue", "WebhooksDeadLetterQueue")) {
                 String url = sqs.getQueueUrl(g -> g.queueName(queue)).queueUrl();
-                long n = sqs.getQueueAttributes(g -> g.queueUrl(url).attributeNames(
-                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes().values()
-                        .stream().mapToLong(Long::parseLong).sum();
+                long n = sqs
+                        .getQueueAttributes(g -> g.queueUrl(url)
+                                .attributeNames(
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                        .attributes()
+                        .values()
+                        .stream()
+                        .mapToLong(Long::parseLong)
+                        .sum();
                 counts[queue.contains("DeadLetter") ? 1 : 0] += n;
             }
             return counts;
@@ -324,8 +408,12 @@ public final class ChaosDriver {
     }
 
     private JsonNode get(String path, String key) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(stack.apiUrl().resolve(path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key).GET().build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(stack.apiUrl().resolve(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + key)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
@@ -335,8 +423,15 @@ public final class ChaosDriver {
 
     // --- the invariants ----------------------------------------------------------------------------------------
 
-    private Summary check(String key, Set<String> jobIds, Set<String> batchIds, Set<String> withWebhook,
-                          Drained drained, int restarts, double drainSeconds) throws Exception {
+    private Summary check(
+            String key,
+            Set<String> jobIds,
+            Set<String> batchIds,
+            Set<String> withWebhook,
+            Drained drained,
+            int restarts,
+            double drainSeconds)
+            throws Exception {
         int lost = 0;
         int stuck = 0;
         int duplicated = 0;
@@ -365,8 +460,8 @@ public final class ChaosDriver {
             }
             if (withWebhook.contains(id) && !distinct.contains(outcome) && !gaveUp(id, key)) {
                 webhookMissing++;
-                problems.add("webhook missing: " + id + " (" + outcome + ", unsettled="
-                        + item.containsKey("gsi3pk") + ")");
+                problems.add(
+                        "webhook missing: " + id + " (" + outcome + ", unsettled=" + item.containsKey("gsi3pk") + ")");
             }
         }
         int batchMismatch = 0;
@@ -375,7 +470,8 @@ public final class ChaosDriver {
             Map<String, Integer> counts = new HashMap<>();
             BigDecimal cost = BigDecimal.ZERO;
             for (Map<String, AttributeValue> item : drained.jobs().values()) {
-                if (item.containsKey("batchId") && batchId.equals(item.get("batchId").s())) {
+                if (item.containsKey("batchId")
+                        && batchId.equals(item.get("batchId").s())) {
                     counts.merge(item.get("status").s(), 1, Integer::sum);
                     if (item.containsKey("costUsd")) {
                         cost = cost.add(new BigDecimal(item.get("costUsd").n()));
@@ -386,26 +482,44 @@ public final class ChaosDriver {
             boolean same = c.path("succeeded").asInt() == counts.getOrDefault("succeeded", 0)
                     && c.path("failed").asInt() == counts.getOrDefault("failed", 0)
                     && c.path("canceled").asInt() == counts.getOrDefault("canceled", 0)
-                    && batch.path("cost").path("usd").decimalValue().subtract(cost).abs()
-                    .compareTo(new BigDecimal("0.0000001")) < 0;
-            if (withWebhook.contains(batchId) && !received.getOrDefault(batchId, List.of())
-                    .contains("batch.completed")) {
+                    && batch.path("cost")
+                                    .path("usd")
+                                    .decimalValue()
+                                    .subtract(cost)
+                                    .abs()
+                                    .compareTo(new BigDecimal("0.0000001"))
+                            < 0;
+            if (withWebhook.contains(batchId)
+                    && !received.getOrDefault(batchId, List.of()).contains("batch.completed")) {
                 webhookMissing++;
                 problems.add("webhook missing: batch.completed of " + batchId);
             }
             if (!same || !"completed".equals(batch.path("status").asText())) {
                 batchMismatch++;
-                problems.add("batch " + batchId + " says " + batch.path("status").asText() + " " + c + " cost "
-                        + batch.path("cost").path("usd") + "; its jobs say " + counts + " cost " + cost);
+                problems.add(
+                        "batch " + batchId + " says " + batch.path("status").asText() + " " + c + " cost "
+                                + batch.path("cost").path("usd") + "; its jobs say " + counts + " cost " + cost);
             }
         }
         if (drained.inFlight() > 0) {
             problems.add(drained.inFlight() + " messages still on or in flight from the jobs and webhooks queues");
         }
         int usageMismatch = usageMismatches(key, jobIds, drained);
-        return new Summary(jobIds.size(), byStatus.getOrDefault("succeeded", 0), byStatus.getOrDefault("failed", 0),
-                byStatus.getOrDefault("canceled", 0), lost, duplicated, stuck, webhookMissing, batchMismatch,
-                usageMismatch, drained.inFlight(), drained.deadLettered(), restarts, drainSeconds,
+        return new Summary(
+                jobIds.size(),
+                byStatus.getOrDefault("succeeded", 0),
+                byStatus.getOrDefault("failed", 0),
+                byStatus.getOrDefault("canceled", 0),
+                lost,
+                duplicated,
+                stuck,
+                webhookMissing,
+                batchMismatch,
+                usageMismatch,
+                drained.inFlight(),
+                drained.deadLettered(),
+                restarts,
+                drainSeconds,
                 List.copyOf(problems));
     }
 
@@ -421,24 +535,33 @@ public final class ChaosDriver {
             if (item == null) {
                 continue;
             }
-            Map<String, BigDecimal> month = expected.computeIfAbsent(item.get("createdAt").s().substring(0, 7),
-                    m -> new java.util.TreeMap<>());
+            Map<String, BigDecimal> month =
+                    expected.computeIfAbsent(item.get("createdAt").s().substring(0, 7), m -> new java.util.TreeMap<>());
             month.merge("jobs.submitted", BigDecimal.ONE, BigDecimal::add);
             String status = item.get("status").s();
             if (TERMINAL.contains(status)) {
                 month.merge("jobs." + status, BigDecimal.ONE, BigDecimal::add);
             }
-            for (String[] field : new String[][]{{"inputTokens", "inputTokens"}, {"outputTokens", "outputTokens"},
-                    {"costUsd", "cost.usd"}}) {
-                BigDecimal v = item.containsKey(field[0]) ? new BigDecimal(item.get(field[0]).n()) : BigDecimal.ZERO;
+            for (String[] field : new String[][] {
+                {"inputTokens", "inputTokens"}, {"outputTokens", "outputTokens"}, {"costUsd", "cost.usd"}
+            }) {
+                BigDecimal v = item.containsKey(field[0])
+                        ? new BigDecimal(item.get(field[0]).n())
+                        : BigDecimal.ZERO;
                 month.merge(field[1], v, BigDecimal::add);
             }
         }
         int mismatches = 0;
         for (var month : expected.entrySet()) {
             JsonNode usage = get("/v1/usage?month=" + month.getKey(), key);
-            for (String field : List.of("inputTokens", "outputTokens", "cost.usd", "jobs.submitted",
-                    "jobs.succeeded", "jobs.failed", "jobs.canceled")) {
+            for (String field : List.of(
+                    "inputTokens",
+                    "outputTokens",
+                    "cost.usd",
+                    "jobs.submitted",
+                    "jobs.succeeded",
+                    "jobs.failed",
+                    "jobs.canceled")) {
                 JsonNode node = usage;
                 for (String part : field.split("\\.")) {
                     node = node.path(part);
@@ -459,7 +582,8 @@ public final class ChaosDriver {
     }
 
     private boolean gaveUp(String jobId, String key) throws Exception {
-        for (JsonNode attempt : get("/v1/jobs/" + jobId + "/webhook-deliveries", key).path("items")) {
+        for (JsonNode attempt :
+                get("/v1/jobs/" + jobId + "/webhook-deliveries", key).path("items")) {
             if (attempt.path("outcome").asText().startsWith("give")) {
                 return true;
             }
@@ -484,10 +608,11 @@ public final class ChaosDriver {
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
-        Path data = a.containsKey("--data") ? Path.of(a.get("--data"))
-                : Files.createTempDirectory("bedrock-jobs-chaos");
+        Path data =
+                a.containsKey("--data") ? Path.of(a.get("--data")) : Files.createTempDirectory("bedrock-jobs-chaos");
         long seed = Long.parseLong(a.getOrDefault("--seed", Long.toString(System.nanoTime())));
-        Settings s = new Settings(Integer.parseInt(a.getOrDefault("--jobs", "1000")),
+        Settings s = new Settings(
+                Integer.parseInt(a.getOrDefault("--jobs", "1000")),
                 Integer.parseInt(a.getOrDefault("--batches", "10")),
                 Integer.parseInt(a.getOrDefault("--batch-size", "20")),
                 Integer.parseInt(a.getOrDefault("--restarts", "3")),
@@ -497,7 +622,9 @@ public final class ChaosDriver {
                 Double.parseDouble(a.getOrDefault("--webhook-share", "0.2")),
                 Integer.parseInt(a.getOrDefault("--receiver-down-seconds", "3")),
                 Integer.parseInt(a.getOrDefault("--clients", "16")),
-                Duration.ofSeconds(Long.parseLong(a.getOrDefault("--drain-limit-seconds", "1800"))), data, seed,
+                Duration.ofSeconds(Long.parseLong(a.getOrDefault("--drain-limit-seconds", "1800"))),
+                data,
+                seed,
                 parameters(a.getOrDefault("--params", "")));
         System.err.println("chaos: " + s);
         Summary summary = run(s);

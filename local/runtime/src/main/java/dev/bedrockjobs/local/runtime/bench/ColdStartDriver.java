@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,12 +28,11 @@ import java.util.stream.Stream;
  * dev tenant and key, a freshly queued job, a local webhook receiver). Prints medians as a table.
  */
 public final class ColdStartDriver {
-    private static final Pattern LINE = Pattern.compile("jvm_start=(\\d+) main=(\\d+) init=(\\d+) "
-            + "primed=(\\d+) invoked=(\\d+) hooks=(\\w+)");
+    private static final Pattern LINE =
+            Pattern.compile("jvm_start=(\\d+) main=(\\d+) init=(\\d+) " + "primed=(\\d+) invoked=(\\d+) hooks=(\\w+)");
 
     /** Logical id and module folder. */
-    private record Function(String logicalId, String module) {
-    }
+    private record Function(String logicalId, String module) {}
 
     private static final List<Function> FUNCTIONS = List.of(
             new Function("AuthorizerFunction", "authorizer"),
@@ -45,8 +43,7 @@ public final class ColdStartDriver {
             new Function("ReconcilerFunction", "reconciler"));
 
     /** One cold start: milliseconds from process start to handler built, priming, first invoke. */
-    record Sample(long initMs, long primeMs, long invokeMs, long jvmToMainMs, boolean hooks) {
-    }
+    record Sample(long initMs, long primeMs, long invokeMs, long jvmToMainMs, boolean hooks) {}
 
     private final Path root;
     private final Path work;
@@ -79,12 +76,22 @@ public final class ColdStartDriver {
             ex.close();
         });
         receiver.start();
-        LocalOptions options = LocalOptions.builder(root).port(0).dataDirectory(work.resolve("data"))
-                .eventSourcesEnabled(false).allowLoopbackWebhooks(true).modelLatencyMillis(0).build();
+        LocalOptions options = LocalOptions.builder(root)
+                .port(0)
+                .dataDirectory(work.resolve("data"))
+                .eventSourcesEnabled(false)
+                .allowLoopbackWebhooks(true)
+                .modelLatencyMillis(0)
+                .build();
         try (LocalStack stack = LocalStack.start(options)) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            new ColdStartDriver(root, work, new LambdaRuntimeProcess(harness, work), stack,
-                    new FirstEvents(root, stack, url)).run(runs);
+            new ColdStartDriver(
+                            root,
+                            work,
+                            new LambdaRuntimeProcess(harness, work),
+                            stack,
+                            new FirstEvents(root, stack, url))
+                    .run(runs);
         } finally {
             receiver.stop(0);
             deleteTree(work);
@@ -106,9 +113,11 @@ public final class ColdStartDriver {
                     LocalStack.FunctionSetup setup = stack.function(f.logicalId());
                     String jobId = f.module().equals("worker") ? events.submitJob() : statusJob;
                     Path event = events.write(f.logicalId(), jobId, work);
-                    Sample s = coldStart(bundle(f.module()).toString(), setup.handler(), event, setup.environment(),
-                            mode);
-                    (mode.equals("plain") ? plain : primed).computeIfAbsent(f.module(), k -> new ArrayList<>()).add(s);
+                    Sample s =
+                            coldStart(bundle(f.module()).toString(), setup.handler(), event, setup.environment(), mode);
+                    (mode.equals("plain") ? plain : primed)
+                            .computeIfAbsent(f.module(), k -> new ArrayList<>())
+                            .add(s);
                 }
             }
             System.err.println("coldstart: run " + (run + 1) + " of " + runs + " done");
@@ -116,18 +125,35 @@ public final class ColdStartDriver {
         report(runs, baseline, plain, primed);
     }
 
-    private void report(int runs, List<Sample> baseline, Map<String, List<Sample>> plain,
-                        Map<String, List<Sample>> primed) throws IOException {
+    private void report(
+            int runs, List<Sample> baseline, Map<String, List<Sample>> plain, Map<String, List<Sample>> primed)
+            throws IOException {
         long baseInit = median(baseline.stream().map(Sample::initMs).toList());
         long baseInvoke = median(baseline.stream().map(Sample::invokeMs).toList());
-        long baseTotal = median(baseline.stream().map(s -> s.initMs() + s.invokeMs()).toList());
-        System.out.printf(Locale.ROOT,
+        long baseTotal =
+                median(baseline.stream().map(s -> s.initMs() + s.invokeMs()).toList());
+        System.out.printf(
+                Locale.ROOT,
                 "java %s, %d processors, load average %s; %d runs each, medians in ms; JVM flags: %s%n%n",
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), loadAverage(), runs,
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage(),
+                runs,
                 String.join(" ", LambdaRuntimeProcess.JVM_FLAGS));
         String row = "%-11s %9s %6s %8s %7s %10s %9s %10s %13s %7s%n";
-        System.out.printf(Locale.ROOT, row, "function", "jar MB", "init", "invoke", "total", "x hello", "hooks",
-                "prime", "primed invoke", "target");
+        System.out.printf(
+                Locale.ROOT,
+                row,
+                "function",
+                "jar MB",
+                "init",
+                "invoke",
+                "total",
+                "x hello",
+                "hooks",
+                "prime",
+                "primed invoke",
+                "target");
         System.out.printf(Locale.ROOT, row, "hello", "-", baseInit, baseInvoke, baseTotal, "1.00", "-", "-", "-", "-");
         for (Function f : FUNCTIONS) {
             List<Sample> p = plain.get(f.module());
@@ -140,11 +166,19 @@ public final class ColdStartDriver {
             long prime = median(q.stream().map(Sample::primeMs).toList());
             long primedInvoke = median(q.stream().map(Sample::invokeMs).toList());
             String target = total < 1000 && ratio < 4 ? "met" : "MISSED";
-            System.out.printf(Locale.ROOT, row, f.module(),
+            System.out.printf(
+                    Locale.ROOT,
+                    row,
+                    f.module(),
                     String.format(Locale.ROOT, "%.2f", Files.size(bundle(f.module())) / 1_000_000.0),
-                    init, invoke, total,
-                    String.format(Locale.ROOT, "%.2f", ratio), hooks ? "yes" : "none", hooks ? prime : "-",
-                    hooks ? primedInvoke : "-", target);
+                    init,
+                    invoke,
+                    total,
+                    String.format(Locale.ROOT, "%.2f", ratio),
+                    hooks ? "yes" : "none",
+                    hooks ? prime : "-",
+                    hooks ? primedInvoke : "-",
+                    target);
         }
         System.out.println();
         System.out.println("init = process start to handler built (JVM boot, class loading, SDK clients); invoke = "
@@ -158,23 +192,25 @@ public final class ColdStartDriver {
         LambdaRuntimeProcess.Invocation run = lambda.invoke(bundle, handler, env, event, mode);
         Matcher m = LINE.matcher(run.line("invocation ").orElse(""));
         if (run.exit() != 0 || !m.find()) {
-            throw new IllegalStateException(handler + " (" + mode + ") failed with exit " + run.exit() + ": "
-                    + run.stdout() + run.stderr());
+            throw new IllegalStateException(
+                    handler + " (" + mode + ") failed with exit " + run.exit() + ": " + run.stdout() + run.stderr());
         }
         long spawnedAt = run.spawnedAt();
         long main = Long.parseLong(m.group(2));
         long init = Long.parseLong(m.group(3));
         long primed = Long.parseLong(m.group(4));
         long invoked = Long.parseLong(m.group(5));
-        return new Sample(init - spawnedAt, primed - init, invoked - primed, main - spawnedAt,
-                Boolean.parseBoolean(m.group(6)));
+        return new Sample(
+                init - spawnedAt, primed - init, invoked - primed, main - spawnedAt, Boolean.parseBoolean(m.group(6)));
     }
 
     private Path bundle(String module) throws IOException {
-        try (Stream<Path> files = Files.list(root.resolve("functions").resolve(module).resolve("target"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith("-lambda.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no Lambda bundle of " + module
-                            + ": build it with mvn package first"));
+        try (Stream<Path> files =
+                Files.list(root.resolve("functions").resolve(module).resolve("target"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-lambda.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "no Lambda bundle of " + module + ": build it with mvn package first"));
         }
     }
 
@@ -195,7 +231,8 @@ public final class ColdStartDriver {
 
     static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted((x, y) -> y.getNameCount() - x.getNameCount()).forEach(p -> p.toFile().delete());
+            paths.sorted((x, y) -> y.getNameCount() - x.getNameCount())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
         }

@@ -3,7 +3,6 @@ package dev.bedrockjobs.local.runtime.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bedrockjobs.local.runtime.LocalStack;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,8 +55,8 @@ final class FirstEvents {
     Path write(String logicalId, String jobId, Path folder) throws IOException {
         String sample = SAMPLES.get(logicalId);
         if (sample == null) {
-            throw new IllegalArgumentException("no first event for " + logicalId + "; events are known for "
-                    + SAMPLES.keySet());
+            throw new IllegalArgumentException(
+                    "no first event for " + logicalId + "; events are known for " + SAMPLES.keySet());
         }
         String text = Files.readString(root.resolve(sample))
                 .replace(SAMPLE_JOB, jobId)
@@ -75,7 +74,8 @@ final class FirstEvents {
      */
     String submitJob() throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/jobs"))
-                .header("Authorization", "Bearer " + stack.devApiKey()).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + stack.devApiKey())
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Review: int f() { return 1/0; }\", "
                         + "\"model\": \"fast\", \"maxTokens\": 256}"))
                 .build();
@@ -89,7 +89,9 @@ final class FirstEvents {
     /** A job as the dev tenant reads it through the stack's API. */
     JsonNode job(String jobId) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/jobs/" + jobId))
-                .header("Authorization", "Bearer " + stack.devApiKey()).GET().build();
+                .header("Authorization", "Bearer " + stack.devApiKey())
+                .GET()
+                .build();
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET /v1/jobs/" + jobId + " answered " + r.statusCode() + ": " + r.body());

@@ -8,7 +8,6 @@ import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -54,8 +53,12 @@ public final class LambdaBundleCheck {
     private final AtomicInteger signedDeliveries;
     private String existingJob;
 
-    private LambdaBundleCheck(Path work, LambdaRuntimeProcess lambda, LocalStack stack, FirstEvents events,
-                              AtomicInteger signedDeliveries) {
+    private LambdaBundleCheck(
+            Path work,
+            LambdaRuntimeProcess lambda,
+            LocalStack stack,
+            FirstEvents events,
+            AtomicInteger signedDeliveries) {
         this.work = work;
         this.lambda = lambda;
         this.stack = stack;
@@ -70,14 +73,15 @@ public final class LambdaBundleCheck {
         }
         Path bundles = Path.of(a.get("bundles"));
         Path root = RepoRoot.require();
-        List<String> functions = SamTemplate.load(root.resolve("template.yaml"))
-                .resourcesOfType("AWS::Serverless::Function");
+        List<String> functions =
+                SamTemplate.load(root.resolve("template.yaml")).resourcesOfType("AWS::Serverless::Function");
         Path work = Files.createTempDirectory("lambda-bundles");
         AtomicInteger signedDeliveries = new AtomicInteger();
         HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hook", ex -> {
             ex.getRequestBody().readAllBytes();
-            if ("POST".equals(ex.getRequestMethod()) && ex.getRequestHeaders().containsKey(WebhookSigner.SIGNATURE_HEADER)) {
+            if ("POST".equals(ex.getRequestMethod())
+                    && ex.getRequestHeaders().containsKey(WebhookSigner.SIGNATURE_HEADER)) {
                 signedDeliveries.incrementAndGet();
             }
             ex.sendResponseHeaders(204, -1);
@@ -85,12 +89,21 @@ public final class LambdaBundleCheck {
         });
         receiver.start();
         int failures = 0;
-        LocalOptions options = LocalOptions.builder(root).port(0).dataDirectory(work.resolve("data"))
-                .eventSourcesEnabled(false).allowLoopbackWebhooks(true).modelLatencyMillis(0).build();
+        LocalOptions options = LocalOptions.builder(root)
+                .port(0)
+                .dataDirectory(work.resolve("data"))
+                .eventSourcesEnabled(false)
+                .allowLoopbackWebhooks(true)
+                .modelLatencyMillis(0)
+                .build();
         try (LocalStack stack = LocalStack.start(options)) {
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-            LambdaBundleCheck check = new LambdaBundleCheck(work, new LambdaRuntimeProcess(a.get("harness-classpath"),
-                    work), stack, new FirstEvents(root, stack, url), signedDeliveries);
+            LambdaBundleCheck check = new LambdaBundleCheck(
+                    work,
+                    new LambdaRuntimeProcess(a.get("harness-classpath"), work),
+                    stack,
+                    new FirstEvents(root, stack, url),
+                    signedDeliveries);
             failures += check.unmatchedBundles(bundles, functions);
             for (String function : functions) {
                 failures += check.run(function, bundles.resolve(function)) ? 0 : 1;
@@ -105,10 +118,13 @@ public final class LambdaBundleCheck {
     /** Folders that are no function of the template: a make target that {@code sam build} never calls. */
     private int unmatchedBundles(Path bundles, List<String> functions) throws IOException {
         try (Stream<Path> folders = Files.list(bundles)) {
-            List<String> extra = folders.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !functions.contains(n)).sorted().toList();
-            extra.forEach(n -> System.out.printf(Locale.ROOT, "%-19s %-27s  FAILED  not a function of template.yaml%n",
-                    n, "-"));
+            List<String> extra = folders.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> !functions.contains(n))
+                    .sorted()
+                    .toList();
+            extra.forEach(n ->
+                    System.out.printf(Locale.ROOT, "%-19s %-27s  FAILED  not a function of template.yaml%n", n, "-"));
             return extra.size();
         }
     }
@@ -119,15 +135,20 @@ public final class LambdaBundleCheck {
         try {
             if (!Files.isDirectory(bundle)) {
                 Path log = bundle.resolveSibling(function + ".build-log");
-                throw new Failed(Files.exists(log)
-                        ? "make build-" + function + " failed:\n    " + lastLines(Files.readString(log), 12)
-                        : "no bundle: the Makefile has no build-" + function + " target");
+                throw new Failed(
+                        Files.exists(log)
+                                ? "make build-" + function + " failed:\n    " + lastLines(Files.readString(log), 12)
+                                : "no bundle: the Makefile has no build-" + function + " target");
             }
             String result = invoke(function, bundle);
             System.out.printf(Locale.ROOT, "%-19s %-27s  ok      %s%n", function, size, result);
             return true;
         } catch (Failed | IOException | RuntimeException e) {
-            System.out.printf(Locale.ROOT, "%-19s %-27s  FAILED  %s%n", function, size,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-19s %-27s  FAILED  %s%n",
+                    function,
+                    size,
                     e instanceof Failed ? e.getMessage() : e.toString());
             return false;
         } catch (InterruptedException e) {
@@ -145,8 +166,8 @@ public final class LambdaBundleCheck {
         String job = function.equals("WorkerFunction") ? events.submitJob() : existingJob;
         Path event = events.write(function, job, work);
         int deliveriesBefore = signedDeliveries.get();
-        LambdaRuntimeProcess.Invocation run = lambda.invoke(bundle.toString(), setup.handler(),
-                setup.environment(), event, "plain");
+        LambdaRuntimeProcess.Invocation run =
+                lambda.invoke(bundle.toString(), setup.handler(), setup.environment(), event, "plain");
         if (run.exit() != 0 || run.line("answer ").isEmpty()) {
             throw new Failed("exit " + run.exit() + ": " + failure(run.stderr() + run.stdout()));
         }
@@ -160,7 +181,8 @@ public final class LambdaBundleCheck {
             }
             case "SubmitFunction" -> {
                 require(answer.path("statusCode").asInt() == 202, "not 202", answer);
-                return "202, job " + JSON.readTree(answer.path("body").asText()).path("id").asText() + " queued";
+                return "202, job "
+                        + JSON.readTree(answer.path("body").asText()).path("id").asText() + " queued";
             }
             case "StatusFunction" -> {
                 require(answer.path("statusCode").asInt() == 200, "not 200", answer);
@@ -171,10 +193,12 @@ public final class LambdaBundleCheck {
             case "WorkerFunction" -> {
                 requireNoBatchItemFailures(answer);
                 JsonNode done = events.job(job);
-                require(done.path("status").asText().equals("succeeded"), "job " + job + " is "
-                        + done.path("status").asText(), done);
-                return "job " + job + " succeeded, " + done.path("usage").path("outputTokens").asInt()
-                        + " output tokens";
+                require(
+                        done.path("status").asText().equals("succeeded"),
+                        "job " + job + " is " + done.path("status").asText(),
+                        done);
+                return "job " + job + " succeeded, "
+                        + done.path("usage").path("outputTokens").asInt() + " output tokens";
             }
             case "WebhookFunction" -> {
                 requireNoBatchItemFailures(answer);
@@ -186,14 +210,18 @@ public final class LambdaBundleCheck {
                 require(answer.isTextual() && !answer.asText().isBlank(), "no report", answer);
                 return "pass: " + answer.asText();
             }
-            default -> throw new Failed("answered " + answer + ", but this check does not know what " + function
-                    + " should answer: add it here");
+            default ->
+                throw new Failed("answered " + answer + ", but this check does not know what " + function
+                        + " should answer: add it here");
         }
     }
 
     private static void requireNoBatchItemFailures(JsonNode answer) throws Failed {
-        require(answer.path("batchItemFailures").isArray() && answer.path("batchItemFailures").isEmpty(),
-                "the message failed", answer);
+        require(
+                answer.path("batchItemFailures").isArray()
+                        && answer.path("batchItemFailures").isEmpty(),
+                "the message failed",
+                answer);
     }
 
     private static void require(boolean condition, String problem, JsonNode answer) throws Failed {
@@ -204,8 +232,10 @@ public final class LambdaBundleCheck {
 
     /** An invocation error's exception chain, or the end of what the process printed. */
     private static String failure(String output) {
-        List<String> chain = output.lines().map(String::strip)
-                .filter(l -> l.startsWith("Exception in thread") || l.startsWith("Caused by:")).toList();
+        List<String> chain = output.lines()
+                .map(String::strip)
+                .filter(l -> l.startsWith("Exception in thread") || l.startsWith("Caused by:"))
+                .toList();
         return chain.isEmpty() ? lastLines(output, 12) : String.join("\n    ", chain);
     }
 
@@ -221,7 +251,8 @@ public final class LambdaBundleCheck {
     private static String size(Path folder) {
         long unzipped = 0;
         CountingStream zipped = new CountingStream();
-        try (Stream<Path> walk = Files.walk(folder); ZipOutputStream zip = new ZipOutputStream(zipped)) {
+        try (Stream<Path> walk = Files.walk(folder);
+                ZipOutputStream zip = new ZipOutputStream(zipped)) {
             for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
                 zip.putNextEntry(new ZipEntry(folder.relativize(file).toString()));
                 unzipped += Files.copy(file, zip);

@@ -21,15 +21,23 @@ final class LambdaRuntimeProcess {
      * The java21 runtime's defaults (Lambda docs, "Customize Java runtime startup behavior"): C1 only, serial GC,
      * class data sharing; heap as Lambda sizes it for 1,024 MB.
      */
-    static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx870m", "-Djava.net.preferIPv4Stack=true");
+    static final List<String> JVM_FLAGS = List.of(
+            "-XX:+TieredCompilation",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xshare:auto",
+            "-Xmx870m",
+            "-Djava.net.preferIPv4Stack=true");
+
     private static final long TIMEOUT_SECONDS = 120;
 
     /** What the invocation printed, and when this process started it (epoch ms). */
     record Invocation(int exit, String stdout, String stderr, long spawnedAt) {
         /** The rest of the first stdout line that starts with {@code prefix}. */
         Optional<String> line(String prefix) {
-            return stdout.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()))
+            return stdout.lines()
+                    .filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()))
                     .findFirst();
         }
     }
@@ -83,8 +91,11 @@ final class LambdaRuntimeProcess {
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            return new Invocation(-1, Files.readString(out), Files.readString(err) + "\n(killed after "
-                    + TIMEOUT_SECONDS + " s)", spawnedAt);
+            return new Invocation(
+                    -1,
+                    Files.readString(out),
+                    Files.readString(err) + "\n(killed after " + TIMEOUT_SECONDS + " s)",
+                    spawnedAt);
         }
         return new Invocation(p.exitValue(), Files.readString(out), Files.readString(err), spawnedAt);
     }

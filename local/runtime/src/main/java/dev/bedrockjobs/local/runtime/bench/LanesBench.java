@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.runtime.LocalOptions;
 import dev.bedrockjobs.local.runtime.LocalStack;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,8 +41,11 @@ public final class LanesBench {
     public static void main(String[] args) throws Exception {
         int latencyMs = args.length == 2 && args[0].equals("--model-latency-ms") ? Integer.parseInt(args[1]) : 1000;
         Path data = Files.createTempDirectory("lanes-bench");
-        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require()).port(0).dataDirectory(data)
-                .modelLatencyMillis(latencyMs).build())) {
+        try (LocalStack stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
+                .port(0)
+                .dataDirectory(data)
+                .modelLatencyMillis(latencyMs)
+                .build())) {
             new LanesBench(stack).run(latencyMs);
         }
         System.exit(0);
@@ -52,8 +54,10 @@ public final class LanesBench {
     private void run(int latencyMs) throws Exception {
         String a = stack.devApiKey();
         String b = stack.createTenant("bench-b");
-        System.out.printf("model latency %d ms; template defaults (WorkerMaxConcurrency 4, BulkWorkerMaxConcurrency 6, "
-                + "WorkerBatchSize 5)%n", latencyMs);
+        System.out.printf(
+                "model latency %d ms; template defaults (WorkerMaxConcurrency 4, BulkWorkerMaxConcurrency 6, "
+                        + "WorkerBatchSize 5)%n",
+                latencyMs);
 
         List<Double> alone = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -73,7 +77,9 @@ public final class LanesBench {
             }
         });
         List<String> itemIds = new ArrayList<>();
-        get(a, "/v1/batches/" + aloneId + "?limit=1000").path("jobs").forEach(j -> itemIds.add(j.path("id").asText()));
+        get(a, "/v1/batches/" + aloneId + "?limit=1000")
+                .path("jobs")
+                .forEach(j -> itemIds.add(j.path("id").asText()));
         for (int round = 0; !aloneDone.isDone(); round++) {
             eta.sample(a, aloneId, itemIds, round);
             Thread.sleep(2000);
@@ -98,10 +104,15 @@ public final class LanesBench {
             Thread.sleep(500);
         }
         double interactiveDuring = median(during);
-        System.out.printf("interactive job while the batch drains: p50 %.2f s, max %.2f s (of %d) = %.2fx alone "
-                        + "(target < 1.5x)%n", interactiveDuring, during.stream().mapToDouble(d -> d).max().orElse(0),
-                during.size(), interactiveDuring / interactiveAlone);
-        System.out.printf("1,000-item batch with interactive traffic: %.1f s = %+.1f%% (target within +15%%)%n",
+        System.out.printf(
+                "interactive job while the batch drains: p50 %.2f s, max %.2f s (of %d) = %.2fx alone "
+                        + "(target < 1.5x)%n",
+                interactiveDuring,
+                during.stream().mapToDouble(d -> d).max().orElse(0),
+                during.size(),
+                interactiveDuring / interactiveAlone);
+        System.out.printf(
+                "1,000-item batch with interactive traffic: %.1f s = %+.1f%% (target within +15%%)%n",
                 batchWithTraffic.get(), 100 * (batchWithTraffic.get() / batchAlone - 1));
 
         double smallAlone = awaitBatch(b, submitBatch(b, 50, "small alone "), System.nanoTime());
@@ -113,16 +124,19 @@ public final class LanesBench {
         String small = submitBatch(b, 50, "tenant B ");
         double smallBehind = awaitBatch(b, small, tB);
         double largeDone = awaitBatch(a, large, tA);
-        System.out.printf("tenant B's 50 items 1 s after tenant A's 1,000: B done in %.1f s = %.2fx alone "
-                + "(target < 3x); A done in %.1f s%n", smallBehind, smallBehind / smallAlone, largeDone);
-        System.out.printf("load average %.1f%n",
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(
+                "tenant B's 50 items 1 s after tenant A's 1,000: B done in %.1f s = %.2fx alone "
+                        + "(target < 3x); A done in %.1f s%n",
+                smallBehind, smallBehind / smallAlone, largeDone);
+        System.out.printf(
+                "load average %.1f%n",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
     }
 
     /** Predictions read during a drain, checked against when the jobs and the batch actually finished. */
     private final class EtaSamples {
-        private record Prediction(String jobId, Instant at, Instant finish) {
-        }
+        private record Prediction(String jobId, Instant at, Instant finish) {}
 
         private final List<Prediction> jobs = new ArrayList<>();
         private final List<Prediction> batch = new ArrayList<>();
@@ -148,17 +162,27 @@ public final class LanesBench {
         void report(String key) throws Exception {
             List<Double> jobErrors = new ArrayList<>();
             for (Prediction p : jobs) {
-                jobErrors.add(error(p, Instant.parse(get(key, "/v1/jobs/" + p.jobId()).path("finishedAt").asText())));
+                jobErrors.add(error(
+                        p,
+                        Instant.parse(get(key, "/v1/jobs/" + p.jobId())
+                                .path("finishedAt")
+                                .asText())));
             }
             List<Double> batchErrors = new ArrayList<>();
             for (Prediction p : batch) {
                 JsonNode view = get(key, "/v1/batches/" + p.jobId() + "?limit=1");
                 batchErrors.add(error(p, Instant.parse(view.path("finishedAt").asText())));
             }
-            System.out.printf("ETA error over the drain: queued jobs' queue.etaSeconds median %.0f%% (p90 %.0f%%, %d "
+            System.out.printf(
+                    "ETA error over the drain: queued jobs' queue.etaSeconds median %.0f%% (p90 %.0f%%, %d "
                             + "samples); the batch's etaSeconds median %.0f%% (p90 %.0f%%, %d samples) (target: median "
-                            + "< 25%%)%n", 100 * median(jobErrors), 100 * percentile(jobErrors, 0.9), jobErrors.size(),
-                    100 * median(batchErrors), 100 * percentile(batchErrors, 0.9), batchErrors.size());
+                            + "< 25%%)%n",
+                    100 * median(jobErrors),
+                    100 * percentile(jobErrors, 0.9),
+                    jobErrors.size(),
+                    100 * median(batchErrors),
+                    100 * percentile(batchErrors, 0.9),
+                    batchErrors.size());
         }
 
         /** |predicted - actual| over the actual time left when the prediction was read. */
@@ -171,8 +195,11 @@ public final class LanesBench {
     /** Submits one job and waits for it to finish. @return seconds from submit to done */
     private double interactiveJob(String key) throws Exception {
         long t0 = System.nanoTime();
-        HttpResponse<String> r = post(key, "/v1/jobs", "{\"model\": \"fast\", \"maxTokens\": 256, "
-                + "\"prompt\": \"Review this diff:\\n+    if (i <= n) {\"}");
+        HttpResponse<String> r = post(
+                key,
+                "/v1/jobs",
+                "{\"model\": \"fast\", \"maxTokens\": 256, "
+                        + "\"prompt\": \"Review this diff:\\n+    if (i <= n) {\"}");
         if (r.statusCode() != 202) {
             throw new IllegalStateException("job refused: " + r.statusCode() + " " + r.body());
         }
@@ -213,15 +240,23 @@ public final class LanesBench {
     }
 
     private HttpResponse<String> post(String key, String path, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(stack.apiUrl().resolve(path)).header("authorization", "Bearer " + key)
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(stack.apiUrl().resolve(path))
+                        .header("authorization", "Bearer " + key)
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode get(String key, String path) throws IOException, InterruptedException {
         URI uri = stack.apiUrl().resolve(path);
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri).header("authorization", "Bearer " + key).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(HTTP.send(
+                        HttpRequest.newBuilder(uri)
+                                .header("authorization", "Bearer " + key)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     private static double median(List<Double> v) {

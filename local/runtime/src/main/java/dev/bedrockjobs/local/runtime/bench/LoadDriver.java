@@ -2,13 +2,6 @@ package dev.bedrockjobs.local.runtime.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +24,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The load driver behind {@code bench/load} (see {@code bench/README.md}). Against a running local stack it
@@ -63,8 +62,10 @@ public final class LoadDriver {
         this.key = key;
         this.clients = clients;
         this.stackPid = stackPid;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -104,8 +105,11 @@ public final class LoadDriver {
             print("host_load_at_end", loadAverage());
             if (rss != null) {
                 rss.stop();
-                print("rss_peak_mib", String.format("%.0f (java %.0f + children %.0f at that moment)",
-                        rss.peakTotal / 1048576.0, rss.peakJava / 1048576.0, rss.peakChildren / 1048576.0));
+                print(
+                        "rss_peak_mib",
+                        String.format(
+                                "%.0f (java %.0f + children %.0f at that moment)",
+                                rss.peakTotal / 1048576.0, rss.peakJava / 1048576.0, rss.peakChildren / 1048576.0));
             }
         }
     }
@@ -181,8 +185,11 @@ public final class LoadDriver {
         double elapsed = (System.nanoTime() - started) / 1e9;
         pool.shutdown();
         Collections.sort(all);
-        print(phase + "_mode", rate > 0 ? "open loop, " + (long) rate + " requests/s offered by " + clients
-                + " clients" : "closed loop, " + clients + " clients");
+        print(
+                phase + "_mode",
+                rate > 0
+                        ? "open loop, " + (long) rate + " requests/s offered by " + clients + " clients"
+                        : "closed loop, " + clients + " clients");
         print(phase + "_requests", Integer.toString(all.size()));
         print(phase + "_refused", Integer.toString(refused.get()));
         print(phase + "_p50_ms", ms(percentile(all, 0.50)));
@@ -241,8 +248,10 @@ public final class LoadDriver {
         print("e2e_lost", Integer.toString(ids.size() - terminal));
         if (stackPid > 0) {
             // CPU time does not depend on what else the machine runs, unlike the rates above.
-            print("e2e_stack_cpu_ms_per_job", String.format("%.2f (submit + run + finish; java and dynalite)",
-                    cpu * 1000 / Math.max(1, ids.size())));
+            print(
+                    "e2e_stack_cpu_ms_per_job",
+                    String.format(
+                            "%.2f (submit + run + finish; java and dynalite)", cpu * 1000 / Math.max(1, ids.size())));
         }
 
         List<JsonNode> phaseOneJobs = readAll(pool, phaseOne);
@@ -276,8 +285,10 @@ public final class LoadDriver {
     }
 
     private static int countIn(Map<String, Integer> byStatus, Set<String> statuses) {
-        return byStatus.entrySet().stream().filter(e -> statuses.contains(e.getKey()))
-                .mapToInt(Map.Entry::getValue).sum();
+        return byStatus.entrySet().stream()
+                .filter(e -> statuses.contains(e.getKey()))
+                .mapToInt(Map.Entry::getValue)
+                .sum();
     }
 
     /** The 1, 5 and 15-minute load averages: other work on the machine skews every rate measured here. */
@@ -299,9 +310,11 @@ public final class LoadDriver {
         List<Future<JsonNode>> reads = new ArrayList<>();
         for (String id : ids) {
             reads.add(pool.submit(() -> {
-                HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve("/v1/jobs/" + id)).GET());
-                return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode().put("status",
-                        "http_" + r.statusCode());
+                HttpResponse<String> r = send(
+                        HttpRequest.newBuilder(api.resolve("/v1/jobs/" + id)).GET());
+                return r.statusCode() == 200
+                        ? JSON.readTree(r.body())
+                        : JSON.createObjectNode().put("status", "http_" + r.statusCode());
             }));
         }
         List<JsonNode> out = new ArrayList<>(ids.size());
@@ -317,14 +330,15 @@ public final class LoadDriver {
         while (System.nanoTime() < end) {
             long pending = 0;
             for (String url : sqs.listQueues().queueUrls()) {
-                Map<QueueAttributeName, String> at = sqs.getQueueAttributes(g -> g.queueUrl(url)
-                        .attributeNames(QueueAttributeName.ALL)).attributes();
+                Map<QueueAttributeName, String> at = sqs.getQueueAttributes(
+                                g -> g.queueUrl(url).attributeNames(QueueAttributeName.ALL))
+                        .attributes();
                 if (at.containsKey(QueueAttributeName.REDRIVE_POLICY)) {
                     pending += Long.parseLong(at.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"))
-                            + Long.parseLong(at.getOrDefault(
-                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"))
-                            + Long.parseLong(at.getOrDefault(
-                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED, "0"));
+                            + Long.parseLong(
+                                    at.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0"))
+                            + Long.parseLong(
+                                    at.getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED, "0"));
                 }
             }
             if (pending == 0) {
@@ -335,16 +349,16 @@ public final class LoadDriver {
         throw new IllegalStateException("the work queues did not empty within " + limit);
     }
 
-    private record Submitted(String id, int status) {
-    }
+    private record Submitted(String id, int status) {}
 
     private Submitted submit(String prompt) {
         try {
             HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve("/v1/jobs"))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": " + JSON.writeValueAsString(prompt)
-                            + ", \"model\": \"fast\"}")));
-            return r.statusCode() == 202 ? new Submitted(JSON.readTree(r.body()).path("id").asText(), 202)
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"prompt\": " + JSON.writeValueAsString(prompt) + ", \"model\": \"fast\"}")));
+            return r.statusCode() == 202
+                    ? new Submitted(JSON.readTree(r.body()).path("id").asText(), 202)
                     : new Submitted(null, r.statusCode());
         } catch (IOException e) {
             return new Submitted(null, 0);
@@ -353,8 +367,11 @@ public final class LoadDriver {
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
         try {
-            return http.send(request.header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(30))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    request.header("Authorization", "Bearer " + key)
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -362,9 +379,12 @@ public final class LoadDriver {
     }
 
     private static SqsClient sqs(URI endpoint) {
-        return SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+        return SqsClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
     }
 
     private static long percentile(List<Long> sorted, double p) {

@@ -10,8 +10,7 @@ import java.util.List;
  * Benchmarks report it per job because, unlike a rate, it hardly depends on what else the machine is running.
  */
 public final class ProcessCpu {
-    private ProcessCpu() {
-    }
+    private ProcessCpu() {}
 
     /** User + system CPU seconds of the process and every descendant; 0 where {@code /proc} cannot be read. */
     public static double secondsWithDescendants(long pid) {
@@ -19,7 +18,8 @@ public final class ProcessCpu {
             return 0;
         }
         double total = seconds(pid);
-        for (ProcessHandle child : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+        for (ProcessHandle child :
+                ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
             total += seconds(child.pid());
         }
         return total;

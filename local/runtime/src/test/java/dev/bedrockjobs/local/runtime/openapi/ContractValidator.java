@@ -10,7 +10,6 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.dialect.Dialects;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URLEncoder;
@@ -50,14 +49,20 @@ final class ContractValidator {
         closeObjects(strict.path("paths"));
         Map<String, String> docs;
         try {
-            docs = Map.of(RESPONSE_DOC, JSON.writeValueAsString(strict),
-                    REQUEST_DOC, JSON.writeValueAsString(document.root()));
+            docs = Map.of(
+                    RESPONSE_DOC,
+                    JSON.writeValueAsString(strict),
+                    REQUEST_DOC,
+                    JSON.writeValueAsString(document.root()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        this.registry = SchemaRegistry.withDialect(Dialects.getOpenApi31(), b -> b
-                .schemas(docs)
-                .schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+        this.registry = SchemaRegistry.withDialect(
+                Dialects.getOpenApi31(),
+                b -> b.schemas(docs)
+                        .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                                .formatAssertionsEnabled(true)
+                                .build()));
     }
 
     OpenApiDocument document() {
@@ -109,7 +114,8 @@ final class ContractValidator {
                     problems.add("NDJSON body does not end with a newline");
                 }
                 for (int i = 0; i < lines.length - 1; i++) {
-                    problems.addAll(prefixed("line " + (i + 1) + ": ",
+                    problems.addAll(prefixed(
+                            "line " + (i + 1) + ": ",
                             validate(RESPONSE_DOC, schemaPointer, parse(lines[i], problems), lines[i])));
                 }
             } else if (mediaType.endsWith("json")) {
@@ -131,14 +137,17 @@ final class ContractValidator {
                 continue;
             }
             JsonNode schema = header.node().path("schema");
-            JsonNode instance = headerValue(document.resolve(header.pointer() + "/schema", schema).node(), value);
-            problems.addAll(prefixed("header " + h.getKey() + ": ",
+            JsonNode instance = headerValue(
+                    document.resolve(header.pointer() + "/schema", schema).node(), value);
+            problems.addAll(prefixed(
+                    "header " + h.getKey() + ": ",
                     validate(RESPONSE_DOC, header.pointer() + "/schema", instance, value)));
         }
 
         if (!problems.isEmpty()) {
-            throw new AssertionError(where + " (" + op.key() + ", " + mediaType + ") departs from docs/openapi.yaml:\n  "
-                    + String.join("\n  ", problems) + "\nbody: " + abbreviate(body));
+            throw new AssertionError(
+                    where + " (" + op.key() + ", " + mediaType + ") departs from docs/openapi.yaml:\n  "
+                            + String.join("\n  ", problems) + "\nbody: " + abbreviate(body));
         }
         return new Checked(op, status, content.isEmpty() ? null : mediaType);
     }
@@ -147,8 +156,8 @@ final class ContractValidator {
     List<String> requestBodyErrors(String method, String pathTemplate, String mediaType, String body) {
         OpenApiDocument.Operation op = document.operation(method, pathTemplate)
                 .orElseThrow(() -> new AssertionError(method + " " + pathTemplate + " is not documented"));
-        OpenApiDocument.Located requestBody = document.resolve(op.pointer() + "/requestBody",
-                op.node().path("requestBody"));
+        OpenApiDocument.Located requestBody =
+                document.resolve(op.pointer() + "/requestBody", op.node().path("requestBody"));
         if (!requestBody.node().path("content").has(mediaType)) {
             return List.of("request content type " + mediaType + " is not documented");
         }
@@ -157,8 +166,11 @@ final class ContractValidator {
         if (!problems.isEmpty()) {
             return problems;
         }
-        return validate(REQUEST_DOC, requestBody.pointer() + "/content/" + OpenApiDocument.escape(mediaType)
-                + "/schema", instance, body);
+        return validate(
+                REQUEST_DOC,
+                requestBody.pointer() + "/content/" + OpenApiDocument.escape(mediaType) + "/schema",
+                instance,
+                body);
     }
 
     /** Errors of an instance against a schema of the published document, named by component. */
@@ -179,11 +191,14 @@ final class ContractValidator {
         // component's pointer holds no characters that need care in an IRI fragment.
         JsonNode node = document.root().at(pointer);
         String target = pointer;
-        if (node.isObject() && node.size() == 1 && node.has("$ref") && node.get("$ref").asText().startsWith("#/")) {
+        if (node.isObject()
+                && node.size() == 1
+                && node.has("$ref")
+                && node.get("$ref").asText().startsWith("#/")) {
             target = node.get("$ref").asText().substring(1);
         }
-        Schema schema = schemas.computeIfAbsent(doc + "#" + target,
-                k -> registry.getSchema(SchemaLocation.of(doc + "#" + fragment(pointerOf(k)))));
+        Schema schema = schemas.computeIfAbsent(
+                doc + "#" + target, k -> registry.getSchema(SchemaLocation.of(doc + "#" + fragment(pointerOf(k)))));
         List<String> out = new ArrayList<>();
         for (Error e : schema.validate(instance)) {
             out.add(e.getInstanceLocation() + " " + e.getMessage());
@@ -199,8 +214,10 @@ final class ContractValidator {
     private static String fragment(String pointer) {
         StringBuilder sb = new StringBuilder();
         for (String token : pointer.substring(1).split("/", -1)) {
-            sb.append('/').append(URLEncoder.encode(token, StandardCharsets.UTF_8).replace("+", "%20")
-                    .replace("%7E", "~"));
+            sb.append('/')
+                    .append(URLEncoder.encode(token, StandardCharsets.UTF_8)
+                            .replace("+", "%20")
+                            .replace("%7E", "~"));
         }
         return sb.toString();
     }
@@ -239,7 +256,9 @@ final class ContractValidator {
             return;
         }
         ObjectNode o = (ObjectNode) node;
-        if (o.has("properties") && o.get("properties").isObject() && !o.has("additionalProperties")
+        if (o.has("properties")
+                && o.get("properties").isObject()
+                && !o.has("additionalProperties")
                 && !o.has("unevaluatedProperties")) {
             o.put("additionalProperties", false);
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -31,8 +30,7 @@ final class OpenApiDocument {
     }
 
     /** A node of the document with the JSON pointer that reaches it (after every {@code $ref} was followed). */
-    record Located(String pointer, JsonNode node) {
-    }
+    record Located(String pointer, JsonNode node) {}
 
     private final JsonNode root;
 
@@ -59,18 +57,24 @@ final class OpenApiDocument {
 
     List<Operation> operations() {
         List<Operation> out = new ArrayList<>();
-        root.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
-            if (METHODS.contains(op.getKey())) {
-                out.add(new Operation(op.getKey(), path.getKey(),
-                        "/paths/" + escape(path.getKey()) + "/" + op.getKey(), op.getValue()));
-            }
-        }));
+        root.path("paths")
+                .fields()
+                .forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+                    if (METHODS.contains(op.getKey())) {
+                        out.add(new Operation(
+                                op.getKey(),
+                                path.getKey(),
+                                "/paths/" + escape(path.getKey()) + "/" + op.getKey(),
+                                op.getValue()));
+                    }
+                }));
         return out;
     }
 
     Optional<Operation> operation(String method, String pathTemplate) {
         return operations().stream()
-                .filter(o -> o.method().equalsIgnoreCase(method) && o.pathTemplate().equals(pathTemplate))
+                .filter(o ->
+                        o.method().equalsIgnoreCase(method) && o.pathTemplate().equals(pathTemplate))
                 .findFirst();
     }
 
@@ -152,7 +156,8 @@ final class OpenApiDocument {
         List<Located> out = new ArrayList<>();
         String pathPointer = "/paths/" + escape(op.pathTemplate());
         List<Located> own = resolveAll(op.pointer() + "/parameters", op.node().path("parameters"));
-        for (Located p : resolveAll(pathPointer + "/parameters", root.at(pathPointer).path("parameters"))) {
+        for (Located p :
+                resolveAll(pathPointer + "/parameters", root.at(pathPointer).path("parameters"))) {
             boolean overridden = own.stream().anyMatch(o -> sameParameter(o.node(), p.node()));
             if (!overridden) {
                 out.add(p);

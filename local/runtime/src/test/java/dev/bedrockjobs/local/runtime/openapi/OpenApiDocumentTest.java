@@ -1,5 +1,8 @@
 package dev.bedrockjobs.local.runtime.openapi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.networknt.schema.Error;
@@ -9,9 +12,6 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.bedrockjobs.local.emulators.RepoRoot;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,9 +24,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code docs/openapi.yaml} is a well-formed OpenAPI 3.1 document and describes exactly the routes that
@@ -36,32 +35,138 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of the keywords that exist (a misspelt keyword is otherwise silently ignored).
  */
 class OpenApiDocumentTest {
-    private static final Set<String> TOP_LEVEL = Set.of("openapi", "info", "jsonSchemaDialect", "servers", "paths",
-            "webhooks", "components", "security", "tags", "externalDocs");
-    private static final Set<String> PATH_ITEM = Set.of("$ref", "summary", "description", "servers", "parameters",
-            "get", "put", "post", "delete", "options", "head", "patch", "trace");
-    private static final Set<String> OPERATION = Set.of("tags", "summary", "description", "externalDocs",
-            "operationId", "parameters", "requestBody", "responses", "callbacks", "deprecated", "security", "servers");
-    private static final Set<String> PARAMETER = Set.of("name", "in", "description", "required", "deprecated",
-            "allowEmptyValue", "style", "explode", "allowReserved", "schema", "example", "examples", "content");
-    private static final Set<String> HEADER = Set.of("description", "required", "deprecated", "style", "explode",
-            "schema", "example", "examples", "content");
+    private static final Set<String> TOP_LEVEL = Set.of(
+            "openapi",
+            "info",
+            "jsonSchemaDialect",
+            "servers",
+            "paths",
+            "webhooks",
+            "components",
+            "security",
+            "tags",
+            "externalDocs");
+    private static final Set<String> PATH_ITEM = Set.of(
+            "$ref",
+            "summary",
+            "description",
+            "servers",
+            "parameters",
+            "get",
+            "put",
+            "post",
+            "delete",
+            "options",
+            "head",
+            "patch",
+            "trace");
+    private static final Set<String> OPERATION = Set.of(
+            "tags",
+            "summary",
+            "description",
+            "externalDocs",
+            "operationId",
+            "parameters",
+            "requestBody",
+            "responses",
+            "callbacks",
+            "deprecated",
+            "security",
+            "servers");
+    private static final Set<String> PARAMETER = Set.of(
+            "name",
+            "in",
+            "description",
+            "required",
+            "deprecated",
+            "allowEmptyValue",
+            "style",
+            "explode",
+            "allowReserved",
+            "schema",
+            "example",
+            "examples",
+            "content");
+    private static final Set<String> HEADER = Set.of(
+            "description", "required", "deprecated", "style", "explode", "schema", "example", "examples", "content");
     private static final Set<String> RESPONSE = Set.of("description", "headers", "content", "links");
     private static final Set<String> MEDIA_TYPE = Set.of("schema", "example", "examples", "encoding");
     private static final Set<String> REQUEST_BODY = Set.of("description", "content", "required");
-    private static final Set<String> COMPONENTS = Set.of("schemas", "responses", "parameters", "examples",
-            "requestBodies", "headers", "securitySchemes", "links", "callbacks", "pathItems");
+    private static final Set<String> COMPONENTS = Set.of(
+            "schemas",
+            "responses",
+            "parameters",
+            "examples",
+            "requestBodies",
+            "headers",
+            "securitySchemes",
+            "links",
+            "callbacks",
+            "pathItems");
     /** Every keyword of JSON Schema draft 2020-12, plus the OpenAPI 3.1 dialect's own. */
     private static final Set<String> SCHEMA_KEYWORDS = Set.of(
-            "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$defs", "$comment", "$vocabulary",
-            "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
-            "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains",
-            "maxProperties", "minProperties", "required", "dependentRequired", "allOf", "anyOf", "oneOf", "not", "if",
-            "then", "else", "dependentSchemas", "prefixItems", "items", "contains", "properties", "patternProperties",
-            "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "format",
-            "contentEncoding", "contentMediaType", "contentSchema", "title", "description", "default", "deprecated",
-            "readOnly", "writeOnly", "examples",
-            "discriminator", "xml", "externalDocs", "example");
+            "$schema",
+            "$id",
+            "$ref",
+            "$anchor",
+            "$dynamicRef",
+            "$dynamicAnchor",
+            "$defs",
+            "$comment",
+            "$vocabulary",
+            "type",
+            "enum",
+            "const",
+            "multipleOf",
+            "maximum",
+            "exclusiveMaximum",
+            "minimum",
+            "exclusiveMinimum",
+            "maxLength",
+            "minLength",
+            "pattern",
+            "maxItems",
+            "minItems",
+            "uniqueItems",
+            "maxContains",
+            "minContains",
+            "maxProperties",
+            "minProperties",
+            "required",
+            "dependentRequired",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+            "if",
+            "then",
+            "else",
+            "dependentSchemas",
+            "prefixItems",
+            "items",
+            "contains",
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "propertyNames",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "format",
+            "contentEncoding",
+            "contentMediaType",
+            "contentSchema",
+            "title",
+            "description",
+            "default",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "examples",
+            "discriminator",
+            "xml",
+            "externalDocs",
+            "example");
+
     private static final Pattern STATUS = Pattern.compile("[1-5](\\d\\d|XX)|default");
     private static final Pattern COMPONENT_NAME = Pattern.compile("[a-zA-Z0-9.\\-_]+");
     private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([^}/]+)}");
@@ -87,9 +192,14 @@ class OpenApiDocumentTest {
         require(r.path("paths").isObject() && !r.path("paths").isEmpty(), "paths must list the routes");
         r.path("servers").forEach(s -> require(s.path("url").isTextual(), "every server needs a url"));
         checkKeys("/components", r.path("components"), COMPONENTS);
-        r.path("components").fields().forEachRemaining(section -> section.getValue().fieldNames().forEachRemaining(
-                name -> require(COMPONENT_NAME.matcher(name).matches(),
-                        "component name " + section.getKey() + "/" + name + " has characters OpenAPI does not allow")));
+        r.path("components")
+                .fields()
+                .forEachRemaining(section -> section.getValue()
+                        .fieldNames()
+                        .forEachRemaining(name -> require(
+                                COMPONENT_NAME.matcher(name).matches(),
+                                "component name " + section.getKey() + "/" + name
+                                        + " has characters OpenAPI does not allow")));
         assertNoProblems();
     }
 
@@ -109,9 +219,11 @@ class OpenApiDocumentTest {
             if (section.getKey().equals("securitySchemes")) {
                 return;
             }
-            section.getValue().fieldNames().forEachRemaining(name -> require(
-                    referenced.contains("#/components/" + section.getKey() + "/" + name),
-                    "components/" + section.getKey() + "/" + name + " is never referenced"));
+            section.getValue()
+                    .fieldNames()
+                    .forEachRemaining(name -> require(
+                            referenced.contains("#/components/" + section.getKey() + "/" + name),
+                            "components/" + section.getKey() + "/" + name + " is never referenced"));
         });
         assertNoProblems();
     }
@@ -126,10 +238,14 @@ class OpenApiDocumentTest {
         doc.root().path("components").path("securitySchemes").fieldNames().forEachRemaining(schemes::add);
         doc.root().path("components").path("securitySchemes").fields().forEachRemaining(s -> {
             String type = s.getValue().path("type").asText();
-            require(Set.of("apiKey", "http", "mutualTLS", "oauth2", "openIdConnect").contains(type),
+            require(
+                    Set.of("apiKey", "http", "mutualTLS", "oauth2", "openIdConnect")
+                            .contains(type),
                     "security scheme " + s.getKey() + " has type " + type);
             if (type.equals("http")) {
-                require(s.getValue().path("scheme").isTextual(), "http security scheme " + s.getKey() + " needs scheme");
+                require(
+                        s.getValue().path("scheme").isTextual(),
+                        "http security scheme " + s.getKey() + " needs scheme");
             }
         });
         checkSecurity("top level", doc.root().path("security"), schemes);
@@ -144,8 +260,10 @@ class OpenApiDocumentTest {
             String id = op.node().path("operationId").asText(null);
             require(id != null, where + " has no operationId");
             require(id == null || operationIds.add(id), where + ": operationId " + id + " is not unique");
-            op.node().path("tags").forEach(t -> require(tags.contains(t.asText()),
-                    where + ": tag " + t.asText() + " is not declared"));
+            op.node()
+                    .path("tags")
+                    .forEach(t ->
+                            require(tags.contains(t.asText()), where + ": tag " + t.asText() + " is not declared"));
             checkSecurity(where, op.node().path("security"), schemes);
 
             // parameters: well formed, unique, and the path variables exactly the template's
@@ -156,20 +274,26 @@ class OpenApiDocumentTest {
                 checkKeys(where + " parameter " + n.path("name").asText(), n, PARAMETER);
                 String in = n.path("in").asText();
                 require(n.path("name").isTextual(), where + ": a parameter has no name");
-                require(Set.of("query", "header", "path", "cookie").contains(in),
+                require(
+                        Set.of("query", "header", "path", "cookie").contains(in),
                         where + ": parameter " + n.path("name").asText() + " is in '" + in + "'");
-                require(n.has("schema") != n.has("content"),
+                require(
+                        n.has("schema") != n.has("content"),
                         where + ": parameter " + n.path("name").asText() + " needs exactly one of schema, content");
-                String key = in + ":" + (in.equals("header") ? n.path("name").asText().toLowerCase(Locale.ROOT)
-                        : n.path("name").asText());
+                String key = in + ":"
+                        + (in.equals("header")
+                                ? n.path("name").asText().toLowerCase(Locale.ROOT)
+                                : n.path("name").asText());
                 require(seen.add(key), where + ": parameter " + key + " is declared twice");
                 if (in.equals("path")) {
-                    require(n.path("required").asBoolean(false),
+                    require(
+                            n.path("required").asBoolean(false),
                             where + ": path parameter " + n.path("name").asText() + " must be required");
                     pathParameters.add(n.path("name").asText());
                 }
                 if (in.equals("header")) {
-                    require(!Set.of("accept", "content-type", "authorization")
+                    require(
+                            !Set.of("accept", "content-type", "authorization")
                                     .contains(n.path("name").asText().toLowerCase(Locale.ROOT)),
                             where + ": header parameter " + n.path("name").asText() + " is ignored by OpenAPI");
                 }
@@ -179,13 +303,17 @@ class OpenApiDocumentTest {
             while (m.find()) {
                 variables.add(m.group(1));
             }
-            require(variables.equals(pathParameters), where + ": path variables " + variables
-                    + " but path parameters " + pathParameters);
+            require(
+                    variables.equals(pathParameters),
+                    where + ": path variables " + variables + " but path parameters " + pathParameters);
 
             if (op.node().has("requestBody")) {
-                OpenApiDocument.Located body = doc.resolve(op.pointer() + "/requestBody", op.node().get("requestBody"));
+                OpenApiDocument.Located body =
+                        doc.resolve(op.pointer() + "/requestBody", op.node().get("requestBody"));
                 checkKeys(where + " requestBody", body.node(), REQUEST_BODY);
-                require(body.node().path("content").isObject() && !body.node().path("content").isEmpty(),
+                require(
+                        body.node().path("content").isObject()
+                                && !body.node().path("content").isEmpty(),
                         where + ": requestBody has no content");
                 checkContent(where + " requestBody", body.node().path("content"));
             }
@@ -200,10 +328,11 @@ class OpenApiDocumentTest {
                 require(resp.node().path("description").isTextual(), at + ": a response needs a description");
                 resp.node().path("headers").fields().forEachRemaining(h -> {
                     require(!h.getKey().equalsIgnoreCase("content-type"), at + ": Content-Type is not a header here");
-                    OpenApiDocument.Located header = doc.resolve(resp.pointer() + "/headers/"
-                            + OpenApiDocument.escape(h.getKey()), h.getValue());
+                    OpenApiDocument.Located header = doc.resolve(
+                            resp.pointer() + "/headers/" + OpenApiDocument.escape(h.getKey()), h.getValue());
                     checkKeys(at + " header " + h.getKey(), header.node(), HEADER);
-                    require(header.node().has("schema") != header.node().has("content"),
+                    require(
+                            header.node().has("schema") != header.node().has("content"),
                             at + ": header " + h.getKey() + " needs exactly one of schema, content");
                 });
                 checkContent(at, resp.node().path("content"));
@@ -243,11 +372,15 @@ class OpenApiDocumentTest {
         problems = new ArrayList<>();
         ContractValidator validator = new ContractValidator(doc);
         int[] count = {0};
-        walkMediaTypes(doc.root(), "", (pointer, mediaType) -> mediaType.path("examples").fields()
-                .forEachRemaining(ex -> {
-                    JsonNode example = doc.resolve(pointer + "/examples/" + ex.getKey(), ex.getValue()).node();
+        walkMediaTypes(
+                doc.root(),
+                "",
+                (pointer, mediaType) -> mediaType.path("examples").fields().forEachRemaining(ex -> {
+                    JsonNode example = doc.resolve(pointer + "/examples/" + ex.getKey(), ex.getValue())
+                            .node();
                     count[0]++;
-                    validator.errorsAt(pointer + "/schema", example.path("value"))
+                    validator
+                            .errorsAt(pointer + "/schema", example.path("value"))
                             .forEach(e -> problems.add(pointer + " example " + ex.getKey() + ": " + e));
                 }));
         require(count[0] >= 3, "expected examples in the document, found " + count[0]);
@@ -278,7 +411,9 @@ class OpenApiDocumentTest {
             JsonNode security = op.node().get("security");
             documented.put(op.key(), security == null ? securedByDefault : !security.isEmpty());
         }
-        assertEquals(routes.keySet(), documented.keySet(),
+        assertEquals(
+                routes.keySet(),
+                documented.keySet(),
                 "docs/openapi.yaml must document every HttpApi route of template.yaml, and nothing else");
         assertEquals(routes, documented, "a route is public in one and authenticated in the other");
     }
@@ -294,13 +429,17 @@ class OpenApiDocumentTest {
     }
 
     private static void checkSecurity(String where, JsonNode security, Set<String> schemes) {
-        security.forEach(requirement -> requirement.fieldNames().forEachRemaining(name -> require(
-                schemes.contains(name), where + ": security scheme " + name + " is not declared")));
+        security.forEach(requirement -> requirement
+                .fieldNames()
+                .forEachRemaining(name ->
+                        require(schemes.contains(name), where + ": security scheme " + name + " is not declared")));
     }
 
     private static void checkKeys(String where, JsonNode node, Set<String> allowed) {
-        node.fieldNames().forEachRemaining(k -> require(allowed.contains(k) || k.startsWith("x-"),
-                where + ": '" + k + "' is not a field of this OpenAPI object"));
+        node.fieldNames()
+                .forEachRemaining(k -> require(
+                        allowed.contains(k) || k.startsWith("x-"),
+                        where + ": '" + k + "' is not a field of this OpenAPI object"));
     }
 
     /** Flags keywords that are in no vocabulary, walking every place a subschema can sit. */
@@ -315,17 +454,28 @@ class OpenApiDocumentTest {
             String at = pointer + "/" + OpenApiDocument.escape(k);
             require(SCHEMA_KEYWORDS.contains(k) || k.startsWith("x-"), pointer + ": unknown keyword '" + k + "'");
             switch (k) {
-                case "properties", "patternProperties", "$defs", "dependentSchemas" -> e.getValue().fields()
-                        .forEachRemaining(s -> checkKeywords(at + "/" + OpenApiDocument.escape(s.getKey()), s.getValue()));
+                case "properties", "patternProperties", "$defs", "dependentSchemas" ->
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    s -> checkKeywords(at + "/" + OpenApiDocument.escape(s.getKey()), s.getValue()));
                 case "allOf", "anyOf", "oneOf", "prefixItems" -> {
                     for (int i = 0; i < e.getValue().size(); i++) {
                         checkKeywords(at + "/" + i, e.getValue().get(i));
                     }
                 }
-                case "items", "additionalProperties", "propertyNames", "not", "if", "then", "else", "contains",
-                     "unevaluatedItems", "unevaluatedProperties", "contentSchema" -> checkKeywords(at, e.getValue());
-                default -> {
-                }
+                case "items",
+                        "additionalProperties",
+                        "propertyNames",
+                        "not",
+                        "if",
+                        "then",
+                        "else",
+                        "contains",
+                        "unevaluatedItems",
+                        "unevaluatedProperties",
+                        "contentSchema" -> checkKeywords(at, e.getValue());
+                default -> {}
             }
         }
     }
@@ -377,8 +527,10 @@ class OpenApiDocumentTest {
         node.fields().forEachRemaining(e -> {
             String at = pointer + "/" + OpenApiDocument.escape(e.getKey());
             if (e.getKey().equals("content") && e.getValue().isObject()) {
-                e.getValue().fields().forEachRemaining(mt -> visitor.visit(
-                        at + "/" + OpenApiDocument.escape(mt.getKey()), mt.getValue()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                mt -> visitor.visit(at + "/" + OpenApiDocument.escape(mt.getKey()), mt.getValue()));
             } else if (!Set.of("schema", "schemas", "examples", "example").contains(e.getKey())) {
                 walkMediaTypes(e.getValue(), at, visitor);
             }

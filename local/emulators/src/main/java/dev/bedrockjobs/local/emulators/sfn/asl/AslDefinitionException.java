@@ -26,7 +26,9 @@ public final class AslDefinitionException extends RuntimeException {
             location.append("State '").append(state).append("'");
         }
         if (field != null) {
-            location.append(location.length() > 0 ? ", field '" : "Field '").append(field).append("'");
+            location.append(location.length() > 0 ? ", field '" : "Field '")
+                    .append(field)
+                    .append("'");
         }
         return location.length() > 0 ? location.append(": ").toString() : "";
     }

@@ -13,8 +13,18 @@ public interface Condition {
 
     /** The comparison operators implemented; any other is refused at load. */
     enum Operator {
-        StringEquals, NumericEquals, NumericLessThan, NumericGreaterThan, NumericLessThanEquals,
-        NumericGreaterThanEquals, BooleanEquals, IsPresent, IsNull, IsString, IsNumeric, IsBoolean;
+        StringEquals,
+        NumericEquals,
+        NumericLessThan,
+        NumericGreaterThan,
+        NumericLessThanEquals,
+        NumericGreaterThanEquals,
+        BooleanEquals,
+        IsPresent,
+        IsNull,
+        IsString,
+        IsNumeric,
+        IsBoolean;
 
         static Operator named(String name) {
             for (Operator operator : values()) {

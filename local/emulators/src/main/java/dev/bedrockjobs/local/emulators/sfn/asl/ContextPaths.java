@@ -15,8 +15,7 @@ final class ContextPaths {
             "State", Set.of("EnteredTime", "Name", "RetryCount"),
             "StateMachine", Set.of("Id", "Name"));
 
-    private ContextPaths() {
-    }
+    private ContextPaths() {}
 
     static void check(JsonPath path, String state, String field) {
         if (!path.isContext()) {
@@ -28,15 +27,19 @@ final class ContextPaths {
         }
         Set<String> children = FIELDS.get(fields.get(0));
         if (children == null) {
-            throw AslDefinitionException.unsupported(state, field, "the context object path '" + path.text() + "'"
-                    + ("Task".equals(fields.get(0)) ? " (callback task tokens)" : ""));
+            throw AslDefinitionException.unsupported(
+                    state,
+                    field,
+                    "the context object path '" + path.text() + "'"
+                            + ("Task".equals(fields.get(0)) ? " (callback task tokens)" : ""));
         }
         if (fields.size() > 1 && !children.contains(fields.get(1))) {
             throw AslDefinitionException.unsupported(state, field, "the context object path '" + path.text() + "'");
         }
         boolean descendsIntoInput = fields.size() > 1 && fields.get(1).equals("Input");
         if (path.steps().size() > 2 && !descendsIntoInput) {
-            throw new AslDefinitionException(state, field, "'" + path.text() + "' selects below a scalar context field");
+            throw new AslDefinitionException(
+                    state, field, "'" + path.text() + "' selects below a scalar context field");
         }
     }
 }

@@ -116,13 +116,29 @@ final class DefinitionParser {
         List<Catcher> catchers = catchers(name, fields.raw("Catch"));
         String next = next(name, fields);
         resources.check(name, resource, parameters);
-        return new State.Task(name, resource, inputPath, parameters, resultSelector, resultPath, outputPath,
-                timeoutSeconds, retriers, catchers, next);
+        return new State.Task(
+                name,
+                resource,
+                inputPath,
+                parameters,
+                resultSelector,
+                resultPath,
+                outputPath,
+                timeoutSeconds,
+                retriers,
+                catchers,
+                next);
     }
 
     private State.Pass pass(String name, FieldReader fields) {
-        return new State.Pass(name, ioPath(fields, "InputPath"), template(fields, "Parameters"), fields.raw("Result"),
-                resultPath(fields, "ResultPath"), ioPath(fields, "OutputPath"), next(name, fields));
+        return new State.Pass(
+                name,
+                ioPath(fields, "InputPath"),
+                template(fields, "Parameters"),
+                fields.raw("Result"),
+                resultPath(fields, "ResultPath"),
+                ioPath(fields, "OutputPath"),
+                next(name, fields));
     }
 
     private State.Choice choice(String name, FieldReader fields) {
@@ -136,7 +152,11 @@ final class DefinitionParser {
             String next = rule.string("Next", true);
             rules.add(new State.Rule(condition(name, rule), next));
         }
-        return new State.Choice(name, ioPath(fields, "InputPath"), ioPath(fields, "OutputPath"), List.copyOf(rules),
+        return new State.Choice(
+                name,
+                ioPath(fields, "InputPath"),
+                ioPath(fields, "OutputPath"),
+                List.copyOf(rules),
                 fields.string("Default", false));
     }
 
@@ -153,8 +173,10 @@ final class DefinitionParser {
                 for (int i = 0; i < operands.size(); i++) {
                     conditions.add(nestedCondition(state, operands.get(i), rule.location(compound + "[" + i + "].")));
                 }
-                found.add(compound.equals("And") ? new Condition.And(List.copyOf(conditions))
-                        : new Condition.Or(List.copyOf(conditions)));
+                found.add(
+                        compound.equals("And")
+                                ? new Condition.And(List.copyOf(conditions))
+                                : new Condition.Or(List.copyOf(conditions)));
             }
         }
         JsonNode negated = rule.raw("Not");
@@ -186,14 +208,15 @@ final class DefinitionParser {
         return condition(state, nested);
     }
 
-    private static Condition comparison(FieldReader rule, String variable, Condition.Operator operator, JsonNode expected) {
+    private static Condition comparison(
+            FieldReader rule, String variable, Condition.Operator operator, JsonNode expected) {
         if (variable == null) {
             throw rule.invalid("Variable", "is required beside " + operator);
         }
         boolean typeOk = switch (operator) {
             case StringEquals -> expected.isTextual();
-            case NumericEquals, NumericLessThan, NumericGreaterThan, NumericLessThanEquals,
-                    NumericGreaterThanEquals -> expected.isNumber();
+            case NumericEquals, NumericLessThan, NumericGreaterThan, NumericLessThanEquals, NumericGreaterThanEquals ->
+                expected.isNumber();
             default -> expected.isBoolean();
         };
         if (!typeOk) {
@@ -259,8 +282,8 @@ final class DefinitionParser {
         String next = fields.string("Next", false);
         boolean end = fields.isTrue("End");
         if (end == (next != null)) {
-            throw new AslDefinitionException(state, next == null ? "End" : "Next",
-                    "a state needs exactly one of \"Next\" or \"End\": true");
+            throw new AslDefinitionException(
+                    state, next == null ? "End" : "Next", "a state needs exactly one of \"Next\" or \"End\": true");
         }
         return next;
     }
@@ -289,11 +312,13 @@ final class DefinitionParser {
                 throw fields.invalid("JitterStrategy", "must be NONE or FULL, not " + jitter);
             }
             fields.refuseUnread();
-            retriers.add(new Retrier(errors,
+            retriers.add(new Retrier(
+                    errors,
                     interval == null ? Retrier.DEFAULT_INTERVAL_SECONDS : interval,
                     maxAttempts == null ? Retrier.DEFAULT_MAX_ATTEMPTS : maxAttempts,
                     backoffRate == null ? Retrier.DEFAULT_BACKOFF_RATE : backoffRate,
-                    maxDelay, strategy));
+                    maxDelay,
+                    strategy));
         }
         return List.copyOf(retriers);
     }
@@ -342,7 +367,9 @@ final class DefinitionParser {
             if (state instanceof State.Task task) {
                 targets.add(new String[] {"Next", task.next()});
                 for (int i = 0; i < task.catchers().size(); i++) {
-                    targets.add(new String[] {"Catch[" + i + "].Next", task.catchers().get(i).next()});
+                    targets.add(new String[] {
+                        "Catch[" + i + "].Next", task.catchers().get(i).next()
+                    });
                 }
                 terminal |= task.next() == null;
             } else if (state instanceof State.Pass pass) {
@@ -350,7 +377,9 @@ final class DefinitionParser {
                 terminal |= pass.next() == null;
             } else if (state instanceof State.Choice choice) {
                 for (int i = 0; i < choice.choices().size(); i++) {
-                    targets.add(new String[] {"Choices[" + i + "].Next", choice.choices().get(i).next()});
+                    targets.add(new String[] {
+                        "Choices[" + i + "].Next", choice.choices().get(i).next()
+                    });
                 }
                 targets.add(new String[] {"Default", choice.defaultNext()});
             } else {

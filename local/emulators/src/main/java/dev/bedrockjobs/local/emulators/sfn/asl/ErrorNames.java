@@ -21,8 +21,7 @@ public final class ErrorNames {
     public static final String DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded";
     public static final String NO_CHOICE_MATCHED = "States.NoChoiceMatched";
 
-    private ErrorNames() {
-    }
+    private ErrorNames() {}
 
     static boolean isTerminal(String error) {
         return RUNTIME.equals(error) || DATA_LIMIT_EXCEEDED.equals(error);

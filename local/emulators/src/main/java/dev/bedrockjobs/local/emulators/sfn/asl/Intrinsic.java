@@ -37,27 +37,32 @@ public final class Intrinsic {
 
     /** A string literal, keeping its raw form because {@code States.Format} reads escaped braces from it. */
     private record StringArgument(String raw, String cooked) implements Argument {
-        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode value(JsonNode data, JsonNode contextObject) {
             return TextNode.valueOf(cooked);
         }
     }
 
     private record LiteralArgument(JsonNode literal) implements Argument {
-        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode value(JsonNode data, JsonNode contextObject) {
             return literal;
         }
     }
 
     private record PathArgument(JsonPath path) implements Argument {
-        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
-            return path.read(data, contextObject).orElseThrow(() -> StatesError.runtime(
-                    "The JSONPath '" + path.text() + "' given to an intrinsic function could not be found in the "
+        @Override
+        public JsonNode value(JsonNode data, JsonNode contextObject) {
+            return path.read(data, contextObject)
+                    .orElseThrow(() -> StatesError.runtime("The JSONPath '" + path.text()
+                            + "' given to an intrinsic function could not be found in the "
                             + (path.isContext() ? "context object" : "input " + IoPath.abbreviate(data))));
         }
     }
 
     private record CallArgument(Intrinsic call) implements Argument {
-        @Override public JsonNode value(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode value(JsonNode data, JsonNode contextObject) {
             return call.evaluate(data, contextObject);
         }
     }
@@ -110,7 +115,9 @@ public final class Intrinsic {
             case "JsonToString":
                 return TextNode.valueOf(Json.write(arguments.get(0).value(data, contextObject)));
             case "MathAdd":
-                return mathAdd(arguments.get(0).value(data, contextObject), arguments.get(1).value(data, contextObject));
+                return mathAdd(
+                        arguments.get(0).value(data, contextObject),
+                        arguments.get(1).value(data, contextObject));
             case "Array": {
                 ArrayNode array = JsonNodeFactory.instance.arrayNode();
                 arguments.forEach(argument -> array.add(argument.value(data, contextObject)));
@@ -180,7 +187,9 @@ public final class Intrinsic {
     private JsonNode mathAdd(JsonNode a, JsonNode b) {
         long sum = integer(a).add(integer(b)).longValueExact();
         // An int node when it fits, as Jackson parses small integers, so results compare equal to parsed JSON.
-        return sum == (int) sum ? JsonNodeFactory.instance.numberNode((int) sum) : JsonNodeFactory.instance.numberNode(sum);
+        return sum == (int) sum
+                ? JsonNodeFactory.instance.numberNode((int) sum)
+                : JsonNodeFactory.instance.numberNode(sum);
     }
 
     private BigInteger integer(JsonNode value) {
@@ -199,7 +208,8 @@ public final class Intrinsic {
     }
 
     private StatesError failure(String problem) {
-        return StatesError.runtime("The intrinsic function " + expression + " failed: States." + function + " " + problem);
+        return StatesError.runtime(
+                "The intrinsic function " + expression + " failed: States." + function + " " + problem);
     }
 
     @Override
@@ -267,16 +277,20 @@ public final class Intrinsic {
                 default -> true;
             };
             if (!ok) {
-                throw new AslDefinitionException(state, field,
-                        "States." + call.function + " does not take " + count + " argument(s)");
+                throw new AslDefinitionException(
+                        state, field, "States." + call.function + " does not take " + count + " argument(s)");
             }
             if (call.function.equals("JsonToString") && !(call.arguments.get(0) instanceof PathArgument)) {
                 throw new AslDefinitionException(state, field, "States.JsonToString takes a path argument");
             }
-            if (call.function.equals("Format") && call.arguments.get(0) instanceof StringArgument template
+            if (call.function.equals("Format")
+                    && call.arguments.get(0) instanceof StringArgument template
                     && countPlaceholders(template.raw()) != count - 1) {
-                throw new AslDefinitionException(state, field, "States.Format template '" + template.cooked()
-                        + "' has " + countPlaceholders(template.raw()) + " {} but " + (count - 1) + " values follow");
+                throw new AslDefinitionException(
+                        state,
+                        field,
+                        "States.Format template '" + template.cooked() + "' has " + countPlaceholders(template.raw())
+                                + " {} but " + (count - 1) + " values follow");
             }
         }
 
@@ -402,7 +416,9 @@ public final class Intrinsic {
         }
 
         AslDefinitionException error(String problem) {
-            return new AslDefinitionException(state, field,
+            return new AslDefinitionException(
+                    state,
+                    field,
                     "invalid intrinsic function " + text + " (" + problem + " at position " + position + ")");
         }
     }

@@ -32,8 +32,9 @@ public final class IoPath {
         if (this == ALL) {
             return data;
         }
-        return path.read(data, contextObject).orElseThrow(() -> StatesError.runtime(
-                "Invalid path '" + path.text() + "' in " + field + ": No results for path in " + abbreviate(data)));
+        return path.read(data, contextObject)
+                .orElseThrow(() -> StatesError.runtime("Invalid path '" + path.text() + "' in " + field
+                        + ": No results for path in " + abbreviate(data)));
     }
 
     static String abbreviate(JsonNode node) {

@@ -68,7 +68,8 @@ public final class JsonPath {
                     throw new IllegalArgumentException("unclosed '[' in " + text);
                 }
                 String inside = text.substring(i + 1, close);
-                if (inside.length() >= 2 && (inside.charAt(0) == '\'' || inside.charAt(0) == '"')
+                if (inside.length() >= 2
+                        && (inside.charAt(0) == '\'' || inside.charAt(0) == '"')
                         && inside.charAt(inside.length() - 1) == inside.charAt(0)) {
                     steps.add(new Step(inside.substring(1, inside.length() - 1), -1));
                 } else if (!inside.isEmpty() && inside.chars().allMatch(Character::isDigit)) {

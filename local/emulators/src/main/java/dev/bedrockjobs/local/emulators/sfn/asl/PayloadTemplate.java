@@ -24,27 +24,32 @@ public final class PayloadTemplate {
     }
 
     private record Literal(JsonNode value) implements Node {
-        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             return value.deepCopy();
         }
     }
 
     private record PathValue(String key, JsonPath path) implements Node {
-        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
-            return path.read(data, contextObject).orElseThrow(() -> StatesError.runtime(
-                    "The JSONPath '" + path.text() + "' specified for the field '" + key + "' could not be found in the "
+        @Override
+        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+            return path.read(data, contextObject)
+                    .orElseThrow(() -> StatesError.runtime("The JSONPath '" + path.text()
+                            + "' specified for the field '" + key + "' could not be found in the "
                             + (path.isContext() ? "context object" : "input " + IoPath.abbreviate(data))));
         }
     }
 
     private record IntrinsicValue(Intrinsic call) implements Node {
-        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             return call.evaluate(data, contextObject);
         }
     }
 
     private record ObjectTemplate(List<Map.Entry<String, Node>> fields) implements Node {
-        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, Node> field : fields) {
                 out.set(field.getKey(), field.getValue().evaluate(data, contextObject));
@@ -54,7 +59,8 @@ public final class PayloadTemplate {
     }
 
     private record ArrayTemplate(List<Node> items) implements Node {
-        @Override public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
+        @Override
+        public JsonNode evaluate(JsonNode data, JsonNode contextObject) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             for (Node item : items) {
                 out.add(item.evaluate(data, contextObject));
@@ -111,15 +117,20 @@ public final class PayloadTemplate {
 
     private static Node dynamicValue(String key, JsonNode value, String state, String location) {
         if (!value.isTextual()) {
-            throw new AslDefinitionException(state, location, "the value of a '.$' field must be a path or an "
-                    + "intrinsic function string, not " + value.getNodeType());
+            throw new AslDefinitionException(
+                    state,
+                    location,
+                    "the value of a '.$' field must be a path or an " + "intrinsic function string, not "
+                            + value.getNodeType());
         }
         String text = value.textValue();
         if (Intrinsic.looksLikeCall(text)) {
             return new IntrinsicValue(Intrinsic.parse(text, state, location));
         }
         if (!text.startsWith("$")) {
-            throw new AslDefinitionException(state, location,
+            throw new AslDefinitionException(
+                    state,
+                    location,
                     "'" + text + "' is neither a path (starting with $) nor a States.* intrinsic function");
         }
         try {

@@ -63,8 +63,8 @@ public final class ResultPath {
             } else if (child.isObject()) {
                 parent = (ObjectNode) child;
             } else {
-                throw StatesError.runtime("Unable to apply ResultPath '" + path.text() + "': '" + field
-                        + "' holds a " + child.getNodeType() + ", not an object");
+                throw StatesError.runtime("Unable to apply ResultPath '" + path.text() + "': '" + field + "' holds a "
+                        + child.getNodeType() + ", not an object");
             }
         }
         parent.set(steps.get(steps.size() - 1).field(), result);

@@ -16,8 +16,13 @@ import java.util.Random;
  *
  * @param maxDelaySeconds null when the field is absent (no cap)
  */
-public record Retrier(List<String> errorEquals, int intervalSeconds, int maxAttempts, double backoffRate,
-                      Integer maxDelaySeconds, JitterStrategy jitterStrategy) {
+public record Retrier(
+        List<String> errorEquals,
+        int intervalSeconds,
+        int maxAttempts,
+        double backoffRate,
+        Integer maxDelaySeconds,
+        JitterStrategy jitterStrategy) {
 
     public static final int DEFAULT_INTERVAL_SECONDS = 1;
     public static final int DEFAULT_MAX_ATTEMPTS = 3;

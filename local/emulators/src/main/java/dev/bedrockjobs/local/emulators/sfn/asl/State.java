@@ -16,28 +16,39 @@ public sealed interface State {
      * @param resultSelector null when absent
      * @param timeoutSeconds null when absent (no per-attempt limit)
      */
-    record Task(String name, String resource, IoPath inputPath, PayloadTemplate parameters,
-                PayloadTemplate resultSelector, ResultPath resultPath, IoPath outputPath, Integer timeoutSeconds,
-                List<Retrier> retriers, List<Catcher> catchers, String next) implements State {
-    }
+    record Task(
+            String name,
+            String resource,
+            IoPath inputPath,
+            PayloadTemplate parameters,
+            PayloadTemplate resultSelector,
+            ResultPath resultPath,
+            IoPath outputPath,
+            Integer timeoutSeconds,
+            List<Retrier> retriers,
+            List<Catcher> catchers,
+            String next)
+            implements State {}
 
     /** @param result the {@code Result} field, or null when absent */
-    record Pass(String name, IoPath inputPath, PayloadTemplate parameters, JsonNode result, ResultPath resultPath,
-                IoPath outputPath, String next) implements State {
-    }
+    record Pass(
+            String name,
+            IoPath inputPath,
+            PayloadTemplate parameters,
+            JsonNode result,
+            ResultPath resultPath,
+            IoPath outputPath,
+            String next)
+            implements State {}
 
     /** @param defaultNext null when absent: no matching rule fails with {@code States.NoChoiceMatched} */
     record Choice(String name, IoPath inputPath, IoPath outputPath, List<Rule> choices, String defaultNext)
-            implements State {
-    }
+            implements State {}
 
-    record Rule(Condition condition, String next) {
-    }
+    record Rule(Condition condition, String next) {}
 
-    record Succeed(String name, IoPath inputPath, IoPath outputPath) implements State {
-    }
+    record Succeed(String name, IoPath inputPath, IoPath outputPath) implements State {}
 
     /** @param error null when absent, as is {@code cause} */
-    record Fail(String name, String error, String cause) implements State {
-    }
+    record Fail(String name, String error, String cause) implements State {}
 }

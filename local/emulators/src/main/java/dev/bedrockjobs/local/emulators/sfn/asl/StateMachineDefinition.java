@@ -8,7 +8,8 @@ import java.util.Map;
  * @param timeoutSeconds the top-level {@code TimeoutSeconds}, or null when absent
  * @param states         by name, in definition order
  */
-public record StateMachineDefinition(String comment, String startAt, Integer timeoutSeconds, Map<String, State> states) {
+public record StateMachineDefinition(
+        String comment, String startAt, Integer timeoutSeconds, Map<String, State> states) {
 
     public StateMachineDefinition {
         states = Map.copyOf(states);

@@ -116,7 +116,8 @@ public final class BedrockInvokeModelResource implements TaskResource, AutoClose
         request.overrideConfiguration(o -> {
             invocation.timeLimit().ifPresent(o::apiCallTimeout);
             if (ownsClient && invocation.roleArn() != null) {
-                String role = invocation.roleArn().substring(invocation.roleArn().lastIndexOf('/') + 1);
+                String role =
+                        invocation.roleArn().substring(invocation.roleArn().lastIndexOf('/') + 1);
                 o.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(role, "local")));
             }
         });
@@ -125,9 +126,11 @@ public final class BedrockInvokeModelResource implements TaskResource, AutoClose
             response = client.invokeModel(request.build());
         } catch (BedrockRuntimeException e) {
             String code = e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
-                    ? e.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
+                    ? e.awsErrorDetails().errorCode()
+                    : e.getClass().getSimpleName();
             String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
-                    ? e.awsErrorDetails().errorMessage() : e.getMessage();
+                    ? e.awsErrorDetails().errorMessage()
+                    : e.getMessage();
             throw new TaskFailure("Bedrock." + code, message);
         } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
             throw TaskFailure.timeout(e.getMessage());

@@ -12,8 +12,14 @@ import java.util.List;
  * @param error   the error name when FAILED or TIMED_OUT (null for a Fail state without Error)
  * @param cause   the cause text when FAILED or TIMED_OUT (null for a Fail state without Cause)
  */
-public record ExecutionResult(ExecutionStatus status, JsonNode output, String error, String cause, Instant startDate,
-                              Instant stopDate, List<ExecutionEvent> history) {
+public record ExecutionResult(
+        ExecutionStatus status,
+        JsonNode output,
+        String error,
+        String cause,
+        Instant startDate,
+        Instant stopDate,
+        List<ExecutionEvent> history) {
 
     public ExecutionResult {
         history = List.copyOf(history);
@@ -21,14 +27,18 @@ public record ExecutionResult(ExecutionStatus status, JsonNode output, String er
 
     /** The delays chosen by retriers, in order. */
     public List<Duration> retryDelays() {
-        return history.stream().filter(e -> e.type() == ExecutionEvent.Type.RETRY_SCHEDULED)
-                .map(ExecutionEvent::delay).toList();
+        return history.stream()
+                .filter(e -> e.type() == ExecutionEvent.Type.RETRY_SCHEDULED)
+                .map(ExecutionEvent::delay)
+                .toList();
     }
 
     /** How many task attempts started in the named state, over all its visits. */
     public long attempts(String state) {
         return history.stream()
-                .filter(e -> e.type() == ExecutionEvent.Type.TASK_STARTED && e.state().equals(state)).count();
+                .filter(e -> e.type() == ExecutionEvent.Type.TASK_STARTED
+                        && e.state().equals(state))
+                .count();
     }
 
     public Duration duration() {

@@ -54,8 +54,7 @@ final class ExecutionRun {
         }
     }
 
-    private record Step(JsonNode output, String next) {
-    }
+    private record Step(JsonNode output, String next) {}
 
     private final StateMachineDefinition definition;
     private final ExecutionSpec spec;
@@ -73,8 +72,14 @@ final class ExecutionRun {
     private ObjectNode executionContext;
     private ObjectNode stateMachineContext;
 
-    ExecutionRun(StateMachineDefinition definition, ExecutionSpec spec, JsonNode input,
-                 Map<String, TaskResource> resources, Timekeeper time, Random random, ExecutorService taskExecutor) {
+    ExecutionRun(
+            StateMachineDefinition definition,
+            ExecutionSpec spec,
+            JsonNode input,
+            Map<String, TaskResource> resources,
+            Timekeeper time,
+            Random random,
+            ExecutorService taskExecutor) {
         this.definition = definition;
         this.spec = spec;
         this.input = input;
@@ -124,7 +129,8 @@ final class ExecutionRun {
     }
 
     private Duration timeLimit() {
-        Duration ownLimit = definition.timeoutSeconds() == null ? null : Duration.ofSeconds(definition.timeoutSeconds());
+        Duration ownLimit =
+                definition.timeoutSeconds() == null ? null : Duration.ofSeconds(definition.timeoutSeconds());
         return shorter(ownLimit, spec.serviceTimeLimit());
     }
 
@@ -158,9 +164,11 @@ final class ExecutionRun {
     private Step runPass(State.Pass pass, JsonNode data, Instant entered) {
         JsonNode context = context(pass.name(), entered, 0);
         JsonNode effective = pass.inputPath().apply("InputPath", data, context);
-        JsonNode result = pass.result() != null ? pass.result().deepCopy()
+        JsonNode result = pass.result() != null
+                ? pass.result().deepCopy()
                 : pass.parameters() != null ? pass.parameters().evaluate(effective, context) : effective;
-        JsonNode output = pass.outputPath().apply("OutputPath", pass.resultPath().apply(data, result), context);
+        JsonNode output =
+                pass.outputPath().apply("OutputPath", pass.resultPath().apply(data, result), context);
         return new Step(withinDataLimit(output, pass.name()), pass.next());
     }
 
@@ -180,13 +188,16 @@ final class ExecutionRun {
         return new Step(choice.outputPath().apply("OutputPath", effective, context), next);
     }
 
-    private Step runTask(State.Task task, JsonNode data, Instant entered) throws InterruptedException, ExecutionTimedOut {
+    private Step runTask(State.Task task, JsonNode data, Instant entered)
+            throws InterruptedException, ExecutionTimedOut {
         TaskResource resource = resources.get(task.resource());
-        int[] retrierCounts = retriesByState.computeIfAbsent(task.name(), name -> new int[task.retriers().size()]);
+        int[] retrierCounts = retriesByState.computeIfAbsent(
+                task.name(), name -> new int[task.retriers().size()]);
         JsonNode effective = task.inputPath().apply("InputPath", data, context(task.name(), entered, 0));
         for (int retries = 0; ; retries++) {
             JsonNode context = context(task.name(), entered, retries);
-            JsonNode parameters = task.parameters() == null ? effective : task.parameters().evaluate(effective, context);
+            JsonNode parameters =
+                    task.parameters() == null ? effective : task.parameters().evaluate(effective, context);
             JsonNode result;
             try {
                 result = attempt(task, resource, parameters, retries + 1);
@@ -198,8 +209,11 @@ final class ExecutionRun {
                 }
                 return caught(task, data, failure);
             }
-            JsonNode selected = task.resultSelector() == null ? result : task.resultSelector().evaluate(result, context);
-            JsonNode output = task.outputPath().apply("OutputPath", task.resultPath().apply(data, selected), context);
+            JsonNode selected = task.resultSelector() == null
+                    ? result
+                    : task.resultSelector().evaluate(result, context);
+            JsonNode output =
+                    task.outputPath().apply("OutputPath", task.resultPath().apply(data, selected), context);
             return new Step(withinDataLimit(output, task.name()), task.next());
         }
     }
@@ -217,13 +231,13 @@ final class ExecutionRun {
         boolean taskLimitBinds = taskLimit != null && (remaining == null || taskLimit.compareTo(remaining) <= 0);
         record(new ExecutionEvent(ExecutionEvent.Type.TASK_STARTED, now, task.name(), attempt, null, null, null, null));
 
-        TaskInvocation invocation = new TaskInvocation(spec.executionArn(), task.name(), parameters,
-                Optional.ofNullable(limit), attempt, spec.roleArn());
+        TaskInvocation invocation = new TaskInvocation(
+                spec.executionArn(), task.name(), parameters, Optional.ofNullable(limit), attempt, spec.roleArn());
         Future<JsonNode> running = taskExecutor.submit(() -> resource.invoke(invocation));
         try {
             JsonNode result = time.await(running, limit);
-            record(new ExecutionEvent(ExecutionEvent.Type.TASK_SUCCEEDED, time.now(), task.name(), attempt,
-                    null, null, null, null));
+            record(new ExecutionEvent(
+                    ExecutionEvent.Type.TASK_SUCCEEDED, time.now(), task.name(), attempt, null, null, null, null));
             return withinDataLimit(result, task.name());
         } catch (TimeoutException e) {
             running.cancel(true);
@@ -234,8 +248,15 @@ final class ExecutionRun {
                 if (failure.isTimeout()) {
                     throw attemptTimedOut(task, attempt, taskLimitBinds || remaining == null);
                 }
-                record(new ExecutionEvent(ExecutionEvent.Type.TASK_FAILED, time.now(), task.name(), attempt,
-                        failure.error(), failure.errorCause(), null, null));
+                record(new ExecutionEvent(
+                        ExecutionEvent.Type.TASK_FAILED,
+                        time.now(),
+                        task.name(),
+                        attempt,
+                        failure.error(),
+                        failure.errorCause(),
+                        null,
+                        null));
                 throw new StatesError(failure.error(), failure.errorCause());
             }
             if (cause instanceof StatesError error) {
@@ -249,14 +270,23 @@ final class ExecutionRun {
     }
 
     /** A task-level timeout (catchable {@code States.Timeout}) or, when the execution's limit was the bound, its end. */
-    private RuntimeException attemptTimedOut(State.Task task, int attempt, boolean taskLimitBinds) throws ExecutionTimedOut {
+    private RuntimeException attemptTimedOut(State.Task task, int attempt, boolean taskLimitBinds)
+            throws ExecutionTimedOut {
         if (!taskLimitBinds) {
             throw timedOut();
         }
-        String cause = task.timeoutSeconds() == null ? "The task timed out."
+        String cause = task.timeoutSeconds() == null
+                ? "The task timed out."
                 : "The task did not finish within its TimeoutSeconds of " + task.timeoutSeconds() + " seconds.";
-        record(new ExecutionEvent(ExecutionEvent.Type.TASK_TIMED_OUT, time.now(), task.name(), attempt,
-                ErrorNames.TIMEOUT, cause, null, null));
+        record(new ExecutionEvent(
+                ExecutionEvent.Type.TASK_TIMED_OUT,
+                time.now(),
+                task.name(),
+                attempt,
+                ErrorNames.TIMEOUT,
+                cause,
+                null,
+                null));
         return new StatesError(ErrorNames.TIMEOUT, cause);
     }
 
@@ -273,8 +303,15 @@ final class ExecutionRun {
             }
             counts[i]++;
             Duration delay = retrier.delayBeforeRetry(counts[i], random);
-            record(new ExecutionEvent(ExecutionEvent.Type.RETRY_SCHEDULED, time.now(), task.name(), counts[i],
-                    failure.error(), failure.errorCause(), i, delay));
+            record(new ExecutionEvent(
+                    ExecutionEvent.Type.RETRY_SCHEDULED,
+                    time.now(),
+                    task.name(),
+                    counts[i],
+                    failure.error(),
+                    failure.errorCause(),
+                    i,
+                    delay));
             return Optional.of(delay);
         }
         return Optional.empty();
@@ -294,11 +331,19 @@ final class ExecutionRun {
     private Step caught(State.Task task, JsonNode data, StatesError failure) {
         for (Catcher catcher : task.catchers()) {
             if (catcher.matches(failure.error())) {
-                ObjectNode errorOutput = Json.object().put("Error", failure.error()).put("Cause", failure.errorCause());
-                record(new ExecutionEvent(ExecutionEvent.Type.ERROR_CAUGHT, time.now(), task.name(), null,
-                        failure.error(), failure.errorCause(), null, null));
-                return new Step(withinDataLimit(catcher.resultPath().apply(data, errorOutput), task.name()),
-                        catcher.next());
+                ObjectNode errorOutput =
+                        Json.object().put("Error", failure.error()).put("Cause", failure.errorCause());
+                record(new ExecutionEvent(
+                        ExecutionEvent.Type.ERROR_CAUGHT,
+                        time.now(),
+                        task.name(),
+                        null,
+                        failure.error(),
+                        failure.errorCause(),
+                        null,
+                        null));
+                return new Step(
+                        withinDataLimit(catcher.resultPath().apply(data, errorOutput), task.name()), catcher.next());
             }
         }
         throw failure;
@@ -311,14 +356,16 @@ final class ExecutionRun {
     }
 
     private ExecutionTimedOut timedOut() {
-        return new ExecutionTimedOut("The execution did not finish within its time limit of "
-                + timeLimit.toSeconds() + " seconds.");
+        return new ExecutionTimedOut(
+                "The execution did not finish within its time limit of " + timeLimit.toSeconds() + " seconds.");
     }
 
     private JsonNode context(String state, Instant entered, int retryCount) {
         ObjectNode context = Json.object();
         context.set("Execution", executionContext);
-        context.putObject("State").put("EnteredTime", ISO_MILLIS.format(entered)).put("Name", state)
+        context.putObject("State")
+                .put("EnteredTime", ISO_MILLIS.format(entered))
+                .put("Name", state)
                 .put("RetryCount", retryCount);
         context.set("StateMachine", stateMachineContext);
         return context;
@@ -327,8 +374,10 @@ final class ExecutionRun {
     private static JsonNode withinDataLimit(JsonNode payload, String state) {
         long size = serializedSize(payload);
         if (size > MAX_PAYLOAD_BYTES) {
-            throw new StatesError(ErrorNames.DATA_LIMIT_EXCEEDED, "The state/task '" + state + "' returned a result "
-                    + "with a size exceeding the maximum number of bytes service limit (" + size + " bytes).");
+            throw new StatesError(
+                    ErrorNames.DATA_LIMIT_EXCEEDED,
+                    "The state/task '" + state + "' returned a result "
+                            + "with a size exceeding the maximum number of bytes service limit (" + size + " bytes).");
         }
         return payload;
     }

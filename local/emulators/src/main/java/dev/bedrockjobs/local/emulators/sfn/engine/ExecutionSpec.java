@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param serviceTimeLimit the type's hard limit (5 minutes for Express), or null; the definition's
  *                         {@code TimeoutSeconds} applies too, whichever is shorter
  */
-public record ExecutionSpec(String executionArn, String executionName, String stateMachineArn,
-                            String stateMachineName, String roleArn, Duration serviceTimeLimit) {
+public record ExecutionSpec(
+        String executionArn,
+        String executionName,
+        String stateMachineArn,
+        String stateMachineName,
+        String roleArn,
+        Duration serviceTimeLimit) {
 
     /** Express workflows run at most five minutes. */
     public static final Duration EXPRESS_TIME_LIMIT = Duration.ofMinutes(5);
@@ -26,7 +31,12 @@ public record ExecutionSpec(String executionArn, String executionName, String st
     /** An Express execution of a machine called {@code test}, for tests and benchmarks. */
     public static ExecutionSpec express(String executionName) {
         String machineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:test";
-        return new ExecutionSpec("arn:aws:states:us-east-1:123456789012:express:test:" + executionName + ":0",
-                executionName, machineArn, "test", "arn:aws:iam::123456789012:role/test", EXPRESS_TIME_LIMIT);
+        return new ExecutionSpec(
+                "arn:aws:states:us-east-1:123456789012:express:test:" + executionName + ":0",
+                executionName,
+                machineArn,
+                "test",
+                "arn:aws:iam::123456789012:role/test",
+                EXPRESS_TIME_LIMIT);
     }
 }

@@ -89,20 +89,30 @@ public final class StepFunctionsEngine implements AutoCloseable {
     private void checkResource(String state, String resource, PayloadTemplate parameters) {
         TaskResource task = resources.get(resource);
         if (task == null) {
-            throw new AslDefinitionException(state, "Resource", "the resource '" + resource + "' is not supported "
-                    + "by the local Step Functions engine (supported: " + new TreeSet<>(resources.keySet()) + ")");
+            throw new AslDefinitionException(
+                    state,
+                    "Resource",
+                    "the resource '" + resource + "' is not supported "
+                            + "by the local Step Functions engine (supported: " + new TreeSet<>(resources.keySet())
+                            + ")");
         }
         Set<String> given = parameters == null ? Set.of() : parameters.outputKeys();
         for (String required : task.requiredParameters()) {
             if (!given.contains(required)) {
-                throw new AslDefinitionException(state, "Parameters",
+                throw new AslDefinitionException(
+                        state,
+                        "Parameters",
                         "the resource '" + resource + "' requires the parameter '" + required + "'");
             }
         }
         for (String name : given) {
-            if (!task.requiredParameters().contains(name) && !task.optionalParameters().contains(name)) {
-                throw new AslDefinitionException(state, "Parameters." + name, "the parameter '" + name
-                        + "' of resource '" + resource + "' is not supported by the local Step Functions engine");
+            if (!task.requiredParameters().contains(name)
+                    && !task.optionalParameters().contains(name)) {
+                throw new AslDefinitionException(
+                        state,
+                        "Parameters." + name,
+                        "the parameter '" + name + "' of resource '" + resource
+                                + "' is not supported by the local Step Functions engine");
             }
         }
     }
@@ -132,8 +142,7 @@ public final class StepFunctionsEngine implements AutoCloseable {
         private Timekeeper timekeeper = SystemTimekeeper.INSTANCE;
         private Random random = new Random();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Registers a task resource under its ARN; a later one with the same ARN replaces it. */
         public Builder resource(TaskResource resource) {

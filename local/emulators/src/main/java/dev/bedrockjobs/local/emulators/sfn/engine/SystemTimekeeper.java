@@ -12,8 +12,7 @@ public final class SystemTimekeeper implements Timekeeper {
 
     public static final SystemTimekeeper INSTANCE = new SystemTimekeeper();
 
-    private SystemTimekeeper() {
-    }
+    private SystemTimekeeper() {}
 
     @Override
     public Instant now() {
@@ -28,7 +27,8 @@ public final class SystemTimekeeper implements Timekeeper {
     }
 
     @Override
-    public <T> T await(Future<T> attempt, Duration limit) throws InterruptedException, ExecutionException, TimeoutException {
+    public <T> T await(Future<T> attempt, Duration limit)
+            throws InterruptedException, ExecutionException, TimeoutException {
         return limit == null ? attempt.get() : attempt.get(limit.toNanos(), TimeUnit.NANOSECONDS);
     }
 }

@@ -15,6 +15,10 @@ import java.util.Optional;
  * @param roleArn     the state machine's role: Step Functions calls services with it, so resources that call AWS
  *                    APIs sign as it
  */
-public record TaskInvocation(String executionArn, String stateName, JsonNode parameters, Optional<Duration> timeLimit,
-                             int attempt, String roleArn) {
-}
+public record TaskInvocation(
+        String executionArn,
+        String stateName,
+        JsonNode parameters,
+        Optional<Duration> timeLimit,
+        int attempt,
+        String roleArn) {}

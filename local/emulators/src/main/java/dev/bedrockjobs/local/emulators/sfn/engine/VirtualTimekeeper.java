@@ -60,7 +60,8 @@ public final class VirtualTimekeeper implements Timekeeper {
     }
 
     @Override
-    public <T> T await(Future<T> attempt, Duration limit) throws InterruptedException, ExecutionException, TimeoutException {
+    public <T> T await(Future<T> attempt, Duration limit)
+            throws InterruptedException, ExecutionException, TimeoutException {
         try {
             return attempt.get(hangGrace.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException hung) {

@@ -28,7 +28,8 @@ class DataFlowTest {
                   "ResultPath": "$.result.inner",
                   "OutputPath": "$.result",
                   "End": true}}}""".formatted(ARN);
-        try (EngineFixture f = new EngineFixture(new ScriptedResource(Set.of("model", "fixed", "messages", "first", "quoted")).echo())) {
+        try (EngineFixture f = new EngineFixture(
+                new ScriptedResource(Set.of("model", "fixed", "messages", "first", "quoted")).echo())) {
             ExecutionResult result = f.run(definition, """
                     {"request": {"model": "m", "prompt": "hi", "tags": ["a", "b"], "odd key": 7}, "keep": true}""");
 
@@ -92,13 +93,15 @@ class DataFlowTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "States.MathAdd($.x, 1)          | {\"x\": 1.5}",
-        "States.MathAdd($.x, 1)          | {\"x\": \"1\"}",
-        "States.StringToJson($.x)        | {\"x\": \"not json\"}",
-        "States.Format($.x, 1)           | {\"x\": \"no placeholder\"}",
-        "States.Format('{}', $.x)        | {\"x\": {\"an\": \"object\"}}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "States.MathAdd($.x, 1)          | {\"x\": 1.5}",
+                "States.MathAdd($.x, 1)          | {\"x\": \"1\"}",
+                "States.StringToJson($.x)        | {\"x\": \"not json\"}",
+                "States.Format($.x, 1)           | {\"x\": \"no placeholder\"}",
+                "States.Format('{}', $.x)        | {\"x\": {\"an\": \"object\"}}",
+            })
     void failingIntrinsicsRaiseStatesRuntime(String call, String input) {
         String definition = "{\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", "
                 + "\"Parameters\": {\"v.$\": \"" + call + "\"}, \"End\": true}}}";
@@ -133,13 +136,15 @@ class DataFlowTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"status\": \"done\", \"n\": 3, \"flag\": true}   | Done",
-        "{\"status\": \"busy\", \"n\": 3, \"flag\": true}   | Numbers",
-        "{\"status\": \"busy\", \"n\": 10, \"flag\": false} | Flag",
-        "{\"status\": \"busy\", \"n\": 10, \"flag\": true}  | Compound",
-        "{\"status\": \"new\", \"n\": 10, \"flag\": true}   | Other",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"status\": \"done\", \"n\": 3, \"flag\": true}   | Done",
+                "{\"status\": \"busy\", \"n\": 3, \"flag\": true}   | Numbers",
+                "{\"status\": \"busy\", \"n\": 10, \"flag\": false} | Flag",
+                "{\"status\": \"busy\", \"n\": 10, \"flag\": true}  | Compound",
+                "{\"status\": \"new\", \"n\": 10, \"flag\": true}   | Other",
+            })
     void choiceRulesAreTriedInOrder(String input, String expected) {
         String definition = """
                 {"StartAt": "C", "States": {
@@ -169,9 +174,11 @@ class DataFlowTest {
                   "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "S"}]},
                   "S": {"Type": "Succeed"}}}""";
         try (EngineFixture f = new EngineFixture(new ScriptedResource())) {
-            assertEquals("States.NoChoiceMatched", f.run(definition, "{\"n\": 2}").error());
+            assertEquals(
+                    "States.NoChoiceMatched", f.run(definition, "{\"n\": 2}").error());
             assertEquals("States.Runtime", f.run(definition, "{}").error());
-            assertEquals(ExecutionStatus.SUCCEEDED, f.run(definition, "{\"n\": 1}").status());
+            assertEquals(
+                    ExecutionStatus.SUCCEEDED, f.run(definition, "{\"n\": 1}").status());
         }
     }
 
@@ -192,8 +199,7 @@ class DataFlowTest {
     void succeedStateAppliesItsPaths() {
         try (EngineFixture f = new EngineFixture(new ScriptedResource())) {
             ExecutionResult result = f.run("""
-                    {"StartAt": "S", "States": {"S": {"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"}}}""",
-                    "{\"a\": {\"b\": 42}}");
+                    {"StartAt": "S", "States": {"S": {"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"}}}""", "{\"a\": {\"b\": 42}}");
 
             assertEquals(json("42"), result.output());
         }
@@ -214,8 +220,9 @@ class DataFlowTest {
     void outputsLargerThan256KiBExceedTheDataLimitWhichNothingCatches() {
         String big = "x".repeat(300 * 1024);
         try (EngineFixture f = new EngineFixture(new ScriptedResource().succeed(TextNode.valueOf(big)))) {
-            ExecutionResult result = f.run(EngineFixture.taskMachine(
-                    "\"Catch\": [{\"ErrorEquals\": [\"States.ALL\"], \"Next\": \"Z\"}]"), "{}");
+            ExecutionResult result = f.run(
+                    EngineFixture.taskMachine("\"Catch\": [{\"ErrorEquals\": [\"States.ALL\"], \"Next\": \"Z\"}]"),
+                    "{}");
 
             assertEquals(ExecutionStatus.FAILED, result.status());
             assertEquals("States.DataLimitExceeded", result.error());

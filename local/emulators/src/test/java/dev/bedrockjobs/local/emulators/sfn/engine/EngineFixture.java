@@ -20,7 +20,11 @@ final class EngineFixture implements AutoCloseable {
 
     EngineFixture(ScriptedResource resource, long seed) {
         this.resource = resource;
-        this.engine = StepFunctionsEngine.builder().timekeeper(time).random(new Random(seed)).resource(resource).build();
+        this.engine = StepFunctionsEngine.builder()
+                .timekeeper(time)
+                .random(new Random(seed))
+                .resource(resource)
+                .build();
     }
 
     EngineFixture(ScriptedResource resource) {

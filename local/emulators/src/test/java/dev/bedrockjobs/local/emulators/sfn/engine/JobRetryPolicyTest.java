@@ -45,14 +45,22 @@ class JobRetryPolicyTest {
         assertEquals(ExecutionStatus.SUCCEEDED, result.status());
         assertEquals(json("{\"response\": " + MODEL_BODY + ", \"attempts\": 1}"), result.output());
         JsonNode parameters = bedrock.invocations().get(0).parameters();
-        assertEquals("us.anthropic.claude-sonnet-4-5-20250929-v1:0", parameters.get("ModelId").asText());
+        assertEquals(
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                parameters.get("ModelId").asText());
         assertEquals(100, parameters.at("/Body/max_tokens").asInt());
-        assertEquals(Duration.ofSeconds(60), bedrock.invocations().get(0).timeLimit().orElseThrow());
+        assertEquals(
+                Duration.ofSeconds(60), bedrock.invocations().get(0).timeLimit().orElseThrow());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bedrock.ThrottlingException", "ThrottlingException", "Bedrock.ModelNotReadyException",
-        "ModelNotReadyException"})
+    @ValueSource(
+            strings = {
+                "Bedrock.ThrottlingException",
+                "ThrottlingException",
+                "Bedrock.ModelNotReadyException",
+                "ModelNotReadyException"
+            })
     void throttlingIsRetriedSixTimesWithCappedFullJitter(String error) {
         ExecutionResult result = run(ScriptedResource.asBedrock().fail(error, 6).succeed(success()));
 
@@ -71,25 +79,45 @@ class JobRetryPolicyTest {
 
         assertEquals(ExecutionStatus.SUCCEEDED, result.status(), "Catch turns the failure into an output");
         assertEquals(7, result.attempts("InvokeModel"));
-        assertEquals(json("{\"failure\": {\"error\": \"Bedrock.ThrottlingException\", "
-                + "\"cause\": \"scripted Bedrock.ThrottlingException\"}}"), result.output());
+        assertEquals(
+                json("{\"failure\": {\"error\": \"Bedrock.ThrottlingException\", "
+                        + "\"cause\": \"scripted Bedrock.ThrottlingException\"}}"),
+                result.output());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bedrock.ServiceUnavailableException", "ServiceUnavailableException",
-        "Bedrock.InternalServerException", "InternalServerException"})
+    @ValueSource(
+            strings = {
+                "Bedrock.ServiceUnavailableException",
+                "ServiceUnavailableException",
+                "Bedrock.InternalServerException",
+                "InternalServerException"
+            })
     void serverErrorsAreRetriedThreeTimes(String error) {
-        assertEquals(4, run(ScriptedResource.asBedrock().fail(error, 3).succeed(success()))
-                .output().get("attempts").asInt());
+        assertEquals(
+                4,
+                run(ScriptedResource.asBedrock().fail(error, 3).succeed(success()))
+                        .output()
+                        .get("attempts")
+                        .asInt());
         assertEquals(4, run(ScriptedResource.asBedrock().fail(error, 4)).attempts("InvokeModel"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bedrock.ModelTimeoutException", "ModelTimeoutException", "Bedrock.ModelErrorException",
-        "ModelErrorException"})
+    @ValueSource(
+            strings = {
+                "Bedrock.ModelTimeoutException",
+                "ModelTimeoutException",
+                "Bedrock.ModelErrorException",
+                "ModelErrorException"
+            })
     void modelTimeoutsAndModelErrorsAreRetriedOnce(String error) {
-        assertEquals(2, run(ScriptedResource.asBedrock().fail(error, 1).succeed(success()))
-                .output().get("attempts").asInt());
+        assertEquals(
+                2,
+                run(ScriptedResource.asBedrock().fail(error, 1).succeed(success()))
+                        .output()
+                        .get("attempts")
+                        .asInt());
         ExecutionResult twice = run(ScriptedResource.asBedrock().fail(error, 2));
         assertEquals(2, twice.attempts("InvokeModel"));
         assertEquals(error, twice.output().at("/failure/error").asText());
@@ -99,7 +127,8 @@ class JobRetryPolicyTest {
     void aHungAttemptTimesOutAtSixtySecondsAndIsRetriedOnce() {
         ExecutionResult once = run(ScriptedResource.asBedrock().hang(1).succeed(success()));
         assertEquals(2, once.output().get("attempts").asInt());
-        assertEquals(Duration.ofSeconds(60), once.duration().minus(once.retryDelays().get(0)));
+        assertEquals(
+                Duration.ofSeconds(60), once.duration().minus(once.retryDelays().get(0)));
 
         ExecutionResult twice = run(ScriptedResource.asBedrock().hang(2));
         assertEquals("States.Timeout", twice.output().at("/failure/error").asText());
@@ -107,8 +136,14 @@ class JobRetryPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bedrock.ValidationException", "Bedrock.AccessDeniedException",
-        "Bedrock.ResourceNotFoundException", "Bedrock.ServiceQuotaExceededException", "States.TaskFailed"})
+    @ValueSource(
+            strings = {
+                "Bedrock.ValidationException",
+                "Bedrock.AccessDeniedException",
+                "Bedrock.ResourceNotFoundException",
+                "Bedrock.ServiceQuotaExceededException",
+                "States.TaskFailed"
+            })
     void clientErrorsFailAtOnce(String error) {
         ExecutionResult result = run(ScriptedResource.asBedrock().fail(error, 1));
 

@@ -28,7 +28,8 @@ class RetryCatchTimeoutTest {
 
     @Test
     void retriesWithExponentialBackoffThenSucceeds() {
-        try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 3).succeed(TextNode.valueOf("ok")))) {
+        try (EngineFixture f =
+                new EngineFixture(new ScriptedResource().fail("E", 3).succeed(TextNode.valueOf("ok")))) {
             ExecutionResult result = f.run(taskMachine("""
                     "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}]"""), "{}");
 
@@ -57,7 +58,8 @@ class RetryCatchTimeoutTest {
     @Test
     void maxAttemptsZeroNeverRetries() {
         try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 1))) {
-            ExecutionResult result = f.run(taskMachine("\"Retry\": [{\"ErrorEquals\": [\"E\"], \"MaxAttempts\": 0}]"), "{}");
+            ExecutionResult result =
+                    f.run(taskMachine("\"Retry\": [{\"ErrorEquals\": [\"E\"], \"MaxAttempts\": 0}]"), "{}");
 
             assertEquals(1, result.attempts("T"));
             assertEquals(ExecutionStatus.FAILED, result.status());
@@ -66,7 +68,8 @@ class RetryCatchTimeoutTest {
 
     @Test
     void maxDelaySecondsCapsTheBackoff() {
-        try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 4).succeed(TextNode.valueOf("ok")))) {
+        try (EngineFixture f =
+                new EngineFixture(new ScriptedResource().fail("E", 4).succeed(TextNode.valueOf("ok")))) {
             ExecutionResult result = f.run(taskMachine("""
                     "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 4,
                                "MaxDelaySeconds": 10}]"""), "{}");
@@ -77,7 +80,8 @@ class RetryCatchTimeoutTest {
 
     @Test
     void nonIntegralBackoffKeepsMillisecondPrecision() {
-        try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 3).succeed(TextNode.valueOf("ok")))) {
+        try (EngineFixture f =
+                new EngineFixture(new ScriptedResource().fail("E", 3).succeed(TextNode.valueOf("ok")))) {
             ExecutionResult result = f.run(taskMachine("""
                     "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 1, "BackoffRate": 1.5}]"""), "{}");
 
@@ -88,7 +92,8 @@ class RetryCatchTimeoutTest {
     @Test
     void fullJitterDrawsUniformlyBetweenZeroAndTheCappedBackoff() {
         long seed = 42;
-        try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 5).succeed(TextNode.valueOf("ok")), seed)) {
+        try (EngineFixture f =
+                new EngineFixture(new ScriptedResource().fail("E", 5).succeed(TextNode.valueOf("ok")), seed)) {
             ExecutionResult result = f.run(taskMachine("""
                     "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 2, "BackoffRate": 2, "MaxAttempts": 5,
                                "MaxDelaySeconds": 10, "JitterStrategy": "FULL"}]"""), "{}");
@@ -137,14 +142,17 @@ class RetryCatchTimeoutTest {
 
     @Test
     void taskFailedMatchesTaskErrorsButNotTimeouts() {
-        try (EngineFixture retried = new EngineFixture(new ScriptedResource().fail("Custom.Error", 1).succeed(TextNode.valueOf("ok")));
-             EngineFixture notRetried = new EngineFixture(new ScriptedResource().hang(1))) {
+        try (EngineFixture retried = new EngineFixture(
+                        new ScriptedResource().fail("Custom.Error", 1).succeed(TextNode.valueOf("ok")));
+                EngineFixture notRetried = new EngineFixture(new ScriptedResource().hang(1))) {
             String policy = """
                     "TimeoutSeconds": 5,
                     "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 2}],
                     "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Z"}]""";
 
-            assertEquals(ExecutionStatus.SUCCEEDED, retried.run(taskMachine(policy), "{}").status());
+            assertEquals(
+                    ExecutionStatus.SUCCEEDED,
+                    retried.run(taskMachine(policy), "{}").status());
             ExecutionResult timedOut = notRetried.run(taskMachine(policy), "{}");
             assertEquals(1, timedOut.attempts("T"));
             assertEquals("States.Timeout", timedOut.output().get("Error").asText());
@@ -162,7 +170,9 @@ class RetryCatchTimeoutTest {
             assertEquals(2, result.attempts("T"));
             assertEquals(Duration.ofSeconds(6), result.duration(), "5 s timed-out attempt + 1 s delay");
             assertTrue(result.history().stream().anyMatch(e -> e.type() == ExecutionEvent.Type.TASK_TIMED_OUT));
-            assertEquals(Optional.of(Duration.ofSeconds(5)), f.resource.invocations().get(0).timeLimit());
+            assertEquals(
+                    Optional.of(Duration.ofSeconds(5)),
+                    f.resource.invocations().get(0).timeLimit());
         }
     }
 
@@ -172,8 +182,7 @@ class RetryCatchTimeoutTest {
             ExecutionResult result = f.run(taskMachine("""
                     "TimeoutSeconds": 5,
                     "Retry": [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 1}],
-                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Z"}]"""),
-                    "{\"job\": \"j-1\"}");
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Z"}]"""), "{\"job\": \"j-1\"}");
 
             assertEquals(2, result.attempts("T"));
             assertEquals("j-1", result.output().get("job").asText());
@@ -185,8 +194,8 @@ class RetryCatchTimeoutTest {
     @Test
     void catchResultPathDefaultReplacesTheInputWithTheErrorOutput() {
         try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 1))) {
-            ExecutionResult result = f.run(taskMachine("\"Catch\": [{\"ErrorEquals\": [\"E\"], \"Next\": \"Z\"}]"),
-                    "{\"job\": \"j-1\"}");
+            ExecutionResult result = f.run(
+                    taskMachine("\"Catch\": [{\"ErrorEquals\": [\"E\"], \"Next\": \"Z\"}]"), "{\"job\": \"j-1\"}");
 
             assertEquals(json("{\"Error\": \"E\", \"Cause\": \"scripted E\"}"), result.output());
         }
@@ -195,8 +204,9 @@ class RetryCatchTimeoutTest {
     @Test
     void catchResultPathNullKeepsTheInputAsIs() {
         try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 1))) {
-            ExecutionResult result = f.run(taskMachine(
-                    "\"Catch\": [{\"ErrorEquals\": [\"E\"], \"ResultPath\": null, \"Next\": \"Z\"}]"), "{\"job\": \"j-1\"}");
+            ExecutionResult result = f.run(
+                    taskMachine("\"Catch\": [{\"ErrorEquals\": [\"E\"], \"ResultPath\": null, \"Next\": \"Z\"}]"),
+                    "{\"job\": \"j-1\"}");
 
             assertEquals(json("{\"job\": \"j-1\"}"), result.output());
         }
@@ -262,7 +272,8 @@ class RetryCatchTimeoutTest {
 
     @Test
     void retryCountInTheContextObjectCountsTheRetriesOfThisVisit() {
-        try (EngineFixture f = new EngineFixture(new ScriptedResource().fail("E", 2).succeed(json("{\"v\": 1}")))) {
+        try (EngineFixture f =
+                new EngineFixture(new ScriptedResource().fail("E", 2).succeed(json("{\"v\": 1}")))) {
             ExecutionResult result = f.run(taskMachine("""
                     "ResultSelector": {"value.$": "$.v", "attempts.$": "States.MathAdd($$.State.RetryCount, 1)",
                                        "retries.$": "$$.State.RetryCount"},
@@ -307,7 +318,9 @@ class RetryCatchTimeoutTest {
 
             assertEquals(ExecutionStatus.TIMED_OUT, result.status());
             assertEquals(1, result.attempts("T"));
-            assertEquals(Optional.of(Duration.ofSeconds(3)), f.resource.invocations().get(0).timeLimit());
+            assertEquals(
+                    Optional.of(Duration.ofSeconds(3)),
+                    f.resource.invocations().get(0).timeLimit());
         }
     }
 

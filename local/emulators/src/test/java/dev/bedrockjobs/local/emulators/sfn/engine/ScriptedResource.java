@@ -44,8 +44,8 @@ final class ScriptedResource implements TaskResource {
 
     /** Stands in for the Bedrock integration, with its ARN and parameter names. */
     static ScriptedResource asBedrock() {
-        return new ScriptedResource("arn:aws:states:::bedrock:invokeModel", Set.of("ModelId", "Body"),
-                Set.of("ContentType", "Accept"));
+        return new ScriptedResource(
+                "arn:aws:states:::bedrock:invokeModel", Set.of("ModelId", "Body"), Set.of("ContentType", "Accept"));
     }
 
     ScriptedResource fail(String error, int times) {
