@@ -136,7 +136,7 @@ public final class LanesBench {
 
     /** Predictions read during a drain, checked against when the jobs and the batch actually finished. */
     private final class EtaSamples {
-        private record Prediction(String jobId, Instant at, Instant finish) {}
+        private record Prediction(String jobId, Instant at, Instant finish, long position) {}
 
         private final List<Prediction> jobs = new ArrayList<>();
         private final List<Prediction> batch = new ArrayList<>();
@@ -149,29 +149,53 @@ public final class LanesBench {
                 JsonNode eta = view.path("queue").path("etaSeconds");
                 if (view.path("status").asText().equals("queued") && eta.canConvertToLong()) {
                     Instant now = Instant.now();
-                    jobs.add(new Prediction(id, now, now.plusSeconds(eta.asLong())));
+                    jobs.add(new Prediction(
+                            id,
+                            now,
+                            now.plusSeconds(eta.asLong()),
+                            view.path("queue").path("position").asLong()));
                 }
             }
-            JsonNode eta = get(key, "/v1/batches/" + batchId + "?limit=1").path("etaSeconds");
+            JsonNode batchView = get(key, "/v1/batches/" + batchId + "?limit=1");
+            JsonNode eta = batchView.path("etaSeconds");
             if (eta.canConvertToLong()) {
                 Instant now = Instant.now();
-                batch.add(new Prediction(batchId, now, now.plusSeconds(eta.asLong())));
+                JsonNode counts = batchView.path("counts");
+                batch.add(new Prediction(
+                        batchId,
+                        now,
+                        now.plusSeconds(eta.asLong()),
+                        counts.path("succeeded").asLong()
+                                + counts.path("failed").asLong()));
             }
         }
 
         void report(String key) throws Exception {
             List<Double> jobErrors = new ArrayList<>();
             for (Prediction p : jobs) {
-                jobErrors.add(error(
-                        p,
-                        Instant.parse(get(key, "/v1/jobs/" + p.jobId())
-                                .path("finishedAt")
-                                .asText())));
+                Instant actual = Instant.parse(
+                        get(key, "/v1/jobs/" + p.jobId()).path("finishedAt").asText());
+                jobErrors.add(error(p, actual));
+                System.out.printf(
+                        "eta sample: job at %s position %d predicted %.1f s actual %.1f s error %.0f%%%n",
+                        p.at(),
+                        p.position(),
+                        Duration.between(p.at(), p.finish()).toMillis() / 1e3,
+                        Duration.between(p.at(), actual).toMillis() / 1e3,
+                        100 * error(p, actual));
             }
             List<Double> batchErrors = new ArrayList<>();
             for (Prediction p : batch) {
                 JsonNode view = get(key, "/v1/batches/" + p.jobId() + "?limit=1");
-                batchErrors.add(error(p, Instant.parse(view.path("finishedAt").asText())));
+                Instant actual = Instant.parse(view.path("finishedAt").asText());
+                batchErrors.add(error(p, actual));
+                System.out.printf(
+                        "eta sample: batch at %s finished %d predicted %.1f s actual %.1f s error %.0f%%%n",
+                        p.at(),
+                        p.position(),
+                        Duration.between(p.at(), p.finish()).toMillis() / 1e3,
+                        Duration.between(p.at(), actual).toMillis() / 1e3,
+                        100 * error(p, actual));
             }
             System.out.printf(
                     "ETA error over the drain: queued jobs' queue.etaSeconds median %.0f%% (p90 %.0f%%, %d "
