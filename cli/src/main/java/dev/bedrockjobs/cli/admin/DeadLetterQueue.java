@@ -150,10 +150,11 @@ public final class DeadLetterQueue {
         if (job.isEmpty()) {
             return Optional.of("no such job (expired or never stored)");
         }
-        JobStatus status = job.get().status();
+        JobStatus status = job.get().progress().status();
         if (status.isTerminal()) {
-            String code =
-                    job.get().error() == null ? "" : " (" + job.get().error().code() + ")";
+            String code = job.get().progress().error() == null
+                    ? ""
+                    : " (" + job.get().progress().error().code() + ")";
             return Optional.of("job is already " + status.wire() + code + "; submit it again to re-run it");
         }
         return Optional.empty();

@@ -77,18 +77,14 @@ class DlqCommandIntegrationTest {
         Job j = Job.builder()
                 .id(Ids.newJobId(T0))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(T0)
+                .request(rq -> rq.tier("fast").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(T0))
                 .build();
         jobs.create(j);
         if (status == JobStatus.SUCCEEDED) {
             Job claimed = jobs.claim(j.id(), "tok", T0, T0.plusSeconds(60)).orElseThrow();
             jobs.finish(claimed.toBuilder()
-                    .status(JobStatus.SUCCEEDED)
-                    .finishedAt(T0.plusSeconds(1))
+                    .progress(pr -> pr.status(JobStatus.SUCCEEDED).finishedAt(T0.plusSeconds(1)))
                     .build());
         } else if (status == JobStatus.FAILED) {
             jobs.failUndeliverable(j.id(), new Job.Error("dead_lettered", "to the DLQ"), T0.plusSeconds(1));
@@ -151,7 +147,7 @@ class DlqCommandIntegrationTest {
         assertEquals(3, visible(jobsDlq), "the finished jobs' messages stay, visible again");
         assertEquals(
                 JobStatus.FAILED,
-                jobs.get(deadLettered.id()).orElseThrow().status(),
+                jobs.get(deadLettered.id()).orElseThrow().progress().status(),
                 "a dead-lettered job is never moved back to queued");
         drain(jobsDlq);
     }

@@ -44,17 +44,18 @@ class BatchStatusIntegrationTest {
         batches.create(Batch.accepted(BATCH, "tenant-a", T0, 5, null, null, "h"));
         seeded.clear();
         for (int i = 0; i < 5; i++) {
+            int index = i;
             Job j = Job.builder()
                     .id(Ids.jobIdInBatch(BATCH, i))
                     .tenantId("tenant-a")
-                    .tier("fast")
-                    .modelId("m")
-                    .prompt("p" + i)
-                    .maxTokens(10)
-                    .createdAt(T0)
-                    .batchId(BATCH)
-                    .customId("file" + i + ".java")
-                    .itemIndex(i)
+                    .request(rq -> rq.tier("fast")
+                            .modelId("m")
+                            .prompt("p" + index)
+                            .maxTokens(10)
+                            .batchId(BATCH)
+                            .customId("file" + index + ".java")
+                            .itemIndex(index))
+                    .progress(pr -> pr.createdAt(T0))
                     .build();
             seeded.add(j);
         }
@@ -64,20 +65,21 @@ class BatchStatusIntegrationTest {
                     .orElseThrow();
             batches.recordStarted(claimed);
             if (i < 3) {
+                int index = i;
                 Job done = i < 2
                         ? claimed.toBuilder()
-                                .status(JobStatus.SUCCEEDED)
-                                .finishedAt(T0)
-                                .attempts(1)
-                                .result(new Job.Result("review " + i, "end_turn"))
-                                .usage(new Job.Usage(100, 20))
-                                .costUsd(new BigDecimal("0.000400"))
+                                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                                        .finishedAt(T0)
+                                        .attempts(1)
+                                        .result(new Job.Result("review " + index, "end_turn")))
+                                .accounting(
+                                        ac -> ac.usage(new Job.Usage(100, 20)).costUsd(new BigDecimal("0.000400")))
                                 .build()
                         : claimed.toBuilder()
-                                .status(JobStatus.FAILED)
-                                .finishedAt(T0)
-                                .attempts(1)
-                                .error(new Job.Error("invalid_model_request", "ValidationException: bad"))
+                                .progress(pr -> pr.status(JobStatus.FAILED)
+                                        .finishedAt(T0)
+                                        .attempts(1)
+                                        .error(new Job.Error("invalid_model_request", "ValidationException: bad")))
                                 .build();
                 jobs.finish(done);
                 batches.recordFinished(done, T0);
@@ -149,12 +151,14 @@ class BatchStatusIntegrationTest {
         assertEquals(1, view.get("counts").get("canceled").asInt(), "the queued job is canceled at once");
         assertEquals(2, view.get("counts").get("succeeded").asInt(), "finished results are kept");
         assertEquals(
-                JobStatus.CANCELED, jobs.get(seeded.get(4).id()).orElseThrow().status());
+                JobStatus.CANCELED,
+                jobs.get(seeded.get(4).id()).orElseThrow().progress().status());
         assertTrue(
-                jobs.get(seeded.get(3).id()).orElseThrow().cancelRequested(),
+                jobs.get(seeded.get(3).id()).orElseThrow().progress().cancelRequested(),
                 "the running one ends when its call returns");
         assertEquals(
-                "review 1", jobs.get(seeded.get(1).id()).orElseThrow().result().text());
+                "review 1",
+                jobs.get(seeded.get(1).id()).orElseThrow().progress().result().text());
         assertEquals(202, handler.handleRequest(event, null).getStatusCode(), "cancel is idempotent");
     }
 }

@@ -62,11 +62,8 @@ class StatusHandlerIntegrationTest {
         Job job = Job.builder()
                 .id(id)
                 .tenantId(tenant)
-                .tier("standard")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(createdAt)
+                .request(rq -> rq.tier("standard").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(createdAt))
                 .build();
         store.create(job);
         return job;
@@ -220,7 +217,8 @@ class StatusHandlerIntegrationTest {
         seed(JOB_ID, "tenant-a", T0);
         setTenant(event, "tenant-b");
         assertEquals(404, handler.handleRequest(event, null).getStatusCode());
-        assertEquals(JobStatus.QUEUED, store.get(JOB_ID).orElseThrow().status());
+        assertEquals(
+                JobStatus.QUEUED, store.get(JOB_ID).orElseThrow().progress().status());
 
         setTenant(event, "tenant-a");
         APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
@@ -241,7 +239,7 @@ class StatusHandlerIntegrationTest {
         JsonNode view = Json.parse(r.getBody());
         assertEquals("running", view.get("status").asText());
         assertTrue(view.get("cancelRequested").asBoolean());
-        assertTrue(store.get(JOB_ID).orElseThrow().cancelRequested());
+        assertTrue(store.get(JOB_ID).orElseThrow().progress().cancelRequested());
     }
 
     @ParameterizedTest

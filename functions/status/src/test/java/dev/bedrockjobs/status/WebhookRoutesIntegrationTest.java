@@ -43,22 +43,22 @@ class WebhookRoutesIntegrationTest {
         store.create(Job.builder()
                 .id(JOB_ID)
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(T0)
-                .webhookUrl("https://hooks.example.com/x")
+                .request(rq -> rq.tier("fast")
+                        .modelId("m")
+                        .prompt("p")
+                        .maxTokens(10)
+                        .webhookUrl("https://hooks.example.com/x"))
+                .progress(pr -> pr.createdAt(T0))
                 .build());
     }
 
     private Job finish() {
         Job claimed = store.claim(JOB_ID, "tok", T0, T0.plusSeconds(60)).orElseThrow();
         Job done = claimed.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(T0.plusSeconds(5))
-                .attempts(1)
-                .result(new Job.Result("ok", "end_turn"))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                        .finishedAt(T0.plusSeconds(5))
+                        .attempts(1)
+                        .result(new Job.Result("ok", "end_turn")))
                 .build();
         store.finish(done);
         return store.get(JOB_ID).orElseThrow();

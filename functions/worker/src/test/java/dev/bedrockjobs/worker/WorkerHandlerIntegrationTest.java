@@ -103,11 +103,8 @@ class WorkerHandlerIntegrationTest {
         Job job = Job.builder()
                 .id(Ids.newJobId(Instant.now()))
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId(MODEL)
-                .prompt(prompt)
-                .maxTokens(256)
-                .createdAt(Instant.now())
+                .request(rq -> rq.tier("fast").modelId(MODEL).prompt(prompt).maxTokens(256))
+                .progress(p -> p.createdAt(Instant.now()))
                 .build();
         store.create(job);
         new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
@@ -167,23 +164,24 @@ class WorkerHandlerIntegrationTest {
     @Test
     void aJobSucceedsWithTextTokensAndCost() {
         Job done = deliver(submit("Review: for (int i = 0; i <= n; i++) sum += a[i];"));
-        assertEquals(JobStatus.SUCCEEDED, done.status());
-        assertTrue(done.result().text().length() > 10);
-        assertEquals("end_turn", done.result().stopReason());
-        assertTrue(done.usage().inputTokens() > 0 && done.usage().outputTokens() > 0);
-        assertTrue(done.costUsd().signum() > 0);
-        assertEquals(1, done.attempts());
-        assertNotNull(done.startedAt());
-        assertNotNull(done.finishedAt());
-        assertNull(done.leaseUntil());
+        assertEquals(JobStatus.SUCCEEDED, done.progress().status());
+        assertTrue(done.progress().result().text().length() > 10);
+        assertEquals("end_turn", done.progress().result().stopReason());
+        assertTrue(done.accounting().usage().inputTokens() > 0
+                && done.accounting().usage().outputTokens() > 0);
+        assertTrue(done.accounting().costUsd().signum() > 0);
+        assertEquals(1, done.progress().attempts());
+        assertNotNull(done.progress().startedAt());
+        assertNotNull(done.progress().finishedAt());
+        assertNull(done.progress().leaseUntil());
     }
 
     @Test
     void throttledTwiceThenSucceedsWithTheAttemptsRecorded() {
         String prompt = "[[throttle:2]] Review the retry loop.";
         Job done = deliver(submit(prompt));
-        assertEquals(JobStatus.SUCCEEDED, done.status());
-        assertEquals(3, done.attempts());
+        assertEquals(JobStatus.SUCCEEDED, done.progress().status());
+        assertEquals(3, done.progress().attempts());
         assertEquals(3, bedrock.calls().calls(MODEL, prompt));
         List<Duration> backoff = time.sleeps();
         assertEquals(2, backoff.size(), "one backoff before each retry: " + backoff);
@@ -195,21 +193,21 @@ class WorkerHandlerIntegrationTest {
     void alwaysThrottledEndsFailedWithRetriesExhausted() {
         String prompt = "[[throttle:always]] Too popular.";
         Job done = deliver(submit(prompt));
-        assertEquals(JobStatus.FAILED, done.status());
-        assertEquals("retries_exhausted", done.error().code());
+        assertEquals(JobStatus.FAILED, done.progress().status());
+        assertEquals("retries_exhausted", done.progress().error().code());
         assertTrue(
-                done.error().message().contains("ThrottlingException"),
-                done.error().message());
+                done.progress().error().message().contains("ThrottlingException"),
+                done.progress().error().message());
         assertEquals(7, bedrock.calls().calls(MODEL, prompt), "one call and six retries");
-        assertNull(done.result());
+        assertNull(done.progress().result());
     }
 
     @Test
     void aValidationErrorFailsAtOnceWithoutRetry() {
         String prompt = "[[fail:validation]] Broken request.";
         Job done = deliver(submit(prompt));
-        assertEquals(JobStatus.FAILED, done.status());
-        assertEquals("invalid_model_request", done.error().code());
+        assertEquals(JobStatus.FAILED, done.progress().status());
+        assertEquals("invalid_model_request", done.progress().error().code());
         assertEquals(1, bedrock.calls().calls(MODEL, prompt));
         assertTrue(time.sleeps().isEmpty());
     }
@@ -218,8 +216,8 @@ class WorkerHandlerIntegrationTest {
     void aHungModelCallTimesOutAndIsRetried() {
         String prompt = "[[hang]] Take your time.";
         Job done = deliver(submit(prompt));
-        assertEquals(JobStatus.SUCCEEDED, done.status());
-        assertEquals(2, done.attempts());
+        assertEquals(JobStatus.SUCCEEDED, done.progress().status());
+        assertEquals(2, done.progress().attempts());
         assertEquals(2, bedrock.calls().calls(MODEL, prompt));
     }
 
@@ -244,7 +242,7 @@ class WorkerHandlerIntegrationTest {
         store.claim(job.id(), "dead-worker", past, past.plusSeconds(60)); // a worker that died holding the job
         store.requestCancel(job.id());
         Job done = deliver(job);
-        assertEquals(JobStatus.CANCELED, done.status());
+        assertEquals(JobStatus.CANCELED, done.progress().status());
         assertEquals(0, bedrock.calls().calls(MODEL, prompt));
     }
 
@@ -260,13 +258,14 @@ class WorkerHandlerIntegrationTest {
                 response.getBatchItemFailures().stream()
                         .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                         .toList());
-        assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status(), "the claim was handed back");
+        assertEquals(
+                JobStatus.QUEUED, store.get(job.id()).orElseThrow().progress().status(), "the claim was handed back");
 
         event.getRecords().get(0).getAttributes().put("ApproximateReceiveCount", "5");
         assertTrue(handler.handleRequest(event, null).getBatchItemFailures().isEmpty());
         Job failed = store.get(job.id()).orElseThrow();
-        assertEquals(JobStatus.FAILED, failed.status());
-        assertEquals("dead_lettered", failed.error().code());
+        assertEquals(JobStatus.FAILED, failed.progress().status());
+        assertEquals("dead_lettered", failed.progress().error().code());
     }
 
     @Test
@@ -301,7 +300,8 @@ class WorkerHandlerIntegrationTest {
         assertEquals(1, again.size(), "the message came back after its backoff");
         assertEquals("2", again.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT));
         assertTrue(again.get(0).body().contains(job.id()));
-        assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status(), "free for the next delivery");
+        assertEquals(
+                JobStatus.QUEUED, store.get(job.id()).orElseThrow().progress().status(), "free for the next delivery");
     }
 
     @Test
@@ -311,17 +311,18 @@ class WorkerHandlerIntegrationTest {
         String batchId = Ids.newBatchId(Instant.now());
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
+            int index = i;
             items.add(Job.builder()
                     .id(Ids.jobIdInBatch(batchId, i))
                     .tenantId("tenant-a")
-                    .tier("fast")
-                    .modelId(MODEL)
-                    .prompt(i == 3 ? "[[fail:validation]] item 3" : "Batch item " + i)
-                    .maxTokens(128)
-                    .createdAt(Instant.now())
-                    .batchId(batchId)
-                    .customId("f" + i)
-                    .itemIndex(i)
+                    .request(rq -> rq.tier("fast")
+                            .modelId(MODEL)
+                            .prompt(index == 3 ? "[[fail:validation]] item 3" : "Batch item " + index)
+                            .maxTokens(128)
+                            .batchId(batchId)
+                            .customId("f" + index)
+                            .itemIndex(index))
+                    .progress(p -> p.createdAt(Instant.now()))
                     .build());
         }
         store.createAll(items);
@@ -337,14 +338,15 @@ class WorkerHandlerIntegrationTest {
         var batch = batches.get(batchId).orElseThrow();
         assertEquals(dev.bedrockjobs.core.domain.BatchStatus.COMPLETED, batch.status());
         List<String> statuses = items.stream()
-                .map(j -> store.get(j.id()).orElseThrow().status() + "/"
-                        + store.get(j.id()).orElseThrow().error())
+                .map(j -> store.get(j.id()).orElseThrow().progress().status() + "/"
+                        + store.get(j.id()).orElseThrow().progress().error())
                 .toList();
         assertEquals(3, batch.succeeded(), batch + " " + statuses);
         assertEquals(1, batch.failed());
         long tokens = items.stream()
                 .limit(3)
-                .mapToLong(j -> store.get(j.id()).orElseThrow().usage().inputTokens())
+                .mapToLong(j ->
+                        store.get(j.id()).orElseThrow().accounting().usage().inputTokens())
                 .sum();
         assertEquals(tokens, batch.inputTokens(), "tokens summed once per job");
         assertEquals(1, bedrock.calls().callsContaining("Batch item 0"));
@@ -367,12 +369,12 @@ class WorkerHandlerIntegrationTest {
         Job job = Job.builder()
                 .id(Ids.newJobId(Instant.now()))
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId(MODEL)
-                .prompt("Call me back.")
-                .maxTokens(64)
-                .createdAt(Instant.now())
-                .webhookUrl("https://hooks.example.com/bedrock")
+                .request(rq -> rq.tier("fast")
+                        .modelId(MODEL)
+                        .prompt("Call me back.")
+                        .maxTokens(64)
+                        .webhookUrl("https://hooks.example.com/bedrock"))
+                .progress(p -> p.createdAt(Instant.now()))
                 .build();
         store.create(job);
         new SqsJobQueue(sqs, queueUrl).send(new JobQueue.JobMessage(job.id(), job.tenantId()));
@@ -381,7 +383,7 @@ class WorkerHandlerIntegrationTest {
         handler.handleRequest(event, null);
         List<com.fasterxml.jackson.databind.JsonNode> events = webhookEvents();
         assertEquals(1, events.size(), "the settled job owes nothing to the redelivery " + events);
-        assertTrue(store.get(job.id()).orElseThrow().settled());
+        assertTrue(store.get(job.id()).orElseThrow().accounting().settled());
         String body = events.get(0).toString();
         assertTrue(body.contains("job.succeeded") && body.contains(job.id()), body);
     }
@@ -393,17 +395,18 @@ class WorkerHandlerIntegrationTest {
         String batchId = Ids.newBatchId(Instant.now());
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
+            int index = i;
             items.add(Job.builder()
                     .id(Ids.jobIdInBatch(batchId, i))
                     .tenantId("tenant-a")
-                    .tier("fast")
-                    .modelId(MODEL)
-                    .prompt("Hooked batch item " + i)
-                    .maxTokens(64)
-                    .createdAt(Instant.now())
-                    .batchId(batchId)
-                    .customId("f" + i)
-                    .itemIndex(i)
+                    .request(rq -> rq.tier("fast")
+                            .modelId(MODEL)
+                            .prompt("Hooked batch item " + index)
+                            .maxTokens(64)
+                            .batchId(batchId)
+                            .customId("f" + index)
+                            .itemIndex(index))
+                    .progress(p -> p.createdAt(Instant.now()))
                     .build());
         }
         store.createAll(items);

@@ -118,41 +118,58 @@ public final class DynamoBatchStore implements BatchStore {
 
     @Override
     public void recordStarted(Job job) {
-        if (job.batchId() == null || job.itemIndex() == null) {
+        if (job.request().batchId() == null || job.request().itemIndex() == null) {
             return;
         }
         dynamo.updateItem(u -> u.tableName(table)
-                .key(partKey(job.batchId(), job.itemIndex() / PART_SIZE))
+                .key(partKey(job.request().batchId(), job.request().itemIndex() / PART_SIZE))
                 .updateExpression("ADD startedItems :item")
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(
-                        ":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())))));
+                        ":item",
+                        AttributeValue.fromNs(List.of(job.request().itemIndex().toString())))));
     }
 
     @Override
     public boolean recordFinished(Job job, Instant now) {
-        if (job.batchId() == null || job.itemIndex() == null || !job.status().isTerminal()) {
+        if (job.request().batchId() == null
+                || job.request().itemIndex() == null
+                || !job.progress().status().isTerminal()) {
             return false;
         }
-        String counter = switch (job.status()) {
+        String counter = switch (job.progress().status()) {
             case SUCCEEDED -> "succeeded";
             case FAILED -> "failed";
             default -> "canceled";
         };
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":item", AttributeValue.fromNs(List.of(job.itemIndex().toString())));
-        values.put(":index", n(job.itemIndex()));
+        values.put(
+                ":item", AttributeValue.fromNs(List.of(job.request().itemIndex().toString())));
+        values.put(":index", n(job.request().itemIndex()));
         values.put(":one", n(1));
-        values.put(":in", n(job.usage() == null ? 0 : job.usage().inputTokens()));
-        values.put(":out", n(job.usage() == null ? 0 : job.usage().outputTokens()));
+        values.put(
+                ":in",
+                n(
+                        job.accounting().usage() == null
+                                ? 0
+                                : job.accounting().usage().inputTokens()));
+        values.put(
+                ":out",
+                n(
+                        job.accounting().usage() == null
+                                ? 0
+                                : job.accounting().usage().outputTokens()));
         values.put(
                 ":cost",
-                AttributeValue.fromN((job.costUsd() == null ? BigDecimal.ZERO : job.costUsd()).toPlainString()));
-        int part = job.itemIndex() / PART_SIZE;
+                AttributeValue.fromN((job.accounting().costUsd() == null
+                                ? BigDecimal.ZERO
+                                : job.accounting().costUsd())
+                        .toPlainString()));
+        int part = job.request().itemIndex() / PART_SIZE;
         Map<String, AttributeValue> after;
         try {
             after = dynamo.updateItem(u -> u.tableName(table)
-                            .key(partKey(job.batchId(), part))
+                            .key(partKey(job.request().batchId(), part))
                             .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
                                     + "outputTokens :out, costUsd :cost")
                             .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
@@ -161,14 +178,15 @@ public final class DynamoBatchStore implements BatchStore {
                     .attributes();
         } catch (ConditionalCheckFailedException alreadyCounted) {
             // Counted by an earlier delivery, which may have stopped before what follows: do that part again.
-            after = dynamo.getItem(g ->
-                            g.tableName(table).key(partKey(job.batchId(), part)).consistentRead(true))
+            after = dynamo.getItem(g -> g.tableName(table)
+                            .key(partKey(job.request().batchId(), part))
+                            .consistentRead(true))
                     .item();
             if (after == null || after.isEmpty()) {
                 return false;
             }
         }
-        return full(after) && partFinished(job.batchId(), part, now);
+        return full(after) && partFinished(job.request().batchId(), part, now);
     }
 
     private static boolean full(Map<String, AttributeValue> part) {

@@ -54,7 +54,7 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public boolean create(Job job) {
-        long ttl = job.createdAt().plus(retention).getEpochSecond();
+        long ttl = job.progress().createdAt().plus(retention).getEpochSecond();
         try {
             dynamo.putItem(r ->
                     r.tableName(table).item(JobItems.toItem(job, ttl)).conditionExpression("attribute_not_exists(pk)"));
@@ -83,7 +83,7 @@ public final class DynamoJobStore implements JobStore {
     private void writeChunk(List<Job> chunk) {
         List<WriteRequest> writes = new ArrayList<>(chunk.size());
         for (Job job : chunk) {
-            long ttl = job.createdAt().plus(retention).getEpochSecond();
+            long ttl = job.progress().createdAt().plus(retention).getEpochSecond();
             writes.add(WriteRequest.builder()
                     .putRequest(p -> p.item(JobItems.toItem(job, ttl)))
                     .build());
@@ -242,7 +242,9 @@ public final class DynamoJobStore implements JobStore {
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same cancel, at the same instant
-            return get(jobId).filter(j -> j.status() == JobStatus.CANCELED && now.equals(j.finishedAt()));
+            return get(jobId)
+                    .filter(j -> j.progress().status() == JobStatus.CANCELED
+                            && now.equals(j.progress().finishedAt()));
         }
     }
 
@@ -348,14 +350,17 @@ public final class DynamoJobStore implements JobStore {
             return Optional.of(JobItems.fromItem(after));
         } catch (ConditionalCheckFailedException e) {
             // Our own claim, applied by an attempt whose answer was lost and refused on the SDK's retry?
-            return get(jobId).filter(j -> j.status() == JobStatus.RUNNING && fencingToken.equals(j.fencingToken()));
+            return get(jobId)
+                    .filter(j -> j.progress().status() == JobStatus.RUNNING
+                            && fencingToken.equals(j.progress().fencingToken()));
         }
     }
 
     @Override
     public boolean finish(Job finished) {
-        if (!finished.status().isTerminal()) {
-            throw new IllegalArgumentException("finish needs a terminal status, got " + finished.status());
+        if (!finished.progress().status().isTerminal()) {
+            throw new IllegalArgumentException(
+                    "finish needs a terminal status, got " + finished.progress().status());
         }
         Map<String, String> names = Map.of("#status", "status");
         Map<String, AttributeValue> values = new HashMap<>();
@@ -364,51 +369,59 @@ public final class DynamoJobStore implements JobStore {
         StringBuilder set = new StringBuilder(
                 "SET #status = :status, finishedAt = :finished, attempts = :attempts, " + "finishWrite = :write");
         values.put(":write", s(writeId));
-        values.put(":attempts", n(finished.attempts()));
-        values.put(":status", s(finished.status().wire()));
-        values.put(":finished", s(finished.finishedAt().toString()));
-        values.put(":token", s(finished.fencingToken()));
+        values.put(":attempts", n(finished.progress().attempts()));
+        values.put(":status", s(finished.progress().status().wire()));
+        values.put(":finished", s(finished.progress().finishedAt().toString()));
+        values.put(":token", s(finished.progress().fencingToken()));
         values.put(":running", s(JobStatus.RUNNING.wire()));
-        if (finished.result() != null) {
+        if (finished.progress().result() != null) {
             set.append(", resultText = :text, stopReason = :stop");
             values.put(
                     ":text",
-                    s(finished.result().text() == null ? "" : finished.result().text()));
+                    s(
+                            finished.progress().result().text() == null
+                                    ? ""
+                                    : finished.progress().result().text()));
             values.put(
                     ":stop",
                     s(
-                            finished.result().stopReason() == null
+                            finished.progress().result().stopReason() == null
                                     ? ""
-                                    : finished.result().stopReason()));
+                                    : finished.progress().result().stopReason()));
         }
-        if (finished.usage() != null) {
+        if (finished.accounting().usage() != null) {
             set.append(", inputTokens = :in, outputTokens = :out");
-            values.put(":in", n(finished.usage().inputTokens()));
-            values.put(":out", n(finished.usage().outputTokens()));
+            values.put(":in", n(finished.accounting().usage().inputTokens()));
+            values.put(":out", n(finished.accounting().usage().outputTokens()));
         }
-        if (finished.costUsd() != null) {
+        if (finished.accounting().costUsd() != null) {
             set.append(", costUsd = :cost");
-            values.put(":cost", AttributeValue.fromN(finished.costUsd().toPlainString()));
+            values.put(
+                    ":cost",
+                    AttributeValue.fromN(finished.accounting().costUsd().toPlainString()));
         }
-        if (finished.error() != null) {
+        if (finished.progress().error() != null) {
             set.append(", errorCode = :code, errorMessage = :message");
-            values.put(":code", s(finished.error().code()));
+            values.put(":code", s(finished.progress().error().code()));
             values.put(
                     ":message",
-                    s(finished.error().message() == null ? "" : finished.error().message()));
+                    s(
+                            finished.progress().error().message() == null
+                                    ? ""
+                                    : finished.progress().error().message()));
         }
         String condition = "fencingToken = :token AND #status = :running";
-        if (finished.status() != JobStatus.CANCELED) {
+        if (finished.progress().status() != JobStatus.CANCELED) {
             // A cancel asked for while the model ran wins: the caller then finishes the job as canceled instead.
             condition += " AND attribute_not_exists(cancelRequested)";
         }
-        if (finished.usageRecorded()) {
+        if (finished.accounting().usageRecorded()) {
             set.append(", usageRecorded = :true");
             values.put(":true", AttributeValue.fromBool(true));
         }
         // The job stays in the active index until settled (see JobStore#settle).
         String update = set
-                + (finished.settled()
+                + (finished.accounting().settled()
                         ? ", settledAt = :finished REMOVE leaseUntil, gsi3pk, gsi3sk"
                         : " REMOVE leaseUntil");
         String finalCondition = condition;
@@ -486,12 +499,12 @@ public final class DynamoJobStore implements JobStore {
         } catch (ConditionalCheckFailedException e) {
             // applied by an attempt whose answer was lost: the same failure, at the same instant
             return get(jobId)
-                    .filter(j -> j.status() == JobStatus.FAILED
-                            && now.equals(j.finishedAt())
-                            && j.error() != null
-                            && error.code().equals(j.error().code())
+                    .filter(j -> j.progress().status() == JobStatus.FAILED
+                            && now.equals(j.progress().finishedAt())
+                            && j.progress().error() != null
+                            && error.code().equals(j.progress().error().code())
                             && java.util.Objects.equals(
-                                    error.message(), j.error().message()))
+                                    error.message(), j.progress().error().message()))
                     .isPresent();
         }
     }

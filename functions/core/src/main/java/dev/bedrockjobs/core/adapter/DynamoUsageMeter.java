@@ -102,7 +102,7 @@ public final class DynamoUsageMeter implements UsageMeter {
 
     /** The prefix of the counters of the day (UTC) the job was submitted on, within its month's item. */
     static String dayPrefix(Job job) {
-        int day = job.createdAt().atOffset(ZoneOffset.UTC).getDayOfMonth();
+        int day = job.progress().createdAt().atOffset(ZoneOffset.UTC).getDayOfMonth();
         return DAY_PREFIX + String.format(Locale.ROOT, "%02d", day) + "|";
     }
 
@@ -229,7 +229,7 @@ public final class DynamoUsageMeter implements UsageMeter {
 
         @Override
         public void settled(Job job) {
-            if (job.status().isTerminal() && !job.cached()) {
+            if (job.progress().status().isTerminal() && !job.accounting().cached()) {
                 removable.add(UsageItem.of(job), List.of(job.id()));
             }
         }
@@ -286,7 +286,7 @@ public final class DynamoUsageMeter implements UsageMeter {
         UsageCharge.Change change = UsageCharge.change(
                 BudgetHold.of(job), from == null ? null : from.charge(), to == null ? null : to.charge());
         Map<String, BigDecimal> deltas = new LinkedHashMap<>();
-        String model = MODEL_PREFIX + job.modelId() + "|";
+        String model = MODEL_PREFIX + job.request().modelId() + "|";
         change.counters().forEach((counter, delta) -> {
             deltas.put(counter, delta);
             deltas.put(model + counter, delta);

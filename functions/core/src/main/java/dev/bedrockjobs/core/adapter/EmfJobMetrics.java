@@ -67,7 +67,7 @@ public final class EmfJobMetrics implements JobMetrics {
 
     @Override
     public void jobFinished(Job job) {
-        String counter = switch (job.status()) {
+        String counter = switch (job.progress().status()) {
             case SUCCEEDED -> "JobsSucceeded";
             case FAILED -> "JobsFailed";
             case CANCELED -> "JobsCanceled";
@@ -78,34 +78,44 @@ public final class EmfJobMetrics implements JobMetrics {
         }
         List<Metric> metrics = new java.util.ArrayList<>();
         metrics.add(new Metric(counter, "Count", 1));
-        metrics.add(new Metric("Attempts", "Count", job.attempts()));
-        if (job.usage() != null) {
-            metrics.add(new Metric("InputTokens", "Count", job.usage().inputTokens()));
-            metrics.add(new Metric("OutputTokens", "Count", job.usage().outputTokens()));
+        metrics.add(new Metric("Attempts", "Count", job.progress().attempts()));
+        if (job.accounting().usage() != null) {
+            metrics.add(
+                    new Metric("InputTokens", "Count", job.accounting().usage().inputTokens()));
+            metrics.add(
+                    new Metric("OutputTokens", "Count", job.accounting().usage().outputTokens()));
         }
-        if (job.costUsd() != null) {
-            metrics.add(new Metric("CostUsd", "None", job.costUsd().doubleValue()));
+        if (job.accounting().costUsd() != null) {
+            metrics.add(new Metric("CostUsd", "None", job.accounting().costUsd().doubleValue()));
         }
-        if (job.createdAt() != null && job.startedAt() != null) {
+        if (job.progress().createdAt() != null && job.progress().startedAt() != null) {
             metrics.add(new Metric(
                     "QueueAge",
                     "Milliseconds",
                     Math.max(
                             0,
-                            Duration.between(job.createdAt(), job.startedAt()).toMillis())));
+                            Duration.between(
+                                            job.progress().createdAt(),
+                                            job.progress().startedAt())
+                                    .toMillis())));
         }
-        if (job.status() != JobStatus.CANCELED && job.startedAt() != null && job.finishedAt() != null) {
+        if (job.progress().status() != JobStatus.CANCELED
+                && job.progress().startedAt() != null
+                && job.progress().finishedAt() != null) {
             // claim to finish: the model call with its retries, as the worker waited for it
             metrics.add(new Metric(
                     "ModelLatency",
                     "Milliseconds",
                     Math.max(
                             0,
-                            Duration.between(job.startedAt(), job.finishedAt()).toMillis())));
+                            Duration.between(
+                                            job.progress().startedAt(),
+                                            job.progress().finishedAt())
+                                    .toMillis())));
         }
         Map<String, String> properties = ids(job);
-        if (job.error() != null) {
-            properties.put("errorCode", job.error().code());
+        if (job.progress().error() != null) {
+            properties.put("errorCode", job.progress().error().code());
         }
         emit(JOB_DIMENSIONS, jobDimensions(job), metrics, properties);
     }
@@ -122,7 +132,11 @@ public final class EmfJobMetrics implements JobMetrics {
     }
 
     private static Map<String, String> jobDimensions(Job job) {
-        return Map.of("Tier", String.valueOf(job.tier()), "Model", String.valueOf(job.modelId()));
+        return Map.of(
+                "Tier",
+                String.valueOf(job.request().tier()),
+                "Model",
+                String.valueOf(job.request().modelId()));
     }
 
     /** Correlation ids only: never the prompt, the system prompt, the result or the metadata. */
@@ -130,8 +144,8 @@ public final class EmfJobMetrics implements JobMetrics {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("jobId", job.id());
         p.put("tenantId", job.tenantId());
-        if (job.batchId() != null) {
-            p.put("batchId", job.batchId());
+        if (job.request().batchId() != null) {
+            p.put("batchId", job.request().batchId());
         }
         return p;
     }

@@ -59,72 +59,86 @@ public final class JobItems {
         m.put(PK, s(jobPk(j.id())));
         m.put(SK, s(JOB_SK));
         m.put(GSI1PK, s("TENANT#" + j.tenantId()));
-        m.put(GSI1SK, s(j.createdAt().toString() + "#" + j.id()));
-        if (j.batchId() != null) {
-            m.put(GSI2PK, s("BATCH#" + j.batchId()));
-            m.put(GSI2SK, s(String.format("%06d", j.itemIndex() == null ? 0 : j.itemIndex())));
-            m.put("batchId", s(j.batchId()));
-            putIfPresent(m, "customId", j.customId());
-            if (j.itemIndex() != null) {
-                m.put("itemIndex", n(j.itemIndex()));
+        m.put(GSI1SK, s(j.progress().createdAt().toString() + "#" + j.id()));
+        if (j.request().batchId() != null) {
+            m.put(GSI2PK, s("BATCH#" + j.request().batchId()));
+            m.put(
+                    GSI2SK,
+                    s(String.format(
+                            "%06d",
+                            j.request().itemIndex() == null ? 0 : j.request().itemIndex())));
+            m.put("batchId", s(j.request().batchId()));
+            putIfPresent(m, "customId", j.request().customId());
+            if (j.request().itemIndex() != null) {
+                m.put("itemIndex", n(j.request().itemIndex()));
             }
         }
-        if (!j.settled()) {
+        if (!j.accounting().settled()) {
             m.put(GSI3PK, s(activeShard(j.id())));
-            m.put(GSI3SK, s(j.createdAt().toString() + "#" + j.id()));
+            m.put(GSI3SK, s(j.progress().createdAt().toString() + "#" + j.id()));
         }
         m.put("id", s(j.id()));
         m.put("tenantId", s(j.tenantId()));
-        m.put("status", s(j.status().wire()));
-        m.put("tier", s(j.tier()));
-        m.put("modelId", s(j.modelId()));
-        m.put("prompt", s(j.prompt()));
-        putIfPresent(m, "system", j.system());
-        m.put("maxTokens", n(j.maxTokens()));
-        if (j.temperature() != null) {
-            m.put("temperature", AttributeValue.fromN(j.temperature().toString()));
+        m.put("status", s(j.progress().status().wire()));
+        m.put("tier", s(j.request().tier()));
+        m.put("modelId", s(j.request().modelId()));
+        m.put("prompt", s(j.request().prompt()));
+        putIfPresent(m, "system", j.request().system());
+        m.put("maxTokens", n(j.request().maxTokens()));
+        if (j.request().temperature() != null) {
+            m.put("temperature", AttributeValue.fromN(j.request().temperature().toString()));
         }
-        if (!j.metadata().isEmpty()) {
+        if (!j.request().metadata().isEmpty()) {
             Map<String, AttributeValue> md = new HashMap<>();
-            j.metadata().forEach((k, v) -> md.put(k, s(v)));
+            j.request().metadata().forEach((k, v) -> md.put(k, s(v)));
             m.put("metadata", AttributeValue.fromM(md));
         }
-        putIfPresent(m, "webhookUrl", j.webhookUrl());
-        putIfPresent(m, "idempotencyKey", j.idempotencyKey());
-        putIfPresent(m, "requestHash", j.requestHash());
-        m.put("createdAt", s(j.createdAt().toString()));
-        if (j.finishedAt() != null) {
-            m.put("finishedAt", s(j.finishedAt().toString()));
+        putIfPresent(m, "webhookUrl", j.request().webhookUrl());
+        putIfPresent(m, "idempotencyKey", j.request().idempotencyKey());
+        putIfPresent(m, "requestHash", j.request().requestHash());
+        m.put("createdAt", s(j.progress().createdAt().toString()));
+        if (j.progress().finishedAt() != null) {
+            m.put("finishedAt", s(j.progress().finishedAt().toString()));
         }
-        if (j.settled()) {
-            m.put("settledAt", s(j.finishedAt().toString()));
+        if (j.accounting().settled()) {
+            m.put("settledAt", s(j.progress().finishedAt().toString()));
         }
-        if (j.usageRecorded()) {
+        if (j.accounting().usageRecorded()) {
             m.put("usageRecorded", AttributeValue.fromBool(true));
         }
-        if (j.reservedTokens() > 0) {
-            m.put("reservedTokens", n(j.reservedTokens()));
+        if (j.accounting().reservedTokens() > 0) {
+            m.put("reservedTokens", n(j.accounting().reservedTokens()));
         }
-        if (j.reservedUsd() != null && j.reservedUsd().signum() > 0) {
-            m.put("reservedUsd", AttributeValue.fromN(j.reservedUsd().toPlainString()));
+        if (j.accounting().reservedUsd() != null && j.accounting().reservedUsd().signum() > 0) {
+            m.put(
+                    "reservedUsd",
+                    AttributeValue.fromN(j.accounting().reservedUsd().toPlainString()));
         }
-        if (j.result() != null) {
-            m.put("resultText", s(j.result().text() == null ? "" : j.result().text()));
+        if (j.progress().result() != null) {
+            m.put(
+                    "resultText",
+                    s(
+                            j.progress().result().text() == null
+                                    ? ""
+                                    : j.progress().result().text()));
             m.put(
                     "stopReason",
-                    s(j.result().stopReason() == null ? "" : j.result().stopReason()));
+                    s(
+                            j.progress().result().stopReason() == null
+                                    ? ""
+                                    : j.progress().result().stopReason()));
         }
-        if (j.cached()) {
+        if (j.accounting().cached()) {
             m.put("cached", AttributeValue.fromBool(true));
         }
-        putIfPresent(m, "cacheKey", j.cacheKey());
-        if (j.holdsActiveSlot()) {
+        putIfPresent(m, "cacheKey", j.request().cacheKey());
+        if (j.accounting().holdsActiveSlot()) {
             m.put("activeSlot", AttributeValue.fromBool(true));
         }
-        m.put("attempts", n(j.attempts()));
-        m.put("lane", s(j.lane().wire()));
-        if (j.ticket() != null) {
-            m.put("ticket", n(j.ticket()));
+        m.put("attempts", n(j.progress().attempts()));
+        m.put("lane", s(j.request().lane().wire()));
+        if (j.progress().ticket() != null) {
+            m.put("ticket", n(j.progress().ticket()));
         }
         m.put("ttl", n(ttlEpochSeconds));
         return m;
@@ -159,46 +173,49 @@ public final class JobItems {
         return Job.builder()
                 .id(str(m, "id"))
                 .tenantId(str(m, "tenantId"))
-                .status(JobStatus.fromWire(str(m, "status")))
-                .tier(str(m, "tier"))
-                .modelId(str(m, "modelId"))
-                .prompt(str(m, "prompt"))
-                .system(str(m, "system"))
-                .maxTokens(num(m, "maxTokens").intValue())
-                .temperature(
-                        m.containsKey("temperature")
-                                ? Double.valueOf(m.get("temperature").n())
-                                : null)
-                .metadata(metadata)
-                .webhookUrl(str(m, "webhookUrl"))
-                .idempotencyKey(str(m, "idempotencyKey"))
-                .requestHash(str(m, "requestHash"))
-                .createdAt(instant(m, "createdAt"))
-                .startedAt(instant(m, "startedAt"))
-                .finishedAt(instant(m, "finishedAt"))
-                .attempts(num(m, "attempts") == null ? 0 : num(m, "attempts").intValue())
-                .batchId(str(m, "batchId"))
-                .customId(str(m, "customId"))
-                .itemIndex(itemIndex == null ? null : itemIndex.intValue())
-                .result(text == null && stop == null ? null : new Job.Result(text, stop))
-                .usage(in == null ? null : new Job.Usage(in, out == null ? 0 : out))
-                .costUsd(cost == null ? null : new BigDecimal(cost))
-                .error(errorCode == null ? null : new Job.Error(errorCode, str(m, "errorMessage")))
-                .cancelRequested(cancel != null && Boolean.TRUE.equals(cancel.bool()))
-                .fencingToken(str(m, "fencingToken"))
-                .leaseUntil(lease == null ? null : Instant.ofEpochMilli(lease))
-                .cached(flag(m, "cached"))
-                .cacheKey(str(m, "cacheKey"))
-                .holdsActiveSlot(flag(m, "activeSlot"))
-                .usageRecorded(flag(m, "usageRecorded"))
-                .settled(m.containsKey("settledAt"))
-                .reserved(
-                        num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
-                        m.containsKey("reservedUsd")
-                                ? new BigDecimal(m.get("reservedUsd").n())
-                                : null)
-                .lane(Lane.fromWire(str(m, "lane")))
-                .ticket(num(m, "ticket"))
+                .request(r -> r.tier(str(m, "tier"))
+                        .modelId(str(m, "modelId"))
+                        .prompt(str(m, "prompt"))
+                        .system(str(m, "system"))
+                        .maxTokens(num(m, "maxTokens").intValue())
+                        .temperature(
+                                m.containsKey("temperature")
+                                        ? Double.valueOf(m.get("temperature").n())
+                                        : null)
+                        .metadata(metadata)
+                        .webhookUrl(str(m, "webhookUrl"))
+                        .idempotencyKey(str(m, "idempotencyKey"))
+                        .requestHash(str(m, "requestHash"))
+                        .batchId(str(m, "batchId"))
+                        .customId(str(m, "customId"))
+                        .itemIndex(itemIndex == null ? null : itemIndex.intValue())
+                        .cacheKey(str(m, "cacheKey"))
+                        .lane(Lane.fromWire(str(m, "lane"))))
+                .progress(pr -> pr.status(JobStatus.fromWire(str(m, "status")))
+                        .createdAt(instant(m, "createdAt"))
+                        .startedAt(instant(m, "startedAt"))
+                        .finishedAt(instant(m, "finishedAt"))
+                        .attempts(
+                                num(m, "attempts") == null
+                                        ? 0
+                                        : num(m, "attempts").intValue())
+                        .result(text == null && stop == null ? null : new Job.Result(text, stop))
+                        .error(errorCode == null ? null : new Job.Error(errorCode, str(m, "errorMessage")))
+                        .cancelRequested(cancel != null && Boolean.TRUE.equals(cancel.bool()))
+                        .fencingToken(str(m, "fencingToken"))
+                        .leaseUntil(lease == null ? null : Instant.ofEpochMilli(lease))
+                        .ticket(num(m, "ticket")))
+                .accounting(ac -> ac.usage(in == null ? null : new Job.Usage(in, out == null ? 0 : out))
+                        .costUsd(cost == null ? null : new BigDecimal(cost))
+                        .cached(flag(m, "cached"))
+                        .holdsActiveSlot(flag(m, "activeSlot"))
+                        .usageRecorded(flag(m, "usageRecorded"))
+                        .settled(m.containsKey("settledAt"))
+                        .reserved(
+                                num(m, "reservedTokens") == null ? 0 : num(m, "reservedTokens"),
+                                m.containsKey("reservedUsd")
+                                        ? new BigDecimal(m.get("reservedUsd").n())
+                                        : null))
                 .build();
     }
 

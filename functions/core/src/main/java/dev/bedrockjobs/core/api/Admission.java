@@ -47,7 +47,7 @@ public final class Admission implements AutoCloseable {
         }
         List<Job> jobs = drafts.stream()
                 .map(j -> limits.withBudgetHold(tenant, j).toBuilder()
-                        .holdsActiveSlot(tenant.capsActiveJobs())
+                        .accounting(ac -> ac.holdsActiveSlot(tenant.capsActiveJobs()))
                         .build())
                 .toList();
         limits.holdBudget(tenantId, tenant, jobs);
@@ -68,7 +68,8 @@ public final class Admission implements AutoCloseable {
     public void commit(Collection<Job> stored) {
         Set<String> ids = stored.stream().map(Job::id).collect(Collectors.toSet());
         held = held.stream().filter(j -> !ids.contains(j.id())).toList();
-        slots = (int) held.stream().filter(Job::holdsActiveSlot).count();
+        slots = (int)
+                held.stream().filter(j -> j.accounting().holdsActiveSlot()).count();
     }
 
     /** Releases what no stored job carries. */

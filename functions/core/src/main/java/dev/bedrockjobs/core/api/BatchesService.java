@@ -48,7 +48,7 @@ public final class BatchesService {
         ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
         if (!batch.get().done()) {
             Instant firstFinished = jobs.items().stream()
-                    .map(Job::finishedAt)
+                    .map(j -> j.progress().finishedAt())
                     .filter(Objects::nonNull)
                     .min(Comparator.naturalOrder())
                     .orElse(null);

@@ -51,11 +51,11 @@ public final class DeliveriesService {
             return Problem.notFound("job " + id).toResponse();
         }
         Job job = found.get();
-        if (job.webhookUrl() == null) {
+        if (job.request().webhookUrl() == null) {
             return Problem.conflict("no_webhook", "job " + id + " was submitted without a webhook")
                     .toResponse();
         }
-        if (!job.status().isTerminal()) {
+        if (!job.progress().status().isTerminal()) {
             return Problem.conflict("job_not_terminal", "job " + id + " has no terminal event yet")
                     .toResponse();
         }

@@ -73,7 +73,7 @@ public final class JobsService {
         String id = request.pathParameter("id");
         int waitSeconds = QueryParameters.integer(request, "wait", 0, 0, MAX_WAIT_SECONDS);
         Optional<Job> job = Owned.job(store, request, id);
-        if (waitSeconds > 0 && job.isPresent() && !job.get().status().isTerminal()) {
+        if (waitSeconds > 0 && job.isPresent() && !job.get().progress().status().isTerminal()) {
             job = waitForTerminal(request, id, job, waitSeconds);
         }
         if (job.isEmpty()) {
@@ -84,7 +84,7 @@ public final class JobsService {
         if (estimates != null) {
             estimates.forJob(j).ifPresent(q -> view.set("queue", q));
         }
-        if (j.webhookUrl() != null) {
+        if (j.request().webhookUrl() != null) {
             List<DeliveryAttempt> attempts = deliveries.listForJob(j.id());
             ObjectNode webhook = (ObjectNode) view.get("webhook");
             webhook.put("deliveries", attempts.size());
@@ -112,7 +112,7 @@ public final class JobsService {
         try {
             Instant deadline = start.plusSeconds(waitSeconds);
             Duration interval = FIRST_POLL_INTERVAL;
-            while (job.isPresent() && !job.get().status().isTerminal()) {
+            while (job.isPresent() && !job.get().progress().status().isTerminal()) {
                 Duration left = Duration.between(clock.instant(), deadline);
                 if (left.isNegative() || left.isZero()) {
                     break;
@@ -150,7 +150,7 @@ public final class JobsService {
                     ? inBatch
                     : new Page<>(
                             inBatch.items().stream()
-                                    .filter(j -> j.status().wire().equals(statusText))
+                                    .filter(j -> j.progress().status().wire().equals(statusText))
                                     .toList(),
                             inBatch.nextCursor());
         } else {
@@ -178,13 +178,14 @@ public final class JobsService {
                 return Problem.notFound("job " + id).toResponse();
             }
             Job job = current.get();
-            if (job.status().isTerminal()) {
+            if (job.progress().status().isTerminal()) {
                 return Problem.conflict(
                                 "job_terminal",
-                                "job " + id + " is already " + job.status().wire() + " and cannot be canceled")
+                                "job " + id + " is already "
+                                        + job.progress().status().wire() + " and cannot be canceled")
                         .toResponse();
             }
-            if (job.status() == JobStatus.QUEUED) {
+            if (job.progress().status() == JobStatus.QUEUED) {
                 Optional<Job> canceled = store.cancelQueued(id, clock.instant());
                 if (canceled.isPresent()) {
                     outcomes.jobFinished(canceled.get());
@@ -205,6 +206,6 @@ public final class JobsService {
     /** A job that is not terminal yet tells the client when to look again. */
     private static ApiResponse viewResponse(int status, Job j, ObjectNode view) {
         ApiResponse r = ApiResponse.json(status, view);
-        return j.status().isTerminal() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
+        return j.progress().status().isTerminal() ? r : r.withHeader("retry-after", SubmitService.RETRY_AFTER_SECONDS);
     }
 }

@@ -56,15 +56,19 @@ public final class QueueEstimates {
      * could not take one) or when the lane cannot be read (the view is then shown without it).
      */
     public Optional<ObjectNode> forJob(Job job) {
-        if (job.status() != JobStatus.QUEUED || job.ticket() == null) {
+        if (job.progress().status() != JobStatus.QUEUED || job.progress().ticket() == null) {
             return Optional.empty();
         }
         try {
             Instant now = clock.instant();
-            LaneStats.Snapshot s = stats.read(job.lane(), now);
-            LaneStats.Depth.Counts c = depth.of(job.lane());
-            long working = Math.min(c.inFlight(), slots.getOrDefault(job.lane(), c.inFlight()));
-            long ahead = c.waiting() + c.inFlight() - working - (s.lastTicket() - job.ticket());
+            LaneStats.Snapshot s = stats.read(job.request().lane(), now);
+            LaneStats.Depth.Counts c = depth.of(job.request().lane());
+            long working =
+                    Math.min(c.inFlight(), slots.getOrDefault(job.request().lane(), c.inFlight()));
+            long ahead = c.waiting()
+                    + c.inFlight()
+                    - working
+                    - (s.lastTicket() - job.progress().ticket());
             long position = Math.max(1, ahead);
             ObjectNode q = Json.object();
             q.put("position", position);
@@ -76,7 +80,10 @@ public final class QueueEstimates {
             }
             return Optional.of(q);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "lane " + job.lane().wire() + " not read; the job's view goes without its place", e);
+            LOG.log(
+                    Level.WARNING,
+                    "lane " + job.request().lane().wire() + " not read; the job's view goes without its place",
+                    e);
             return Optional.empty();
         }
     }

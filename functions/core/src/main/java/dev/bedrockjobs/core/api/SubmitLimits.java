@@ -110,10 +110,18 @@ public final class SubmitLimits {
         if (!limits.hasBudget()) {
             return job;
         }
-        Cost most = pricing.mostFor(job.modelId(), job.prompt(), job.system(), job.maxTokens());
-        long mostTokens = Pricing.mostInputTokens(job.modelId(), job.prompt(), job.system()) + job.maxTokens();
+        Cost most = pricing.mostFor(
+                job.request().modelId(),
+                job.request().prompt(),
+                job.request().system(),
+                job.request().maxTokens());
+        long mostTokens = Pricing.mostInputTokens(
+                        job.request().modelId(),
+                        job.request().prompt(),
+                        job.request().system())
+                + job.request().maxTokens();
         return job.toBuilder()
-                .reserved(mostTokens, most == null ? BigDecimal.ZERO : most.usd())
+                .accounting(ac -> ac.reserved(mostTokens, most == null ? BigDecimal.ZERO : most.usd()))
                 .build();
     }
 

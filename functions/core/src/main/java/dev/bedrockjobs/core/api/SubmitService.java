@@ -102,24 +102,25 @@ public final class SubmitService {
             Instant now = clock.instant();
             String hash = JobRequestParser.fingerprint(jr);
             Job.Builder draft = newJob(Ids.newJobId(now), tenantId, jr, now)
-                    .webhookUrl(jr.webhookUrl())
-                    .idempotencyKey(jr.idempotencyKey())
-                    .requestHash(hash);
+                    .request(r -> r.webhookUrl(jr.webhookUrl())
+                            .idempotencyKey(jr.idempotencyKey())
+                            .requestHash(hash));
             boolean useCache =
                     jr.cache() != null ? jr.cache() : admission.limits().cacheResponses();
             String cacheKey = useCache ? ResponseCacheKey.of(tenantId, catalog.modelIdFor(jr.tier()), jr) : null;
             Optional<Job.Result> hit = cacheKey == null ? Optional.empty() : cache.find(cacheKey, tenantId, now);
             if (hit.isPresent()) {
                 // Nothing to count; with no webhook event owed either, it is settled from the start.
-                draft.status(JobStatus.SUCCEEDED)
-                        .cached(true)
-                        .result(hit.get())
-                        .startedAt(now)
-                        .finishedAt(now)
-                        .usageRecorded(true)
-                        .settled(jr.webhookUrl() == null);
+                draft.progress(p -> p.status(JobStatus.SUCCEEDED)
+                                .result(hit.get())
+                                .startedAt(now)
+                                .finishedAt(now))
+                        .accounting(a -> a.cached(true).usageRecorded(true).settled(jr.webhookUrl() == null));
             } else {
-                draft = admission.take(List.of(draft.cacheKey(cacheKey).build())).get(0).toBuilder();
+                draft = admission
+                        .take(List.of(draft.request(r -> r.cacheKey(cacheKey)).build()))
+                        .get(0)
+                        .toBuilder();
             }
             Job drafted = draft.build();
             Reservation key = reserve(tenantId, JobStore.KeyScope.JOB, jr.idempotencyKey(), hash, drafted.id(), now);
@@ -135,7 +136,7 @@ public final class SubmitService {
                 // what this request took.
             }
             Job job = drafted.toBuilder().id(key.id()).build();
-            if (!job.cached()) {
+            if (!job.accounting().cached()) {
                 job = ticketed(List.of(job)).get(0);
             }
             if (!create(job)) {
@@ -143,14 +144,14 @@ public final class SubmitService {
                 if (existing.isEmpty()) {
                     return Problem.internal(request.requestId()).toResponse();
                 }
-                if (!existing.get().createdAt().equals(job.createdAt())) {
+                if (!existing.get().progress().createdAt().equals(job.progress().createdAt())) {
                     // A concurrent replay of the same idempotent request created it: answer with what it created.
                     return accepted(200, existing.get());
                 }
                 // Our own write, applied by an attempt whose answer was lost: carry on.
             }
             admission.commit();
-            if (job.cached()) {
+            if (job.accounting().cached()) {
                 outcomes.jobFinished(job); // its webhook, exactly as the worker would send it
                 return accepted(202, job);
             }
@@ -271,8 +272,10 @@ public final class SubmitService {
             try {
                 for (Job j : jobs) {
                     store.get(j.id())
-                            .filter(found -> found.holdsActiveSlot() == j.holdsActiveSlot()
-                                    && found.reservedTokens() == j.reservedTokens())
+                            .filter(found -> found.accounting().holdsActiveSlot()
+                                            == j.accounting().holdsActiveSlot()
+                                    && found.accounting().reservedTokens()
+                                            == j.accounting().reservedTokens())
                             .ifPresent(found -> stored.add(j));
                 }
             } catch (RuntimeException unreadable) {
@@ -294,14 +297,15 @@ public final class SubmitService {
         }
         long first;
         try {
-            first = lanes.takeTickets(jobs.get(0).lane(), jobs.size());
+            first = lanes.takeTickets(jobs.get(0).request().lane(), jobs.size());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "no lane tickets taken; these jobs will show no queue position", e);
             return jobs;
         }
         List<Job> out = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size(); i++) {
-            out.add(jobs.get(i).toBuilder().ticket(first + i).build());
+            long ticket = first + i;
+            out.add(jobs.get(i).toBuilder().progress(p -> p.ticket(ticket)).build());
         }
         return out;
     }
@@ -321,11 +325,12 @@ public final class SubmitService {
         List<Job> jobs = new ArrayList<>(br.items().size());
         for (int i = 0; i < br.items().size(); i++) {
             BatchRequest.Item item = br.items().get(i);
+            int index = i;
             jobs.add(newJob(Ids.jobIdInBatch(batchId, i), tenantId, item.request(), now)
-                    .batchId(batchId)
-                    .customId(item.customId())
-                    .itemIndex(i)
-                    .lane(br.lane() == null ? Lane.BULK : br.lane())
+                    .request(r -> r.batchId(batchId)
+                            .customId(item.customId())
+                            .itemIndex(index)
+                            .lane(br.lane() == null ? Lane.BULK : br.lane()))
                     .build());
         }
         return jobs;
@@ -348,15 +353,15 @@ public final class SubmitService {
         return Job.builder()
                 .id(id)
                 .tenantId(tenantId)
-                .tier(jr.tier())
-                .modelId(catalog.modelIdFor(jr.tier()))
-                .prompt(jr.prompt())
-                .system(jr.system())
-                .maxTokens(jr.maxTokens())
-                .temperature(jr.temperature())
-                .metadata(jr.metadata())
-                .lane(jr.lane())
-                .createdAt(now);
+                .request(r -> r.tier(jr.tier())
+                        .modelId(catalog.modelIdFor(jr.tier()))
+                        .prompt(jr.prompt())
+                        .system(jr.system())
+                        .maxTokens(jr.maxTokens())
+                        .temperature(jr.temperature())
+                        .metadata(jr.metadata())
+                        .lane(jr.lane()))
+                .progress(p -> p.createdAt(now));
     }
 
     private static ApiResponse keyReused() {

@@ -12,7 +12,11 @@ public record BudgetHold(long tokens, BigDecimal usd) {
     public static final BudgetHold NONE = new BudgetHold(0, BigDecimal.ZERO);
 
     public static BudgetHold of(Job job) {
-        return new BudgetHold(job.reservedTokens(), job.reservedUsd() == null ? BigDecimal.ZERO : job.reservedUsd());
+        return new BudgetHold(
+                job.accounting().reservedTokens(),
+                job.accounting().reservedUsd() == null
+                        ? BigDecimal.ZERO
+                        : job.accounting().reservedUsd());
     }
 
     public static BudgetHold of(Collection<Job> jobs) {

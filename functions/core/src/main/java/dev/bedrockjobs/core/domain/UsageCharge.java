@@ -19,19 +19,19 @@ public record UsageCharge(String outcome, long inputTokens, long outputTokens, B
 
     /** The charge of a finished job; its cost without trailing zeros, so that equal charges read the same. */
     public static UsageCharge of(Job finished) {
-        String outcome = switch (finished.status()) {
+        String outcome = switch (finished.progress().status()) {
             case SUCCEEDED -> SUCCEEDED;
             case FAILED -> FAILED;
             default -> CANCELED;
         };
-        Job.Usage usage = finished.usage();
+        Job.Usage usage = finished.accounting().usage();
         return new UsageCharge(
                 outcome,
                 usage == null ? 0 : usage.inputTokens(),
                 usage == null ? 0 : usage.outputTokens(),
-                finished.costUsd() == null
+                finished.accounting().costUsd() == null
                         ? BigDecimal.ZERO
-                        : finished.costUsd().stripTrailingZeros());
+                        : finished.accounting().costUsd().stripTrailingZeros());
     }
 
     /**
@@ -39,12 +39,14 @@ public record UsageCharge(String outcome, long inputTokens, long outputTokens, B
      * cache (which costs nothing and counts nothing).
      */
     public static boolean isOwed(Job job) {
-        return job.status().isTerminal() && !job.cached() && !job.usageRecorded();
+        return job.progress().status().isTerminal()
+                && !job.accounting().cached()
+                && !job.accounting().usageRecorded();
     }
 
     /** A job's charge, and so its hold, belongs to the month (UTC) it was submitted in. */
     public static YearMonth monthOf(Job job) {
-        return YearMonth.from(job.createdAt().atOffset(ZoneOffset.UTC));
+        return YearMonth.from(job.progress().createdAt().atOffset(ZoneOffset.UTC));
     }
 
     /**

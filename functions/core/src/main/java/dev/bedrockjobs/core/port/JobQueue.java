@@ -30,8 +30,10 @@ public interface JobQueue {
             return new JobMessage(
                     job.id(),
                     job.tenantId(),
-                    job.lane(),
-                    job.batchId() == null ? job.tenantId() : job.tenantId() + "/" + job.batchId());
+                    job.request().lane(),
+                    job.request().batchId() == null
+                            ? job.tenantId()
+                            : job.tenantId() + "/" + job.request().batchId());
         }
     }
 }

@@ -36,9 +36,9 @@ public final class BatchViews {
         for (Job j : jobs) {
             ObjectNode item = list.addObject()
                     .put("id", j.id())
-                    .put("customId", j.customId())
-                    .put("status", j.status().wire());
-            if (j.cancelRequested() && !j.status().isTerminal()) {
+                    .put("customId", j.request().customId())
+                    .put("status", j.progress().status().wire());
+            if (j.progress().cancelRequested() && !j.progress().status().isTerminal()) {
                 item.put("cancelRequested", true);
             }
         }
@@ -53,25 +53,25 @@ public final class BatchViews {
     /** One results line: what a collector needs of an item, failures included with their codes. */
     public static ObjectNode resultLine(Job j) {
         ObjectNode n = Json.object();
-        n.put("customId", j.customId());
+        n.put("customId", j.request().customId());
         n.put("jobId", j.id());
-        n.put("status", j.status().wire());
-        if (j.result() != null) {
-            n.put("text", j.result().text());
-            n.put("stopReason", j.result().stopReason());
+        n.put("status", j.progress().status().wire());
+        if (j.progress().result() != null) {
+            n.put("text", j.progress().result().text());
+            n.put("stopReason", j.progress().result().stopReason());
         }
-        if (j.usage() != null) {
+        if (j.accounting().usage() != null) {
             n.putObject("usage")
-                    .put("inputTokens", j.usage().inputTokens())
-                    .put("outputTokens", j.usage().outputTokens());
+                    .put("inputTokens", j.accounting().usage().inputTokens())
+                    .put("outputTokens", j.accounting().usage().outputTokens());
         }
-        if (j.costUsd() != null) {
-            n.putObject("cost").put("usd", j.costUsd());
+        if (j.accounting().costUsd() != null) {
+            n.putObject("cost").put("usd", j.accounting().costUsd());
         }
-        if (j.error() != null) {
+        if (j.progress().error() != null) {
             n.putObject("error")
-                    .put("code", j.error().code())
-                    .put("message", j.error().message());
+                    .put("code", j.progress().error().code())
+                    .put("message", j.progress().error().message());
         }
         return n;
     }

@@ -13,65 +13,70 @@ public final class JobViews {
     public static ObjectNode view(Job j) {
         ObjectNode n = Json.object();
         n.put("id", j.id());
-        n.put("status", j.status().wire());
-        n.put("model", j.tier());
-        n.put("priority", j.lane().wire());
-        n.put("createdAt", j.createdAt().toString());
-        if (j.startedAt() != null) {
-            n.put("startedAt", j.startedAt().toString());
+        n.put("status", j.progress().status().wire());
+        n.put("model", j.request().tier());
+        n.put("priority", j.request().lane().wire());
+        n.put("createdAt", j.progress().createdAt().toString());
+        if (j.progress().startedAt() != null) {
+            n.put("startedAt", j.progress().startedAt().toString());
         }
-        if (j.finishedAt() != null) {
-            n.put("finishedAt", j.finishedAt().toString());
+        if (j.progress().finishedAt() != null) {
+            n.put("finishedAt", j.progress().finishedAt().toString());
         }
-        n.put("attempts", j.attempts());
-        if (j.batchId() != null) {
-            n.put("batchId", j.batchId());
-            if (j.customId() != null) {
-                n.put("customId", j.customId());
+        n.put("attempts", j.progress().attempts());
+        if (j.request().batchId() != null) {
+            n.put("batchId", j.request().batchId());
+            if (j.request().customId() != null) {
+                n.put("customId", j.request().customId());
             }
         }
-        if (!j.metadata().isEmpty()) {
+        if (!j.request().metadata().isEmpty()) {
             ObjectNode md = n.putObject("metadata");
-            j.metadata().forEach(md::put);
+            j.request().metadata().forEach(md::put);
         }
-        if (j.cancelRequested() && !j.status().isTerminal()) {
+        if (j.progress().cancelRequested() && !j.progress().status().isTerminal()) {
             n.put("cancelRequested", true);
         }
-        if (j.cached()) {
+        if (j.accounting().cached()) {
             n.put("cached", true); // answered from the response cache: no model call, no usage
         }
-        if (j.result() != null) {
+        if (j.progress().result() != null) {
             n.putObject("result")
-                    .put("text", j.result().text())
-                    .put("stopReason", j.result().stopReason());
+                    .put("text", j.progress().result().text())
+                    .put("stopReason", j.progress().result().stopReason());
         }
-        if (j.usage() != null) {
+        if (j.accounting().usage() != null) {
             n.putObject("usage")
-                    .put("inputTokens", j.usage().inputTokens())
-                    .put("outputTokens", j.usage().outputTokens());
+                    .put("inputTokens", j.accounting().usage().inputTokens())
+                    .put("outputTokens", j.accounting().usage().outputTokens());
         }
-        if (j.costUsd() != null) {
-            n.putObject("cost").put("usd", j.costUsd());
+        if (j.accounting().costUsd() != null) {
+            n.putObject("cost").put("usd", j.accounting().costUsd());
         }
-        if (j.error() != null) {
+        if (j.progress().error() != null) {
             n.putObject("error")
-                    .put("code", j.error().code())
-                    .put("message", j.error().message());
+                    .put("code", j.progress().error().code())
+                    .put("message", j.progress().error().message());
         }
-        if (j.webhookUrl() != null) {
+        if (j.request().webhookUrl() != null) {
             // Delivery counts are added by the status route; the view itself is also a webhook's data and must not
             // change between attempts of one event.
-            n.putObject("webhook").put("url", j.webhookUrl());
+            n.putObject("webhook").put("url", j.request().webhookUrl());
         }
         return n;
     }
 
     /** The terminal event of a job that asked for a webhook: its data is the job view. */
     public static WebhookEvent webhookEvent(Job job) {
-        if (job.webhookUrl() == null) {
+        if (job.request().webhookUrl() == null) {
             throw new IllegalArgumentException("job " + job.id() + " has no webhook URL");
         }
-        Instant at = job.finishedAt() != null ? job.finishedAt() : Instant.now();
-        return WebhookEvent.of(WebhookEvent.Type.forJob(job.status()), job.tenantId(), job.webhookUrl(), at, view(job));
+        Instant at = job.progress().finishedAt() != null ? job.progress().finishedAt() : Instant.now();
+        return WebhookEvent.of(
+                WebhookEvent.Type.forJob(job.progress().status()),
+                job.tenantId(),
+                job.request().webhookUrl(),
+                at,
+                view(job));
     }
 }

@@ -53,7 +53,7 @@ public final class JobOutcomes {
     }
 
     public void jobStarted(Job job) {
-        if (job.batchId() != null) {
+        if (job.request().batchId() != null) {
             batches.recordStarted(job);
         }
     }
@@ -69,7 +69,7 @@ public final class JobOutcomes {
      * @return true when this job's outcome completed its batch
      */
     public boolean jobFinished(Settlement settlement, Job job) {
-        if (!job.status().isTerminal()) {
+        if (!job.progress().status().isTerminal()) {
             return false;
         }
         settlement.settle(job);
@@ -89,11 +89,11 @@ public final class JobOutcomes {
      * @return true when this job's outcome completed its batch
      */
     public boolean jobSeenFinished(Settlement settlement, Job job) {
-        if (!job.status().isTerminal()) {
+        if (!job.progress().status().isTerminal()) {
             return false;
         }
-        if (!job.settled()) {
-            settlement.settleIfAbandoned(job.id(), job.finishedAt());
+        if (!job.accounting().settled()) {
+            settlement.settleIfAbandoned(job.id(), job.progress().finishedAt());
         }
         return countInBatch(job);
     }
@@ -108,10 +108,10 @@ public final class JobOutcomes {
         do {
             Page<Job> page = jobs.listByBatch(batchId, 100, cursor);
             for (Job j : page.items()) {
-                if (j.status() == JobStatus.QUEUED) {
+                if (j.progress().status() == JobStatus.QUEUED) {
                     jobs.cancelQueued(j.id(), now)
                             .ifPresentOrElse(c -> jobFinished(settlement, c), () -> jobs.requestCancel(j.id()));
-                } else if (j.status() == JobStatus.RUNNING) {
+                } else if (j.progress().status() == JobStatus.RUNNING) {
                     jobs.requestCancel(j.id());
                 }
             }
@@ -127,10 +127,10 @@ public final class JobOutcomes {
     }
 
     private boolean countInBatch(Job job) {
-        if (job.batchId() == null || !batches.recordFinished(job, clock.instant())) {
+        if (job.request().batchId() == null || !batches.recordFinished(job, clock.instant())) {
             return false;
         }
-        batches.get(job.batchId()).filter(b -> b.webhookUrl() != null).ifPresent(this::batchCompleted);
+        batches.get(job.request().batchId()).filter(b -> b.webhookUrl() != null).ifPresent(this::batchCompleted);
         return true;
     }
 

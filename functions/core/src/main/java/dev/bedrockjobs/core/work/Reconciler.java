@@ -91,7 +91,7 @@ public final class Reconciler {
                 // Its batch, if any, is counted by completeBatches below.
                 if (settlement
                         .settleIfAbandoned(job.id(), job.finishedAt())
-                        .filter(j -> j.webhookUrl() != null)
+                        .filter(j -> j.request().webhookUrl() != null)
                         .isPresent()) {
                     eventsResent++;
                 }
@@ -116,7 +116,9 @@ public final class Reconciler {
      * backlog older than the grace period asks for.
      */
     private Optional<JobQueue.JobMessage> messageOf(JobStore.ActiveJob job) {
-        return jobs.get(job.id()).filter(j -> !j.status().isTerminal()).map(JobQueue.JobMessage::of);
+        return jobs.get(job.id())
+                .filter(j -> !j.progress().status().isTerminal())
+                .map(JobQueue.JobMessage::of);
     }
 
     private int failDeadLettered(Settlement settlement, Instant now) {
@@ -162,7 +164,8 @@ public final class Reconciler {
                 Page<Job> page = jobs.listByBatch(batch.id(), 100, cursor);
                 stored += page.items().size();
                 for (Job j : page.items()) {
-                    if (j.status().isTerminal() && !batch.finishedItems().contains(j.itemIndex())) {
+                    if (j.progress().status().isTerminal()
+                            && !batch.finishedItems().contains(j.request().itemIndex())) {
                         done |= outcomes.jobSeenFinished(settlement, j);
                     }
                 }

@@ -58,16 +58,16 @@ public final class Settlement implements AutoCloseable {
      * @return the job as the terminal write should store it
      */
     public Job countAhead(Job finishing) {
-        usage.countAhead(finishing, finishing.fencingToken());
+        usage.countAhead(finishing, finishing.progress().fencingToken());
         return finishing.toBuilder()
-                .usageRecorded(true)
-                .settled(finishing.webhookUrl() == null)
+                .accounting(
+                        ac -> ac.usageRecorded(true).settled(finishing.request().webhookUrl() == null))
                 .build();
     }
 
     /** The terminal write after {@link #countAhead} was refused: what it counted comes out again. */
     public void withdrawAhead(Job finishing) {
-        usage.withdrawAhead(finishing, finishing.fencingToken());
+        usage.withdrawAhead(finishing, finishing.progress().fencingToken());
     }
 
     /**
@@ -77,15 +77,15 @@ public final class Settlement implements AutoCloseable {
      * grace.
      */
     public void settle(Job job) {
-        if (!job.status().isTerminal()) {
+        if (!job.progress().status().isTerminal()) {
             return;
         }
         usage.count(job);
-        if (job.holdsActiveSlot()) {
+        if (job.accounting().holdsActiveSlot()) {
             limits.releaseSlot(job.tenantId(), job.id());
         }
-        if (!job.settled()) { // settled already when its terminal write said so (see countAhead)
-            boolean eventOwed = job.webhookUrl() != null && !announce(webhooks, JobViews.webhookEvent(job));
+        if (!job.accounting().settled()) { // settled already when its terminal write said so (see countAhead)
+            boolean eventOwed = job.request().webhookUrl() != null && !announce(webhooks, JobViews.webhookEvent(job));
             jobs.settle(job.id(), clock.instant(), eventOwed);
         }
         usage.settled(job);

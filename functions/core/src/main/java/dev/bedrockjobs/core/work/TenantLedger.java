@@ -21,18 +21,18 @@ public record TenantLedger(UsageMeter usage, LimitCounters limits, ResponseCache
      * client who sees it succeeded and asks again finds the answer.
      */
     public void remember(Job answered) {
-        if (answered.cacheKey() == null
-                || answered.cached()
-                || answered.status() != JobStatus.SUCCEEDED
-                || answered.result() == null) {
+        if (answered.request().cacheKey() == null
+                || answered.accounting().cached()
+                || answered.progress().status() != JobStatus.SUCCEEDED
+                || answered.progress().result() == null) {
             return;
         }
         try {
             cache.put(
-                    answered.cacheKey(),
+                    answered.request().cacheKey(),
                     answered.tenantId(),
-                    answered.result(),
-                    answered.finishedAt().plus(cacheTtl));
+                    answered.progress().result(),
+                    answered.progress().finishedAt().plus(cacheTtl));
         } catch (RuntimeException e) {
             // The cache only saves a later model call; the job itself goes on.
             LOG.log(Level.WARNING, "job " + answered.id() + ": answer not cached", e);

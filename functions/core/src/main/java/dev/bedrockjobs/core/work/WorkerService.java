@@ -147,7 +147,7 @@ public final class WorkerService {
                 if (current.isEmpty()) {
                     return Delivery.DONE; // past its retention: nothing to do
                 }
-                if (current.get().status().isTerminal()) {
+                if (current.get().progress().status().isTerminal()) {
                     // a duplicate delivery: repeats what a crash cut short
                     outcomes.jobSeenFinished(settlement, current.get());
                     return Delivery.DONE;
@@ -158,7 +158,7 @@ public final class WorkerService {
                 if (lastReceive) {
                     return Delivery.DONE;
                 }
-                Instant leaseUntil = current.get().leaseUntil();
+                Instant leaseUntil = current.get().progress().leaseUntil();
                 return leaseUntil == null
                         ? Delivery.RETRY_LATER
                         : Delivery.retryIn(Duration.between(now, leaseUntil).plusSeconds(1));
@@ -166,19 +166,27 @@ public final class WorkerService {
             Job job = claimed.get();
             try {
                 outcomes.jobStarted(job);
-                if (job.cancelRequested()) {
-                    finishCanceled(job, null, null, job.attempts());
+                if (job.progress().cancelRequested()) {
+                    finishCanceled(job, null, null, job.progress().attempts());
                     return Delivery.DONE;
                 }
-                ModelCodec codec = ModelCodecs.forModel(job.modelId());
-                ModelRequest request = new ModelRequest(job.prompt(), job.system(), job.maxTokens(), job.temperature());
+                ModelCodec codec = ModelCodecs.forModel(job.request().modelId());
+                ModelRequest request = new ModelRequest(
+                        job.request().prompt(),
+                        job.request().system(),
+                        job.request().maxTokens(),
+                        job.request().temperature());
                 ModelCallPolicy.Outcome outcome = policy.run(
-                        job.id(), job.id() + "-" + token.substring(0, 12), job.modelId(), codec.requestBody(request));
+                        job.id(),
+                        job.id() + "-" + token.substring(0, 12),
+                        job.request().modelId(),
+                        codec.requestBody(request));
                 Job finished = outcome instanceof ModelCallPolicy.Answered a
                         ? answered(job, a, codec, request)
                         : failed(job, (ModelCallPolicy.Failed) outcome);
                 outcomes.jobAnswered(finished);
-                answered.computeIfAbsent(job.lane(), l -> new AtomicInteger()).incrementAndGet();
+                answered.computeIfAbsent(job.request().lane(), l -> new AtomicInteger())
+                        .incrementAndGet();
                 if (!finishCounted(finished)) {
                     settleLostFinish(finished);
                 }
@@ -206,27 +214,34 @@ public final class WorkerService {
          */
         private void settleLostFinish(Job finished) {
             Optional<Job> now = store.get(finished.id());
-            if (now.isEmpty() || !finished.fencingToken().equals(now.get().fencingToken())) {
+            if (now.isEmpty()
+                    || !finished.progress()
+                            .fencingToken()
+                            .equals(now.get().progress().fencingToken())) {
                 return; // another worker's claim: its outcome is its own to announce
             }
             Job current = now.get();
-            if (current.status().isTerminal()) {
+            if (current.progress().status().isTerminal()) {
                 outcomes.jobFinished(settlement, current);
-            } else if (current.cancelRequested() && current.status() == JobStatus.RUNNING) {
+            } else if (current.progress().cancelRequested()
+                    && current.progress().status() == JobStatus.RUNNING) {
                 // Tokens were spent, so usage and cost are kept; the answer itself is discarded.
-                finishCanceled(current, finished.usage(), finished.costUsd(), finished.attempts());
+                finishCanceled(
+                        current,
+                        finished.accounting().usage(),
+                        finished.accounting().costUsd(),
+                        finished.progress().attempts());
             }
         }
 
         private void finishCanceled(Job job, Job.Usage usage, BigDecimal cost, int attempts) {
             finishCounted(job.toBuilder()
-                    .status(JobStatus.CANCELED)
-                    .finishedAt(clock.instant())
-                    .attempts(attempts)
-                    .result(null)
-                    .usage(usage)
-                    .costUsd(cost)
-                    .error(null)
+                    .progress(p -> p.status(JobStatus.CANCELED)
+                            .finishedAt(clock.instant())
+                            .attempts(attempts)
+                            .result(null)
+                            .error(null))
+                    .accounting(ac -> ac.usage(usage).costUsd(cost))
                     .build());
         }
 
@@ -291,25 +306,26 @@ public final class WorkerService {
     }
 
     private Job answered(Job job, ModelCallPolicy.Answered a, ModelCodec codec, ModelRequest request) {
-        int attempts = job.attempts() + Math.max(1, a.attempts());
+        int attempts = job.progress().attempts() + Math.max(1, a.attempts());
         try {
             ModelReply reply = codec.readReply(a.response(), request);
-            Cost priced = pricing.costOf(job.modelId(), reply.inputTokens(), reply.outputTokens());
+            Cost priced = pricing.costOf(job.request().modelId(), reply.inputTokens(), reply.outputTokens());
             BigDecimal cost = priced == null ? null : priced.usd();
             return job.toBuilder()
-                    .status(JobStatus.SUCCEEDED)
-                    .finishedAt(clock.instant())
-                    .attempts(attempts)
-                    .result(new Job.Result(reply.text(), reply.stopReason().value()))
-                    .usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
-                    .costUsd(cost)
+                    .progress(p -> p.status(JobStatus.SUCCEEDED)
+                            .finishedAt(clock.instant())
+                            .attempts(attempts)
+                            .result(new Job.Result(
+                                    reply.text(), reply.stopReason().value())))
+                    .accounting(ac -> ac.usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
+                            .costUsd(cost))
                     .build();
         } catch (ModelReplyException e) {
             return job.toBuilder()
-                    .status(JobStatus.FAILED)
-                    .finishedAt(clock.instant())
-                    .attempts(attempts)
-                    .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage()))
+                    .progress(p -> p.status(JobStatus.FAILED)
+                            .finishedAt(clock.instant())
+                            .attempts(attempts)
+                            .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage())))
                     .build();
         }
     }
@@ -317,10 +333,10 @@ public final class WorkerService {
     private Job failed(Job job, ModelCallPolicy.Failed f) {
         String message = f.error() + (f.cause() == null || f.cause().isBlank() ? "" : ": " + truncate(f.cause()));
         return job.toBuilder()
-                .status(JobStatus.FAILED)
-                .finishedAt(clock.instant())
-                .attempts(job.attempts() + 1)
-                .error(new Job.Error(FailureCodes.codeFor(f.error()), message))
+                .progress(p -> p.status(JobStatus.FAILED)
+                        .finishedAt(clock.instant())
+                        .attempts(job.progress().attempts() + 1)
+                        .error(new Job.Error(FailureCodes.codeFor(f.error()), message)))
                 .build();
     }
 

@@ -43,14 +43,14 @@ class DynamoJobStoreIntegrationTest {
         return Job.builder()
                 .id(Ids.newJobId(createdAt))
                 .tenantId(tenant)
-                .tier("fast")
-                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
-                .prompt("p")
-                .system("s")
-                .maxTokens(64)
-                .temperature(0.5)
-                .metadata(Map.of("k", "v"))
-                .createdAt(createdAt)
+                .request(r -> r.tier("fast")
+                        .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+                        .prompt("p")
+                        .system("s")
+                        .maxTokens(64)
+                        .temperature(0.5)
+                        .metadata(Map.of("k", "v")))
+                .progress(pr -> pr.createdAt(createdAt))
                 .build();
     }
 
@@ -58,13 +58,13 @@ class DynamoJobStoreIntegrationTest {
     void createIsWriteOnceAndReadsBack() {
         Job job = queued("t-create", T0);
         assertTrue(store.create(job));
-        assertFalse(store.create(job.toBuilder().prompt("other").build()));
+        assertFalse(store.create(job.toBuilder().request(r -> r.prompt("other")).build()));
         Job read = store.get(job.id()).orElseThrow();
-        assertEquals(job.prompt(), read.prompt());
-        assertEquals(JobStatus.QUEUED, read.status());
-        assertEquals(Map.of("k", "v"), read.metadata());
-        assertEquals(0.5, read.temperature());
-        assertEquals(T0, read.createdAt());
+        assertEquals(job.request().prompt(), read.request().prompt());
+        assertEquals(JobStatus.QUEUED, read.progress().status());
+        assertEquals(Map.of("k", "v"), read.request().metadata());
+        assertEquals(0.5, read.request().temperature());
+        assertEquals(T0, read.progress().createdAt());
         assertTrue(store.getOwned("t-create", job.id()).isPresent());
         assertTrue(store.getOwned("someone-else", job.id()).isEmpty());
         assertTrue(store.get(Ids.newJobId(T0)).isEmpty());
@@ -181,44 +181,45 @@ class DynamoJobStoreIntegrationTest {
         Job job = queued("t-claim", T0);
         store.create(job);
         Job first = store.claim(job.id(), "token-1", T0, T0.plusSeconds(60)).orElseThrow();
-        assertEquals(JobStatus.RUNNING, first.status());
-        assertEquals(T0, first.startedAt());
+        assertEquals(JobStatus.RUNNING, first.progress().status());
+        assertEquals(T0, first.progress().startedAt());
         // A second worker cannot claim while the lease is live, and can after it expires.
         assertTrue(store.claim(job.id(), "token-2", T0.plusSeconds(30), T0.plusSeconds(90))
                 .isEmpty());
         Job second = store.claim(job.id(), "token-2", T0.plusSeconds(61), T0.plusSeconds(121))
                 .orElseThrow();
-        assertEquals("token-2", second.fencingToken());
-        assertEquals(T0, second.startedAt(), "startedAt keeps the first claim's time");
+        assertEquals("token-2", second.progress().fencingToken());
+        assertEquals(T0, second.progress().startedAt(), "startedAt keeps the first claim's time");
 
         Job late = first.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(T0.plusSeconds(70))
-                .attempts(1)
-                .result(new Job.Result("stale", "end_turn"))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                        .finishedAt(T0.plusSeconds(70))
+                        .attempts(1)
+                        .result(new Job.Result("stale", "end_turn")))
                 .build();
         assertFalse(store.finish(late), "the first worker lost its claim");
         Job done = second.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(T0.plusSeconds(80))
-                .attempts(3)
-                .result(new Job.Result("answer", "end_turn"))
-                .usage(new Job.Usage(10, 20))
-                .costUsd(new BigDecimal("0.000123"))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                        .finishedAt(T0.plusSeconds(80))
+                        .attempts(3)
+                        .result(new Job.Result("answer", "end_turn")))
+                .accounting(ac -> ac.usage(new Job.Usage(10, 20)).costUsd(new BigDecimal("0.000123")))
                 .build();
         assertTrue(store.finish(done));
         // (an SDK retry of a finish whose answer was lost is recognised by its own write id:
         // FaultInjectionEndToEndTest)
         assertFalse(store.finish(done), "a second call is refused, even with the very same outcome");
         assertFalse(
-                store.finish(done.toBuilder().finishedAt(T0.plusSeconds(81)).build()),
+                store.finish(done.toBuilder()
+                        .progress(pr -> pr.finishedAt(T0.plusSeconds(81)))
+                        .build()),
                 "a terminal job is never finished twice");
         Job read = store.get(job.id()).orElseThrow();
-        assertEquals("answer", read.result().text());
-        assertEquals(new Job.Usage(10, 20), read.usage());
-        assertEquals(new BigDecimal("0.000123"), read.costUsd());
-        assertEquals(3, read.attempts());
-        assertNull(read.leaseUntil());
+        assertEquals("answer", read.progress().result().text());
+        assertEquals(new Job.Usage(10, 20), read.accounting().usage());
+        assertEquals(new BigDecimal("0.000123"), read.accounting().costUsd());
+        assertEquals(3, read.progress().attempts());
+        assertNull(read.progress().leaseUntil());
         assertTrue(store.claim(job.id(), "token-3", T0.plusSeconds(999), T0.plusSeconds(2000))
                 .isEmpty());
     }
@@ -230,11 +231,14 @@ class DynamoJobStoreIntegrationTest {
         Job running = store.claim(job.id(), "tok", T0, T0.plusSeconds(60)).orElseThrow();
         assertTrue(store.cancelQueued(job.id(), T0).isEmpty(), "not queued any more");
         assertTrue(store.requestCancel(job.id()));
-        assertFalse(store.finish(
-                running.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(T0).build()));
-        assertTrue(store.finish(
-                running.toBuilder().status(JobStatus.CANCELED).finishedAt(T0).build()));
-        assertEquals(JobStatus.CANCELED, store.get(job.id()).orElseThrow().status());
+        assertFalse(store.finish(running.toBuilder()
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED).finishedAt(T0))
+                .build()));
+        assertTrue(store.finish(running.toBuilder()
+                .progress(pr -> pr.status(JobStatus.CANCELED).finishedAt(T0))
+                .build()));
+        assertEquals(
+                JobStatus.CANCELED, store.get(job.id()).orElseThrow().progress().status());
         assertFalse(store.requestCancel(job.id()));
     }
 
@@ -245,11 +249,12 @@ class DynamoJobStoreIntegrationTest {
         assertTrue(store.claim(job.id(), "tok", T0, T0.plusSeconds(60)).isPresent());
         assertFalse(store.release(job.id(), "other"));
         assertTrue(store.release(job.id(), "tok"));
-        assertEquals(JobStatus.QUEUED, store.get(job.id()).orElseThrow().status());
+        assertEquals(
+                JobStatus.QUEUED, store.get(job.id()).orElseThrow().progress().status());
         assertTrue(store.failUndeliverable(job.id(), new Job.Error("dead_lettered", "gone"), T0));
         Optional<Job> failed = store.get(job.id());
-        assertEquals(JobStatus.FAILED, failed.orElseThrow().status());
-        assertEquals("dead_lettered", failed.get().error().code());
+        assertEquals(JobStatus.FAILED, failed.orElseThrow().progress().status());
+        assertEquals("dead_lettered", failed.get().progress().error().code());
         assertFalse(store.failUndeliverable(job.id(), new Job.Error("dead_lettered", "again"), T0));
     }
 }

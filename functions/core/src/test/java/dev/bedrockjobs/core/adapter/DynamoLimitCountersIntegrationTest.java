@@ -57,12 +57,9 @@ class DynamoLimitCountersIntegrationTest {
         Job j = Job.builder()
                 .id(Ids.newJobId(NOW))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(NOW)
-                .holdsActiveSlot(true)
+                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(NOW))
+                .accounting(ac -> ac.holdsActiveSlot(true))
                 .build();
         assertTrue(counters.tryReserveActive("t", 1, 3, NOW));
         assertTrue(jobs.create(j));

@@ -69,19 +69,15 @@ class DynamoUsageMeterIntegrationTest {
         Job queued = Job.builder()
                 .id(Ids.newJobId(at))
                 .tenantId(tenant)
-                .tier("fast")
-                .modelId(modelId)
-                .prompt("p")
-                .maxTokens(100)
-                .createdAt(at)
+                .request(r -> r.tier("fast").modelId(modelId).prompt("p").maxTokens(100))
+                .progress(pr -> pr.createdAt(at))
                 .build();
         assertTrue(jobs.create(queued));
         Job running = jobs.claim(queued.id(), "token", at, at.plusSeconds(60)).orElseThrow();
         Job done = running.toBuilder()
-                .status(status)
-                .finishedAt(at)
-                .usage(in + out > 0 ? new Job.Usage(in, out) : null)
-                .costUsd(cost == null ? null : new BigDecimal(cost))
+                .progress(pr -> pr.status(status).finishedAt(at))
+                .accounting(ac -> ac.usage(in + out > 0 ? new Job.Usage(in, out) : null)
+                        .costUsd(cost == null ? null : new BigDecimal(cost)))
                 .build();
         assertTrue(jobs.finish(done));
         return done;
@@ -121,12 +117,12 @@ class DynamoUsageMeterIntegrationTest {
         // a: added, then the adder died before marking the job; whoever settles it next adds again
         unit.count(a);
         assertEquals(List.of(a.id()), pending("t"));
-        assertFalse(reread(a).usageRecorded());
+        assertFalse(reread(a).accounting().usageRecorded());
         unit.count(reread(a));
         // b: added and marked; a later path reads it marked
         unit.count(b);
         mark(b);
-        assertTrue(reread(b).usageRecorded());
+        assertTrue(reread(b).accounting().usageRecorded());
         unit.count(reread(b));
         // c: added and marked in one go
         unit.count(c);
@@ -241,11 +237,9 @@ class DynamoUsageMeterIntegrationTest {
     /** A job as an attempt holding claim {@code token} is about to write it: finished in memory, running in the table. */
     private Job finishing(Job running, String token, JobStatus status, long in, long out, String cost) {
         return running.toBuilder()
-                .fencingToken(token)
-                .status(status)
-                .finishedAt(NOV)
-                .usage(in + out > 0 ? new Job.Usage(in, out) : null)
-                .costUsd(cost == null ? null : new BigDecimal(cost))
+                .progress(pr -> pr.fencingToken(token).status(status).finishedAt(NOV))
+                .accounting(ac -> ac.usage(in + out > 0 ? new Job.Usage(in, out) : null)
+                        .costUsd(cost == null ? null : new BigDecimal(cost)))
                 .build();
     }
 
@@ -257,11 +251,8 @@ class DynamoUsageMeterIntegrationTest {
         Job queued = Job.builder()
                 .id(Ids.newJobId(at))
                 .tenantId(tenant)
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(100)
-                .createdAt(at)
+                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(100))
+                .progress(pr -> pr.createdAt(at))
                 .build();
         assertTrue(jobs.create(queued));
         return queued;
@@ -344,21 +335,16 @@ class DynamoUsageMeterIntegrationTest {
         Job queued = Job.builder()
                 .id(Ids.newJobId(NOV))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(100)
-                .createdAt(NOV)
-                .reserved(600, new BigDecimal("0.60"))
+                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(100))
+                .progress(pr -> pr.createdAt(NOV))
+                .accounting(ac -> ac.reserved(600, new BigDecimal("0.60")))
                 .build();
         assertTrue(jobs.create(queued));
-        assertEquals(600, reread(queued).reservedTokens());
+        assertEquals(600, reread(queued).accounting().reservedTokens());
         Job running = jobs.claim(queued.id(), "token", NOV, NOV.plusSeconds(60)).orElseThrow();
         Job done = running.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(NOV)
-                .usage(new Job.Usage(100, 40))
-                .costUsd(new BigDecimal("0.002"))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED).finishedAt(NOV))
+                .accounting(ac -> ac.usage(new Job.Usage(100, 40)).costUsd(new BigDecimal("0.002")))
                 .build();
         assertTrue(jobs.finish(done));
         unit.count(reread(queued));
@@ -390,15 +376,12 @@ class DynamoUsageMeterIntegrationTest {
         Job queued = Job.builder()
                 .id(Ids.newJobId(NOV))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(NOV)
+                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(NOV))
                 .build();
         assertTrue(jobs.create(queued));
         Job cached = finished("t", "m", JobStatus.SUCCEEDED, 0, 0, null, NOV).toBuilder()
-                .cached(true)
+                .accounting(ac -> ac.cached(true))
                 .build();
         unit.count(cached);
 

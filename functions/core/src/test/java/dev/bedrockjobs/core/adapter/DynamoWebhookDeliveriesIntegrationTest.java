@@ -203,13 +203,9 @@ class DynamoWebhookDeliveriesIntegrationTest {
         Job job = Job.builder()
                 .id(Ids.newJobId(T0))
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(64)
-                .createdAt(T0)
-                .webhookUrl("https://hooks.example.com/x")
-                .status(JobStatus.QUEUED)
+                .request(r ->
+                        r.tier("fast").modelId("m").prompt("p").maxTokens(64).webhookUrl("https://hooks.example.com/x"))
+                .progress(pr -> pr.createdAt(T0).status(JobStatus.QUEUED))
                 .build();
         assertTrue(jobs.create(job));
         WebhookEvent e = jobEvent(job.id(), WebhookEvent.Type.JOB_SUCCEEDED);

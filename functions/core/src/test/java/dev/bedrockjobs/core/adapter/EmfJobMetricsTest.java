@@ -45,21 +45,20 @@ class EmfJobMetricsTest {
         return Job.builder()
                 .id("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4")
                 .tenantId("tenant-a")
-                .batchId(null)
-                .status(JobStatus.SUCCEEDED)
-                .tier("standard")
-                .modelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-                .prompt("SECRET PROMPT TEXT")
-                .system("SECRET SYSTEM")
-                .maxTokens(512)
-                .metadata(Map.of("k", "SECRET META"))
-                .createdAt(T0)
-                .startedAt(T0.plusMillis(250))
-                .finishedAt(T0.plusMillis(4250))
-                .attempts(2)
-                .result(new Job.Result("SECRET ANSWER", "end_turn"))
-                .usage(new Job.Usage(3000, 2000))
-                .costUsd(new BigDecimal("0.0429"))
+                .request(rq -> rq.batchId(null)
+                        .tier("standard")
+                        .modelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+                        .prompt("SECRET PROMPT TEXT")
+                        .system("SECRET SYSTEM")
+                        .maxTokens(512)
+                        .metadata(Map.of("k", "SECRET META")))
+                .progress(p -> p.status(JobStatus.SUCCEEDED)
+                        .createdAt(T0)
+                        .startedAt(T0.plusMillis(250))
+                        .finishedAt(T0.plusMillis(4250))
+                        .attempts(2)
+                        .result(new Job.Result("SECRET ANSWER", "end_turn")))
+                .accounting(ac -> ac.usage(new Job.Usage(3000, 2000)).costUsd(new BigDecimal("0.0429")))
                 .build();
     }
 
@@ -113,11 +112,8 @@ class EmfJobMetricsTest {
     @Test
     void failuresCarryTheirCodeAndWebhookAttemptsCountDeliveredOrNot() {
         metrics.jobFinished(finished().toBuilder()
-                .status(JobStatus.FAILED)
-                .usage(null)
-                .costUsd(null)
-                .result(null)
-                .error(new Job.Error("retries_exhausted", "x"))
+                .progress(p -> p.status(JobStatus.FAILED).result(null).error(new Job.Error("retries_exhausted", "x")))
+                .accounting(ac -> ac.usage(null).costUsd(null))
                 .build());
         metrics.webhookAttempt("job.succeeded", true, 120);
         metrics.webhookAttempt("job.succeeded", false, 3000);

@@ -25,7 +25,7 @@ class MeteredJobStoreIntegrationTest {
 
         @Override
         public void jobFinished(Job job) {
-            recorded.add(job.status().wire() + " " + job.id());
+            recorded.add(job.progress().status().wire() + " " + job.id());
         }
 
         @Override
@@ -43,22 +43,20 @@ class MeteredJobStoreIntegrationTest {
         Job job = Job.builder()
                 .id("job_01KB2M7Q9ZT3W6X8Y0A1B2C3D4")
                 .tenantId("tenant-a")
-                .status(JobStatus.QUEUED)
-                .tier("fast")
-                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
-                .prompt("p")
-                .maxTokens(64)
-                .createdAt(now)
-                .attempts(0)
+                .request(r -> r.tier("fast")
+                        .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+                        .prompt("p")
+                        .maxTokens(64))
+                .progress(pr -> pr.status(JobStatus.QUEUED).createdAt(now).attempts(0))
                 .build();
         assertTrue(store.create(job));
         assertFalse(store.create(job));
         Job claimed = store.claim(job.id(), "token-1", now, now.plusSeconds(60)).orElseThrow();
         Job done = claimed.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(now.plusSeconds(2))
-                .attempts(1)
-                .usage(new Job.Usage(10, 5))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                        .finishedAt(now.plusSeconds(2))
+                        .attempts(1))
+                .accounting(ac -> ac.usage(new Job.Usage(10, 5)))
                 .build();
         assertTrue(store.finish(done));
         assertFalse(store.finish(done));

@@ -177,11 +177,8 @@ class SubmitLimitsTest {
         return Job.builder()
                 .id("job_x")
                 .tenantId("t")
-                .tier("fast")
-                .modelId(HAIKU)
-                .prompt(prompt)
-                .maxTokens(maxTokens)
-                .createdAt(now)
+                .request(r -> r.tier("fast").modelId(HAIKU).prompt(prompt).maxTokens(maxTokens))
+                .progress(pr -> pr.createdAt(now))
                 .build();
     }
 
@@ -202,7 +199,7 @@ class SubmitLimitsTest {
             TenantLimits t = l.limitsOf("t");
             l.countRequest("t", t);
             List<Job> jobs = held(l, t, job("p", 8000));
-            assertEquals(0, jobs.get(0).reservedTokens(), "no budget, nothing to hold");
+            assertEquals(0, jobs.get(0).accounting().reservedTokens(), "no budget, nothing to hold");
             l.holdBudget("t", t, jobs);
             l.reserveActive("t", t, 1);
             l.release("t", t, 1, List.of());
@@ -250,7 +247,7 @@ class SubmitLimitsTest {
         assertEquals(8_000, spent.committedTokens(), "a refusal holds nothing");
         assertTrue(calls.contains("hold 2026-11"), calls.toString());
         List<Job> accepted = held(l, t, job("twelve chars", 972));
-        assertEquals(1000, accepted.get(0).reservedTokens());
+        assertEquals(1000, accepted.get(0).accounting().reservedTokens());
         l.holdBudget("t", t, accepted);
         // that job is not finished, but what it may use is held: the next submit finds 1,000 tokens left, not 2,000
         assertRefused(
@@ -309,7 +306,7 @@ class SubmitLimitsTest {
         Job second = job("twelve chars", 972).toBuilder().id("job_2").build();
         try (Admission a = l.admit("t")) {
             List<Job> taken = a.take(List.of(first, second));
-            assertTrue(taken.stream().allMatch(Job::holdsActiveSlot));
+            assertTrue(taken.stream().allMatch(j -> j.accounting().holdsActiveSlot()));
             assertEquals(2, active);
             assertEquals(2_000, spent.committedTokens());
         }

@@ -152,13 +152,13 @@ class SubmitServiceIntegrationTest {
         UsageMeter.Spent spent =
                 new DynamoUsageMeter(dynamo, table).spent(TENANT, YearMonth.from(NOW.atZone(ZoneOffset.UTC)));
         assertEquals(
-                stored.stream().mapToLong(Job::reservedTokens).sum(),
+                stored.stream().mapToLong(j -> j.accounting().reservedTokens()).sum(),
                 spent.committedTokens(),
                 "tokens held, with " + stored.size() + " jobs stored");
         assertEquals(
                 0,
                 stored.stream()
-                        .map(Job::reservedUsd)
+                        .map(j -> j.accounting().reservedUsd())
                         .filter(Objects::nonNull)
                         .reduce(BigDecimal.ZERO, BigDecimal::add)
                         .compareTo(spent.committedUsd()),
@@ -171,7 +171,8 @@ class SubmitServiceIntegrationTest {
         long counted = active == null || !active.containsKey("jobs")
                 ? 0
                 : Long.parseLong(active.get("jobs").n());
-        assertEquals(stored.stream().filter(Job::holdsActiveSlot).count(), counted, "active jobs counted");
+        assertEquals(
+                stored.stream().filter(j -> j.accounting().holdsActiveSlot()).count(), counted, "active jobs counted");
     }
 
     @Test
@@ -223,7 +224,7 @@ class SubmitServiceIntegrationTest {
         List<Job> stored = jobs.listByTenant(TENANT, null, 100, null).items();
         assertEquals(25, stored.size());
         DynamoBatchStore batches = new DynamoBatchStore(dynamo, table, Duration.ofDays(1));
-        String batchId = stored.get(0).batchId();
+        String batchId = stored.get(0).request().batchId();
         assertEquals(30, batches.get(batchId).orElseThrow().total(), "every stored job has its batch");
         // what a worker does first with each of them: counted, not refused for want of the batch
         stored.forEach(batches::recordStarted);

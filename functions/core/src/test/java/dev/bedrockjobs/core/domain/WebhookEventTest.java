@@ -21,17 +21,17 @@ class WebhookEventTest {
         return Job.builder()
                 .id(id)
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(64)
-                .createdAt(T0)
-                .webhookUrl("https://hooks.example.com/x")
-                .status(status)
-                .startedAt(T0.plusSeconds(1))
-                .finishedAt(T0.plusSeconds(5))
-                .attempts(1)
-                .result(status == JobStatus.SUCCEEDED ? new Job.Result("Looks good — ship it.", "end_turn") : null)
+                .request(r ->
+                        r.tier("fast").modelId("m").prompt("p").maxTokens(64).webhookUrl("https://hooks.example.com/x"))
+                .progress(pr -> pr.createdAt(T0)
+                        .status(status)
+                        .startedAt(T0.plusSeconds(1))
+                        .finishedAt(T0.plusSeconds(5))
+                        .attempts(1)
+                        .result(
+                                status == JobStatus.SUCCEEDED
+                                        ? new Job.Result("Looks good — ship it.", "end_turn")
+                                        : null))
                 .build();
     }
 
@@ -106,7 +106,7 @@ class WebhookEventTest {
                 IllegalArgumentException.class,
                 () -> JobViews.webhookEvent(finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.RUNNING)));
         Job noUrl = finished("job_01KABCDEFGHJKMNPQRSTVWXYZ0", JobStatus.SUCCEEDED).toBuilder()
-                .webhookUrl(null)
+                .request(r -> r.webhookUrl(null))
                 .build();
         assertThrows(IllegalArgumentException.class, () -> JobViews.webhookEvent(noUrl));
     }

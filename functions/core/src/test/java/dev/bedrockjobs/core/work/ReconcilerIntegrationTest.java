@@ -81,11 +81,8 @@ class ReconcilerIntegrationTest {
         Job j = Job.builder()
                 .id(Ids.newJobId(createdAt))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(createdAt)
+                .request(rq -> rq.tier("fast").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(createdAt))
                 .build();
         jobs.create(j);
         return j;
@@ -116,8 +113,9 @@ class ReconcilerIntegrationTest {
         Job done = job(NOW.minus(Duration.ofMinutes(50)));
         Job claimed = jobs.claim(done.id(), "tok", NOW.minus(Duration.ofMinutes(49)), NOW)
                 .orElseThrow();
-        jobs.finish(
-                claimed.toBuilder().status(JobStatus.SUCCEEDED).finishedAt(NOW).build());
+        jobs.finish(claimed.toBuilder()
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED).finishedAt(NOW))
+                .build());
 
         Reconciler.Report report = reconciler.run();
         assertEquals(1, report.requeued());
@@ -131,17 +129,18 @@ class ReconcilerIntegrationTest {
         String batchId = Ids.newBatchId(NOW.minus(Duration.ofHours(1)));
         List<Job> items = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            int index = i;
             items.add(Job.builder()
                     .id(Ids.jobIdInBatch(batchId, i))
                     .tenantId("t")
-                    .tier("fast")
-                    .modelId("m")
-                    .prompt("p")
-                    .maxTokens(10)
-                    .createdAt(NOW.minus(Duration.ofHours(1)))
-                    .batchId(batchId)
-                    .itemIndex(i)
-                    .customId("c" + i)
+                    .request(rq -> rq.tier("fast")
+                            .modelId("m")
+                            .prompt("p")
+                            .maxTokens(10)
+                            .batchId(batchId)
+                            .itemIndex(index)
+                            .customId("c" + index))
+                    .progress(pr -> pr.createdAt(NOW.minus(Duration.ofHours(1))))
                     .build());
         }
         jobs.createAll(items);
@@ -150,9 +149,7 @@ class ReconcilerIntegrationTest {
         Job claimed = jobs.claim(items.get(0).id(), "tok", NOW.minus(Duration.ofMinutes(50)), NOW)
                 .orElseThrow();
         jobs.finish(claimed.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(NOW)
-                .attempts(1)
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED).finishedAt(NOW).attempts(1))
                 .build());
         sqs.sendMessage(r ->
                 r.queueUrl(dlqUrl).messageBody("{\"jobId\":\"" + items.get(1).id() + "\",\"tenantId\":\"t\"}"));
@@ -161,8 +158,8 @@ class ReconcilerIntegrationTest {
         assertEquals(1, first.deadLettered());
         assertEquals(1, first.batchesCompleted());
         Job failed = jobs.get(items.get(1).id()).orElseThrow();
-        assertEquals(JobStatus.FAILED, failed.status());
-        assertEquals("dead_lettered", failed.error().code());
+        assertEquals(JobStatus.FAILED, failed.progress().status());
+        assertEquals("dead_lettered", failed.progress().error().code());
         Batch batch = batches.get(batchId).orElseThrow();
         assertEquals(BatchStatus.COMPLETED, batch.status());
         assertEquals(1, batch.succeeded());
@@ -184,16 +181,17 @@ class ReconcilerIntegrationTest {
         // its submit wrote the batch and two of its three jobs, then failed
         List<Job> written = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            int index = i;
             written.add(Job.builder()
                     .id(Ids.jobIdInBatch(batchId, i))
                     .tenantId("t")
-                    .tier("fast")
-                    .modelId("m")
-                    .prompt("p")
-                    .maxTokens(10)
-                    .createdAt(createdAt)
-                    .batchId(batchId)
-                    .itemIndex(i)
+                    .request(rq -> rq.tier("fast")
+                            .modelId("m")
+                            .prompt("p")
+                            .maxTokens(10)
+                            .batchId(batchId)
+                            .itemIndex(index))
+                    .progress(pr -> pr.createdAt(createdAt))
                     .build());
         }
         jobs.createAll(written);
@@ -203,13 +201,13 @@ class ReconcilerIntegrationTest {
         jobs.createAll(List.of(Job.builder()
                 .id(Ids.jobIdInBatch(whole, 0))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(createdAt)
-                .batchId(whole)
-                .itemIndex(0)
+                .request(rq -> rq.tier("fast")
+                        .modelId("m")
+                        .prompt("p")
+                        .maxTokens(10)
+                        .batchId(whole)
+                        .itemIndex(0))
+                .progress(pr -> pr.createdAt(createdAt))
                 .build()));
 
         Reconciler.Report first = reconciler.run();
@@ -218,7 +216,9 @@ class ReconcilerIntegrationTest {
         assertEquals(BatchStatus.CANCELED, canceled.status());
         assertEquals(2, canceled.canceled(), "each job it has is canceled and counted once");
         for (Job j : written) {
-            assertEquals(JobStatus.CANCELED, jobs.get(j.id()).orElseThrow().status());
+            assertEquals(
+                    JobStatus.CANCELED,
+                    jobs.get(j.id()).orElseThrow().progress().status());
         }
         assertEquals(BatchStatus.RUNNING, batches.get(whole).orElseThrow().status());
 
@@ -248,19 +248,15 @@ class ReconcilerIntegrationTest {
         Job j = Job.builder()
                 .id(Ids.newJobId(createdAt))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(createdAt)
-                .webhookUrl(webhookUrl)
+                .request(rq ->
+                        rq.tier("fast").modelId("m").prompt("p").maxTokens(10).webhookUrl(webhookUrl))
+                .progress(pr -> pr.createdAt(createdAt))
                 .build();
         jobs.create(j);
         Job claimed = jobs.claim(j.id(), "tok", createdAt, finishedAt).orElseThrow();
         Job done = claimed.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(finishedAt)
-                .attempts(1)
+                .progress(pr ->
+                        pr.status(JobStatus.SUCCEEDED).finishedAt(finishedAt).attempts(1))
                 .build();
         assertTrue(jobs.finish(done));
         return done;
@@ -297,7 +293,7 @@ class ReconcilerIntegrationTest {
                 .map(dev.bedrockjobs.core.port.JobStore.ActiveJob::id)
                 .toList();
         assertEquals(List.of(justNow.id()), unsettled, "only the job finished a moment ago is still owed");
-        assertTrue(quiet.webhookUrl() == null);
+        assertTrue(quiet.request().webhookUrl() == null);
     }
 
     @Test
@@ -323,21 +319,21 @@ class ReconcilerIntegrationTest {
             Job item = Job.builder()
                     .id(Ids.jobIdInBatch(batchId, 0))
                     .tenantId("t")
-                    .tier("fast")
-                    .modelId("m")
-                    .prompt("p")
-                    .maxTokens(10)
-                    .createdAt(createdAt)
-                    .batchId(batchId)
-                    .itemIndex(0)
-                    .customId("c0")
+                    .request(rq -> rq.tier("fast")
+                            .modelId("m")
+                            .prompt("p")
+                            .maxTokens(10)
+                            .batchId(batchId)
+                            .itemIndex(0)
+                            .customId("c0"))
+                    .progress(pr -> pr.createdAt(createdAt))
                     .build();
             jobs.createAll(List.of(item));
             Job claimed = jobs.claim(item.id(), "tok", createdAt, finishedAt).orElseThrow();
             Job done = claimed.toBuilder()
-                    .status(JobStatus.SUCCEEDED)
-                    .finishedAt(finishedAt)
-                    .attempts(1)
+                    .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                            .finishedAt(finishedAt)
+                            .attempts(1))
                     .build();
             assertTrue(jobs.finish(done));
             assertTrue(sendFails.jobFinished(done), "the job completes its batch");

@@ -79,7 +79,7 @@ class SettlementIntegrationTest {
 
     private static Optional<Job> settleIfAbandoned(JobOutcomes process, Job job) {
         try (Settlement settlement = process.open()) {
-            return settlement.settleIfAbandoned(job.id(), job.finishedAt());
+            return settlement.settleIfAbandoned(job.id(), job.progress().finishedAt());
         }
     }
 
@@ -87,23 +87,19 @@ class SettlementIntegrationTest {
         Job queued = Job.builder()
                 .id(Ids.newJobId(FINISHED))
                 .tenantId("t")
-                .tier("fast")
-                .modelId("m")
-                .prompt("p")
-                .maxTokens(100)
-                .webhookUrl(webhookUrl)
-                .createdAt(FINISHED.minusSeconds(30))
+                .request(rq ->
+                        rq.tier("fast").modelId("m").prompt("p").maxTokens(100).webhookUrl(webhookUrl))
+                .progress(pr -> pr.createdAt(FINISHED.minusSeconds(30)))
                 .build();
         assertTrue(jobs.create(queued));
         Job running = jobs.claim(queued.id(), "token", FINISHED.minusSeconds(20), FINISHED.plusSeconds(300))
                 .orElseThrow();
         Job done = running.toBuilder()
-                .status(JobStatus.SUCCEEDED)
-                .finishedAt(FINISHED)
-                .attempts(1)
-                .result(new Job.Result("answer", "end_turn"))
-                .usage(new Job.Usage(100, 20))
-                .costUsd(new BigDecimal("0.001"))
+                .progress(pr -> pr.status(JobStatus.SUCCEEDED)
+                        .finishedAt(FINISHED)
+                        .attempts(1)
+                        .result(new Job.Result("answer", "end_turn")))
+                .accounting(ac -> ac.usage(new Job.Usage(100, 20)).costUsd(new BigDecimal("0.001")))
                 .build();
         assertTrue(jobs.finish(done));
         return done;
@@ -147,7 +143,7 @@ class SettlementIntegrationTest {
         Job job = finished("https://hooks.example.com/a");
         process().jobFinished(job);
         Job after = stored(job);
-        assertTrue(after.settled() && after.usageRecorded());
+        assertTrue(after.accounting().settled() && after.accounting().usageRecorded());
         assertTrue(jobs.listActive(FINISHED.plus(Duration.ofDays(1)), 10).isEmpty(), "out of the active index");
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
@@ -170,11 +166,11 @@ class SettlementIntegrationTest {
 
         clock.set(FINISHED.plusSeconds(5)); // a redelivery right away leaves the job to its finisher
         assertTrue(settleIfAbandoned(process(), job).isEmpty());
-        assertFalse(stored(job).settled());
+        assertFalse(stored(job).accounting().settled());
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
         assertTrue(settleIfAbandoned(process(), job).isPresent());
-        assertTrue(stored(job).settled());
+        assertTrue(stored(job).accounting().settled());
         assertEquals(1, usage().totals().succeeded());
         assertEquals(100, usage().totals().inputTokens());
         assertEquals(1, eventsEnqueued());
@@ -211,7 +207,7 @@ class SettlementIntegrationTest {
         assertEquals(240, u.totals().outputTokens());
         assertEquals(0, new BigDecimal("0.012").compareTo(u.totals().costUsd()));
         assertEquals(6, eventsEnqueued(), "each of the six webhooks' events was enqueued once");
-        assertTrue(abandoned.stream().allMatch(j -> stored(j).settled()));
+        assertTrue(abandoned.stream().allMatch(j -> stored(j).accounting().settled()));
         assertEquals(List.of(), pendingMarkers());
     }
 
@@ -226,13 +222,13 @@ class SettlementIntegrationTest {
                 GRACE);
         Job job = finished("https://hooks.example.com/a");
         broken.jobFinished(job);
-        assertTrue(stored(job).usageRecorded());
-        assertFalse(stored(job).settled(), "still owes its event");
+        assertTrue(stored(job).accounting().usageRecorded());
+        assertFalse(stored(job).accounting().settled(), "still owes its event");
         assertEquals(1, jobs.listActive(FINISHED.plus(Duration.ofDays(1)), 10).size());
 
         clock.set(FINISHED.plus(GRACE).plusSeconds(1));
         assertTrue(settleIfAbandoned(process(), job).isPresent());
-        assertTrue(stored(job).settled());
+        assertTrue(stored(job).accounting().settled());
         assertEquals(1, eventsEnqueued());
         assertEquals(1, usage().totals().succeeded(), "counted by the finisher only");
     }

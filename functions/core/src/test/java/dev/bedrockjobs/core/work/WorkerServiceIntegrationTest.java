@@ -79,7 +79,8 @@ class WorkerServiceIntegrationTest {
         assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 1));
 
         assertEquals(1, finishes.get());
-        assertEquals(JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().status());
+        assertEquals(
+                JobStatus.SUCCEEDED, jobs.get(job.id()).orElseThrow().progress().status());
         Batch batch = batches.get(batchId).orElseThrow();
         assertEquals(BatchStatus.COMPLETED, batch.status(), "the batch's only job finished, so the batch completes");
         assertEquals(1, batch.succeeded());
@@ -105,7 +106,8 @@ class WorkerServiceIntegrationTest {
                 WorkerService.Delivery.DONE,
                 deliver(worker, job.id(), 5),
                 "the last receive leaves a live claim to its holder rather than dead-lettering the job");
-        assertEquals(JobStatus.RUNNING, jobs.get(job.id()).orElseThrow().status());
+        assertEquals(
+                JobStatus.RUNNING, jobs.get(job.id()).orElseThrow().progress().status());
     }
 
     @Test
@@ -127,14 +129,14 @@ class WorkerServiceIntegrationTest {
 
         assertEquals(WorkerService.Delivery.RETRY_LATER, deliver(failing, job.id(), 1));
         Job released = jobs.get(job.id()).orElseThrow();
-        assertEquals(JobStatus.QUEUED, released.status(), "the claim was released");
+        assertEquals(JobStatus.QUEUED, released.progress().status(), "the claim was released");
 
         WorkerService worker =
                 new WorkerService(jobs, outcomes, answeringPolicy(), Pricing.load(), clock, Duration.ofMinutes(5), 5);
         assertEquals(WorkerService.Delivery.DONE, deliver(worker, job.id(), 2));
         assertEquals(
                 JobStatus.SUCCEEDED,
-                jobs.get(job.id()).orElseThrow().status(),
+                jobs.get(job.id()).orElseThrow().progress().status(),
                 "the next delivery claims and finishes the job at once");
     }
 
@@ -149,14 +151,14 @@ class WorkerServiceIntegrationTest {
         Job j = Job.builder()
                 .id(batchId == null ? Ids.newJobId(NOW) : Ids.jobIdInBatch(batchId, index))
                 .tenantId("t")
-                .tier("fast")
-                .modelId(MODEL)
-                .prompt("p")
-                .maxTokens(10)
-                .createdAt(NOW)
-                .batchId(batchId)
-                .itemIndex(index)
-                .customId(index == null ? null : index.toString())
+                .request(r -> r.tier("fast")
+                        .modelId(MODEL)
+                        .prompt("p")
+                        .maxTokens(10)
+                        .batchId(batchId)
+                        .itemIndex(index)
+                        .customId(index == null ? null : index.toString()))
+                .progress(pr -> pr.createdAt(NOW))
                 .build();
         assertTrue(jobs.create(j));
         return j;

@@ -58,14 +58,15 @@ final class JobRedrive {
                     pending.add(JobQueue.JobMessage.of(Job.builder()
                             .id(item.get("id").s())
                             .tenantId(item.get("tenantId").s())
-                            .batchId(
-                                    item.containsKey("batchId")
-                                            ? item.get("batchId").s()
-                                            : null)
-                            .lane(
-                                    item.containsKey("lane")
-                                            ? Lane.fromWire(item.get("lane").s())
-                                            : null)
+                            .request(r -> r.batchId(
+                                            item.containsKey("batchId")
+                                                    ? item.get("batchId").s()
+                                                    : null)
+                                    .lane(
+                                            item.containsKey("lane")
+                                                    ? Lane.fromWire(
+                                                            item.get("lane").s())
+                                                    : null))
                             .build()));
                     if (pending.size() == SEND_CHUNK) {
                         sent[0] += send(queue, pending);

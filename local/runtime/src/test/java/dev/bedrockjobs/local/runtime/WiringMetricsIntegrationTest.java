@@ -62,11 +62,11 @@ class WiringMetricsIntegrationTest {
         Job job = Job.builder()
                 .id(Ids.newJobId(now))
                 .tenantId("tenant-a")
-                .tier("fast")
-                .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
-                .prompt("p")
-                .maxTokens(64)
-                .createdAt(now)
+                .request(r -> r.tier("fast")
+                        .modelId("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+                        .prompt("p")
+                        .maxTokens(64))
+                .progress(pr -> pr.createdAt(now))
                 .build();
         jobs.create(job);
         return job;
@@ -110,7 +110,8 @@ class WiringMetricsIntegrationTest {
         var report = ReconcilerRoot.reconciler(env).run();
 
         assertEquals(1, report.deadLettered());
-        assertEquals(JobStatus.FAILED, jobs.get(job.id()).orElseThrow().status());
+        assertEquals(
+                JobStatus.FAILED, jobs.get(job.id()).orElseThrow().progress().status());
         List<JsonNode> records = recordsOf(job.id());
         assertEquals(1, records.size(), stdout.toString(StandardCharsets.UTF_8));
         assertEquals(1, records.get(0).path("JobsFailed").asLong());
