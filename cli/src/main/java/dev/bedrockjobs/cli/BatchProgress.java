@@ -23,36 +23,6 @@ record BatchProgress(
         boolean done,
         Long etaSeconds) {
 
-    /** Without an estimate. */
-    BatchProgress(
-            String id,
-            String status,
-            long total,
-            long queued,
-            long running,
-            long succeeded,
-            long failed,
-            long canceled,
-            long inputTokens,
-            long outputTokens,
-            double costUsd,
-            boolean done) {
-        this(
-                id,
-                status,
-                total,
-                queued,
-                running,
-                succeeded,
-                failed,
-                canceled,
-                inputTokens,
-                outputTokens,
-                costUsd,
-                done,
-                null);
-    }
-
     static BatchProgress of(JsonNode view) {
         JsonNode done = view.get("done");
         JsonNode eta = view.get("etaSeconds");

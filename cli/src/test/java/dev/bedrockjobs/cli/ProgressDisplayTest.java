@@ -23,7 +23,8 @@ class ProgressDisplayTest {
                 12_345,
                 2_100,
                 0.0421,
-                finished);
+                finished,
+                null);
     }
 
     @Test

@@ -27,13 +27,22 @@ public final class DlqCommand implements Callable<Integer> {
         return CliException.USAGE;
     }
 
-    static DeadLetterQueue.Kind kind(String queue) {
-        return switch (queue.toLowerCase(Locale.ROOT)) {
-            case "jobs" -> DeadLetterQueue.Kind.JOBS;
-            case "bulk-jobs" -> DeadLetterQueue.Kind.BULK_JOBS;
-            case "webhooks" -> DeadLetterQueue.Kind.WEBHOOKS;
-            default -> throw CliException.usage("--queue is jobs, bulk-jobs or webhooks, not '" + queue + "'");
-        };
+    /** The {@code --queue} both subcommands take. */
+    static final class QueueChoice {
+        @Option(
+                names = "--queue",
+                defaultValue = "jobs",
+                description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
+        String name;
+
+        DeadLetterQueue.Kind kind() {
+            return switch (name.toLowerCase(Locale.ROOT)) {
+                case "jobs" -> DeadLetterQueue.Kind.JOBS;
+                case "bulk-jobs" -> DeadLetterQueue.Kind.BULK_JOBS;
+                case "webhooks" -> DeadLetterQueue.Kind.WEBHOOKS;
+                default -> throw CliException.usage("--queue is jobs, bulk-jobs or webhooks, not '" + name + "'");
+            };
+        }
     }
 
     @Command(
@@ -52,11 +61,8 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(
-                names = "--queue",
-                defaultValue = "jobs",
-                description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
-        String queue;
+        @Mixin
+        QueueChoice queue;
 
         @Option(names = "--max", defaultValue = "20", description = "messages to show (default ${DEFAULT-VALUE})")
         int max;
@@ -67,11 +73,12 @@ public final class DlqCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            DeadLetterQueue.Kind kind = kind(queue);
+            DeadLetterQueue.Kind kind = queue.kind();
             PrintWriter out = spec.commandLine().getOut();
             try (StackQueues.Connection c = stack.connect(kind, ctx)) {
                 DeadLetterQueue.Counts counts = c.queue().counts();
-                out.printf("%s DLQ: %d messages visible, %d in flight%n", queue, counts.visible(), counts.inFlight());
+                out.printf(
+                        "%s DLQ: %d messages visible, %d in flight%n", queue.name, counts.visible(), counts.inFlight());
                 for (DeadLetterQueue.Entry e : c.queue().peek(Math.max(0, max))) {
                     out.printf(
                             "%s  receives=%d  first-received=%s  sent=%s  message=%s%n",
@@ -102,11 +109,8 @@ public final class DlqCommand implements Callable<Integer> {
         @Mixin
         StackQueues stack;
 
-        @Option(
-                names = "--queue",
-                defaultValue = "jobs",
-                description = "jobs (the interactive lane), bulk-jobs or webhooks (default ${DEFAULT-VALUE})")
-        String queue;
+        @Mixin
+        QueueChoice queue;
 
         @Option(
                 names = "--max",
@@ -120,7 +124,7 @@ public final class DlqCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            DeadLetterQueue.Kind kind = kind(queue);
+            DeadLetterQueue.Kind kind = queue.kind();
             PrintWriter out = spec.commandLine().getOut();
             try (StackQueues.Connection c = stack.connect(kind, ctx)) {
                 StackQueues.requireTable(c, kind);

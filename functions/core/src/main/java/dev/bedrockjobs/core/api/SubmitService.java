@@ -50,21 +50,7 @@ public final class SubmitService {
     private final JobOutcomes outcomes;
     private final LaneStats lanes;
 
-    /** Without lane tickets: queued jobs then show no position. */
-    public SubmitService(
-            JobStore store,
-            BatchStore batches,
-            JobQueue queue,
-            JobRequestParser parser,
-            ModelCatalog catalog,
-            Clock clock,
-            Duration idempotencyWindow,
-            SubmitLimits limits,
-            ResponseCache cache,
-            JobOutcomes outcomes) {
-        this(store, batches, queue, parser, catalog, clock, idempotencyWindow, limits, cache, outcomes, null);
-    }
-
+    /** @param lanes where each job takes its lane ticket; null: queued jobs then show no position */
     public SubmitService(
             JobStore store,
             BatchStore batches,

@@ -60,19 +60,7 @@ public final class BatchViews {
             n.put("text", j.progress().result().text());
             n.put("stopReason", j.progress().result().stopReason());
         }
-        if (j.accounting().usage() != null) {
-            n.putObject("usage")
-                    .put("inputTokens", j.accounting().usage().inputTokens())
-                    .put("outputTokens", j.accounting().usage().outputTokens());
-        }
-        if (j.accounting().costUsd() != null) {
-            n.putObject("cost").put("usd", j.accounting().costUsd());
-        }
-        if (j.progress().error() != null) {
-            n.putObject("error")
-                    .put("code", j.progress().error().code())
-                    .put("message", j.progress().error().message());
-        }
+        JobViews.putUsageCostAndError(n, j);
         return n;
     }
 }

@@ -45,6 +45,17 @@ public final class JobViews {
                     .put("text", j.progress().result().text())
                     .put("stopReason", j.progress().result().stopReason());
         }
+        putUsageCostAndError(n, j);
+        if (j.request().webhookUrl() != null) {
+            // Delivery counts are added by the status route; the view itself is also a webhook's data and must not
+            // change between attempts of one event.
+            n.putObject("webhook").put("url", j.request().webhookUrl());
+        }
+        return n;
+    }
+
+    /** What a job used, cost and why it failed, in the job view's words; the batch results lines use the same. */
+    static void putUsageCostAndError(ObjectNode n, Job j) {
         if (j.accounting().usage() != null) {
             n.putObject("usage")
                     .put("inputTokens", j.accounting().usage().inputTokens())
@@ -58,12 +69,6 @@ public final class JobViews {
                     .put("code", j.progress().error().code())
                     .put("message", j.progress().error().message());
         }
-        if (j.request().webhookUrl() != null) {
-            // Delivery counts are added by the status route; the view itself is also a webhook's data and must not
-            // change between attempts of one event.
-            n.putObject("webhook").put("url", j.request().webhookUrl());
-        }
-        return n;
     }
 
     /** The terminal event of a job that asked for a webhook: its data is the job view. */

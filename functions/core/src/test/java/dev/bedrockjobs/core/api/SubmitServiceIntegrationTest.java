@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
+import dev.bedrockjobs.core.adapter.DynamoLaneStats;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
 import dev.bedrockjobs.core.adapter.DynamoResponseCache;
 import dev.bedrockjobs.core.adapter.DynamoTenantLimitOverrides;
@@ -108,7 +109,8 @@ class SubmitServiceIntegrationTest {
                         new SqsWebhookQueue(sqs, SharedEmulators.newQueue("submit-service-webhooks", Map.of())),
                         clock,
                         new TenantLedger(usage, counters, cache, Duration.ofHours(24)),
-                        Duration.ofMinutes(10)));
+                        Duration.ofMinutes(10)),
+                new DynamoLaneStats(faulty, table));
     }
 
     private ApiResponse post(Function<ApiRequest, ApiResponse> operation, String body, String idempotencyKey) {

@@ -33,24 +33,7 @@ final class ApiGatewayEvents {
 
     APIGatewayV2HTTPEvent httpEvent(
             IncomingRequest r, RouteTable.Match match, byte[] body, Map<String, Object> authorizerContext) {
-        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(r.method());
-        http.setPath(r.rawPath());
-        http.setProtocol(r.protocol());
-        http.setSourceIp(r.sourceIp());
-        http.setUserAgent(r.userAgent());
-
-        APIGatewayV2HTTPEvent.RequestContext ctx = new APIGatewayV2HTTPEvent.RequestContext();
-        ctx.setAccountId(LocalResources.ACCOUNT_ID);
-        ctx.setApiId(apiId);
-        ctx.setDomainName(r.host());
-        ctx.setDomainPrefix(domainPrefix(r.host()));
-        ctx.setHttp(http);
-        ctx.setRequestId(r.requestId());
-        ctx.setRouteKey(match.route().routeKey());
-        ctx.setStage(STAGE);
-        ctx.setTime(r.formattedTime());
-        ctx.setTimeEpoch(r.time().toEpochMilli());
+        APIGatewayV2HTTPEvent.RequestContext ctx = requestContext(r, match);
         if (authorizerContext != null) {
             APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer =
                     new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
@@ -76,16 +59,15 @@ final class ApiGatewayEvents {
         return e;
     }
 
-    APIGatewayV2CustomAuthorizerEvent authorizerEvent(
-            IncomingRequest r, RouteTable.Match match, List<String> identitySource) {
-        APIGatewayV2CustomAuthorizerEvent.Http http = new APIGatewayV2CustomAuthorizerEvent.Http();
+    private APIGatewayV2HTTPEvent.RequestContext requestContext(IncomingRequest r, RouteTable.Match match) {
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
         http.setMethod(r.method());
         http.setPath(r.rawPath());
         http.setProtocol(r.protocol());
         http.setSourceIp(r.sourceIp());
         http.setUserAgent(r.userAgent());
 
-        APIGatewayV2CustomAuthorizerEvent.RequestContext ctx = new APIGatewayV2CustomAuthorizerEvent.RequestContext();
+        APIGatewayV2HTTPEvent.RequestContext ctx = new APIGatewayV2HTTPEvent.RequestContext();
         ctx.setAccountId(LocalResources.ACCOUNT_ID);
         ctx.setApiId(apiId);
         ctx.setDomainName(r.host());
@@ -96,6 +78,33 @@ final class ApiGatewayEvents {
         ctx.setStage(STAGE);
         ctx.setTime(r.formattedTime());
         ctx.setTimeEpoch(r.time().toEpochMilli());
+        return ctx;
+    }
+
+    /**
+     * The same request context in the authorizer event's classes, which share the HTTP event's fields but not its
+     * types (their constructors take the fields in declaration order).
+     */
+    private static APIGatewayV2CustomAuthorizerEvent.RequestContext forAuthorizer(
+            APIGatewayV2HTTPEvent.RequestContext c) {
+        APIGatewayV2HTTPEvent.RequestContext.Http h = c.getHttp();
+        return new APIGatewayV2CustomAuthorizerEvent.RequestContext(
+                c.getAccountId(),
+                c.getApiId(),
+                c.getDomainName(),
+                c.getDomainPrefix(),
+                new APIGatewayV2CustomAuthorizerEvent.Http(
+                        h.getMethod(), h.getPath(), h.getProtocol(), h.getSourceIp(), h.getUserAgent()),
+                c.getRequestId(),
+                c.getRouteKey(),
+                c.getStage(),
+                c.getTime(),
+                c.getTimeEpoch());
+    }
+
+    APIGatewayV2CustomAuthorizerEvent authorizerEvent(
+            IncomingRequest r, RouteTable.Match match, List<String> identitySource) {
+        APIGatewayV2CustomAuthorizerEvent.RequestContext ctx = forAuthorizer(requestContext(r, match));
 
         APIGatewayV2CustomAuthorizerEvent e = new APIGatewayV2CustomAuthorizerEvent();
         e.setVersion("2.0");

@@ -253,6 +253,21 @@ class HttpFrontTest {
         assertEquals("POST /guarded", authEvent.getRouteKey());
         assertEquals("Bearer good", authEvent.getHeaders().get("authorization"));
         assertTrue(authEvent.getRouteArn().endsWith(":abcdefghij/$default/POST/guarded"), authEvent.getRouteArn());
+        APIGatewayV2CustomAuthorizerEvent.RequestContext authContext = authEvent.getRequestContext();
+        APIGatewayV2HTTPEvent.RequestContext context = integration.getRequestContext();
+        assertEquals("abcdefghij", authContext.getApiId());
+        assertEquals(context.getAccountId(), authContext.getAccountId());
+        assertEquals(context.getDomainName(), authContext.getDomainName());
+        assertEquals(context.getDomainPrefix(), authContext.getDomainPrefix());
+        assertEquals("POST /guarded", authContext.getRouteKey());
+        assertEquals("$default", authContext.getStage());
+        assertEquals("POST", authContext.getHttp().getMethod());
+        assertEquals("/guarded", authContext.getHttp().getPath());
+        assertEquals("HTTP/1.1", authContext.getHttp().getProtocol());
+        assertEquals("127.0.0.1", authContext.getHttp().getSourceIp());
+        assertEquals(context.getHttp().getUserAgent(), authContext.getHttp().getUserAgent());
+        assertTrue(authContext.getRequestId() != null
+                && !authContext.getRequestId().isEmpty());
 
         ApiClient bad = client.withKey("bad");
         HttpResponse<String> denied = bad.postJson("/guarded", "{}");
