@@ -3,6 +3,7 @@ package dev.bedrockjobs.lambda;
 import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.DynamoApiKeys;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
+import dev.bedrockjobs.core.adapter.DynamoJobOutput;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLaneStats;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
@@ -21,6 +22,7 @@ import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.core.port.ApiKeys;
 import dev.bedrockjobs.core.port.BatchStore;
 import dev.bedrockjobs.core.port.JobMetrics;
+import dev.bedrockjobs.core.port.JobOutput;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.LimitCounters;
@@ -131,6 +133,11 @@ public final class Components {
 
     public ResponseCache responseCache() {
         return once("responseCache", () -> new DynamoResponseCache(aws.dynamoDb(), table()));
+    }
+
+    /** A job's answer as its model call streams it, piece by piece. */
+    public JobOutput jobOutput() {
+        return once("jobOutput", () -> new DynamoJobOutput(aws.dynamoDb(), table(), retention(), clock()));
     }
 
     /** Lane tickets and throughput, for the queue position and ETA of a queued job. */

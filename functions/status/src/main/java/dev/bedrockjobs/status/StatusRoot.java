@@ -6,6 +6,7 @@ import dev.bedrockjobs.core.api.BatchesService;
 import dev.bedrockjobs.core.api.DeliveriesService;
 import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
+import dev.bedrockjobs.core.api.OutputService;
 import dev.bedrockjobs.core.api.QueueEstimates;
 import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.core.api.UsageService;
@@ -36,7 +37,9 @@ public final class StatusRoot {
                         c.laneStats(), new SqsLaneDepth(aws.sqs(), c.laneQueueUrls()), laneSlots(aws), c.clock());
         LongPolls longPolls = new LongPolls(
                 c.limitCounters(),
-                Integer.parseInt(aws.optional(LONG_POLLS_PER_TENANT, String.valueOf(LongPolls.DEFAULT_PER_TENANT))));
+                Integer.parseInt(aws.optional(LONG_POLLS_PER_TENANT, String.valueOf(LongPolls.DEFAULT_PER_TENANT))),
+                c.clock(),
+                LongPolls.Sleeper.REAL);
         return routes(
                 new JobsService(
                         c.jobStore(),
@@ -45,8 +48,8 @@ public final class StatusRoot {
                         c.webhookDeliveries(),
                         longPolls,
                         c.clock(),
-                        d -> Thread.sleep(d.toMillis()),
                         estimates),
+                new OutputService(c.jobStore(), c.jobOutput(), longPolls),
                 new BatchesService(c.jobStore(), c.batchStore(), c.jobOutcomes(), c.clock()),
                 new DeliveriesService(c.jobStore(), c.webhookDeliveries(), c.webhookQueue(), c.clock()),
                 new UsageService(c.usageMeter(), c.clock()));
@@ -56,11 +59,17 @@ public final class StatusRoot {
      * Every route of the template's StatusFunction but {@code GET /healthz} (which {@link StatusHandler} answers
      * without a tenant), by the route key API Gateway sends.
      */
-    static Routes routes(JobsService jobs, BatchesService batches, DeliveriesService deliveries, UsageService usage) {
+    static Routes routes(
+            JobsService jobs,
+            OutputService output,
+            BatchesService batches,
+            DeliveriesService deliveries,
+            UsageService usage) {
         return Routes.builder()
                 .route("GET /v1/jobs", jobs::list)
                 .route("GET /v1/jobs/{id}", jobs::get)
                 .route("DELETE /v1/jobs/{id}", jobs::cancel)
+                .route("GET /v1/jobs/{id}/output", output::get)
                 .route("GET /v1/batches/{id}", batches::get)
                 .route("GET /v1/batches/{id}/results", batches::results)
                 .route("DELETE /v1/batches/{id}", batches::cancel)

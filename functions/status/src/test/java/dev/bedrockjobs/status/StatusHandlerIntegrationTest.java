@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.core.adapter.DynamoBatchStore;
+import dev.bedrockjobs.core.adapter.DynamoJobOutput;
 import dev.bedrockjobs.core.adapter.DynamoJobStore;
 import dev.bedrockjobs.core.adapter.DynamoLimitCounters;
 import dev.bedrockjobs.core.adapter.DynamoResponseCache;
@@ -20,6 +21,7 @@ import dev.bedrockjobs.core.api.BatchesService;
 import dev.bedrockjobs.core.api.DeliveriesService;
 import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
+import dev.bedrockjobs.core.api.OutputService;
 import dev.bedrockjobs.core.api.Routes;
 import dev.bedrockjobs.core.api.UsageService;
 import dev.bedrockjobs.core.domain.Ids;
@@ -28,8 +30,8 @@ import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import dev.bedrockjobs.core.work.TenantLedger;
+import dev.bedrockjobs.local.emulators.fixture.MovableClock;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -105,23 +107,7 @@ class StatusHandlerIntegrationTest {
         seed(JOB_ID, "tenant-a", T0);
         AtomicInteger polls = new AtomicInteger();
         List<Duration> sleeps = new ArrayList<>();
-        Instant[] now = {T0};
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId z) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
+        MovableClock clock = new MovableClock(T0);
         var webhooks = new SqsWebhookQueue(SharedEmulators.sqsClient(), SharedEmulators.newQueue("wh", Map.of()));
         var outcomes = new JobOutcomes(
                 store,
@@ -135,23 +121,22 @@ class StatusHandlerIntegrationTest {
                         Duration.ofHours(24)),
                 Duration.ofMinutes(10));
         var deliveries = new DynamoWebhookDeliveries(SharedEmulators.dynamoClient(), table, Duration.ofDays(30));
-        JobsService jobs = new JobsService(
-                store,
-                batches,
-                outcomes,
-                deliveries,
-                new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1),
-                clock,
-                d -> {
-                    sleeps.add(d);
-                    now[0] = now[0].plus(d);
-                    if (polls.incrementAndGet() == 3) {
-                        store.cancelQueued(JOB_ID, now[0]);
-                    }
-                },
-                null);
+        LongPolls.Sleeper sleeper = d -> {
+            sleeps.add(d);
+            clock.advance(d);
+            if (polls.incrementAndGet() == 3) {
+                store.cancelQueued(JOB_ID, clock.instant());
+            }
+        };
+        LongPolls longPolls =
+                new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1, clock, sleeper);
+        JobsService jobs = new JobsService(store, batches, outcomes, deliveries, longPolls, clock, null);
         Routes routes = StatusRoot.routes(
                 jobs,
+                new OutputService(
+                        store,
+                        new DynamoJobOutput(SharedEmulators.dynamoClient(), table, Duration.ofDays(1), clock),
+                        longPolls),
                 new BatchesService(store, batches, outcomes, clock),
                 new DeliveriesService(store, deliveries, webhooks, clock),
                 new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock));

@@ -15,25 +15,18 @@ import dev.bedrockjobs.core.view.JobViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /** GET /v1/jobs/{id} (with long poll), GET /v1/jobs and DELETE /v1/jobs/{id}, scoped to the caller's tenant. */
 public final class JobsService {
-    public static final int MAX_WAIT_SECONDS = 20;
-    /** A long poll reads again after 250 ms, then twice as long each time, up to 2 s between reads. */
-    private static final Duration FIRST_POLL_INTERVAL = Duration.ofMillis(250);
+    /** A job is read again after 250 ms, then twice as long each time, up to 2 s between reads. */
+    private static final LongPolls.Pace UNTIL_FINISHED =
+            new LongPolls.Pace(Duration.ofMillis(250), Duration.ofSeconds(2));
 
-    private static final Duration LONGEST_POLL_INTERVAL = Duration.ofSeconds(2);
     private static final int DEFAULT_PAGE = 20;
     private static final int MAX_PAGE = 100;
-
-    /** How the long poll waits between reads; tests replace it to run without real time passing. */
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-    }
 
     private final JobStore store;
     private final BatchStore batches;
@@ -41,7 +34,6 @@ public final class JobsService {
     private final WebhookDeliveries deliveries;
     private final LongPolls longPolls;
     private final Clock clock;
-    private final Sleeper sleeper;
     private final QueueEstimates estimates;
 
     /**
@@ -56,7 +48,6 @@ public final class JobsService {
             WebhookDeliveries deliveries,
             LongPolls longPolls,
             Clock clock,
-            Sleeper sleeper,
             QueueEstimates estimates) {
         this.store = store;
         this.batches = batches;
@@ -64,18 +55,20 @@ public final class JobsService {
         this.deliveries = deliveries;
         this.longPolls = longPolls;
         this.clock = clock;
-        this.sleeper = sleeper;
         this.estimates = estimates;
     }
 
     /** GET /v1/jobs/{id}: the job view; {@code ?wait=N} holds the request until the job is terminal. */
     public ApiResponse get(ApiRequest request) {
         String id = request.pathParameter("id");
-        int waitSeconds = QueryParameters.integer(request, "wait", 0, 0, MAX_WAIT_SECONDS);
-        Optional<Job> job = Owned.job(store, request, id);
-        if (waitSeconds > 0 && job.isPresent() && !job.get().progress().status().isTerminal()) {
-            job = waitForTerminal(request, id, job, waitSeconds);
-        }
+        int waitSeconds = QueryParameters.integer(request, "wait", 0, 0, LongPolls.MAX_WAIT_SECONDS);
+        Optional<Job> job = longPolls.hold(
+                request.tenantId(),
+                waitSeconds,
+                Owned.job(store, request, id),
+                j -> j.isEmpty() || j.get().progress().status().isTerminal(),
+                () -> store.getOwned(request.tenantId(), id),
+                UNTIL_FINISHED);
         if (job.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
         }
@@ -96,39 +89,6 @@ public final class JobsService {
             }
         }
         return viewResponse(200, j, view);
-    }
-
-    /**
-     * Holds the request until the job is terminal or {@code waitSeconds} have passed, reading it again after 250 ms,
-     * then after twice as long each time up to 2 s. Over the tenant's bound on polls held open, no wait: the job as
-     * it is now.
-     */
-    private Optional<Job> waitForTerminal(ApiRequest request, String id, Optional<Job> job, int waitSeconds) {
-        String tenantId = request.tenantId();
-        Instant start = clock.instant();
-        if (!longPolls.tryStart(tenantId, start)) {
-            return job;
-        }
-        try {
-            Instant deadline = start.plusSeconds(waitSeconds);
-            Duration interval = FIRST_POLL_INTERVAL;
-            while (job.isPresent() && !job.get().progress().status().isTerminal()) {
-                Duration left = Duration.between(clock.instant(), deadline);
-                if (left.isNegative() || left.isZero()) {
-                    break;
-                }
-                sleeper.sleep(interval.compareTo(left) < 0 ? interval : left);
-                job = store.getOwned(tenantId, id);
-                interval = interval.multipliedBy(2).compareTo(LONGEST_POLL_INTERVAL) < 0
-                        ? interval.multipliedBy(2)
-                        : LONGEST_POLL_INTERVAL;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            longPolls.end(tenantId);
-        }
-        return job;
     }
 
     /** GET /v1/jobs: the tenant's jobs newest first, or a batch's in item order; {@code ?status=&limit=&cursor=}. */

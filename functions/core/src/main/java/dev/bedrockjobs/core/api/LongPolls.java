@@ -1,38 +1,86 @@
 package dev.bedrockjobs.core.api;
 
 import dev.bedrockjobs.core.port.LimitCounters;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * The bound on one tenant's long polls ({@code GET /v1/jobs/{id}?wait=N}) held open at once, counted in the table
- * so that it holds across function instances. A poll over the bound is answered at once with the job as it is: a
- * tenant polling in a loop still gets its answers, and cannot hold the status function's concurrency (or, locally,
- * the front's handling slots) away from other tenants.
+ * Requests held open until what they wait for has happened ({@code GET /v1/jobs/{id}?wait=N}, {@code GET
+ * /v1/jobs/{id}/output?wait=N}), and the bound on how many one tenant holds at once, counted in the table so that it
+ * holds across function instances. A request over the bound is answered at once with what is there: a tenant polling
+ * in a loop still gets its answers, and cannot hold the status function's concurrency (or, locally, the front's
+ * handling slots) away from other tenants.
  */
 public final class LongPolls {
     /** Longer than the status function's 29-second timeout: no wait outlives its lease. */
     static final Duration LEASE = Duration.ofSeconds(30);
 
     public static final int DEFAULT_PER_TENANT = 10;
+    public static final int MAX_WAIT_SECONDS = 20;
+
+    /** How a held request waits between reads; tests replace it to run without real time passing. */
+    public interface Sleeper {
+        Sleeper REAL = d -> Thread.sleep(d.toMillis());
+
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /**
+     * The pause before the first read again, doubled after each read up to {@code longest}: quick to see a change
+     * that comes soon, cheap when it does not.
+     */
+    public record Pace(Duration first, Duration longest) {}
 
     private final LimitCounters counters;
     private final int perTenant;
+    private final Clock clock;
+    private final Sleeper sleeper;
 
-    public LongPolls(LimitCounters counters, int perTenant) {
+    public LongPolls(LimitCounters counters, int perTenant, Clock clock, Sleeper sleeper) {
         if (perTenant < 1) {
             throw new IllegalArgumentException("long polls per tenant must be at least 1");
         }
         this.counters = counters;
         this.perTenant = perTenant;
+        this.clock = clock;
+        this.sleeper = sleeper;
     }
 
-    /** @return whether the tenant may hold one more poll open; if so, {@link #end} must follow */
-    boolean tryStart(String tenantId, Instant now) {
-        return counters.tryStartWait(tenantId, perTenant, now, now.plus(LEASE));
-    }
-
-    void end(String tenantId) {
-        counters.endWait(tenantId);
+    /**
+     * Reads again until the value is ready or {@code waitSeconds} have passed, and answers the last read. Nothing is
+     * held when the first read is ready already, when no wait is asked for, or when the tenant holds its bound of
+     * requests open already.
+     */
+    <T> T hold(String tenantId, int waitSeconds, T first, Predicate<T> ready, Supplier<T> read, Pace pace) {
+        if (waitSeconds <= 0 || ready.test(first)) {
+            return first;
+        }
+        Instant start = clock.instant();
+        if (!counters.tryStartWait(tenantId, perTenant, start, start.plus(LEASE))) {
+            return first;
+        }
+        T last = first;
+        try {
+            Instant deadline = start.plusSeconds(waitSeconds);
+            Duration pause = pace.first();
+            while (!ready.test(last)) {
+                Duration left = Duration.between(clock.instant(), deadline);
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
+                last = read.get();
+                Duration doubled = pause.multipliedBy(2);
+                pause = doubled.compareTo(pace.longest()) < 0 ? doubled : pace.longest();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            counters.endWait(tenantId);
+        }
+        return last;
     }
 }

@@ -14,13 +14,11 @@ import dev.bedrockjobs.core.model.Pricing;
 import dev.bedrockjobs.core.port.LimitCounters;
 import dev.bedrockjobs.core.port.TenantLimitOverrides;
 import dev.bedrockjobs.core.port.UsageMeter;
+import dev.bedrockjobs.local.emulators.fixture.MovableClock;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,23 +33,7 @@ import org.junit.jupiter.api.function.Executable;
 class SubmitLimitsTest {
     private static final String HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
-    private Instant now = Instant.parse("2026-11-30T23:59:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId z) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-30T23:59:00Z"));
     private final List<String> calls = new ArrayList<>();
     private final Map<String, TenantLimits.Overrides> overrides = new HashMap<>();
     private final Map<String, Integer> perSecond = new HashMap<>();
@@ -116,7 +98,7 @@ class SubmitLimitsTest {
         @Override
         public long recount(String tenantId, Instant at, Duration quietFor, Duration every) {
             calls.add("recount");
-            assertEquals(now, at);
+            assertEquals(clock.instant(), at);
             assertEquals(SubmitLimits.MEND_QUIET, quietFor);
             assertEquals(SubmitLimits.MEND_INTERVAL, every);
             long freed = leaked;
@@ -178,7 +160,7 @@ class SubmitLimitsTest {
                 .id("job_x")
                 .tenantId("t")
                 .request(r -> r.tier("fast").modelId(HAIKU).prompt(prompt).maxTokens(maxTokens))
-                .progress(pr -> pr.createdAt(now))
+                .progress(pr -> pr.createdAt(clock.instant()))
                 .build();
     }
 
@@ -205,7 +187,7 @@ class SubmitLimitsTest {
             l.release("t", t, 1, List.of());
         }
         assertEquals(List.of("tenant"), calls);
-        now = now.plusSeconds(30);
+        clock.advance(Duration.ofSeconds(30));
         l.limitsOf("t");
         assertEquals(List.of("tenant", "tenant"), calls, "read again once the settings are 30 s old");
     }
@@ -217,7 +199,7 @@ class SubmitLimitsTest {
         l.countRequest("t", t);
         l.countRequest("t", t);
         assertRefused(() -> l.countRequest("t", t), LimitExceeded.RATE_LIMITED, 1);
-        now = now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         l.countRequest("t", t);
     }
 

@@ -13,14 +13,12 @@ import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.MonthlyUsage;
 import dev.bedrockjobs.core.port.UsageMeter;
+import dev.bedrockjobs.local.emulators.fixture.MovableClock;
 import dev.bedrockjobs.local.emulators.fixture.SharedEmulators;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -231,33 +229,5 @@ class SettlementIntegrationTest {
         assertTrue(stored(job).accounting().settled());
         assertEquals(1, eventsEnqueued());
         assertEquals(1, usage().totals().succeeded(), "counted by the finisher only");
-    }
-
-    /** A clock a test moves by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

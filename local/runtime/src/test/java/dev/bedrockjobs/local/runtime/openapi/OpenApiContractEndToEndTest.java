@@ -331,6 +331,60 @@ class OpenApiContractEndToEndTest {
     }
 
     @Test
+    @Order(13)
+    void aJobsAnswerIsReadFromAnyOffsetAndOnlyByItsTenant() {
+        String id = requireSucceededJob();
+        String text = send("GET", "/v1/jobs/" + id, key, null, null, Map.of())
+                .expect(200)
+                .json()
+                .path("result")
+                .path("text")
+                .asText();
+        int length = text.codePointCount(0, text.length());
+
+        Exchange whole = send("GET", "/v1/jobs/" + id + "/output", key, null, null, Map.of())
+                .expect(200);
+        assertEquals(text, whole.json().path("text").asText());
+        assertEquals(0, whole.json().path("offset").asLong());
+        assertEquals(length, whole.json().path("nextOffset").asLong());
+        assertTrue(whole.json().path("done").asBoolean());
+        assertEquals("succeeded", whole.json().path("status").asText());
+        assertNull(whole.header("retry-after"), "a finished answer carries no Retry-After");
+
+        int from = length / 2;
+        JsonNode rest = send("GET", "/v1/jobs/" + id + "/output?offset=" + from + "&wait=5", key, null, null, Map.of())
+                .expect(200)
+                .json();
+        assertEquals(
+                text.substring(text.offsetByCodePoints(0, from)),
+                rest.path("text").asText());
+        JsonNode end = send("GET", "/v1/jobs/" + id + "/output?offset=" + length, key, null, null, Map.of())
+                .expect(200)
+                .json();
+        assertEquals("", end.path("text").asText());
+        assertTrue(end.path("done").asBoolean());
+
+        assertEquals(
+                Set.of("offset"),
+                send("GET", "/v1/jobs/" + id + "/output?offset=" + (length + 1), key, null, null, Map.of())
+                        .expect(400)
+                        .errorFields());
+        assertEquals(
+                Set.of("offset"),
+                send("GET", "/v1/jobs/" + id + "/output?offset=-1", key, null, null, Map.of())
+                        .expect(400)
+                        .errorFields());
+        assertEquals(
+                "not_found",
+                send("GET", "/v1/jobs/" + id + "/output", otherKey, null, null, Map.of())
+                        .problemCode(404));
+        assertEquals(
+                "not_found",
+                send("GET", "/v1/jobs/" + UNKNOWN_JOB + "/output", key, null, null, Map.of())
+                        .problemCode(404));
+    }
+
+    @Test
     @Order(14)
     void absentAndForeignJobsAreNotFound() {
         String mine = requireSucceededJob();
