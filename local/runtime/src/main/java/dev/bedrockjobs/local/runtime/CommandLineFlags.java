@@ -15,6 +15,8 @@ final class CommandLineFlags {
               --data DIR                   data folder: DynamoDB files, dev API key and webhook secret,
                                            endpoints.json (default .local/ at the repository root)
               --model-latency-ms N         simulated model latency before each answer (default 0)
+              --model-tokens-per-second N  pace of the simulated model's streamed answers after their first
+                                           chunk (default 0: unpaced)
               --throttle-rate R            share of simulated model calls throttled, 0..1 (default 0)
               --failure-rate R             share of simulated model calls failing with 500/503, 0..1 (default 0)
               --hang-rate R                share of simulated model calls that hang until timed out (default 0)
@@ -72,6 +74,8 @@ final class CommandLineFlags {
                     case "--port" -> b.port(Integer.parseInt(value(args, i, inline, name)));
                     case "--data" -> b.dataDirectory(workingDirectory.resolve(value(args, i, inline, name)));
                     case "--model-latency-ms" -> b.modelLatencyMillis(Long.parseLong(value(args, i, inline, name)));
+                    case "--model-tokens-per-second" ->
+                        b.modelTokensPerSecond(Double.parseDouble(value(args, i, inline, name)));
                     case "--throttle-rate" -> b.throttleRate(Double.parseDouble(value(args, i, inline, name)));
                     case "--failure-rate" -> b.failureRate(Double.parseDouble(value(args, i, inline, name)));
                     case "--hang-rate" -> b.hangRate(Double.parseDouble(value(args, i, inline, name)));

@@ -36,14 +36,18 @@ final class LocalBedrock implements AutoCloseable {
 
     static LocalBedrock start(LocalOptions options) {
         if (options.bedrock() == LocalOptions.BedrockMode.AWS) {
-            if (options.modelLatencyMillis() > 0 || options.throttleRate() > 0 || options.failureRate() > 0) {
-                LOG.warning("--model-latency-ms, --throttle-rate and --failure-rate shape the simulator only; "
-                        + "they do nothing with --bedrock aws");
+            if (options.modelLatencyMillis() > 0
+                    || options.modelTokensPerSecond() > 0
+                    || options.throttleRate() > 0
+                    || options.failureRate() > 0) {
+                LOG.warning("--model-latency-ms, --model-tokens-per-second, --throttle-rate and --failure-rate shape "
+                        + "the simulator only; they do nothing with --bedrock aws");
             }
             return aws();
         }
         BedrockSimulator simulator = new BedrockSimulator(BedrockSimulator.Config.builder()
                         .latencyMillis(options.modelLatencyMillis())
+                        .tokensPerSecond(options.modelTokensPerSecond())
                         .throttleRate(options.throttleRate())
                         .failureRate(options.failureRate())
                         .hangRate(options.faults().hangRate())

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param port                   HTTP port of the API; 0 picks a free one
  * @param dataDirectory          where dynalite keeps its files and the dev tenant's key and secret are stored
  * @param modelLatencyMillis     added by the Bedrock simulator before each successful answer
+ * @param modelTokensPerSecond   the pace of the simulator's streamed answers after their first chunk; 0 = unpaced
  * @param throttleRate           share of simulated model calls answered with ThrottlingException
  * @param failureRate            share of simulated model calls answered with a 500/503
  * @param bedrock                the simulator, or the real Bedrock runtime with the default AWS credentials
@@ -31,6 +32,7 @@ public record LocalOptions(
         int port,
         Path dataDirectory,
         long modelLatencyMillis,
+        double modelTokensPerSecond,
         double throttleRate,
         double failureRate,
         BedrockMode bedrock,
@@ -90,6 +92,9 @@ public record LocalOptions(
         if (modelLatencyMillis < 0) {
             throw new IllegalArgumentException("--model-latency-ms must not be negative");
         }
+        if (!(modelTokensPerSecond >= 0 && Double.isFinite(modelTokensPerSecond))) {
+            throw new IllegalArgumentException("--model-tokens-per-second must be 0 (unpaced) or positive");
+        }
         requireRate("--throttle-rate", throttleRate);
         requireRate("--failure-rate", failureRate);
         Objects.requireNonNull(faults, "faults");
@@ -117,6 +122,7 @@ public record LocalOptions(
         private int port = DEFAULT_PORT;
         private Path dataDirectory;
         private long modelLatencyMillis;
+        private double modelTokensPerSecond;
         private double throttleRate;
         private double failureRate;
         private BedrockMode bedrock = BedrockMode.SIM;
@@ -145,6 +151,11 @@ public record LocalOptions(
 
         public Builder modelLatencyMillis(long millis) {
             this.modelLatencyMillis = millis;
+            return this;
+        }
+
+        public Builder modelTokensPerSecond(double tokensPerSecond) {
+            this.modelTokensPerSecond = tokensPerSecond;
             return this;
         }
 
@@ -208,6 +219,7 @@ public record LocalOptions(
                     port,
                     data,
                     modelLatencyMillis,
+                    modelTokensPerSecond,
                     throttleRate,
                     failureRate,
                     bedrock,

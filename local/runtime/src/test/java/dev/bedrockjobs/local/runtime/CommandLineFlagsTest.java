@@ -23,6 +23,7 @@ class CommandLineFlagsTest {
         assertEquals(8080, o.port());
         assertEquals(ROOT.resolve(".local"), o.dataDirectory(), "the default data folder sits at the repository root");
         assertEquals(0, o.modelLatencyMillis());
+        assertEquals(0.0, o.modelTokensPerSecond(), "streams are unpaced unless asked");
         assertEquals(0.0, o.throttleRate());
         assertEquals(0.0, o.failureRate());
         assertEquals(LocalOptions.BedrockMode.SIM, o.bedrock());
@@ -40,6 +41,7 @@ class CommandLineFlagsTest {
                 "--data=state",
                 "--model-latency-ms",
                 "250",
+                "--model-tokens-per-second=40",
                 "--throttle-rate=0.3",
                 "--failure-rate",
                 "0.05",
@@ -55,6 +57,7 @@ class CommandLineFlagsTest {
         assertEquals(9090, o.port());
         assertEquals(CWD.resolve("state"), o.dataDirectory(), "an explicit relative folder is the caller's");
         assertEquals(250, o.modelLatencyMillis());
+        assertEquals(40.0, o.modelTokensPerSecond());
         assertEquals(0.3, o.throttleRate());
         assertEquals(0.05, o.failureRate());
         assertEquals(LocalOptions.BedrockMode.AWS, o.bedrock());
@@ -76,6 +79,7 @@ class CommandLineFlagsTest {
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--throttle-rate", "1.5"));
         assertThrows(
                 CommandLineFlags.UsageException.class, () -> parse("--throttle-rate", "0.6", "--failure-rate", "0.6"));
+        assertThrows(CommandLineFlags.UsageException.class, () -> parse("--model-tokens-per-second", "-5"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--bedrock", "openai"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--param", "NoValue"));
         assertThrows(CommandLineFlags.UsageException.class, () -> parse("--iam", "maybe"));

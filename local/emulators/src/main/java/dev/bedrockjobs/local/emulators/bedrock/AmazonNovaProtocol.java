@@ -12,6 +12,8 @@ import static dev.bedrockjobs.local.emulators.bedrock.RequestBodyRules.stringArr
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -123,5 +125,39 @@ final class AmazonNovaProtocol implements ModelProtocol {
         usage.put("totalTokens", request.inputTokens() + completion.outputTokens());
         body.putObject("metrics").put("latencyMs", latencyMillis);
         return body;
+    }
+
+    /**
+     * Nova's Invoke API streaming events, named as in its Converse stream: {@code messageStart}, a
+     * {@code contentBlockDelta} per piece, {@code contentBlockStop}, {@code messageStop} with the stop reason, and
+     * {@code metadata} with the usage.
+     */
+    @Override
+    public List<StreamChunk> stream(
+            String modelId, ModelRequest request, Completion completion, List<TextPiece> pieces) {
+        List<StreamChunk> chunks = new ArrayList<>();
+        ObjectNode start = Json.object();
+        start.putObject("messageStart").put("role", "assistant");
+        chunks.add(new StreamChunk(start, 0));
+        for (TextPiece piece : pieces) {
+            ObjectNode delta = Json.object();
+            ObjectNode blockDelta = delta.putObject("contentBlockDelta");
+            blockDelta.putObject("delta").put("text", piece.text());
+            blockDelta.put("contentBlockIndex", 0);
+            chunks.add(new StreamChunk(delta, piece.tokens()));
+        }
+        ObjectNode blockStop = Json.object();
+        blockStop.putObject("contentBlockStop").put("contentBlockIndex", 0);
+        chunks.add(new StreamChunk(blockStop, 0));
+        ObjectNode stop = Json.object();
+        stop.putObject("messageStop").put("stopReason", completion.truncated() ? "max_tokens" : "end_turn");
+        chunks.add(new StreamChunk(stop, 0));
+        ObjectNode metadata = Json.object();
+        metadata.putObject("metadata")
+                .putObject("usage")
+                .put("inputTokens", request.inputTokens())
+                .put("outputTokens", completion.outputTokens());
+        chunks.add(new StreamChunk(metadata, 0));
+        return chunks;
     }
 }

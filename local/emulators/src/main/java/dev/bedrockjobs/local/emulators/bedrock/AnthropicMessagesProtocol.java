@@ -13,6 +13,8 @@ import static dev.bedrockjobs.local.emulators.bedrock.RequestBodyRules.stringArr
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -130,9 +132,7 @@ final class AnthropicMessagesProtocol implements ModelProtocol {
     @Override
     public ObjectNode render(String modelId, ModelRequest request, Completion completion, long latencyMillis) {
         ObjectNode body = Json.object();
-        body.put(
-                "id",
-                "msg_bdrk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
+        body.put("id", messageId());
         body.put("type", "message");
         body.put("role", "assistant");
         body.put("model", modelName(modelId));
@@ -144,6 +144,53 @@ final class AnthropicMessagesProtocol implements ModelProtocol {
         usage.put("input_tokens", request.inputTokens());
         usage.put("output_tokens", completion.outputTokens());
         return body;
+    }
+
+    /**
+     * The Messages streaming events: {@code message_start} (the message without content, usage so far),
+     * {@code content_block_start}, a {@code content_block_delta} with a {@code text_delta} per piece,
+     * {@code content_block_stop}, {@code message_delta} (stop reason and the output usage) and {@code message_stop}.
+     */
+    @Override
+    public List<StreamChunk> stream(
+            String modelId, ModelRequest request, Completion completion, List<TextPiece> pieces) {
+        List<StreamChunk> chunks = new ArrayList<>();
+        ObjectNode start = Json.object().put("type", "message_start");
+        ObjectNode message = start.putObject("message");
+        message.put("id", messageId());
+        message.put("type", "message");
+        message.put("role", "assistant");
+        message.put("model", modelName(modelId));
+        message.putArray("content");
+        message.putNull("stop_reason");
+        message.putNull("stop_sequence");
+        message.putObject("usage").put("input_tokens", request.inputTokens()).put("output_tokens", 1);
+        chunks.add(new StreamChunk(start, 0));
+
+        ObjectNode blockStart = Json.object().put("type", "content_block_start").put("index", 0);
+        blockStart.putObject("content_block").put("type", "text").put("text", "");
+        chunks.add(new StreamChunk(blockStart, 0));
+        for (TextPiece piece : pieces) {
+            ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "text_delta").put("text", piece.text());
+            chunks.add(new StreamChunk(delta, piece.tokens()));
+        }
+        chunks.add(
+                new StreamChunk(Json.object().put("type", "content_block_stop").put("index", 0), 0));
+
+        ObjectNode messageDelta = Json.object().put("type", "message_delta");
+        messageDelta
+                .putObject("delta")
+                .put("stop_reason", completion.truncated() ? "max_tokens" : "end_turn")
+                .putNull("stop_sequence");
+        messageDelta.putObject("usage").put("output_tokens", completion.outputTokens());
+        chunks.add(new StreamChunk(messageDelta, 0));
+        chunks.add(new StreamChunk(Json.object().put("type", "message_stop"), 0));
+        return chunks;
+    }
+
+    private static String messageId() {
+        return "msg_bdrk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     }
 
     /** {@code us.anthropic.claude-sonnet-4-5-20250929-v1:0} answers as model {@code claude-sonnet-4-5-20250929}. */

@@ -24,6 +24,14 @@ final class BedrockError extends RuntimeException {
         return type;
     }
 
+    /**
+     * The name of the response-stream member that carries this error once a stream has started, e.g.
+     * {@code throttlingException}: the event-stream {@code :exception-type} header the SDK maps back to its class.
+     */
+    String streamMemberName() {
+        return Character.toLowerCase(type.charAt(0)) + type.substring(1);
+    }
+
     static BedrockError throttling() {
         return new BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.");
     }
@@ -53,6 +61,12 @@ final class BedrockError extends RuntimeException {
         return new BedrockError(424, "ModelErrorException", "The model encountered an error processing the request.");
     }
 
+    /** Fails a stream the model broke off; only InvokeModelWithResponseStream sends it, and only mid-stream. */
+    static BedrockError modelStreamError() {
+        return new BedrockError(
+                424, "ModelStreamErrorException", "The model failed while streaming its response (simulated).");
+    }
+
     static BedrockError validation(String message) {
         return new BedrockError(400, "ValidationException", message);
     }
@@ -75,6 +89,7 @@ final class BedrockError extends RuntimeException {
         return new BedrockError(
                 404,
                 "UnknownOperationException",
-                "The local Bedrock simulator implements POST /model/{modelId}/invoke only, not " + method + " " + path);
+                "The local Bedrock simulator implements POST /model/{modelId}/invoke and /invoke-with-response-stream"
+                        + " only, not " + method + " " + path);
     }
 }

@@ -14,22 +14,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local stand-in for the Amazon Bedrock runtime's InvokeModel, speaking its REST protocol so the real
- * {@code BedrockRuntimeClient} (and the Step Functions Bedrock task) can be pointed at it with
- * {@code endpointOverride}.
+ * A local stand-in for the Amazon Bedrock runtime's InvokeModel and InvokeModelWithResponseStream, speaking its REST
+ * protocol so the real {@code BedrockRuntimeClient} and {@code BedrockRuntimeAsyncClient} (and the Step Functions
+ * Bedrock task) can be pointed at it with {@code endpointOverride}.
  *
  * <p>{@code POST /model/{modelId}/invoke} answers with the body shape of the model's provider family (Anthropic
  * Claude messages, Meta Llama, Amazon Nova, Mistral text completion, recognised from the id, inference-profile ids
  * included), a deterministic review-like text derived from the prompt, realistic token counts in the body and in
  * the {@code X-Amzn-Bedrock-Input-Token-Count} / {@code -Output-Token-Count} headers, and honours the body's token
- * budget. Sampling fields (temperature, top_p, stop sequences...) are validated against each family's schema but do
- * not change the answer. Errors are sent as Bedrock sends them: status code, {@code x-amzn-ErrorType} header and
- * {@code {"message": ...}}, which the SDK turns into the matching {@code BedrockRuntimeException} subclass.
+ * budget. {@code POST /model/{modelId}/invoke-with-response-stream} streams the same answer in the event-stream
+ * framing the SDK parses, as the family's streaming chunks, paced at {@link Config#tokensPerSecond()} after the
+ * usual latency, the last chunk carrying Bedrock's {@code amazon-bedrock-invocationMetrics}. Sampling fields
+ * (temperature, top_p, stop sequences...) are validated against each family's schema but do not change the answer.
+ * Errors are sent as Bedrock sends them: status code, {@code x-amzn-ErrorType} header and {@code {"message": ...}},
+ * which the SDK turns into the matching {@code BedrockRuntimeException} subclass; once a stream has begun, as an
+ * event-stream exception message.
  *
  * <p>Faults come from two sources: random rates in the {@link Config} (seeded, for load and soak runs) and markers
  * in the prompt for deterministic tests (see {@link ScriptedFault}: {@code [[throttle:N]]},
- * {@code [[throttle:always]]}, {@code [[fail:validation]]}, {@code [[hang]]}...). {@link #calls()} counts calls per
- * model and prompt.
+ * {@code [[throttle:always]]}, {@code [[fail:validation]]}, {@code [[hang]]}, and for streams
+ * {@code [[midstream:N]]}...). {@link #calls()} counts calls per model and prompt.
  */
 public final class BedrockSimulator implements AutoCloseable {
 
@@ -120,7 +124,9 @@ public final class BedrockSimulator implements AutoCloseable {
      * Simulator settings.
      *
      * @param port                   the port to bind, 0 for a free one
-     * @param latencyMillis          added before every successful answer
+     * @param latencyMillis          added before every successful answer: before a stream's first chunk
+     * @param tokensPerSecond        the pace of a streamed answer's text after its first chunk; 0 sends every chunk
+     *                               at once
      * @param throttleRate           share of calls answered ThrottlingException 429, in [0, 1]
      * @param failureRate            share answered InternalServerException 500 or ServiceUnavailableException 503
      * @param hangRate               share that hang for {@code hangDuration} then answer ModelTimeoutException 408
@@ -131,6 +137,7 @@ public final class BedrockSimulator implements AutoCloseable {
     public record Config(
             int port,
             long latencyMillis,
+            double tokensPerSecond,
             double throttleRate,
             double failureRate,
             double hangRate,
@@ -144,6 +151,10 @@ public final class BedrockSimulator implements AutoCloseable {
             }
             if (latencyMillis < 0) {
                 throw new IllegalArgumentException("negative latency: " + latencyMillis);
+            }
+            if (!(tokensPerSecond >= 0 && Double.isFinite(tokensPerSecond))) {
+                throw new IllegalArgumentException(
+                        "tokensPerSecond must be 0 (unpaced) or positive: " + tokensPerSecond);
             }
             requireRate("throttleRate", throttleRate);
             requireRate("failureRate", failureRate);
@@ -163,7 +174,7 @@ public final class BedrockSimulator implements AutoCloseable {
             }
         }
 
-        /** No latency, no random faults, free port, seed 42, 200 request threads, 15-minute hangs. */
+        /** No latency, unpaced streams, no random faults, free port, seed 42, 200 request threads, 15-minute hangs. */
         public static Config defaults() {
             return builder().build();
         }
@@ -176,6 +187,7 @@ public final class BedrockSimulator implements AutoCloseable {
             return new Builder()
                     .port(port)
                     .latencyMillis(latencyMillis)
+                    .tokensPerSecond(tokensPerSecond)
                     .throttleRate(throttleRate)
                     .failureRate(failureRate)
                     .hangRate(hangRate)
@@ -187,6 +199,7 @@ public final class BedrockSimulator implements AutoCloseable {
         public static final class Builder {
             private int port;
             private long latencyMillis;
+            private double tokensPerSecond;
             private double throttleRate;
             private double failureRate;
             private double hangRate;
@@ -203,6 +216,11 @@ public final class BedrockSimulator implements AutoCloseable {
 
             public Builder latencyMillis(long latencyMillis) {
                 this.latencyMillis = latencyMillis;
+                return this;
+            }
+
+            public Builder tokensPerSecond(double tokensPerSecond) {
+                this.tokensPerSecond = tokensPerSecond;
                 return this;
             }
 
@@ -240,6 +258,7 @@ public final class BedrockSimulator implements AutoCloseable {
                 return new Config(
                         port,
                         latencyMillis,
+                        tokensPerSecond,
                         throttleRate,
                         failureRate,
                         hangRate,

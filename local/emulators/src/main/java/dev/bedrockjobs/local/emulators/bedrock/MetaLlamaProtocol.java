@@ -10,6 +10,8 @@ import static dev.bedrockjobs.local.emulators.bedrock.RequestBodyRules.requiredS
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -48,5 +50,32 @@ final class MetaLlamaProtocol implements ModelProtocol {
         body.put("generation_token_count", completion.outputTokens());
         body.put("stop_reason", completion.truncated() ? "length" : "stop");
         return body;
+    }
+
+    /**
+     * One chunk per piece, each in the shape of the whole answer: {@code prompt_token_count} on the first only (null
+     * after), {@code generation_token_count} running, {@code stop_reason} null until the last.
+     */
+    @Override
+    public List<StreamChunk> stream(
+            String modelId, ModelRequest request, Completion completion, List<TextPiece> pieces) {
+        List<StreamChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            TextPiece piece = pieces.get(i);
+            ObjectNode body = Json.object().put("generation", piece.text());
+            if (i == 0) {
+                body.put("prompt_token_count", request.inputTokens());
+            } else {
+                body.putNull("prompt_token_count");
+            }
+            body.put("generation_token_count", piece.tokensSoFar());
+            if (i == pieces.size() - 1) {
+                body.put("stop_reason", completion.truncated() ? "length" : "stop");
+            } else {
+                body.putNull("stop_reason");
+            }
+            chunks.add(new StreamChunk(body, piece.tokens()));
+        }
+        return chunks;
     }
 }

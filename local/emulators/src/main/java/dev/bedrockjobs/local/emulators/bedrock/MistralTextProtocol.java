@@ -11,6 +11,8 @@ import static dev.bedrockjobs.local.emulators.bedrock.RequestBodyRules.stringArr
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.local.emulators.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -52,5 +54,24 @@ final class MistralTextProtocol implements ModelProtocol {
                 .put("text", completion.text())
                 .put("stop_reason", completion.truncated() ? "length" : "stop");
         return body;
+    }
+
+    /** One {@code outputs} chunk per piece, {@code stop_reason} null until the last; no usage, as in the body. */
+    @Override
+    public List<StreamChunk> stream(
+            String modelId, ModelRequest request, Completion completion, List<TextPiece> pieces) {
+        List<StreamChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            TextPiece piece = pieces.get(i);
+            ObjectNode body = Json.object();
+            ObjectNode output = body.putArray("outputs").addObject().put("text", piece.text());
+            if (i == pieces.size() - 1) {
+                output.put("stop_reason", completion.truncated() ? "length" : "stop");
+            } else {
+                output.putNull("stop_reason");
+            }
+            chunks.add(new StreamChunk(body, piece.tokens()));
+        }
+        return chunks;
     }
 }
