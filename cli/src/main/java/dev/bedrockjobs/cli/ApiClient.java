@@ -75,6 +75,16 @@ public final class ApiClient {
     }
 
     /**
+     * {@code GET /v1/jobs/{id}/output?offset=N&wait=S}: {@code {text, nextOffset, done, status}}, the answer from the
+     * offset as far as it is written; held by the server until there is text past the offset or the job has ended.
+     */
+    public JsonNode getOutput(String id, long offset, int waitSeconds) {
+        int wait = Math.max(0, Math.min(MAX_WAIT_SECONDS, waitSeconds));
+        String path = "/v1/jobs/" + segment(id) + "/output?offset=" + offset + (wait > 0 ? "&wait=" + wait : "");
+        return json(send("GET", path, null, REQUEST_TIMEOUT.plusSeconds(wait)));
+    }
+
+    /**
      * {@code DELETE /v1/jobs/{id}}: the job view, canceled (it was queued) or with {@code cancelRequested} (it is
      * running). A job already finished is an {@link ApiException} of status 409 and code {@code job_terminal}.
      */

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Show a job: its status, tokens, cost, and the answer once there is one.",
+            "With --follow, print the answer as it is written instead, then nothing else.",
             "Exit 1 if the job failed or was canceled."
         })
 final class GetCommand implements Callable<Integer> {
@@ -35,6 +36,12 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the job view as JSON")
     boolean json;
 
+    @Option(
+            names = "--follow",
+            description = "print the answer as it is written, until the job ends (a job that does not stream its "
+                    + "answer shows it whole when it is done)")
+    boolean follow;
+
     GetCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -43,10 +50,32 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ApiClient client = api.client(ctx, spec.commandLine().getErr());
+        if (follow) {
+            return follow(client, out);
+        }
         JsonNode job = await ? Jobs.await(client, id, ctx.sleeper()) : client.getJob(id, 0);
         out.print(json ? Json.pretty(job) + System.lineSeparator() : Jobs.human(job));
         out.flush();
         String status = Json.text(job, "status");
         return "failed".equals(status) || "canceled".equals(status) ? CliException.FAILED : 0;
+    }
+
+    /** Reads the answer on from each next offset, each read held by the server until there is more. */
+    private int follow(ApiClient client, PrintWriter out) {
+        long offset = 0;
+        JsonNode read;
+        do {
+            read = client.getOutput(id, offset, ApiClient.MAX_WAIT_SECONDS);
+            out.print(Json.text(read, "text"));
+            out.flush();
+            offset = read.path("nextOffset").asLong(offset);
+        } while (!read.path("done").asBoolean(false));
+        out.println();
+        out.flush();
+        if (!"succeeded".equals(Json.text(read, "status"))) {
+            spec.commandLine().getErr().println("bedrock-jobs: " + Jobs.outcome(client.getJob(id, 0)));
+            return CliException.FAILED;
+        }
+        return 0;
     }
 }

@@ -207,7 +207,7 @@ class EndToEndTest {
     }
 
     @Test
-    void submitWaitGetAndARefusedKey(@TempDir Path dir) {
+    void submitWaitGetAndARefusedKey(@TempDir Path dir) throws IOException {
         Run submit = cli(dir, "submit", "Say hello.", "--model", "fast", "--wait");
         assertEquals(0, submit.exit(), submit.err());
         assertFalse(submit.out().isBlank());
@@ -218,6 +218,32 @@ class EndToEndTest {
         Run get = cli(dir, "get", jobId, "--wait");
         assertEquals(0, get.exit(), get.err());
         assertTrue(get.out().startsWith("id        " + jobId + "\nstatus    succeeded\n"), get.out());
+
+        Run followed = cli(dir, "get", jobId, "--follow");
+        assertEquals(0, followed.exit(), followed.err());
+        String answer = cli(dir, "get", jobId, "--json").out();
+        assertEquals(
+                Json.parse(answer).path("result").path("text").asText() + "\n",
+                followed.out(),
+                "--follow prints exactly the answer");
+
+        String slow = cli(dir, "submit", "Say hello slowly.", "--max-tokens", "40")
+                .out()
+                .strip();
+        Run followedWhileRunning = cli(dir, "get", slow, "--follow");
+        assertEquals(0, followedWhileRunning.exit(), followedWhileRunning.err());
+        assertEquals(
+                Json.parse(cli(dir, "get", slow, "--json").out())
+                                .path("result")
+                                .path("text")
+                                .asText() + "\n",
+                followedWhileRunning.out(),
+                "a job followed from before its end prints its answer once it has one");
+
+        String failing = cli(dir, "submit", "[[fail:validation]]").out().strip();
+        Run followedFailure = cli(dir, "get", failing, "--follow");
+        assertEquals(1, followedFailure.exit(), followedFailure.err());
+        assertTrue(followedFailure.err().contains("failed: invalid_model_request: "), followedFailure.err());
 
         Run failed = cli(dir, "submit", "[[fail:validation]]", "--wait");
         assertEquals(1, failed.exit(), failed.err());
