@@ -50,4 +50,34 @@ public final class AnthropicMessagesCodec extends FamilyCodec {
                 requireTokenCount(body, "/usage/output_tokens", family()),
                 false);
     }
+
+    /**
+     * The Messages streaming events: {@code message_start} (input tokens), a {@code content_block_delta} with a
+     * {@code text_delta} per piece of a text block, and {@code message_delta} (stop reason, output tokens).
+     */
+    @Override
+    public StreamDecoder streamDecoder() {
+        return new StreamDecoder(this, false) {
+            @Override
+            String read(JsonNode chunk) {
+                switch (chunk.path("type").asText()) {
+                    case "message_start" ->
+                        inputTokens(chunk.path("message").path("usage").path("input_tokens"));
+                    case "content_block_delta" -> {
+                        JsonNode delta = chunk.path("delta");
+                        // thinking and tool input deltas carry no answer text
+                        return "text_delta".equals(delta.path("type").asText())
+                                ? delta.path("text").asText()
+                                : null;
+                    }
+                    case "message_delta" -> {
+                        stopReason(chunk.path("delta").path("stop_reason").textValue());
+                        outputTokens(chunk.path("usage").path("output_tokens"));
+                    }
+                    default -> {}
+                }
+                return null;
+            }
+        };
+    }
 }

@@ -55,4 +55,21 @@ public final class MetaLlamaCodec extends FamilyCodec {
                 requireTokenCount(body, "/generation_token_count", family()),
                 false);
     }
+
+    /**
+     * Llama's streamed chunks: each a {@code generation} piece with the running {@code generation_token_count}; the
+     * first carries {@code prompt_token_count}, the last a {@code stop_reason}.
+     */
+    @Override
+    public StreamDecoder streamDecoder() {
+        return new StreamDecoder(this, true) {
+            @Override
+            String read(JsonNode chunk) {
+                inputTokens(chunk.path("prompt_token_count"));
+                outputTokens(chunk.path("generation_token_count"));
+                stopReason(chunk.path("stop_reason").textValue());
+                return chunk.path("generation").textValue();
+            }
+        };
+    }
 }

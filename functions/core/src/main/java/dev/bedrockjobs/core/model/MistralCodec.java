@@ -62,4 +62,22 @@ public final class MistralCodec extends FamilyCodec {
                 estimateTokens(text),
                 true);
     }
+
+    /** Mistral's streamed chunks: {@code outputs[0]} with a piece of text, the last one with its stop reason. */
+    @Override
+    public StreamDecoder streamDecoder() {
+        return new StreamDecoder(this, true) {
+            @Override
+            String read(JsonNode chunk) {
+                JsonNode output = chunk.path("outputs").path(0);
+                stopReason(output.path("stop_reason").textValue());
+                return output.path("text").textValue();
+            }
+
+            @Override
+            long estimatedInputTokens(ModelRequest request) {
+                return estimateTokens(instructionPrompt(request));
+            }
+        };
+    }
 }

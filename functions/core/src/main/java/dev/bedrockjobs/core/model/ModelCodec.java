@@ -24,4 +24,7 @@ public interface ModelCodec {
     default ModelReply readReply(JsonNode responseBody, ModelRequest request) {
         return readReply(responseBody);
     }
+
+    /** A decoder for one answer of this family read as it streams (InvokeModelWithResponseStream). */
+    StreamDecoder streamDecoder();
 }

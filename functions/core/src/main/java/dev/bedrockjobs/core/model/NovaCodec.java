@@ -53,4 +53,31 @@ public final class NovaCodec extends FamilyCodec {
                 requireTokenCount(body, "/usage/outputTokens", family()),
                 false);
     }
+
+    /**
+     * Nova's streaming events: {@code contentBlockDelta} with the text of a piece, {@code messageStop} with the stop
+     * reason, {@code metadata} with the usage.
+     */
+    @Override
+    public StreamDecoder streamDecoder() {
+        return new StreamDecoder(this, false) {
+            @Override
+            String read(JsonNode chunk) {
+                if (chunk.has("contentBlockDelta")) {
+                    return chunk.path("contentBlockDelta")
+                            .path("delta")
+                            .path("text")
+                            .textValue();
+                }
+                if (chunk.has("messageStop")) {
+                    stopReason(chunk.path("messageStop").path("stopReason").textValue());
+                }
+                if (chunk.has("metadata")) {
+                    inputTokens(chunk.path("metadata").path("usage").path("inputTokens"));
+                    outputTokens(chunk.path("metadata").path("usage").path("outputTokens"));
+                }
+                return null;
+            }
+        };
+    }
 }

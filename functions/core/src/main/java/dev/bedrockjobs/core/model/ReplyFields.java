@@ -66,8 +66,12 @@ final class ReplyFields {
 
     /** Roughly four characters per token: the usual rule of thumb for English text with BPE tokenizers. */
     static long estimateTokens(String text) {
-        long chars = text.codePointCount(0, text.length());
-        return (chars + 3) / 4;
+        return estimateTokens((long) text.codePointCount(0, text.length()));
+    }
+
+    /** As {@link #estimateTokens(String)}, for a text of that many code points. */
+    static long estimateTokens(long codePoints) {
+        return (codePoints + 3) / 4;
     }
 
     private static ModelReplyException fail(ModelFamily family, String problem) {
