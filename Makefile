@@ -31,5 +31,8 @@ build-ReconcilerFunction:
 build-WebhookFunction:
 	$(call lambda_bundle,webhook)
 
+build-StreamFunction:
+	$(call lambda_bundle,stream)
+
 .PHONY: build-SubmitFunction build-StatusFunction build-AuthorizerFunction build-WorkerFunction \
-	build-ReconcilerFunction build-WebhookFunction
+	build-ReconcilerFunction build-WebhookFunction build-StreamFunction

@@ -137,6 +137,9 @@ public final class JobItems {
         }
         m.put("attempts", n(j.progress().attempts()));
         m.put("lane", s(j.request().lane().wire()));
+        if (j.request().stream()) {
+            m.put("stream", AttributeValue.fromBool(true));
+        }
         if (j.progress().ticket() != null) {
             m.put("ticket", n(j.progress().ticket()));
         }
@@ -173,7 +176,8 @@ public final class JobItems {
         return Job.builder()
                 .id(str(m, "id"))
                 .tenantId(str(m, "tenantId"))
-                .request(r -> r.tier(str(m, "tier"))
+                .request(r -> r
+                        .tier(str(m, "tier"))
                         .modelId(str(m, "modelId"))
                         .prompt(str(m, "prompt"))
                         .system(str(m, "system"))
@@ -190,7 +194,8 @@ public final class JobItems {
                         .customId(str(m, "customId"))
                         .itemIndex(itemIndex == null ? null : itemIndex.intValue())
                         .cacheKey(str(m, "cacheKey"))
-                        .lane(Lane.fromWire(str(m, "lane"))))
+                        .lane(Lane.fromWire(str(m, "lane")))
+                        .stream(flag(m, "stream")))
                 .progress(pr -> pr.status(JobStatus.fromWire(str(m, "status")))
                         .createdAt(instant(m, "createdAt"))
                         .startedAt(instant(m, "startedAt"))

@@ -36,7 +36,8 @@ public final class JobRequestParser {
             "webhook",
             "idempotencyKey",
             "cache",
-            "priority");
+            "priority",
+            "stream");
 
     private final ModelCatalog catalog;
     private final RequestLimits limits;
@@ -64,27 +65,21 @@ public final class JobRequestParser {
         Map<String, String> metadata = metadata(root, "metadata", "metadata", errors);
         String webhookUrl = webhook(root, "webhook", errors);
         String key = idempotencyKey(root, headerKey, errors);
-        Boolean cache = null;
-        JsonNode c = root.get("cache");
-        if (c != null && !c.isNull()) {
-            if (c.isBoolean()) {
-                cache = c.booleanValue();
-            } else {
-                errors.add(new FieldError("cache", "must be true or false"));
-            }
-        }
+        Boolean cache = optionalBoolean(root, "cache", "cache", errors);
         Lane lane = priority(root, errors);
+        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream", "stream", errors));
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        return new JobRequest(prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache, lane);
+        return new JobRequest(
+                prompt, system, tier, maxTokens, temperature, metadata, webhookUrl, key, cache, lane, stream);
     }
 
     private static final Set<String> BATCH_FIELDS =
             Set.of("items", "defaults", "webhook", "idempotencyKey", "priority");
     private static final Set<String> ITEM_FIELDS =
             Set.of("customId", "prompt", "system", "model", "maxTokens", "temperature", "metadata");
-    private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature");
+    private static final Set<String> DEFAULT_FIELDS = Set.of("system", "model", "maxTokens", "temperature", "stream");
     public static final int MAX_BATCH_ITEMS = 1000;
     /**
      * The most system-prompt bytes one batch may store. Each item is a job that keeps its own copy of its system
@@ -109,6 +104,7 @@ public final class JobRequestParser {
         String defaultTier = null;
         Integer defaultMaxTokens = null;
         Double defaultTemperature = null;
+        boolean defaultStream = false;
         if (!defaults.isMissingNode() && !defaults.isNull()) {
             if (!defaults.isObject()) {
                 errors.add(new FieldError("defaults", "must be an object"));
@@ -121,6 +117,7 @@ public final class JobRequestParser {
                         ? maxTokens(defaults, "maxTokens", "defaults.maxTokens", null, errors)
                         : null;
                 defaultTemperature = temperature(defaults, "temperature", "defaults.temperature", null, errors);
+                defaultStream = Boolean.TRUE.equals(optionalBoolean(defaults, "stream", "defaults.stream", errors));
             }
         }
         String webhookUrl = webhook(root, "webhook", errors);
@@ -171,7 +168,17 @@ public final class JobRequestParser {
                     parsed.add(new BatchRequest.Item(
                             customId,
                             new JobRequest(
-                                    prompt, system, tier, maxTokens, temperature, metadata, null, null, null, null)));
+                                    prompt,
+                                    system,
+                                    tier,
+                                    maxTokens,
+                                    temperature,
+                                    metadata,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    defaultStream)));
                 }
             }
         }
@@ -190,6 +197,19 @@ public final class JobRequestParser {
             throw new ValidationException(errors);
         }
         return new BatchRequest(parsed, webhookUrl, key, lane);
+    }
+
+    /** A field that is true, false, or absent (null). */
+    private static Boolean optionalBoolean(JsonNode node, String name, String path, List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            errors.add(new FieldError(path, "must be true or false"));
+            return null;
+        }
+        return v.booleanValue();
     }
 
     /** The lane a request asks for ({@code priority}), or null when it leaves it to the kind of request. */
@@ -236,6 +256,10 @@ public final class JobRequestParser {
         }
         if (r.lane() != null) {
             n.put("priority", r.lane().wire());
+        }
+        if (r.stream()) {
+            // only when asked for, so that the fingerprints of requests from before streaming still match
+            n.put("stream", true);
         }
         return Ids.sha256Hex(Json.write(n));
     }

@@ -339,14 +339,16 @@ public final class SubmitService {
         return Job.builder()
                 .id(id)
                 .tenantId(tenantId)
-                .request(r -> r.tier(jr.tier())
+                .request(r -> r
+                        .tier(jr.tier())
                         .modelId(catalog.modelIdFor(jr.tier()))
                         .prompt(jr.prompt())
                         .system(jr.system())
                         .maxTokens(jr.maxTokens())
                         .temperature(jr.temperature())
                         .metadata(jr.metadata())
-                        .lane(jr.lane()))
+                        .lane(jr.lane())
+                        .stream(jr.stream()))
                 .progress(p -> p.createdAt(now));
     }
 

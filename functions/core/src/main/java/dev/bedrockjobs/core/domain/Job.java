@@ -83,11 +83,13 @@ public record Job(String id, String tenantId, Request request, Progress progress
             String customId,
             Integer itemIndex,
             String cacheKey,
-            Lane lane) {
+            Lane lane,
+            boolean stream) {
 
         /*
          * cacheKey: set when the request asked for caching; the worker stores a successful answer under it.
          * lane: the queue its messages go to (a job stored before lanes existed is interactive).
+         * stream: the answer is stored piece by piece as the model writes it (see docs/design/streaming.md).
          */
 
         public Request {
@@ -116,6 +118,7 @@ public record Job(String id, String tenantId, Request request, Progress progress
             b.itemIndex = itemIndex;
             b.cacheKey = cacheKey;
             b.lane = lane;
+            b.stream = stream;
             return b;
         }
 
@@ -135,6 +138,7 @@ public record Job(String id, String tenantId, Request request, Progress progress
             private Integer itemIndex;
             private String cacheKey;
             private Lane lane;
+            private boolean stream;
 
             public Builder tier(String v) {
                 tier = v;
@@ -211,6 +215,11 @@ public record Job(String id, String tenantId, Request request, Progress progress
                 return this;
             }
 
+            public Builder stream(boolean v) {
+                stream = v;
+                return this;
+            }
+
             public Request build() {
                 return new Request(
                         tier,
@@ -227,7 +236,8 @@ public record Job(String id, String tenantId, Request request, Progress progress
                         customId,
                         itemIndex,
                         cacheKey,
-                        lane);
+                        lane,
+                        stream);
             }
         }
     }

@@ -22,6 +22,16 @@ public enum StopReason {
         return value;
     }
 
+    /** The reason of that stored form; anything else (or null) is {@link #OTHER}. */
+    public static StopReason fromValue(String value) {
+        for (StopReason r : values()) {
+            if (r.value.equals(value)) {
+                return r;
+            }
+        }
+        return OTHER;
+    }
+
     @Override
     public String toString() {
         return value;

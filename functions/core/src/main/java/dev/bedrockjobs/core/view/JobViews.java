@@ -16,6 +16,9 @@ public final class JobViews {
         n.put("status", j.progress().status().wire());
         n.put("model", j.request().tier());
         n.put("priority", j.request().lane().wire());
+        if (j.request().stream()) {
+            n.put("stream", true); // its answer can be read as it is written: GET /v1/jobs/{id}/output
+        }
         n.put("createdAt", j.progress().createdAt().toString());
         if (j.progress().startedAt() != null) {
             n.put("startedAt", j.progress().startedAt().toString());

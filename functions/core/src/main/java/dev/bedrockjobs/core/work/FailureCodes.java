@@ -1,5 +1,6 @@
 package dev.bedrockjobs.core.work;
 
+import dev.bedrockjobs.core.domain.Json;
 import java.util.Set;
 
 /**
@@ -17,11 +18,35 @@ public final class FailureCodes {
     public static final String MODEL_ERROR = "model_error";
     public static final String INVALID_MODEL_RESPONSE = "invalid_model_response";
     public static final String DEAD_LETTERED = "dead_lettered";
+    public static final String STREAM_INTERRUPTED = "stream_interrupted";
 
     private static final Set<String> RETRYABLE = Set.of(
             "ThrottlingException", "ServiceUnavailableException", "InternalServerException", "ModelNotReadyException");
 
     private FailureCodes() {}
+
+    /**
+     * As {@link #codeFor(String)}, for an error that may come from the streaming task: a {@link ModelCallError}
+     * reaches Step Functions named by its class, with the service's own error at the start of the message that the
+     * cause (Lambda's error document, {@code {errorMessage, errorType, stackTrace}}) carries.
+     */
+    public static String codeFor(String error, String cause) {
+        if (ModelThrottled.class.getName().equals(error)
+                || ModelUnavailable.class.getName().equals(error)) {
+            return RETRIES_EXHAUSTED;
+        }
+        if (ModelFailed.class.getName().equals(error)
+                || ModelRefused.class.getName().equals(error)) {
+            String message = null;
+            try {
+                message = Json.parse(cause).path("errorMessage").asText(null);
+            } catch (RuntimeException notJson) {
+                message = cause;
+            }
+            return codeFor(ModelCallError.errorIn(message));
+        }
+        return codeFor(error);
+    }
 
     public static String codeFor(String error) {
         if (error == null) {

@@ -180,10 +180,13 @@ public final class WorkerService {
                         job.id(),
                         job.id() + "-" + token.substring(0, 12),
                         job.request().modelId(),
-                        codec.requestBody(request));
+                        codec.requestBody(request),
+                        job.request().stream() ? token : null);
                 Job finished = outcome instanceof ModelCallPolicy.Answered a
                         ? answered(job, a, codec, request)
-                        : failed(job, (ModelCallPolicy.Failed) outcome);
+                        : outcome instanceof ModelCallPolicy.Streamed st
+                                ? streamed(job, st)
+                                : failed(job, (ModelCallPolicy.Failed) outcome);
                 outcomes.jobAnswered(finished);
                 answered.computeIfAbsent(job.request().lane(), l -> new AtomicInteger())
                         .incrementAndGet();
@@ -308,18 +311,7 @@ public final class WorkerService {
     private Job answered(Job job, ModelCallPolicy.Answered a, ModelCodec codec, ModelRequest request) {
         int attempts = job.progress().attempts() + Math.max(1, a.attempts());
         try {
-            ModelReply reply = codec.readReply(a.response(), request);
-            Cost priced = pricing.costOf(job.request().modelId(), reply.inputTokens(), reply.outputTokens());
-            BigDecimal cost = priced == null ? null : priced.usd();
-            return job.toBuilder()
-                    .progress(p -> p.status(JobStatus.SUCCEEDED)
-                            .finishedAt(clock.instant())
-                            .attempts(attempts)
-                            .result(new Job.Result(
-                                    reply.text(), reply.stopReason().value())))
-                    .accounting(ac -> ac.usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
-                            .costUsd(cost))
-                    .build();
+            return succeeded(job, codec.readReply(a.response(), request), attempts);
         } catch (ModelReplyException e) {
             return job.toBuilder()
                     .progress(p -> p.status(JobStatus.FAILED)
@@ -330,13 +322,53 @@ public final class WorkerService {
         }
     }
 
+    private Job succeeded(Job job, ModelReply reply, int attempts) {
+        return job.toBuilder()
+                .progress(p -> p.status(JobStatus.SUCCEEDED)
+                        .finishedAt(clock.instant())
+                        .attempts(attempts)
+                        .result(new Job.Result(reply.text(), reply.stopReason().value())))
+                .accounting(ac -> ac.usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
+                        .costUsd(costOf(job, reply)))
+                .build();
+    }
+
+    private BigDecimal costOf(Job job, ModelReply reply) {
+        Cost priced = pricing.costOf(job.request().modelId(), reply.inputTokens(), reply.outputTokens());
+        return priced == null ? null : priced.usd();
+    }
+
+    /**
+     * A streamed answer ends the job as a plain one does. A canceled one is written as answered too: the store refuses
+     * it for the cancel asked for, and the job ends canceled with what it used. One that broke off after its answer
+     * began ends failed, its partial text kept in its pieces and the tokens it used charged.
+     */
+    private Job streamed(Job job, ModelCallPolicy.Streamed st) {
+        int attempts = job.progress().attempts() + Math.max(1, st.attempts());
+        ModelReply reply = st.reply();
+        if (st.interruption() == null) {
+            return succeeded(job, reply, attempts);
+        }
+        return job.toBuilder()
+                .progress(p -> p.status(JobStatus.FAILED)
+                        .finishedAt(clock.instant())
+                        .attempts(attempts)
+                        .error(new Job.Error(
+                                FailureCodes.STREAM_INTERRUPTED,
+                                "the answer broke off after it began; the part written is kept: "
+                                        + truncate(st.interruption()))))
+                .accounting(ac -> ac.usage(new Job.Usage(reply.inputTokens(), reply.outputTokens()))
+                        .costUsd(costOf(job, reply)))
+                .build();
+    }
+
     private Job failed(Job job, ModelCallPolicy.Failed f) {
         String message = f.error() + (f.cause() == null || f.cause().isBlank() ? "" : ": " + truncate(f.cause()));
         return job.toBuilder()
                 .progress(p -> p.status(JobStatus.FAILED)
                         .finishedAt(clock.instant())
                         .attempts(job.progress().attempts() + 1)
-                        .error(new Job.Error(FailureCodes.codeFor(f.error()), message)))
+                        .error(new Job.Error(FailureCodes.codeFor(f.error(), f.cause()), message)))
                 .build();
     }
 

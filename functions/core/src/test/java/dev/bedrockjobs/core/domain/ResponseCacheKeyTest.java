@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ResponseCacheKeyTest {
     private static JobRequest request(
             String prompt, String system, int maxTokens, Double temperature, Map<String, String> metadata) {
-        return new JobRequest(prompt, system, "fast", maxTokens, temperature, metadata, null, null, true, null);
+        return new JobRequest(prompt, system, "fast", maxTokens, temperature, metadata, null, null, true, null, false);
     }
 
     private final JobRequest base = request("Review this", "You review code", 512, 0.2, Map.of());
@@ -43,7 +43,8 @@ class ResponseCacheKeyTest {
                 "https://example.com/hook",
                 "key-1",
                 null,
-                Lane.BULK);
+                Lane.BULK,
+                true);
         assertEquals(key, ResponseCacheKey.of("t", "model-a", tagged));
         assertEquals(64, key.length());
     }

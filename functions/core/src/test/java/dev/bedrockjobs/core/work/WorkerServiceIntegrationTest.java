@@ -167,7 +167,7 @@ class WorkerServiceIntegrationTest {
     /** The model answers at once with AWS's documented Anthropic response (21 input tokens, 15 output). */
     private static ModelCallPolicy answeringPolicy() {
         var response = DocumentedBodies.read("anthropic-claude-messages/response.json");
-        return (jobId, executionName, modelId, body) -> new ModelCallPolicy.Answered(response, 1);
+        return (jobId, executionName, modelId, body, streamWriter) -> new ModelCallPolicy.Answered(response, 1);
     }
 
     /** The store as the worker sees it when the first finish is written but its answer is lost. */

@@ -299,6 +299,10 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_SQS", elasticMq.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+        if (options.bedrock() != LocalOptions.BedrockMode.AWS) {
+            // the streaming function calls the model itself; with --bedrock aws it reaches the real service
+            env.put("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString());
+        }
         if (options.allowLoopbackWebhooks()) {
             env.put(Components.ALLOW_LOOPBACK_WEBHOOKS, "true");
         }

@@ -253,10 +253,10 @@ class IamEnforcementEndToEndTest {
 
         String configured = env("SubmitFunction").get("MODEL_FAST");
         assertInstanceOf(
-                ModelCallPolicy.Answered.class, policy.run("job_iam1", "iam-" + UUID.randomUUID(), configured, body));
+                ModelCallPolicy.Answered.class, policy.run("job_iam1", "iam-" + UUID.randomUUID(), configured, body, null));
 
         String other = "anthropic.claude-3-haiku-20240307-v1:0";
-        ModelCallPolicy.Outcome outcome = policy.run("job_iam2", "iam-" + UUID.randomUUID(), other, body);
+        ModelCallPolicy.Outcome outcome = policy.run("job_iam2", "iam-" + UUID.randomUUID(), other, body, null);
         ModelCallPolicy.Failed failed = assertInstanceOf(ModelCallPolicy.Failed.class, outcome);
         assertEquals("Bedrock.AccessDeniedException", failed.error(), failed.toString());
         assertTrue(
