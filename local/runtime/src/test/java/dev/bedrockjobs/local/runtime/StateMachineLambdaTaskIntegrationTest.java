@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,25 @@ class StateMachineLambdaTaskIntegrationTest {
         }
     }
 
+    /** Answers after a minute, unless its thread is interrupted first. */
+    public static final class SlowHandler implements RequestHandler<Map<String, Object>, String> {
+        static final AtomicInteger INTERRUPTED = new AtomicInteger();
+
+        public SlowHandler(Map<String, String> environment) {}
+
+        @Override
+        public String handleRequest(Map<String, Object> event, Context context) {
+            try {
+                Thread.sleep(60_000);
+                return "late";
+            } catch (InterruptedException e) {
+                INTERRUPTED.incrementAndGet();
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+    }
+
     private static final String TEMPLATE = """
             AWSTemplateFormatVersion: '2010-09-09'
             Transform: AWS::Serverless-2016-10-31
@@ -83,6 +103,10 @@ class StateMachineLambdaTaskIntegrationTest {
                 Type: AWS::Serverless::Function
                 Properties:
                   Handler: %1$s$FailingHandler::handleRequest
+              SlowFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: %1$s$SlowHandler::handleRequest
               ForbiddenFunction:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -122,6 +146,7 @@ class StateMachineLambdaTaskIntegrationTest {
                           FunctionName.$: $.function
                           Payload:
                             jobId: j1
+                        TimeoutSeconds: 5
                         Retry:
                           - ErrorEquals: ['%1$s$QuotaExceeded']
                             IntervalSeconds: 1
@@ -141,6 +166,7 @@ class StateMachineLambdaTaskIntegrationTest {
                           Resource:
                             - !GetAtt StreamFunction.Arn
                             - !GetAtt FailingFunction.Arn
+                            - !GetAtt SlowFunction.Arn
                             - arn:aws:lambda:eu-west-1:*:function:*
             """.formatted(StateMachineLambdaTaskIntegrationTest.class.getName());
 
@@ -286,5 +312,19 @@ class StateMachineLambdaTaskIntegrationTest {
         assertEquals(
                 "Lambda.ResourceNotFoundException", output.at("/error/Error").textValue());
         assertEquals("Function not found: " + arn, output.at("/error/Cause").textValue());
+    }
+
+    @Test
+    void aFunctionStillRunningAtTheTasksTimeoutSecondsIsAbandonedAsStatesTimeout() throws InterruptedException {
+        int before = SlowHandler.INTERRUPTED.get();
+
+        JsonNode output = output(run("AnyMachine", "{\"function\": \"SlowFunction\"}"));
+
+        assertEquals("States.Timeout", output.at("/error/Error").textValue());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (SlowHandler.INTERRUPTED.get() == before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, SlowHandler.INTERRUPTED.get(), "the handler's thread is interrupted");
     }
 }
