@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -27,7 +28,8 @@ import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.IdentityProviders;
 
 /**
- * IAM for the local stack: every DynamoDB, SQS, Step Functions and Bedrock call a function (or a state machine) makes
+ * IAM for the local stack: every DynamoDB, SQS, Step Functions and Bedrock call a function (or a state machine) makes,
+ * and every function a state machine invokes ({@link #refusal}),
  * is checked against that principal's role as {@code template.yaml} defines it ({@link TemplatePolicies}), and a call
  * no statement allows is refused with the error the service returns, so that a missing permission fails a local run
  * the way it fails a deployment.
@@ -109,19 +111,42 @@ public final class IamEnforcement implements ExecutionInterceptor {
                         body(context))
                 .orElseThrow();
         for (IamRequests.Authorization authorization : needed) {
-            IamPolicy.Decision decision = principal.policy().decide(authorization.action(), authorization.resource());
-            if (decision != IamPolicy.Decision.ALLOWED) {
-                Refusal refusal = new Refusal(principal.name(), authorization);
-                REFUSALS.add(refusal);
-                LOG.warning("IAM refused " + refusal + " ("
-                        + (decision == IamPolicy.Decision.EXPLICITLY_DENIED
-                                ? "a statement denies it"
-                                : "no statement of its role allows it")
-                        + ")");
-                return refused(request, a.responder(), service, message(principal, authorization, decision));
+            Optional<String> refusal = decide(principal, authorization);
+            if (refusal.isPresent()) {
+                return refused(request, a.responder(), service, refusal.get());
             }
         }
         return request;
+    }
+
+    /**
+     * Checks a call that no SDK client makes, so that no interceptor sees it: the Step Functions task that invokes a
+     * function of this JVM. Refusals are recorded and logged as the intercepted ones are.
+     *
+     * @param accessKeyId who calls, as its SDK calls would be signed (a state machine's role name)
+     * @return AWS's refusal message, or empty when allowed or when nothing is armed for the caller
+     */
+    static Optional<String> refusal(String accessKeyId, IamRequests.Authorization authorization) {
+        Armed a = armed;
+        TemplatePolicies.Principal principal =
+                a == null || accessKeyId == null ? null : a.principals().get(accessKeyId);
+        return principal == null ? Optional.empty() : decide(principal, authorization);
+    }
+
+    private static Optional<String> decide(
+            TemplatePolicies.Principal principal, IamRequests.Authorization authorization) {
+        IamPolicy.Decision decision = principal.policy().decide(authorization.action(), authorization.resource());
+        if (decision == IamPolicy.Decision.ALLOWED) {
+            return Optional.empty();
+        }
+        Refusal refusal = new Refusal(principal.name(), authorization);
+        REFUSALS.add(refusal);
+        LOG.warning("IAM refused " + refusal + " ("
+                + (decision == IamPolicy.Decision.EXPLICITLY_DENIED
+                        ? "a statement denies it"
+                        : "no statement of its role allows it")
+                + ")");
+        return Optional.of(message(principal, authorization, decision));
     }
 
     /**

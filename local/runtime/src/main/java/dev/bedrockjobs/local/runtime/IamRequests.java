@@ -36,6 +36,10 @@ import java.util.Set;
  *       (<a href="https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html">inference
  *       profile prerequisites</a>). A profile routes to several regions; locally only this region's model is
  *       checked.</li>
+ *   <li>Lambda: Invoke as {@code lambda:InvokeFunction} on the function ARN
+ *       (<a href="https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html">Lambda</a>).
+ *       No SDK client calls Lambda locally: the Step Functions task that invokes a function asks for it itself
+ *       ({@link TemplateLambdaInvoker}).</li>
  * </ul>
  * PartiQL operations (ExecuteStatement...) are authorized by AWS per statement kind (PartiQLSelect, PartiQLInsert...);
  * nothing here uses them, and locally they are checked as {@code dynamodb:<Operation>} on the table.
@@ -186,6 +190,11 @@ final class IamRequests {
                     new Authorization(action, foundationModelArn(model.substring(dot + 1))));
         }
         return List.of(new Authorization(action, foundationModelArn(model)));
+    }
+
+    /** A synchronous invocation of the unpublished code ({@code $LATEST}) of the function with this ARN. */
+    static Authorization lambdaInvoke(String functionArn) {
+        return new Authorization("lambda:InvokeFunction", functionArn);
     }
 
     private static String foundationModelArn(String modelId) {

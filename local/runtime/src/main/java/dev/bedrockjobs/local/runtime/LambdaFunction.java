@@ -3,6 +3,9 @@ package dev.bedrockjobs.local.runtime;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -62,10 +65,36 @@ record LambdaFunction(String name, String handler, Map<String, String> environme
         };
     }
 
+    /**
+     * The event type the handler declares ({@code I} of {@code RequestHandler<I, O>}), into which Lambda's Java runtime
+     * reads a JSON payload; {@code Object} when the class leaves it open or cannot be loaded (instantiating it then
+     * says why).
+     */
+    Type inputType() {
+        try {
+            for (Class<?> c = Class.forName(className()); c != null; c = c.getSuperclass()) {
+                for (Type implemented : c.getGenericInterfaces()) {
+                    if (implemented instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
+                        Type input = p.getActualTypeArguments()[0];
+                        return input instanceof TypeVariable<?> ? Object.class : input;
+                    }
+                }
+            }
+        } catch (ClassNotFoundException | LinkageError unloadable) {
+            return Object.class;
+        }
+        return Object.class;
+    }
+
+    private String className() {
+        int sep = handler.indexOf("::");
+        return sep < 0 ? handler : handler.substring(0, sep);
+    }
+
     @SuppressWarnings("unchecked")
     private RequestHandler<Object, Object> instantiate() {
         int sep = handler.indexOf("::");
-        String className = sep < 0 ? handler : handler.substring(0, sep);
+        String className = className();
         String method = sep < 0 ? "handleRequest" : handler.substring(sep + 2);
         try {
             Class<?> type = Class.forName(className);

@@ -189,11 +189,15 @@ public final class LocalStack implements AutoCloseable {
         long tResources = System.nanoTime();
 
         bedrock = remember(LocalBedrock.start(options));
-        stepFunctions = remember(LocalStepFunctions.start(bedrock));
+        TemplateLambdaInvoker lambda = remember(new TemplateLambdaInvoker());
+        stepFunctions = remember(LocalStepFunctions.start(bedrock, lambda));
+        // a definition's substitutions may name functions (!GetAtt F.Arn), which exist by name before they run
+        TemplateFunctions.register(resources);
         stepFunctions.createFromTemplate(resources, root);
 
         long tStepFunctions = System.nanoTime();
         Map<String, LambdaFunction> functions = TemplateFunctions.read(resources, platformEnvironment());
+        lambda.serve(resources, functions);
         jobsTable = shared(functions, Components.JOBS_TABLE);
         this.functions = Map.copyOf(functions);
         AwsCallFaults.arm(options.faults(), functions.keySet());

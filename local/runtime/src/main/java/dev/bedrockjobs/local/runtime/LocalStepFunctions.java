@@ -6,6 +6,8 @@ import dev.bedrockjobs.local.emulators.sfn.StateMachineType;
 import dev.bedrockjobs.local.emulators.sfn.StepFunctionsServer;
 import dev.bedrockjobs.local.emulators.sfn.StepFunctionsService;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
+import dev.bedrockjobs.local.emulators.sfn.engine.TaskResource;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The local Step Functions: the engine with the Bedrock task resource, its JSON API server, and every
+ * The local Step Functions: the engine with the Bedrock and Lambda task resources, its JSON API server, and every
  * {@code AWS::Serverless::StateMachine} of the template created in it as SAM would deploy it (definition file,
  * {@code DefinitionSubstitutions} resolved from the template, type), its ARN registered for {@code !Ref}.
  */
@@ -32,9 +34,17 @@ final class LocalStepFunctions implements AutoCloseable {
         this.server = server;
     }
 
-    static LocalStepFunctions start(LocalBedrock bedrock) {
-        StepFunctionsEngine engine =
-                StepFunctionsEngine.builder().resource(bedrock.resource()).build();
+    /** @param lambda runs the template's functions for {@code lambda:invoke} tasks */
+    static LocalStepFunctions start(LocalBedrock bedrock, TemplateLambdaInvoker lambda) {
+        return start(bedrock.resource(), new LambdaInvokeResource(lambda));
+    }
+
+    static LocalStepFunctions start(TaskResource... resources) {
+        StepFunctionsEngine.Builder builder = StepFunctionsEngine.builder();
+        for (TaskResource resource : resources) {
+            builder.resource(resource);
+        }
+        StepFunctionsEngine engine = builder.build();
         StepFunctionsService service = new StepFunctionsService(engine);
         return new LocalStepFunctions(engine, service, new StepFunctionsServer(service).start());
     }
@@ -58,7 +68,8 @@ final class LocalStepFunctions implements AutoCloseable {
                         .forEach((k, v) -> substitutions.put((String) k, String.valueOf(v)));
             }
             String definition = DefinitionSubstitutions.apply(definitionText(id, p, templateDirectory), substitutions);
-            // its model calls are signed as this role and checked against the state machine's Policies
+            // its model calls are signed as this role, and they and its function invocations are checked against the
+            // state machine's Policies
             String role = LocalResources.roleArn(LocalResources.roleName(id));
             StateMachine machine = service.createStateMachine(name, definition, role, type);
             resources.putRef(id, machine.arn());

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -156,5 +157,20 @@ public final class PayloadTemplate {
     /** The top-level output keys (suffix removed), for checking a task's parameters at load time. */
     public Set<String> outputKeys() {
         return outputKeys;
+    }
+
+    /**
+     * The value of a top-level field written as a constant (no {@code .$} suffix), so that a resource can refuse at
+     * load time a value it cannot run; empty when the field is absent or computed at run time.
+     */
+    public Optional<JsonNode> constant(String key) {
+        if (root instanceof ObjectTemplate object) {
+            for (Map.Entry<String, Node> field : object.fields()) {
+                if (field.getKey().equals(key) && field.getValue() instanceof Literal literal) {
+                    return Optional.of(literal.value().deepCopy());
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

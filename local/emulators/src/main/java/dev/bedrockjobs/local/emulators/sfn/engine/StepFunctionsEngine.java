@@ -115,6 +115,7 @@ public final class StepFunctionsEngine implements AutoCloseable {
                                 + "' is not supported by the local Step Functions engine");
             }
         }
+        task.checkParameters(state, parameters);
     }
 
     /**

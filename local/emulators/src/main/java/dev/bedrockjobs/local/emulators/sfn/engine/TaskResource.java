@@ -1,6 +1,8 @@
 package dev.bedrockjobs.local.emulators.sfn.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.local.emulators.sfn.asl.AslDefinitionException;
+import dev.bedrockjobs.local.emulators.sfn.asl.PayloadTemplate;
 import java.util.Set;
 
 /**
@@ -16,6 +18,16 @@ public interface TaskResource {
     Set<String> requiredParameters();
 
     Set<String> optionalParameters();
+
+    /**
+     * Refuses, at load time, parameter values the resource cannot run, so that a definition fails when it is created
+     * rather than on its first execution. Called after the parameter names were checked; values computed at run time
+     * can only be checked by {@link #invoke}.
+     *
+     * @param parameters the Task's Parameters, or null when absent
+     * @throws AslDefinitionException naming the state and the parameter
+     */
+    default void checkParameters(String state, PayloadTemplate parameters) {}
 
     /**
      * Runs one attempt.
