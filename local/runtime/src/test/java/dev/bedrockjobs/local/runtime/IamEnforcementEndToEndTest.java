@@ -253,7 +253,8 @@ class IamEnforcementEndToEndTest {
 
         String configured = env("SubmitFunction").get("MODEL_FAST");
         assertInstanceOf(
-                ModelCallPolicy.Answered.class, policy.run("job_iam1", "iam-" + UUID.randomUUID(), configured, body, null));
+                ModelCallPolicy.Answered.class,
+                policy.run("job_iam1", "iam-" + UUID.randomUUID(), configured, body, null));
 
         String other = "anthropic.claude-3-haiku-20240307-v1:0";
         ModelCallPolicy.Outcome outcome = policy.run("job_iam2", "iam-" + UUID.randomUUID(), other, body, null);
