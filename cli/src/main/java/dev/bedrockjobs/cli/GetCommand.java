@@ -51,31 +51,12 @@ final class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ApiClient client = api.client(ctx, spec.commandLine().getErr());
         if (follow) {
-            return follow(client, out);
+            return Jobs.follow(client, id, out, spec.commandLine().getErr());
         }
         JsonNode job = await ? Jobs.await(client, id, ctx.sleeper()) : client.getJob(id, 0);
         out.print(json ? Json.pretty(job) + System.lineSeparator() : Jobs.human(job));
         out.flush();
         String status = Json.text(job, "status");
         return "failed".equals(status) || "canceled".equals(status) ? CliException.FAILED : 0;
-    }
-
-    /** Reads the answer on from each next offset, each read held by the server until there is more. */
-    private int follow(ApiClient client, PrintWriter out) {
-        long offset = 0;
-        JsonNode read;
-        do {
-            read = client.getOutput(id, offset, ApiClient.MAX_WAIT_SECONDS);
-            out.print(Json.text(read, "text"));
-            out.flush();
-            offset = read.path("nextOffset").asLong(offset);
-        } while (!read.path("done").asBoolean(false));
-        out.println();
-        out.flush();
-        if (!"succeeded".equals(Json.text(read, "status"))) {
-            spec.commandLine().getErr().println("bedrock-jobs: " + Jobs.outcome(client.getJob(id, 0)));
-            return CliException.FAILED;
-        }
-        return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.bedrockjobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Set;
 
@@ -52,6 +53,29 @@ final class Jobs {
                 throw new CliException(CliException.INTERRUPTED, "interrupted; job " + id + " goes on running");
             }
         }
+    }
+
+    /**
+     * Prints a job's answer as it is written, reading on from each next offset (each read held by the server until
+     * there is more), then a line break. @return 0 when the job succeeded, else {@link CliException#FAILED} with its
+     * outcome on {@code err}
+     */
+    static int follow(ApiClient client, String id, PrintWriter out, PrintWriter err) {
+        long offset = 0;
+        JsonNode read;
+        do {
+            read = client.getOutput(id, offset, ApiClient.MAX_WAIT_SECONDS);
+            out.print(Json.text(read, "text"));
+            out.flush();
+            offset = read.path("nextOffset").asLong(offset);
+        } while (!read.path("done").asBoolean(false));
+        out.println();
+        out.flush();
+        if (!"succeeded".equals(Json.text(read, "status"))) {
+            err.println("bedrock-jobs: " + outcome(client.getJob(id, 0)));
+            return CliException.FAILED;
+        }
+        return 0;
     }
 
     /** "failed: model_timeout: The model did not answer in time." */

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Submit one prompt as a job and print its id.",
-            "With --wait, wait for the answer and print its text instead (exit 1 if the job failed or was canceled)."
+            "With --wait, wait for the answer and print its text instead (exit 1 if the job failed or was canceled).",
+            "With --stream, print the answer as the model writes it."
         })
 final class SubmitCommand implements Callable<Integer> {
     private final CliContext ctx;
@@ -59,6 +60,12 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the job view as JSON instead")
     boolean json;
 
+    @Option(
+            names = "--stream",
+            description = "stream the answer: print it as the model writes it, until the job ends (exit 1 if it "
+                    + "failed or was canceled; a failure after the answer began keeps what was written)")
+    boolean stream;
+
     SubmitCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -91,11 +98,17 @@ final class SubmitCommand implements Callable<Integer> {
             ObjectNode md = body.putObject("metadata");
             metadata.forEach(md::put);
         }
+        if (stream) {
+            body.put("stream", true);
+        }
         ApiClient client = api.client(ctx, err);
         JsonNode job = client.submitJob(body);
         String id = Json.text(job, "id");
         if (id == null) {
             throw new CliException(CliException.FAILED, "the API accepted the job but sent no id");
+        }
+        if (stream && !json) {
+            return Jobs.follow(client, id, out, err);
         }
         if (!await) {
             out.println(json ? Json.pretty(job) : id);

@@ -240,6 +240,14 @@ class EndToEndTest {
                 followedWhileRunning.out(),
                 "a job followed from before its end prints its answer once it has one");
 
+        Run streamed = cli(dir, "submit", "Stream a short review of: a = b;", "--stream");
+        assertEquals(0, streamed.exit(), streamed.err());
+        assertFalse(streamed.out().isBlank());
+        Run broken = cli(dir, "submit", "Stream [[midstream:3:modelstream:always]] this.", "--stream");
+        assertEquals(1, broken.exit(), broken.err());
+        assertFalse(broken.out().isBlank(), "what was written before the break is printed");
+        assertTrue(broken.err().contains("failed: stream_interrupted: "), broken.err());
+
         String failing = cli(dir, "submit", "[[fail:validation]]").out().strip();
         Run followedFailure = cli(dir, "get", failing, "--follow");
         assertEquals(1, followedFailure.exit(), followedFailure.err());

@@ -1,6 +1,8 @@
 package dev.bedrockjobs.local.emulators.sfn;
 
 import dev.bedrockjobs.local.emulators.RepoRoot;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvoker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,7 +13,7 @@ import java.util.Map;
 public final class JobStateMachine {
 
     /** The values template.yaml is expected to pass through DefinitionSubstitutions by default. */
-    public static final Map<String, Integer> DEFAULTS = Map.of(
+    public static final Map<String, Object> DEFAULTS = Map.of(
             "ThrottleIntervalSeconds", 2,
             "ThrottleMaxAttempts", 6,
             "BackoffRate", 2,
@@ -20,9 +22,21 @@ public final class JobStateMachine {
             "ServerErrorMaxAttempts", 3,
             "TimeoutMaxAttempts", 1,
             "AttemptTimeoutSeconds", 60,
-            "ExecutionTimeoutSeconds", 240);
+            "ExecutionTimeoutSeconds", 240,
+            // a streamed job's task; the engine in these tests runs no function, so a streamed job fails there
+            "StreamFunctionArn", "arn:aws:lambda:us-east-1:000000000000:function:bedrock-jobs-stream");
 
     private JobStateMachine() {}
+
+    /**
+     * The streaming task's resource for engines that run only the plain model call: every invocation is answered as
+     * Lambda answers a function that does not exist, so a streamed job's execution fails as it would without the
+     * function.
+     */
+    public static LambdaInvokeResource noFunctions() {
+        return new LambdaInvokeResource((function, payload, timeLimit, role) ->
+                new LambdaInvoker.ServiceError("ResourceNotFoundException", "Function not found: " + function));
+    }
 
     public static Path file() {
         return RepoRoot.require().resolve("statemachine").resolve("job.asl.json");

@@ -69,6 +69,7 @@ class JobStateMachineIntegrationTest {
                 .timekeeper(time)
                 .random(new Random(42))
                 .resource(bedrock)
+                .resource(JobStateMachine.noFunctions())
                 .build();
         service = new StepFunctionsService(engine);
         server = new StepFunctionsServer(service).start();

@@ -2,6 +2,7 @@ package dev.bedrockjobs.local.emulators.sfn.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.Json;
+import dev.bedrockjobs.local.emulators.sfn.JobStateMachine;
 import dev.bedrockjobs.local.emulators.sfn.asl.StateMachineDefinition;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ final class EngineFixture implements AutoCloseable {
                 .timekeeper(time)
                 .random(new Random(seed))
                 .resource(resource)
+                .resource(JobStateMachine.noFunctions())
                 .build();
     }
 
