@@ -3,8 +3,6 @@ package dev.bedrockjobs.core.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Json;
-import dev.bedrockjobs.core.model.ModelReplyException;
-import dev.bedrockjobs.core.model.ReplyJson;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.StartSyncExecutionResponse;
@@ -62,15 +60,15 @@ public final class StepFunctionsModelCallPolicy implements ModelCallPolicy {
     }
 
     private static Outcome streamed(JsonNode streamed, int attempts) {
-        try {
-            String ending = streamed.path("ending").asText("");
-            return new Streamed(
-                    ReplyJson.read(streamed.get("reply")),
-                    "canceled".equals(ending),
-                    "interrupted".equals(ending) ? streamed.path("error").asText("StreamInterrupted") : null,
-                    attempts);
-        } catch (ModelReplyException e) {
-            return new Failed("States.Runtime", "the streaming task's result is not an answer: " + e.getMessage());
+        JsonNode reply = streamed.get("reply");
+        if (reply == null || !reply.isObject()) {
+            return new Failed("States.Runtime", "the streaming task's result has no reply: " + streamed);
         }
+        String ending = streamed.path("ending").asText("");
+        return new Streamed(
+                reply,
+                "canceled".equals(ending),
+                "interrupted".equals(ending) ? streamed.path("error").asText("StreamInterrupted") : null,
+                attempts);
     }
 }

@@ -2,7 +2,6 @@ package dev.bedrockjobs.core.port;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bedrockjobs.core.model.ModelReply;
 
 /**
  * Runs one model call under the deployment's retry and timeout policy (the job state machine). Answers with the
@@ -22,12 +21,13 @@ public interface ModelCallPolicy {
     record Answered(JsonNode response, int attempts) implements Outcome {}
 
     /**
-     * A streamed call's answer, already read: the whole reply, or what came of it before a cancel stopped it or the
-     * stream broke off (its pieces are stored).
+     * A streamed call's answer as the streaming task read it: the whole reply, or what came of it before a cancel
+     * stopped it or the stream broke off (its pieces are stored).
      *
+     * @param reply        the reply, as {@code model.ReplyJson} writes it
      * @param interruption the service's error and message when the stream broke off after the answer began; else null
      */
-    record Streamed(ModelReply reply, boolean canceled, String interruption, int attempts) implements Outcome {}
+    record Streamed(JsonNode reply, boolean canceled, String interruption, int attempts) implements Outcome {}
 
     /** @param error the error name as Step Functions reports it, e.g. {@code Bedrock.ThrottlingException} */
     record Failed(String error, String cause) implements Outcome {}

@@ -13,6 +13,7 @@ import dev.bedrockjobs.core.model.ModelReply;
 import dev.bedrockjobs.core.model.ModelReplyException;
 import dev.bedrockjobs.core.model.ModelRequest;
 import dev.bedrockjobs.core.model.Pricing;
+import dev.bedrockjobs.core.model.ReplyJson;
 import dev.bedrockjobs.core.port.JobStore;
 import dev.bedrockjobs.core.port.LaneStats;
 import dev.bedrockjobs.core.port.ModelCallPolicy;
@@ -345,7 +346,17 @@ public final class WorkerService {
      */
     private Job streamed(Job job, ModelCallPolicy.Streamed st) {
         int attempts = job.progress().attempts() + Math.max(1, st.attempts());
-        ModelReply reply = st.reply();
+        ModelReply reply;
+        try {
+            reply = ReplyJson.read(st.reply());
+        } catch (ModelReplyException e) {
+            return job.toBuilder()
+                    .progress(p -> p.status(JobStatus.FAILED)
+                            .finishedAt(clock.instant())
+                            .attempts(attempts)
+                            .error(new Job.Error(FailureCodes.INVALID_MODEL_RESPONSE, e.getMessage())))
+                    .build();
+        }
         if (st.interruption() == null) {
             return succeeded(job, reply, attempts);
         }

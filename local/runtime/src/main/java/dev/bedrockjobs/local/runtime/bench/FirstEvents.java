@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.time.Instant;
+import dev.bedrockjobs.lambda.Components;
 
 /**
  * Each function's first real-shaped event (the samples under {@code events/}), pointed at what exists in a running
@@ -32,7 +34,10 @@ final class FirstEvents {
             "StatusFunction", "events/get-job.json",
             "WorkerFunction", "events/worker-sqs.json",
             "WebhookFunction", "functions/webhook/src/test/resources/events/webhook-sqs.json",
-            "ReconcilerFunction", "events/reconciler-scheduled.json");
+            "ReconcilerFunction", "events/reconciler-scheduled.json",
+            "StreamFunction", "events/stream-task.json");
+    /** The worker's claim the streaming task's sample event names as its writer. */
+    static final String SAMPLE_WRITER = "wrt_example_fencing_token";
 
     private final Path root;
     private final LocalStack stack;
@@ -66,6 +71,18 @@ final class FirstEvents {
         Path file = folder.resolve(logicalId + "-event.json");
         Files.writeString(file, text);
         return file;
+    }
+
+    /**
+     * Claims a queued job as the worker does before it starts the state machine, under the writer the streaming
+     * task's sample event names, so that the task finds the job running under its claim.
+     */
+    void claimForStreaming(String jobId) {
+        Instant now = Instant.now();
+        new Components(stack.function("StreamFunction").environment())
+                .jobStore()
+                .claim(jobId, SAMPLE_WRITER, now, now.plusSeconds(300))
+                .orElseThrow(() -> new IllegalStateException("job " + jobId + " could not be claimed"));
     }
 
     /**

@@ -162,8 +162,14 @@ public final class LambdaBundleCheck {
         if (existingJob == null) {
             existingJob = events.submitJob();
         }
-        // the worker finishes the job its message names, so it gets one of its own
-        String job = function.equals("WorkerFunction") ? events.submitJob() : existingJob;
+        // the worker finishes the job its message names, and the streaming task writes the answer of the job it is
+        // given, so each gets one of its own
+        String job = function.equals("WorkerFunction") || function.equals("StreamFunction")
+                ? events.submitJob()
+                : existingJob;
+        if (function.equals("StreamFunction")) {
+            events.claimForStreaming(job);
+        }
         Path event = events.write(function, job, work);
         int deliveriesBefore = signedDeliveries.get();
         LambdaRuntimeProcess.Invocation run =
@@ -205,6 +211,12 @@ public final class LambdaBundleCheck {
                 int delivered = signedDeliveries.get() - deliveriesBefore;
                 require(delivered == 1, delivered + " signed deliveries reached the receiver", answer);
                 return "delivered one signed event to the local receiver";
+            }
+            case "StreamFunction" -> {
+                require(answer.path("ending").asText().equals("completed"), "the stream did not complete", answer);
+                require(answer.path("pieces").asInt() > 0, "no piece was stored", answer);
+                return "streamed " + answer.path("reply").path("outputTokens").asInt() + " output tokens in "
+                        + answer.path("pieces").asInt() + " pieces";
             }
             case "ReconcilerFunction" -> {
                 require(answer.isTextual() && !answer.asText().isBlank(), "no report", answer);
