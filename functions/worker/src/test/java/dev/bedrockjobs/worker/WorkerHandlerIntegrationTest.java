@@ -24,6 +24,7 @@ import dev.bedrockjobs.local.emulators.sfn.StepFunctionsService;
 import dev.bedrockjobs.local.emulators.sfn.bedrock.BedrockInvokeModelResource;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
 import dev.bedrockjobs.local.emulators.sfn.engine.VirtualTimekeeper;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
 import dev.bedrockjobs.local.emulators.template.SamTemplate;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,7 @@ class WorkerHandlerIntegrationTest {
         time = new VirtualTimekeeper(Instant.parse("2026-11-27T10:00:00Z"), Duration.ofSeconds(3));
         StepFunctionsEngine engine = StepFunctionsEngine.builder()
                 .resource(BedrockInvokeModelResource.forEndpoint(bedrock.endpoint()))
+                .resource(LambdaInvokeResource.withoutFunctions()) // these jobs do not stream
                 .timekeeper(time)
                 .random(new Random(42))
                 .build();
@@ -73,7 +75,9 @@ class WorkerHandlerIntegrationTest {
         SamTemplate template = SharedEmulators.template();
         @SuppressWarnings("unchecked")
         Map<String, Object> substitutions = (Map<String, Object>) template.resolve(
-                template.properties("JobStateMachine").get("DefinitionSubstitutions"), ref -> null, att -> null);
+                template.properties("JobStateMachine").get("DefinitionSubstitutions"),
+                ref -> null,
+                att -> "arn:aws:lambda:us-east-1:000000000000:function:" + att);
         stateMachineArn = stepFunctions.registerStateMachine(
                 "job", SharedEmulators.repoRoot().resolve("statemachine/job.asl.json"), substitutions);
     }

@@ -1,8 +1,6 @@
 package dev.bedrockjobs.local.emulators.sfn;
 
 import dev.bedrockjobs.local.emulators.RepoRoot;
-import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
-import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvoker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,16 +25,6 @@ public final class JobStateMachine {
             "StreamFunctionArn", "arn:aws:lambda:us-east-1:000000000000:function:bedrock-jobs-stream");
 
     private JobStateMachine() {}
-
-    /**
-     * The streaming task's resource for engines that run only the plain model call: every invocation is answered as
-     * Lambda answers a function that does not exist, so a streamed job's execution fails as it would without the
-     * function.
-     */
-    public static LambdaInvokeResource noFunctions() {
-        return new LambdaInvokeResource((function, payload, timeLimit, role) ->
-                new LambdaInvoker.ServiceError("ResourceNotFoundException", "Function not found: " + function));
-    }
 
     public static Path file() {
         return RepoRoot.require().resolve("statemachine").resolve("job.asl.json");

@@ -11,6 +11,7 @@ import dev.bedrockjobs.local.emulators.bedrock.ModelBodies;
 import dev.bedrockjobs.local.emulators.sfn.bedrock.BedrockInvokeModelResource;
 import dev.bedrockjobs.local.emulators.sfn.engine.StepFunctionsEngine;
 import dev.bedrockjobs.local.emulators.sfn.engine.VirtualTimekeeper;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -69,7 +70,7 @@ class JobStateMachineIntegrationTest {
                 .timekeeper(time)
                 .random(new Random(42))
                 .resource(bedrock)
-                .resource(JobStateMachine.noFunctions())
+                .resource(LambdaInvokeResource.withoutFunctions())
                 .build();
         service = new StepFunctionsService(engine);
         server = new StepFunctionsServer(service).start();

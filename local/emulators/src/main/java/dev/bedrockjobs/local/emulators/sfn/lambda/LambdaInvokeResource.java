@@ -59,6 +59,15 @@ public final class LambdaInvokeResource implements TaskResource {
 
     private final LambdaInvoker invoker;
 
+    /**
+     * For an engine that runs no functions (tests of a state machine's other states): every invocation is answered
+     * as Lambda answers for a function that does not exist, so a task that invokes one fails as it would without it.
+     */
+    public static LambdaInvokeResource withoutFunctions() {
+        return new LambdaInvokeResource((function, payload, timeLimit, role) ->
+                new LambdaInvoker.ServiceError("ResourceNotFoundException", "Function not found: " + function));
+    }
+
     public LambdaInvokeResource(LambdaInvoker invoker) {
         this.invoker = Objects.requireNonNull(invoker);
     }

@@ -2,8 +2,8 @@ package dev.bedrockjobs.local.emulators.sfn.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bedrockjobs.local.emulators.Json;
-import dev.bedrockjobs.local.emulators.sfn.JobStateMachine;
 import dev.bedrockjobs.local.emulators.sfn.asl.StateMachineDefinition;
+import dev.bedrockjobs.local.emulators.sfn.lambda.LambdaInvokeResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -25,7 +25,7 @@ final class EngineFixture implements AutoCloseable {
                 .timekeeper(time)
                 .random(new Random(seed))
                 .resource(resource)
-                .resource(JobStateMachine.noFunctions())
+                .resource(LambdaInvokeResource.withoutFunctions())
                 .build();
     }
 
