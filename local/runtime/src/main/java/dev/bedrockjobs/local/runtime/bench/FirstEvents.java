@@ -2,6 +2,7 @@ package dev.bedrockjobs.local.runtime.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bedrockjobs.lambda.Components;
 import dev.bedrockjobs.local.runtime.LocalStack;
 import java.io.IOException;
 import java.net.URI;
@@ -10,9 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.time.Instant;
-import dev.bedrockjobs.lambda.Components;
+import java.util.Map;
 
 /**
  * Each function's first real-shaped event (the samples under {@code events/}), pointed at what exists in a running
@@ -79,10 +79,12 @@ final class FirstEvents {
      */
     void claimForStreaming(String jobId) {
         Instant now = Instant.now();
-        new Components(stack.function("StreamFunction").environment())
+        if (new Components(stack.function("StreamFunction").environment())
                 .jobStore()
                 .claim(jobId, SAMPLE_WRITER, now, now.plusSeconds(300))
-                .orElseThrow(() -> new IllegalStateException("job " + jobId + " could not be claimed"));
+                .isEmpty()) {
+            throw new IllegalStateException("job " + jobId + " could not be claimed");
+        }
     }
 
     /**
