@@ -34,6 +34,7 @@ class TemplatePoliciesTest {
     private static final String BULK_DLQ = queueArn("BulkJobsDeadLetterQueue");
     private static final String WEBHOOKS_QUEUE = queueArn("WebhooksQueue");
     private static final String STATE_MACHINE = "arn:aws:states:us-east-1:000000000000:stateMachine:JobStateMachine";
+    private static final String STREAM_FUNCTION = LocalResources.functionArn("StreamFunction");
 
     private static String queueArn(String name) {
         return "arn:aws:sqs:" + LocalResources.REGION + ":" + LocalResources.ACCOUNT_ID + ":" + name;
@@ -49,7 +50,9 @@ class TemplatePoliciesTest {
      * DynamoLaneStats (UpdateItem by submit and worker; GetItem and Query on the table by status),
      * SqsLaneDepth (GetQueueAttributes), SqsJobQueue (SendMessage, SendMessageBatch),
      * SqsWebhookQueue (SendMessage), SqsVisibility (ChangeMessageVisibility), SqsDeadLetters (ReceiveMessage),
-     * StepFunctionsModelCallPolicy (StartSyncExecution), and the state machine's model call.
+     * StepFunctionsModelCallPolicy (StartSyncExecution), DynamoJobOutput (PutItem) and BedrockModelStream
+     * (InvokeModelWithResponseStream) in the streaming function, and the state machine's model call and its
+     * invocation of the streaming function.
      */
     private static Map<String, List<IamRequests.Authorization>> reachable(
             String modelFast, String modelStandard, String modelReasoning, String prefix) {
@@ -116,10 +119,16 @@ class TemplatePoliciesTest {
                         a("dynamodb:UpdateItem", TABLE), // the next attempt number of an event
                         a("sqs:ChangeMessageVisibility", WEBHOOKS_QUEUE)));
         List<IamRequests.Authorization> models = new ArrayList<>();
+        List<IamRequests.Authorization> streamed = new ArrayList<>(List.of(
+                a("dynamodb:GetItem", TABLE), // the job's claim and cancel flag
+                a("dynamodb:PutItem", TABLE))); // the answer's pieces
         for (String model : List.of(modelFast, modelStandard, modelReasoning)) {
             String id = prefix.equals("none") ? model : prefix + "." + model;
             models.addAll(IamRequests.bedrock("/model/" + id + "/invoke"));
+            streamed.addAll(IamRequests.bedrock("/model/" + id + "/invoke-with-response-stream"));
         }
+        ops.put("StreamFunction", streamed);
+        models.add(a("lambda:InvokeFunction", STREAM_FUNCTION)); // a streamed job's task
         ops.put("JobStateMachine", models);
         return ops;
     }
