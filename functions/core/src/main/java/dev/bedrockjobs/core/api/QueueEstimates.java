@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Batch;
+import dev.bedrockjobs.core.domain.Finishes;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
@@ -10,6 +11,9 @@ import dev.bedrockjobs.core.port.LaneStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -24,11 +28,17 @@ import java.util.logging.Logger;
  * concurrency times the batch size) and less those enqueued after it (from the lane's tickets), so 1 is next. It
  * assumes first come, first served: in the bulk lane, where fair share serves a small batch before a large one's
  * backlog, it is an upper bound for the small batch and a lower one for the large. Its ETA is when it should finish:
- * the jobs ahead and those being worked on, at the lane's throughput over the last minute. Until jobs have finished
- * over a few seconds of that minute there is no ETA.
+ * the jobs ahead and those being worked on, at the lane's recent pace.
  *
- * <p>A batch's ETA is its remaining items at the pace its own items have finished since the first of them did (the
- * time before that is one model call, not pace): no read beyond the batch and the page of its jobs the view shows.
+ * <p>A batch's ETA is its remaining items at its own recent pace, read from its parts (each part's finished items,
+ * and the time from the first's start to the last's finish): no read beyond the batch's own query.
+ *
+ * <p>The recent pace is the jobs finished over the last 10 s (30 s when fewer than {@value #FEWEST_JOBS} finished
+ * in those), divided by the time within it that work on them was going on: a lane or a batch standing idle between
+ * arrivals is not slow. A group of finishes is taken to be spread evenly over its span. The newest seconds are
+ * favoured because a drain's pace changes as it goes (workers warming up, a neighbour's batch ending), and an ETA
+ * assumes the pace holds: one read while the pace is changing is off by about as much as it changes. Until work has
+ * been seen for a few seconds there is no ETA, and none when nothing finished over the last 30 s.
  */
 public final class QueueEstimates {
     private static final Logger LOG = Logger.getLogger(QueueEstimates.class.getName());
@@ -37,6 +47,12 @@ public final class QueueEstimates {
      * together, so the first seconds of a drain come in waves.
      */
     private static final Duration SHORTEST_SPAN = Duration.ofSeconds(3);
+    /** Short, to follow a pace that changes; long enough to hold many finishes at the model latencies served. */
+    private static final Duration RECENT = Duration.ofSeconds(10);
+    /** A slow model's lane finishes few jobs in {@link #RECENT}; it is read over this instead. */
+    private static final Duration LONGER = Duration.ofSeconds(30);
+
+    private static final int FEWEST_JOBS = 10;
 
     private final LaneStats stats;
     private final LaneStats.Depth depth;
@@ -72,8 +88,8 @@ public final class QueueEstimates {
             long position = Math.max(1, ahead);
             ObjectNode q = Json.object();
             q.put("position", position);
-            if (s.finishedRecently() > 0 && s.over().compareTo(SHORTEST_SPAN) >= 0) {
-                double perSecond = s.finishedRecently() / (s.over().toMillis() / 1000.0);
+            Double perSecond = pace(s.recent(), now);
+            if (perSecond != null) {
                 q.put("etaSeconds", (long) Math.ceil((position + working) / perSecond));
             } else {
                 q.putNull("etaSeconds");
@@ -89,19 +105,50 @@ public final class QueueEstimates {
     }
 
     /**
-     * Seconds until a running batch should be done; null when it is done, or too few of its items have finished to
-     * tell its pace.
-     *
-     * @param firstFinished when its first item finished, as far as the caller knows (the earliest finish among the
-     *                      jobs it read); null to count from the batch's creation
+     * Seconds until a running batch should be done; null when it is done, or too few of its items have finished
+     * lately to tell its pace.
      */
-    public static Long batchEtaSeconds(Batch b, Instant firstFinished, Instant now) {
-        long finished = (long) b.succeeded() + b.failed() + b.canceled();
-        long remaining = b.total() - finished;
-        Duration paced = Duration.between(firstFinished == null ? b.createdAt() : firstFinished, now);
-        if (finished == 0 || remaining <= 0 || paced.compareTo(SHORTEST_SPAN) < 0) {
+    public static Long batchEtaSeconds(Batch b, Instant now) {
+        long remaining = b.total() - ((long) b.succeeded() + b.failed() + b.canceled());
+        Double perSecond = remaining <= 0 ? null : pace(b.finishes(), now);
+        return perSecond == null ? null : (long) Math.ceil(remaining / perSecond);
+    }
+
+    /** Jobs a second lately (see the class comment); null when too little was seen to tell. */
+    static Double pace(List<Finishes> finishes, Instant now) {
+        Double recent = pace(finishes, now, RECENT, FEWEST_JOBS);
+        return recent != null ? recent : pace(finishes, now, LONGER, 0);
+    }
+
+    private static Double pace(List<Finishes> finishes, Instant now, Duration window, int fewest) {
+        long end = now.toEpochMilli();
+        long start = end - window.toMillis();
+        double jobs = 0;
+        List<long[]> busy = new ArrayList<>();
+        for (Finishes f : finishes) {
+            long from = f.from().toEpochMilli();
+            long until = Math.min(f.until().toEpochMilli(), end);
+            if (until < start || f.jobs() <= 0) {
+                continue;
+            }
+            long inside = Math.max(from, start);
+            jobs += until <= from ? f.jobs() : f.jobs() * (double) (until - inside) / (until - from);
+            busy.add(new long[] {inside, until});
+        }
+        busy.sort(Comparator.comparingLong(span -> span[0]));
+        long seen = busy.isEmpty() ? 0 : end - busy.get(0)[0];
+        long busyMillis = 0;
+        long coveredTo = Long.MIN_VALUE;
+        for (long[] span : busy) {
+            long from = Math.max(span[0], coveredTo);
+            if (span[1] > from) {
+                busyMillis += span[1] - from;
+            }
+            coveredTo = Math.max(coveredTo, span[1]);
+        }
+        if (jobs <= 0 || jobs < fewest || busyMillis <= 0 || seen < SHORTEST_SPAN.toMillis()) {
             return null;
         }
-        return (long) Math.ceil(remaining * (paced.toMillis() / 1000.0) / finished);
+        return jobs / (busyMillis / 1000.0);
     }
 }
