@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * DynamoDB both support without transactions. Parts keep each update small however large the batch (a job's update
  * writes and returns its part, not a thousand indexes); a part that fills up is added to the batch item's set of
  * finished parts, and the write that adds the last one completes the batch. Reading a batch is one query. The same
- * write keeps, per part, when its first finished item started and when its last finished: the batch's recent pace.
+ * write keeps, per part, when its first finished item started and when its first and last finished: the batch's
+ * recent pace.
  */
 public final class DynamoBatchStore implements BatchStore {
     private final DynamoDbClient dynamo;
@@ -179,7 +180,8 @@ public final class DynamoBatchStore implements BatchStore {
                             .key(partKey(job.request().batchId(), part))
                             .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
                                     + "outputTokens :out, costUsd :cost "
-                                    + "SET busyFrom = if_not_exists(busyFrom, :started), lastAt = :now")
+                                    + "SET busyFrom = if_not_exists(busyFrom, :started), firstAt = if_not_exists(firstAt, :now), "
+                                    + "lastAt = :now")
                             .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
                             .expressionAttributeValues(values)
                             .returnValues(ReturnValue.ALL_NEW))
@@ -331,6 +333,7 @@ public final class DynamoBatchStore implements BatchStore {
                 finishes.add(new Finishes(
                         indexSet(p, "finishedItems").size(),
                         Instant.ofEpochMilli(JobItems.num(p, "busyFrom")),
+                        Instant.ofEpochMilli(JobItems.num(p, "firstAt")),
                         Instant.ofEpochMilli(JobItems.num(p, "lastAt"))));
             }
             started.addAll(indexSet(p, "startedItems"));

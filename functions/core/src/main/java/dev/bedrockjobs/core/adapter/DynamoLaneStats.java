@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 /**
  * {@link LaneStats} in the jobs table: per lane, one item holds the last ticket ({@code pk = LANE#lane},
  * {@code sk = TICKETS}), and one item per 2-second bucket counts the jobs finished in it ({@code sk = DONE#bucket},
- * with when the work on the first of them started and when the last finished, kept an hour). A submit adds to the
+ * with when the work on the first of them started, and when the first and the last finished, kept an hour). A submit adds to the
  * ticket item (one write per request, however many items), a worker invocation adds to the current bucket (one write
  * per lane it finished jobs of), and a read of a queued job takes one GetItem and one Query of at most sixteen small
  * items (the last 30 s: about 1.5 KB, one read unit's worth).
@@ -42,6 +42,10 @@ public final class DynamoLaneStats implements LaneStats {
         return String.format("DONE#%012d", t.getEpochSecond() / BUCKET_SECONDS);
     }
 
+    private static Instant millis(Map<String, AttributeValue> item, String name) {
+        return Instant.ofEpochMilli(Long.parseLong(item.get(name).n()));
+    }
+
     @Override
     public long takeTickets(Lane lane, int n) {
         Map<String, AttributeValue> after = dynamo.updateItem(u -> u.tableName(table)
@@ -58,8 +62,8 @@ public final class DynamoLaneStats implements LaneStats {
         // The first writer's start, not the earliest: an earlier start still running shows in the bucket before.
         dynamo.updateItem(u -> u.tableName(table)
                 .key(Map.of("pk", pk(lane), "sk", AttributeValue.fromS(bucket(now))))
-                .updateExpression(
-                        "ADD finished :n SET busyFrom = if_not_exists(busyFrom, :from), lastAt = :now, #ttl = :ttl")
+                .updateExpression("ADD finished :n SET busyFrom = if_not_exists(busyFrom, :from), "
+                        + "firstAt = if_not_exists(firstAt, :now), lastAt = :now, #ttl = :ttl")
                 .expressionAttributeNames(Map.of("#ttl", "ttl"))
                 .expressionAttributeValues(Map.of(
                         ":n",
@@ -95,8 +99,9 @@ public final class DynamoLaneStats implements LaneStats {
             if (b.containsKey("busyFrom") && b.containsKey("lastAt")) { // a bucket written before spans were kept
                 recent.add(new Finishes(
                         Long.parseLong(b.get("finished").n()),
-                        Instant.ofEpochMilli(Long.parseLong(b.get("busyFrom").n())),
-                        Instant.ofEpochMilli(Long.parseLong(b.get("lastAt").n()))));
+                        millis(b, "busyFrom"),
+                        millis(b, "firstAt"),
+                        millis(b, "lastAt")));
             }
         }
         return new Snapshot(last, recent);

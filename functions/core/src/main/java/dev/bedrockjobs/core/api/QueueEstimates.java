@@ -35,7 +35,9 @@ import java.util.logging.Logger;
  *
  * <p>The recent pace is the jobs finished over the last 10 s (30 s when fewer than {@value #FEWEST_JOBS} finished
  * in those), divided by the time within it that work on them was going on: a lane or a batch standing idle between
- * arrivals is not slow. A group of finishes is taken to be spread evenly over its span. The newest seconds are
+ * arrivals is not slow. A group of finishes is taken to be spread evenly between its first and last finish. A
+ * batch's busy time starts at its first finish, since the model call before it is not pace; a lane's cannot tell
+ * where its drain began, so a lane that just went from idle to a backlog reads slower than it is for a few seconds. The newest seconds are
  * favoured because a drain's pace changes as it goes (workers warming up, a neighbour's batch ending), and an ETA
  * assumes the pace holds: one read while the pace is changing is off by about as much as it changes. Until work has
  * been seen for a few seconds there is no ETA, and none when nothing finished over the last 30 s.
@@ -88,9 +90,9 @@ public final class QueueEstimates {
             long position = Math.max(1, ahead);
             ObjectNode q = Json.object();
             q.put("position", position);
-            Double perSecond = pace(s.recent(), now);
+            Double perSecond = pace(s.recent(), now, Long.MIN_VALUE);
             if (perSecond != null) {
-                q.put("etaSeconds", (long) Math.ceil((position + working) / perSecond));
+                q.put("etaSeconds", seconds((position + working) / perSecond));
             } else {
                 q.putNull("etaSeconds");
             }
@@ -110,30 +112,46 @@ public final class QueueEstimates {
      */
     public static Long batchEtaSeconds(Batch b, Instant now) {
         long remaining = b.total() - ((long) b.succeeded() + b.failed() + b.canceled());
-        Double perSecond = remaining <= 0 ? null : pace(b.finishes(), now);
-        return perSecond == null ? null : (long) Math.ceil(remaining / perSecond);
+        // The time before its first item finished is one model call, not pace.
+        long firstFinish = b.finishes().stream()
+                .mapToLong(f -> f.first().toEpochMilli())
+                .min()
+                .orElse(Long.MIN_VALUE);
+        Double perSecond = remaining <= 0 ? null : pace(b.finishes(), now, firstFinish);
+        return perSecond == null ? null : seconds(remaining / perSecond);
     }
 
-    /** Jobs a second lately (see the class comment); null when too little was seen to tell. */
-    static Double pace(List<Finishes> finishes, Instant now) {
-        Double recent = pace(finishes, now, RECENT, FEWEST_JOBS);
-        return recent != null ? recent : pace(finishes, now, LONGER, 0);
+    /**
+     * To the nearest second rather than up: an estimate is as likely to be early as late, and rounding up added half
+     * a second to every one, a large share of the last few seconds. Never 0 while something is left to do.
+     */
+    private static long seconds(double s) {
+        return Math.max(1, Math.round(s));
     }
 
-    private static Double pace(List<Finishes> finishes, Instant now, Duration window, int fewest) {
+    /**
+     * Jobs a second lately (see the class comment); null when too little was seen to tell.
+     *
+     * @param busySince no time before this counts as busy (epoch milliseconds)
+     */
+    static Double pace(List<Finishes> finishes, Instant now, long busySince) {
+        Double recent = pace(finishes, now, RECENT, FEWEST_JOBS, busySince);
+        return recent != null ? recent : pace(finishes, now, LONGER, 0, busySince);
+    }
+
+    private static Double pace(List<Finishes> finishes, Instant now, Duration window, int fewest, long busySince) {
         long end = now.toEpochMilli();
         long start = end - window.toMillis();
         double jobs = 0;
         List<long[]> busy = new ArrayList<>();
         for (Finishes f : finishes) {
-            long from = f.from().toEpochMilli();
-            long until = Math.min(f.until().toEpochMilli(), end);
-            if (until < start || f.jobs() <= 0) {
+            long first = f.first().toEpochMilli();
+            long last = Math.min(f.last().toEpochMilli(), end);
+            if (last < start || f.jobs() <= 0) {
                 continue;
             }
-            long inside = Math.max(from, start);
-            jobs += until <= from ? f.jobs() : f.jobs() * (double) (until - inside) / (until - from);
-            busy.add(new long[] {inside, until});
+            jobs += last <= first ? f.jobs() : f.jobs() * (double) (last - Math.max(first, start)) / (last - first);
+            busy.add(new long[] {Math.max(Math.max(f.from().toEpochMilli(), start), busySince), last});
         }
         busy.sort(Comparator.comparingLong(span -> span[0]));
         long seen = busy.isEmpty() ? 0 : end - busy.get(0)[0];
