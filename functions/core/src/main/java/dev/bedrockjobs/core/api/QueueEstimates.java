@@ -36,8 +36,8 @@ import java.util.logging.Logger;
  * <p>The recent pace is the jobs finished over the last 10 s (30 s when fewer than {@value #FEWEST_JOBS} finished
  * in those), divided by the time within it that work on them was going on: a lane or a batch standing idle between
  * arrivals is not slow. A group of finishes is taken to be spread evenly between its first and last finish. A
- * batch's busy time starts at its first finish, since the model call before it is not pace; a lane's cannot tell
- * where its drain began, so a lane that just went from idle to a backlog reads slower than it is for a few seconds. The newest seconds are
+ * batch's busy time starts at its first finish, since the model call before it is not pace; so does a lane's, when
+ * its work of the last half minute shows it went from idle to busy (see {@link #drainStart}). The newest seconds are
  * favoured because a drain's pace changes as it goes (workers warming up, a neighbour's batch ending), and an ETA
  * assumes the pace holds: one read while the pace is changing is off by about as much as it changes. Until work has
  * been seen for a few seconds there is no ETA, and none when nothing finished over the last 30 s.
@@ -55,6 +55,8 @@ public final class QueueEstimates {
     private static final Duration LONGER = Duration.ofSeconds(30);
 
     private static final int FEWEST_JOBS = 10;
+    /** A run of work whose first finish is this close to the oldest of what was read may have begun before it. */
+    private static final Duration EDGE = Duration.ofSeconds(4);
 
     private final LaneStats stats;
     private final LaneStats.Depth depth;
@@ -90,7 +92,7 @@ public final class QueueEstimates {
             long position = Math.max(1, ahead);
             ObjectNode q = Json.object();
             q.put("position", position);
-            Double perSecond = pace(s.recent(), now, Long.MIN_VALUE);
+            Double perSecond = pace(s.recent(), now, drainStart(s.recent(), now));
             if (perSecond != null) {
                 q.put("etaSeconds", seconds((position + working) / perSecond));
             } else {
@@ -119,6 +121,32 @@ public final class QueueEstimates {
                 .orElse(Long.MIN_VALUE);
         Double perSecond = remaining <= 0 ? null : pace(b.finishes(), now, firstFinish);
         return perSecond == null ? null : seconds(remaining / perSecond);
+    }
+
+    /**
+     * The first finish of a lane's newest run of work (groups of finishes whose work overlaps), when that run began
+     * from idle within what was read and holds more than one group: before it, the workers were filling up, which is
+     * one model call, not pace. A lone group is a quiet lane's job, whose whole time is its pace; a run that reaches
+     * back to the edge of what was read may have begun before it. Otherwise no start (every busy moment counts).
+     */
+    static long drainStart(List<Finishes> recent, Instant now) {
+        List<Finishes> byStart = recent.stream()
+                .filter(f -> f.jobs() > 0)
+                .sorted(Comparator.comparing(Finishes::from))
+                .toList();
+        int run = 0;
+        long reach = Long.MIN_VALUE;
+        for (int i = 0; i < byStart.size(); i++) {
+            if (byStart.get(i).from().toEpochMilli() > reach) {
+                run = i;
+            }
+            reach = Math.max(reach, byStart.get(i).last().toEpochMilli());
+        }
+        List<Finishes> newest = byStart.subList(run, byStart.size());
+        long first =
+                newest.stream().mapToLong(f -> f.first().toEpochMilli()).min().orElse(Long.MIN_VALUE);
+        boolean fromIdle = run > 0 || first > now.minus(LONGER).plus(EDGE).toEpochMilli();
+        return newest.size() > 1 && fromIdle ? first : Long.MIN_VALUE;
     }
 
     /**

@@ -49,9 +49,13 @@ class QueueEstimatesIntegrationTest {
 
     /** Every half second from {@code from} for {@code seconds}, {@code perWrite} jobs that each took a second. */
     private void drain(Lane lane, Instant from, int seconds, int perWrite) {
+        drain(lane, from, seconds, perWrite, Duration.ofSeconds(1));
+    }
+
+    private void drain(Lane lane, Instant from, int seconds, int perWrite, Duration work) {
         for (int k = 1; k <= seconds * 2; k++) {
             Instant at = from.plusMillis(500L * k);
-            stats.finished(lane, perWrite, at.minusSeconds(1), at);
+            stats.finished(lane, perWrite, at.minus(work), at);
         }
     }
 
@@ -73,6 +77,16 @@ class QueueEstimatesIntegrationTest {
         JsonNode q = queued(Lane.BULK, T0.plusSeconds(60), 620, 20, 30);
         long eta = q.path("etaSeconds").asLong(-1);
         assertTrue(eta >= 28 && eta <= 35, q.toString());
+    }
+
+    @Test
+    void aLaneThatJustBeganDrainingIsPacedFromItsFirstFinishNotFromItsFirstModelCall() {
+        // idle, then 2 s model calls from T0: the first finish at T0 + 2.5 s, 10 jobs a second from then on
+        drain(Lane.BULK, T0.plusSeconds(2), 6, 5, Duration.ofSeconds(2));
+        // 230 to go: 23 s at 10 a second, 29 s if the 2 s before the first finish counted as pace
+        JsonNode q = queued(Lane.BULK, T0.plusSeconds(8), 230, 30, 30);
+        long eta = q.path("etaSeconds").asLong(-1);
+        assertTrue(eta >= 21 && eta <= 25, q.toString());
     }
 
     @Test
