@@ -55,6 +55,11 @@ public final class QueueEstimates {
     private static final Duration LONGER = Duration.ofSeconds(30);
 
     private static final int FEWEST_JOBS = 10;
+    /**
+     * Nothing worked on for this long is idle; a shorter gap under a backlog is more likely a stall of the workers,
+     * after which a pace from the first finish alone would read the few jobs since as the whole pace.
+     */
+    private static final Duration IDLE = Duration.ofSeconds(2);
     /** A run of work whose first finish is this close to the oldest of what was read may have begun before it. */
     private static final Duration EDGE = Duration.ofSeconds(4);
 
@@ -124,7 +129,8 @@ public final class QueueEstimates {
     }
 
     /**
-     * The first finish of a lane's newest run of work (groups of finishes whose work overlaps), when that run began
+     * The first finish of a lane's newest run of work (groups of finishes whose work overlaps or follows within
+     * {@link #IDLE}), when that run began
      * from idle within what was read and holds more than one group: before it, the workers were filling up, which is
      * one model call, not pace. A lone group is a quiet lane's job, whose whole time is its pace; a run that reaches
      * back to the edge of what was read may have begun before it. Otherwise no start (every busy moment counts).
@@ -137,7 +143,7 @@ public final class QueueEstimates {
         int run = 0;
         long reach = Long.MIN_VALUE;
         for (int i = 0; i < byStart.size(); i++) {
-            if (byStart.get(i).from().toEpochMilli() > reach) {
+            if (byStart.get(i).from().toEpochMilli() > reach + IDLE.toMillis()) {
                 run = i;
             }
             reach = Math.max(reach, byStart.get(i).last().toEpochMilli());
@@ -169,7 +175,8 @@ public final class QueueEstimates {
 
     private static Double pace(List<Finishes> finishes, Instant now, Duration window, int fewest, long busySince) {
         long end = now.toEpochMilli();
-        long start = end - window.toMillis();
+        // what finished before the busy time began is not counted either, or it would be pace without time
+        long start = Math.max(end - window.toMillis(), busySince);
         double jobs = 0;
         List<long[]> busy = new ArrayList<>();
         for (Finishes f : finishes) {
@@ -179,7 +186,7 @@ public final class QueueEstimates {
                 continue;
             }
             jobs += last <= first ? f.jobs() : f.jobs() * (double) (last - Math.max(first, start)) / (last - first);
-            busy.add(new long[] {Math.max(Math.max(f.from().toEpochMilli(), start), busySince), last});
+            busy.add(new long[] {Math.max(f.from().toEpochMilli(), start), last});
         }
         busy.sort(Comparator.comparingLong(span -> span[0]));
         long seen = busy.isEmpty() ? 0 : end - busy.get(0)[0];

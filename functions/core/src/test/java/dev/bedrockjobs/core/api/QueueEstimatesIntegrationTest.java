@@ -90,6 +90,16 @@ class QueueEstimatesIntegrationTest {
     }
 
     @Test
+    void aDrainThatResumesAfterAPauseIsPacedOnlyFromWhatFinishedSinceItResumed() {
+        drain(Lane.BULK, T0, 30, 5); // 10 a second, then nothing worked on for 2.5 s, then 10 a second again
+        drain(Lane.BULK, T0.plusSeconds(33), 4, 5);
+        // 230 to go: 23 s at 10 a second; 12 s if what finished before the pause counted over the time since
+        JsonNode q = queued(Lane.BULK, T0.plusSeconds(37), 230, 30, 30);
+        long eta = q.path("etaSeconds").asLong(-1);
+        assertTrue(eta >= 18 && eta <= 25, q.toString());
+    }
+
+    @Test
     void aLaneWithNothingFinishedLatelyShowsNoEta() {
         drain(Lane.BULK, T0, 10, 5);
         JsonNode q = queued(Lane.BULK, T0.plusSeconds(60), 100, 30, 30);
