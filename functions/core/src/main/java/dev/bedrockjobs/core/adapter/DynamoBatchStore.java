@@ -7,11 +7,13 @@ import static dev.bedrockjobs.core.adapter.JobItems.s;
 
 import dev.bedrockjobs.core.domain.Batch;
 import dev.bedrockjobs.core.domain.BatchStatus;
+import dev.bedrockjobs.core.domain.Finishes;
 import dev.bedrockjobs.core.domain.Job;
 import dev.bedrockjobs.core.port.BatchStore;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +32,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * also add the item index to a set and require it not to be there yet: the idempotent counter dynalite and
  * DynamoDB both support without transactions. Parts keep each update small however large the batch (a job's update
  * writes and returns its part, not a thousand indexes); a part that fills up is added to the batch item's set of
- * finished parts, and the write that adds the last one completes the batch. Reading a batch is one query.
+ * finished parts, and the write that adds the last one completes the batch. Reading a batch is one query. The same
+ * write keeps, per part, when its first finished item started and when its first and last finished: the batch's
+ * recent pace.
  */
 public final class DynamoBatchStore implements BatchStore {
     private final DynamoDbClient dynamo;
@@ -148,6 +152,10 @@ public final class DynamoBatchStore implements BatchStore {
         values.put(":index", n(job.request().itemIndex()));
         values.put(":one", n(1));
         values.put(
+                ":started",
+                n((job.progress().startedAt() == null ? now : job.progress().startedAt()).toEpochMilli()));
+        values.put(":now", n(now.toEpochMilli()));
+        values.put(
                 ":in",
                 n(
                         job.accounting().usage() == null
@@ -171,7 +179,9 @@ public final class DynamoBatchStore implements BatchStore {
             after = dynamo.updateItem(u -> u.tableName(table)
                             .key(partKey(job.request().batchId(), part))
                             .updateExpression("ADD finishedItems :item, " + counter + " :one, inputTokens :in, "
-                                    + "outputTokens :out, costUsd :cost")
+                                    + "outputTokens :out, costUsd :cost "
+                                    + "SET busyFrom = if_not_exists(busyFrom, :started), firstAt = if_not_exists(firstAt, :now), "
+                                    + "lastAt = :now")
                             .conditionExpression("attribute_exists(pk) AND NOT contains(finishedItems, :index)")
                             .expressionAttributeValues(values)
                             .returnValues(ReturnValue.ALL_NEW))
@@ -317,7 +327,15 @@ public final class DynamoBatchStore implements BatchStore {
         long in = 0;
         long out = 0;
         BigDecimal cost = BigDecimal.ZERO;
+        List<Finishes> finishes = new ArrayList<>();
         for (Map<String, AttributeValue> p : parts) {
+            if (p.containsKey("busyFrom") && p.containsKey("lastAt")) {
+                finishes.add(new Finishes(
+                        indexSet(p, "finishedItems").size(),
+                        Instant.ofEpochMilli(JobItems.num(p, "busyFrom")),
+                        Instant.ofEpochMilli(JobItems.num(p, "firstAt")),
+                        Instant.ofEpochMilli(JobItems.num(p, "lastAt"))));
+            }
             started.addAll(indexSet(p, "startedItems"));
             finished.addAll(indexSet(p, "finishedItems"));
             succeeded += count(p, "succeeded");
@@ -346,7 +364,8 @@ public final class DynamoBatchStore implements BatchStore {
                 canceled,
                 in,
                 out,
-                cost);
+                cost,
+                finishes);
     }
 
     private static Set<Integer> indexSet(Map<String, AttributeValue> m, String name) {

@@ -11,10 +11,7 @@ import dev.bedrockjobs.core.port.Page;
 import dev.bedrockjobs.core.view.BatchViews;
 import dev.bedrockjobs.core.work.JobOutcomes;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /** GET /v1/batches/{id}, GET /v1/batches/{id}/results and DELETE /v1/batches/{id}, scoped to the caller's tenant. */
@@ -47,12 +44,7 @@ public final class BatchesService {
         Page<Job> jobs = store.listByBatch(id, limit, cursor);
         ObjectNode view = BatchViews.view(batch.get(), jobs.items(), jobs.nextCursor());
         if (!batch.get().done()) {
-            Instant firstFinished = jobs.items().stream()
-                    .map(j -> j.progress().finishedAt())
-                    .filter(Objects::nonNull)
-                    .min(Comparator.naturalOrder())
-                    .orElse(null);
-            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), firstFinished, clock.instant());
+            Long eta = QueueEstimates.batchEtaSeconds(batch.get(), clock.instant());
             if (eta == null) {
                 view.putNull("etaSeconds");
             } else {

@@ -2,13 +2,15 @@ package dev.bedrockjobs.core.domain;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
  * A batch as stored. Its counters are kept exact under redelivery by remembering which items each counter has seen,
  * by item index (a job's place in the batch, which also derives its id): {@code startedItems} (claimed at least
  * once) and {@code finishedItems} (terminal, counted once into the totals). Indexes rather than ids keep a
- * 1,000-item batch's record a few kilobytes, since every job's outcome rewrites it.
+ * 1,000-item batch's record a few kilobytes, since every job's outcome rewrites it. {@code finishes} tell its
+ * recent pace: per stored part of it, the items finished and the time from the first's start to the last's finish.
  */
 public record Batch(
         String id,
@@ -27,9 +29,11 @@ public record Batch(
         int canceled,
         long inputTokens,
         long outputTokens,
-        BigDecimal costUsd) {
+        BigDecimal costUsd,
+        List<Finishes> finishes) {
 
     public Batch {
+        finishes = finishes == null ? List.of() : List.copyOf(finishes);
         startedItems = startedItems == null ? Set.of() : Set.copyOf(startedItems);
         finishedItems = finishedItems == null ? Set.of() : Set.copyOf(finishedItems);
         costUsd = costUsd == null ? BigDecimal.ZERO : costUsd;
@@ -60,7 +64,8 @@ public record Batch(
                 0,
                 0,
                 0,
-                BigDecimal.ZERO);
+                BigDecimal.ZERO,
+                List.of());
     }
 
     public int running() {

@@ -1,8 +1,9 @@
 package dev.bedrockjobs.core.port;
 
+import dev.bedrockjobs.core.domain.Finishes;
 import dev.bedrockjobs.core.domain.Lane;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What a queued job's place in its lane is estimated from: each lane hands out tickets in submit order, and counts
@@ -13,18 +14,21 @@ public interface LaneStats {
     /** Takes {@code n} consecutive tickets of a lane. @return the first (the first ever is 1) */
     long takeTickets(Lane lane, int n);
 
-    /** Counts {@code jobs} of a lane as finished at {@code now}. */
-    void finished(Lane lane, int jobs, Instant now);
+    /** Counts {@code jobs} of a lane as finished at {@code now}, by work that started at {@code from}. */
+    void finished(Lane lane, int jobs, Instant from, Instant now);
 
-    /** The lane's last ticket and its recent throughput, as of {@code now}. */
+    /** The lane's last ticket and its recent finishes, as of {@code now}. */
     Snapshot read(Lane lane, Instant now);
 
     /**
-     * @param lastTicket       the last ticket taken
-     * @param finishedRecently jobs finished over {@code over}
-     * @param over             from the first of those finishes until now (zero when none)
+     * @param lastTicket the last ticket taken
+     * @param recent     the lane's finishes of the last half minute or so, in a few groups, oldest first
      */
-    record Snapshot(long lastTicket, long finishedRecently, Duration over) {}
+    record Snapshot(long lastTicket, List<Finishes> recent) {
+        public Snapshot {
+            recent = List.copyOf(recent);
+        }
+    }
 
     /** How many of a lane's messages wait, and how many are being worked on (the queue's own approximate counts). */
     interface Depth {

@@ -102,6 +102,11 @@ public final class WorkerService {
         private final Settlement settlement = outcomes.open();
         /** Jobs answered in this batch, per lane: the lane's throughput. */
         private final Map<Lane, AtomicInteger> answered = new ConcurrentHashMap<>();
+        /**
+         * From when the lane was busy with them: a lane's pace is jobs over busy time, so that a quiet lane's idle
+         * time between arrivals does not pass for slowness.
+         */
+        private final Instant opened = clock.instant();
 
         private Messages() {}
 
@@ -290,7 +295,7 @@ public final class WorkerService {
                 int n = count.getAndSet(0);
                 if (n > 0) {
                     try {
-                        lanes.finished(lane, n, clock.instant());
+                        lanes.finished(lane, n, opened, clock.instant());
                     } catch (RuntimeException e) {
                         // only the lane's ETA misses them
                         LOG.log(Level.WARNING, "lane throughput not recorded", e);
