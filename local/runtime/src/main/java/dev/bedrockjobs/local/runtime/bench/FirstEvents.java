@@ -79,7 +79,7 @@ final class FirstEvents {
      */
     void claimForStreaming(String jobId) {
         Instant now = Instant.now();
-        if (new Components(stack.function("StreamFunction").environment())
+        if (new Components(stack.function("WorkerFunction").environment())
                 .jobStore()
                 .claim(jobId, SAMPLE_WRITER, now, now.plusSeconds(300))
                 .isEmpty()) {
