@@ -7,6 +7,7 @@ import dev.bedrockjobs.core.domain.OutputChunk;
 import dev.bedrockjobs.core.port.JobOutput;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -16,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * {@link JobOutput} in the jobs table, beside the job item: one item per piece, {@code pk = JOB#id},
- * {@code sk = OUT#} and its start offset zero-padded, holding the text, the writer's fencing token and the job's
- * retention. A piece is one conditional PutItem (at most 2,048 code points, so at most 8 KB of text, 1 to 9 write
+ * {@code sk = OUT#} and its start offset zero-padded, holding the text, the writer's fencing token, when it was written
+ * and the job's retention. A piece is one conditional PutItem (at most 2,048 code points, so at most 8 KB of text, 1 to 9 write
  * units); a read is one Query that starts a piece's greatest length before the offset, so that it finds the piece
  * the offset falls in without a second request.
  */
@@ -49,7 +50,8 @@ public final class DynamoJobOutput implements JobOutput {
 
     @Override
     public void append(String jobId, OutputChunk chunk) {
-        long ttl = clock.instant().plus(retention).getEpochSecond();
+        Instant now = clock.instant();
+        long ttl = now.plus(retention).getEpochSecond();
         try {
             dynamo.putItem(p -> p.tableName(table)
                     .item(Map.of(
@@ -61,6 +63,9 @@ public final class DynamoJobOutput implements JobOutput {
                             s(chunk.text()),
                             "writer",
                             s(chunk.writer()),
+                            // when it was written, in epoch milliseconds: how soon readers see a piece can be measured
+                            "at",
+                            AttributeValue.fromN(Long.toString(now.toEpochMilli())),
                             "ttl",
                             AttributeValue.fromN(Long.toString(ttl))))
                     .conditionExpression("attribute_not_exists(sk) OR (#writer = :writer AND #text = :text)")
