@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bedrockjobs.core.domain.Job;
+import dev.bedrockjobs.core.domain.JobStatus;
 import dev.bedrockjobs.core.domain.Json;
 import dev.bedrockjobs.core.domain.ValidationException;
 import dev.bedrockjobs.core.port.JobOutput;
@@ -20,9 +21,13 @@ public final class OutputService {
     static final int PAGE_CODE_POINTS = 16_384;
 
     /**
-     * New text is looked for after 100 ms, then twice as long each time up to 1 s: a stream being written is seen
-     * within a tenth of a second, a job still queued costs a read a second.
+     * While a job streams, new text is looked for after 100 ms, then at most every 250 ms, the pace at which its
+     * pieces are written: a follower sees each piece within about a quarter second.
      */
+    private static final LongPolls.Pace WHILE_STREAMING =
+            new LongPolls.Pace(Duration.ofMillis(100), Duration.ofMillis(250));
+
+    /** Otherwise after 100 ms, then twice as long each time up to 1 s: a job still queued costs a read a second. */
     private static final LongPolls.Pace UNTIL_TEXT = new LongPolls.Pace(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private final JobStore store;
@@ -50,13 +55,15 @@ public final class OutputService {
         if (job.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
         }
+        Job first = job.get();
+        boolean streaming = first.request().stream() && first.progress().status() == JobStatus.RUNNING;
         Optional<Read> read = longPolls.hold(
                 request.tenantId(),
                 waitSeconds,
-                Optional.of(read(job.get(), offset)),
+                Optional.of(read(first, offset)),
                 r -> r.isEmpty() || r.get().done() || !r.get().slice().text().isEmpty(),
                 () -> store.getOwned(request.tenantId(), id).map(j -> read(j, offset)),
-                UNTIL_TEXT);
+                streaming ? WHILE_STREAMING : UNTIL_TEXT);
         if (read.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
         }

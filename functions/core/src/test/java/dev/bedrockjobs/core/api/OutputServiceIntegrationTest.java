@@ -55,11 +55,15 @@ class OutputServiceIntegrationTest {
     }
 
     private String job(JobStatus status, String resultText) {
+        return job(status, resultText, false);
+    }
+
+    private String job(JobStatus status, String resultText, boolean stream) {
         String id = Ids.newJobId(T0);
         Job job = Job.builder()
                 .id(id)
                 .tenantId(TENANT)
-                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(100))
+                .request(r -> r.tier("fast").modelId("m").prompt("p").maxTokens(100).stream(stream))
                 .progress(p -> p.createdAt(T0)
                         .status(status == JobStatus.RUNNING ? JobStatus.QUEUED : status)
                         .result(resultText == null ? null : new Job.Result(resultText, "end_turn")))
@@ -118,6 +122,26 @@ class OutputServiceIntegrationTest {
         assertEquals("two", view.path("text").asText());
         assertEquals(7, view.path("nextOffset").asLong());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), sleeps);
+    }
+
+    @Test
+    void aFollowerOfAStreamingJobLooksForTheNextPieceAtLeastEveryQuarterSecond() {
+        String id = job(JobStatus.RUNNING, null, true);
+        output.append(id, new OutputChunk(0, "one ", "w"));
+        for (int i = 0; i < 4; i++) {
+            onSleep.add(() -> {});
+        }
+        onSleep.add(() -> output.append(id, new OutputChunk(4, "two", "w")));
+        assertEquals(
+                "two", json(get(id, "offset=4&wait=10", TENANT)).path("text").asText());
+        assertEquals(
+                List.of(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(250)),
+                sleeps);
     }
 
     @Test
