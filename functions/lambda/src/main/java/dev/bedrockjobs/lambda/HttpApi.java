@@ -6,8 +6,10 @@ import dev.bedrockjobs.core.api.ApiRequest;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
 import dev.bedrockjobs.core.api.ProblemMapping;
+import dev.bedrockjobs.core.api.ResponseStream;
 import dev.bedrockjobs.core.domain.LogContext;
 import dev.bedrockjobs.core.domain.ValidationException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,6 +18,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -43,6 +46,62 @@ public final class HttpApi {
                         LogContext.TENANT_ID,
                         String.valueOf(r.tenantId())),
                 () -> toEvent(ProblemMapping.serve(r, service)));
+    }
+
+    /** An operation whose answer streams: empty once it has streamed, else the whole response to send instead. */
+    public interface StreamedOperation {
+        Optional<ApiResponse> serve(ApiRequest request, ResponseStream out) throws IOException;
+    }
+
+    /**
+     * Serves a streamed route as {@link #handle} serves the others: the same request, the same refusals and problems,
+     * sent whole when they come before the stream has started. A failure after it has started ends the stream (the
+     * client resumes from the last event it had); an {@link IOException} means the client has gone.
+     */
+    public static void stream(
+            APIGatewayV2HTTPEvent event, TenantIdentity identity, ResponseStream out, StreamedOperation operation)
+            throws IOException {
+        ApiRequest request;
+        try {
+            request = toRequest(event, identity);
+        } catch (ValidationException e) {
+            whole(out, Problem.validation(e.errors()).toResponse());
+            return;
+        }
+        if (request.tenantId() == null || request.tenantId().isBlank()) {
+            whole(out, Problem.unauthorized().toResponse());
+            return;
+        }
+        boolean[] started = {false};
+        ResponseStream tracked = new ResponseStream() {
+            @Override
+            public void start(int status, Map<String, String> headers) throws IOException {
+                started[0] = true;
+                out.start(status, headers);
+            }
+
+            @Override
+            public void write(String part) throws IOException {
+                out.write(part);
+            }
+        };
+        Optional<ApiResponse> answer;
+        try {
+            answer = operation.serve(request, tracked);
+        } catch (RuntimeException e) {
+            if (started[0]) {
+                throw e;
+            }
+            answer = Optional.of(ProblemMapping.problem(request, e));
+        }
+        if (answer.isPresent()) {
+            whole(out, answer.get());
+        }
+    }
+
+    private static void whole(ResponseStream out, ApiResponse response) throws IOException {
+        out.start(response.status(), response.headers());
+        out.write(response.body());
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent e, TenantIdentity identity) {

@@ -4,6 +4,7 @@ import dev.bedrockjobs.core.adapter.AwsClients;
 import dev.bedrockjobs.core.adapter.SqsLaneDepth;
 import dev.bedrockjobs.core.api.BatchesService;
 import dev.bedrockjobs.core.api.DeliveriesService;
+import dev.bedrockjobs.core.api.EventsService;
 import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
 import dev.bedrockjobs.core.api.OutputService;
@@ -14,8 +15,11 @@ import dev.bedrockjobs.core.domain.Lane;
 import dev.bedrockjobs.lambda.Components;
 import java.util.Map;
 
-/** The status function's composition root: its services and their routes, built once per instance. */
-public final class StatusRoot {
+/**
+ * The status function's composition root: its services and their routes, built once per instance, and the service
+ * of its one route that can also stream.
+ */
+public record StatusRoot(Routes routes, EventsService events) {
     /** The lanes' worker settings, which tell waiting messages from worked-on ones. */
     public static final String WORKER_BATCH_SIZE = "WORKER_BATCH_SIZE";
 
@@ -24,9 +28,7 @@ public final class StatusRoot {
     /** See the template's LongPollsPerTenant. */
     public static final String LONG_POLLS_PER_TENANT = "LONG_POLLS_PER_TENANT";
 
-    private StatusRoot() {}
-
-    public static Routes routes(Map<String, String> env) {
+    public static StatusRoot of(Map<String, String> env) {
         Components c = new Components(env);
         AwsClients aws = c.aws();
         // without the lanes' queues (a stack from before lanes), queued jobs show no place
@@ -40,7 +42,9 @@ public final class StatusRoot {
                 Integer.parseInt(aws.optional(LONG_POLLS_PER_TENANT, String.valueOf(LongPolls.DEFAULT_PER_TENANT))),
                 c.clock(),
                 LongPolls.Sleeper.REAL);
-        return routes(
+        OutputService output = new OutputService(c.jobStore(), c.jobOutput(), longPolls);
+        EventsService events = new EventsService(output, longPolls);
+        Routes routes = routes(
                 new JobsService(
                         c.jobStore(),
                         c.batchStore(),
@@ -49,10 +53,12 @@ public final class StatusRoot {
                         longPolls,
                         c.clock(),
                         estimates),
-                new OutputService(c.jobStore(), c.jobOutput(), longPolls),
+                output,
+                events,
                 new BatchesService(c.jobStore(), c.batchStore(), c.jobOutcomes(), c.clock()),
                 new DeliveriesService(c.jobStore(), c.webhookDeliveries(), c.webhookQueue(), c.clock()),
                 new UsageService(c.usageMeter(), c.clock()));
+        return new StatusRoot(routes, events);
     }
 
     /**
@@ -62,6 +68,7 @@ public final class StatusRoot {
     static Routes routes(
             JobsService jobs,
             OutputService output,
+            EventsService events,
             BatchesService batches,
             DeliveriesService deliveries,
             UsageService usage) {
@@ -70,6 +77,7 @@ public final class StatusRoot {
                 .route("GET /v1/jobs/{id}", jobs::get)
                 .route("DELETE /v1/jobs/{id}", jobs::cancel)
                 .route("GET /v1/jobs/{id}/output", output::get)
+                .route(StatusHandler.EVENTS, events::get)
                 .route("GET /v1/batches/{id}", batches::get)
                 .route("GET /v1/batches/{id}/results", batches::results)
                 .route("DELETE /v1/batches/{id}", batches::cancel)

@@ -19,6 +19,7 @@ import dev.bedrockjobs.core.adapter.DynamoWebhookDeliveries;
 import dev.bedrockjobs.core.adapter.SqsWebhookQueue;
 import dev.bedrockjobs.core.api.BatchesService;
 import dev.bedrockjobs.core.api.DeliveriesService;
+import dev.bedrockjobs.core.api.EventsService;
 import dev.bedrockjobs.core.api.JobsService;
 import dev.bedrockjobs.core.api.LongPolls;
 import dev.bedrockjobs.core.api.OutputService;
@@ -131,16 +132,19 @@ class StatusHandlerIntegrationTest {
         LongPolls longPolls =
                 new LongPolls(new DynamoLimitCounters(SharedEmulators.dynamoClient(), table), 1, clock, sleeper);
         JobsService jobs = new JobsService(store, batches, outcomes, deliveries, longPolls, clock, null);
+        OutputService output = new OutputService(
+                store,
+                new DynamoJobOutput(SharedEmulators.dynamoClient(), table, Duration.ofDays(1), clock),
+                longPolls);
+        EventsService events = new EventsService(output, longPolls);
         Routes routes = StatusRoot.routes(
                 jobs,
-                new OutputService(
-                        store,
-                        new DynamoJobOutput(SharedEmulators.dynamoClient(), table, Duration.ofDays(1), clock),
-                        longPolls),
+                output,
+                events,
                 new BatchesService(store, batches, outcomes, clock),
                 new DeliveriesService(store, deliveries, webhooks, clock),
                 new UsageService(new DynamoUsageMeter(SharedEmulators.dynamoClient(), table), clock));
-        APIGatewayV2HTTPResponse r = new StatusHandler(routes).handleRequest(event, null);
+        APIGatewayV2HTTPResponse r = new StatusHandler(new StatusRoot(routes, events)).handleRequest(event, null);
         assertEquals("canceled", Json.parse(r.getBody()).get("status").asText());
         assertEquals(3, polls.get());
         assertEquals(

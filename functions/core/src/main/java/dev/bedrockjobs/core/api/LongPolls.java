@@ -49,6 +49,16 @@ public final class LongPolls {
         this.sleeper = sleeper;
     }
 
+    /** Now, by the clock the holds keep. */
+    Instant now() {
+        return clock.instant();
+    }
+
+    /** Waits as a held request waits between reads. */
+    void pause(Duration d) throws InterruptedException {
+        sleeper.sleep(d);
+    }
+
     /**
      * Reads again until the value is ready or {@code waitSeconds} have passed, and answers the last read. Nothing is
      * held when the first read is ready already, when no wait is asked for, or when the tenant holds its bound of

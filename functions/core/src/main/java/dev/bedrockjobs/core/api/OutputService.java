@@ -40,8 +40,8 @@ public final class OutputService {
         this.longPolls = longPolls;
     }
 
-    /** What one read found: the job as it was, and its text from the offset. */
-    private record Read(Job job, JobOutput.Slice slice, boolean done) {}
+    /** What one read found: the job as it was, and its text from the offset; whether no text follows it, ever. */
+    record Read(Job job, JobOutput.Slice slice, boolean done) {}
 
     /**
      * {@code ?offset=N} (default 0) and {@code ?wait=S} (0 to 20): held until there is text past the offset or the job
@@ -51,19 +51,7 @@ public final class OutputService {
         String id = request.pathParameter("id");
         long offset = QueryParameters.integer(request, "offset", 0, 0, Integer.MAX_VALUE);
         int waitSeconds = QueryParameters.integer(request, "wait", 0, 0, LongPolls.MAX_WAIT_SECONDS);
-        Optional<Job> job = Owned.job(store, request, id);
-        if (job.isEmpty()) {
-            return Problem.notFound("job " + id).toResponse();
-        }
-        Job first = job.get();
-        boolean streaming = first.request().stream() && first.progress().status() == JobStatus.RUNNING;
-        Optional<Read> read = longPolls.hold(
-                request.tenantId(),
-                waitSeconds,
-                Optional.of(read(first, offset)),
-                r -> r.isEmpty() || r.get().done() || !r.get().slice().text().isEmpty(),
-                () -> store.getOwned(request.tenantId(), id).map(j -> read(j, offset)),
-                streaming ? WHILE_STREAMING : UNTIL_TEXT);
+        Optional<Read> read = await(request, id, offset, waitSeconds);
         if (read.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
         }
@@ -77,6 +65,27 @@ public final class OutputService {
         body.put("done", r.done());
         ApiResponse response = ApiResponse.json(200, body);
         return r.done() ? response : response.withHeader("retry-after", "1");
+    }
+
+    /**
+     * The caller's job's text from the offset, held up to {@code waitSeconds} until there is some or the job has
+     * ended; empty when the job is not the caller's (or no longer exists). An offset past the end of a finished answer
+     * is a {@link ValidationException} on {@code offset}.
+     */
+    Optional<Read> await(ApiRequest request, String id, long offset, int waitSeconds) {
+        Optional<Job> job = Owned.job(store, request, id);
+        if (job.isEmpty()) {
+            return Optional.empty();
+        }
+        Job first = job.get();
+        boolean streaming = first.request().stream() && first.progress().status() == JobStatus.RUNNING;
+        return longPolls.hold(
+                request.tenantId(),
+                waitSeconds,
+                Optional.of(read(first, offset)),
+                r -> r.isEmpty() || r.get().done() || !r.get().slice().text().isEmpty(),
+                () -> store.getOwned(request.tenantId(), id).map(j -> read(j, offset)),
+                streaming ? WHILE_STREAMING : UNTIL_TEXT);
     }
 
     private Read read(Job job, long offset) {

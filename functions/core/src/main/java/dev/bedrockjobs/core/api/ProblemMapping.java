@@ -23,19 +23,26 @@ public final class ProblemMapping {
         }
         try {
             return service.apply(request);
-        } catch (ValidationException e) {
+        } catch (RuntimeException e) {
+            return problem(request, e);
+        }
+    }
+
+    /** What a service's exception tells the client: a 4xx for its mistakes, else a 500 naming the request. */
+    public static ApiResponse problem(ApiRequest request, RuntimeException failure) {
+        if (failure instanceof ValidationException e) {
             return Problem.validation(e.errors()).toResponse();
-        } catch (LimitExceeded e) {
+        }
+        if (failure instanceof LimitExceeded e) {
             return new Problem(429, e.code(), e.title(), e.getMessage(), null)
                     .toResponse()
                     .withHeader("retry-after", Long.toString(e.retryAfterSeconds()));
-        } catch (RuntimeException e) {
-            LOG.log(
-                    Level.SEVERE,
-                    "request " + request.requestId() + " failed: "
-                            + e.getClass().getName(),
-                    e);
-            return Problem.internal(request.requestId()).toResponse();
         }
+        LOG.log(
+                Level.SEVERE,
+                "request " + request.requestId() + " failed: "
+                        + failure.getClass().getName(),
+                failure);
+        return Problem.internal(request.requestId()).toResponse();
     }
 }

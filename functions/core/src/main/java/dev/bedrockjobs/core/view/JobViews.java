@@ -57,6 +57,15 @@ public final class JobViews {
         return n;
     }
 
+    /** How a job ended, for the last server-sent event of its answer: its status, usage, cost and error. */
+    public static ObjectNode outcome(Job j) {
+        ObjectNode n = Json.object();
+        n.put("jobId", j.id());
+        n.put("status", j.progress().status().wire());
+        putUsageCostAndError(n, j);
+        return n;
+    }
+
     /** What a job used, cost and why it failed, in the job view's words; the batch results lines use the same. */
     static void putUsageCostAndError(ObjectNode n, Job j) {
         if (j.accounting().usage() != null) {

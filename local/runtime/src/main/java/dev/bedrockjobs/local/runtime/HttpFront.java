@@ -1,8 +1,11 @@
 package dev.bedrockjobs.local.runtime;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
+import dev.bedrockjobs.core.api.ResponseStream;
+import dev.bedrockjobs.lambda.StreamingRoutes;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -197,12 +200,19 @@ final class HttpFront implements AutoCloseable {
             return true;
         }
         try {
-            response = handle(request, body);
+            response = handle(request, body, out);
         } catch (HttpWire.MalformedRequest e) {
             refuse(socket, out, e, request); // a chunked body that broke its own framing
             return false;
         } finally {
             handling.release();
+        }
+        if (response == null) { // streamed, and ended cleanly
+            if (!head.keepAlive() || body.read() >= 0) {
+                closeGently(socket);
+                return false;
+            }
+            return true;
         }
         boolean close = !head.keepAlive() || isClose(response) || body.read() >= 0;
         write(out, request, response, close);
@@ -264,7 +274,9 @@ final class HttpFront implements AutoCloseable {
                                 h.getKey().equalsIgnoreCase("connection") && "close".equalsIgnoreCase(h.getValue()));
     }
 
-    private APIGatewayV2HTTPResponse handle(IncomingRequest request, InputStream requestBody) throws IOException {
+    /** The response to write, or null when it has been streamed already. */
+    private APIGatewayV2HTTPResponse handle(IncomingRequest request, InputStream requestBody, OutputStream out)
+            throws IOException {
         Optional<RouteTable.Match> match = routes.match(request.method(), request.rawPath());
         if (declaredLength(request) > MAX_PAYLOAD_BYTES) {
             return tooLarge(discard(requestBody));
@@ -287,10 +299,14 @@ final class HttpFront implements AutoCloseable {
                 }
                 authorizerContext = decision.get().context();
             }
-            Object response = functions
-                    .get(route.function())
-                    .get()
-                    .invoke(events.httpEvent(request, match.get(), body, authorizerContext));
+            LambdaFunction.Instance function = functions.get(route.function()).get();
+            APIGatewayV2HTTPEvent event = events.httpEvent(request, match.get(), body, authorizerContext);
+            Optional<StreamingRoutes> streaming = function.streaming().filter(s -> s.streams(route.routeKey()));
+            if (streaming.isPresent()) {
+                stream(streaming.get(), event, request, out);
+                return null;
+            }
+            Object response = function.invoke(event);
             if (response instanceof APIGatewayV2HTTPResponse r && r.getStatusCode() >= 100) {
                 return r;
             }
@@ -302,6 +318,40 @@ final class HttpFront implements AutoCloseable {
             LOG.log(Level.SEVERE, "request " + request.requestId() + " (" + route.routeKey() + ") failed", e);
             return problem(Problem.internal(request.requestId()), false);
         }
+    }
+
+    /**
+     * Sends the function's streamed answer as it is produced, in chunks. API Gateway's HTTP API cannot do this (it
+     * returns a response once complete, and invokes the function's ordinary handler instead); the front can, as a
+     * Lambda function URL in RESPONSE_STREAM mode would. A failure after the first byte can no longer become a 500:
+     * the connection is closed without the last chunk, which tells the client that the response broke off.
+     */
+    private static void stream(
+            StreamingRoutes function, APIGatewayV2HTTPEvent event, IncomingRequest request, OutputStream out)
+            throws IOException {
+        HttpWire.ChunkedResponse chunked = new HttpWire.ChunkedResponse(out);
+        try {
+            function.stream(event, new ResponseStream() {
+                @Override
+                public void start(int status, Map<String, String> headers) throws IOException {
+                    List<Map.Entry<String, String>> all = new ArrayList<>(headers.entrySet());
+                    all.add(Map.entry("apigw-requestid", request.requestId()));
+                    chunked.start(status, all);
+                }
+
+                @Override
+                public void write(String part) throws IOException {
+                    chunked.write(part.getBytes(StandardCharsets.UTF_8));
+                }
+            });
+        } catch (RuntimeException | LinkageError e) {
+            if (!chunked.started()) {
+                throw e;
+            }
+            LOG.log(Level.SEVERE, "request " + request.requestId() + " failed while streaming", e);
+            throw new IOException("the streamed response broke off", e);
+        }
+        chunked.end();
     }
 
     /**

@@ -302,6 +302,33 @@ final class HttpWire {
             boolean headRequest,
             boolean close)
             throws IOException {
+        StringBuilder head = statusAndHeaders(status, headers);
+        boolean bodiless = isBodiless(status);
+        if (!bodiless) {
+            head.append("content-length: ").append(body.length).append("\r\n");
+        }
+        if (close) {
+            head.append("connection: close\r\n");
+        }
+        head.append("\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (!bodiless && !headRequest) {
+            out.write(body);
+        }
+        out.flush();
+    }
+
+    /** Exactly {@code length} bytes of the connection, then end of stream. */
+    /** A status whose response has neither body nor body framing (RFC 9110 §6.4.1). */
+    private static boolean isBodiless(int status) {
+        return status == 204 || status == 304 || status < 200;
+    }
+
+    /**
+     * The status line and the given headers but those that frame the body (this writer sets them), with a date unless
+     * one is given; the caller adds the framing and the blank line.
+     */
+    private static StringBuilder statusAndHeaders(int status, List<Map.Entry<String, String>> headers) {
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 ")
                 .append(status)
@@ -322,22 +349,59 @@ final class HttpWire {
                     .append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)))
                     .append("\r\n");
         }
-        boolean bodiless = status == 204 || status == 304 || status < 200;
-        if (!bodiless) {
-            head.append("content-length: ").append(body.length).append("\r\n");
-        }
-        if (close) {
-            head.append("connection: close\r\n");
-        }
-        head.append("\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        if (!bodiless && !headRequest) {
-            out.write(body);
-        }
-        out.flush();
+        return head;
     }
 
-    /** Exactly {@code length} bytes of the connection, then end of stream. */
+    /**
+     * A response whose body is sent in chunks as it is produced (RFC 9112 §7.1), each flushed at once; {@link #end}
+     * sends the last, empty chunk, after which the connection can carry another request.
+     */
+    static final class ChunkedResponse {
+        private static final byte[] CRLF = {'\r', '\n'};
+        private final OutputStream out;
+        private boolean started;
+        /** A 204 (or 304) has neither body nor framing: HTTP forbids both. */
+        private boolean bodiless;
+
+        ChunkedResponse(OutputStream out) {
+            this.out = out;
+        }
+
+        void start(int status, List<Map.Entry<String, String>> headers) throws IOException {
+            if (started) {
+                throw new IllegalStateException("the response has started already");
+            }
+            started = true;
+            bodiless = isBodiless(status);
+            StringBuilder head = statusAndHeaders(status, headers);
+            head.append(bodiless ? "\r\n" : "transfer-encoding: chunked\r\n\r\n");
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        boolean started() {
+            return started;
+        }
+
+        void write(byte[] data) throws IOException {
+            if (data.length == 0 || bodiless) {
+                return; // an empty chunk would end the body
+            }
+            out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(data);
+            out.write(CRLF);
+            out.flush();
+        }
+
+        void end() throws IOException {
+            if (bodiless) {
+                return;
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+    }
+
     private static final class FixedLengthBody extends InputStream {
         private final InputStream in;
         private long remaining;

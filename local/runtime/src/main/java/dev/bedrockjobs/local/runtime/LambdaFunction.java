@@ -1,6 +1,7 @@
 package dev.bedrockjobs.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.bedrockjobs.lambda.StreamingRoutes;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -8,6 +9,7 @@ import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -36,12 +38,29 @@ record LambdaFunction(String name, String handler, Map<String, String> environme
     /** A running instance: invoke it with events of the handler's input type. */
     interface Instance {
         Object invoke(Object event);
+
+        /** The routes whose answers it can also stream, if it has any: the front streams those. */
+        default Optional<StreamingRoutes> streaming() {
+            return Optional.empty();
+        }
     }
 
     Instance newInstance() {
         RequestHandler<Object, Object> target = instantiate();
-        return event -> target.handleRequest(
-                event, new LocalLambdaContext(this, UUID.randomUUID().toString()));
+        return new Instance() {
+            @Override
+            public Object invoke(Object event) {
+                return target.handleRequest(
+                        event,
+                        new LocalLambdaContext(
+                                LambdaFunction.this, UUID.randomUUID().toString()));
+            }
+
+            @Override
+            public Optional<StreamingRoutes> streaming() {
+                return target instanceof StreamingRoutes s ? Optional.of(s) : Optional.empty();
+            }
+        };
     }
 
     /** A supplier that creates the instance on first use, on the calling thread. */

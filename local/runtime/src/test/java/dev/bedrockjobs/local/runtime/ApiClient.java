@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** A client of the local API over real HTTP, holding one API key. */
 final class ApiClient {
@@ -55,6 +56,25 @@ final class ApiClient {
 
     HttpResponse<String> get(String pathAndQuery) {
         return send(request(pathAndQuery).GET());
+    }
+
+    /** A GET whose body is read line by line as it arrives (server-sent events); close the stream to hang up. */
+    HttpResponse<Stream<String>> getLines(String pathAndQuery, String... headers) {
+        HttpRequest.Builder b = request(pathAndQuery).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        try {
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     HttpResponse<String> delete(String path) {
@@ -99,10 +119,14 @@ final class ApiClient {
     }
 
     static JsonNode json(HttpResponse<String> r) {
+        return parse(r.body());
+    }
+
+    static JsonNode parse(String text) {
         try {
-            return JSON.readTree(r.body());
+            return JSON.readTree(text);
         } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.body(), e);
+            throw new AssertionError("not JSON: " + text, e);
         }
     }
 

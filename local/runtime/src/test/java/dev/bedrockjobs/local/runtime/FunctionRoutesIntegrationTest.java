@@ -43,7 +43,7 @@ class FunctionRoutesIntegrationTest {
 
     @Test
     void theStatusFunctionServesEveryRouteTheTemplateGivesItAndItsHandlerAnswersHealthAndTheConsole() {
-        Set<String> served = new TreeSet<>(StatusRoot.routes(environment()).keys());
+        Set<String> served = new TreeSet<>(StatusRoot.of(environment()).routes().keys());
         served.addAll(StatusHandler.OWN_ROUTES);
         assertEquals(templateRoutesOf("StatusFunction"), served);
     }

@@ -13,6 +13,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.api.ResponseStream;
+import dev.bedrockjobs.lambda.StreamingRoutes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -86,6 +88,41 @@ class HttpFrontTest {
         }
     }
 
+    /**
+     * Streams {@code GET /stream/{mode}}: "ok" sends two parts, "broken" fails after its first, "gone" answers a whole
+     * 204; its ordinary handler is never called for that route.
+     */
+    public static final class StreamingHandler
+            implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, StreamingRoutes {
+        public StreamingHandler(Map<String, String> env) {}
+
+        @Override
+        public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+            throw new AssertionError("a streamed route was invoked whole");
+        }
+
+        @Override
+        public boolean streams(String routeKey) {
+            return "GET /stream/{mode}".equals(routeKey);
+        }
+
+        @Override
+        public void stream(APIGatewayV2HTTPEvent event, ResponseStream out) throws IOException {
+            String mode = event.getPathParameters().get("mode");
+            if (mode.equals("gone")) {
+                out.start(204, Map.of());
+                out.write("");
+                return;
+            }
+            out.start(200, Map.of("content-type", "text/event-stream"));
+            out.write("data: a\n\n");
+            if (mode.equals("broken")) {
+                throw new IllegalStateException("failed mid-stream");
+            }
+            out.write("data: b\n\n");
+        }
+    }
+
     /** Allows "Bearer good" (with a context) and counts its invocations. */
     public static final class CountingAuthorizer
             implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
@@ -117,15 +154,28 @@ class HttpFrontTest {
         LambdaFunction authorizer = new LambdaFunction(
                 "Auth", CountingAuthorizer.class.getName() + "::handleRequest", Map.of(), Duration.ofSeconds(3), 128);
         Supplier<LambdaFunction.Instance> echoInstance = echo.lazyInstance();
+        LambdaFunction streaming = new LambdaFunction(
+                "Streaming",
+                StreamingHandler.class.getName() + "::handleRequest",
+                Map.of(),
+                Duration.ofSeconds(30),
+                128);
         ApiGatewayEvents events = new ApiGatewayEvents("abcdefghij");
         RouteTable routes = new RouteTable(List.of(
                 new RouteTable.Route("ANY", "/open/{name}", "Echo", null),
                 new RouteTable.Route("GET", "/binary", "Echo", null),
                 new RouteTable.Route("GET", "/boom", "Echo", null),
+                new RouteTable.Route("GET", "/stream/{mode}", "Streaming", null),
                 new RouteTable.Route("POST", "/guarded", "Echo", "Gate")));
         AuthorizerGate gate = new AuthorizerGate(
                 "Gate", authorizer.lazyInstance(), List.of("Authorization"), List.of(), Duration.ofSeconds(60), events);
-        front = new HttpFront(0, routes, Map.of("Echo", echoInstance), Map.of("Gate", gate), events).start();
+        front = new HttpFront(
+                        0,
+                        routes,
+                        Map.of("Echo", echoInstance, "Streaming", streaming.lazyInstance()),
+                        Map.of("Gate", gate),
+                        events)
+                .start();
         client = new ApiClient(URI.create("http://127.0.0.1:" + front.port()), null);
     }
 
@@ -432,6 +482,38 @@ class HttpFrontTest {
         assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
         assertTrue(answer.endsWith("\r\n\r\n"), "no body after the head: " + answer);
         assertTrue(answer.toLowerCase(Locale.ROOT).contains("\r\napigw-requestid: "), answer);
+    }
+
+    @Test
+    void aStreamedAnswerIsSentInChunksAsItIsWrittenAndTheConnectionCarriesTheNextRequest() throws IOException {
+        String answer = new String(
+                send(ascii("GET /stream/ok HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        + "GET /open/a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+        String lower = answer.toLowerCase(Locale.ROOT);
+        assertTrue(lower.contains("\r\ntransfer-encoding: chunked\r\n"), answer);
+        assertTrue(lower.contains("\r\napigw-requestid: "), answer);
+        assertTrue(answer.contains("\r\n\r\n9\r\ndata: a\n\n\r\n9\r\ndata: b\n\n\r\n0\r\n\r\nHTTP/1.1 200 "), answer);
+        assertTrue(answer.endsWith("{\"ok\": true}"), "the next request was answered: " + answer);
+    }
+
+    @Test
+    void aStreamThatFailsAfterItsFirstPartBreaksOffWithoutTheLastChunk() throws IOException {
+        String answer = new String(
+                send(ascii("GET /stream/broken HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")), StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+        assertTrue(answer.endsWith("9\r\ndata: a\n\n\r\n"), "the client can tell it broke off: " + answer);
+    }
+
+    @Test
+    void aStreamingRouteThatAnswers204SendsNeitherBodyNorFraming() throws IOException {
+        String answer = new String(
+                send(ascii("GET /stream/gone HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(answer.startsWith("HTTP/1.1 204 "), answer);
+        assertFalse(answer.toLowerCase(Locale.ROOT).contains("transfer-encoding"), answer);
+        assertTrue(answer.endsWith("\r\n\r\n"), answer);
     }
 
     // --- raw HTTP/1.1, so that malformed requests reach the server as sent -----------------------------------

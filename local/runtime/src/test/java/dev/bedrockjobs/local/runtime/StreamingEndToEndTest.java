@@ -10,8 +10,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,99 @@ class StreamingEndToEndTest {
         StringBuilder sb = new StringBuilder();
         reads.forEach(r -> sb.append(r.path("text").asText()));
         return sb.toString();
+    }
+
+    /** A server-sent event as it arrived: its id, type, data and when it was read. */
+    private record Event(String id, String type, JsonNode data, long receivedNanos) {}
+
+    /**
+     * Reads events from {@code /events} until {@code done}, or until {@code stopAfterDeltas} deltas have come (then
+     * hangs up, as a dropped connection would).
+     */
+    private static List<Event> events(ApiClient client, String id, String lastEventId, int stopAfterDeltas) {
+        HttpResponse<Stream<String>> response = lastEventId == null
+                ? client.getLines("/v1/jobs/" + id + "/events")
+                : client.getLines("/v1/jobs/" + id + "/events", "Last-Event-ID", lastEventId);
+        assertEquals(200, response.statusCode());
+        assertEquals(
+                "text/event-stream; charset=utf-8",
+                response.headers().firstValue("content-type").orElse(""));
+        List<Event> events = new ArrayList<>();
+        try (Stream<String> lines = response.body()) {
+            Iterator<String> it = lines.iterator();
+            String eventId = null;
+            String type = null;
+            String data = null;
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.startsWith("id: ")) {
+                    eventId = line.substring(4);
+                } else if (line.startsWith("event: ")) {
+                    type = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = line.substring(6);
+                } else if (line.isEmpty() && type != null) {
+                    events.add(new Event(eventId, type, ApiClient.parse(data), System.nanoTime()));
+                    long deltas = events.stream()
+                            .filter(e -> e.type().equals("delta"))
+                            .count();
+                    if (type.equals("done") || deltas == stopAfterDeltas) {
+                        return events;
+                    }
+                    eventId = type = data = null;
+                }
+            }
+        }
+        throw new AssertionError("the event stream of " + id + " ended without done: " + events);
+    }
+
+    private static String deltaText(List<Event> events) {
+        StringBuilder sb = new StringBuilder();
+        events.stream()
+                .filter(e -> e.type().equals("delta"))
+                .forEach(e -> sb.append(e.data().path("text").asText()));
+        return sb.toString();
+    }
+
+    @Test
+    void anAnswerFollowedAsServerSentEventsArrivesPieceByPieceAndEndsWithItsOutcome() {
+        String id = submitStreamed("Review this method: int f(int x) { return x / 0; }");
+        List<Event> events = events(api, id, null, Integer.MAX_VALUE);
+        JsonNode job = api.awaitTerminal(id, FINISH);
+        assertEquals("succeeded", job.path("status").asText(), job.toString());
+        assertEquals(job.path("result").path("text").asText(), deltaText(events), "the deltas make the result");
+        List<Event> deltas =
+                events.stream().filter(e -> e.type().equals("delta")).toList();
+        assertTrue(deltas.size() >= 2, "several pieces: " + events);
+        Event done = events.get(events.size() - 1);
+        assertEquals("done", done.type());
+        assertTrue(
+                done.receivedNanos() - deltas.get(0).receivedNanos()
+                        > Duration.ofMillis(200).toNanos(),
+                "the first text came well before the end: it was sent as it was written");
+        assertEquals("succeeded", done.data().path("status").asText());
+        assertEquals(job.path("usage"), done.data().path("usage"));
+        long offset = 0;
+        for (Event delta : deltas) {
+            assertEquals(offset, delta.data().path("offset").asLong(), "each delta starts where the last ended");
+            offset = Long.parseLong(delta.id());
+        }
+    }
+
+    @Test
+    void aDroppedEventStreamResumesFromLastEventIdWithNothingLostOrRepeated() {
+        String id = submitStreamed("Write a careful review of this loop: while (i < n) { i += step; }");
+        List<Event> before = events(api, id, null, 2);
+        String lastId = before.get(before.size() - 1).id();
+        List<Event> after = events(api, id, lastId, Integer.MAX_VALUE);
+        JsonNode job = api.awaitTerminal(id, FINISH);
+        assertEquals(job.path("result").path("text").asText(), deltaText(before) + deltaText(after));
+        assertEquals(Long.parseLong(lastId), after.get(0).data().path("offset").asLong());
+
+        HttpResponse<String> afterDone = api.send(api.request("/v1/jobs/" + id + "/events")
+                .header("Last-Event-ID", "done")
+                .GET());
+        assertEquals(204, afterDone.statusCode(), "after done there is nothing more: EventSource stops");
     }
 
     @Test
@@ -155,6 +250,9 @@ class StreamingEndToEndTest {
         HttpResponse<String> refused = other.get("/v1/jobs/" + id + "/output?wait=2");
         assertEquals(404, refused.statusCode());
         assertEquals("not_found", ApiClient.json(refused).path("code").asText());
+        HttpResponse<String> noEvents = other.get("/v1/jobs/" + id + "/events");
+        assertEquals(404, noEvents.statusCode());
+        assertEquals("not_found", ApiClient.json(noEvents).path("code").asText());
         api.awaitTerminal(id, FINISH);
     }
 }

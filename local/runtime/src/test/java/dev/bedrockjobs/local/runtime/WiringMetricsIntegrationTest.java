@@ -89,7 +89,7 @@ class WiringMetricsIntegrationTest {
     @Test
     void aJobCanceledThroughTheStatusFunctionIsCountedAsCanceled() {
         Job job = queuedJob();
-        var status = StatusRoot.routes(env);
+        var status = StatusRoot.of(env).routes();
 
         var response = status.apply(new ApiRequest(
                 "DELETE /v1/jobs/{id}", Map.of("id", job.id()), null, null, null, job.tenantId(), "req-1"));
