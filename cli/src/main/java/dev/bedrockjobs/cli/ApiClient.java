@@ -113,6 +113,16 @@ public final class ApiClient {
     }
 
     /**
+     * {@code GET /v1/batches/{id}?limit=N&cursor=C}: the batch view with one page of at most N of its jobs, in item
+     * order, from {@code cursor} (null: the first page); the view's {@code nextCursor} leads to the next page.
+     */
+    public JsonNode getBatch(String id, int limit, String cursor) {
+        String path = "/v1/batches/" + segment(id) + "?limit=" + limit
+                + (cursor != null ? "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8) : "");
+        return json(send("GET", path, null, REQUEST_TIMEOUT));
+    }
+
+    /**
      * {@code GET /v1/batches/{id}/results}: hands each NDJSON line to {@code lines} as it arrives, following the
      * server's {@code Link: <...>; rel="next"} when a large result set comes in several responses.
      */

@@ -56,11 +56,23 @@ final class Jobs {
     }
 
     /**
-     * Prints a job's answer as it is written, reading on from each next offset (each read held by the server until
-     * there is more), then a line break. @return 0 when the job succeeded, else {@link CliException#FAILED} with its
-     * outcome on {@code err}
+     * Prints a job's answer as it is written, then a line break. @return 0 when the job succeeded, else
+     * {@link CliException#FAILED} with its outcome on {@code err}
      */
     static int follow(ApiClient client, String id, PrintWriter out, PrintWriter err) {
+        if (!"succeeded".equals(printOutput(client, id, out))) {
+            err.println("bedrock-jobs: " + outcome(client.getJob(id, 0)));
+            return CliException.FAILED;
+        }
+        return 0;
+    }
+
+    /**
+     * Prints a job's answer from its start as it is written, reading on from each next offset (each read held by the
+     * server until there is more) until the job has ended, then a line break. A job already finished is printed
+     * whole. @return the job's final status
+     */
+    static String printOutput(ApiClient client, String id, PrintWriter out) {
         long offset = 0;
         JsonNode read;
         do {
@@ -71,11 +83,7 @@ final class Jobs {
         } while (!read.path("done").asBoolean(false));
         out.println();
         out.flush();
-        if (!"succeeded".equals(Json.text(read, "status"))) {
-            err.println("bedrock-jobs: " + outcome(client.getJob(id, 0)));
-            return CliException.FAILED;
-        }
-        return 0;
+        return Json.text(read, "status");
     }
 
     /** "failed: model_timeout: The model did not answer in time." */

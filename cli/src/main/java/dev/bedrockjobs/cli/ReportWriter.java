@@ -26,7 +26,7 @@ public final class ReportWriter {
             if (f.skipped()) {
                 continue;
             }
-            sb.append("== ").append(f.path()).append(" (").append(f.change()).append(") ==");
+            sb.append(heading(f.path(), f.change()));
             if (f.succeeded()) {
                 sb.append('\n')
                         .append(f.review() == null ? "" : f.review().strip())
@@ -39,6 +39,40 @@ public final class ReportWriter {
                         .append("\n\n");
             }
         }
+        return sb.append(skippedAndSummary(r)).toString();
+    }
+
+    /** "== src/Calc.java (modified) ==": where a file's review starts in text, whole or streamed. */
+    static String heading(String path, String change) {
+        return "== " + path + " (" + change + ") ==";
+    }
+
+    /**
+     * The text that follows reviews printed as they were written (by {@code review --stream}): their sections are
+     * out already, each begun before its outcome was known, so the files that failed are listed here with why, then
+     * the skipped ones and the summary, as {@link #text} ends.
+     */
+    public static String afterStream(ReviewReport r) {
+        StringBuilder sb = new StringBuilder();
+        List<ReviewReport.FileReview> failed =
+                r.files().stream().filter(ReviewReport.FileReview::failed).toList();
+        if (!failed.isEmpty()) {
+            sb.append("Failed:\n");
+            for (ReviewReport.FileReview f : failed) {
+                sb.append("  ")
+                        .append(f.path())
+                        .append(": ")
+                        .append(errorLine(f))
+                        .append('\n');
+            }
+            sb.append('\n');
+        }
+        return sb.append(skippedAndSummary(r)).toString();
+    }
+
+    /** The list of skipped files, with why, then the summary line. */
+    private static String skippedAndSummary(ReviewReport r) {
+        StringBuilder sb = new StringBuilder();
         List<ReviewReport.FileReview> skipped =
                 r.files().stream().filter(ReviewReport.FileReview::skipped).toList();
         if (!skipped.isEmpty()) {
@@ -52,8 +86,7 @@ public final class ReportWriter {
             }
             sb.append('\n');
         }
-        sb.append(summaryLine(r)).append('\n');
-        return sb.toString();
+        return sb.append(summaryLine(r)).append('\n').toString();
     }
 
     /** "Summary: 3 files reviewed, 1 failed, 2 skipped; tokens 1,234 in / 567 out; cost $0.0123; time 4.2 s" */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Spec;
             "Binary files and files whose diff is larger than --max-file-bytes are skipped, each with a note. "
                     + "Progress goes to standard error; the reviews, grouped by file, and a summary to standard "
                     + "output.",
+            "With --stream, each file's review is printed as the model writes it, one file after another, then "
+                    + "the summary.",
             "Exit 0 if every file was reviewed, 1 if any review failed, 2 for usage or configuration errors."
         })
 final class ReviewCommand implements Callable<Integer> {
@@ -91,6 +94,13 @@ final class ReviewCommand implements Callable<Integer> {
             converter = FormatConverter.class,
             description = "text, markdown (e.g. for a CI comment) or json (default: ${DEFAULT-VALUE})")
     ReportFormat format;
+
+    @Option(
+            names = "--stream",
+            description = "print each file's review as the model writes it, one file after another (a file "
+                    + "finished before its turn comes whole), then the failed and skipped files and the summary; "
+                    + "text output only, without a progress bar")
+    boolean stream;
 
     @Option(
             names = "--max-file-bytes",
@@ -173,7 +183,7 @@ final class ReviewCommand implements Callable<Integer> {
         }
 
         ApiClient client = api.client(here, err);
-        JsonNode batch = client.submitBatch(batchRequest(plan, system, model, maxTokens));
+        JsonNode batch = client.submitBatch(batchRequest(plan, system, model, maxTokens, stream));
         String batchId = Json.text(batch, "id");
         if (batchId == null) {
             throw new CliException(CliException.FAILED, "the API accepted the batch but sent no id");
@@ -181,9 +191,23 @@ final class ReviewCommand implements Callable<Integer> {
         err.println("bedrock-jobs: reviewing " + plan.reviews().size() + " file"
                 + (plan.reviews().size() == 1 ? "" : "s") + " in batch " + batchId);
         err.flush();
-        ProgressDisplay progress = new ProgressDisplay(
-                err, ProgressDisplay.mode(here.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
-        BatchWatcher.await(client, batchId, progress, here.sleeper());
+        if (stream) {
+            Map<String, String> changes = new HashMap<>();
+            plan.reviews().forEach(p -> changes.put(p.file().path(), p.file().describeChange()));
+            ReviewStream.print(
+                    client, batchId, path -> ReportWriter.heading(path, changes.get(path)), out, here.sleeper());
+            // every file has ended; the batch's counts and usage are final once it says it is done
+            BatchWatcher.await(
+                    client,
+                    batchId,
+                    new ProgressDisplay(err, ProgressDisplay.Mode.NONE, System::currentTimeMillis),
+                    here.sleeper());
+        } else {
+            // standard output gets nothing until the end, so standard error can show the progress meanwhile
+            ProgressDisplay progress = new ProgressDisplay(
+                    err, ProgressDisplay.mode(here.stderrIsTerminal(), !noProgress), System::currentTimeMillis);
+            BatchWatcher.await(client, batchId, progress, here.sleeper());
+        }
 
         Map<String, JsonNode> results = new HashMap<>();
         client.batchResults(batchId, line -> {
@@ -199,7 +223,7 @@ final class ReviewCommand implements Callable<Integer> {
             }
         });
         ReviewReport report = report(plan, batchId, results, Duration.ofMillis(System.currentTimeMillis() - started));
-        out.print(ReportWriter.write(report, format));
+        out.print(stream ? ReportWriter.afterStream(report) : ReportWriter.write(report, format));
         out.flush();
         return report.exitCode();
     }
@@ -216,6 +240,11 @@ final class ReviewCommand implements Callable<Integer> {
         }
         if (base.isBlank() || base.startsWith("-")) {
             throw CliException.usage("--base must name a commit, not '" + base + "'");
+        }
+        if (stream && format != ReportFormat.TEXT) {
+            // a streamed section is printed before its outcome is known; markdown and json are built from outcomes
+            throw CliException.usage("--stream prints text as it is written; it cannot be combined with --format "
+                    + format.name().toLowerCase(Locale.ROOT));
         }
     }
 
@@ -288,8 +317,11 @@ final class ReviewCommand implements Callable<Integer> {
         return new Plan(files, reviews, skipped);
     }
 
-    /** {@code POST /v1/batches}: one item per file, customId and metadata.path the file's path. */
-    static ObjectNode batchRequest(Plan plan, String system, String model, Integer maxTokens) {
+    /**
+     * {@code POST /v1/batches}: one item per file, customId and metadata.path the file's path; with {@code stream},
+     * every answer is stored piece by piece as it is written, so it can be read while the batch runs.
+     */
+    static ObjectNode batchRequest(Plan plan, String system, String model, Integer maxTokens, boolean stream) {
         ObjectNode body = Json.object();
         ArrayNode items = body.putArray("items");
         for (Planned p : plan.reviews()) {
@@ -305,6 +337,9 @@ final class ReviewCommand implements Callable<Integer> {
         }
         if (maxTokens != null) {
             defaults.put("maxTokens", maxTokens);
+        }
+        if (stream) {
+            defaults.put("stream", true);
         }
         body.put("idempotencyKey", "cli-review-" + UUID.randomUUID());
         return body;

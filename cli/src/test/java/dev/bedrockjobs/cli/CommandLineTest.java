@@ -99,6 +99,32 @@ class CommandLineTest {
     }
 
     @Test
+    void reviewStreamIsForTextOutputOnly(@TempDir Path tmp) {
+        GitRepo repo = GitRepo.init(tmp).write("a.txt", "a\n").commitAll("one");
+        repo.write("a.txt", "b\n");
+        // the URL is unreachable: had the CLI sent anything, the error would say so
+        for (String format : new String[] {"json", "markdown"}) {
+            Run r = run(
+                    tmp,
+                    Map.of(ApiConfig.KEY_ENV, "k"),
+                    "review",
+                    "--stream",
+                    "--format",
+                    format,
+                    "--url",
+                    "http://127.0.0.1:9");
+            assertEquals(2, r.exit(), r.err());
+            assertEquals(
+                    "bedrock-jobs: --stream prints text as it is written; it cannot be combined with --format " + format
+                            + "\n",
+                    r.err());
+            assertEquals("", r.out());
+        }
+        Run help = run(tmp, Map.of(), "review", "--help");
+        assertTrue(help.out().contains("--stream"), help.out());
+    }
+
+    @Test
     void reviewChecksItsOptions(@TempDir Path tmp) throws IOException {
         GitRepo.init(tmp).write("a.txt", "a\n").commitAll("one");
         assertEquals(2, run(tmp, Map.of(), "review", "--max-file-bytes", "0").exit());

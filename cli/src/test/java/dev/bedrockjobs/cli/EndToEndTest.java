@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CLI against the real local stack (every handler, the queues, dynalite, the Step Functions engine and the
  * Bedrock simulator) over HTTP: {@code review} of throwaway git repositories, and the job and batch commands. The
- * simulator's marker {@code [[fail:validation]]} in a file makes that file's model call fail.
+ * simulator's marker {@code [[fail:validation]]} in a file makes that file's model call fail. Streamed answers are
+ * paced, as a model writes them, so that a reader sees them while they are written.
  */
 class EndToEndTest {
     @TempDir
@@ -39,6 +40,7 @@ class EndToEndTest {
         stack = LocalStack.start(LocalOptions.builder(RepoRoot.require())
                 .port(0)
                 .dataDirectory(data)
+                .modelTokensPerSecond(25)
                 .build());
     }
 
@@ -53,10 +55,14 @@ class EndToEndTest {
 
     /** Runs the CLI in-process in {@code dir}, pointed at the stack through the environment. */
     private static Run cli(Path dir, String... args) {
+        return cli(dir, new StringWriter(), args);
+    }
+
+    /** As {@link #cli(Path, String...)}, standard output going to {@code out}. */
+    private static Run cli(Path dir, StringWriter out, String... args) {
         Map<String, String> env = new HashMap<>();
         env.put(ApiConfig.URL_ENV, stack.apiUrl().toString());
         env.put(ApiConfig.KEY_ENV, stack.devApiKey());
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cl = Main.commandLine(new CliContext(env, dir, false, null, Thread::sleep));
         cl.setOut(new PrintWriter(out, true));
@@ -159,6 +165,97 @@ class EndToEndTest {
         assertEquals(
                 jobView.get("customId").asText(),
                 jobView.get("metadata").get("path").asText());
+    }
+
+    /** Standard output that also keeps each piece as the CLI wrote it, to tell text printed bit by bit. */
+    static final class PieceWriter extends StringWriter {
+        final List<String> pieces = new ArrayList<>();
+
+        @Override
+        public void write(String str) {
+            write(str, 0, str.length());
+        }
+
+        @Override
+        public void write(String str, int off, int len) {
+            pieces.add(str.substring(off, off + len));
+            super.write(str, off, len);
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) {
+            write(new String(cbuf, off, len));
+        }
+
+        @Override
+        public void write(int c) {
+            write(String.valueOf((char) c));
+        }
+
+        /**
+         * How many pieces of text came between the line {@code heading} and the end of its section: the line break
+         * after the answer and the blank line after it, which come as two line separators in a row.
+         */
+        int piecesAfter(String heading) {
+            String eol = System.lineSeparator();
+            int n = 0;
+            for (int i = pieces.indexOf(heading) + 2; i > 1 && i < pieces.size(); i++) {
+                if (pieces.get(i).equals(eol)
+                        && i + 1 < pieces.size()
+                        && pieces.get(i + 1).equals(eol)) {
+                    break;
+                }
+                if (!pieces.get(i).isEmpty()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void reviewStreamPrintsEachFilesWholeReviewUnderItsHeadingWhileItIsWritten(@TempDir Path dir) throws IOException {
+        GitRepo repo = GitRepo.init(dir)
+                .write("src/Ledger.java", GitRepo.javaClass("Ledger", 25, 3))
+                .write("src/Stock.java", GitRepo.javaClass("Stock", 25, 4))
+                .commitAll("base");
+        repo.write("src/Ledger.java", GitRepo.javaClass("Ledger", 25, 3).replace("f7 = 21", "f7 = 21 / 0"));
+        repo.write("src/Stock.java", GitRepo.javaClass("Stock", 25, 4).replace("f4 = 16", "f4 = -16"));
+        repo.write("notes/streamed.txt", "a note to review as it is written\n");
+        repo.git("add", "-A");
+
+        PieceWriter out = new PieceWriter();
+        Run r = cli(dir, out, "review", "--stream", "--model", "fast");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.err().contains("reviewing 3 files in batch "), r.err());
+        assertFalse(r.err().contains("done,"), "no progress while the reviews are printed: " + r.err());
+
+        String batchId = r.err().replaceAll("(?s).*reviewing 3 files in batch (\\S+).*", "$1");
+        Run results = cli(dir, "batch", "results", batchId);
+        assertEquals(0, results.exit(), results.err());
+        Map<String, String> changes =
+                Map.of("notes/streamed.txt", "added", "src/Ledger.java", "modified", "src/Stock.java", "modified");
+        String rest = r.out();
+        int pieces = 0;
+        for (String line : results.out().strip().split("\n")) {
+            JsonNode result = Json.parse(line);
+            String path = result.get("customId").asText();
+            String heading = "== " + path + " (" + changes.get(path) + ") ==";
+            String section = heading + "\n" + result.get("text").asText() + "\n\n";
+            assertTrue(rest.contains(section), "the whole stored review of " + path + " is printed: " + r.out());
+            assertEquals(r.out().indexOf(heading), r.out().lastIndexOf(heading), "once: " + r.out());
+            rest = rest.replace(section, "");
+            pieces = Math.max(pieces, out.piecesAfter(heading));
+
+            JsonNode job = Json.parse(
+                    cli(dir, "get", result.get("jobId").asText(), "--json").out());
+            assertTrue(job.path("stream").asBoolean(), "the answer was stored as it was written: " + job);
+        }
+        assertTrue(
+                rest.startsWith("Summary: 3 files reviewed, 0 failed, 0 skipped; tokens ") && rest.endsWith("\n"),
+                "nothing but the reviews, each once, and the summary: " + rest);
+        assertEquals(1, rest.lines().count(), rest);
+        assertTrue(pieces >= 2, "a file's review was printed while it was written: " + out.pieces);
     }
 
     @Test

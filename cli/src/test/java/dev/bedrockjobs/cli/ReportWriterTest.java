@@ -58,6 +58,20 @@ class ReportWriterTest {
     }
 
     @Test
+    void afterStreamedReviewsComeTheFailedFilesWithWhyThenSkipsThenSummary() {
+        assertEquals("""
+                Failed:
+                  src/B.java: invalid_model_request: The simulated request is invalid.
+
+                Skipped:
+                  img/logo.png: binary file
+
+                Summary: 2 files reviewed, 1 failed, 1 skipped; tokens 2,010 in / 320 out; cost $0.0144; \
+                time 4.2 s; batch b_123
+                """, ReportWriter.afterStream(REPORT));
+    }
+
+    @Test
     void textGroupsReviewsByFileThenSkipsThenSummary() {
         String text = ReportWriter.text(REPORT);
         assertEquals("""

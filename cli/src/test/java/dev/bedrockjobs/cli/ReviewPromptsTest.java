@@ -83,7 +83,7 @@ class ReviewPromptsTest {
                 "renamed from orig.txt without changes",
                 plan.skipped().get("moved.txt").errorMessage());
 
-        ObjectNode body = ReviewCommand.batchRequest(plan, "be brief", "fast", 500);
+        ObjectNode body = ReviewCommand.batchRequest(plan, "be brief", "fast", 500, false);
         JsonNode items = body.get("items");
         assertEquals(2, items.size());
         assertEquals("src/A.java", items.get(0).get("customId").asText());
@@ -95,9 +95,13 @@ class ReviewPromptsTest {
         assertEquals("be brief", body.get("defaults").get("system").asText());
         assertEquals("fast", body.get("defaults").get("model").asText());
         assertEquals(500, body.get("defaults").get("maxTokens").asInt());
+        assertFalse(body.get("defaults").has("stream"), "answers are stored whole unless --stream asks");
         assertTrue(body.get("idempotencyKey").asText().startsWith("cli-review-"));
         java.util.Set<String> fields = new java.util.HashSet<>();
         body.fieldNames().forEachRemaining(fields::add);
         assertEquals(java.util.Set.of("items", "defaults", "idempotencyKey"), fields);
+
+        ObjectNode streamed = ReviewCommand.batchRequest(plan, "be brief", null, null, true);
+        assertTrue(streamed.get("defaults").get("stream").asBoolean(), "--stream: every answer stored as written");
     }
 }
