@@ -16,6 +16,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * caught here.
  */
 final class ContractValidator {
+    static final String EVENT_STREAM = "text/event-stream";
     static final String NDJSON = "application/x-ndjson";
     private static final String RESPONSE_DOC = "https://bedrock-jobs.invalid/openapi-strict.json";
     private static final String REQUEST_DOC = "https://bedrock-jobs.invalid/openapi.json";
@@ -120,6 +122,9 @@ final class ContractValidator {
                 }
             } else if (mediaType.endsWith("json")) {
                 problems.addAll(validate(RESPONSE_DOC, schemaPointer, parse(body, problems), body));
+            } else if (mediaType.equals(EVENT_STREAM)) {
+                problems.addAll(eventProblems(
+                        response.pointer() + "/content/" + OpenApiDocument.escape(mediaType) + "/x-event-data", body));
             }
         }
 
@@ -150,6 +155,52 @@ final class ContractValidator {
                             + String.join("\n  ", problems) + "\nbody: " + abbreviate(body));
         }
         return new Checked(op, status, content.isEmpty() ? null : mediaType);
+    }
+
+    /**
+     * Errors of a server-sent events body: every event has an id and a documented type, and its data (one line of
+     * JSON) validates against that type's schema under the media type's {@code x-event-data}.
+     */
+    private List<String> eventProblems(String eventsPointer, String body) {
+        List<String> problems = new ArrayList<>();
+        if (!body.endsWith("\n\n")) {
+            problems.add("the event stream does not end with a blank line");
+        }
+        int n = 0;
+        for (String block : body.split("\n\n")) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String line : block.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    fields.put(
+                            line.substring(0, colon), line.substring(colon + 1).stripLeading());
+                }
+            }
+            String type = fields.get("event");
+            if (type == null) {
+                continue; // a retry field or a comment
+            }
+            n++;
+            String where = "event " + n + " (" + type + "): ";
+            if (!fields.containsKey("id")) {
+                problems.add(where + "has no id, so a client could not resume after it");
+            }
+            if (document.root()
+                    .at(eventsPointer + "/" + OpenApiDocument.escape(type))
+                    .isMissingNode()) {
+                problems.add(where + "is not a documented event type");
+                continue;
+            }
+            String data = fields.getOrDefault("data", "");
+            problems.addAll(prefixed(
+                    where,
+                    validate(
+                            RESPONSE_DOC,
+                            eventsPointer + "/" + OpenApiDocument.escape(type),
+                            parse(data, problems),
+                            data)));
+        }
+        return problems;
     }
 
     /** Errors of a request body against the operation's documented request schema (empty: it validates). */

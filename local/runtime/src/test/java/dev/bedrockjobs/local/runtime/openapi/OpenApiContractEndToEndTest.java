@@ -385,6 +385,76 @@ class OpenApiContractEndToEndTest {
     }
 
     @Test
+    @Order(13)
+    void aJobsAnswerFollowsAsEventsThatResumeAfterTheirIdAndStopAfterDone() {
+        String id = requireSucceededJob();
+        String text = send("GET", "/v1/jobs/" + id, key, null, null, Map.of())
+                .expect(200)
+                .json()
+                .path("result")
+                .path("text")
+                .asText();
+        int length = text.codePointCount(0, text.length());
+
+        Exchange all = send("GET", "/v1/jobs/" + id + "/events", key, null, null, Map.of())
+                .expect(200);
+        assertEquals(text, deltaText(all.body()));
+        assertTrue(all.body().contains("id: done\nevent: done\n"), all.body());
+        assertTrue(all.body().contains("\"status\":\"succeeded\""), all.body());
+
+        int from = length / 2;
+        Exchange resumed = send(
+                        "GET",
+                        "/v1/jobs/" + id + "/events?offset=0",
+                        key,
+                        null,
+                        null,
+                        Map.of("Last-Event-ID", Integer.toString(from)))
+                .expect(200);
+        assertEquals(text.substring(text.offsetByCodePoints(0, from)), deltaText(resumed.body()));
+        assertEquals(
+                text.substring(text.offsetByCodePoints(0, from)),
+                deltaText(send("GET", "/v1/jobs/" + id + "/events?offset=" + from, key, null, null, Map.of())
+                        .expect(200)
+                        .body()));
+
+        assertEquals(
+                "",
+                send("GET", "/v1/jobs/" + id + "/events", key, null, null, Map.of("Last-Event-ID", "done"))
+                        .expect(204)
+                        .body());
+        assertEquals(
+                Set.of("Last-Event-ID"),
+                send("GET", "/v1/jobs/" + id + "/events", key, null, null, Map.of("Last-Event-ID", "next"))
+                        .expect(400)
+                        .errorFields());
+        assertEquals(
+                "not_found",
+                send("GET", "/v1/jobs/" + id + "/events", otherKey, null, null, Map.of("Last-Event-ID", "done"))
+                        .problemCode(404));
+        assertEquals(
+                "not_found",
+                send("GET", "/v1/jobs/" + UNKNOWN_JOB + "/events", key, null, null, Map.of())
+                        .problemCode(404));
+    }
+
+    /** The text of a server-sent events body's deltas, in order. */
+    private static String deltaText(String events) {
+        StringBuilder sb = new StringBuilder();
+        for (String block : events.split("\n\n")) {
+            if (block.contains("event: delta\n")) {
+                String data = block.substring(block.indexOf("data: ") + 6);
+                try {
+                    sb.append(JSON.readTree(data).path("text").asText());
+                } catch (IOException e) {
+                    throw new AssertionError("an event's data is not JSON: " + data, e);
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
     @Order(14)
     void absentAndForeignJobsAreNotFound() {
         String mine = requireSucceededJob();
