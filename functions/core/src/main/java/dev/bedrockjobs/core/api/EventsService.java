@@ -39,7 +39,7 @@ public final class EventsService {
             Map.of("content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache");
     /** Through API Gateway a response ends after each read: come back at once. */
     private static final String RECONNECT_AT_ONCE = "retry: 100\n\n";
-    /** A stream that breaks (a network fault): try again after a second. */
+    /** A stream that breaks (a network fault), or a response that found nothing: try again after a second. */
     private static final String RECONNECT_AFTER_A_BREAK = "retry: 1000\n\n";
 
     private final OutputService output;
@@ -60,13 +60,16 @@ public final class EventsService {
         if (refused.isPresent()) {
             return refused.get();
         }
-        StringBuilder body = new StringBuilder(RECONNECT_AT_ONCE);
+        StringBuilder events = new StringBuilder();
         try {
-            follow(request, resume, body::append, false);
+            follow(request, resume, events::append, false);
         } catch (IOException e) {
             throw new UncheckedIOException("appending to a string cannot fail", e);
         }
-        return new ApiResponse(200, HEADERS, body.toString());
+        // a response without text was held its whole long poll, or not at all (the tenant holds its bound of polls
+        // open): either way the next one can wait a second
+        String retry = events.length() == 0 ? RECONNECT_AFTER_A_BREAK : RECONNECT_AT_ONCE;
+        return new ApiResponse(200, HEADERS, retry + events);
     }
 
     /**

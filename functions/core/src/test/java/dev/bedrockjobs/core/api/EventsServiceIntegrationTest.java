@@ -194,6 +194,15 @@ class EventsServiceIntegrationTest {
     }
 
     @Test
+    void aResponseThatFoundNoTextInItsWholeLongPollHasTheClientWaitASecondBeforeItReconnects() {
+        String id = runningJob();
+        ApiResponse r = get(id, null);
+        assertEquals("retry: 1000\n\n", r.body());
+        assertEquals(
+                Duration.ofSeconds(LongPolls.MAX_WAIT_SECONDS), sleeps.stream().reduce(Duration.ZERO, Duration::plus));
+    }
+
+    @Test
     void aReconnectAfterDoneIsToldThereIsNoMoreButAnotherTenantOnlyThatThereIsNoSuchJob() {
         String id = runningJob();
         succeed(id, "ok");
