@@ -18,7 +18,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -48,9 +47,9 @@ public final class HttpApi {
                 () -> toEvent(ProblemMapping.serve(r, service)));
     }
 
-    /** An operation whose answer streams: empty once it has streamed, else the whole response to send instead. */
+    /** An operation whose answer streams, or is sent whole with {@link ResponseStream#send}. */
     public interface StreamedOperation {
-        Optional<ApiResponse> serve(ApiRequest request, ResponseStream out) throws IOException;
+        void serve(ApiRequest request, ResponseStream out) throws IOException;
     }
 
     /**
@@ -65,11 +64,11 @@ public final class HttpApi {
         try {
             request = toRequest(event, identity);
         } catch (ValidationException e) {
-            whole(out, Problem.validation(e.errors()).toResponse());
+            out.send(Problem.validation(e.errors()).toResponse());
             return;
         }
         if (request.tenantId() == null || request.tenantId().isBlank()) {
-            whole(out, Problem.unauthorized().toResponse());
+            out.send(Problem.unauthorized().toResponse());
             return;
         }
         boolean[] started = {false};
@@ -84,24 +83,20 @@ public final class HttpApi {
             public void write(String part) throws IOException {
                 out.write(part);
             }
+
+            @Override
+            public void send(ApiResponse whole) throws IOException {
+                out.send(whole);
+            }
         };
-        Optional<ApiResponse> answer;
         try {
-            answer = operation.serve(request, tracked);
+            operation.serve(request, tracked);
         } catch (RuntimeException e) {
             if (started[0]) {
                 throw e;
             }
-            answer = Optional.of(ProblemMapping.problem(request, e));
+            out.send(ProblemMapping.problem(request, e));
         }
-        if (answer.isPresent()) {
-            whole(out, answer.get());
-        }
-    }
-
-    private static void whole(ResponseStream out, ApiResponse response) throws IOException {
-        out.start(response.status(), response.headers());
-        out.write(response.body());
     }
 
     public static ApiRequest toRequest(APIGatewayV2HTTPEvent e, TenantIdentity identity) {

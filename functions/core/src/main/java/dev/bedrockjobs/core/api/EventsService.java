@@ -73,20 +73,19 @@ public final class EventsService {
     }
 
     /**
-     * Over a transport that streams: the events as the text is written, until {@code done} or {@link #MAX_OPEN}.
-     * Empty once it has streamed; otherwise the whole response to send instead (a problem, or the 204 after
-     * {@code done}).
+     * Over a transport that streams: the events as the text is written, until {@code done} or {@link #MAX_OPEN}; a
+     * refusal (or the 204 after {@code done}) is sent whole instead.
      */
-    public Optional<ApiResponse> stream(ApiRequest request, ResponseStream out) throws IOException {
+    public void stream(ApiRequest request, ResponseStream out) throws IOException {
         Resume resume = resume(request);
         Optional<ApiResponse> refused = refusal(request, resume);
         if (refused.isPresent()) {
-            return refused;
+            out.send(refused.get());
+            return;
         }
         out.start(200, HEADERS);
         out.write(RECONNECT_AFTER_A_BREAK);
         follow(request, resume, out::write, true);
-        return Optional.empty();
     }
 
     private static Resume resume(ApiRequest request) {

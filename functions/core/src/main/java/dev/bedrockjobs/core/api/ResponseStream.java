@@ -14,4 +14,7 @@ public interface ResponseStream {
 
     /** Sends this part of the body at once. */
     void write(String part) throws IOException;
+
+    /** Answers with this complete response instead (a refusal, or nothing left to send): no stream is started. */
+    void send(ApiResponse whole) throws IOException;
 }

@@ -2,6 +2,7 @@ package dev.bedrockjobs.core.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +25,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +136,12 @@ class EventsServiceIntegrationTest {
         Map<String, String> headers;
         final StringBuilder body = new StringBuilder();
         final List<String> parts = new ArrayList<>();
+        ApiResponse whole;
+
+        @Override
+        public void send(ApiResponse response) {
+            whole = response;
+        }
 
         @Override
         public void start(int status, Map<String, String> headers) {
@@ -234,7 +240,8 @@ class EventsServiceIntegrationTest {
         at(Duration.ofSeconds(16), () -> output.append(id, new OutputChunk(4, "two", "w")));
         at(Duration.ofSeconds(17), () -> succeed(id, "one two"));
         RecordedStream out = new RecordedStream();
-        assertEquals(Optional.empty(), service.stream(request(id, TENANT, null, null), out));
+        service.stream(request(id, TENANT, null, null), out);
+        assertNull(out.whole);
         assertEquals(200, out.status);
         assertEquals("text/event-stream; charset=utf-8", out.headers.get("content-type"));
         assertEquals("retry: 1000\n\n", out.parts.get(0));
@@ -270,8 +277,8 @@ class EventsServiceIntegrationTest {
         String id = runningJob();
         output.append(id, new OutputChunk(0, "secret", "w"));
         RecordedStream out = new RecordedStream();
-        Optional<ApiResponse> refused = service.stream(request(id, "tenant-b", null, null), out);
-        assertEquals(404, refused.orElseThrow().status());
+        service.stream(request(id, "tenant-b", null, null), out);
+        assertEquals(404, out.whole.status());
         assertEquals(0, out.status, "nothing was started");
         assertFalse(out.body.toString().contains("secret"));
     }

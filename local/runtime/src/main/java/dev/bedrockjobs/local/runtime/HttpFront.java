@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.Problem;
 import dev.bedrockjobs.core.api.ResponseStream;
+import dev.bedrockjobs.lambda.HttpApi;
 import dev.bedrockjobs.lambda.StreamingRoutes;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -342,6 +343,11 @@ final class HttpFront implements AutoCloseable {
                 @Override
                 public void write(String part) throws IOException {
                     chunked.write(part.getBytes(StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void send(ApiResponse whole) throws IOException {
+                    HttpFront.write(out, request, HttpApi.toEvent(whole), false);
                 }
             });
         } catch (RuntimeException | LinkageError e) {

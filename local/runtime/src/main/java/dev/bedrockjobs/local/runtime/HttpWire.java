@@ -303,7 +303,7 @@ final class HttpWire {
             boolean close)
             throws IOException {
         StringBuilder head = statusAndHeaders(status, headers);
-        boolean bodiless = isBodiless(status);
+        boolean bodiless = status == 204 || status == 304 || status < 200;
         if (!bodiless) {
             head.append("content-length: ").append(body.length).append("\r\n");
         }
@@ -319,11 +319,6 @@ final class HttpWire {
     }
 
     /** Exactly {@code length} bytes of the connection, then end of stream. */
-    /** A status whose response has neither body nor body framing (RFC 9110 §6.4.1). */
-    private static boolean isBodiless(int status) {
-        return status == 204 || status == 304 || status < 200;
-    }
-
     /**
      * The status line and the given headers but those that frame the body (this writer sets them), with a date unless
      * one is given; the caller adds the framing and the blank line.
@@ -360,8 +355,6 @@ final class HttpWire {
         private static final byte[] CRLF = {'\r', '\n'};
         private final OutputStream out;
         private boolean started;
-        /** A 204 (or 304) has neither body nor framing: HTTP forbids both. */
-        private boolean bodiless;
 
         ChunkedResponse(OutputStream out) {
             this.out = out;
@@ -372,9 +365,8 @@ final class HttpWire {
                 throw new IllegalStateException("the response has started already");
             }
             started = true;
-            bodiless = isBodiless(status);
             StringBuilder head = statusAndHeaders(status, headers);
-            head.append(bodiless ? "\r\n" : "transfer-encoding: chunked\r\n\r\n");
+            head.append("transfer-encoding: chunked\r\n\r\n");
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
@@ -384,7 +376,7 @@ final class HttpWire {
         }
 
         void write(byte[] data) throws IOException {
-            if (data.length == 0 || bodiless) {
+            if (data.length == 0) {
                 return; // an empty chunk would end the body
             }
             out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -394,9 +386,6 @@ final class HttpWire {
         }
 
         void end() throws IOException {
-            if (bodiless) {
-                return;
-            }
             out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }

@@ -63,6 +63,7 @@ class HostileInputEndToEndTest {
             "GET /v1/jobs",
             "GET /v1/jobs/{id}",
             "GET /v1/jobs/{id}/output",
+            "GET /v1/jobs/{id}/events",
             "DELETE /v1/jobs/{id}",
             "POST /v1/batches",
             "GET /v1/batches/{id}",

@@ -13,6 +13,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bedrockjobs.core.api.ApiResponse;
 import dev.bedrockjobs.core.api.ResponseStream;
 import dev.bedrockjobs.lambda.StreamingRoutes;
 import java.io.ByteArrayOutputStream;
@@ -110,8 +111,7 @@ class HttpFrontTest {
         public void stream(APIGatewayV2HTTPEvent event, ResponseStream out) throws IOException {
             String mode = event.getPathParameters().get("mode");
             if (mode.equals("gone")) {
-                out.start(204, Map.of());
-                out.write("");
+                out.send(new ApiResponse(204, Map.of(), ""));
                 return;
             }
             out.start(200, Map.of("content-type", "text/event-stream"));
@@ -507,7 +507,7 @@ class HttpFrontTest {
     }
 
     @Test
-    void aStreamingRouteThatAnswers204SendsNeitherBodyNorFraming() throws IOException {
+    void aStreamingRouteThatAnswersWholeSendsAPlainResponseAnd204HasNeitherBodyNorFraming() throws IOException {
         String answer = new String(
                 send(ascii("GET /stream/gone HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")),
                 StandardCharsets.ISO_8859_1);
