@@ -103,6 +103,37 @@ class StatusHandlerIntegrationTest {
     }
 
     @ParameterizedTest
+    @Event(value = "events/get-job-events.json", type = APIGatewayV2HTTPEvent.class)
+    void throughApiGatewayTheEventsRouteAnswersWholeResponsesThatResumeAfterLastEventId(APIGatewayV2HTTPEvent event) {
+        assertTrue(store.create(Job.builder()
+                .id(JOB_ID)
+                .tenantId("tenant-a")
+                .request(rq -> rq.tier("standard").modelId("m").prompt("p").maxTokens(10))
+                .progress(pr -> pr.createdAt(T0)
+                        .status(JobStatus.SUCCEEDED)
+                        .finishedAt(T0.plusSeconds(3))
+                        .result(new Job.Result("Looks good.", "end_turn")))
+                .build()));
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(200, r.getStatusCode(), r.getBody());
+        assertEquals("text/event-stream; charset=utf-8", r.getHeaders().get("content-type"));
+        assertTrue(
+                r.getBody()
+                        .startsWith("retry: 100\n\nid: 11\nevent: delta\ndata: {\"offset\":6,\"text\":\"good.\"}\n\n"),
+                r.getBody());
+        assertTrue(
+                r.getBody()
+                        .endsWith("id: done\nevent: done\ndata: {\"jobId\":\"" + JOB_ID
+                                + "\",\"status\":\"succeeded\"}\n\n"),
+                r.getBody());
+
+        event.getHeaders().put("last-event-id", "done");
+        assertEquals(204, handler.handleRequest(event, null).getStatusCode());
+        setTenant(event, "tenant-b");
+        assertEquals(404, handler.handleRequest(event, null).getStatusCode());
+    }
+
+    @ParameterizedTest
     @Event(value = "events/get-job-wait.json", type = APIGatewayV2HTTPEvent.class)
     void longPollReturnsAsSoonAsTheJobIsTerminal(APIGatewayV2HTTPEvent event) {
         seed(JOB_ID, "tenant-a", T0);
