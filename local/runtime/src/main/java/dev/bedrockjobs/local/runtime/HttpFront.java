@@ -357,7 +357,9 @@ final class HttpFront implements AutoCloseable {
             LOG.log(Level.SEVERE, "request " + request.requestId() + " failed while streaming", e);
             throw new IOException("the streamed response broke off", e);
         }
-        chunked.end();
+        if (chunked.started()) { // else the answer was sent whole, and framed by its length
+            chunked.end();
+        }
     }
 
     /**
