@@ -334,12 +334,7 @@ class OpenApiContractEndToEndTest {
     @Order(13)
     void aJobsAnswerIsReadFromAnyOffsetAndOnlyByItsTenant() {
         String id = requireSucceededJob();
-        String text = send("GET", "/v1/jobs/" + id, key, null, null, Map.of())
-                .expect(200)
-                .json()
-                .path("result")
-                .path("text")
-                .asText();
+        String text = answerOf(id);
         int length = text.codePointCount(0, text.length());
 
         Exchange whole = send("GET", "/v1/jobs/" + id + "/output", key, null, null, Map.of())
@@ -388,12 +383,7 @@ class OpenApiContractEndToEndTest {
     @Order(13)
     void aJobsAnswerFollowsAsEventsThatResumeAfterTheirIdAndStopAfterDone() {
         String id = requireSucceededJob();
-        String text = send("GET", "/v1/jobs/" + id, key, null, null, Map.of())
-                .expect(200)
-                .json()
-                .path("result")
-                .path("text")
-                .asText();
+        String text = answerOf(id);
         int length = text.codePointCount(0, text.length());
 
         Exchange all = send("GET", "/v1/jobs/" + id + "/events", key, null, null, Map.of())
@@ -1067,6 +1057,16 @@ class OpenApiContractEndToEndTest {
             }
         }
         throw new AssertionError("batch " + batchId + " did not finish: " + last.body());
+    }
+
+    /** The whole answer of a finished job, as its status shows it. */
+    private String answerOf(String id) {
+        return send("GET", "/v1/jobs/" + id, key, null, null, Map.of())
+                .expect(200)
+                .json()
+                .path("result")
+                .path("text")
+                .asText();
     }
 
     private static synchronized String requireSucceededJob() {
