@@ -15,25 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client's error mapping, against a real HTTP server answering what the API (or a proxy) can answer. */
 class ApiClientTest {
-    private TinyServer server;
+    @RegisterExtension
+    final TinyServer server = new TinyServer();
+
     private final List<Long> sleeps = new ArrayList<>();
     private final List<String> notices = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TinyServer();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private ApiClient client(String keySource) {
         return new ApiClient(new ApiConfig(server.url(), "k-123", keySource), sleeps::add, notices::add);

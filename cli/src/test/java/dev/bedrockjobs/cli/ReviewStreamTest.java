@@ -3,30 +3,20 @@ package dev.bedrockjobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The order in which {@code review --stream} prints a batch's files, against a server scripted request by request. */
 class ReviewStreamTest {
-    private TinyServer server;
+    @RegisterExtension
+    final TinyServer server = new TinyServer();
+
     private final List<Long> sleeps = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TinyServer();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private static String jobs(String nextCursor, String... refs) {
         return "{\"id\": \"b_1\", \"jobs\": [" + String.join(", ", refs) + "], \"nextCursor\": "

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,12 +14,15 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real HTTP server on a free loopback port that answers each request with the next scripted response, and records
  * what it received. For testing the client's handling of status codes and headers, not a stand-in for the API.
+ * Registered as a test extension, it stops after each test.
  */
-final class TinyServer implements AutoCloseable {
+final class TinyServer implements AutoCloseable, AfterEachCallback {
     record Response(int status, Map<String, String> headers, String body) {}
 
     record Received(String method, String path, Map<String, List<String>> headers, String body) {
@@ -35,8 +39,12 @@ final class TinyServer implements AutoCloseable {
     private final Deque<Response> script = new ArrayDeque<>();
     final List<Received> received = new CopyOnWriteArrayList<>();
 
-    TinyServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    TinyServer() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no loopback port to listen on", e);
+        }
         server.createContext("/", this::handle);
         server.start();
     }
@@ -75,6 +83,11 @@ final class TinyServer implements AutoCloseable {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override
