@@ -15,20 +15,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * How soon a streamed answer can be read, on one local stack whose model sends its first token after
  * {@code --model-latency-ms} (default 500) and then {@code --tokens-per-second} (default 50): streamed jobs followed
- * through {@code GET /v1/jobs/{id}/output?wait=20} as a client would, first one at a time, then {@code --streams}
- * (default 100) at once. For each piece of each answer it takes the time the piece was written (the piece's own
+ * as a client would, through {@code GET /v1/jobs/{id}/output?wait=20} or, with {@code --follow events}, through
+ * {@code GET /v1/jobs/{id}/events} (the local front streams it until done), first one at a time, then
+ * {@code --streams} (default 100) at once. For each piece of each answer it takes the time the piece was written (the piece's own
  * {@code at}) to the first read that returned it: the delta latency, p50 and p99; the same for each answer's first
  * piece; the time from submit to the first text; the DynamoDB writes per 1,000 output tokens; and whether every
  * followed text equals the job's stored result byte for byte. Run with {@code bench/stream/run}.
@@ -40,13 +44,21 @@ public final class StreamBench {
             .executor(Executors.newCachedThreadPool())
             .build();
 
+    /** How a follower reads an answer as it is written. */
+    enum Follow {
+        OUTPUT,
+        EVENTS
+    }
+
     private final LocalStack stack;
+    private final Follow how;
     private final String key;
     private final DynamoDbClient dynamo;
     private final String table;
 
-    private StreamBench(LocalStack stack) {
+    private StreamBench(LocalStack stack, Follow how) {
         this.stack = stack;
+        this.how = how;
         this.key = stack.devApiKey();
         Map<String, String> env = stack.function("StatusFunction").environment();
         Components c = new Components(env);
@@ -58,14 +70,16 @@ public final class StreamBench {
         int latencyMs = 500;
         double tokensPerSecond = 50;
         int streams = 100;
+        Follow how = Follow.OUTPUT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model-latency-ms" -> latencyMs = Integer.parseInt(args[++i]);
                 case "--tokens-per-second" -> tokensPerSecond = Double.parseDouble(args[++i]);
                 case "--streams" -> streams = Integer.parseInt(args[++i]);
+                case "--follow" -> how = Follow.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 default -> {
-                    System.err.println(
-                            "usage: bench/stream/run [--model-latency-ms N] [--tokens-per-second R] [--streams N]");
+                    System.err.println("usage: bench/stream/run [--model-latency-ms N] [--tokens-per-second R]"
+                            + " [--streams N] [--follow output|events]");
                     System.exit(args[i].equals("--help") ? 0 : 2);
                 }
             }
@@ -82,9 +96,10 @@ public final class StreamBench {
                 .parameter("LongPollsPerTenant", Integer.toString(Math.min(1000, 2 * streams)))
                 .build())) {
             System.out.printf(
-                    "model: first token after %d ms, then %.0f tokens/s; WorkerMaxConcurrency %d x WorkerBatchSize 5%n",
-                    latencyMs, tokensPerSecond, invocations);
-            new StreamBench(stack).run(streams);
+                    "model: first token after %d ms, then %.0f tokens/s; WorkerMaxConcurrency %d x WorkerBatchSize 5;"
+                            + " followed through /%s%n",
+                    latencyMs, tokensPerSecond, invocations, how.name().toLowerCase(Locale.ROOT));
+            new StreamBench(stack, how).run(streams);
         }
         System.exit(0);
     }
@@ -93,6 +108,13 @@ public final class StreamBench {
     private record Seen(long offset, long writtenAtMillis, long seenAtMillis) {
         long lagMillis() {
             return seenAtMillis - writtenAtMillis;
+        }
+    }
+
+    /** What a follower read: the text, and when each read that returned text began (its offset) came back. */
+    private record Reading(String text, TreeMap<Long, Long> seenAt) {
+        long firstTextAt() {
+            return seenAt.isEmpty() ? -1 : seenAt.firstEntry().getValue();
         }
     }
 
@@ -152,26 +174,7 @@ public final class StreamBench {
                         .put("stream", true)
                         .toString());
         String id = job.path("id").asText();
-        long offset = 0;
-        long firstText = -1;
-        StringBuilder text = new StringBuilder();
-        TreeMap<Long, Long> seenAt = new TreeMap<>(); // read's first offset -> when it returned
-        while (true) {
-            JsonNode read = send("GET", "/v1/jobs/" + id + "/output?wait=20&offset=" + offset, null);
-            long now = System.currentTimeMillis();
-            String got = read.path("text").asText();
-            if (!got.isEmpty()) {
-                if (firstText < 0) {
-                    firstText = now;
-                }
-                seenAt.put(offset, now);
-                text.append(got);
-            }
-            offset = read.path("nextOffset").asLong();
-            if (read.path("done").asBoolean()) {
-                break;
-            }
-        }
+        Reading reading = how == Follow.EVENTS ? followEvents(id) : followOutput(id);
         JsonNode finished = send("GET", "/v1/jobs/" + id, null);
         List<Seen> pieces = new ArrayList<>();
         for (Map<String, AttributeValue> item : dynamo.query(q -> q.tableName(table)
@@ -180,17 +183,83 @@ public final class StreamBench {
                                 Map.of(":pk", AttributeValue.fromS("JOB#" + id), ":out", AttributeValue.fromS("OUT#"))))
                 .items()) {
             long start = Long.parseLong(item.get("sk").s().substring("OUT#".length()));
-            Map.Entry<Long, Long> read = seenAt.floorEntry(start);
+            Map.Entry<Long, Long> read = reading.seenAt().floorEntry(start);
             if (read != null) {
                 pieces.add(new Seen(start, Long.parseLong(item.get("at").n()), read.getValue()));
             }
         }
         return new Followed(
                 id,
-                firstText < 0 ? Double.NaN : firstText - submitted,
+                reading.firstTextAt() < 0 ? Double.NaN : reading.firstTextAt() - submitted,
                 pieces,
-                text.toString().equals(finished.path("result").path("text").asText()),
+                reading.text().equals(finished.path("result").path("text").asText()),
                 finished.path("usage").path("outputTokens").asLong());
+    }
+
+    private Reading followOutput(String id) throws Exception {
+        long offset = 0;
+        StringBuilder text = new StringBuilder();
+        TreeMap<Long, Long> seenAt = new TreeMap<>();
+        while (true) {
+            JsonNode read = send("GET", "/v1/jobs/" + id + "/output?wait=20&offset=" + offset, null);
+            long now = System.currentTimeMillis();
+            String got = read.path("text").asText();
+            if (!got.isEmpty()) {
+                seenAt.put(offset, now);
+                text.append(got);
+            }
+            offset = read.path("nextOffset").asLong();
+            if (read.path("done").asBoolean()) {
+                return new Reading(text.toString(), seenAt);
+            }
+        }
+    }
+
+    /**
+     * Reads the events as they arrive, line by line; a delta's id is the offset after it. A response that ends before
+     * {@code done} (one long poll past the tenant's bound, or the most a stream stays open) is resumed with
+     * {@code Last-Event-ID}, as an {@code EventSource} would.
+     */
+    private Reading followEvents(String id) throws Exception {
+        long offset = 0;
+        StringBuilder text = new StringBuilder();
+        TreeMap<Long, Long> seenAt = new TreeMap<>();
+        while (true) {
+            HttpResponse<Stream<String>> response = HTTP.send(
+                    request("GET", "/v1/jobs/" + id + "/events", null)
+                            .header("Last-Event-ID", Long.toString(offset))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() == 204) {
+                return new Reading(text.toString(), seenAt);
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET events answered " + response.statusCode());
+            }
+            String event = null;
+            String eventId = null;
+            String data = null;
+            try (Stream<String> lines = response.body()) {
+                for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+                    String line = it.next();
+                    if (line.startsWith("event: ")) {
+                        event = line.substring("event: ".length());
+                    } else if (line.startsWith("id: ")) {
+                        eventId = line.substring("id: ".length());
+                    } else if (line.startsWith("data: ")) {
+                        data = line.substring("data: ".length());
+                    } else if (line.isEmpty() && event != null) {
+                        if (event.equals("done")) {
+                            return new Reading(text.toString(), seenAt);
+                        }
+                        seenAt.put(offset, System.currentTimeMillis());
+                        text.append(JSON.readTree(data).path("text").asText());
+                        offset = Long.parseLong(eventId);
+                        event = null;
+                    }
+                }
+            }
+        }
     }
 
     private static void report(String phase, List<Followed> runs) {
@@ -235,15 +304,19 @@ public final class StreamBench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
-    private JsonNode send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + key);
+    private HttpRequest.Builder request(String method, String path, String body) {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(stack.apiUrl() + path)).header("Authorization", "Bearer " + key);
         if (body != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
+        return b;
+    }
+
+    private JsonNode send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = request(method, path, body).timeout(Duration.ofSeconds(60));
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
