@@ -68,7 +68,7 @@ public final class JobsService {
                 Owned.job(store, request, id),
                 j -> j.isEmpty() || j.get().progress().status().isTerminal(),
                 () -> store.getOwned(request.tenantId(), id),
-                UNTIL_FINISHED);
+                j -> UNTIL_FINISHED);
         if (job.isEmpty()) {
             return Problem.notFound("job " + id).toResponse();
         }

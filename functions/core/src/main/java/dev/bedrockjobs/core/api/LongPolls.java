@@ -4,6 +4,7 @@ import dev.bedrockjobs.core.port.LimitCounters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -63,8 +64,17 @@ public final class LongPolls {
      * Reads again until the value is ready or {@code waitSeconds} have passed, and answers the last read. Nothing is
      * held when the first read is ready already, when no wait is asked for, or when the tenant holds its bound of
      * requests open already.
+     *
+     * @param paceAfter the pace for what the last read found: what is awaited may start to come sooner once the
+     *                  thing read has changed state (a queued job that starts streaming), and the pause then shortens
      */
-    <T> T hold(String tenantId, int waitSeconds, T first, Predicate<T> ready, Supplier<T> read, Pace pace) {
+    <T> T hold(
+            String tenantId,
+            int waitSeconds,
+            T first,
+            Predicate<T> ready,
+            Supplier<T> read,
+            Function<? super T, Pace> paceAfter) {
         if (waitSeconds <= 0 || ready.test(first)) {
             return first;
         }
@@ -75,7 +85,7 @@ public final class LongPolls {
         T last = first;
         try {
             Instant deadline = start.plusSeconds(waitSeconds);
-            Duration pause = pace.first();
+            Duration pause = paceAfter.apply(first).first();
             while (!ready.test(last)) {
                 Duration left = Duration.between(clock.instant(), deadline);
                 if (left.isNegative() || left.isZero()) {
@@ -83,8 +93,9 @@ public final class LongPolls {
                 }
                 sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);
                 last = read.get();
+                Duration longest = paceAfter.apply(last).longest();
                 Duration doubled = pause.multipliedBy(2);
-                pause = doubled.compareTo(pace.longest()) < 0 ? doubled : pace.longest();
+                pause = doubled.compareTo(longest) < 0 ? doubled : longest;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

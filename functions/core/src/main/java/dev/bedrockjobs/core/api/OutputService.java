@@ -77,15 +77,17 @@ public final class OutputService {
         if (job.isEmpty()) {
             return Optional.empty();
         }
-        Job first = job.get();
-        boolean streaming = first.request().stream() && first.progress().status() == JobStatus.RUNNING;
         return longPolls.hold(
                 request.tenantId(),
                 waitSeconds,
-                Optional.of(read(first, offset)),
+                Optional.of(read(job.get(), offset)),
                 r -> r.isEmpty() || r.get().done() || !r.get().slice().text().isEmpty(),
                 () -> store.getOwned(request.tenantId(), id).map(j -> read(j, offset)),
-                streaming ? WHILE_STREAMING : UNTIL_TEXT);
+                r -> r.map(Read::job).filter(OutputService::streaming).isPresent() ? WHILE_STREAMING : UNTIL_TEXT);
+    }
+
+    private static boolean streaming(Job job) {
+        return job.request().stream() && job.progress().status() == JobStatus.RUNNING;
     }
 
     private Read read(Job job, long offset) {

@@ -145,6 +145,27 @@ class OutputServiceIntegrationTest {
     }
 
     @Test
+    void aWaitBegunWhileTheJobWasQueuedQuickensOnceTheStreamIsRunning() {
+        String id = job(JobStatus.QUEUED, null, true);
+        onSleep.add(() -> {});
+        onSleep.add(() -> {});
+        onSleep.add(
+                () -> assertTrue(store.claim(id, "w", T0, T0.plusSeconds(60)).isPresent()));
+        onSleep.add(() -> {});
+        onSleep.add(() -> output.append(id, new OutputChunk(0, "first", "w")));
+        assertEquals("first", json(get(id, "wait=10", TENANT)).path("text").asText());
+        assertEquals(
+                List.of(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(400),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(250)),
+                sleeps,
+                "the pause stops growing past a quarter second from the read that saw the job running");
+    }
+
+    @Test
     void aWaitEndsWhenTheJobEndsWithNothingMoreToRead() {
         String id = job(JobStatus.RUNNING, null);
         output.append(id, new OutputChunk(0, "partial", "w"));
